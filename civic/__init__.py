@@ -1,0 +1,93 @@
+"""Civic: citizen participation for French local authorities."""
+import logging
+
+from flask import Flask
+
+from config import get_config
+
+from .db_types import render_item
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(overrides=None, env=None):
+    app = Flask(
+        __name__,
+        instance_relative_config=False,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    config_class = get_config(env)
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+    config_class.prepare(app.config)
+    app.config["CIVIC_ENV"] = config_class.__name__
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from . import cli, errors, i18n, security, templating
+
+    i18n.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return app
+
+
+def _init_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_item)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+
+    from .accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        ident, _, version = user_id.partition(":")
+        if not ident.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or user.session_version != int(version):
+            return None
+        return user
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+
+
+def _tune_sqlite(app):
+    """WAL for concurrent readers, and foreign keys, which SQLite leaves off by default."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if engine.url.database not in (None, "", ":memory:"):
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+
+def _register_blueprints(app):
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .main.views import bp as main_bp
+    from .proposals.views import bp as proposals_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(proposals_bp, url_prefix="/proposals")
+    app.register_blueprint(admin_bp, url_prefix="/admin")

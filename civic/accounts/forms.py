@@ -1,0 +1,60 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo
+
+from ..forms import StrongPassword, max_length, required, strip
+
+EMAIL_MESSAGE = _l("Enter an e-mail address in the format name@example.fr.")
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(_l("Name shown with your contributions"), filters=[strip],
+                               validators=[required(_l("Enter the name shown with your contributions.")), max_length(80)])
+    email = EmailField(_l("E-mail address"), filters=[strip],
+                       validators=[required(_l("Enter your e-mail address.")), max_length(254),
+                                   Email(message=EMAIL_MESSAGE)])
+    password = PasswordField(_l("Password"), validators=[required(_l("Choose a password.")), StrongPassword()])
+    password_confirm = PasswordField(_l("Confirm the password"), validators=[
+        required(_l("Type the password again.")),
+        EqualTo("password", message=_l("The two passwords are different.")),
+    ])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), filters=[strip],
+                       validators=[required(_l("Enter your e-mail address.")), max_length(254)])
+    password = PasswordField(_l("Password"), validators=[required(_l("Enter your password.")), max_length(128)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), filters=[strip],
+                       validators=[required(_l("Enter your e-mail address.")), max_length(254),
+                                   Email(message=EMAIL_MESSAGE)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[required(_l("Choose a password.")), StrongPassword()])
+    password_confirm = PasswordField(_l("Confirm the new password"), validators=[
+        required(_l("Type the password again.")),
+        EqualTo("password", message=_l("The two passwords are different.")),
+    ])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[required(_l("Enter your current password.")), max_length(128)])
+    password = PasswordField(_l("New password"), validators=[required(_l("Choose a password.")), StrongPassword()])
+    password_confirm = PasswordField(_l("Confirm the new password"), validators=[
+        required(_l("Type the password again.")),
+        EqualTo("password", message=_l("The two passwords are different.")),
+    ])
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Name shown with your contributions"), filters=[strip],
+                               validators=[required(_l("Enter the name shown with your contributions.")), max_length(80)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button only: following an e-mailed link must not act by itself (mail scanners open links)."""

@@ -1,0 +1,71 @@
+"""People who use Civic, and the single-use tokens e-mailed to them."""
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import UTCDateTime, enum_column_type, utcnow
+from ..extensions import db
+
+
+class Role(enum.Enum):
+    RESIDENT = "resident"
+    COUNTER_AGENT = "counter_agent"
+    MODERATOR = "moderator"
+    ELECTED = "elected"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Kept as typed for display; uniqueness is on the lower-cased form so that
+    # Camille@Example.org and camille@example.org are one account on every backend.
+    email: Mapped[str] = mapped_column(String(254))
+    email_normalized: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column_type(Role), default=Role.RESIDENT)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped on password change: it is part of the session identity, so other sessions end.
+    session_version: Mapped[int] = mapped_column(default=1)
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_staff(self):
+        return self.role is not Role.RESIDENT
+
+    def __repr__(self):
+        return f"<User {self.id} {self.role.value}>"
+
+
+class TokenPurpose(enum.Enum):
+    CONFIRM_EMAIL = "confirm_email"
+    RESET_PASSWORD = "reset_password"
+
+
+class AccountToken(db.Model):
+    """A single-use, expiring link sent by e-mail. Only the token's SHA-256 is stored."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column_type(TokenPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

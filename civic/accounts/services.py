@@ -1,0 +1,190 @@
+"""Account operations. Services flush; the request commits once."""
+import hashlib
+import logging
+import secrets
+import smtplib
+from datetime import timedelta
+
+from flask import current_app, render_template, url_for
+from flask_babel import lazy_gettext as _l
+
+from ..db_types import utcnow
+from ..domain import DomainError
+from ..extensions import db
+from ..mail import send_mail
+from .models import AccountToken, Role, TokenPurpose, User
+from .passwords import hash_password, needs_rehash, spend_verification_time, verify_password
+
+log = logging.getLogger(__name__)
+
+
+def normalize_email(email):
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email):
+    return db.session.execute(
+        db.select(User).where(User.email_normalized == normalize_email(email))
+    ).scalar_one_or_none()
+
+
+def create_user(display_name, email, password, role=Role.RESIDENT, confirmed=False):
+    user = User(
+        display_name=display_name.strip(),
+        email=email.strip(),
+        email_normalized=normalize_email(email),
+        password_hash=hash_password(password),
+        role=role,
+        email_confirmed_at=utcnow() if confirmed else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(display_name, email, password):
+    """Create an unconfirmed account and e-mail a confirmation link.
+
+    When the address already has an account, its owner gets an e-mail saying so
+    instead: the page shown is the same either way, so nobody learns from this
+    form which addresses are registered.
+    """
+    existing = find_user_by_email(email)
+    if existing is not None:
+        _mail(existing, "accounts/mail/already_registered.txt", _l("You already have an account"),
+              login_url=url_for("accounts.login", _external=True),
+              reset_url=url_for("accounts.forgot_password", _external=True))
+        return None
+    user = create_user(display_name, email, password)
+    send_confirmation(user)
+    return user
+
+
+def send_confirmation(user):
+    token = _issue_token(user, TokenPurpose.CONFIRM_EMAIL, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
+    _mail(user, "accounts/mail/confirm_email.txt", _l("Confirm your e-mail address"),
+          url=url_for("accounts.confirm_email", token=token, _external=True))
+
+
+def confirm_email(token):
+    record = _take_token(token, TokenPurpose.CONFIRM_EMAIL)
+    user = record.user
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    return user
+
+
+class UnconfirmedEmail(DomainError):
+    pass
+
+
+def authenticate(email, password):
+    """The user for these credentials, or a DomainError that says the same for any failure."""
+    user = find_user_by_email(email)
+    if user is None:
+        spend_verification_time()
+        raise DomainError(_l("E-mail address or password incorrect."), field="password")
+    if not verify_password(user.password_hash, password) or not user.active:
+        raise DomainError(_l("E-mail address or password incorrect."), field="password")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    if user.email_confirmed_at is None:
+        send_confirmation(user)
+        raise UnconfirmedEmail(
+            _l("Confirm your e-mail address first: we have just sent you a new link."), field="email"
+        )
+    return user
+
+
+def request_password_reset(email):
+    """E-mail a reset link when the address is known; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    token = _issue_token(user, TokenPurpose.RESET_PASSWORD, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    _mail(user, "accounts/mail/reset_password.txt", _l("Reset your password"),
+          url=url_for("accounts.reset_password", token=token, _external=True),
+          minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+
+
+def check_token(token, purpose):
+    """Raise DomainError unless the token can still be used (without using it)."""
+    return _find_token(token, purpose)
+
+
+def reset_password(token, new_password):
+    record = _take_token(token, TokenPurpose.RESET_PASSWORD)
+    user = record.user
+    _set_password(user, new_password)
+    # Following the link proves the address too.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    return user
+
+
+def change_password(user, current_password, new_password):
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError(_l("Your current password is incorrect."), field="current_password")
+    _set_password(user, new_password)
+
+
+def update_profile(user, display_name):
+    user.display_name = display_name.strip()
+
+
+def _set_password(user, new_password):
+    user.password_hash = hash_password(new_password)
+    # Ends every other session of this account (the session id embeds this version).
+    user.session_version += 1
+    db.session.execute(
+        db.update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.RESET_PASSWORD,
+               AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
+def _hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _issue_token(user, purpose, max_age_seconds):
+    token = secrets.token_urlsafe(32)
+    db.session.add(AccountToken(
+        user_id=user.id, purpose=purpose, token_hash=_hash_token(token),
+        expires_at=utcnow() + timedelta(seconds=max_age_seconds),
+    ))
+    db.session.flush()
+    return token
+
+
+def _find_token(token, purpose):
+    record = db.session.execute(
+        db.select(AccountToken).where(AccountToken.token_hash == _hash_token(token or ""),
+                                      AccountToken.purpose == purpose)
+    ).scalar_one_or_none()
+    if record is None or record.used_at is not None or record.expires_at <= utcnow():
+        raise DomainError(_l("This link is invalid, has already been used or has expired."))
+    return record
+
+
+def _take_token(token, purpose):
+    record = _find_token(token, purpose)
+    # Single use even under a double click: only the request that flips used_at wins.
+    taken = db.session.execute(
+        db.update(AccountToken)
+        .where(AccountToken.id == record.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    if taken != 1:
+        raise DomainError(_l("This link is invalid, has already been used or has expired."))
+    return record
+
+
+def _mail(user, template, subject, **context):
+    """Mail in the language the resident is using; a mail failure never undoes the action."""
+    body = render_template(template, user=user, **context)
+    try:
+        send_mail(user.email, str(subject), body)
+    except (OSError, smtplib.SMTPException):
+        log.exception("Could not send %r to user %s", str(subject), user.id)

@@ -1,0 +1,163 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+
+from ..access import Action, public, requires
+from ..domain import DomainError, attach_error
+from ..extensions import db, limiter
+from ..navigation import safe_next
+from . import services
+from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
+                    ResetPasswordForm)
+from .models import TokenPurpose
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_account_key():
+    return "login:" + services.normalize_email(request.form.get("email"))
+
+
+def _form_limit():
+    return current_app.config["FORM_LIMIT_PER_IP"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+@public
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        services.register(form.display_name.data, form.email.data, form.password.data)
+        db.session.commit()
+        return redirect(url_for("accounts.check_email"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/check-email")
+@public
+def check_email():
+    return render_template("accounts/check_email.html")
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_email(token):
+    form = ConfirmForm()
+    try:
+        services.check_token(token, TokenPurpose.CONFIRM_EMAIL)
+    except DomainError as error:
+        return render_template("accounts/link_invalid.html", message=error.message), 400
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_email(token)
+        except DomainError as error:
+            return render_template("accounts/link_invalid.html", message=error.message), 400
+        db.session.commit()
+        login_user(user)
+        flash(_l("Your e-mail address is confirmed. Welcome!"), "success")
+        return redirect(url_for("main.home"))
+    return render_template("accounts/confirm_email.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key, methods=["POST"])
+@public
+def login():
+    next_url = safe_next(request.args.get("next"), url_for("main.home"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            db.session.commit()  # keeps a re-sent confirmation link or a re-hashed password
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_l("You are logged in."), "success")
+            return redirect(next_url)
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@requires(Action.MANAGE_OWN_ACCOUNT)
+def logout():
+    logout_user()
+    flash(_l("You are logged out."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+@public
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return redirect(url_for("accounts.reset_sent"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/forgot/sent")
+@public
+def reset_sent():
+    return render_template("accounts/reset_sent.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+@public
+def reset_password(token):
+    try:
+        services.check_token(token, TokenPurpose.RESET_PASSWORD)
+    except DomainError as error:
+        return render_template("accounts/link_invalid.html", message=error.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.password.data)
+        except DomainError as error:
+            return render_template("accounts/link_invalid.html", message=error.message), 400
+        db.session.commit()
+        logout_user()
+        login_user(user)
+        flash(_l("Your password has been changed."), "success")
+        return redirect(url_for("main.home"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires(Action.MANAGE_OWN_ACCOUNT)
+def account():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, form.display_name.data)
+        db.session.commit()
+        flash(_l("Your profile has been saved."), "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(Action.MANAGE_OWN_ACCOUNT)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            # The session id embeds the password version: log in again under the new one.
+            login_user(current_user._get_current_object())
+            flash(_l("Your password has been changed. Your other sessions are closed."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form)

@@ -1,0 +1,1 @@
+"""Administration: roles and themes."""

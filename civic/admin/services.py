@@ -1,0 +1,50 @@
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..accounts.models import Role, User
+from ..domain import DomainError
+from ..extensions import db
+from ..pagination import paginate_rows
+from ..proposals.models import Theme
+from ..text import normalize_for_search
+
+
+def list_users(query="", page=1, per_page=25):
+    statement = select(User).order_by(User.display_name, User.id)
+    query = normalize_for_search(query)
+    if query:
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(
+            func.lower(User.display_name).like(f"%{escaped}%", escape="\\")
+            | User.email_normalized.like(f"%{escaped}%", escape="\\")
+        )
+    return paginate_rows(statement, page, per_page)
+
+
+def grant_role(admin, user, role):
+    if user.id == admin.id and role is not Role.ADMIN:
+        raise DomainError(_l("You cannot remove your own administrator role: ask another administrator."),
+                          field="role")
+    user.role = role
+    db.session.flush()
+
+
+def all_themes():
+    return db.session.execute(select(Theme).order_by(Theme.name)).scalars().all()
+
+
+def save_theme(theme, name, name_en, active):
+    name = name.strip()
+    clash = db.session.execute(
+        select(Theme).where(func.lower(Theme.name) == name.lower(), Theme.id != (theme.id if theme else -1))
+    ).scalar_one_or_none()
+    if clash is not None:
+        raise DomainError(_l("A theme with this name already exists."), field="name")
+    if theme is None:
+        theme = Theme()
+        db.session.add(theme)
+    theme.name = name
+    theme.name_en = (name_en or "").strip() or None
+    theme.active = active
+    db.session.flush()
+    return theme

@@ -1,0 +1,86 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..access import Action, requires
+from ..accounts.models import User
+from ..domain import DomainError, attach_error
+from ..extensions import db
+from ..proposals.models import Theme
+from . import services
+from .forms import ROLE_LABELS, RoleForm, ThemeForm
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.route("/")
+@requires(Action.ADMIN_ACCESS)
+def index():
+    return render_template("admin/index.html")
+
+
+@bp.route("/users")
+@requires(Action.ROLE_GRANT)
+def users():
+    query = request.args.get("q", "").strip()[:100]
+    page_number = request.args.get("page", "1")
+    page = services.list_users(query, int(page_number) if page_number.isdigit() else 1)
+    return render_template("admin/users.html", page=page, query=query, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires(Action.ROLE_GRANT)
+def user_role(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = RoleForm(role=user.role.value)
+    if form.validate_on_submit():
+        if form.role.data is None:
+            form.role.errors = [_l("Choose a role.")]
+        else:
+            try:
+                services.grant_role(current_user, user, form.role.data)
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                db.session.commit()
+                flash(_l("The role of %(name)s is now: %(role)s.", name=user.display_name,
+                         role=ROLE_LABELS[user.role]), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_role.html", form=form, user=user, role_labels=ROLE_LABELS)
+
+
+@bp.route("/themes", methods=["GET", "POST"])
+@requires(Action.THEME_MANAGE)
+def themes():
+    form = ThemeForm()
+    if form.validate_on_submit():
+        try:
+            services.save_theme(None, form.name.data, form.name_en.data, form.active.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("The theme is added."), "success")
+            return redirect(url_for("admin.themes"))
+    return render_template("admin/themes.html", form=form, themes=services.all_themes())
+
+
+@bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
+@requires(Action.THEME_MANAGE)
+def edit_theme(theme_id):
+    theme = db.session.get(Theme, theme_id)
+    if theme is None:
+        abort(404)
+    form = ThemeForm(obj=theme)
+    if form.validate_on_submit():
+        try:
+            services.save_theme(theme, form.name.data, form.name_en.data, form.active.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("The theme is saved."), "success")
+            return redirect(url_for("admin.themes"))
+    return render_template("admin/theme_edit.html", form=form, theme=theme)

@@ -1,0 +1,160 @@
+"""A believable demo commune: Villeneuve-sur-Lys, its themes, residents, proposals and debates.
+
+Everything is fictional. The same data comes out each time (fixed random seed).
+"""
+import random
+from datetime import timedelta
+
+from .accounts.models import Role
+from .accounts.services import create_user
+from .db_types import utcnow
+from .extensions import db
+from .proposals.models import Comment, Proposal, ProposalState, Support, Theme
+from .text import normalize_for_search
+
+DEMO_PASSWORD = "civic-demo-2026"
+
+DEMO_ACCOUNTS = [
+    ("resident@example.org", "Camille Martin", Role.RESIDENT),
+    ("agent@example.org", "Karim Benali (guichet)", Role.COUNTER_AGENT),
+    ("moderateur@example.org", "Sophie Leroy (modération)", Role.MODERATOR),
+    ("elue@example.org", "Hélène Garnier, adjointe au maire", Role.ELECTED),
+    ("admin@example.org", "Service numérique", Role.ADMIN),
+]
+
+RESIDENTS = [
+    "Lucas Bernard", "Manon Petit", "Yasmine Haddad", "Jean-Pierre Dubois", "Chloé Moreau",
+    "Thomas Laurent", "Fatou Diallo", "Marie-Claire Fontaine", "Hugo Lefèvre", "Inès Rousseau",
+    "Gérard Mercier", "Léa Nguyen",
+]
+
+THEMES = [
+    ("Mobilité et déplacements", "Mobility and transport"),
+    ("Environnement et nature", "Environment and nature"),
+    ("Cadre de vie et propreté", "Living environment"),
+    ("Solidarité et santé", "Solidarity and health"),
+    ("Culture et patrimoine", "Culture and heritage"),
+    ("Sport et jeunesse", "Sport and youth"),
+    ("Écoles et petite enfance", "Schools and early childhood"),
+    ("Commerces et marché", "Shops and market"),
+]
+
+PROPOSALS = [
+    (0, "Une piste cyclable sécurisée avenue Jean-Jaurès",
+     "L'avenue Jean-Jaurès relie la gare au collège, mais les vélos roulent au milieu des voitures.\n\n"
+     "Je propose une piste séparée par une bordure, des deux côtés, entre le rond-point de la Poste et le collège.",
+     "Avenue Jean-Jaurès"),
+    (0, "Plus de bus le dimanche vers l'hôpital",
+     "Le dimanche, la ligne 3 ne passe que toutes les heures. Les visiteurs de l'hôpital attendent longtemps.\n"
+     "Un bus toutes les 30 minutes l'après-midi suffirait.", "Ligne 3"),
+    (0, "Des arceaux vélos devant la médiathèque", "Il n'y a aucun endroit pour attacher son vélo devant la médiathèque.",
+     "Médiathèque Louise-Michel"),
+    (0, "Zone 30 autour des écoles", "Limiter la vitesse à 30 km/h dans toutes les rues qui bordent une école.", None),
+    (1, "Planter des arbres dans la cour de l'école Pasteur",
+     "La cour est entièrement goudronnée : en juin, il y fait plus de 35 °C.\n\n"
+     "Désimperméabiliser une partie de la cour et planter des arbres ferait un îlot de fraîcheur, "
+     "comme à Paris avec les cours Oasis : https://www.paris.fr/pages/les-cours-oasis-7389", "École Pasteur"),
+    (1, "Un composteur partagé au quartier des Tilleuls", "Beaucoup d'habitants des immeubles aimeraient composter.",
+     "Quartier des Tilleuls"),
+    (1, "Éteindre l'éclairage public entre 1 h et 5 h",
+     "Économies d'énergie et respect de la faune nocturne. Garder l'éclairage sur les passages piétons.", None),
+    (1, "Un verger communal au parc du Moulin", "Des pommiers, poiriers et pruniers en libre cueillette.",
+     "Parc du Moulin"),
+    (1, "Protéger la haie du chemin des Saules", "La haie abrite des oiseaux ; elle est taillée en pleine nidification.",
+     "Chemin des Saules"),
+    (2, "Des bancs le long de la rue de la République",
+     "Pour les personnes âgées qui vont au marché à pied, un banc tous les 200 mètres.", "Rue de la République"),
+    (2, "Plus de poubelles et de cendriers place de la Mairie", "Le samedi soir, la place est jonchée de déchets.",
+     "Place de la Mairie"),
+    (2, "Des toilettes publiques au parc du Moulin", "Les familles avec de jeunes enfants en ont besoin.",
+     "Parc du Moulin"),
+    (2, "Refaire le trottoir de la rue des Lilas", "Le trottoir est défoncé : impossible d'y passer avec une poussette "
+     "ou un fauteuil roulant.", "Rue des Lilas"),
+    (3, "Un lieu d'accueil pour les aidants familiaux", "Un local où les aidants peuvent se retrouver et s'informer.",
+     None),
+    (3, "Une permanence numérique à la mairie annexe",
+     "Beaucoup d'habitants ont besoin d'aide pour leurs démarches en ligne.", "Mairie annexe des Tilleuls"),
+    (3, "Un frigo solidaire au centre social", "Pour partager les invendus et les surplus des jardins.",
+     "Centre social"),
+    (4, "Une fête des voisins soutenue par la ville", "Prêt de tables, de chaises et d'une sono aux quartiers.", None),
+    (4, "Ouvrir la médiathèque le dimanche matin", "Beaucoup de familles ne peuvent venir qu'en week-end.",
+     "Médiathèque Louise-Michel"),
+    (4, "Restaurer le lavoir du vieux bourg", "Le lavoir du XIXe siècle s'abîme ; il pourrait accueillir des expositions.",
+     "Vieux bourg"),
+    (5, "Un city-stade au quartier de la Gare", "Les jeunes du quartier n'ont aucun terrain de jeu.",
+     "Quartier de la Gare"),
+    (5, "Des cours de natation gratuits pour les enfants", "Un enfant sur deux ne sait pas nager en entrant au collège.",
+     "Piscine municipale"),
+    (5, "Un skatepark près du collège", "Les jeunes font du skate sur le parking du supermarché, c'est dangereux.", None),
+    (6, "Des repas bio et locaux à la cantine", "Passer à 50 % de produits bio et locaux dans les cantines.", None),
+    (6, "Un pédibus pour l'école Jules-Ferry", "Des parents volontaires accompagnent à pied les enfants.",
+     "École Jules-Ferry"),
+    (6, "Plus de places en crèche", "La liste d'attente dépasse un an.", None),
+    (7, "Un marché le mercredi soir", "Un petit marché de producteurs en fin de journée pour ceux qui travaillent.",
+     "Place de la Mairie"),
+    (7, "Aider les commerces vides du centre-ville", "Louer les boutiques vides à prix réduit aux jeunes artisans.",
+     "Centre-ville"),
+    (7, "Une navette gratuite vers le marché du samedi", "Pour les habitants des hameaux sans voiture.", None),
+    (0, "Un parking relais à l'entrée de la ville", "Pour laisser sa voiture et prendre le bus vers le centre.", None),
+    (1, "Récupérer l'eau de pluie des bâtiments communaux", "Pour arroser les espaces verts en été.", None),
+]
+
+COMMENTS = [
+    "Tout à fait d'accord, c'est une vraie demande dans le quartier.",
+    "Bonne idée, mais qui s'occupera de l'entretien ?",
+    "Il faudrait d'abord en discuter avec les riverains.",
+    "Je soutiens ! Mes enfants en profiteraient tous les jours.",
+    "Attention au coût : est-ce la priorité cette année ?",
+    "On pourrait s'inspirer de ce qui se fait dans la commune voisine.",
+]
+
+REPLIES = [
+    "Les services techniques pourraient s'en charger.",
+    "D'accord, une réunion de quartier serait utile.",
+    "Le coût est modeste comparé au bénéfice.",
+]
+
+
+def seed(rng=None):
+    rng = rng or random.Random(2026)
+    now = utcnow()
+    accounts = [create_user(name, email, DEMO_PASSWORD, role=role, confirmed=True)
+                for email, name, role in DEMO_ACCOUNTS]
+    residents = [
+        create_user(name, normalize_for_search(name).replace(" ", ".") + "@example.org", DEMO_PASSWORD, confirmed=True)
+        for name in RESIDENTS
+    ]
+    authors = [accounts[0], *residents]
+    themes = [Theme(name=fr, name_en=en) for fr, en in THEMES]
+    db.session.add_all(themes)
+    db.session.flush()
+
+    for index, (theme_index, title, body, place) in enumerate(PROPOSALS):
+        created = now - timedelta(days=120 - index * 4, hours=rng.randint(0, 12))
+        author = authors[index % len(authors)]
+        proposal = Proposal(
+            title=title, body=body, place=place, theme=themes[theme_index], author=author,
+            created_at=created, updated_at=created, search_text=normalize_for_search(f"{title}\n{body}"),
+        )
+        if index in (12, 21):
+            proposal.state = ProposalState.WITHDRAWN
+            proposal.withdrawn_reason = "Une proposition plus complète a été déposée par un voisin ; je la soutiens."
+        db.session.add(proposal)
+        db.session.flush()
+        # Proposal 0 keeps no activity so its author can still edit it in the demo.
+        if index == 0:
+            continue
+        for supporter in rng.sample(authors, rng.randint(0, len(authors))):
+            db.session.add(Support(proposal_id=proposal.id, user_id=supporter.id, created_at=created + timedelta(days=1)))
+        for n in range(rng.randint(0, 3)):
+            commenter = rng.choice(authors)
+            comment = Comment(proposal=proposal, author=commenter, body=rng.choice(COMMENTS),
+                              created_at=created + timedelta(days=2 + n))
+            db.session.add(comment)
+            db.session.flush()
+            if rng.random() < 0.4:
+                db.session.add(Comment(proposal=proposal, author=rng.choice(authors), parent_id=comment.id,
+                                       body=rng.choice(REPLIES), created_at=created + timedelta(days=3 + n)))
+            if index == 5 and n == 0:
+                comment.deleted_at = created + timedelta(days=4)
+    db.session.flush()

@@ -1,0 +1,30 @@
+from flask import Blueprint, abort, current_app, redirect, render_template, request
+
+from ..access import public
+from ..i18n import LANG_COOKIE
+from ..navigation import safe_next
+from ..proposals import services as proposal_services
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@public
+def home():
+    latest = proposal_services.list_proposals(per_page=5)
+    most_supported = proposal_services.list_proposals(sort="supported", per_page=5)
+    return render_template("home.html", latest=latest, most_supported=most_supported)
+
+
+@bp.route("/lang/<code>")
+@public
+def set_language(code):
+    """A plain link switches the language (no JavaScript, no form) and remembers it for a year."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    response = redirect(safe_next(request.args.get("next")))
+    response.set_cookie(
+        LANG_COOKIE, code, max_age=60 * 60 * 24 * 365, httponly=True, samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response

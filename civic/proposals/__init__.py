@@ -1,0 +1,1 @@
+"""Proposals: submit, list, read, support, comment."""

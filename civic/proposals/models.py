@@ -1,0 +1,87 @@
+"""Themes, proposals, supports and comments."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..db_types import UTCDateTime, enum_column_type, utcnow
+from ..extensions import db
+
+TITLE_MAX = 120
+BODY_MAX = 10_000
+PLACE_MAX = 200
+COMMENT_MAX = 3_000
+REASON_MAX = 1_000
+
+
+class Theme(db.Model):
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name_en: Mapped[str | None] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def label(self, locale):
+        return self.name_en if locale == "en" and self.name_en else self.name
+
+
+class ProposalState(enum.Enum):
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class Proposal(db.Model):
+    __tablename__ = "proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    body: Mapped[str] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(String(PLACE_MAX))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    state: Mapped[ProposalState] = mapped_column(
+        enum_column_type(ProposalState), default=ProposalState.PUBLISHED, index=True
+    )
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Lower-cased, accent-free copy of title and body: the same LIKE search then
+    # behaves alike on SQLite and PostgreSQL ("ecole" finds "École").
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    theme: Mapped[Theme] = relationship()
+    author: Mapped[User] = relationship()
+
+
+class Support(db.Model):
+    __tablename__ = "support"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Comment(db.Model):
+    __tablename__ = "comment"
+    __table_args__ = (CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    author: Mapped[User] = relationship()
+    proposal: Mapped[Proposal] = relationship()
+    replies: Mapped[list["Comment"]] = relationship(order_by="Comment.created_at")
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None

@@ -1,0 +1,164 @@
+"""Proposal, support and comment operations. Services flush; the request commits once."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..db_types import utcnow
+from ..domain import DomainError
+from ..extensions import db
+from ..pagination import paginate_rows
+from ..text import normalize_for_search, search_terms
+from .models import Comment, Proposal, ProposalState, Support, Theme
+
+SORTS = ("newest", "supported")
+
+
+def active_themes():
+    return db.session.execute(select(Theme).where(Theme.active).order_by(Theme.name)).scalars().all()
+
+
+def _search_text(title, body):
+    return normalize_for_search(f"{title}\n{body}")
+
+
+def _checked_theme(theme_id):
+    theme = db.session.get(Theme, theme_id) if theme_id else None
+    if theme is None or not theme.active:
+        raise DomainError(_l("Choose a theme from the list."), field="theme")
+    return theme
+
+
+def submit_proposal(author, title, body, theme_id, place=None):
+    theme = _checked_theme(theme_id)
+    proposal = Proposal(
+        title=title.strip(), body=body.strip(), theme=theme, place=(place or "").strip() or None,
+        author=author, state=ProposalState.PUBLISHED, search_text=_search_text(title, body),
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def edit_proposal(proposal, title, body, theme_id, place=None):
+    if proposal_has_activity(proposal):
+        raise DomainError(_l("This proposal can no longer be edited: it already has supports or comments."))
+    proposal.theme = _checked_theme(theme_id)
+    proposal.title = title.strip()
+    proposal.body = body.strip()
+    proposal.place = (place or "").strip() or None
+    proposal.search_text = _search_text(proposal.title, proposal.body)
+    proposal.updated_at = utcnow()
+    db.session.flush()
+
+
+def withdraw_proposal(proposal, reason):
+    proposal.state = ProposalState.WITHDRAWN
+    proposal.withdrawn_reason = reason.strip()
+    proposal.updated_at = utcnow()
+    db.session.flush()
+
+
+def proposal_has_activity(proposal):
+    return db.session.execute(
+        select(
+            exists().where(Support.proposal_id == proposal.id)
+            | exists().where(Comment.proposal_id == proposal.id)
+        )
+    ).scalar()
+
+
+def support_count(proposal):
+    return db.session.execute(select(func.count(Support.id)).where(Support.proposal_id == proposal.id)).scalar_one()
+
+
+def has_supported(user, proposal):
+    if not user.is_authenticated:
+        return False
+    return db.session.execute(
+        select(exists().where(Support.proposal_id == proposal.id, Support.user_id == user.id))
+    ).scalar()
+
+
+def support_proposal(user, proposal):
+    """Add the user's support; a second submission (double click, two tabs) changes nothing."""
+    if has_supported(user, proposal):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
+    except IntegrityError:
+        # Another request stored the same support between our check and our insert:
+        # the UNIQUE constraint kept it single.
+        return False
+    return True
+
+
+def withdraw_support(user, proposal):
+    deleted = db.session.execute(
+        db.delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+    ).rowcount
+    return deleted > 0
+
+
+def add_comment(author, proposal, body, parent_id=None):
+    parent = None
+    if parent_id:
+        parent = db.session.get(Comment, parent_id)
+        if parent is None or parent.proposal_id != proposal.id or parent.is_deleted:
+            raise DomainError(_l("The comment you are replying to is no longer available."), field="body")
+        if parent.parent_id is not None:
+            # One level of replies: answering a reply continues its thread.
+            parent = db.session.get(Comment, parent.parent_id)
+    comment = Comment(proposal=proposal, author=author, body=body.strip(), parent_id=parent.id if parent else None)
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def delete_comment(comment):
+    comment.deleted_at = utcnow()
+    db.session.flush()
+
+
+def comment_threads(proposal):
+    """Top-level comments oldest first, each with its replies loaded."""
+    return db.session.execute(
+        select(Comment).where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None))
+        .order_by(Comment.created_at, Comment.id)
+    ).scalars().all()
+
+
+def _counts():
+    supports = (
+        select(func.count(Support.id)).where(Support.proposal_id == Proposal.id)
+        .correlate(Proposal).scalar_subquery().label("supports")
+    )
+    comments = (
+        select(func.count(Comment.id)).where(Comment.proposal_id == Proposal.id, Comment.deleted_at.is_(None))
+        .correlate(Proposal).scalar_subquery().label("comments")
+    )
+    return supports, comments
+
+
+def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort="newest", page=1, per_page=10):
+    """A page of (proposal, supports, comments) rows; counts come from the data each time."""
+    supports, comments = _counts()
+    statement = select(Proposal, supports, comments).join(Proposal.theme)
+    if state is not None:
+        statement = statement.where(Proposal.state == state)
+    if theme_id:
+        statement = statement.where(Proposal.theme_id == theme_id)
+    for term in search_terms(query):
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(Proposal.search_text.like(f"%{escaped}%", escape="\\"))
+    if sort == "supported":
+        statement = statement.order_by(supports.desc(), Proposal.created_at.desc(), Proposal.id.desc())
+    else:
+        statement = statement.order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    return paginate_rows(statement, page, per_page)
+
+
+def proposal_counts(proposal):
+    supports, comments = _counts()
+    row = db.session.execute(select(supports, comments).where(Proposal.id == proposal.id)).one()
+    return row.supports, row.comments

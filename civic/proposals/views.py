@@ -1,0 +1,201 @@
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..access import Action, can, public, require_can, requires
+from ..domain import DomainError, attach_error
+from ..extensions import db
+from ..i18n import current_language
+from . import services
+from .forms import ButtonForm, CommentForm, ProposalForm, WithdrawForm
+from .models import Comment, Proposal, ProposalState
+
+bp = Blueprint("proposals", __name__)
+
+STATE_FILTERS = {"published": ProposalState.PUBLISHED, "withdrawn": ProposalState.WITHDRAWN, "all": None}
+
+
+def _get_proposal(proposal_id):
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+def _int_arg(name, default=None):
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else default
+
+
+@bp.route("/")
+@public
+def index():
+    themes = services.active_themes()
+    theme_id = _int_arg("theme")
+    state_key = request.args.get("state", "published")
+    if state_key not in STATE_FILTERS:
+        state_key = "published"
+    sort = request.args.get("sort", "newest")
+    if sort not in services.SORTS:
+        sort = "newest"
+    query = request.args.get("q", "").strip()[:200]
+    page = services.list_proposals(
+        query=query, theme_id=theme_id, state=STATE_FILTERS[state_key], sort=sort,
+        page=_int_arg("page", 1), per_page=current_app.config["PROPOSALS_PER_PAGE"],
+    )
+    return render_template("proposals/list.html", page=page, themes=themes, theme_id=theme_id,
+                           state=state_key, sort=sort, query=query)
+
+
+def _proposal_form(obj=None):
+    form = ProposalForm(obj=obj)
+    if obj is not None and request.method == "GET":
+        form.theme.data = obj.theme_id
+    form.set_themes(services.active_themes(), current_language())
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Action.PROPOSAL_CREATE)
+def new():
+    form = _proposal_form()
+    if form.validate_on_submit():
+        try:
+            proposal = services.submit_proposal(current_user, form.title.data, form.body.data,
+                                                form.theme.data, form.place.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("Your proposal is published."), "success")
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return render_template("proposals/form.html", form=form, proposal=None)
+
+
+def _render_detail(proposal, comment_form=None, status=200):
+    supports, comments = services.proposal_counts(proposal)
+    return render_template(
+        "proposals/detail.html",
+        proposal=proposal,
+        supports=supports,
+        comment_count=comments,
+        supported=services.has_supported(current_user, proposal),
+        threads=services.comment_threads(proposal),
+        comment_form=comment_form or CommentForm(formdata=None),
+        button_form=ButtonForm(formdata=None),
+    ), status
+
+
+@bp.route("/<int:proposal_id>")
+@public
+def detail(proposal_id):
+    return _render_detail(_get_proposal(proposal_id))
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@requires(Action.PROPOSAL_EDIT)
+def edit(proposal_id):
+    proposal = _get_proposal(proposal_id)
+    if proposal.author_id != current_user.id:
+        abort(403)
+    if not can(current_user, Action.PROPOSAL_EDIT, proposal):
+        flash(_l("This proposal can no longer be edited: it already has supports or comments, or it was withdrawn."),
+              "error")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    form = _proposal_form(obj=proposal)
+    if form.validate_on_submit():
+        try:
+            services.edit_proposal(proposal, form.title.data, form.body.data, form.theme.data, form.place.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("Your changes are saved."), "success")
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return render_template("proposals/form.html", form=form, proposal=proposal)
+
+
+@bp.route("/<int:proposal_id>/withdraw", methods=["GET", "POST"])
+@requires(Action.PROPOSAL_WITHDRAW)
+def withdraw(proposal_id):
+    proposal = _get_proposal(proposal_id)
+    require_can(Action.PROPOSAL_WITHDRAW, proposal)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        services.withdraw_proposal(proposal, form.reason.data)
+        db.session.commit()
+        flash(_l("Your proposal is withdrawn."), "success")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return render_template("proposals/withdraw.html", form=form, proposal=proposal)
+
+
+@bp.route("/<int:proposal_id>/support", methods=["POST"])
+@requires(Action.PROPOSAL_SUPPORT)
+def support(proposal_id):
+    proposal = _get_proposal(proposal_id)
+    require_can(Action.PROPOSAL_SUPPORT, proposal)
+    if services.support_proposal(current_user, proposal):
+        flash(_l("Your support is recorded."), "success")
+    else:
+        flash(_l("You already support this proposal."), "info")
+    db.session.commit()
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="support"))
+
+
+@bp.route("/<int:proposal_id>/support/withdraw", methods=["POST"])
+@requires(Action.PROPOSAL_SUPPORT)
+def unsupport(proposal_id):
+    proposal = _get_proposal(proposal_id)
+    require_can(Action.PROPOSAL_SUPPORT, proposal)
+    if services.withdraw_support(current_user, proposal):
+        flash(_l("Your support is withdrawn."), "success")
+    db.session.commit()
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="support"))
+
+
+@bp.route("/<int:proposal_id>/comments", methods=["POST"])
+@requires(Action.COMMENT_CREATE)
+def comment(proposal_id):
+    proposal = _get_proposal(proposal_id)
+    require_can(Action.COMMENT_CREATE, proposal)
+    form = CommentForm()
+    parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+    if form.validate_on_submit():
+        try:
+            created = services.add_comment(current_user, proposal, form.body.data, parent_id)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("Your comment is published."), "success")
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor=f"comment-{created.id}"))
+    if parent_id:
+        parent = db.session.get(Comment, parent_id)
+        if parent is not None and parent.proposal_id == proposal.id:
+            return render_template("proposals/reply.html", proposal=proposal, parent=parent, form=form)
+    return _render_detail(proposal, comment_form=form)
+
+
+@bp.route("/<int:proposal_id>/comments/<int:comment_id>/reply")
+@requires(Action.COMMENT_CREATE)
+def reply(proposal_id, comment_id):
+    proposal = _get_proposal(proposal_id)
+    require_can(Action.COMMENT_CREATE, proposal)
+    parent = db.session.get(Comment, comment_id)
+    if parent is None or parent.proposal_id != proposal.id or parent.is_deleted:
+        abort(404)
+    form = CommentForm(formdata=None, parent_id=str(parent.id))
+    return render_template("proposals/reply.html", proposal=proposal, parent=parent, form=form)
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@requires(Action.COMMENT_DELETE)
+def delete_comment(comment_id):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    require_can(Action.COMMENT_DELETE, comment)
+    services.delete_comment(comment)
+    db.session.commit()
+    flash(_l("Your comment is deleted."), "success")
+    return redirect(url_for("proposals.detail", proposal_id=comment.proposal_id, _anchor=f"comment-{comment.id}"))
