@@ -6,12 +6,11 @@ from ..domain import DomainError
 from ..extensions import db
 from ..pagination import paginate_rows
 from ..proposals.models import Theme
-from ..text import normalize_for_search
 
 
 def list_users(query="", page=1, per_page=25):
     statement = select(User).order_by(User.display_name, User.id)
-    query = normalize_for_search(query)
+    query = " ".join((query or "").casefold().split())
     if query:
         escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(

@@ -1,0 +1,63 @@
+"""Checks every HTML page rendered in the tests must pass: one h1, a title, lang, unique ids."""
+from collections import Counter
+from html.parser import HTMLParser
+
+
+class _PageParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids = Counter()
+        self.h1 = 0
+        self.title = ""
+        self.lang = None
+        self._in_title = False
+        self.label_for = set()
+        self.fields = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids[attrs["id"]] += 1
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        elif tag == "h1":
+            self.h1 += 1
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "label" and attrs.get("for"):
+            self.label_for.add(attrs["for"])
+        elif tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "submit", "button"):
+            self.fields.append(attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+
+def parse_page(html):
+    parser = _PageParser()
+    parser.feed(html)
+    return parser
+
+
+def check_page(html):
+    """Return a list of problems (empty when the page is fine)."""
+    page = parse_page(html)
+    problems = []
+    if page.h1 != 1:
+        problems.append(f"{page.h1} <h1> elements (one expected)")
+    if not page.title.strip():
+        problems.append("empty <title>")
+    if page.lang not in ("fr", "en"):
+        problems.append(f"<html lang={page.lang!r}>")
+    duplicates = [i for i, n in page.ids.items() if n > 1]
+    if duplicates:
+        problems.append(f"duplicate ids: {duplicates}")
+    for field in page.fields:
+        if field.get("id") not in page.label_for and not field.get("aria-label") and not field.get("aria-labelledby"):
+            problems.append(f"field without label: {field}")
+    return problems

@@ -1,0 +1,244 @@
+"""Registration, confirmation, log-in, log-out, passwords, profile."""
+import re
+from datetime import timedelta
+
+from civic.accounts.models import AccountToken, TokenPurpose, User
+from civic.db_types import utcnow
+from civic.extensions import db
+from tests.conftest import PASSWORD, login, make_user
+
+LINK_RE = re.compile(r"http://civic\.test(/\S+)")
+
+
+def _link(mail):
+    return LINK_RE.search(mail["body"]).group(1)
+
+
+def _register(client, email="camille@example.org", name="Camille", password=PASSWORD, confirm=None):
+    return client.post_form("/register", {
+        "display_name": name, "email": email, "password": password, "password_confirm": confirm or password,
+    })
+
+
+def test_register_confirm_and_log_in(client, ctx, outbox):
+    response = _register(client, email="Camille.Martin@Example.org")
+    assert response.status_code == 302 and response.location.endswith("/register/check-email")
+    user = db.session.execute(db.select(User)).scalar_one()
+    assert user.email_normalized == "camille.martin@example.org"
+    assert user.email_confirmed_at is None
+    assert user.password_hash.startswith("$argon2id$")
+    assert [m["to"] for m in outbox] == ["Camille.Martin@Example.org"]
+
+    # Not confirmed yet: logging in sends a new link instead.
+    response = client.post_form("/login", {"email": "camille.martin@example.org", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Confirm your e-mail address first" in response.get_data(as_text=True)
+    assert len(outbox) == 2
+
+    link = _link(outbox[0])
+    page = client.get(link)
+    assert page.status_code == 200 and "Confirm my address" in page.get_data(as_text=True)
+    response = client.post_form(link)
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert user.email_confirmed_at is not None
+    assert "My account" in client.get("/").get_data(as_text=True)
+
+    # Single use.
+    assert client.get(link).status_code == 400
+
+
+def test_registration_answers_the_same_for_a_known_address(client, ctx, outbox):
+    existing = make_user(email="known@example.org")
+    response = _register(client, email="KNOWN@example.org", name="Intruder", password="another password 123")
+    assert response.status_code == 302 and response.location.endswith("/register/check-email")
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 1
+    assert outbox[0]["to"] == existing.email
+    assert "already have one" in outbox[0]["body"]
+    db.session.refresh(existing)
+    assert existing.display_name != "Intruder"
+
+
+def test_registration_errors_keep_what_was_typed(client, ctx):
+    response = client.post_form("/register", {"display_name": "x" * 81, "email": "not-an-address",
+                                              "password": "short", "password_confirm": "other"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<title>Erreur : " in html
+    assert 'class="error-summary"' in html
+    assert 'href="#email"' in html and 'href="#password"' in html and 'href="#display_name"' in html
+    assert 'value="not-an-address"' in html
+    assert 'aria-describedby="email-error"' in html or 'aria-describedby="email-hint email-error"' in html
+    assert "au moins 12" in html or "at least 12" in html
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 0
+
+
+def test_empty_registration_lists_every_missing_field(client, ctx):
+    html = client.post_form("/register", {}).get_data(as_text=True)
+    for field in ("display_name", "email", "password", "password_confirm"):
+        assert f'href="#{field}"' in html
+
+
+def test_register_in_english(client, ctx):
+    client.set_cookie("civic_lang", "en", domain="civic.test")
+    html = client.post_form("/register", {"email": "x"}).get_data(as_text=True)
+    assert "<title>Error: " in html
+    assert '<html lang="en">' in html
+
+
+def test_login_wrong_password_and_unknown_address_say_the_same(client, ctx):
+    user = make_user(email="someone@example.org")
+    wrong = client.post_form("/login", {"email": user.email, "password": "wrong password!!"}).get_data(as_text=True)
+    unknown = client.post_form("/login", {"email": "nobody@example.org", "password": "wrong password!!"}).get_data(
+        as_text=True)
+    for html in (wrong, unknown):
+        assert "<title>Erreur : " in html
+    message = re.compile(r'id="password-error">(.*?)</p>', re.S)
+    assert message.search(wrong).group(1) == message.search(unknown).group(1)
+    assert 'value="nobody@example.org"' in unknown
+
+
+def test_login_is_case_insensitive_and_redirects_to_next(client, ctx):
+    user = make_user(email="Mixed.Case@example.org")
+    response = client.post_form("/login?next=/account", {"email": "MIXED.case@EXAMPLE.org", "password": PASSWORD})
+    assert response.status_code == 302 and response.location.endswith("/account")
+    del user
+
+
+def test_login_never_redirects_off_site(client, ctx):
+    user = make_user()
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.post_form(f"/login?next={target}", {"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302
+        assert "evil" not in response.location
+        client.post_form("/logout")
+
+
+def test_inactive_account_cannot_log_in(client, ctx):
+    user = make_user()
+    user.active = False
+    db.session.commit()
+    response = client.post_form("/login", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200 and "<title>Erreur : " in response.get_data(as_text=True)
+
+
+def test_logout_needs_post_and_csrf(client, ctx):
+    user = make_user()
+    login(client, user)
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400  # no CSRF token
+    assert "Log out" in client.get("/").get_data(as_text=True) or "Se déconnecter" in client.get("/").get_data(
+        as_text=True)
+    response = client.post_form("/logout")
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 302
+
+
+def test_password_reset_single_use_link(client, ctx, outbox):
+    user = make_user(email="reset@example.org")
+    response = client.post_form("/password/forgot", {"email": "RESET@example.org"})
+    assert response.status_code == 302 and response.location.endswith("/password/forgot/sent")
+    link = _link(outbox[0])
+    assert client.get(link).status_code == 200
+
+    html = client.post_form(link, {"password": "short", "password_confirm": "short"}).get_data(as_text=True)
+    assert "<title>Erreur : " in html
+
+    response = client.post_form(link, {"password": "a brand new password", "password_confirm": "a brand new password"})
+    assert response.status_code == 302
+    client.post_form("/logout")
+    assert client.get(link).status_code == 400
+    login(client, user, "a brand new password")
+
+
+def test_password_reset_for_unknown_address_looks_the_same(client, ctx, outbox):
+    response = client.post_form("/password/forgot", {"email": "nobody@example.org"})
+    assert response.status_code == 302 and response.location.endswith("/password/forgot/sent")
+    assert outbox == []
+
+
+def test_password_reset_link_expires(client, ctx, outbox):
+    make_user(email="late@example.org")
+    client.post_form("/password/forgot", {"email": "late@example.org"})
+    token = db.session.execute(db.select(AccountToken)).scalar_one()
+    assert token.purpose is TokenPurpose.RESET_PASSWORD
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get(_link(outbox[0])).status_code == 400
+    assert client.get("/password/reset/forged-token").status_code == 400
+
+
+def test_reset_link_is_cancelled_by_a_password_change(client, ctx, outbox):
+    user = make_user(email="two@example.org")
+    client.post_form("/password/forgot", {"email": user.email})
+    login(client, user)
+    client.post_form("/account/password", {"current_password": PASSWORD, "password": "another long password",
+                                           "password_confirm": "another long password"})
+    assert client.get(_link(outbox[0])).status_code == 400
+
+
+def test_change_password_checks_current_and_ends_other_sessions(app, client, ctx):
+    user = make_user()
+    other = app.test_client()
+    login(client, user)
+    login(other, user)
+    html = client.post_form("/account/password", {"current_password": "wrong one", "password": "new password 1234",
+                                                  "password_confirm": "new password 1234"}).get_data(as_text=True)
+    assert "<title>Erreur : " in html and 'href="#current_password"' in html
+
+    response = client.post_form("/account/password", {"current_password": PASSWORD, "password": "new password 1234",
+                                                      "password_confirm": "new password 1234"})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200  # this session continues
+    assert other.get("/account").status_code == 302  # the other one is closed
+
+
+def test_profile_update_and_validation(client, login_as):
+    user = login_as()
+    html = client.post_form("/account", {"display_name": ""}).get_data(as_text=True)
+    assert "<title>Erreur : " in html
+    assert client.post_form("/account", {"display_name": "  Camille M.  "}).status_code == 302
+    db.session.refresh(user)
+    assert user.display_name == "Camille M."
+
+
+def test_mail_failure_does_not_lose_the_registration(app, client, ctx, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("civic.accounts.services.send_mail", refuse)
+    response = _register(client, email="offline@example.org")
+    assert response.status_code == 302
+    assert db.session.execute(db.select(User).filter_by(email_normalized="offline@example.org")).scalar_one()
+
+
+def test_smtp_is_used_when_configured(app, ctx, monkeypatch):
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            sent.append(("connect", host, port))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self):
+            sent.append(("starttls",))
+
+        def login(self, user, password):
+            sent.append(("login", user))
+
+        def send_message(self, message):
+            sent.append(("send", message["To"], message["Subject"]))
+
+    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setitem(app.config, "MAIL_USERNAME", "civic")
+    from civic.mail import send_mail
+
+    send_mail("a@example.org", "Sujet", "Corps")
+    assert sent == [("connect", "smtp.example.org", 587), ("starttls",), ("login", "civic"),
+                    ("send", "a@example.org", "Sujet")]

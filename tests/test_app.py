@@ -1,0 +1,147 @@
+"""Application set-up: configuration, security headers, cookies, errors, languages."""
+import pytest
+
+from civic import create_app
+from civic.access import Action
+from config import DevelopmentConfig, ProductionConfig, get_config
+from tests.conftest import login, make_user
+
+
+def test_every_view_declares_its_access(app):
+    undeclared = [
+        endpoint for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and getattr(view, "civic_access", None) is None
+    ]
+    assert undeclared == []
+    for endpoint, view in app.view_functions.items():
+        if endpoint != "static":
+            assert view.civic_access == "public" or isinstance(view.civic_access, Action)
+
+
+def test_production_refuses_a_missing_or_weak_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SECRET_KEY": "change-me", "SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
+
+
+def test_production_refuses_debug(monkeypatch):
+    with pytest.raises(RuntimeError, match="Debug"):
+        create_app({"SECRET_KEY": "k" * 64, "DEBUG": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="Debug"):
+        create_app({"SECRET_KEY": "k" * 64, "SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
+
+
+def test_production_starts_with_a_real_key_and_secure_cookies():
+    app = create_app({"SECRET_KEY": "k" * 64, "SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_development_generates_its_secret_key_once(tmp_path, monkeypatch):
+    monkeypatch.setattr("config.INSTANCE_DIR", tmp_path)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="development").config["SECRET_KEY"]
+    second = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="development").config["SECRET_KEY"]
+    assert first == second and len(first) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert DevelopmentConfig.SECRET_KEY is None or DevelopmentConfig.SECRET_KEY == first
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(RuntimeError, match="CIVIC_ENV"):
+        get_config("staging")
+    assert get_config("production") is ProductionConfig
+
+
+def test_security_headers(client, ctx):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookie_flags(client, ctx):
+    user = make_user()
+    response = login(client, user)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_no_third_party_reference_in_pages(client, ctx):
+    html = client.get("/").get_data(as_text=True)
+    for needle in ("http://", "https://", "//cdn", "<script"):
+        assert needle not in html.replace('http://civic.test', '')
+
+
+@pytest.mark.parametrize("lang, title", [("fr", "Page introuvable"), ("en", "Page not found")])
+def test_404_page_in_both_languages(client, ctx, lang, title):
+    client.set_cookie("civic_lang", lang, domain="civic.test")
+    response = client.get("/no-such-page")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert f'<html lang="{lang}">' in html and f"<h1>{title}</h1>" in html
+    assert 'class="skip-link"' in html
+
+
+@pytest.mark.parametrize("lang, word", [("fr", "Accès refusé"), ("en", "Access denied")])
+def test_403_page(client, login_as, lang, word):
+    login_as()
+    client.set_cookie("civic_lang", lang, domain="civic.test")
+    response = client.get("/admin/")
+    assert response.status_code == 403 and word in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang, word", [("fr", "Formulaire expiré"), ("en", "Form expired")])
+def test_csrf_failure_page(client, ctx, lang, word):
+    client.set_cookie("civic_lang", lang, domain="civic.test")
+    response = client.post("/login", data={"email": "a@example.org", "password": "x"})
+    assert response.status_code == 400 and word in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang, word", [("fr", "Une erreur"), ("en", "Something went wrong")])
+def test_500_page_shows_no_trace(client, ctx, monkeypatch, lang, word):
+    def boom(**kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("civic.main.views.proposal_services.list_proposals", boom)
+    client.set_cookie("civic_lang", lang, domain="civic.test")
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert word in html and "secret internals" not in html and "Traceback" not in html
+
+
+def test_language_defaults_to_french_and_follows_accept_language(client, ctx):
+    assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
+    html = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in html
+    html = client.get("/", headers={"Accept-Language": "de-DE"}).get_data(as_text=True)
+    assert '<html lang="fr">' in html
+
+
+def test_language_switch_is_a_remembered_link(client, ctx):
+    response = client.get("/lang/en?next=/proposals/?q=x")
+    assert response.status_code == 302 and response.location.endswith("/proposals/?q=x")
+    assert "civic_lang=en" in response.headers["Set-Cookie"]
+    # The cookie beats the browser's language.
+    html = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert 'hreflang="fr"' in html and 'lang="fr"' in html
+    assert client.get("/lang/de").status_code == 404
+    assert "evil" not in client.get("/lang/fr?next=https://evil.example/").location
+
+
+def test_dates_are_formatted_for_the_locale(client, ctx):
+    from datetime import UTC, datetime
+
+    from tests.conftest import make_proposal
+
+    proposal = make_proposal(created_at=datetime(2026, 3, 5, 14, 30, tzinfo=UTC))
+    assert "5 mars 2026" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    client.set_cookie("civic_lang", "en", domain="civic.test")
+    assert "5 March 2026" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)

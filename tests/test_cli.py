@@ -1,0 +1,51 @@
+"""flask create-admin and flask seed-demo."""
+from civic.accounts.models import Role, User
+from civic.extensions import db
+from civic.proposals.models import Comment, Proposal, ProposalState, Support, Theme
+from tests.conftest import login, make_user
+
+
+def test_create_admin(app, ctx):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-admin", "--email", "Maire@Example.org", "--name", "Mairie",
+                                 "--password", "a long admin password"])
+    assert result.exit_code == 0, result.output
+    admin = db.session.execute(db.select(User)).scalar_one()
+    assert admin.role is Role.ADMIN and admin.email_normalized == "maire@example.org"
+    assert admin.email_confirmed_at is not None
+
+    result = runner.invoke(args=["create-admin", "--email", "x@example.org", "--name", "X", "--password", "short"])
+    assert result.exit_code != 0 and "12" in result.output
+
+
+def test_create_admin_promotes_an_existing_account(app, ctx):
+    user = make_user(email="existing@example.org")
+    result = app.test_cli_runner().invoke(args=["create-admin", "--email", "existing@example.org", "--name", "E",
+                                                "--password", "a long admin password"])
+    assert result.exit_code == 0
+    db.session.refresh(user)
+    assert user.role is Role.ADMIN
+
+
+def test_seed_demo_fills_an_empty_database_once(app, client, ctx):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "resident@example.org" in result.output and "civic-demo-2026" in result.output
+
+    count = lambda model: db.session.execute(db.select(db.func.count(model.id))).scalar_one()  # noqa: E731
+    assert 25 <= count(Proposal) <= 40
+    assert count(Theme) >= 6 and count(Support) > 50 and count(Comment) > 10
+    states = set(db.session.execute(db.select(Proposal.state)).scalars())
+    assert states == {ProposalState.PUBLISHED, ProposalState.WITHDRAWN}
+    roles = set(db.session.execute(db.select(User.role)).scalars())
+    assert roles == set(Role)
+
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert again.exit_code == 0 and "already has data" in again.output
+    assert count(Proposal) <= 40
+    assert runner.invoke(args=["seed-demo"]).exit_code != 0
+
+    resident = db.session.execute(db.select(User).filter_by(email_normalized="resident@example.org")).scalar_one()
+    login(client, resident, "civic-demo-2026")
+    assert client.get("/proposals/new").status_code == 200
