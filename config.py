@@ -93,7 +93,9 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-not-a-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("CIVIC_TEST_DATABASE_URL", "sqlite://")
-    RATELIMIT_ENABLED = False
+    # The limiter stays on in tests, with limits no test reaches unless it lowers them.
+    RATELIMIT_ENABLED = True
+    LOGIN_LIMIT_PER_IP = LOGIN_LIMIT_PER_ACCOUNT = FORM_LIMIT_PER_IP = "100000 per minute"
     WTF_CSRF_ENABLED = True
 
 

@@ -242,3 +242,23 @@ def test_smtp_is_used_when_configured(app, ctx, monkeypatch):
     send_mail("a@example.org", "Sujet", "Corps")
     assert sent == [("connect", "smtp.example.org", 587), ("starttls",), ("login", "civic"),
                     ("send", "a@example.org", "Sujet")]
+
+
+def test_login_attempts_are_limited_per_account(app, client, ctx, monkeypatch):
+    from civic.extensions import limiter
+
+    user = make_user(email="target@example.org")
+    limiter.reset()
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    try:
+        for _ in range(10):
+            response = client.post_form("/login", {"email": "TARGET@example.org", "password": "wrong guess 123"})
+            assert response.status_code == 200
+        blocked = client.post_form("/login", {"email": user.email, "password": PASSWORD})
+        assert blocked.status_code == 429
+        assert "Trop de tentatives" in blocked.get_data(as_text=True)
+        # Another account behind the same address (a mediation desk) is not blocked.
+        other = make_user()
+        assert client.post_form("/login", {"email": other.email, "password": PASSWORD}).status_code == 302
+    finally:
+        limiter.reset()

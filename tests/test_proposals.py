@@ -251,3 +251,15 @@ def test_author_withdraws_with_a_reason(client, login_as):
     assert proposal.state is ProposalState.WITHDRAWN and proposal.withdrawn_reason == "Fusion avec une autre"
     assert "Fusion avec une autre" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert client.get(f"/proposals/{proposal.id}/withdraw").status_code == 403
+
+
+def test_text_is_marked_with_the_language_it_was_written_in(client, login_as):
+    login_as()
+    theme = make_theme()
+    client.get("/lang/en")
+    client.post_form("/proposals/new", _proposal_data(theme, title="A shared garden"))
+    proposal = db.session.execute(db.select(Proposal)).scalar_one()
+    assert proposal.language == "en"
+    assert "<h1>A shared garden</h1>" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    client.get("/lang/fr")
+    assert '<h1 lang="en">A shared garden</h1>' in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 
 from ..accounts.models import Role
 from ..forms import max_length, required, strip
@@ -25,7 +25,7 @@ def _role(value):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), coerce=_role,
-                       choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+                       choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
                        validators=[required(_l("Choose a role."))])
 
 

@@ -51,28 +51,8 @@ def user_role(user_id):
     return render_template("admin/user_role.html", form=form, user=user, role_labels=ROLE_LABELS)
 
 
-@bp.route("/themes", methods=["GET", "POST"])
-@requires(Action.THEME_MANAGE)
-def themes():
-    form = ThemeForm()
-    if form.validate_on_submit():
-        try:
-            services.save_theme(None, form.name.data, form.name_en.data, form.active.data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_l("The theme is added."), "success")
-            return redirect(url_for("admin.themes"))
-    return render_template("admin/themes.html", form=form, themes=services.all_themes())
-
-
-@bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
-@requires(Action.THEME_MANAGE)
-def edit_theme(theme_id):
-    theme = db.session.get(Theme, theme_id)
-    if theme is None:
-        abort(404)
+def _theme_form(theme, template, saved_message, **context):
+    """Shared by the add form (theme=None, on the list page) and the edit page."""
     form = ThemeForm(obj=theme)
     if form.validate_on_submit():
         try:
@@ -81,6 +61,21 @@ def edit_theme(theme_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_l("The theme is saved."), "success")
+            flash(saved_message, "success")
             return redirect(url_for("admin.themes"))
-    return render_template("admin/theme_edit.html", form=form, theme=theme)
+    return render_template(template, form=form, theme=theme, **context)
+
+
+@bp.route("/themes", methods=["GET", "POST"])
+@requires(Action.THEME_MANAGE)
+def themes():
+    return _theme_form(None, "admin/themes.html", _l("The theme is added."), themes=services.all_themes())
+
+
+@bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
+@requires(Action.THEME_MANAGE)
+def edit_theme(theme_id):
+    theme = db.session.get(Theme, theme_id)
+    if theme is None:
+        abort(404)
+    return _theme_form(theme, "admin/theme_edit.html", _l("The theme is saved."))

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 
 from ..forms import max_length, required, strip
 from .models import BODY_MAX, COMMENT_MAX, PLACE_MAX, REASON_MAX, TITLE_MAX
@@ -26,7 +26,9 @@ class ProposalForm(FlaskForm):
                         description=_l("A neighbourhood, a street, an address."))
 
     def set_themes(self, themes, locale):
-        self.theme.choices = [("", _l("Choose a theme"))] + [(t.id, t.label(locale)) for t in themes]
+        self.theme.choices = [SelectChoice("", _l("Choose a theme"))] + [
+            SelectChoice(t.id, t.label(locale)) for t in themes
+        ]
 
 
 class WithdrawForm(FlaskForm):

@@ -46,6 +46,9 @@ class Proposal(db.Model):
         enum_column_type(ProposalState), default=ProposalState.PUBLISHED, index=True
     )
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # The interface language when it was written, so that pages can mark it with lang=""
+    # when shown in the other language (screen readers then switch voice).
+    language: Mapped[str] = mapped_column(String(8), default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Lower-cased, accent-free copy of title and body: the same LIKE search then
@@ -75,6 +78,7 @@ class Comment(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
+from ..i18n import current_language
 from ..pagination import paginate_rows
 from ..text import normalize_for_search, search_terms
 from .models import Comment, Proposal, ProposalState, Support, Theme
@@ -33,6 +34,7 @@ def submit_proposal(author, title, body, theme_id, place=None):
     proposal = Proposal(
         title=title.strip(), body=body.strip(), theme=theme, place=(place or "").strip() or None,
         author=author, state=ProposalState.PUBLISHED, search_text=_search_text(title, body),
+        language=current_language(),
     )
     db.session.add(proposal)
     db.session.flush()
@@ -109,7 +111,8 @@ def add_comment(author, proposal, body, parent_id=None):
         if parent.parent_id is not None:
             # One level of replies: answering a reply continues its thread.
             parent = db.session.get(Comment, parent.parent_id)
-    comment = Comment(proposal=proposal, author=author, body=body.strip(), parent_id=parent.id if parent else None)
+    comment = Comment(proposal=proposal, author=author, body=body.strip(), parent_id=parent.id if parent else None,
+                      language=current_language())
     db.session.add(comment)
     db.session.flush()
     return comment
