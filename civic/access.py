@@ -28,6 +28,10 @@ class Action(enum.Enum):
     ADMIN_ACCESS = "admin_access"
     ROLE_GRANT = "role_grant"
     THEME_MANAGE = "theme_manage"
+    DECISION_MANAGE = "decision_manage"
+    DECISION_VOTE = "decision_vote"
+    RESULTS_PUBLISH = "results_publish"
+    DECISION_FIX_DESCRIPTION = "decision_fix_description"
 
 
 ALL_ROLES = frozenset(Role)
@@ -46,6 +50,10 @@ POLICY = {
     Action.ADMIN_ACCESS: {Role.ADMIN},
     Action.ROLE_GRANT: {Role.ADMIN},
     Action.THEME_MANAGE: {Role.ADMIN},
+    Action.DECISION_MANAGE: {Role.ELECTED, Role.ADMIN},
+    Action.DECISION_VOTE: {Role.RESIDENT},
+    Action.RESULTS_PUBLISH: {Role.ELECTED, Role.ADMIN},
+    Action.DECISION_FIX_DESCRIPTION: {Role.ELECTED, Role.ADMIN},
 }
 
 
@@ -61,7 +69,24 @@ def _proposal_editable(user, proposal):
     return proposal.author_id == user.id and _is_published(proposal) and not proposal_has_activity(proposal)
 
 
+def _decision_in(*states):
+    def rule(user, decision):
+        return decision.state.value in states
+
+    return rule
+
+
+def _may_vote(user, decision):
+    from .decisions.services import in_allowed_district
+
+    return decision.state.value == "open" and in_allowed_district(user, decision)
+
+
 OBJECT_RULES = {
+    Action.DECISION_MANAGE: _decision_in("draft", "scheduled"),
+    Action.DECISION_VOTE: _may_vote,
+    Action.RESULTS_PUBLISH: _decision_in("closed"),
+    Action.DECISION_FIX_DESCRIPTION: _decision_in("open", "closed"),
     Action.PROPOSAL_EDIT: _proposal_editable,
     Action.PROPOSAL_WITHDRAW: lambda user, p: p.author_id == user.id and _is_published(p),
     Action.PROPOSAL_SUPPORT: lambda user, p: _is_published(p),

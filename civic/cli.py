@@ -1,4 +1,4 @@
-"""flask commands: create-admin, seed-demo."""
+"""flask commands: create-admin, seed-demo, recount."""
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -50,6 +50,36 @@ def seed_demo(if_empty):
         click.echo(f"  {role.value:<14} {email}")
 
 
+@click.command("recount")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--rule", type=click.Choice(["greedy", "equal-shares"]),
+              help="For a .pb file: the rule to apply instead of the one named in its META section.")
+def recount(file, rule):
+    """Recount a published decision from its ballots file (Civic's CSV or a Pabulib .pb).
+
+    For a .pb file, prints the funded project ids, one per line; for Civic's CSV, prints
+    the count as JSON, identical to the "count" of the published results.json.
+    """
+    import json
+
+    from .decisions.ballots import recount_csv
+    from .voting.recount import recount_pb
+
+    with open(file, encoding="utf-8-sig", newline="") as handle:
+        text = handle.read()
+    try:
+        if file.lower().endswith(".pb") or text.lstrip().upper().startswith("META"):
+            rule_name = {"greedy": "greedy", "equal-shares": "equalshares/add1"}.get(rule)
+            for project_id in recount_pb(text, rule=rule_name):
+                click.echo(project_id)
+        else:
+            method, summary = recount_csv(text)
+            click.echo(json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False))
+    except (ValueError, KeyError) as error:
+        raise click.ClickException(f"Cannot recount {file}: {error}") from None
+
+
 def init_app(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(recount)

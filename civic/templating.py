@@ -2,7 +2,7 @@
 from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_login import current_user
 
 from .access import Action, can
@@ -57,4 +57,5 @@ def init_app(app):
     app.add_template_filter(lambda d: format_datetime(d, "d MMMM y, HH:mm") if d else "", "datetime")
     app.add_template_filter(lambda d: format_date(d, "long") if d else "", "date")
     app.add_template_filter(lambda n: format_decimal(n), "number")
+    app.add_template_filter(lambda n: format_percent(n, "#,##0.#%"), "percent")
     app.add_template_filter(paragraphs, "paragraphs")

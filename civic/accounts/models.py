@@ -18,6 +18,15 @@ class Role(enum.Enum):
     ADMIN = "admin"
 
 
+class District(db.Model):
+    """A part of the territory (quartier); residents say theirs, some votes are limited to some."""
+
+    __tablename__ = "district"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
 
@@ -32,12 +41,15 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
     # Bumped on password change: it is part of the session identity, so other sessions end.
     session_version: Mapped[int] = mapped_column(default=1)
 
     @property
     def is_active(self):
         return self.active
+
+    district: Mapped[District | None] = relationship()
 
     def get_id(self):
         return f"{self.id}:{self.session_version}"

@@ -1,0 +1,1 @@
+"""Decisions: consultations and votes, ballots kept secret, results anyone can recount."""

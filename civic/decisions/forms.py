@@ -1,0 +1,118 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (DateTimeLocalField, IntegerField, RadioField, SelectChoice, SelectMultipleField, StringField,
+                     TextAreaField, ValidationError)
+from wtforms.validators import NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..forms import max_length, required, strip
+from .models import BudgetRule, Method
+
+PARIS = ZoneInfo("Europe/Paris")
+
+METHOD_LABELS = {
+    Method.YES_NO: _l("Yes / no"),
+    Method.SINGLE_CHOICE: _l("Single choice among options"),
+    Method.APPROVAL: _l("Approval: choose any number of options"),
+    Method.MAJORITY_JUDGMENT: _l("Majority judgment: grade every option"),
+    Method.BUDGET: _l("Participatory budget: choose projects within a budget"),
+}
+RULE_LABELS = {
+    BudgetRule.GREEDY: _l("Most voted projects first, as long as they fit in the budget (greedy)"),
+    BudgetRule.EQUAL_SHARES: _l("Method of equal shares (each voter controls an equal share of the budget)"),
+}
+
+
+def paris_to_utc(value):
+    return value.replace(tzinfo=PARIS).astimezone(ZoneInfo("UTC")) if value else None
+
+
+def utc_to_paris(value):
+    return value.astimezone(PARIS).replace(tzinfo=None) if value else None
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def parse_options(text, method):
+    """One option per line: label, or `label | cost | proposal number` for budgets."""
+    options = []
+    for number, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        label, cost, proposal_id = parts[0], None, None
+        if not label or len(label) > 160:
+            raise ValidationError(_l("Line %(n)d: give a name of at most 160 characters.", n=number))
+        if len(parts) > 1 and parts[1]:
+            if not parts[1].replace(" ", "").isdigit():
+                raise ValidationError(_l("Line %(n)d: the cost must be a whole number of euros.", n=number))
+            cost = int(parts[1].replace(" ", ""))
+        elif method is Method.BUDGET:
+            raise ValidationError(_l("Line %(n)d: give the project's cost after a |.", n=number))
+        if len(parts) > 2 and parts[2]:
+            if not parts[2].lstrip("#").isdigit():
+                raise ValidationError(_l("Line %(n)d: the proposal number must be a number.", n=number))
+            proposal_id = int(parts[2].lstrip("#"))
+        options.append((label, None, cost, proposal_id))
+    return options
+
+
+class DecisionForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip], validators=[required(_l("Enter a title.")), max_length(160)])
+    question = StringField(_l("Question asked"), filters=[strip],
+                           validators=[required(_l("Enter the question asked.")), max_length(300)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(10_000)],
+                                description=_l("Context, what is at stake, what the town council commits to."))
+    method = RadioField(_l("Voting method"), choices=[SelectChoice(m.value, label) for m, label in
+                                                      METHOD_LABELS.items()],
+                        validators=[required(_l("Choose a voting method."))])
+    options = TextAreaField(_l("Options"), filters=[strip],
+                            description=_l("One per line. For a participatory budget: project name | cost in euros "
+                                           "| proposal number (optional). Not used for yes / no."))
+    max_choices = IntegerField(_l("Approval: most options a voter may choose (optional)"),
+                               validators=[Optional(), NumberRange(min=1, message=_l("Enter a number above zero."))])
+    budget = IntegerField(_l("Participatory budget: total budget in euros"),
+                          validators=[Optional(), NumberRange(min=1, message=_l("Enter a number above zero."))])
+    budget_rule = RadioField(_l("Participatory budget: how winners are chosen"), validate_choice=False,
+                             choices=[SelectChoice(r.value, label) for r, label in RULE_LABELS.items()])
+    voter_cost_limit = IntegerField(_l("Participatory budget: most a voter may spend, in euros (optional)"),
+                                    validators=[Optional(), NumberRange(min=1, message=_l("Enter a number above zero."))])
+    opens_at = DateTimeLocalField(_l("Opens on (Paris time)"), format="%Y-%m-%dT%H:%M",
+                                  validators=[required(_l("Enter the opening date and time."))])
+    closes_at = DateTimeLocalField(_l("Closes on (Paris time)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[required(_l("Enter the closing date and time."))])
+    districts = CheckboxesField(_l("Only for residents of these districts (optional)"), coerce=int,
+                                validate_choice=False)
+
+    def validate_options(self, field):
+        method = Method(self.method.data) if self.method.data in {m.value for m in Method} else None
+        field.parsed = parse_options(field.data, method)
+        if method is not None and method is not Method.YES_NO and len(field.parsed) < 2:
+            raise ValidationError(_l("Give at least two options, one per line."))
+
+    def validate_budget(self, field):
+        if self.method.data == Method.BUDGET.value and not field.data:
+            raise ValidationError(_l("Give the total budget in euros."))
+
+    def validate_budget_rule(self, field):
+        if self.method.data == Method.BUDGET.value and field.data not in {r.value for r in BudgetRule}:
+            raise ValidationError(_l("Choose how the winning projects are chosen."))
+
+    def validate_closes_at(self, field):
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The closing date must come after the opening date."))
+
+
+class DescriptionForm(FlaskForm):
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(10_000)],
+                                description=_l("Only typo fixes: every change is kept and shown publicly."))
+
+
+def now_paris():
+    return datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0)

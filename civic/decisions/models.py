@@ -1,0 +1,165 @@
+"""Decisions, their options, who took part, the secret ballots and the published results.
+
+Ballot secrecy is a property of the schema: ``Participation`` says who voted (and
+guards one vote per voter with a UNIQUE constraint); ``Ballot`` says what was chosen
+and carries no voter, no time finer than the day and a random primary key. On SQLite
+the ballot table is WITHOUT ROWID, so even the storage order is the random key's.
+"""
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import District, User
+from ..db_types import UTCDateTime, enum_column_type, utcnow
+from ..extensions import db
+
+
+class Method(enum.Enum):
+    YES_NO = "yes_no"
+    SINGLE_CHOICE = "single_choice"
+    APPROVAL = "approval"
+    MAJORITY_JUDGMENT = "majority_judgment"
+    BUDGET = "budget"
+
+
+class BudgetRule(enum.Enum):
+    GREEDY = "greedy"
+    EQUAL_SHARES = "equal_shares"
+
+
+class Channel(enum.Enum):
+    ONLINE = "online"
+    COUNTER = "counter"
+
+
+class DecisionState(enum.Enum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+decision_district = Table(
+    "decision_district",
+    db.metadata,
+    Column("decision_id", Integer, ForeignKey("decision.id", ondelete="CASCADE"), primary_key=True),
+    Column("district_id", Integer, ForeignKey("district.id"), primary_key=True),
+)
+
+
+class Decision(db.Model):
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(160))
+    question: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[Method] = mapped_column(enum_column_type(Method))
+    max_choices: Mapped[int | None]
+    budget: Mapped[int | None]
+    budget_rule: Mapped[BudgetRule | None] = mapped_column(enum_column_type(BudgetRule))
+    voter_cost_limit: Mapped[int | None]
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when an official takes the decision out of draft: from then on residents see it.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    created_by: Mapped[User] = relationship()
+    options: Mapped[list["Option"]] = relationship(
+        order_by="Option.position, Option.id", cascade="all, delete-orphan", back_populates="decision"
+    )
+    districts: Mapped[list[District]] = relationship(secondary=decision_district, order_by=District.name)
+    snapshot: Mapped["ResultSnapshot | None"] = relationship(back_populates="decision", uselist=False)
+
+    def state_at(self, now):
+        """The state is derived from dates and the snapshot, so it can never disagree with them."""
+        if self.snapshot is not None:
+            return DecisionState.PUBLISHED
+        if self.announced_at is None:
+            return DecisionState.DRAFT
+        if now < self.opens_at:
+            return DecisionState.SCHEDULED
+        if now < self.closes_at:
+            return DecisionState.OPEN
+        return DecisionState.CLOSED
+
+    @property
+    def state(self):
+        return self.state_at(utcnow())
+
+
+class Option(db.Model):
+    __tablename__ = "decision_option"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    label: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str | None] = mapped_column(Text)
+    cost: Mapped[int | None]
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"))
+
+    decision: Mapped[Decision] = relationship(back_populates="options")
+
+
+class Participation(db.Model):
+    """Who took part: one row per voter and decision, whatever the channel."""
+
+    __tablename__ = "participation"
+    __table_args__ = (UniqueConstraint("decision_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(enum_column_type(Channel))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Ballot(db.Model):
+    """What was chosen, with nothing that leads back to the voter."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (UniqueConstraint("decision_id", "tracking_code"), {"sqlite_with_rowid": False})
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
+    cast_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[Channel] = mapped_column(enum_column_type(Channel))
+    tracking_code: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text)
+
+
+class ResultSnapshot(db.Model):
+    """The published result, frozen: the ballots file, its SHA-256, the method and the code version."""
+
+    __tablename__ = "result_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), unique=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    code_version: Mapped[str] = mapped_column(String(40))
+    results_json: Mapped[str] = mapped_column(Text)
+    ballots_csv: Mapped[str] = mapped_column(Text)
+    ballots_sha256: Mapped[str] = mapped_column(String(64))
+    ballots_pb: Mapped[str | None] = mapped_column(Text)
+
+    decision: Mapped[Decision] = relationship(back_populates="snapshot")
+
+
+class DescriptionEdit(db.Model):
+    """Typo fixes to an open decision's description: the only change allowed once voting started."""
+
+    __tablename__ = "decision_description_edit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)

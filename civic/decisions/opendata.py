@@ -1,0 +1,109 @@
+"""Open data for a published decision: results CSV and a Frictionless Data Package."""
+import csv
+import hashlib
+import io
+import json
+
+from flask import url_for
+
+from .models import Method
+
+LICENCE = {
+    "name": "etalab-2.0",
+    "title": "Licence Ouverte / Open Licence 2.0",
+    "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+}
+
+
+def result_rows(decision, data):
+    """One row per option (or per answer for yes / no): what the results CSV holds."""
+    count = data["count"]
+    if decision.method is Method.YES_NO:
+        return [["answer", "votes"]] + [[k, count[k]] for k in ("yes", "no", "blank")]
+    labels = {str(o["id"]): o["label"] for o in data["options"]}
+    if decision.method is Method.MAJORITY_JUDGMENT:
+        header = ["option_id", "label", "rank", "majority_grade", *count_grade_names()]
+        return [header] + [[k, labels[k], count["rank"][k], count["majority_grade"][k] or "", *count["grades"][k]]
+                           for k in labels]
+    winners = {str(w) for w in count["winners"]}
+    header = ["option_id", "label", "votes", "winner"]
+    if decision.method is Method.BUDGET:
+        costs = {str(o["id"]): o["cost"] for o in data["options"]}
+        return [header + ["cost"]] + [[k, labels[k], count["votes"][k], int(k in winners), costs[k]] for k in labels]
+    return [header] + [[k, labels[k], count["votes"][k], int(k in winners)] for k in labels]
+
+
+def count_grade_names():
+    from ..voting.majority_judgment import GRADES
+
+    return list(GRADES)
+
+
+def results_csv(decision):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(result_rows(decision, json.loads(decision.snapshot.results_json)))
+    return out.getvalue()
+
+
+def _sha256(text):
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _csv_schema(header, integer_columns=(), enums=None):
+    fields = []
+    for name in header:
+        field = {"name": name, "type": "integer" if name in integer_columns else "string"}
+        if enums and name in enums:
+            field["constraints"] = {"enum": enums[name]}
+        fields.append(field)
+    return {"fields": fields}
+
+
+def datapackage(decision):
+    snapshot = decision.snapshot
+    ballots_header = snapshot.ballots_csv.split("\n", 1)[0].split(",")
+    option_columns = [c for c in ballots_header if c.startswith("option_") or c == "blank"]
+    enums = {"vote": ["yes", "no", "blank"], "channel": ["online", "counter"]}
+    if decision.method is Method.MAJORITY_JUDGMENT:
+        enums.update({c: count_grade_names() for c in option_columns})
+        integer_columns = ()
+    else:
+        integer_columns = option_columns
+    results_text = results_csv(decision)
+    results_header = results_text.split("\n", 1)[0].split(",")
+    resources = [
+        {
+            "name": "ballots", "path": url_for("decisions.ballots_csv", decision_id=decision.id, _external=True),
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _sha256(snapshot.ballots_csv),
+            "description": "Anonymised ballots in random order; tracking_code lets each voter find theirs.",
+            "schema": _csv_schema(ballots_header, integer_columns, enums),
+        },
+        {
+            "name": "results", "path": url_for("decisions.results_csv_file", decision_id=decision.id, _external=True),
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _sha256(results_text),
+            "schema": _csv_schema(results_header, {"votes", "winner", "cost", "rank", *count_grade_names()}),
+        },
+        {
+            "name": "results-json", "path": url_for("decisions.results_json", decision_id=decision.id, _external=True),
+            "format": "json", "mediatype": "application/json", "hash": _sha256(snapshot.results_json),
+        },
+    ]
+    if snapshot.ballots_pb:
+        resources.append({
+            "name": "ballots-pabulib", "path": url_for("decisions.ballots_pb", decision_id=decision.id, _external=True),
+            "format": "pb", "mediatype": "text/plain", "encoding": "utf-8", "hash": _sha256(snapshot.ballots_pb),
+            "description": "The same ballots in the Pabulib format (https://pabulib.org/format).",
+        })
+    return {
+        "name": f"civic-decision-{decision.id}",
+        "title": decision.title,
+        "description": decision.question,
+        "licenses": [LICENCE],
+        "created": snapshot.published_at.isoformat(),
+        "keywords": ["participation", "vote", decision.method.value],
+        "sources": [{"title": "Civic", "path": url_for("decisions.results", decision_id=decision.id, _external=True)}],
+        "x_civic": {"method": decision.method.value, "code_version": snapshot.code_version,
+                    "ballots_sha256": snapshot.ballots_sha256,
+                    "budget_rule": decision.budget_rule.value if decision.budget_rule else None},
+        "resources": resources,
+    }

@@ -1,0 +1,299 @@
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from ..access import Action, can, public, require_can, requires
+from ..accounts.models import District
+from ..domain import DomainError, attach_error
+from ..extensions import db
+from ..voting import majority_judgment
+from . import ballots as codec
+from . import services
+from .charts import bar_chart
+from .forms import DecisionForm, DescriptionForm, METHOD_LABELS, RULE_LABELS, now_paris, paris_to_utc, utc_to_paris
+from .models import BudgetRule, Decision, DecisionState, Method
+from .opendata import datapackage, results_csv
+
+bp = Blueprint("decisions", __name__)
+
+
+def _get_decision(decision_id, allow_draft=False):
+    decision = db.session.get(Decision, decision_id)
+    if decision is None:
+        abort(404)
+    if decision.state is DecisionState.DRAFT and not (allow_draft and can(current_user, Action.DECISION_MANAGE)):
+        abort(404)
+    return decision
+
+
+@bp.route("/")
+@public
+def index():
+    decisions = services.visible_decisions(include_drafts=can(current_user, Action.DECISION_MANAGE))
+    return render_template("decisions/list.html", decisions=decisions, method_labels=METHOD_LABELS)
+
+
+def _decision_form(decision=None):
+    form = DecisionForm(obj=decision)
+    districts = db.session.execute(db.select(District).order_by(District.name)).scalars().all()
+    form.districts.choices = [(d.id, d.name) for d in districts]
+    if request.method == "GET":
+        if decision is None:
+            form.opens_at.data, form.closes_at.data = now_paris(), None
+            form.method.data = Method.YES_NO.value
+        else:
+            form.method.data = decision.method.value
+            form.budget_rule.data = decision.budget_rule.value if decision.budget_rule else None
+            form.opens_at.data, form.closes_at.data = utc_to_paris(decision.opens_at), utc_to_paris(decision.closes_at)
+            form.districts.data = [d.id for d in decision.districts]
+            form.options.data = "\n".join(
+                " | ".join(str(p) for p in (o.label, o.cost, o.proposal_id) if p is not None) for o in decision.options)
+    return form
+
+
+def _save(form, decision):
+    return services.save_decision(
+        decision, current_user, title=form.title.data, question=form.question.data,
+        description=form.description.data or "", method=Method(form.method.data),
+        opens_at=paris_to_utc(form.opens_at.data), closes_at=paris_to_utc(form.closes_at.data),
+        options=form.options.parsed, max_choices=form.max_choices.data, budget=form.budget.data,
+        budget_rule=BudgetRule(form.budget_rule.data) if form.budget_rule.data else None,
+        voter_cost_limit=form.voter_cost_limit.data, district_ids=form.districts.data or [],
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Action.DECISION_MANAGE)
+def new():
+    form = _decision_form()
+    if form.validate_on_submit():
+        try:
+            decision = _save(form, None)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("The decision is saved as a draft. Check it, then announce it."), "success")
+            return redirect(url_for("decisions.detail", decision_id=decision.id))
+    return render_template("decisions/form.html", form=form, decision=None)
+
+
+@bp.route("/<int:decision_id>/edit", methods=["GET", "POST"])
+@requires(Action.DECISION_MANAGE)
+def edit(decision_id):
+    decision = _get_decision(decision_id, allow_draft=True)
+    require_can(Action.DECISION_MANAGE, decision)
+    form = _decision_form(decision)
+    if form.validate_on_submit():
+        try:
+            _save(form, decision)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("Your changes are saved."), "success")
+            return redirect(url_for("decisions.detail", decision_id=decision.id))
+    return render_template("decisions/form.html", form=form, decision=decision)
+
+
+@bp.route("/<int:decision_id>/announce", methods=["POST"])
+@requires(Action.DECISION_MANAGE)
+def announce(decision_id):
+    decision = _get_decision(decision_id, allow_draft=True)
+    require_can(Action.DECISION_MANAGE, decision)
+    try:
+        services.announce(decision)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_l("The decision is announced: residents can see it, and the vote opens on its date."), "success")
+    return redirect(url_for("decisions.detail", decision_id=decision.id))
+
+
+@bp.route("/<int:decision_id>/description", methods=["GET", "POST"])
+@requires(Action.DECISION_FIX_DESCRIPTION)
+def fix_description(decision_id):
+    decision = _get_decision(decision_id)
+    require_can(Action.DECISION_FIX_DESCRIPTION, decision)
+    form = DescriptionForm(obj=decision)
+    if form.validate_on_submit():
+        services.fix_description(decision, current_user, form.description.data or "")
+        db.session.commit()
+        flash(_l("The description is corrected; the change is shown on the decision."), "success")
+        return redirect(url_for("decisions.detail", decision_id=decision.id))
+    return render_template("decisions/description.html", form=form, decision=decision)
+
+
+@bp.route("/<int:decision_id>")
+@public
+def detail(decision_id):
+    decision = _get_decision(decision_id, allow_draft=True)
+    voted = current_user.is_authenticated and services.has_voted(current_user, decision)
+    return render_template("decisions/detail.html", decision=decision, voted=voted, method_labels=METHOD_LABELS,
+                           rule_labels=RULE_LABELS, edits=services.description_edits(decision),
+                           state=decision.state)
+
+
+def _ballot_page(decision, form_data=None, error=None, status=200):
+    return render_template("decisions/ballot.html", decision=decision, data=form_data or MultiDict(), error=error,
+                           grades=majority_judgment.GRADES, has_errors=error is not None), status
+
+
+def _refuse_vote(decision):
+    """Sends the resident back to the decision with the reason they cannot vote, or None."""
+    try:
+        services.check_can_vote(current_user, decision)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("decisions.detail", decision_id=decision.id))
+    return None
+
+
+@bp.route("/<int:decision_id>/vote", methods=["GET", "POST"])
+@requires(Action.DECISION_VOTE)
+def vote(decision_id):
+    """GET: the ballot. POST: check it and show the "check your vote" page."""
+    decision = _get_decision(decision_id)
+    refusal = _refuse_vote(decision)
+    if refusal:
+        return refusal
+    if request.method == "GET":
+        return _ballot_page(decision)
+    if request.form.get("edit"):  # "Change my answers" on the check page
+        return _ballot_page(decision, request.form)
+    try:
+        content = codec.parse_form(decision, request.form)
+    except DomainError as error:
+        return _ballot_page(decision, request.form, error)
+    return render_template("decisions/check.html", decision=decision, content=content,
+                           content_json=codec.dumps(content), grades=majority_judgment.GRADES)
+
+
+@bp.route("/<int:decision_id>/vote/confirm", methods=["POST"])
+@requires(Action.DECISION_VOTE)
+def confirm_vote(decision_id):
+    decision = _get_decision(decision_id)
+    refusal = _refuse_vote(decision)
+    if refusal:
+        return refusal
+    try:
+        # The check page carries the ballot back; it is parsed again as if freshly typed.
+        content = codec.parse_form(decision, _as_form(decision, request.form.get("ballot", "")))
+        code = services.cast_ballot(current_user, decision, content)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("decisions.detail", decision_id=decision.id))
+    db.session.commit()
+    session["tracking_code"] = (decision.id, code)
+    return redirect(url_for("decisions.voted", decision_id=decision.id))
+
+
+def _as_form(decision, ballot_json):
+    try:
+        content = json.loads(ballot_json)
+    except ValueError:
+        raise DomainError(_l("Your ballot could not be read. Fill it in again.")) from None
+    form = MultiDict()
+    if not isinstance(content, dict):
+        return form
+    if "vote" in content:
+        form["vote"] = str(content["vote"])
+    if "option" in content:
+        form["option"] = "blank" if content["option"] is None else str(content["option"])
+    for option_id in content.get("options", []) if isinstance(content.get("options"), list) else []:
+        form.add("options", str(option_id))
+    for option_id, grade in (content.get("grades") or {}).items() if isinstance(content.get("grades"), dict) else []:
+        form[f"grade_{option_id}"] = str(grade)
+    return form
+
+
+@bp.route("/<int:decision_id>/voted")
+@requires(Action.DECISION_VOTE)
+def voted(decision_id):
+    decision = _get_decision(decision_id)
+    stored = session.pop("tracking_code", None)
+    code = stored[1] if stored and stored[0] == decision.id else None
+    return render_template("decisions/voted.html", decision=decision, code=code)
+
+
+@bp.route("/<int:decision_id>/results")
+@public
+def results(decision_id):
+    decision = _get_decision(decision_id)
+    if decision.state is DecisionState.PUBLISHED:
+        data, preview = json.loads(decision.snapshot.results_json), False
+    elif decision.state is DecisionState.CLOSED and can(current_user, Action.RESULTS_PUBLISH, decision):
+        data, preview = services.compute_results(decision), True
+    else:
+        abort(404)
+    return render_template("decisions/results.html", decision=decision, data=data, preview=preview,
+                           chart=bar_chart(decision, data), rule_labels=RULE_LABELS)
+
+
+@bp.route("/<int:decision_id>/publish", methods=["POST"])
+@requires(Action.RESULTS_PUBLISH)
+def publish(decision_id):
+    decision = _get_decision(decision_id)
+    require_can(Action.RESULTS_PUBLISH, decision)
+    try:
+        services.publish_results(decision, current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_l("The results are published."), "success")
+    return redirect(url_for("decisions.results", decision_id=decision.id))
+
+
+def _published(decision_id):
+    decision = _get_decision(decision_id)
+    if decision.state is not DecisionState.PUBLISHED:
+        abort(404)
+    return decision
+
+
+def _download(body, filename, mimetype):
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/<int:decision_id>/ballots.csv")
+@public
+def ballots_csv(decision_id):
+    decision = _published(decision_id)
+    return _download(decision.snapshot.ballots_csv, f"decision-{decision.id}-ballots.csv", "text/csv")
+
+
+@bp.route("/<int:decision_id>/ballots.pb")
+@public
+def ballots_pb(decision_id):
+    decision = _published(decision_id)
+    if decision.snapshot.ballots_pb is None:
+        abort(404)
+    return _download(decision.snapshot.ballots_pb, f"decision-{decision.id}.pb", "text/plain")
+
+
+@bp.route("/<int:decision_id>/results.json")
+@public
+def results_json(decision_id):
+    decision = _published(decision_id)
+    return _download(decision.snapshot.results_json, f"decision-{decision.id}-results.json", "application/json")
+
+
+@bp.route("/<int:decision_id>/results.csv")
+@public
+def results_csv_file(decision_id):
+    decision = _published(decision_id)
+    return _download(results_csv(decision), f"decision-{decision.id}-results.csv", "text/csv")
+
+
+@bp.route("/<int:decision_id>/datapackage.json")
+@public
+def datapackage_json(decision_id):
+    decision = _published(decision_id)
+    return _download(json.dumps(datapackage(decision), indent=2, ensure_ascii=False),
+                     "datapackage.json", "application/json")

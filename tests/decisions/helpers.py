@@ -1,0 +1,42 @@
+"""Factories for decisions in a chosen state."""
+from datetime import timedelta
+
+from civic.accounts.models import Role
+from civic.db_types import utcnow
+from civic.decisions.models import BudgetRule, Decision, Method, Option
+from civic.extensions import db
+from tests.conftest import make_user
+
+OPTION_LABELS = ("Parc", "Piscine", "Médiathèque")
+
+
+def make_decision(method=Method.SINGLE_CHOICE, state="open", options=OPTION_LABELS, costs=None, **fields):
+    now = utcnow()
+    times = {
+        "draft": (now + timedelta(days=1), now + timedelta(days=8), None),
+        "scheduled": (now + timedelta(days=1), now + timedelta(days=8), now),
+        "open": (now - timedelta(days=1), now + timedelta(days=6), now - timedelta(days=2)),
+        "closed": (now - timedelta(days=8), now - timedelta(minutes=1), now - timedelta(days=9)),
+    }
+    opens_at, closes_at, announced_at = times[state]
+    decision = Decision(
+        title=fields.pop("title", "Quel équipement rénover ?"), question=fields.pop("question", "Votre choix ?"),
+        description=fields.pop("description", "Contexte."), method=method, opens_at=opens_at, closes_at=closes_at,
+        announced_at=announced_at, created_by=fields.pop("created_by", None) or make_user(role=Role.ELECTED),
+        **fields,
+    )
+    if method is Method.BUDGET:
+        decision.budget = decision.budget or 100
+        decision.budget_rule = decision.budget_rule or BudgetRule.GREEDY
+    if method is not Method.YES_NO:
+        for position, label in enumerate(options):
+            decision.options.append(Option(position=position, label=label,
+                                           cost=(costs or [40, 50, 30])[position] if method is Method.BUDGET else None))
+    db.session.add(decision)
+    db.session.commit()
+    return decision
+
+
+def close(decision):
+    decision.closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()

@@ -1,0 +1,150 @@
+"""Officials create, edit and announce decisions; once open only typo fixes, logged."""
+from datetime import timedelta
+
+import pytest
+
+from civic.access import Action, can
+from civic.accounts.models import Role
+from civic.db_types import utcnow
+from civic.decisions.forms import utc_to_paris
+from civic.decisions.models import Decision, DecisionState, DescriptionEdit, Method
+from civic.extensions import db
+from tests.conftest import make_user
+from tests.decisions.helpers import make_decision
+
+FMT = "%Y-%m-%dT%H:%M"
+
+
+def _form(method="single_choice", **changes):
+    now = utc_to_paris(utcnow())
+    data = {
+        "title": "Rénovation", "question": "Que rénover ?", "description": "Contexte", "method": method,
+        "options": "Parc\nPiscine", "opens_at": (now + timedelta(days=1)).strftime(FMT),
+        "closes_at": (now + timedelta(days=8)).strftime(FMT),
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize("method, extra", [
+    ("yes_no", {"options": ""}),
+    ("single_choice", {}),
+    ("approval", {"max_choices": "2"}),
+    ("majority_judgment", {}),
+    ("budget", {"options": "Parc | 40000 | \nPiscine | 90 000", "budget": "100000", "budget_rule": "equal_shares",
+                "voter_cost_limit": "50000"}),
+])
+def test_official_creates_a_decision_of_each_method(client, login_as, method, extra):
+    login_as(Role.ELECTED)
+    response = client.post_form("/decisions/new", _form(method, **extra))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    decision = db.session.execute(db.select(Decision)).scalar_one()
+    assert decision.method is Method(method) and decision.state is DecisionState.DRAFT
+    if method == "budget":
+        assert [o.cost for o in decision.options] == [40000, 90000] and decision.budget == 100000
+    # Drafts are not public.
+    client.post_form("/logout")
+    assert client.get(f"/decisions/{decision.id}").status_code == 404
+    assert "Rénovation" not in client.get("/decisions/").get_data(as_text=True)
+
+
+def test_opening_time_is_paris_time(client, login_as):
+    login_as(Role.ELECTED)
+    client.post_form("/decisions/new", _form(opens_at="2030-07-01T09:00", closes_at="2030-07-08T18:00"))
+    decision = db.session.execute(db.select(Decision)).scalar_one()
+    assert decision.opens_at.hour == 7 and decision.closes_at.hour == 16  # CEST is UTC+2
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"title": ""}, "title"),
+    ({"method": "plurality"}, "method"),
+    ({"options": "Seule"}, "options"),
+    ({"method": "budget", "options": "Parc\nPiscine", "budget": "100", "budget_rule": "greedy"}, "options"),
+    ({"method": "budget", "options": "Parc | 1\nPiscine | 2"}, "budget"),
+    ({"closes_at": "2020-01-01T00:00"}, "closes_at"),
+    ({"opens_at": "not a date"}, "opens_at"),
+])
+def test_decision_form_errors_keep_what_was_typed(client, login_as, changes, field):
+    login_as(Role.ELECTED)
+    html = client.post_form("/decisions/new", _form(**changes)).get_data(as_text=True)
+    assert "<title>Erreur : " in html and f'href="#{field}' in html
+    assert "Que rénover ?" in html
+    assert db.session.execute(db.select(db.func.count(Decision.id))).scalar_one() == 0
+
+
+def test_announce_then_edit_until_open(client, login_as):
+    login_as(Role.ELECTED)
+    decision = make_decision(state="draft")
+    assert client.post_form(f"/decisions/{decision.id}/announce").status_code == 302
+    db.session.refresh(decision)
+    assert decision.state is DecisionState.SCHEDULED
+    assert client.get(f"/decisions/{decision.id}/edit").status_code == 200
+    decision.opens_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert client.get(f"/decisions/{decision.id}/edit").status_code == 403
+    assert client.post_form(f"/decisions/{decision.id}/edit", _form()).status_code == 403
+
+
+def test_cannot_announce_a_past_opening(client, login_as):
+    login_as(Role.ELECTED)
+    decision = make_decision(state="draft")
+    decision.opens_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    client.post_form(f"/decisions/{decision.id}/announce")
+    db.session.refresh(decision)
+    assert decision.state is DecisionState.DRAFT
+
+
+def test_typo_fix_once_open_is_logged(client, login_as):
+    official = login_as(Role.ELECTED)
+    decision = make_decision(state="open", description="Une descriptoin")
+    assert client.post_form(f"/decisions/{decision.id}/description", {"description": "Une description"}
+                            ).status_code == 302
+    edit = db.session.execute(db.select(DescriptionEdit)).scalar_one()
+    assert (edit.before, edit.after, edit.user_id) == ("Une descriptoin", "Une description", official.id)
+    db.session.refresh(decision)
+    assert decision.description == "Une description"
+
+
+ROLES = list(Role)
+STATES = ["draft", "scheduled", "open", "closed", "published"]
+EXPECTED = {
+    Action.DECISION_MANAGE: {"draft", "scheduled"},
+    Action.DECISION_FIX_DESCRIPTION: {"open", "closed"},
+    Action.DECISION_VOTE: {"open"},
+    Action.RESULTS_PUBLISH: {"closed"},
+}
+ROLES_FOR = {
+    Action.DECISION_MANAGE: {Role.ELECTED, Role.ADMIN},
+    Action.DECISION_FIX_DESCRIPTION: {Role.ELECTED, Role.ADMIN},
+    Action.DECISION_VOTE: {Role.RESIDENT},
+    Action.RESULTS_PUBLISH: {Role.ELECTED, Role.ADMIN},
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix_role_by_state(ctx, app, role, state):
+    decision = make_decision(Method.YES_NO, state="closed" if state == "published" else state)
+    if state == "published":
+        from civic.decisions.services import publish_results
+
+        with app.test_request_context():
+            publish_results(decision, make_user(role=Role.ELECTED))
+        db.session.commit()
+    assert decision.state.value == state
+    user = make_user(role=role)
+    with app.test_request_context():
+        for action, states in EXPECTED.items():
+            assert can(user, action, decision) is (role in ROLES_FOR[action] and state in states), (action, role, state)
+
+
+def test_residents_and_staff_cannot_reach_official_pages(client, ctx):
+    from tests.conftest import login
+
+    decision = make_decision(state="draft")
+    for role in (Role.RESIDENT, Role.COUNTER_AGENT, Role.MODERATOR):
+        login(client, make_user(role=role))
+        assert client.get("/decisions/new").status_code == 403
+        assert client.post_form(f"/decisions/{decision.id}/announce").status_code in (403, 404)
+        client.post_form("/logout")

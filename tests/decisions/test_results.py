@@ -1,0 +1,197 @@
+"""Closing, reviewing, publishing, the results page, the open data and the recount."""
+import hashlib
+import json
+import re
+
+import pytest
+
+from civic.accounts.models import Role
+from civic.decisions import services
+from civic.decisions.models import Channel, Method, ResultSnapshot
+from civic.extensions import db
+from civic.voting.recount import recount_pb
+from tests.conftest import login, make_user
+from tests.decisions.helpers import close, make_decision
+
+
+def _cast(decision, contents, channel=Channel.ONLINE):
+    codes = []
+    for content in contents:
+        codes.append(services.cast_ballot(make_user(), decision, content, channel))
+    db.session.commit()
+    return codes
+
+
+def _publish(client, decision):
+    login(client, make_user(role=Role.ELECTED))
+    preview = client.get(f"/decisions/{decision.id}/results")
+    assert preview.status_code == 200
+    response = client.post_form(f"/decisions/{decision.id}/publish")
+    assert response.status_code == 302
+    db.session.refresh(decision)
+    return decision.snapshot
+
+
+def test_single_choice_end_to_end_recount(app, client, ctx, tmp_path):
+    decision = make_decision(Method.SINGLE_CHOICE)
+    a, b, c = (o.id for o in decision.options)
+    codes = _cast(decision, [{"option": a}, {"option": b}, {"option": b}, {"option": None}])
+    close(decision)
+    # Not public before publication.
+    assert client.get(f"/decisions/{decision.id}/results").status_code == 404
+    assert client.get(f"/decisions/{decision.id}/ballots.csv").status_code == 404
+
+    snapshot = _publish(client, decision)
+    results = json.loads(snapshot.results_json)
+    assert results["count"] == {"votes": {str(a): 1, str(b): 2, str(c): 0}, "blank": 1, "winners": [b]}
+    assert results["ballots"] == 4
+
+    client.post_form("/logout")
+    page = client.get(f"/decisions/{decision.id}/results").get_data(as_text=True)
+    assert "<svg" in page and "<table>" in page and snapshot.ballots_sha256 in page
+
+    ballots = client.get(f"/decisions/{decision.id}/ballots.csv").get_data(as_text=True)
+    assert hashlib.sha256(ballots.encode()).hexdigest() == snapshot.ballots_sha256
+    assert sorted(re.findall(r"^([A-Z0-9]{10}),", ballots, re.M)) == sorted(codes)
+    assert ballots.splitlines()[0] == f"tracking_code,option_{a},option_{b},option_{c},blank"
+
+    path = tmp_path / "ballots.csv"
+    path.write_text(ballots)
+    out = app.test_cli_runner().invoke(args=["recount", str(path)])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == results["count"]
+
+    package = json.loads(client.get(f"/decisions/{decision.id}/datapackage.json").get_data(as_text=True))
+    assert package["licenses"][0]["name"] == "etalab-2.0"
+    resource = next(r for r in package["resources"] if r["name"] == "ballots")
+    assert resource["hash"] == "sha256:" + snapshot.ballots_sha256
+    assert [f["name"] for f in resource["schema"]["fields"]] == ballots.splitlines()[0].split(",")
+    results_csv = client.get(f"/decisions/{decision.id}/results.csv").get_data(as_text=True)
+    results_res = next(r for r in package["resources"] if r["name"] == "results")
+    assert results_res["hash"] == "sha256:" + hashlib.sha256(results_csv.encode()).hexdigest()
+    assert json.loads(client.get(f"/decisions/{decision.id}/results.json").get_data(as_text=True)) == results
+
+
+@pytest.mark.parametrize("method, contents, expected", [
+    (Method.YES_NO, [{"vote": "yes"}, {"vote": "no"}, {"vote": "yes"}, {"vote": "blank"}],
+     {"yes": 2, "no": 1, "blank": 1, "outcome": "yes"}),
+    (Method.YES_NO, [], {"yes": 0, "no": 0, "blank": 0, "outcome": "no_votes"}),
+])
+def test_yes_no_results(client, ctx, app, tmp_path, method, contents, expected):
+    decision = make_decision(method)
+    _cast(decision, contents)
+    close(decision)
+    snapshot = _publish(client, decision)
+    assert json.loads(snapshot.results_json)["count"] == expected
+    path = tmp_path / "b.csv"
+    path.write_text(snapshot.ballots_csv)
+    assert json.loads(app.test_cli_runner().invoke(args=["recount", str(path)]).output) == expected
+
+
+def test_majority_judgment_results_and_recount(client, ctx, app, tmp_path):
+    decision = make_decision(Method.MAJORITY_JUDGMENT)
+    a, b, c = (str(o.id) for o in decision.options)
+    _cast(decision, [
+        {"grades": {a: "good", b: "passable", c: "reject"}},
+        {"grades": {a: "very_good", b: "good", c: "reject"}},
+        {"grades": {a: "fair", b: "excellent", c: "insufficient"}},
+    ])
+    close(decision)
+    snapshot = _publish(client, decision)
+    count = json.loads(snapshot.results_json)["count"]
+    assert count["majority_grade"] == {a: "good", b: "good", c: "reject"}
+    assert count["rank"][c] == 3 and count["winners"] and set(count["winners"]) <= {int(a), int(b)}
+    path = tmp_path / "b.csv"
+    path.write_text(snapshot.ballots_csv)
+    assert json.loads(app.test_cli_runner().invoke(args=["recount", str(path)]).output) == count
+    page = client.get(f"/decisions/{decision.id}/results").get_data(as_text=True)
+    assert "<svg" in page
+
+
+@pytest.mark.parametrize("rule, expected", [("greedy", ["A", "C"]), ("equal_shares", None)])
+def test_budget_results_pabulib_and_recount(client, ctx, app, tmp_path, rule, expected):
+    from civic.decisions.models import BudgetRule
+
+    decision = make_decision(Method.BUDGET, options=("A", "B", "C"), costs=[60, 50, 40], budget=100,
+                             budget_rule=BudgetRule(rule))
+    ids = {o.label: o.id for o in decision.options}
+    _cast(decision, [{"options": [ids["A"], ids["C"]]}, {"options": [ids["A"]]}, {"options": [ids["B"]]},
+                     {"options": [ids["A"], ids["B"]]}])
+    close(decision)
+    snapshot = _publish(client, decision)
+    count = json.loads(snapshot.results_json)["count"]
+    assert count["spent"] <= 100
+    if expected:
+        assert count["selected"] == [ids[x] for x in expected]
+    pb = client.get(f"/decisions/{decision.id}/ballots.pb").get_data(as_text=True)
+    assert [int(p) for p in recount_pb(pb)] == count["selected"]
+    path = tmp_path / "ballots.pb"
+    path.write_text(pb)
+    out = app.test_cli_runner().invoke(args=["recount", str(path)])
+    assert [int(line) for line in out.output.split()] == count["selected"]
+
+
+def test_publishing_twice_makes_one_snapshot(client, ctx):
+    decision = make_decision(Method.YES_NO)
+    close(decision)
+    _publish(client, decision)
+    assert client.post_form(f"/decisions/{decision.id}/publish").status_code in (302, 403)
+    with pytest.raises(Exception):
+        services.publish_results(decision, make_user(role=Role.ELECTED))
+    db.session.rollback()
+    assert db.session.execute(db.select(db.func.count(ResultSnapshot.id))).scalar_one() == 1
+
+
+def test_snapshot_unique_constraint(ctx):
+    decision = make_decision(Method.YES_NO)
+    close(decision)
+    user = make_user(role=Role.ELECTED)
+    for _ in range(2):
+        db.session.add(ResultSnapshot(decision_id=decision.id, published_by_id=user.id, code_version="x",
+                                      results_json="{}", ballots_csv="", ballots_sha256="0" * 64))
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_cannot_publish_before_closing(client, ctx):
+    decision = make_decision(Method.YES_NO)
+    login(client, make_user(role=Role.ELECTED))
+    assert client.post_form(f"/decisions/{decision.id}/publish").status_code == 403
+    assert client.get(f"/decisions/{decision.id}/results").status_code == 404
+
+
+def test_channel_breakdown_only_with_ten_in_each_group(client, ctx):
+    decision = make_decision(Method.YES_NO)
+    _cast(decision, [{"vote": "yes"}] * 12)
+    _cast(decision, [{"vote": "no"}] * 9, Channel.COUNTER)
+    close(decision)
+    results = services.compute_results(decision)
+    assert results["by_channel"] is None and results["breakdown"] is None
+    decision.closes_at = decision.closes_at.replace(year=decision.closes_at.year + 1)
+    db.session.commit()
+    _cast(decision, [{"vote": "no"}], Channel.COUNTER)
+    close(decision)
+    results = services.compute_results(decision)
+    assert results["by_channel"] == {"online": 12, "counter": 10}
+    assert results["breakdown"]["counter"]["no"] == 10
+    snapshot = _publish(client, decision)
+    assert snapshot.ballots_csv.splitlines()[0] == "tracking_code,channel,vote"
+
+
+def test_small_counter_group_is_not_revealed_in_the_ballots_file(client, ctx):
+    decision = make_decision(Method.YES_NO)
+    _cast(decision, [{"vote": "yes"}] * 3)
+    _cast(decision, [{"vote": "no"}], Channel.COUNTER)
+    close(decision)
+    snapshot = _publish(client, decision)
+    assert "counter" not in snapshot.ballots_csv and "online" not in snapshot.ballots_csv
+
+
+def test_recount_rejects_a_bad_file(app, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("hello,world\n1,2\n")
+    result = app.test_cli_runner().invoke(args=["recount", str(path)])
+    assert result.exit_code != 0 and "Cannot recount" in result.output

@@ -1,0 +1,179 @@
+"""Residents vote: ballot, check page, confirmation, tracking code; one ballot per voter."""
+import json
+import re
+
+import pytest
+
+from civic.accounts.models import District, Role
+from civic.decisions.models import Ballot, Channel, Method, Participation
+from civic.extensions import db
+from tests.conftest import login, make_user
+from tests.decisions.helpers import make_decision
+
+CODE_RE = re.compile(r'<p class="tracking-code">([A-Z0-9]+)</p>')
+
+
+def _vote(client, decision, form):
+    check = client.post_form(f"/decisions/{decision.id}/vote", form)
+    assert check.status_code == 200, check.get_data(as_text=True)
+    html = check.get_data(as_text=True)
+    assert "Confirm my vote" in html or "Confirmer mon vote" in html
+    ballot = re.search(r'name="ballot" value="([^"]+)"', html).group(1).replace("&#34;", '"').replace("&quot;", '"')
+    done = client.post_form(f"/decisions/{decision.id}/vote/confirm", {"ballot": ballot})
+    assert done.status_code == 302 and done.location.endswith(f"/decisions/{decision.id}/voted")
+    page = client.get(done.location).get_data(as_text=True)
+    return CODE_RE.search(page).group(1)
+
+
+def _ballots(decision):
+    return db.session.execute(db.select(Ballot).filter_by(decision_id=decision.id)).scalars().all()
+
+
+@pytest.mark.parametrize("method, form, stored", [
+    (Method.YES_NO, {"vote": "yes"}, {"vote": "yes"}),
+    (Method.SINGLE_CHOICE, {"option": "blank"}, {"option": None}),
+    (Method.APPROVAL, {"options": ["1", "3"]}, None),
+    (Method.BUDGET, {"options": ["2"]}, None),
+])
+def test_resident_votes_with_each_method(client, login_as, method, form, stored):
+    user = login_as()
+    decision = make_decision(method)
+    ids = [o.id for o in decision.options]
+    if "options" in form:
+        form = {"options": [str(ids[int(i) - 1]) for i in form["options"]]}
+        stored = {"options": sorted(int(v) for v in form["options"])}
+    code = _vote(client, decision, form)
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{10}", code)
+    ballots = _ballots(decision)
+    assert len(ballots) == 1
+    assert json.loads(ballots[0].content) == stored
+    assert ballots[0].tracking_code == code and ballots[0].channel is Channel.ONLINE
+    participation = db.session.execute(db.select(Participation)).scalar_one()
+    assert participation.user_id == user.id
+    # The tracking code is shown once.
+    assert code not in client.get(f"/decisions/{decision.id}/voted").get_data(as_text=True)
+
+
+def test_majority_judgment_ballot(client, login_as):
+    login_as()
+    decision = make_decision(Method.MAJORITY_JUDGMENT)
+    form = {f"grade_{o.id}": g for o, g in zip(decision.options, ("good", "reject", "excellent"))}
+    _vote(client, decision, form)
+    content = json.loads(_ballots(decision)[0].content)
+    assert content == {"grades": {str(o.id): g for o, g in zip(decision.options, ("good", "reject", "excellent"))}}
+
+
+def test_incomplete_ballots_are_refused_and_keep_the_answers(client, login_as):
+    login_as()
+    decision = make_decision(Method.MAJORITY_JUDGMENT)
+    first = decision.options[0]
+    html = client.post_form(f"/decisions/{decision.id}/vote", {f"grade_{first.id}": "good"}).get_data(as_text=True)
+    assert "<title>Erreur : " in html
+    assert f'id="grade_{first.id}-good" value="good" checked' in html
+    assert _ballots(decision) == []
+
+
+@pytest.mark.parametrize("method, form", [
+    (Method.YES_NO, {}),
+    (Method.YES_NO, {"vote": "maybe"}),
+    (Method.SINGLE_CHOICE, {"option": "999999"}),
+    (Method.APPROVAL, {"options": ["999999"]}),
+])
+def test_invalid_ballots(client, login_as, method, form):
+    login_as()
+    decision = make_decision(method)
+    response = client.post_form(f"/decisions/{decision.id}/vote", form)
+    assert response.status_code == 200 and "<title>Erreur : " in response.get_data(as_text=True)
+
+
+def test_approval_limit_and_budget_limit(client, login_as):
+    login_as()
+    decision = make_decision(Method.APPROVAL, max_choices=1)
+    ids = [str(o.id) for o in decision.options]
+    assert "<title>Erreur : " in client.post_form(f"/decisions/{decision.id}/vote", {"options": ids[:2]}).get_data(
+        as_text=True)
+    budget = make_decision(Method.BUDGET, voter_cost_limit=60)
+    ids = [str(o.id) for o in budget.options]
+    html = client.post_form(f"/decisions/{budget.id}/vote", {"options": ids[:2]}).get_data(as_text=True)
+    assert "<title>Erreur : " in html and "60" in html
+
+
+def test_blank_approval_ballot_is_accepted(client, login_as):
+    login_as()
+    decision = make_decision(Method.APPROVAL)
+    _vote(client, decision, {})
+    assert json.loads(_ballots(decision)[0].content) == {"options": []}
+
+
+def test_one_ballot_per_voter(client, login_as):
+    login_as()
+    decision = make_decision(Method.YES_NO)
+    _vote(client, decision, {"vote": "no"})
+    response = client.post_form(f"/decisions/{decision.id}/vote", {"vote": "yes"})
+    assert response.status_code == 302
+    response = client.post_form(f"/decisions/{decision.id}/vote/confirm", {"ballot": '{"vote": "yes"}'})
+    assert response.status_code == 302 and response.location.endswith(f"/decisions/{decision.id}")
+    assert len(_ballots(decision)) == 1
+    assert json.loads(_ballots(decision)[0].content) == {"vote": "no"}
+
+
+def test_forged_ballot_on_confirm_is_refused(client, login_as):
+    login_as()
+    decision = make_decision(Method.SINGLE_CHOICE)
+    for forged in ('{"option": 999999}', "not json", "[]", '{"options": "x"}'):
+        response = client.post_form(f"/decisions/{decision.id}/vote/confirm", {"ballot": forged})
+        assert response.status_code == 302
+    assert _ballots(decision) == []
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled", "closed"])
+def test_cannot_vote_outside_the_open_period(client, login_as, state):
+    login_as()
+    decision = make_decision(Method.YES_NO, state=state)
+    response = client.post_form(f"/decisions/{decision.id}/vote/confirm", {"ballot": '{"vote": "yes"}'})
+    assert response.status_code in (302, 403, 404)
+    assert _ballots(decision) == []
+
+
+def test_staff_cannot_vote(client, ctx):
+    decision = make_decision(Method.YES_NO)
+    for role in (Role.COUNTER_AGENT, Role.MODERATOR, Role.ELECTED, Role.ADMIN):
+        login(client, make_user(role=role))
+        assert client.post_form(f"/decisions/{decision.id}/vote/confirm", {"ballot": '{"vote": "yes"}'}
+                                ).status_code == 403
+        client.post_form("/logout")
+    assert _ballots(decision) == []
+
+
+def test_district_restriction(client, login_as):
+    north, south = District(name="Nord"), District(name="Sud")
+    db.session.add_all([north, south])
+    db.session.commit()
+    user = login_as()
+    decision = make_decision(Method.YES_NO)
+    decision.districts = [north]
+    db.session.commit()
+    response = client.post_form(f"/decisions/{decision.id}/vote", {"vote": "yes"})
+    assert response.status_code == 302
+    assert "Nord" in client.get(response.location).get_data(as_text=True)  # the refusal says why
+    assert _ballots(decision) == []
+    user.district_id = north.id
+    db.session.commit()
+    _vote(client, decision, {"vote": "yes"})
+
+
+def test_anonymous_is_sent_to_log_in(client, ctx):
+    decision = make_decision(Method.YES_NO)
+    response = client.get(f"/decisions/{decision.id}/vote")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_ballot_row_carries_nothing_about_the_voter(client, login_as):
+    login_as()
+    decision = make_decision(Method.YES_NO)
+    _vote(client, decision, {"vote": "yes"})
+    columns = set(Ballot.__table__.columns.keys())
+    assert columns == {"id", "decision_id", "cast_on", "channel", "tracking_code", "content"}
+    ballot = _ballots(decision)[0]
+    assert re.fullmatch(r"[0-9a-f]{32}", ballot.id)
+    assert str(Ballot.__table__.c.cast_on.type) == "DATE"
