@@ -1,15 +1,16 @@
-"""Civic: citizen participation for French local authorities."""
+"""Civic: citizen participation for French local authorities.
+
+Importing the package imports nothing else: civic.voting, the counting core, must load
+without Flask or SQLAlchemy, so the application's imports live in create_app().
+"""
 import logging
-
-from flask import Flask
-
-from config import get_config
-
-from .db_types import render_item
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(overrides=None, env=None):
+    from flask import Flask
+
+    from config import get_config
+
     app = Flask(
         __name__,
         instance_relative_config=False,
@@ -40,6 +41,9 @@ def create_app(overrides=None, env=None):
 
 
 def _init_extensions(app):
+    from .db_types import render_item
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_item)
     csrf.init_app(app)
@@ -67,6 +71,8 @@ def _init_extensions(app):
 def _tune_sqlite(app):
     """WAL for concurrent readers, and foreign keys, which SQLite leaves off by default."""
     from sqlalchemy import event
+
+    from .extensions import db
 
     with app.app_context():
         engine = db.engine

@@ -5,9 +5,11 @@ Everything is fictional. The same data comes out each time (fixed random seed).
 import random
 from datetime import timedelta
 
-from .accounts.models import Role
+from .accounts.models import District, Role
 from .accounts.services import create_user
 from .db_types import utcnow
+from .decisions import services as decisions
+from .decisions.models import BudgetRule, Channel, Method
 from .extensions import db
 from .proposals.models import Comment, Proposal, ProposalState, Support, Theme
 from .text import normalize_for_search
@@ -158,3 +160,103 @@ def seed(rng=None):
             if index == 5 and n == 0:
                 comment.deleted_at = created + timedelta(days=4)
     db.session.flush()
+    districts = [District(name=name) for name in DISTRICTS]
+    db.session.add_all(districts)
+    db.session.flush()
+    for index, resident in enumerate(residents):
+        resident.district_id = districts[index % len(districts)].id
+    _seed_decisions(rng, accounts, residents, districts)
+
+
+DISTRICTS = ("Centre-ville", "Les Tilleuls", "Quartier de la Gare", "Vieux bourg")
+
+
+def _decision(official, title, question, description, method, options=(), starts=-2, ends=12, announced=True,
+              **fields):
+    now = utcnow().replace(second=0, microsecond=0)
+    return decisions.save_decision(
+        None, official, title=title, question=question, description=description, method=method,
+        opens_at=now + timedelta(days=starts), closes_at=now + timedelta(days=ends),
+        options=[(label, None, cost, proposal_id) for label, cost, proposal_id in options], **fields,
+    ), announced
+
+
+def _seed_decisions(rng, accounts, residents, districts):
+    official = accounts[3]
+    # Camille (the demo resident) votes in none of them, so the demo can show a first vote.
+    created = [
+        _decision(official, "Piétonniser la place de la Mairie le samedi",
+                  "Faut-il réserver la place de la Mairie aux piétons le samedi, de 8 h à 19 h ?",
+                  "Le marché s'étend et les terrasses manquent de place. Les livraisons resteraient possibles avant 8 h.",
+                  Method.YES_NO),
+        _decision(official, "Le nom de la nouvelle médiathèque", "Quel nom donner à la médiathèque du quartier de la Gare ?",
+                  "Trois noms ont été proposés par le conseil de quartier.", Method.SINGLE_CHOICE,
+                  [("Simone-Veil", None, None), ("Les Mots Passants", None, None), ("Jules-Verne", None, None)]),
+        _decision(official, "Les animations de l'été", "Quelles animations souhaitez-vous cet été ? (deux au plus)",
+                  "Le budget permet d'en organiser deux.", Method.APPROVAL,
+                  [("Cinéma en plein air", None, None), ("Bal du 14 juillet", None, None),
+                   ("Fête de la musique au parc", None, None), ("Marché nocturne", None, None)], max_choices=2),
+        _decision(official, "L'aménagement du parc du Moulin", "Comment jugez-vous chacun de ces projets ?",
+                  "Les services techniques ont préparé trois esquisses.", Method.MAJORITY_JUDGMENT,
+                  [("Une aire de jeux", None, None), ("Un jardin partagé", None, None), ("Un kiosque à musique", None, None)]),
+        _decision(official, "Budget participatif 2027", "Quels projets financer avec 150 000 € ?",
+                  "Projets issus des propositions des habitants, chiffrés par les services.", Method.BUDGET,
+                  [("Piste cyclable avenue Jean-Jaurès", 90000, 1), ("Arbres dans la cour de l'école Pasteur", 45000, 5),
+                   ("Composteur partagé aux Tilleuls", 8000, 6), ("Bancs rue de la République", 12000, 10),
+                   ("City-stade quartier de la Gare", 70000, 20)],
+                  budget=150000, budget_rule=BudgetRule.GREEDY, voter_cost_limit=100000),
+        _decision(official, "Budget participatif 2026", "Quels projets financer avec 60 000 € ?",
+                  "Vote terminé ; résultats publiés.", Method.BUDGET,
+                  [("Toilettes publiques au parc", 30000, 12), ("Frigo solidaire", 6000, 16),
+                   ("Lavoir du vieux bourg", 40000, 19), ("Arceaux vélos médiathèque", 4000, 3)],
+                  starts=-60, ends=-30, budget=60000, budget_rule=BudgetRule.EQUAL_SHARES),
+        _decision(official, "Horaires de la piscine", "Quels horaires pour la piscine municipale le dimanche ?",
+                  "Vote terminé ; résultats en cours de vérification.", Method.SINGLE_CHOICE,
+                  [("9 h – 13 h", None, None), ("14 h – 19 h", None, None)], starts=-20, ends=-1),
+        _decision(official, "Éclairage public la nuit", "Faut-il éteindre l'éclairage public entre 1 h et 5 h ?",
+                  "Consultation annoncée pour le mois prochain.", Method.YES_NO, starts=20, ends=35),
+        _decision(official, "Sens de circulation rue des Lilas", "Quel sens de circulation pour la rue des Lilas ?",
+                  "Brouillon en préparation par le service voirie.", Method.SINGLE_CHOICE,
+                  [("Sens unique vers la gare", None, None), ("Double sens", None, None)], starts=10, ends=20,
+                  announced=False),
+    ]
+    created[1][0].districts = [districts[2]]
+    for decision, announced in created:
+        if announced:
+            decision.announced_at = decision.opens_at - timedelta(days=5)
+    db.session.flush()
+    voters = residents  # every demo resident but Camille
+    for decision, announced in created:
+        if not announced or decision.opens_at > utcnow():
+            continue
+        real_close = decision.closes_at
+        decision.closes_at = max(real_close, utcnow() + timedelta(days=1))
+        db.session.flush()
+        for voter in voters:
+            if not decisions.in_allowed_district(voter, decision) or rng.random() < 0.2:
+                continue
+            channel = Channel.COUNTER if rng.random() < 0.15 else Channel.ONLINE
+            decisions.cast_ballot(voter, decision, _random_ballot(rng, decision), channel)
+        decision.closes_at = real_close
+        db.session.flush()
+    published = created[5][0]
+    decisions.publish_results(published, official)
+
+
+def _random_ballot(rng, decision):
+    from .voting.majority_judgment import GRADES
+
+    ids = [o.id for o in decision.options]
+    if decision.method is Method.YES_NO:
+        return {"vote": rng.choice(["yes", "yes", "no", "blank"])}
+    if decision.method is Method.SINGLE_CHOICE:
+        return {"option": rng.choice(ids + [None])}
+    if decision.method is Method.MAJORITY_JUDGMENT:
+        return {"grades": {str(i): rng.choice(GRADES) for i in ids}}
+    chosen = sorted(rng.sample(ids, rng.randint(0, min(2, len(ids)))))
+    if decision.method is Method.BUDGET and decision.voter_cost_limit:
+        costs = {o.id: o.cost for o in decision.options}
+        while sum(costs[i] for i in chosen) > decision.voter_cost_limit:
+            chosen.pop()
+    return {"options": chosen}
+

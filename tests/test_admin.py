@@ -65,3 +65,22 @@ def test_english_theme_name_is_shown_in_english(client, login_as):
     make_theme("Propreté", name_en="Cleanliness")
     client.set_cookie("civic_lang", "en", domain="civic.test")
     assert "Cleanliness" in client.get("/proposals/new").get_data(as_text=True)
+
+
+def test_admin_adds_districts_and_residents_choose_theirs(client, ctx):
+    from civic.accounts.models import District
+
+    login(client, make_user(role=Role.ADMIN))
+    assert client.post_form("/admin/districts", {"name": "Les Tilleuls"}).status_code == 302
+    html = client.post_form("/admin/districts", {"name": "les tilleuls"}).get_data(as_text=True)
+    assert 'href="#name"' in html
+    district = db.session.execute(db.select(District)).scalar_one()
+    client.post_form("/logout")
+    resident = make_user()
+    login(client, resident)
+    assert "Les Tilleuls" in client.get("/account").get_data(as_text=True)
+    assert client.post_form("/account", {"display_name": "R", "district": str(district.id)}).status_code == 302
+    db.session.refresh(resident)
+    assert resident.district_id == district.id
+    html = client.post_form("/account", {"display_name": "R", "district": "999"}).get_data(as_text=True)
+    assert 'href="#district"' in html

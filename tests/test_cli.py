@@ -46,6 +46,13 @@ def test_seed_demo_fills_an_empty_database_once(app, client, ctx):
     assert count(Proposal) <= 40
     assert runner.invoke(args=["seed-demo"]).exit_code != 0
 
+    from civic.decisions.models import Ballot, Decision, DecisionState, Method
+
+    decisions = db.session.execute(db.select(Decision)).scalars().all()
+    assert {d.method for d in decisions} == set(Method)
+    assert {d.state for d in decisions} == set(DecisionState)
+    assert count(Ballot) > 30
+
     resident = db.session.execute(db.select(User).filter_by(email_normalized="resident@example.org")).scalar_one()
     login(client, resident, "civic-demo-2026")
     assert client.get("/proposals/new").status_code == 200

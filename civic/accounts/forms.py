@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, EqualTo
 
 from ..forms import StrongPassword, max_length, required, strip
@@ -51,9 +51,18 @@ class ChangePasswordForm(FlaskForm):
     ])
 
 
+def _optional_id(value):
+    return int(value) if str(value or "").isdigit() else None
+
+
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name shown with your contributions"), filters=[strip],
                                validators=[required(_l("Enter the name shown with your contributions.")), max_length(80)])
+    district = SelectField(_l("Your district (optional)"), coerce=_optional_id,
+                           description=_l("Some votes are only for the residents of some districts."))
+
+    def set_districts(self, districts):
+        self.district.choices = [SelectChoice("", _l("Not stated"))] + [SelectChoice(d.id, d.name) for d in districts]
 
 
 class ConfirmForm(FlaskForm):

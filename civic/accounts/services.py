@@ -12,7 +12,7 @@ from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
 from ..mail import send_mail
-from .models import AccountToken, Role, TokenPurpose, User
+from .models import AccountToken, District, Role, TokenPurpose, User
 from .passwords import hash_password, needs_rehash, spend_verification_time, verify_password
 
 log = logging.getLogger(__name__)
@@ -128,8 +128,15 @@ def change_password(user, current_password, new_password):
     _set_password(user, new_password)
 
 
-def update_profile(user, display_name):
+def all_districts():
+    return db.session.execute(db.select(District).order_by(District.name)).scalars().all()
+
+
+def update_profile(user, display_name, district_id=None):
     user.display_name = display_name.strip()
+    if district_id is not None and db.session.get(District, district_id) is None:
+        raise DomainError(_l("Choose a district from the list."), field="district")
+    user.district_id = district_id
 
 
 def _set_password(user, new_password):

@@ -137,11 +137,18 @@ def reset_password(token):
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def account():
     form = ProfileForm(obj=current_user)
+    form.set_districts(services.all_districts())
+    if request.method == "GET":
+        form.district.data = current_user.district_id
     if form.validate_on_submit():
-        services.update_profile(current_user, form.display_name.data)
-        db.session.commit()
-        flash(_l("Your profile has been saved."), "success")
-        return redirect(url_for("accounts.account"))
+        try:
+            services.update_profile(current_user, form.display_name.data, form.district.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("Your profile has been saved."), "success")
+            return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", form=form)
 
 

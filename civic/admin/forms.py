@@ -34,3 +34,8 @@ class ThemeForm(FlaskForm):
                        validators=[required(_l("Enter the theme's name.")), max_length(80)])
     name_en = StringField(_l("Name in English (optional)"), filters=[strip], validators=[max_length(80)])
     active = BooleanField(_l("Offered to residents"), default=True)
+
+
+class DistrictForm(FlaskForm):
+    name = StringField(_l("Name of the district"), filters=[strip],
+                       validators=[required(_l("Enter the district's name.")), max_length(80)])

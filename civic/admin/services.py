@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..accounts.models import Role, User
+from ..accounts.models import District, Role, User
 from ..domain import DomainError
 from ..extensions import db
 from ..pagination import paginate_rows
@@ -47,3 +47,13 @@ def save_theme(theme, name, name_en, active):
     theme.active = active
     db.session.flush()
     return theme
+
+
+def add_district(name):
+    name = name.strip()
+    if db.session.execute(select(District).where(func.lower(District.name) == name.lower())).scalar_one_or_none():
+        raise DomainError(_l("A district with this name already exists."), field="name")
+    district = District(name=name)
+    db.session.add(district)
+    db.session.flush()
+    return district

@@ -4,11 +4,12 @@ from flask_login import current_user
 
 from ..access import Action, requires
 from ..accounts.models import User
+from ..accounts.services import all_districts
 from ..domain import DomainError, attach_error
 from ..extensions import db
 from ..proposals.models import Theme
 from . import services
-from .forms import ROLE_LABELS, RoleForm, ThemeForm
+from .forms import ROLE_LABELS, DistrictForm, RoleForm, ThemeForm
 
 bp = Blueprint("admin", __name__)
 
@@ -79,3 +80,19 @@ def edit_theme(theme_id):
     if theme is None:
         abort(404)
     return _theme_form(theme, "admin/theme_edit.html", _l("The theme is saved."))
+
+
+@bp.route("/districts", methods=["GET", "POST"])
+@requires(Action.THEME_MANAGE)
+def districts():
+    form = DistrictForm()
+    if form.validate_on_submit():
+        try:
+            services.add_district(form.name.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("The district is added."), "success")
+            return redirect(url_for("admin.districts"))
+    return render_template("admin/districts.html", form=form, districts=all_districts())

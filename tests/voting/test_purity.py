@@ -1,0 +1,42 @@
+"""The counting core stays small, documented and free of the web stack."""
+import ast
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "civic" / "voting"
+MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
+METHODS = ["yes_no", "single_choice", "approval", "majority_judgment", "budget"]
+
+
+@pytest.mark.parametrize("module", MODULES + ["__init__"])
+def test_standard_library_only(module):
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            imported.add(node.module.split(".")[0])
+    assert imported <= set(sys.stdlib_module_names), imported - set(sys.stdlib_module_names)
+    assert ast.get_docstring(tree), f"{module} has no module docstring"
+
+
+def test_runs_without_the_rest_of_civic():
+    """Loaded as a stand-alone package, the core imports neither Flask nor SQLAlchemy."""
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        + "".join(f"import voting.{m};" for m in MODULES)
+        + "assert not {'flask', 'sqlalchemy'} & set(sys.modules), 'web stack imported'"
+    )
+    subprocess.run([sys.executable, "-c", code, str(PACKAGE.parent)], check=True)
+
+
+@pytest.mark.parametrize("module", METHODS)
+def test_plain_explanations_in_both_languages(module):
+    mod = importlib.import_module(f"civic.voting.{module}")
+    for text in (mod.EXPLANATION_EN, mod.EXPLANATION_FR):
+        assert isinstance(text, str) and 100 < len(text) < 1000 and "\n" not in text

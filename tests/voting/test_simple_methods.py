@@ -1,0 +1,82 @@
+"""Yes/no, single choice and approval, on hand-counted examples."""
+import pytest
+
+from civic.voting import approval, single_choice, yes_no
+
+
+class TestYesNo:
+    def test_majority_yes_blank_not_counted(self):
+        result = yes_no.count(["yes", "no", "yes", "blank", "blank", "blank"])
+        assert (result.yes, result.no, result.blank) == (2, 1, 3)
+        assert (result.valid, result.total) == (3, 6)
+        assert result.outcome == "yes"  # 3 blanks do not stop 2 > 1
+
+    def test_no(self):
+        assert yes_no.count(["no", "no", "yes"]).outcome == "no"
+
+    def test_tie(self):
+        assert yes_no.count(["yes", "no", "blank"]).outcome == "tie"
+
+    def test_empty_and_only_blank(self):
+        assert yes_no.count([]) == yes_no.Result(0, 0, 0)
+        assert yes_no.count([]).outcome == "no_votes"
+        assert yes_no.count(["blank", "blank"]).outcome == "no_votes"
+
+    def test_invalid_ballot(self):
+        with pytest.raises(ValueError):
+            yes_no.count(["yes", "oui"])
+
+    def test_result_is_frozen(self):
+        with pytest.raises(AttributeError):
+            yes_no.count(["yes"]).yes = 5
+
+
+class TestSingleChoice:
+    def test_winner_zero_counts_and_blanks(self):
+        result = single_choice.count(["a", "b", "c"], ["a", "b", "a", None, "a"])
+        assert result.counts == {"a": 3, "b": 1, "c": 0}
+        assert list(result.counts) == ["a", "b", "c"]
+        assert result.blank == 1 and result.total == 5
+        assert result.winners == ("a",) and not result.tie
+
+    def test_tie_lists_all_winners_in_option_order(self):
+        result = single_choice.count(["a", "b", "c"], ["c", "a", "c", "a", "b"])
+        assert result.winners == ("a", "c") and result.tie
+
+    def test_empty_and_only_blank(self):
+        for ballots in ([], [None, None]):
+            result = single_choice.count(["a", "b"], ballots)
+            assert result.winners == () and not result.tie
+            assert result.counts == {"a": 0, "b": 0}
+
+    def test_unknown_and_duplicate_options(self):
+        with pytest.raises(ValueError):
+            single_choice.count(["a", "b"], ["a", "z"])
+        with pytest.raises(ValueError):
+            single_choice.count(["a", "a"], [])
+
+
+class TestApproval:
+    def test_counts_winners_blank(self):
+        ballots = [{"a", "b"}, {"b"}, set(), {"a", "b", "c"}]
+        result = approval.count(["a", "b", "c", "d"], ballots)
+        assert result.counts == {"a": 2, "b": 3, "c": 1, "d": 0}
+        assert result.winners == ("b",) and not result.tie
+        assert (result.blank, result.ballots) == (1, 4)
+
+    def test_tie(self):
+        result = approval.count(["a", "b", "c"], [{"a", "c"}, {"c"}, {"a"}])
+        assert result.winners == ("a", "c") and result.tie
+
+    def test_empty(self):
+        result = approval.count(["a"], [])
+        assert result.winners == () and result.ballots == 0
+
+    def test_validation(self):
+        with pytest.raises(ValueError):
+            approval.count(["a", "b"], [{"a", "z"}])
+        with pytest.raises(ValueError):
+            approval.count(["a", "b", "c"], [{"a", "b", "c"}], max_choices=2)
+        with pytest.raises(ValueError):
+            approval.count(["a", "b"], [["a", "a"]])
+        assert approval.count(["a", "b", "c"], [{"a", "b"}], max_choices=2).counts["b"] == 1
