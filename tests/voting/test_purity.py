@@ -40,3 +40,13 @@ def test_plain_explanations_in_both_languages(module):
     mod = importlib.import_module(f"civic.voting.{module}")
     for text in (mod.EXPLANATION_EN, mod.EXPLANATION_FR):
         assert isinstance(text, str) and 100 < len(text) < 1000 and "\n" not in text
+
+
+def test_importing_civic_voting_loads_no_web_stack():
+    """Through the real package path too: civic/__init__.py defers the app's imports to create_app()."""
+    code = (
+        "import sys;"
+        + "".join(f"import civic.voting.{m};" for m in MODULES)
+        + "assert not {'flask', 'sqlalchemy'} & set(sys.modules), 'web stack imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PACKAGE.parents[1])
