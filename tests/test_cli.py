@@ -56,3 +56,21 @@ def test_seed_demo_fills_an_empty_database_once(app, client, ctx):
     resident = db.session.execute(db.select(User).filter_by(email_normalized="resident@example.org")).scalar_one()
     login(client, resident, "civic-demo-2026")
     assert client.get("/proposals/new").status_code == 200
+
+
+def test_recount_real_pabulib_files_prints_the_funded_projects(app):
+    from pathlib import Path
+
+    import pytest
+
+    from civic.voting import pabulib
+
+    data = Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib"
+    if not data.is_dir():
+        pytest.skip(f"{data} is absent (it sits beside the repository in the workplace)")
+    for name in ("poland_wroclaw_2017_rejon-nr-2-750.pb", "Netherlands_Assen_2024.pb"):
+        path = data / name
+        selected = {pid for pid, row in pabulib.read(path).projects.items() if row.get("selected") == "1"}
+        result = app.test_cli_runner().invoke(args=["recount", str(path)])
+        assert result.exit_code == 0, result.output
+        assert set(result.output.split()) == selected
