@@ -25,8 +25,7 @@ def _role(value):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), coerce=_role,
-                       choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
-                       validators=[required(_l("Choose a role."))])
+                       choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
 
 
 class ThemeForm(FlaskForm):
