@@ -47,7 +47,7 @@ def test_admin_manages_themes(client, login_as):
     assert "<title>Erreur : " in html and 'href="#name"' in html
     html = client.post_form("/admin/themes", {"name": ""}).get_data(as_text=True)
     assert "<title>Erreur : " in html
-    assert client.post_form(f"/admin/themes/{theme.id}", {"name": "Voirie et trottoirs"}).status_code == 302
+    assert client.post_form(f"/admin/themes/{theme.id}", {"name": "Voirie et trottoirs", "name_en": ""}).status_code == 302
     db.session.refresh(theme)
     assert theme.name == "Voirie et trottoirs" and theme.active is False and theme.name_en is None
 

@@ -17,7 +17,7 @@ def _vote(client, decision, form):
     check = client.post_form(f"/decisions/{decision.id}/vote", form)
     assert check.status_code == 200, check.get_data(as_text=True)
     html = check.get_data(as_text=True)
-    assert "Confirm my vote" in html or "Confirmer mon vote" in html
+    assert "Confirmer mon vote" in html
     ballot = re.search(r'name="ballot" value="([^"]+)"', html).group(1).replace("&#34;", '"').replace("&quot;", '"')
     done = client.post_form(f"/decisions/{decision.id}/vote/confirm", {"ballot": ballot})
     assert done.status_code == 302 and done.location.endswith(f"/decisions/{decision.id}/voted")

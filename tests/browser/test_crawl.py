@@ -1,0 +1,53 @@
+"""Every page of the demo site, anonymous and as each role, in French and in English.
+
+Each (role, language) is crawled once (tests/browser/site.py) and checked four ways:
+HTTP status and page rules, axe-core (WCAG 2.1 A and AA), no request leaving the site,
+and every POST form's error state.
+"""
+import pytest
+
+from .crawling import LANGUAGES, MAX_PAGES_PER_CRAWL, ROLES, path_of
+from .site import describe_violations
+
+pytestmark = pytest.mark.browser
+
+COMBINATIONS = [pytest.param(role, lang, id=f"{role}-{lang}") for role in ROLES for lang in LANGUAGES]
+
+
+@pytest.mark.parametrize("role, lang", COMBINATIONS)
+def test_every_page_answers_and_follows_the_page_rules(site, role, lang):
+    crawl = site.crawl(role, lang)
+    print(crawl.summary())
+    assert len(crawl.pages) >= 3, f"the crawl found only {[r.url for r in crawl.pages]}: are links missing?"
+    problems = [f"{r.where}: {p}" for r in crawl.records if r.kind != "form-error" for p in r.problems]
+    problems += [f"[{role} {lang}] console error on {url}: {text}" for url, text in crawl.console_errors]
+    problems += [f"[{role} {lang}] {path_of(file)} (linked from {path_of(page)}): HTTP {status}"
+                 for page, file, status, _type in crawl.downloads if status >= 400]
+    assert not problems, f"{len(problems)} problems on {len(crawl.pages)} pages:\n" + "\n".join(problems)
+    if len(crawl.pages) >= MAX_PAGES_PER_CRAWL:
+        print(f"note: the crawl stopped at its cap of {MAX_PAGES_PER_CRAWL} pages")
+
+
+@pytest.mark.parametrize("role, lang", COMBINATIONS)
+def test_no_accessibility_violation(site, role, lang):
+    crawl = site.crawl(role, lang)
+    failing = [r for r in crawl.records if r.axe]
+    report = "\n".join(f"{r.where}\n{describe_violations(r.axe)}" for r in failing)
+    assert not failing, f"axe-core found violations on {len(failing)} of {len(crawl.records)} pages:\n{report}"
+
+
+@pytest.mark.parametrize("role, lang", COMBINATIONS)
+def test_no_request_leaves_the_site(site, role, lang):
+    crawl = site.crawl(role, lang)
+    assert not crawl.external_requests, "requests to other origins (aborted):\n" + "\n".join(
+        f"  from {page}: {url}" for page, url in crawl.external_requests)
+
+
+@pytest.mark.parametrize("role, lang", COMBINATIONS)
+def test_forms_submitted_empty_show_their_errors(site, role, lang):
+    crawl = site.crawl(role, lang)
+    print(f"{len(crawl.form_errors)} forms submitted empty: "
+          + ", ".join(sorted({r.source.removeprefix(site.origin) for r in crawl.form_errors})))
+    assert crawl.form_errors, "no POST form with a text field was found: the crawl cannot have seen the site"
+    problems = [f"{r.where}: {p}" for r in crawl.form_errors for p in r.problems]
+    assert not problems, "\n".join(problems)
