@@ -110,7 +110,10 @@ class DecisionForm(FlaskForm):
 
 
 class DescriptionForm(FlaskForm):
-    description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(10_000)],
+    # A typo fix never empties the description: that would be a change of substance.
+    description = TextAreaField(_l("Description"), filters=[strip],
+                                validators=[required(_l("The description cannot be emptied once the vote is open.")),
+                                            max_length(10_000)],
                                 description=_l("Only typo fixes: every change is kept and shown publicly."))
 
 

@@ -19,7 +19,7 @@ import urllib.request
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
+from urllib.parse import parse_qsl, urldefrag, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -148,3 +148,13 @@ def test_residents_and_staff_cannot_reach_official_pages(client, ctx):
         assert client.get("/decisions/new").status_code == 403
         assert client.post_form(f"/decisions/{decision.id}/announce").status_code in (403, 404)
         client.post_form("/logout")
+
+
+def test_typo_fix_cannot_empty_the_description(client, login_as):
+    login_as(Role.ELECTED)
+    decision = make_decision(state="open", description="Texte")
+    html = client.post_form(f"/decisions/{decision.id}/description", {"description": "  "}).get_data(as_text=True)
+    assert "<title>Erreur : " in html and 'href="#description"' in html
+    db.session.refresh(decision)
+    assert decision.description == "Texte"
+    assert db.session.execute(db.select(db.func.count(DescriptionEdit.id))).scalar_one() == 0

@@ -1,0 +1,90 @@
+# Civic: the two commands are `make run` and `make test` (GNU make).
+#
+#   make run           venv + app dependencies, translations, database migrations, demo data,
+#                      then serve http://127.0.0.1:5000
+#   make test          venv + test dependencies, translations, then scripts/run-tests.sh:
+#                      system tools, throwaway PostgreSQL, pytest on SQLite (browser checks
+#                      included), pytest on PostgreSQL; PostgreSQL is always removed after
+#   make translations  extract the strings, update the fr and en catalogs, compile them
+#   make page-weight   print the compressed weight of every demo page (scripts/page_weight.py)
+#   make clean         remove caches and compiled catalogs (make distclean also removes .venv)
+#
+# Pass pytest options with PYTEST_ARGS, e.g. make test PYTEST_ARGS="-x -k proposals".
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+PIP := $(PYTHON) -m pip --disable-pip-version-check
+FLASK := $(VENV)/bin/flask --app wsgi
+PYBABEL := $(VENV)/bin/pybabel
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: help run test translations compile-translations page-weight clean distclean
+
+help:
+	@sed -n '2,13s/^# \{0,1\}//p' Makefile
+
+# --- Python environment --------------------------------------------------------------------
+
+# Debian ships python3 without ensurepip: install python3-venv when we can (root + apt-get).
+$(PYTHON):
+	@rm -rf $(VENV)
+	@python3 -m venv $(VENV) 2>/dev/null || { \
+	  rm -rf $(VENV); \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "python3 -m venv needs python3-venv: installing it"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && python3 -m venv $(VENV); \
+	  else \
+	    echo "python3 -m venv failed: install python3-venv (Debian: apt-get install python3-venv)" >&2; exit 1; \
+	  fi; }
+
+# The stamps make pip run again only when a lock changes. test.txt includes app.txt.
+$(VENV)/.installed-app: requirements/app.txt | $(PYTHON)
+	$(PIP) install --quiet -r requirements/app.txt
+	@touch $@
+
+$(VENV)/.installed-test: requirements/test.txt requirements/app.txt | $(PYTHON)
+	$(PIP) install --quiet -r requirements/test.txt
+	@touch $@ $(VENV)/.installed-app
+
+# --- Translations ----------------------------------------------------------------------------
+
+%.mo: %.po | $(VENV)/.installed-app
+	$(PYBABEL) -q compile -i $< -o $@
+
+compile-translations: $(MO_FILES)
+
+translations: | $(VENV)/.installed-app
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project Civic -o translations/messages.pot .
+	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching -w 0
+	$(PYBABEL) compile -d translations
+
+# --- The two commands ------------------------------------------------------------------------
+
+run: $(VENV)/.installed-app compile-translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test compile-translations
+	PYTHON=$(PYTHON) scripts/run-tests.sh $(PYTEST_ARGS)
+
+page-weight: $(VENV)/.installed-app compile-translations
+	$(PYTHON) scripts/page_weight.py
+
+# --- Cleaning --------------------------------------------------------------------------------
+
+clean:
+	-scripts/pg.sh stop
+	rm -rf .pytest_cache .hypothesis $(MO_FILES)
+	find . -name $(notdir $(VENV)) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it (the Makefile has installed the Python
+# dependencies and compiled the translations first):
+#
+#   1. scripts/test-deps.sh   chromium, Java and PostgreSQL, installed when missing
+#   2. scripts/pg.sh start    a throwaway PostgreSQL on 127.0.0.1
+#   3. pytest                 everything on SQLite, browser checks included
+#   4. pytest -m "not browser" with CIVIC_TEST_DATABASE_URL pointing at PostgreSQL
+#   5. scripts/pg.sh stop     always, even after a failure or Ctrl-C
+#
+# Arguments are passed to both pytest runs (e.g. scripts/run-tests.sh -x -k proposals).
+# Exit status: 0 only when every run passed. A run that collects no test (pytest exit 5)
+# is a failure. With CI=true, missing tools and an unavailable PostgreSQL are failures;
+# otherwise the tests that need them skip and the PostgreSQL run is left out, with a warning.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-.venv/bin/python}"
+
+in_ci() { [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; }
+say() { printf '\n=== %s\n' "$*"; }
+
+# Our own state file, so that a PostgreSQL started by hand (scripts/pg.sh start) is left alone.
+export CIVIC_PG_STATE="/tmp/civic-test-pg-run-$$.env"
+cleanup() { scripts/pg.sh stop || true; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+failures=()
+results=()
+
+run_pytest() {
+    local label="$1"; shift
+    local started=$SECONDS rc
+    say "$label: pytest $*"
+    "$PYTHON" -m pytest "$@"
+    rc=$?
+    if [[ $rc -eq 5 ]]; then
+        echo "run-tests: $label collected no test: that is a failure." >&2
+    fi
+    results+=("$(printf '%-34s exit %s, %4ss' "$label" "$rc" "$((SECONDS - started))")")
+    [[ $rc -eq 0 ]] || failures+=("$label (exit $rc)")
+}
+
+say "system tools"
+if ! scripts/test-deps.sh; then
+    echo "run-tests: the system tools the tests need are missing." >&2
+    exit 1
+fi
+
+say "throwaway PostgreSQL"
+pg_url=""
+if pg_url="$(scripts/pg.sh start)"; then
+    echo "run-tests: PostgreSQL at $pg_url"
+elif in_ci; then
+    failures+=("PostgreSQL did not start")
+else
+    echo "run-tests: PostgreSQL did not start; the PostgreSQL run is left out (it is required with CI=true)." >&2
+fi
+
+run_pytest "SQLite, all tests (with browser)" "$@"
+
+if [[ -n "$pg_url" ]]; then
+    CIVIC_TEST_DATABASE_URL="$pg_url" run_pytest "PostgreSQL, not browser" -m "not browser" "$@"
+fi
+
+say "summary"
+printf '%s\n' "${results[@]}"
+if [[ ${#failures[@]} -gt 0 ]]; then
+    printf 'FAILED: %s\n' "${failures[@]}" >&2
+    exit 1
+fi
+echo "All test runs passed."
