@@ -63,7 +63,7 @@ compile-translations: $(MO_FILES)
 
 translations: | $(VENV)/.installed-app
 	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project Civic -o translations/messages.pot .
-	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching -w 0
+	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(PYBABEL) compile -d translations
 
 # --- The two commands ------------------------------------------------------------------------

@@ -124,7 +124,7 @@ def check_can_vote(user, decision):
         raise DomainError(_l("This vote is for the residents of: %(districts)s. Check the district in your profile.",
                              districts=", ".join(d.name for d in decision.districts)))
     if has_voted(user, decision):
-        raise DomainError(_l("You have already voted in this decision."))
+        raise DomainError(_l("You have already taken part in this vote."))
 
 
 def _tracking_code():
@@ -147,7 +147,7 @@ def cast_ballot(user, decision, content, channel=Channel.ONLINE):
                                   cast_on=datetime.now(UTC).date(), channel=channel,
                                   tracking_code=code, content=codec.dumps(content)))
     except IntegrityError:
-        raise DomainError(_l("You have already voted in this decision.")) from None
+        raise DomainError(_l("You have already taken part in this vote.")) from None
     return code
 
 
