@@ -44,16 +44,16 @@ def parse_page(html):
     return parser
 
 
-def check_page(html):
-    """Return a list of problems (empty when the page is fine)."""
+def check_page(html, lang=None):
+    """Problems with the rules every page follows (empty when fine); `lang` is the expected <html lang>."""
     page = parse_page(html)
     problems = []
     if page.h1 != 1:
         problems.append(f"{page.h1} <h1> elements (one expected)")
     if not page.title.strip():
         problems.append("empty <title>")
-    if page.lang not in ("fr", "en"):
-        problems.append(f"<html lang={page.lang!r}>")
+    if page.lang not in ((lang,) if lang else ("fr", "en")):
+        problems.append(f"<html lang={page.lang!r}>" + (f", expected {lang!r}" if lang else ""))
     duplicates = [i for i, n in page.ids.items() if n > 1]
     if duplicates:
         problems.append(f"duplicate ids: {duplicates}")

@@ -21,6 +21,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urlsplit
 
+from tests.pages import check_page
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 DEMO_PASSWORD = "civic-demo-2026"
@@ -217,10 +219,7 @@ class PageParser(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.ids = Counter()
-        self.h1 = 0
         self.title = ""
-        self.lang = None
         self.links = []
         self.downloads = []  # <a download>: files (CSV, JSON, .pb), not pages
         self.forms = []  # {"method", "action", "fields": [(type, name, value)]}
@@ -230,15 +229,9 @@ class PageParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = {k: (v if v is not None else "") for k, v in attrs}
-        if "id" in attrs:
-            self.ids[attrs["id"]] += 1
         if "error-summary" in attrs.get("class", "").split():
             self.error_summary = True
-        if tag == "html":
-            self.lang = attrs.get("lang")
-        elif tag == "h1":
-            self.h1 += 1
-        elif tag == "title":
+        if tag == "title":
             self._in_title = True
         elif tag == "a" and "href" in attrs:
             (self.downloads if "download" in attrs else self.links).append(attrs["href"])
@@ -268,19 +261,8 @@ def parse_html(html):
 
 
 def page_rule_problems(html, lang):
-    """Problems with the rules every page follows: one h1, a title, the right lang, unique ids."""
-    page = parse_html(html)
-    problems = []
-    if page.h1 != 1:
-        problems.append(f"{page.h1} <h1> elements (exactly one expected)")
-    if not page.title.strip():
-        problems.append("empty or missing <title>")
-    if page.lang != lang:
-        problems.append(f"<html lang={page.lang!r}>, expected {lang!r}")
-    duplicates = sorted(i for i, n in page.ids.items() if n > 1)
-    if duplicates:
-        problems.append(f"duplicate ids: {', '.join(duplicates)}")
-    return problems
+    """The page rules of the test-client suite (tests/pages.py), with the expected language."""
+    return check_page(html, lang)
 
 
 def error_state_problems(html, lang, status):
