@@ -22,6 +22,10 @@ def create_app(overrides=None, env=None):
     if overrides:
         app.config.update(overrides)
     config_class.prepare(app.config)
+
+    from . import routing
+
+    routing.init_app(app)  # before the blueprints, whose <int:...> rules use it
     app.config["CIVIC_ENV"] = config_class.__name__
 
     _init_extensions(app)

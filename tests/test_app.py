@@ -3,6 +3,7 @@ import pytest
 
 from civic import create_app
 from civic.access import Action
+from civic.accounts.models import Role
 from config import DevelopmentConfig, ProductionConfig, get_config
 from tests.conftest import login, make_user
 
@@ -145,3 +146,11 @@ def test_dates_are_formatted_for_the_locale(client, ctx):
     assert "5 mars 2026" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     client.set_cookie("civic_lang", "en", domain="civic.test")
     assert "5 March 2026" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/proposals/99999999999999999999", "/decisions/99999999999999999999",
+                                 "/decisions/99999999999999999999/results", "/admin/users/99999999999999999999",
+                                 "/proposals/?page=99999999999999999999&theme=99999999999999999999"])
+def test_huge_ids_are_not_found_not_errors(client, ctx, url):
+    login(client, make_user(role=Role.ADMIN))
+    assert client.get(url).status_code in (200, 404)

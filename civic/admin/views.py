@@ -7,6 +7,7 @@ from ..accounts.models import User
 from ..accounts.services import all_districts
 from ..domain import DomainError, attach_error
 from ..extensions import db
+from ..routing import int_arg
 from ..proposals.models import Theme
 from . import services
 from .forms import ROLE_LABELS, DistrictForm, RoleForm, ThemeForm
@@ -24,8 +25,7 @@ def index():
 @requires(Action.ROLE_GRANT)
 def users():
     query = request.args.get("q", "").strip()[:100]
-    page_number = request.args.get("page", "1")
-    page = services.list_users(query, int(page_number) if page_number.isdigit() else 1)
+    page = services.list_users(query, int_arg("page", 1))
     return render_template("admin/users.html", page=page, query=query, role_labels=ROLE_LABELS)
 
 

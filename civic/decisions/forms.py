@@ -12,6 +12,8 @@ from ..forms import max_length, required, strip
 from .models import BudgetRule, Method
 
 PARIS = ZoneInfo("Europe/Paris")
+# Amounts are stored in 32-bit integer columns: a billion euros is far above any local budget.
+MAX_AMOUNT = 1_000_000_000
 
 METHOD_LABELS = {
     Method.YES_NO: _l("Yes / no"),
@@ -53,12 +55,17 @@ def parse_options(text, method):
             if not parts[1].replace(" ", "").isdigit():
                 raise ValidationError(_l("Line %(n)d: the cost must be a whole number of euros.", n=number))
             cost = int(parts[1].replace(" ", ""))
+            if not 0 < cost <= MAX_AMOUNT:
+                raise ValidationError(_l("Line %(n)d: the cost must be between 1 and %(max)s euros.", n=number,
+                                         max=MAX_AMOUNT))
         elif method is Method.BUDGET:
             raise ValidationError(_l("Line %(n)d: give the project's cost after a |.", n=number))
         if len(parts) > 2 and parts[2]:
             if not parts[2].lstrip("#").isdigit():
                 raise ValidationError(_l("Line %(n)d: the proposal number must be a number.", n=number))
             proposal_id = int(parts[2].lstrip("#"))
+            if proposal_id > MAX_AMOUNT:
+                raise ValidationError(_l("Line %(n)d: there is no proposal with this number.", n=number))
         options.append((label, None, cost, proposal_id))
     return options
 
@@ -76,13 +83,16 @@ class DecisionForm(FlaskForm):
                             description=_l("One per line. For a participatory budget: project name | cost in euros "
                                            "| proposal number (optional). Not used for yes / no."))
     max_choices = IntegerField(_l("Approval: most options a voter may choose (optional)"),
-                               validators=[Optional(), NumberRange(min=1, message=_l("Enter a number above zero."))])
+                               validators=[Optional(), NumberRange(min=1, max=1000, message=_l(
+                                   "Enter a number between %(min)s and %(max)s."))])
     budget = IntegerField(_l("Participatory budget: total budget in euros"),
-                          validators=[Optional(), NumberRange(min=1, message=_l("Enter a number above zero."))])
+                          validators=[Optional(), NumberRange(min=1, max=MAX_AMOUNT, message=_l(
+                              "Enter a number between %(min)s and %(max)s."))])
     budget_rule = RadioField(_l("Participatory budget: how winners are chosen"), validate_choice=False,
                              choices=[SelectChoice(r.value, label) for r, label in RULE_LABELS.items()])
     voter_cost_limit = IntegerField(_l("Participatory budget: most a voter may spend, in euros (optional)"),
-                                    validators=[Optional(), NumberRange(min=1, message=_l("Enter a number above zero."))])
+                                    validators=[Optional(), NumberRange(min=1, max=MAX_AMOUNT, message=_l(
+                                        "Enter a number between %(min)s and %(max)s."))])
     opens_at = DateTimeLocalField(_l("Opens on (Paris time)"), format="%Y-%m-%dT%H:%M",
                                   validators=[required(_l("Enter the opening date and time."))])
     closes_at = DateTimeLocalField(_l("Closes on (Paris time)"), format="%Y-%m-%dT%H:%M",

@@ -12,6 +12,7 @@ from ..accounts.models import District, Role, User
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
+from ..proposals.models import Proposal
 from ..voting.pabulib import PbFile, write as write_pb
 from . import ballots as codec
 from .models import (Ballot, BudgetRule, Channel, Decision, DecisionState, DescriptionEdit, Method, Option,
@@ -40,8 +41,11 @@ def _check_options(method, options):
     minimum = 0 if method is Method.YES_NO else 2
     if len(options) < minimum:
         raise DomainError(_l("Give at least two options."), field="options")
-    if method is Method.BUDGET and any(not cost or cost <= 0 for _l_, _d, cost, _p in options):
+    if method is Method.BUDGET and any(not cost or cost <= 0 for _label, _d, cost, _p in options):
         raise DomainError(_l("Give every project a cost in euros."), field="options")
+    for _label, _d, _cost, proposal_id in options:
+        if proposal_id is not None and db.session.get(Proposal, proposal_id) is None:
+            raise DomainError(_l("There is no proposal number %(n)s.", n=proposal_id), field="options")
 
 
 def save_decision(decision, user, *, title, question, description, method, opens_at, closes_at, options,

@@ -6,6 +6,7 @@ from ..access import Action, can, public, require_can, requires
 from ..domain import DomainError, attach_error
 from ..extensions import db
 from ..i18n import current_language
+from ..routing import int_arg
 from . import services
 from .forms import ButtonForm, CommentForm, ProposalForm, WithdrawForm
 from .models import Comment, Proposal, ProposalState
@@ -22,16 +23,11 @@ def _get_proposal(proposal_id):
     return proposal
 
 
-def _int_arg(name, default=None):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else default
-
-
 @bp.route("/")
 @public
 def index():
     themes = services.active_themes()
-    theme_id = _int_arg("theme")
+    theme_id = int_arg("theme")
     state_key = request.args.get("state", "published")
     if state_key not in STATE_FILTERS:
         state_key = "published"
@@ -41,7 +37,7 @@ def index():
     query = request.args.get("q", "").strip()[:200]
     page = services.list_proposals(
         query=query, theme_id=theme_id, state=STATE_FILTERS[state_key], sort=sort,
-        page=_int_arg("page", 1), per_page=current_app.config["PROPOSALS_PER_PAGE"],
+        page=int_arg("page", 1), per_page=current_app.config["PROPOSALS_PER_PAGE"],
     )
     return render_template("proposals/list.html", page=page, themes=themes, theme_id=theme_id,
                            state=state_key, sort=sort, query=query)

@@ -158,3 +158,32 @@ def test_typo_fix_cannot_empty_the_description(client, login_as):
     db.session.refresh(decision)
     assert decision.description == "Texte"
     assert db.session.execute(db.select(db.func.count(DescriptionEdit.id))).scalar_one() == 0
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"method": "budget", "options": "Parc | 99999999999999\nPiscine | 5", "budget": "10", "budget_rule": "greedy"},
+     "options"),
+    ({"method": "budget", "options": "Parc | 5\nPiscine | 5", "budget": "99999999999999", "budget_rule": "greedy"},
+     "budget"),
+    ({"method": "approval", "max_choices": "99999999999"}, "max_choices"),
+    ({"options": "Parc | | 424242\nPiscine"}, "options"),
+    ({"options": "Parc | | 99999999999999\nPiscine"}, "options"),
+])
+def test_out_of_range_numbers_and_unknown_proposals_are_form_errors(client, login_as, changes, field):
+    login_as(Role.ELECTED)
+    response = client.post_form("/decisions/new", _form(**changes))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<title>Erreur : " in html and f'href="#{field}' in html
+    assert db.session.execute(db.select(db.func.count(Decision.id))).scalar_one() == 0
+
+
+def test_option_linked_to_a_proposal(client, login_as):
+    from tests.conftest import make_proposal
+
+    login_as(Role.ELECTED)
+    proposal = make_proposal()
+    client.post_form("/decisions/new", _form(options=f"Parc | | {proposal.id}\nPiscine"))
+    decision = db.session.execute(db.select(Decision)).scalar_one()
+    assert decision.options[0].proposal_id == proposal.id
+    html = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert f"/proposals/{proposal.id}" in html

@@ -1,0 +1,25 @@
+"""Numbers in URLs and query strings, kept within what the database columns can hold."""
+from flask import request
+from werkzeug.routing import IntegerConverter
+
+# Primary keys are 32-bit integers on PostgreSQL and SQLite refuses Python ints past 64 bits:
+# a larger number in a URL is simply a page that does not exist.
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def int_arg(name, default=None):
+    """A whole number from the query string, or `default` when absent, malformed or out of range."""
+    value = request.args.get(name, "")
+    if value.isdigit() and len(value) <= 10 and int(value) <= MAX_ID:
+        return int(value)
+    return default
+
+
+def init_app(app):
+    app.url_map.converters["int"] = BoundedIntConverter
