@@ -13,12 +13,17 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def int_arg(name, default=None):
-    """A whole number from the query string, or `default` when absent, malformed or out of range."""
-    value = request.args.get(name, "")
+def parse_id(value, default=None):
+    """A whole number that can be a database id, from form or query text; else `default`."""
+    value = str(value if value is not None else "").strip()
     if value.isdigit() and len(value) <= 10 and int(value) <= MAX_ID:
         return int(value)
     return default
+
+
+def int_arg(name, default=None):
+    """A whole number from the query string, or `default` when absent, malformed or out of range."""
+    return parse_id(request.args.get(name), default)
 
 
 def init_app(app):

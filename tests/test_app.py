@@ -4,6 +4,7 @@ import pytest
 from civic import create_app
 from civic.access import Action
 from civic.accounts.models import Role
+from civic.extensions import db
 from config import DevelopmentConfig, ProductionConfig, get_config
 from tests.conftest import login, make_user
 
@@ -154,3 +155,20 @@ def test_dates_are_formatted_for_the_locale(client, ctx):
 def test_huge_ids_are_not_found_not_errors(client, ctx, url):
     login(client, make_user(role=Role.ADMIN))
     assert client.get(url).status_code in (200, 404)
+
+
+def test_huge_ids_in_forms_are_form_errors(client, ctx):
+    from tests.conftest import make_proposal
+
+    resident = make_user()
+    login(client, resident)
+    proposal = make_proposal()
+    huge = "99999999999999999999"
+    html = client.post_form("/proposals/new", {"title": "t", "body": "b", "theme": huge}).get_data(as_text=True)
+    assert 'href="#theme"' in html
+    response = client.post_form(f"/proposals/{proposal.id}/comments", {"body": "x", "parent_id": huge})
+    assert response.status_code == 302  # an unusable parent is ignored: a top-level comment
+    # Out of range reads as "not stated", like any value that is not a district's id.
+    assert client.post_form("/account", {"display_name": "R", "district": huge}).status_code == 302
+    db.session.refresh(resident)
+    assert resident.district_id is None

@@ -4,6 +4,7 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField, String
 from wtforms.validators import Email, EqualTo
 
 from ..forms import StrongPassword, max_length, required, strip
+from ..routing import parse_id
 
 EMAIL_MESSAGE = _l("Enter an e-mail address in the format name@example.fr.")
 
@@ -51,14 +52,10 @@ class ChangePasswordForm(FlaskForm):
     ])
 
 
-def _optional_id(value):
-    return int(value) if str(value or "").isdigit() else None
-
-
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name shown with your contributions"), filters=[strip],
                                validators=[required(_l("Enter the name shown with your contributions.")), max_length(80)])
-    district = SelectField(_l("Your district (optional)"), coerce=_optional_id,
+    district = SelectField(_l("Your district (optional)"), coerce=parse_id,
                            description=_l("Some votes are only for the residents of some districts."))
 
     def set_districts(self, districts):

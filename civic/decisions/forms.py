@@ -9,6 +9,7 @@ from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import max_length, required, strip
+from ..routing import parse_id
 from .models import BudgetRule, Method
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -97,7 +98,7 @@ class DecisionForm(FlaskForm):
                                   validators=[required(_l("Enter the opening date and time."))])
     closes_at = DateTimeLocalField(_l("Closes on (Paris time)"), format="%Y-%m-%dT%H:%M",
                                    validators=[required(_l("Enter the closing date and time."))])
-    districts = CheckboxesField(_l("Only for residents of these districts (optional)"), coerce=int,
+    districts = CheckboxesField(_l("Only for residents of these districts (optional)"), coerce=parse_id,
                                 validate_choice=False)
 
     def validate_options(self, field):

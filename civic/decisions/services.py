@@ -69,7 +69,10 @@ def save_decision(decision, user, *, title, question, description, method, opens
     decision.budget = budget if method is Method.BUDGET else None
     decision.budget_rule = budget_rule if method is Method.BUDGET else None
     decision.voter_cost_limit = voter_cost_limit if method is Method.BUDGET else None
-    decision.districts = [db.session.get(District, d) for d in district_ids if db.session.get(District, d)]
+    districts = [db.session.get(District, d) if d is not None else None for d in district_ids]
+    if None in districts:
+        raise DomainError(_l("Choose a district from the list."), field="districts")
+    decision.districts = districts
     decision.options.clear()
     db.session.flush()
     for position, (label, description_, cost, proposal_id) in enumerate(options):

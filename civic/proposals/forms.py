@@ -3,14 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 
 from ..forms import max_length, required, strip
+from ..routing import parse_id
 from .models import BODY_MAX, COMMENT_MAX, PLACE_MAX, REASON_MAX, TITLE_MAX
-
-
-def _optional_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class ProposalForm(FlaskForm):
@@ -20,7 +14,7 @@ class ProposalForm(FlaskForm):
     body = TextAreaField(_l("Your proposal"), filters=[strip],
                          validators=[required(_l("Describe your proposal.")), max_length(BODY_MAX)],
                          description=_l("What, where, for whom, why. Leave an empty line between paragraphs."))
-    theme = SelectField(_l("Theme"), coerce=_optional_int, validate_choice=False,
+    theme = SelectField(_l("Theme"), coerce=parse_id, validate_choice=False,
                         validators=[required(_l("Choose a theme from the list."))])
     place = StringField(_l("Place (optional)"), filters=[strip], validators=[max_length(PLACE_MAX)],
                         description=_l("A neighbourhood, a street, an address."))

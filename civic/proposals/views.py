@@ -6,7 +6,7 @@ from ..access import Action, can, public, require_can, requires
 from ..domain import DomainError, attach_error
 from ..extensions import db
 from ..i18n import current_language
-from ..routing import int_arg
+from ..routing import int_arg, parse_id
 from . import services
 from .forms import ButtonForm, CommentForm, ProposalForm, WithdrawForm
 from .models import Comment, Proposal, ProposalState
@@ -155,7 +155,7 @@ def comment(proposal_id):
     proposal = _get_proposal(proposal_id)
     require_can(Action.COMMENT_CREATE, proposal)
     form = CommentForm()
-    parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+    parent_id = parse_id(form.parent_id.data)
     if form.validate_on_submit():
         try:
             created = services.add_comment(current_user, proposal, form.body.data, parent_id)
