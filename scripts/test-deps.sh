@@ -7,7 +7,7 @@
 # As root with apt-get, it installs them (one `apt-get update` first). Otherwise, or when
 # apt-get fails, it says how to get them and exits 0 so that the tests needing them skip;
 # with CI=true a missing tool is a failure (exit 1).
-# Never runs `playwright install`: Playwright drives the system chromium.
+# Playwright drives the system chromium: no browser is ever downloaded through Playwright.
 set -euo pipefail
 
 in_ci() { [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; }
@@ -60,7 +60,7 @@ cat >&2 <<EOF
 test-deps: still missing: $missing
   Install them as root with:
     apt-get update && apt-get install --no-install-recommends $missing
-  (Debian 12: chromium is Debian's own package; never run 'playwright install'.)
+  (Debian 12: chromium is Debian's own package; Playwright must not download its own browser.)
 EOF
 if in_ci; then
     echo "test-deps: CI=true, so a missing tool is a failure." >&2
