@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
@@ -79,6 +79,7 @@ def login():
             attach_error(form, error)
         else:
             db.session.commit()
+            session.clear()
             login_user(user)
             flash(_l("You are logged in."), "success")
             return redirect(next_url)
@@ -89,6 +90,8 @@ def login():
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def logout():
     logout_user()
+    # Nothing of this person's visit stays in a shared browser (a tracking code, a form's data).
+    session.clear()
     flash(_l("You are logged out."), "success")
     return redirect(url_for("main.home"))
 

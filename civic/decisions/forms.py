@@ -115,7 +115,13 @@ class DecisionForm(FlaskForm):
         if self.method.data == Method.BUDGET.value and field.data not in {r.value for r in BudgetRule}:
             raise ValidationError(_l("Choose how the winning projects are chosen."))
 
+    def validate_opens_at(self, field):
+        if field.data and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
+
     def validate_closes_at(self, field):
+        if field.data and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("The closing date must come after the opening date."))
 

@@ -20,6 +20,14 @@ from .opendata import datapackage, results_csv
 bp = Blueprint("decisions", __name__)
 
 
+@bp.after_request
+def _no_store_ballots(response):
+    """Ballot, check and confirmation pages must not stay in a shared browser's cache."""
+    if request.endpoint in ("decisions.vote", "decisions.confirm_vote", "decisions.voted"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _get_decision(decision_id, allow_draft=False):
     decision = db.session.get(Decision, decision_id)
     if decision is None:
@@ -50,7 +58,7 @@ def _decision_form(decision=None):
             form.opens_at.data, form.closes_at.data = utc_to_paris(decision.opens_at), utc_to_paris(decision.closes_at)
             form.districts.data = [d.id for d in decision.districts]
             form.options.data = "\n".join(
-                " | ".join(str(p) for p in (o.label, o.cost, o.proposal_id) if p is not None) for o in decision.options)
+                f"{o.label} | {o.cost or ''} | {o.proposal_id or ''}".rstrip(" |") for o in decision.options)
     return form
 
 
@@ -59,8 +67,8 @@ def _save(form, decision):
         decision, current_user, title=form.title.data, question=form.question.data,
         description=form.description.data or "", method=Method(form.method.data),
         opens_at=paris_to_utc(form.opens_at.data), closes_at=paris_to_utc(form.closes_at.data),
-        options=form.options.parsed, max_choices=form.max_choices.data, budget=form.budget.data,
-        budget_rule=BudgetRule(form.budget_rule.data) if form.budget_rule.data else None,
+        options=[] if form.method.data == Method.YES_NO.value else form.options.parsed, max_choices=form.max_choices.data, budget=form.budget.data,
+        budget_rule=next((r for r in BudgetRule if r.value == form.budget_rule.data), None),
         voter_cost_limit=form.voter_cost_limit.data, district_ids=form.districts.data or [],
     )
 
@@ -194,8 +202,10 @@ def confirm_vote(decision_id):
 
 def _as_form(decision, ballot_json):
     try:
+        if len(ballot_json) > 20_000:
+            raise ValueError("ballot too long")
         content = json.loads(ballot_json)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise DomainError(_l("Your ballot could not be read. Fill it in again.")) from None
     form = MultiDict()
     if not isinstance(content, dict):
@@ -215,6 +225,8 @@ def _as_form(decision, ballot_json):
 @requires(Action.DECISION_VOTE)
 def voted(decision_id):
     decision = _get_decision(decision_id)
+    if not services.has_voted(current_user, decision):
+        return redirect(url_for("decisions.detail", decision_id=decision.id))
     stored = session.pop("tracking_code", None)
     code = stored[1] if stored and stored[0] == decision.id else None
     return render_template("decisions/voted.html", decision=decision, code=code)

@@ -9,8 +9,9 @@ Two rules:
 
 * ``greedy``: rank the projects by number of approvals (most first); go down
   the list and fund each project that still fits in what is left of the
-  budget, skipping those that do not fit. ``greedy_by_score`` does the same
-  with the total number of points (cumulative ballots).
+  budget, skipping those that do not fit. A project nobody voted for is never
+  funded. ``greedy_by_score`` does the same with the total number of points
+  (cumulative ballots).
 
 * ``equal_shares``: the Method of Equal Shares (Peters and Skowron). The budget
   is split equally between all voters (those who approved nothing included:
@@ -145,13 +146,16 @@ def _approvals(instance, approvals):
 
 
 def _greedy_fill(instance, score, selected=()):
-    """Fund projects by decreasing score, then cost, then instance order, while they fit."""
+    """Fund projects by decreasing score, then cost, then instance order, while they fit.
+
+    A project nobody voted for (score 0) is never funded, even when money is left.
+    """
     costs = instance.costs()
     selected = list(selected)
     left = Fraction(instance.budget) - sum(costs[p] for p in selected)
     position = {p.id: i for i, p in enumerate(instance.projects)}
     for pid in sorted(costs, key=lambda p: (-score[p], costs[p], position[p])):
-        if pid not in selected and costs[pid] <= left:
+        if pid not in selected and score[pid] > 0 and costs[pid] <= left:
             selected.append(pid)
             left -= costs[pid]
     return tuple(selected)

@@ -187,3 +187,29 @@ def test_option_linked_to_a_proposal(client, login_as):
     assert decision.options[0].proposal_id == proposal.id
     html = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
     assert f"/proposals/{proposal.id}" in html
+
+
+def test_forged_or_out_of_range_values_are_form_errors(client, login_as):
+    login_as(Role.ELECTED)
+    html = client.post_form("/decisions/new", _form(opens_at="0001-01-01T00:00")).get_data(as_text=True)
+    assert "<title>Erreur : " in html and 'href="#opens_at"' in html
+    assert client.post_form("/decisions/new", _form(budget_rule="foo")).status_code == 302
+    decision = db.session.execute(db.select(Decision)).scalar_one()
+    assert decision.budget_rule is None
+
+
+def test_yes_no_keeps_no_options_and_edit_keeps_proposal_links(client, login_as):
+    from tests.conftest import make_proposal
+
+    login_as(Role.ELECTED)
+    client.post_form("/decisions/new", _form("yes_no", options="Parc\nPiscine"))
+    yes_no = db.session.execute(db.select(Decision)).scalar_one()
+    assert yes_no.options == []
+    proposal = make_proposal()
+    client.post_form("/decisions/new", _form(options=f"Parc | | {proposal.id}\nPiscine"))
+    decision = db.session.execute(db.select(Decision).where(Decision.id != yes_no.id)).scalar_one()
+    page = client.get(f"/decisions/{decision.id}/edit").get_data(as_text=True)
+    assert f"Parc |  | {proposal.id}" in page
+    client.post_form(f"/decisions/{decision.id}/edit", _form(options=f"Parc |  | {proposal.id}\nPiscine"))
+    db.session.refresh(decision)
+    assert decision.options[0].proposal_id == proposal.id and decision.options[0].cost is None

@@ -177,3 +177,27 @@ def test_ballot_row_carries_nothing_about_the_voter(client, login_as):
     ballot = _ballots(decision)[0]
     assert re.fullmatch(r"[0-9a-f]{32}", ballot.id)
     assert str(Ballot.__table__.c.cast_on.type) == "DATE"
+
+
+def test_tracking_code_does_not_outlive_the_session(client, login_as):
+    login_as()
+    decision = make_decision(Method.YES_NO)
+    client.post_form(f"/decisions/{decision.id}/vote", {"vote": "yes"})
+    done = client.post_form(f"/decisions/{decision.id}/vote/confirm", {"ballot": '{"vote": "yes"}'})
+    assert done.headers["Cache-Control"] == "no-store"
+    # The voter never follows the redirect (a dropped connection), logs out; someone else logs in.
+    client.post_form("/logout")
+    login_as()
+    page = client.get(f"/decisions/{decision.id}/voted")
+    assert page.status_code == 302  # this resident has not voted: no "recorded" page, no code
+    code = _ballots(decision)[0].tracking_code
+    assert code not in client.get(page.location).get_data(as_text=True)
+
+
+def test_oversized_or_nested_ballot_is_refused_not_an_error(client, login_as):
+    login_as()
+    decision = make_decision(Method.YES_NO)
+    for forged in ("[" * 200_000, '{"vote": "' + "y" * 30_000 + '"}'):
+        response = client.post_form(f"/decisions/{decision.id}/vote/confirm", {"ballot": forged})
+        assert response.status_code == 302
+    assert _ballots(decision) == []

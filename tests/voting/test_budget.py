@@ -30,14 +30,14 @@ def test_greedy_tie_cheaper_first_then_listed_order():
 
 def test_greedy_empty_cases():
     inst = instance(10, A=3)
-    assert greedy(inst, []) == ("A",)  # nobody voted: zero approvals each, and A fits
+    assert greedy(inst, []) == ()  # nobody voted: nothing is funded, though A fits
     assert greedy(instance(10), []) == ()
     assert greedy(instance(2, A=3), [{"A"}]) == ()
 
 
-def test_greedy_zero_votes_projects_are_funded_last_if_they_fit():
-    # The greedy rule funds down the whole list, including projects nobody approved.
-    assert greedy(instance(10, A=3, B=2), [{"A"}]) == ("A", "B")
+def test_greedy_never_funds_a_project_nobody_approved():
+    # Money left over stays unspent rather than fund a project without a single vote.
+    assert greedy(instance(10, A=3, B=2), [{"A"}]) == ("A",)
 
 
 def test_greedy_unknown_project():
@@ -142,3 +142,8 @@ def test_check_ballot():
         check_ballot(inst, ["A", "B"], max_length=1)
     with pytest.raises(ValueError):
         check_ballot(inst, ["A"], min_length=2)
+
+
+
+def test_greedy_by_points_never_funds_a_project_without_points():
+    assert greedy_by_score(instance(100, a=40, b=50, c=30), [{"b": 2}]) == ("b",)
