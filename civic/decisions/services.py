@@ -15,7 +15,7 @@ from ..extensions import db
 from ..proposals.models import Proposal
 from ..voting.pabulib import PbFile, write as write_pb
 from . import ballots as codec
-from .models import (Ballot, BudgetRule, Channel, Decision, DecisionState, DescriptionEdit, Method, Option,
+from .models import (Ballot, BudgetRule, Channel, Decision, DecisionState, Method, Option,
                      Participation, ResultSnapshot)
 
 CODE_VERSION = "civic-voting-1"
@@ -91,23 +91,6 @@ def announce(decision):
                           field="opens_at")
     decision.announced_at = utcnow()
     db.session.flush()
-
-
-def fix_description(decision, user, description):
-    """Once open, only the description changes, and every change is kept."""
-    description = description.strip()
-    if description == decision.description:
-        return
-    db.session.add(DescriptionEdit(decision_id=decision.id, user_id=user.id, before=decision.description,
-                                   after=description))
-    decision.description = description
-    db.session.flush()
-
-
-def description_edits(decision):
-    return db.session.execute(
-        select(DescriptionEdit).where(DescriptionEdit.decision_id == decision.id).order_by(DescriptionEdit.id)
-    ).scalars().all()
 
 
 def has_voted(user, decision):

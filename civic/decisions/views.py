@@ -11,7 +11,7 @@ from ..domain import DomainError, attach_error
 from ..extensions import db
 from ..voting import majority_judgment
 from . import ballots as codec
-from . import services
+from . import corrections, services
 from .charts import bar_chart
 from .forms import DecisionForm, DescriptionForm, METHOD_LABELS, RULE_LABELS, now_paris, paris_to_utc, utc_to_paris
 from .models import BudgetRule, Decision, DecisionState, Method
@@ -129,10 +129,14 @@ def fix_description(decision_id):
     require_can(Action.DECISION_FIX_DESCRIPTION, decision)
     form = DescriptionForm(obj=decision)
     if form.validate_on_submit():
-        services.fix_description(decision, current_user, form.description.data or "")
-        db.session.commit()
-        flash(_l("The description is corrected; the change is shown on the decision."), "success")
-        return redirect(url_for("decisions.detail", decision_id=decision.id))
+        try:
+            corrections.fix_description(decision, current_user, form.description.data or "")
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("The description is corrected; the change is shown on the decision."), "success")
+            return redirect(url_for("decisions.detail", decision_id=decision.id))
     return render_template("decisions/description.html", form=form, decision=decision)
 
 
@@ -142,7 +146,7 @@ def detail(decision_id):
     decision = _get_decision(decision_id, allow_draft=True)
     voted = current_user.is_authenticated and services.has_voted(current_user, decision)
     return render_template("decisions/detail.html", decision=decision, voted=voted, method_labels=METHOD_LABELS,
-                           rule_labels=RULE_LABELS, edits=services.description_edits(decision),
+                           rule_labels=RULE_LABELS, edits=corrections.description_edits(decision),
                            state=decision.state)
 
 
