@@ -62,7 +62,7 @@ def recount(file, rule):
     """
     import json
 
-    from .decisions.ballots import recount_csv
+    from .voting.ballot_file import recount as recount_csv
     from .voting.recount import recount_pb
 
     with open(file, encoding="utf-8-sig", newline="") as handle:
@@ -73,7 +73,7 @@ def recount(file, rule):
             for project_id in recount_pb(text, rule=rule_name):
                 click.echo(project_id)
         else:
-            method, summary = recount_csv(text)
+            _method, summary = recount_csv(text)
             click.echo(json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False))
     except (ValueError, KeyError) as error:
         raise click.ClickException(f"Cannot recount {file}: {error}") from None

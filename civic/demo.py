@@ -165,6 +165,7 @@ def seed(rng=None):
     db.session.flush()
     for index, resident in enumerate(residents):
         resident.district_id = districts[index % len(districts)].id
+        resident.district_since = now - timedelta(days=200)
     _seed_decisions(rng, accounts, residents, districts)
 
 

@@ -42,6 +42,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    # When the district was last stated: a district vote counts only districts stated before it opened,
+    # so nobody can move into a district for the length of a vote.
+    district_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on password change: it is part of the session identity, so other sessions end.
     session_version: Mapped[int] = mapped_column(default=1)
 

@@ -136,7 +136,8 @@ def update_profile(user, display_name, district_id=None):
     user.display_name = display_name.strip()
     if district_id is not None and db.session.get(District, district_id) is None:
         raise DomainError(_l("Choose a district from the list."), field="district")
-    user.district_id = district_id
+    if district_id != user.district_id:
+        user.district_id, user.district_since = district_id, utcnow()
 
 
 def _set_password(user, new_password):

@@ -1,14 +1,16 @@
 """Decisions, their options, who took part, the secret ballots and the published results.
 
-Ballot secrecy is a property of the schema: ``Participation`` says who voted (and
-guards one vote per voter with a UNIQUE constraint); ``Ballot`` says what was chosen
-and carries no voter, no time finer than the day and a random primary key. On SQLite
-the ballot table is WITHOUT ROWID, so even the storage order is the random key's.
+Ballot secrecy starts in the schema: ``Participation`` says who voted, when and through
+which channel (and guards one vote per voter with a UNIQUE constraint); ``Ballot`` says
+what was chosen and carries no voter, no time, no channel and a random primary key. On
+SQLite the ballot table is WITHOUT ROWID, so the storage order is the random key's.
+How ballots are written so that the storage itself does not link them to participations
+is explained in ``services.cast_ballot``.
 """
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import District, User
@@ -100,7 +102,6 @@ class Option(db.Model):
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     label: Mapped[str] = mapped_column(String(160))
-    description: Mapped[str | None] = mapped_column(Text)
     cost: Mapped[int | None]
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"))
 
@@ -121,15 +122,22 @@ class Participation(db.Model):
 
 
 class Ballot(db.Model):
-    """What was chosen, with nothing that leads back to the voter."""
+    """What was chosen, with nothing that leads back to the voter.
+
+    No channel either: with few counter voters, a channel on the ballot would single out
+    their ballots for anyone who can read the participation records.
+    """
 
     __tablename__ = "ballot"
-    __table_args__ = (UniqueConstraint("decision_id", "tracking_code"), {"sqlite_with_rowid": False})
+    __table_args__ = (
+        UniqueConstraint("decision_id", "tracking_code"),
+        # Casting picks "the next ballots after a random key" of a decision to rewrite.
+        Index("ix_ballot_decision_id_id", "decision_id", "id"),
+        {"sqlite_with_rowid": False},
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
-    cast_on: Mapped[date] = mapped_column(Date)
-    channel: Mapped[Channel] = mapped_column(enum_column_type(Channel))
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"))
     tracking_code: Mapped[str] = mapped_column(String(16))
     content: Mapped[str] = mapped_column(Text)
 

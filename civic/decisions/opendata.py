@@ -6,6 +6,8 @@ import json
 
 from flask import url_for
 
+from ..voting.ballot_file import COLUMN_PREFIX
+from ..voting.majority_judgment import GRADES
 from .models import Method
 
 LICENCE = {
@@ -22,7 +24,7 @@ def result_rows(decision, data):
         return [["answer", "votes"]] + [[k, count[k]] for k in ("yes", "no", "blank")]
     labels = {str(o["id"]): o["label"] for o in data["options"]}
     if decision.method is Method.MAJORITY_JUDGMENT:
-        header = ["option_id", "label", "rank", "majority_grade", *count_grade_names()]
+        header = ["option_id", "label", "rank", "majority_grade", *GRADES]
         return [header] + [[k, labels[k], count["rank"][k], count["majority_grade"][k] or "", *count["grades"][k]]
                            for k in labels]
     winners = {str(w) for w in count["winners"]}
@@ -33,15 +35,19 @@ def result_rows(decision, data):
     return [header] + [[k, labels[k], count["votes"][k], int(k in winners)] for k in labels]
 
 
-def count_grade_names():
-    from ..voting.majority_judgment import GRADES
-
-    return list(GRADES)
+def _cell(value):
+    """Labels are typed by officials: one starting like a formula would run in a spreadsheet."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def results_csv(decision):
+    """UTF-8 with a byte order mark, so that spreadsheet software reads the accents right."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(result_rows(decision, json.loads(decision.snapshot.results_json)))
+    out.write("\ufeff")
+    rows = result_rows(decision, json.loads(decision.snapshot.results_json))
+    csv.writer(out, lineterminator="\n").writerows([[_cell(v) for v in row] for row in rows])
     return out.getvalue()
 
 
@@ -62,26 +68,28 @@ def _csv_schema(header, integer_columns=(), enums=None):
 def datapackage(decision):
     snapshot = decision.snapshot
     ballots_header = snapshot.ballots_csv.split("\n", 1)[0].split(",")
-    option_columns = [c for c in ballots_header if c.startswith("option_") or c == "blank"]
-    enums = {"vote": ["yes", "no", "blank"], "channel": ["online", "counter"]}
+    prefix = COLUMN_PREFIX.get(decision.method.value)
+    option_columns = [c for c in ballots_header if (prefix and c.startswith(prefix)) or c == "blank"]
+    enums = {"vote": ["yes", "no", "blank"]}
     if decision.method is Method.MAJORITY_JUDGMENT:
-        enums.update({c: count_grade_names() for c in option_columns})
+        enums.update({c: list(GRADES) for c in option_columns})
         integer_columns = ()
     else:
         integer_columns = option_columns
     results_text = results_csv(decision)
-    results_header = results_text.split("\n", 1)[0].split(",")
+    results_header = results_text.removeprefix("\ufeff").split("\n", 1)[0].split(",")
     resources = [
         {
             "name": "ballots", "path": url_for("decisions.ballots_csv", decision_id=decision.id, _external=True),
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _sha256(snapshot.ballots_csv),
-            "description": "Anonymised ballots in random order; tracking_code lets each voter find theirs.",
+            "description": ("Anonymised ballots in random order; tracking_code lets each voter find theirs. "
+                            "The column names say the method: see civic/voting/ballot_file.py."),
             "schema": _csv_schema(ballots_header, integer_columns, enums),
         },
         {
             "name": "results", "path": url_for("decisions.results_csv_file", decision_id=decision.id, _external=True),
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _sha256(results_text),
-            "schema": _csv_schema(results_header, {"votes", "winner", "cost", "rank", *count_grade_names()}),
+            "schema": _csv_schema(results_header, {"votes", "winner", "cost", "rank", *GRADES}),
         },
         {
             "name": "results-json", "path": url_for("decisions.results_json", decision_id=decision.id, _external=True),

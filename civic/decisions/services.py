@@ -2,10 +2,9 @@
 import hashlib
 import json
 import secrets
-from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import District, Role, User
@@ -17,11 +16,14 @@ from ..voting.pabulib import PbFile, write as write_pb
 from . import ballots as codec
 from .models import (Ballot, BudgetRule, Channel, Decision, DecisionState, Method, Option,
                      Participation, ResultSnapshot)
+from .version import code_version
 
-CODE_VERSION = "civic-voting-1"
 # No ambiguous characters (0/O, 1/I/L): the code is read aloud and typed back.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 BREAKDOWN_MINIMUM = 10
+# Each new ballot is written together with this many earlier ballots of the same decision,
+# rewritten in random order (see cast_ballot).
+MIX_SIZE = 9
 
 
 def visible_decisions(include_drafts=False):
@@ -54,6 +56,9 @@ def save_decision(decision, user, *, title, question, description, method, opens
     if decision is not None and decision.state not in (DecisionState.DRAFT, DecisionState.SCHEDULED):
         raise DomainError(_l("This decision is open or closed: only its description can still be corrected."))
     _check_dates(opens_at, closes_at)
+    if decision is not None and decision.announced_at is not None and opens_at <= utcnow():
+        # An announced vote opens on its date; moving that date into the past would open it unannounced.
+        raise DomainError(_l("The opening date of an announced vote must be in the future."), field="opens_at")
     _check_options(method, options)
     if method is Method.BUDGET:
         if not budget or budget <= 0:
@@ -76,7 +81,7 @@ def save_decision(decision, user, *, title, question, description, method, opens
     decision.options.clear()
     db.session.flush()
     for position, (label, description_, cost, proposal_id) in enumerate(options):
-        decision.options.append(Option(position=position, label=label.strip(), description=description_ or None,
+        decision.options.append(Option(position=position, label=label.strip(),
                                        cost=cost if method is Method.BUDGET else None, proposal_id=proposal_id))
     db.session.flush()
     return decision
@@ -101,7 +106,11 @@ def has_voted(user, decision):
 
 
 def in_allowed_district(user, decision):
-    return not decision.districts or user.district_id in {d.id for d in decision.districts}
+    """A district vote is for the residents who stated one of its districts before it opened."""
+    if not decision.districts:
+        return True
+    return (user.district_id in {d.id for d in decision.districts}
+            and user.district_since is not None and user.district_since < decision.opens_at)
 
 
 def check_can_vote(user, decision):
@@ -111,8 +120,8 @@ def check_can_vote(user, decision):
     if user.role is not Role.RESIDENT:
         raise DomainError(_l("Only residents vote."))
     if not in_allowed_district(user, decision):
-        raise DomainError(_l("This vote is for the residents of: %(districts)s. Check the district in your profile.",
-                             districts=", ".join(d.name for d in decision.districts)))
+        raise DomainError(_l("This vote is for the residents of: %(districts)s, as stated in their profile before "
+                             "the vote opened.", districts=", ".join(d.name for d in decision.districts)))
     if has_voted(user, decision):
         raise DomainError(_l("You have already taken part in this vote."))
 
@@ -121,76 +130,125 @@ def _tracking_code():
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
 
 
+def _still_open(decision):
+    """Read again inside the casting transaction: publication may have happened since the first check."""
+    published = db.session.execute(
+        select(func.count(ResultSnapshot.id)).where(ResultSnapshot.decision_id == decision.id)).scalar_one()
+    return not published and decision.opens_at <= utcnow() < decision.closes_at
+
+
+def _ballots_to_mix(decision):
+    """Up to MIX_SIZE earlier ballots of the decision, those whose random keys follow a random point."""
+    pivot = secrets.token_hex(16)
+    picked = []
+    for after in (True, False):
+        statement = (select(Ballot.id, Ballot.tracking_code, Ballot.content)
+                     .where(Ballot.decision_id == decision.id, Ballot.id > pivot if after else Ballot.id <= pivot)
+                     .order_by(Ballot.id).limit(MIX_SIZE - len(picked))
+                     .with_for_update(skip_locked=True))  # PostgreSQL: never wait for another voter's rows
+        picked += db.session.execute(statement).all()
+        if len(picked) >= MIX_SIZE:
+            break
+    return [{"id": r.id, "decision_id": decision.id, "tracking_code": r.tracking_code, "content": r.content}
+            for r in picked]
+
+
+def _write_ballot(decision, code, content):
+    """Insert the new ballot together with earlier ones, all rewritten in random order.
+
+    On PostgreSQL every row records the transaction that wrote it (xmin) and sits where it
+    was appended (ctid); SQLite's write-ahead log keeps a transaction's pages together.
+    The participation row and the ballot row are necessarily written by the same transaction,
+    so that transaction also deletes and re-inserts up to MIX_SIZE earlier ballots: anyone
+    reading the database sees the newest ballot only as one of at least ten (once ten exist),
+    each of the older ones as one of many. Publication rewrites them all (publish_results).
+    """
+    rows = _ballots_to_mix(decision)
+    if rows:
+        db.session.execute(delete(Ballot).where(Ballot.id.in_([r["id"] for r in rows])))
+    rows.append({"id": secrets.token_hex(16), "decision_id": decision.id, "tracking_code": code,
+                 "content": codec.dumps(content)})
+    secrets.SystemRandom().shuffle(rows)
+    db.session.execute(insert(Ballot), rows)
+
+
 def cast_ballot(user, decision, content, channel=Channel.ONLINE):
     """Store one ballot and the participation record; return the ballot's tracking code.
 
-    The two rows are written in one transaction. The UNIQUE (decision, voter) constraint
-    on the participation decides between simultaneous submissions: the loser's SAVEPOINT
-    is rolled back, ballot included, and it is told the resident already voted.
+    The UNIQUE (decision, voter) constraint on the participation decides between
+    simultaneous submissions: the loser's SAVEPOINT is rolled back, ballot included, and
+    it is told the resident already voted. The decision row is share-locked (PostgreSQL)
+    and the state read again after writing, so a ballot is either counted by a publication
+    or refused, never committed after the count was read.
     """
     check_can_vote(user, decision)
-    code = _tracking_code()
-    try:
-        with db.session.begin_nested():
-            db.session.add(Participation(decision_id=decision.id, user_id=user.id, channel=channel))
-            db.session.add(Ballot(id=secrets.token_hex(16), decision_id=decision.id,
-                                  cast_on=datetime.now(UTC).date(), channel=channel,
-                                  tracking_code=code, content=codec.dumps(content)))
-    except IntegrityError:
-        raise DomainError(_l("You have already taken part in this vote.")) from None
-    return code
+    for _attempt in range(3):
+        code = _tracking_code()
+        try:
+            with db.session.begin_nested():
+                db.session.execute(select(Decision.id).where(Decision.id == decision.id).with_for_update(read=True))
+                db.session.add(Participation(decision_id=decision.id, user_id=user.id, channel=channel))
+                db.session.flush()
+                _write_ballot(decision, code, content)
+                if not _still_open(decision):
+                    raise DomainError(_l("This vote is not open."))
+        except IntegrityError:
+            if has_voted(user, decision):
+                raise DomainError(_l("You have already taken part in this vote.")) from None
+            continue  # two ballots drew the same tracking code: draw again
+        return code
+    raise DomainError(_l("Your ballot could not be recorded. Try again."))
 
 
 def _ballot_rows(decision):
     return db.session.execute(
-        select(Ballot.tracking_code, Ballot.channel, Ballot.content).where(Ballot.decision_id == decision.id)
+        select(Ballot.tracking_code, Ballot.content).where(Ballot.decision_id == decision.id)
     ).all()
 
 
 def eligible_voters(decision):
-    statement = select(func.count(User.id)).where(User.role == Role.RESIDENT, User.active)
+    """Residents who could vote: confirmed, active accounts (and for a district vote, see in_allowed_district)."""
+    statement = select(func.count(User.id)).where(User.role == Role.RESIDENT, User.active,
+                                                  User.email_confirmed_at.is_not(None))
     if decision.districts:
-        statement = statement.where(User.district_id.in_([d.id for d in decision.districts]))
+        statement = statement.where(User.district_id.in_([d.id for d in decision.districts]),
+                                    User.district_since < decision.opens_at)
     return db.session.execute(statement).scalar_one()
+
+
+def turnout_by_channel(decision):
+    """Voters per channel, from the participation records, or None below BREAKDOWN_MINIMUM in a channel."""
+    counts = dict(db.session.execute(
+        select(Participation.channel, func.count(Participation.id))
+        .where(Participation.decision_id == decision.id).group_by(Participation.channel)).all())
+    by_channel = {c.value: counts.get(c, 0) for c in Channel}
+    return by_channel if all(n >= BREAKDOWN_MINIMUM for n in by_channel.values()) else None
 
 
 def compute_results(decision, rows=None):
     """The count as plain JSON-able data, from the ballots in the database (or given rows)."""
     rows = _ballot_rows(decision) if rows is None else rows
-    contents = [codec.loads(r.content) for r in rows]
-    option_ids = [o.id for o in decision.options]
-    by_channel = {c.value: sum(1 for r in rows if r.channel is c) for c in Channel}
-    breakdown_allowed = all(n >= BREAKDOWN_MINIMUM for n in by_channel.values())
-    results = {
+    return {
         "decision_id": decision.id,
         "method": decision.method.value,
+        "budget_rule": decision.budget_rule.value if decision.budget_rule else None,
         "options": [{"id": o.id, "label": o.label, "cost": o.cost} for o in decision.options],
         "ballots": len(rows),
         "eligible": eligible_voters(decision),
-        "count": _count(decision, option_ids, contents),
-        "by_channel": by_channel if breakdown_allowed else None,
-        "breakdown": None,
+        "count": codec.summarise(decision, [codec.loads(r.content) for r in rows]),
+        "by_channel": turnout_by_channel(decision),
     }
-    if breakdown_allowed:
-        results["breakdown"] = {
-            c.value: _count(decision, option_ids, [codec.loads(r.content) for r in rows if r.channel is c])
-            for c in Channel
-        }
-    return results
-
-
-def _count(decision, option_ids, contents):
-    return codec.summarise(decision.method, option_ids, contents, budget=decision.budget,
-                           costs={o.id: o.cost for o in decision.options}, rule=decision.budget_rule)
 
 
 def pb_text(decision, rows):
     """The ballots of a participatory budget in the Pabulib format."""
+    from flask import current_app
+
     instance = codec.budget_instance(decision)
     ballots = [frozenset(codec.loads(r.content)["options"]) for r in rows]
     rule = "greedy" if decision.budget_rule is BudgetRule.GREEDY else "equalshares/add1"
     pb = PbFile.from_instance(instance, ballots, meta={
-        "description": decision.title, "country": "France", "unit": decision.title,
+        "description": decision.title, "country": "France", "unit": current_app.config["COLLECTIVITE_NAME"],
         "instance": str(decision.id), "vote_type": "approval", "rule": rule, "currency": "EUR",
         **({"max_sum_cost": str(decision.voter_cost_limit)} if decision.voter_cost_limit else {}),
     })
@@ -202,26 +260,41 @@ def pb_text(decision, rows):
     return write_pb(pb)
 
 
+def _rewrite_ballots(decision):
+    """Delete and re-insert every ballot of the decision in random order: after publication no
+    row's transaction or position says anything about when it was cast (see _write_ballot)."""
+    values = db.session.execute(select(Ballot.id, Ballot.tracking_code, Ballot.content)
+                                .where(Ballot.decision_id == decision.id)).all()
+    db.session.execute(delete(Ballot).where(Ballot.decision_id == decision.id))
+    shuffled = [{"id": secrets.token_hex(16), "decision_id": decision.id, "tracking_code": r.tracking_code,
+                 "content": r.content} for r in values]
+    secrets.SystemRandom().shuffle(shuffled)
+    if shuffled:
+        db.session.execute(insert(Ballot), shuffled)
+
+
 def publish_results(decision, user):
     """Freeze the count: results, shuffled ballots file and its SHA-256. Publishing twice makes one snapshot."""
     if decision.state is not DecisionState.CLOSED:
         raise DomainError(_l("Results can be published once the vote is closed, and only once."))
-    rows = list(_ballot_rows(decision))
-    secrets.SystemRandom().shuffle(rows)
-    results = compute_results(decision, rows)
-    with_channel = results["by_channel"] is not None
-    csv_text = codec.ballots_csv(decision, [(r.tracking_code, r.channel.value, codec.loads(r.content)) for r in rows],
-                                 with_channel)
-    snapshot = ResultSnapshot(
-        decision_id=decision.id, published_by_id=user.id, code_version=CODE_VERSION,
-        results_json=json.dumps(results, sort_keys=True, ensure_ascii=False),
-        ballots_csv=csv_text, ballots_sha256=hashlib.sha256(csv_text.encode()).hexdigest(),
-        ballots_pb=pb_text(decision, rows) if decision.method is Method.BUDGET else None,
-    )
     try:
         with db.session.begin_nested():
-            db.session.add(snapshot)
+            # Exclusive: waits for ballots still being cast (they hold a share lock), then reads them all.
+            db.session.execute(update(Decision).where(Decision.id == decision.id)
+                               .values(announced_at=Decision.announced_at))
+            rows = list(_ballot_rows(decision))
+            secrets.SystemRandom().shuffle(rows)
+            results = compute_results(decision, rows)
+            csv_text = codec.ballots_csv(decision, [(r.tracking_code, codec.loads(r.content)) for r in rows])
+            db.session.add(ResultSnapshot(
+                decision_id=decision.id, published_by_id=user.id, code_version=code_version(),
+                results_json=json.dumps(results, sort_keys=True, ensure_ascii=False),
+                ballots_csv=csv_text, ballots_sha256=hashlib.sha256(csv_text.encode()).hexdigest(),
+                ballots_pb=pb_text(decision, rows) if decision.method is Method.BUDGET else None,
+            ))
+            db.session.flush()
+            _rewrite_ballots(decision)
     except IntegrityError:
         raise DomainError(_l("Results can be published once the vote is closed, and only once.")) from None
     db.session.refresh(decision)
-    return snapshot
+    return decision.snapshot

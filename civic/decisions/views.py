@@ -182,7 +182,7 @@ def vote(decision_id):
     except DomainError as error:
         return _ballot_page(decision, request.form, error)
     return render_template("decisions/check.html", decision=decision, content=content,
-                           content_json=codec.dumps(content), grades=majority_judgment.GRADES)
+                           grades=majority_judgment.GRADES)
 
 
 @bp.route("/<int:decision_id>/vote/confirm", methods=["POST"])
@@ -193,8 +193,10 @@ def confirm_vote(decision_id):
     if refusal:
         return refusal
     try:
-        # The check page carries the ballot back; it is parsed again as if freshly typed.
-        content = codec.parse_form(decision, _as_form(decision, request.form.get("ballot", "")))
+        content = codec.parse_form(decision, request.form)
+    except DomainError as error:
+        return _ballot_page(decision, request.form, error)
+    try:
         code = services.cast_ballot(current_user, decision, content)
     except DomainError as error:
         flash(error.message, "error")
@@ -202,27 +204,6 @@ def confirm_vote(decision_id):
     db.session.commit()
     session["tracking_code"] = (decision.id, code)
     return redirect(url_for("decisions.voted", decision_id=decision.id))
-
-
-def _as_form(decision, ballot_json):
-    try:
-        if len(ballot_json) > 20_000:
-            raise ValueError("ballot too long")
-        content = json.loads(ballot_json)
-    except (ValueError, RecursionError):
-        raise DomainError(_l("Your ballot could not be read. Fill it in again.")) from None
-    form = MultiDict()
-    if not isinstance(content, dict):
-        return form
-    if "vote" in content:
-        form["vote"] = str(content["vote"])
-    if "option" in content:
-        form["option"] = "blank" if content["option"] is None else str(content["option"])
-    for option_id in content.get("options", []) if isinstance(content.get("options"), list) else []:
-        form.add("options", str(option_id))
-    for option_id, grade in (content.get("grades") or {}).items() if isinstance(content.get("grades"), dict) else []:
-        form[f"grade_{option_id}"] = str(grade)
-    return form
 
 
 @bp.route("/<int:decision_id>/voted")

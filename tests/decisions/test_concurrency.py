@@ -26,7 +26,7 @@ def test_simultaneous_submissions_store_one_ballot(app, ctx):
 
     def submit(client, token):
         barrier.wait()
-        response = client.post(url, data={"csrf_token": token, "ballot": '{"vote": "yes"}'})
+        response = client.post(url, data={"csrf_token": token, "vote": "yes"})
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=submit, args=pair) for pair in clients]

@@ -53,7 +53,7 @@ def test_single_choice_end_to_end_recount(app, client, ctx, tmp_path):
     ballots = client.get(f"/decisions/{decision.id}/ballots.csv").get_data(as_text=True)
     assert hashlib.sha256(ballots.encode()).hexdigest() == snapshot.ballots_sha256
     assert sorted(re.findall(r"^([A-Z0-9]{10}),", ballots, re.M)) == sorted(codes)
-    assert ballots.splitlines()[0] == f"tracking_code,option_{a},option_{b},option_{c},blank"
+    assert ballots.splitlines()[0] == f"tracking_code,choice_{a},choice_{b},choice_{c},blank"
 
     path = tmp_path / "ballots.csv"
     path.write_text(ballots)
@@ -122,13 +122,13 @@ def test_budget_results_pabulib_and_recount(client, ctx, app, tmp_path, rule, ex
     count = json.loads(snapshot.results_json)["count"]
     assert count["spent"] <= 100
     if expected:
-        assert count["selected"] == [ids[x] for x in expected]
+        assert count["winners"] == [ids[x] for x in expected]
     pb = client.get(f"/decisions/{decision.id}/ballots.pb").get_data(as_text=True)
-    assert [int(p) for p in recount_pb(pb)] == count["selected"]
+    assert [int(p) for p in recount_pb(pb)] == count["winners"]
     path = tmp_path / "ballots.pb"
     path.write_text(pb)
     out = app.test_cli_runner().invoke(args=["recount", str(path)])
-    assert [int(line) for line in out.output.split()] == count["selected"]
+    assert [int(line) for line in out.output.split()] == count["winners"]
 
 
 def test_publishing_twice_makes_one_snapshot(client, ctx):
@@ -163,31 +163,74 @@ def test_cannot_publish_before_closing(client, ctx):
     assert client.get(f"/decisions/{decision.id}/results").status_code == 404
 
 
-def test_channel_breakdown_only_with_ten_in_each_group(client, ctx):
+def test_turnout_per_channel_only_with_ten_in_each_group(client, ctx):
     decision = make_decision(Method.YES_NO)
     _cast(decision, [{"vote": "yes"}] * 12)
     _cast(decision, [{"vote": "no"}] * 9, Channel.COUNTER)
     close(decision)
-    results = services.compute_results(decision)
-    assert results["by_channel"] is None and results["breakdown"] is None
+    assert services.compute_results(decision)["by_channel"] is None
     decision.closes_at = decision.closes_at.replace(year=decision.closes_at.year + 1)
     db.session.commit()
     _cast(decision, [{"vote": "no"}], Channel.COUNTER)
     close(decision)
     results = services.compute_results(decision)
     assert results["by_channel"] == {"online": 12, "counter": 10}
-    assert results["breakdown"]["counter"]["no"] == 10
+    assert "breakdown" not in results
     snapshot = _publish(client, decision)
-    assert snapshot.ballots_csv.splitlines()[0] == "tracking_code,channel,vote"
+    # No channel on ballots, so none in the file: a lone counter ballot could not be singled out.
+    assert snapshot.ballots_csv.splitlines()[0] == "tracking_code,vote"
+    assert "counter" not in snapshot.ballots_csv and "online" not in snapshot.ballots_csv
 
 
-def test_small_counter_group_is_not_revealed_in_the_ballots_file(client, ctx):
-    decision = make_decision(Method.YES_NO)
-    _cast(decision, [{"vote": "yes"}] * 3)
-    _cast(decision, [{"vote": "no"}], Channel.COUNTER)
+@pytest.mark.parametrize("method", [Method.YES_NO, Method.SINGLE_CHOICE, Method.APPROVAL, Method.MAJORITY_JUDGMENT])
+def test_empty_decision_publishes_and_recounts(client, ctx, app, tmp_path, method):
+    decision = make_decision(method)
     close(decision)
     snapshot = _publish(client, decision)
-    assert "counter" not in snapshot.ballots_csv and "online" not in snapshot.ballots_csv
+    results = json.loads(snapshot.results_json)
+    assert results["ballots"] == 0
+    path = tmp_path / "empty.csv"
+    path.write_text(snapshot.ballots_csv)
+    out = app.test_cli_runner().invoke(args=["recount", str(path)])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == results["count"]
+    assert client.get(f"/decisions/{decision.id}/results").status_code == 200
+
+
+@pytest.mark.parametrize("rule", ["greedy", "equal_shares"])
+def test_empty_budget_publishes_and_recounts_from_pb(client, ctx, app, tmp_path, rule):
+    from civic.decisions.models import BudgetRule
+
+    decision = make_decision(Method.BUDGET, options=("A", "B"), costs=[60, 50], budget=100,
+                             budget_rule=BudgetRule(rule))
+    close(decision)
+    snapshot = _publish(client, decision)
+    assert json.loads(snapshot.results_json)["count"]["winners"] == []
+    path = tmp_path / "empty.pb"
+    path.write_text(snapshot.ballots_pb)
+    out = app.test_cli_runner().invoke(args=["recount", str(path)])
+    assert out.exit_code == 0 and out.output == ""
+
+
+def test_recount_of_a_budget_csv_points_to_the_pb_file(client, ctx, app, tmp_path):
+    decision = make_decision(Method.BUDGET, options=("A", "B"), costs=[60, 50], budget=100)
+    ids = [o.id for o in decision.options]
+    _cast(decision, [{"options": [ids[0]]}])
+    close(decision)
+    snapshot = _publish(client, decision)
+    path = tmp_path / "budget.csv"
+    path.write_text(snapshot.ballots_csv)
+    out = app.test_cli_runner().invoke(args=["recount", str(path)])
+    assert out.exit_code != 0 and ".pb" in out.output
+
+
+def test_results_csv_is_spreadsheet_safe(client, ctx):
+    decision = make_decision(Method.SINGLE_CHOICE, options=("=HYPERLINK(\"http://x\")", "Équipe B"))
+    close(decision)
+    _publish(client, decision)
+    data = client.get(f"/decisions/{decision.id}/results.csv").get_data(as_text=True)
+    assert data.startswith("\ufeff") and "'=HYPERLINK" in data and "Équipe B" in data
+    assert "\n=" not in data and ",=" not in data
 
 
 def test_recount_rejects_a_bad_file(app, tmp_path):
