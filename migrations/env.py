@@ -89,6 +89,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild tables that others reference; with foreign keys enforced,
+            # dropping the old copy of a table that holds rows would fail. The pragma only
+            # takes effect outside a transaction, hence before the migration's own.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -47,3 +47,38 @@ def test_migrations_match_the_models(empty_database_url):
         remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert remaining == set()
         db.engine.dispose()
+
+
+def test_ballot_urn_migration_keeps_every_ballot(empty_database_url):
+    """0003 rebuilds the ballot table: every ballot survives, with no channel and no day."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url}, env="testing")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0002")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO user_account (id, email, email_normalized, display_name, password_hash, role, active,"
+                " created_at, session_version) VALUES (1, 'e@x.fr', 'e@x.fr', 'E', 'x', 'elected', true,"
+                " '2026-01-01 00:00:00+00', 1)"))
+            connection.execute(text(
+                "INSERT INTO decision (id, title, question, description, method, opens_at, closes_at,"
+                " created_by_id, created_at) VALUES (1, 'T', 'Q', '', 'yes_no', '2026-01-01 00:00:00+00',"
+                " '2026-02-01 00:00:00+00', 1, '2026-01-01 00:00:00+00')"))
+            for n, vote in enumerate(["yes", "no", "yes"]):
+                connection.execute(text(
+                    "INSERT INTO ballot (id, decision_id, cast_on, channel, tracking_code, content) VALUES"
+                    " (:id, 1, '2026-01-10', 'counter', :code, :content)"),
+                    {"id": f"{n:032x}", "code": f"CODE{n}", "content": f'{{"vote":"{vote}"}}'})
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT tracking_code, content FROM ballot ORDER BY tracking_code")).all()
+            assert [tuple(r) for r in rows] == [("CODE0", '{"vote":"yes"}'), ("CODE1", '{"vote":"no"}'),
+                                                ("CODE2", '{"vote":"yes"}')]
+            assert {c["name"] for c in inspect(connection).get_columns("ballot")} == {
+                "id", "decision_id", "tracking_code", "content"}
+            if db.engine.dialect.name == "sqlite":
+                sql = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'ballot'")).scalar_one()
+                assert "WITHOUT ROWID" in sql
+        downgrade(directory=MIGRATIONS, revision="0002")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM ballot")).scalar_one() == 3
+        db.engine.dispose()

@@ -56,7 +56,7 @@ class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name shown with your contributions"), filters=[strip],
                                validators=[required(_l("Enter the name shown with your contributions.")), max_length(80)])
     district = SelectField(_l("Your district (optional)"), coerce=parse_id,
-                           description=_l("Some votes are only for the residents of some districts."))
+                           description=_l("Some votes are only for the residents of some districts. A change counts for the votes that open after it."))
 
     def set_districts(self, districts):
         self.district.choices = [SelectChoice("", _l("Not stated"))] + [SelectChoice(d.id, d.name) for d in districts]

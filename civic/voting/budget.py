@@ -33,10 +33,9 @@ Two rules:
   remaining projects by number of approvals while they fit), and ``"greedy"``
   (Equal Shares then greedy top-up) and ``None`` (no completion) exist too.
 
-The greedy rules go down the whole list, so a project nobody approved is
-funded last if it still fits; Equal Shares never funds a project nobody
-approved (the greedy top-ups may). Every rule returns the funded project ids
-in the order it funded them, and never spends more than the budget.
+No rule funds a project nobody approved, not even with money left over.
+Every rule returns the funded project ids in the order it funded them, and
+never spends more than the budget.
 
 Ties (same approvals or points for greedy, same price for equal shares) are
 broken the same way everywhere: more approvals first (greedy by points: more
