@@ -7,6 +7,7 @@
 #                      included), pytest on PostgreSQL; PostgreSQL is always removed after
 #   make translations  extract the strings, update the fr and en catalogs, compile them
 #   make page-weight   print the compressed weight of every demo page (scripts/page_weight.py)
+#   make benchmark     time the counting code on large and real elections (scripts/benchmark_counting.py)
 #   make clean         remove caches and compiled catalogs (make distclean also removes .venv)
 #
 # Pass pytest options with PYTEST_ARGS, e.g. make test PYTEST_ARGS="-x -k proposals".
@@ -26,7 +27,7 @@ PYTEST_ARGS ?=
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help run test translations compile-translations page-weight clean distclean
+.PHONY: help run test translations compile-translations page-weight benchmark clean distclean
 
 help:
 	@sed -n '2,13s/^# \{0,1\}//p' Makefile
@@ -78,6 +79,9 @@ test: $(VENV)/.installed-test compile-translations
 
 page-weight: $(VENV)/.installed-app compile-translations
 	$(PYTHON) scripts/page_weight.py
+
+benchmark: $(VENV)/.installed-app
+	$(PYTHON) scripts/benchmark_counting.py
 
 # --- Cleaning --------------------------------------------------------------------------------
 
