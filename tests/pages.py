@@ -1,6 +1,10 @@
-"""Checks every HTML page rendered in the tests must pass: one h1, a title, lang, unique ids."""
+"""Checks every HTML page rendered in the tests must pass: one h1, a title, lang, unique ids, id references."""
 from collections import Counter
 from html.parser import HTMLParser
+from urllib.parse import unquote
+
+# Attributes holding one id (for=) or a space-separated list of ids (aria-*): each must name an element of the page.
+ID_REFERENCES = {"for": False, "aria-describedby": True, "aria-labelledby": True}
 
 
 class _PageParser(HTMLParser):
@@ -13,11 +17,20 @@ class _PageParser(HTMLParser):
         self._in_title = False
         self.label_for = set()
         self.fields = []
+        self.references = []  # (what, id): in-page links and id-referencing attributes
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if "id" in attrs:
             self.ids[attrs["id"]] += 1
+        href = attrs.get("href") or ""
+        if tag == "a" and href.startswith("#") and len(href) > 1:  # "#" alone means the top of the page
+            self.references.append((f'<a href="{href}">', unquote(href[1:])))
+        for name, many in ID_REFERENCES.items():
+            value = attrs.get(name)
+            if value is not None:
+                for ref in (value.split() if many else [value]):
+                    self.references.append((f"<{tag} {name}={value!r}>", ref))
         if tag == "html":
             self.lang = attrs.get("lang")
         elif tag == "h1":
@@ -57,6 +70,9 @@ def check_page(html, lang=None):
     duplicates = [i for i, n in page.ids.items() if n > 1]
     if duplicates:
         problems.append(f"duplicate ids: {duplicates}")
+    missing = [f"{ref!r} in {what}" for what, ref in page.references if ref not in page.ids]
+    if missing:
+        problems.append(f"references to ids not on the page: {missing}")
     for field in page.fields:
         if field.get("id") not in page.label_for and not field.get("aria-label") and not field.get("aria-labelledby"):
             problems.append(f"field without label: {field}")

@@ -1,0 +1,161 @@
+"""What the results, ballot and decision form pages say, and to whom: legend, honest messages, ids tied together."""
+import json
+import re
+
+import pytest
+
+from civic.accounts.models import District, Role
+from civic.decisions import services
+from civic.decisions.models import BudgetRule, Channel, Method
+from civic.extensions import db
+from tests.conftest import login, make_user
+from tests.decisions.helpers import close, make_decision
+from tests.decisions.test_management import _form
+from tests.pages import check_page
+
+EN = {"Accept-Language": "en"}
+GRADE_NAMES = ("Reject", "Insufficient", "Passable", "Fair", "Good", "Very good", "Excellent")
+HIDDEN = "shown only when each group has at least 10 voters"
+
+
+def _cast(decision, contents, channel=Channel.ONLINE):
+    for content in contents:
+        services.cast_ballot(make_user(), decision, content, channel)
+    db.session.commit()
+
+
+def _preview(client, decision):
+    """The results page an official reviews before publishing (counted from the ballots)."""
+    login(client, make_user(role=Role.ELECTED))
+    response = client.get(f"/decisions/{decision.id}/results", headers=EN)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _publish(client, decision):
+    _preview(client, decision)
+    assert client.post_form(f"/decisions/{decision.id}/publish").status_code == 302
+    db.session.refresh(decision)
+    return decision.snapshot
+
+
+def test_majority_judgment_chart_has_a_text_legend_and_labelled_segments(client, ctx):
+    decision = make_decision(Method.MAJORITY_JUDGMENT)
+    a, b, c = (str(o.id) for o in decision.options)
+    _cast(decision, [{"grades": {a: "good", b: "reject", c: "excellent"}}] * 3
+          + [{"grades": {a: "fair", b: "reject", c: "insufficient"}}])
+    close(decision)
+    html = _preview(client, decision)
+    figure = re.search(r"<figure.*?</figure>", html, re.S).group(0)
+    legend = re.search(r'<ul class="legend">(.*?)</ul>', figure, re.S).group(1)
+    # Outside the SVG, in reading order, every grade named beside its swatch.
+    assert re.findall(r"</svg>([^<]+)</li>", legend) == list(GRADE_NAMES)
+    svg = re.search(r"<svg role=\"img\".*?</svg>", figure, re.S).group(0)
+    # Segments carry their share as text (75 % good, 25 % fair; 100 % reject) and a tooltip naming the grade.
+    shares = re.findall(r"<text x=\"[\d.]+\" y=\"\d+\">([^<]+)</text>", svg)
+    assert [s.replace("\xa0", " ") for s in shares] == ["25%", "75%", "100%", "25%", "75%"]
+    assert "<title>Good — 3 (75%)</title>" in svg and "<title>Reject — 4 (100%)</title>" in svg
+    # Grades nobody gave draw nothing.
+    assert svg.count("<rect") == 5
+    # The table keeps every number.
+    assert "<table>" in html and html.count("<th scope=\"col\">Very good</th>") == 1
+
+
+def test_plain_bar_charts_have_no_grade_legend(client, ctx):
+    decision = make_decision(Method.SINGLE_CHOICE)
+    _cast(decision, [{"option": decision.options[0].id}])
+    close(decision)
+    html = _preview(client, decision)
+    assert "<svg" in html and 'class="legend"' not in html
+
+
+@pytest.mark.parametrize("rule, reason", [
+    ("equal_shares", "under the method of equal shares no project could be paid for from its supporters' shares"),
+    ("greedy", "every project that received a vote costs more than the whole budget"),
+])
+def test_budget_that_funds_nothing_says_votes_were_cast(client, ctx, rule, reason):
+    if rule == "equal_shares":
+        # Three voters hold 50 € each: neither 80 € project's single supporter can pay for it, and raising the
+        # shares until they could funds both at once, 160 € beyond the 150 € budget, so the count keeps nothing.
+        decision = make_decision(Method.BUDGET, options=("A", "B"), costs=[80, 80], budget=150,
+                                 budget_rule=BudgetRule.EQUAL_SHARES)
+    else:
+        decision = make_decision(Method.BUDGET, options=("A", "B"), costs=[120, 130], budget=100,
+                                 budget_rule=BudgetRule.GREEDY)
+    a, b = (o.id for o in decision.options)
+    _cast(decision, [{"options": [a]}, {"options": [b]}, {"options": []}])
+    close(decision)
+    count = services.compute_results(decision)["count"]
+    assert count["winners"] == [] and sum(count["votes"].values()) == 2
+    html = _preview(client, decision)
+    assert "No project is funded." in html and reason in html
+    assert "no option received a vote" not in html
+
+
+def test_budget_with_blank_ballots_only_says_no_option_received_a_vote(client, ctx):
+    decision = make_decision(Method.BUDGET, options=("A", "B"), costs=[60, 50], budget=100,
+                             budget_rule=BudgetRule.EQUAL_SHARES)
+    _cast(decision, [{"options": []}] * 2)
+    close(decision)
+    html = _preview(client, decision)
+    assert "No winner: no option received a vote." in html and "No project is funded." not in html
+
+
+def test_turnout_per_channel_hidden_below_ten_in_a_group(client, ctx):
+    decision = make_decision(Method.YES_NO)
+    _cast(decision, [{"vote": "yes"}] * 12)
+    _cast(decision, [{"vote": "no"}] * 9, Channel.COUNTER)
+    close(decision)
+    html = _preview(client, decision)
+    assert HIDDEN in html and "at mediation counters" not in html
+
+
+def test_turnout_per_channel_shown_from_ten_in_each_group_and_old_snapshots_still_render(client, ctx):
+    decision = make_decision(Method.YES_NO)
+    _cast(decision, [{"vote": "yes"}] * 12)
+    _cast(decision, [{"vote": "no"}] * 10, Channel.COUNTER)
+    close(decision)
+    snapshot = _publish(client, decision)
+    html = client.get(f"/decisions/{decision.id}/results", headers=EN).get_data(as_text=True)
+    assert "12 ballots online, 10 at mediation counters." in html and HIDDEN not in html
+    # A snapshot published before the key existed renders with the explanation.
+    results = json.loads(snapshot.results_json)
+    del results["by_channel"]
+    snapshot.results_json = json.dumps(results)
+    db.session.commit()
+    html = client.get(f"/decisions/{decision.id}/results", headers=EN).get_data(as_text=True)
+    assert HIDDEN in html and "at mediation counters" not in html
+
+
+def test_majority_judgment_fieldsets_are_described_by_the_question(client, login_as):
+    login_as(Role.RESIDENT)
+    decision = make_decision(Method.MAJORITY_JUDGMENT, question="Comment jugez-vous chaque projet ?")
+    html = client.get(f"/decisions/{decision.id}/vote").get_data(as_text=True)
+    assert '<h2 id="question">Comment jugez-vous chaque projet ?</h2>' in html
+    assert html.count('<fieldset aria-describedby="question">') == len(decision.options)
+    # With an error, the fieldset of the option left ungraded is described by the question and its error.
+    first, second = decision.options[0], decision.options[1]
+    html = client.post_form(f"/decisions/{decision.id}/vote", {f"grade_{first.id}": "good"}).get_data(as_text=True)
+    assert f'<fieldset aria-describedby="question grade_{second.id}-error">' in html
+    assert f'href="#grade_{second.id}-first"' in html and f'id="grade_{second.id}-first"' in html
+
+
+def test_districts_refused_by_the_server_show_inline(client, login_as):
+    login_as(Role.ELECTED)
+    db.session.add(District(name="Nord"))
+    db.session.commit()
+    html = client.post_form("/decisions/new", _form(districts="987654"), headers=EN).get_data(as_text=True)
+    assert "<title>Erreur : " in html or "<title>Error: " in html
+    fieldset = re.search(r'<fieldset aria-describedby="districts-error">(.*?)</fieldset>', html, re.S).group(1)
+    assert '<p class="error-message" id="districts-error">' in fieldset and "Choose a district from the list." in fieldset
+    assert 'href="#districts-0"' in html and 'id="districts-0"' in fieldset
+
+
+def test_page_check_finds_dangling_id_references():
+    page = ('<html lang="fr"><title>t</title><h1>h</h1><a href="#main">skip</a><a href="#">top</a>'
+            '<main id="main"><label for="f">L</label><input id="f" aria-describedby="f-hint f-error">'
+            '<p id="f-hint">hint</p><svg aria-labelledby="nope"></svg><label for="gone">x</label></main>')
+    problems = check_page(page)
+    assert len(problems) == 1
+    assert all(ref in problems[0] for ref in ("'f-error'", "'nope'", "'gone'")) and "'main'" not in problems[0]
+    assert "'f-hint'" not in problems[0].replace("'f-hint f-error'", "")
