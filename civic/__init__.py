@@ -94,6 +94,8 @@ def _tune_sqlite(app):
 def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .counters import acting
+    from .counters.views import bp as counters_bp
     from .decisions.views import bp as decisions_bp
     from .main.views import bp as main_bp
     from .proposals.views import bp as proposals_bp
@@ -103,3 +105,5 @@ def _register_blueprints(app):
     app.register_blueprint(proposals_bp, url_prefix="/proposals")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(decisions_bp, url_prefix="/decisions")
+    app.register_blueprint(counters_bp)
+    acting.init_app(app)

@@ -32,6 +32,11 @@ class Action(enum.Enum):
     DECISION_VOTE = "decision_vote"
     RESULTS_PUBLISH = "results_publish"
     DECISION_FIX_DESCRIPTION = "decision_fix_description"
+    COUNTER_DESK = "counter_desk"
+    COUNTER_MANAGE = "counter_manage"
+    AUDIT_READ = "audit_read"
+    COUNTER_STATS = "counter_stats"
+    ATTACH_CONTRIBUTIONS = "attach_contributions"
 
 
 ALL_ROLES = frozenset(Role)
@@ -54,7 +59,17 @@ POLICY = {
     Action.DECISION_VOTE: {Role.RESIDENT},
     Action.RESULTS_PUBLISH: {Role.ELECTED, Role.ADMIN},
     Action.DECISION_FIX_DESCRIPTION: {Role.ELECTED, Role.ADMIN},
+    Action.COUNTER_DESK: {Role.COUNTER_AGENT},
+    Action.COUNTER_MANAGE: {Role.ADMIN},
+    Action.AUDIT_READ: {Role.ADMIN},
+    Action.COUNTER_STATS: {Role.ELECTED, Role.ADMIN},
+    Action.ATTACH_CONTRIBUTIONS: {Role.RESIDENT},
 }
+
+# What a counter agent may do for the resident of their open assisted session: these are
+# decided as if the resident asked (role, district, one vote), see counters.acting.
+ASSISTABLE = frozenset({Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.COMMENT_CREATE,
+                        Action.DECISION_VOTE})
 
 
 def _is_published(proposal):
@@ -99,6 +114,10 @@ def can(user, action, obj=None):
     """True when ``user`` may do ``action`` (on ``obj`` when the action concerns an object)."""
     if user is None or not user.is_authenticated:
         return False
+    if action in ASSISTABLE:
+        from .counters.acting import acting_as
+
+        user = acting_as(user)
     if user.role not in POLICY[action]:
         return False
     rule = OBJECT_RULES.get(action)

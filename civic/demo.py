@@ -3,13 +3,14 @@
 Everything is fictional. The same data comes out each time (fixed random seed).
 """
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from .accounts.models import District, Role
 from .accounts.services import create_user
 from .db_types import utcnow
 from .decisions import services as decisions
 from .decisions.models import BudgetRule, Channel, Method
+from .counters.models import ReceiptLayout
 from .extensions import db
 from .proposals.models import Comment, Proposal, ProposalState, Support, Theme
 from .text import normalize_for_search
@@ -167,6 +168,7 @@ def seed(rng=None):
         resident.district_id = districts[index % len(districts)].id
         resident.district_since = now - timedelta(days=200)
     _seed_decisions(rng, accounts, residents, districts)
+    _seed_counters(accounts, districts, themes)
 
 
 DISTRICTS = ("Centre-ville", "Les Tilleuls", "Quartier de la Gare", "Vieux bourg")
@@ -236,8 +238,7 @@ def _seed_decisions(rng, accounts, residents, districts):
         for voter in voters:
             if not decisions.in_allowed_district(voter, decision) or rng.random() < 0.2:
                 continue
-            channel = Channel.COUNTER if rng.random() < 0.15 else Channel.ONLINE
-            decisions.cast_ballot(voter, decision, _random_ballot(rng, decision), channel)
+            decisions.cast_ballot(voter, decision, _random_ballot(rng, decision), Channel.ONLINE)
         decision.closes_at = real_close
         db.session.flush()
     published = created[5][0]
@@ -261,3 +262,35 @@ def _random_ballot(rng, decision):
             chosen.pop()
     return {"options": chosen}
 
+
+
+COUNTERS = [
+    ("Mairie annexe des Tilleuls", "2 place des Tilleuls, 59000 Villeneuve-sur-Lys",
+     "Lundi au vendredi, 9 h – 12 h et 14 h – 17 h", ReceiptLayout.A4),
+    ("France Services – Médiathèque", "14 rue de la Gare, 59000 Villeneuve-sur-Lys",
+     "Mardi, jeudi et samedi, 9 h 30 – 12 h 30", ReceiptLayout.TICKET),
+]
+
+
+def _seed_counters(accounts, districts, themes):
+    """Two counters for the demo agent, and a resident without e-mail helped at one of them."""
+    from .counters import services as counters
+    from .counters.models import IdentityCheck, SessionEnd
+
+    agent = accounts[1]
+    created = [counters.save_counter(None, name=name, address=address, opening_hours=hours, receipt_layout=layout,
+                                     active=True, agent_ids=[agent.id])
+               for name, address, hours, layout in COUNTERS]
+    annex = created[0]
+    resident = counters.register_resident(agent, annex, full_name="Josiane Perrin", birth_date=date(1948, 3, 12),
+                                          district_id=districts[1].id, phone="06 12 34 56 78")
+    resident.district_since = utcnow() - timedelta(days=200)
+    session = counters.open_session(agent, annex, resident, identity_check=IdentityCheck.DOCUMENT, consent=True)
+    title, body = ("Un banc à l'arrêt de bus des Tilleuls",
+                   "Beaucoup de personnes âgées attendent le bus debout. Un banc et un abri seraient bienvenus.")
+    proposal = Proposal(title=title, body=body, theme=themes[2], author=resident, state=ProposalState.PUBLISHED,
+                        search_text=normalize_for_search(f"{title}\n{body}"), language="fr")
+    db.session.add(proposal)
+    db.session.flush()
+    counters.record(session, proposal, object_type="proposal", object_id=proposal.id)
+    counters.end_session(session, SessionEnd.BUTTON)

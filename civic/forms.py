@@ -1,8 +1,11 @@
 """Validators and field helpers shared by every form."""
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import ValidationError
+from datetime import date, datetime
+
+from wtforms import SelectMultipleField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def required(message=None):
@@ -27,3 +30,39 @@ class StrongPassword:
             raise ValidationError(_l("Choose a password of at least %(min)d characters.", min=minimum))
         if len(value) > 128:
             raise ValidationError(_l("Choose a password of at most 128 characters."))
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class DayField(StringField):
+    """A date typed as text, DD/MM/YYYY (or YYYY-MM-DD): predictable with a keyboard and a screen
+    reader, unlike the browsers' date pickers, and the same on an old phone."""
+
+    FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off", "size": "10"})
+        super().__init__(label, validators, **kwargs)
+        self.day = None
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.day = None
+        text = (self.data or "").strip().replace(" ", "")
+        if not text:
+            return
+        for fmt in self.FORMATS:
+            try:
+                self.day = datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+        if self.day is None:
+            raise ValueError(_l("Enter a date in the format 31/12/1960."))
+
+    def process_data(self, value):
+        self.day = value if isinstance(value, date) else None
+        self.data = value.strftime("%d/%m/%Y") if isinstance(value, date) else value

@@ -42,11 +42,18 @@ def init_app(app):
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from .counters.acting import assisted_session
+    from .counters.forms import KIND_LABELS
+    from .counters.services import CONSENT_VERSION
+
     @app.context_processor
     def inject():
         return {
             "can": lambda action, obj=None: can(current_user, action, obj),
             "Action": Action,
+            "assisted_session": assisted_session,
+            "kind_label": lambda kind: KIND_LABELS[kind.value],
+            "consent_version": CONSENT_VERSION,
             "lang": current_language(),
             "language_links": _language_links,
             "url_with": _url_with,

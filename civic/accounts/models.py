@@ -1,9 +1,9 @@
 """People who use Civic, and the single-use tokens e-mailed to them."""
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, enum_column_type, utcnow
@@ -33,10 +33,21 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Kept as typed for display; uniqueness is on the lower-cased form so that
     # Camille@Example.org and camille@example.org are one account on every backend.
-    email: Mapped[str] = mapped_column(String(254))
-    email_normalized: Mapped[str] = mapped_column(String(254), unique=True)
+    # A resident registered at a counter may have no e-mail and no password: they cannot
+    # log in, an agent acts for them, and they can later attach their contributions to an
+    # account (counters.services.attach_contributions).
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_normalized: Mapped[str | None] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Civil identity, only for finding a resident at a counter; never shown publicly.
+    full_name: Mapped[str | None] = mapped_column(String(160))
+    full_name_search: Mapped[str | None] = mapped_column(String(160), index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    phone_normalized: Mapped[str | None] = mapped_column(String(20), index=True)
+    # Set when a counter record's contributions were attached to an account.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     role: Mapped[Role] = mapped_column(enum_column_type(Role), default=Role.RESIDENT)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -53,6 +64,10 @@ class User(UserMixin, db.Model):
         return self.active
 
     district: Mapped[District | None] = relationship()
+
+    @property
+    def can_log_in(self):
+        return self.password_hash is not None and self.email_normalized is not None
 
     def get_id(self):
         return f"{self.id}:{self.session_version}"

@@ -1,4 +1,6 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+import json
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
@@ -9,7 +11,8 @@ from ..navigation import safe_next
 from . import services
 from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
                     ResetPasswordForm)
-from .models import TokenPurpose
+from ..counters.models import SessionEnd
+from .models import Role, TokenPurpose
 
 bp = Blueprint("accounts", __name__)
 
@@ -82,6 +85,8 @@ def login():
             session.clear()
             login_user(user)
             flash(_l("You are logged in."), "success")
+            if user.role is Role.COUNTER_AGENT and not request.args.get("next"):
+                return redirect(url_for("counters.desk"))  # where the agent chooses today's counter
             return redirect(next_url)
     return render_template("accounts/login.html", form=form)
 
@@ -89,6 +94,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def logout():
+    from ..counters.acting import end_assisted_session
+
+    end_assisted_session(SessionEnd.LOGOUT)
     logout_user()
     # Nothing of this person's visit stays in a shared browser (a tracking code, a form's data).
     session.clear()
@@ -153,6 +161,24 @@ def account():
             flash(_l("Your profile has been saved."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", form=form)
+
+
+@bp.route("/account/data")
+@requires(Action.MANAGE_OWN_ACCOUNT)
+def my_data():
+    from .personal_data import personal_data
+
+    return render_template("accounts/my_data.html", data=personal_data(current_user))
+
+
+@bp.route("/account/data.json")
+@requires(Action.MANAGE_OWN_ACCOUNT)
+def my_data_json():
+    from .personal_data import as_json, personal_data
+
+    body = json.dumps(as_json(personal_data(current_user)), indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="civic-my-data.json"'})
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -3,12 +3,11 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateTimeLocalField, IntegerField, RadioField, SelectChoice, SelectMultipleField, StringField,
+from wtforms import (DateTimeLocalField, IntegerField, RadioField, SelectChoice, StringField,
                      TextAreaField, ValidationError)
 from wtforms.validators import NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import max_length, required, strip
+from ..forms import CheckboxesField, max_length, required, strip
 from ..routing import parse_id
 from .models import BudgetRule, Method
 
@@ -35,11 +34,6 @@ def paris_to_utc(value):
 
 def utc_to_paris(value):
     return value.astimezone(PARIS).replace(tzinfo=None) if value else None
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def parse_options(text, method):

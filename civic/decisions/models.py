@@ -14,6 +14,7 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import District, User
+from ..counters.models import AssistedRecord, Channel  # noqa: F401 - Channel is part of this module's API
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
 
@@ -29,11 +30,6 @@ class Method(enum.Enum):
 class BudgetRule(enum.Enum):
     GREEDY = "greedy"
     EQUAL_SHARES = "equal_shares"
-
-
-class Channel(enum.Enum):
-    ONLINE = "online"
-    COUNTER = "counter"
 
 
 class DecisionState(enum.Enum):
@@ -108,7 +104,7 @@ class Option(db.Model):
     decision: Mapped[Decision] = relationship(back_populates="options")
 
 
-class Participation(db.Model):
+class Participation(AssistedRecord, db.Model):
     """Who took part: one row per voter and decision, whatever the channel."""
 
     __tablename__ = "participation"
@@ -117,7 +113,6 @@ class Participation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    channel: Mapped[Channel] = mapped_column(enum_column_type(Channel))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -105,6 +105,11 @@ def has_voted(user, decision):
     ).scalar_one() > 0
 
 
+def participation_of(user, decision):
+    return db.session.execute(select(Participation).where(Participation.decision_id == decision.id,
+                                                          Participation.user_id == user.id)).scalar_one()
+
+
 def in_allowed_district(user, decision):
     """A district vote is for the residents who stated one of its districts before it opened."""
     if not decision.districts:

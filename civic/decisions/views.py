@@ -7,6 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..access import Action, can, public, require_can, requires
 from ..accounts.models import District
+from ..counters.acting import actor, assisted_session, receipt_redirect, record_if_assisted
 from ..domain import DomainError, attach_error
 from ..extensions import db
 from ..voting import majority_judgment
@@ -14,7 +15,7 @@ from . import ballots as codec
 from . import corrections, services
 from .charts import bar_chart
 from .forms import DecisionForm, DescriptionForm, METHOD_LABELS, RULE_LABELS, now_paris, paris_to_utc, utc_to_paris
-from .models import BudgetRule, Decision, DecisionState, Method
+from .models import BudgetRule, Channel, Decision, DecisionState, Method
 from .opendata import datapackage, results_csv
 
 bp = Blueprint("decisions", __name__)
@@ -144,7 +145,7 @@ def fix_description(decision_id):
 @public
 def detail(decision_id):
     decision = _get_decision(decision_id, allow_draft=True)
-    voted = current_user.is_authenticated and services.has_voted(current_user, decision)
+    voted = current_user.is_authenticated and services.has_voted(actor(), decision)
     return render_template("decisions/detail.html", decision=decision, voted=voted, method_labels=METHOD_LABELS,
                            rule_labels=RULE_LABELS, edits=corrections.description_edits(decision),
                            state=decision.state)
@@ -158,7 +159,7 @@ def _ballot_page(decision, form_data=None, error=None, status=200):
 def _refuse_vote(decision):
     """Sends the resident back to the decision with the reason they cannot vote, or None."""
     try:
-        services.check_can_vote(current_user, decision)
+        services.check_can_vote(actor(), decision)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("decisions.detail", decision_id=decision.id))
@@ -196,12 +197,19 @@ def confirm_vote(decision_id):
         content = codec.parse_form(decision, request.form)
     except DomainError as error:
         return _ballot_page(decision, request.form, error)
+    channel = Channel.COUNTER if assisted_session() else Channel.ONLINE
     try:
-        code = services.cast_ballot(current_user, decision, content)
+        code = services.cast_ballot(actor(), decision, content, channel)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("decisions.detail", decision_id=decision.id))
+    receipt = record_if_assisted(services.participation_of(actor(), decision), object_type="decision",
+                                 object_id=decision.id)
     db.session.commit()
+    if receipt:
+        # Printed on the receipt while the assisted session lasts, then forgotten.
+        session["receipt_codes"] = {**session.get("receipt_codes", {}), str(receipt.id): code}
+        return receipt_redirect(receipt)
     session["tracking_code"] = (decision.id, code)
     return redirect(url_for("decisions.voted", decision_id=decision.id))
 
@@ -210,7 +218,7 @@ def confirm_vote(decision_id):
 @requires(Action.DECISION_VOTE)
 def voted(decision_id):
     decision = _get_decision(decision_id)
-    if not services.has_voted(current_user, decision):
+    if not services.has_voted(actor(), decision):
         return redirect(url_for("decisions.detail", decision_id=decision.id))
     stored = session.pop("tracking_code", None)
     code = stored[1] if stored and stored[0] == decision.id else None

@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
+from ..counters.models import AssistedRecord
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
 
@@ -33,7 +34,7 @@ class ProposalState(enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
-class Proposal(db.Model):
+class Proposal(AssistedRecord, db.Model):
     __tablename__ = "proposal"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,10 +57,10 @@ class Proposal(db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     theme: Mapped[Theme] = relationship()
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
 
 
-class Support(db.Model):
+class Support(AssistedRecord, db.Model):
     __tablename__ = "support"
     __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
 
@@ -69,7 +70,7 @@ class Support(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Comment(db.Model):
+class Comment(AssistedRecord, db.Model):
     __tablename__ = "comment"
     __table_args__ = (CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),)
 
@@ -82,7 +83,7 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
     proposal: Mapped[Proposal] = relationship()
     replies: Mapped[list["Comment"]] = relationship(order_by="Comment.created_at")
 

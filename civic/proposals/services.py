@@ -95,6 +95,11 @@ def support_proposal(user, proposal):
     return True
 
 
+def support_of(user, proposal):
+    return db.session.execute(
+        db.select(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)).scalar_one()
+
+
 def withdraw_support(user, proposal):
     deleted = db.session.execute(
         db.delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)

@@ -3,6 +3,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..access import Action, can, public, require_can, requires
+from ..counters.acting import actor, receipt_redirect, record_if_assisted
+from ..counters.models import AssistedActionKind
 from ..domain import DomainError, attach_error
 from ..extensions import db
 from ..i18n import current_language
@@ -57,12 +59,15 @@ def new():
     form = _proposal_form()
     if form.validate_on_submit():
         try:
-            proposal = services.submit_proposal(current_user, form.title.data, form.body.data,
+            proposal = services.submit_proposal(actor(), form.title.data, form.body.data,
                                                 form.theme.data, form.place.data)
         except DomainError as error:
             attach_error(form, error)
         else:
+            receipt = record_if_assisted(proposal, object_type="proposal", object_id=proposal.id)
             db.session.commit()
+            if receipt:
+                return receipt_redirect(receipt)
             flash(_l("Your proposal is published."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, proposal=None)
@@ -75,7 +80,7 @@ def _render_detail(proposal, comment_form=None, status=200):
         proposal=proposal,
         supports=supports,
         comment_count=comments,
-        supported=services.has_supported(current_user, proposal),
+        supported=services.has_supported(actor(), proposal),
         threads=services.comment_threads(proposal),
         comment_form=comment_form or CommentForm(formdata=None),
         button_form=ButtonForm(formdata=None),
@@ -130,7 +135,12 @@ def withdraw(proposal_id):
 def support(proposal_id):
     proposal = _get_proposal(proposal_id)
     require_can(Action.PROPOSAL_SUPPORT, proposal)
-    if services.support_proposal(current_user, proposal):
+    if services.support_proposal(actor(), proposal):
+        support = services.support_of(actor(), proposal)
+        receipt = record_if_assisted(support, object_type="support", object_id=support.id)
+        db.session.commit()
+        if receipt:
+            return receipt_redirect(receipt)
         flash(_l("Your support is recorded."), "success")
     else:
         flash(_l("You already support this proposal."), "info")
@@ -143,7 +153,12 @@ def support(proposal_id):
 def unsupport(proposal_id):
     proposal = _get_proposal(proposal_id)
     require_can(Action.PROPOSAL_SUPPORT, proposal)
-    if services.withdraw_support(current_user, proposal):
+    if services.withdraw_support(actor(), proposal):
+        receipt = record_if_assisted(None, object_type="proposal", object_id=proposal.id,
+                                     kind=AssistedActionKind.SUPPORT_WITHDRAWN)
+        db.session.commit()
+        if receipt:
+            return receipt_redirect(receipt)
         flash(_l("Your support is withdrawn."), "success")
     db.session.commit()
     return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="support"))
@@ -158,11 +173,14 @@ def comment(proposal_id):
     parent_id = parse_id(form.parent_id.data)
     if form.validate_on_submit():
         try:
-            created = services.add_comment(current_user, proposal, form.body.data, parent_id)
+            created = services.add_comment(actor(), proposal, form.body.data, parent_id)
         except DomainError as error:
             attach_error(form, error)
         else:
+            receipt = record_if_assisted(created, object_type="comment", object_id=created.id)
             db.session.commit()
+            if receipt:
+                return receipt_redirect(receipt)
             flash(_l("Your comment is published."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor=f"comment-{created.id}"))
     if parent_id:

@@ -1,0 +1,1 @@
+"""Mediation counters: assisted entry on behalf of residents who are present."""

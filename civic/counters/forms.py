@@ -1,0 +1,110 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from ..forms import CheckboxesField, DayField, max_length, required, strip
+from ..routing import parse_id
+from .models import AssistedActionKind, IdentityCheck, ReceiptLayout
+
+IDENTITY_LABELS = {
+    IdentityCheck.DOCUMENT.value: _l("Identity document seen"),
+    IdentityCheck.PERSONALLY_KNOWN.value: _l("Known personally by the agent"),
+    IdentityCheck.NONE.value: _l("Not checked"),
+}
+LAYOUT_LABELS = {ReceiptLayout.A4.value: _l("A4 page"), ReceiptLayout.TICKET.value: _l("80 mm ticket")}
+KIND_LABELS = {
+    AssistedActionKind.RESIDENT_REGISTERED.value: _l("Resident registered"),
+    AssistedActionKind.SESSION_OPENED.value: _l("Session opened"),
+    AssistedActionKind.SESSION_ENDED.value: _l("Session ended"),
+    AssistedActionKind.PROPOSAL_CREATED.value: _l("Proposal entered"),
+    AssistedActionKind.COMMENT_CREATED.value: _l("Comment entered"),
+    AssistedActionKind.SUPPORT_ADDED.value: _l("Support given"),
+    AssistedActionKind.SUPPORT_WITHDRAWN.value: _l("Support withdrawn"),
+    AssistedActionKind.VOTE_CAST.value: _l("Vote cast"),
+    AssistedActionKind.CONTRIBUTIONS_ATTACHED.value: _l("Counter contributions attached to an account"),
+}
+
+
+def _consent_fields(form_class):
+    form_class.identity_check = RadioField(
+        _l("How was the resident's identity checked?"),
+        choices=[SelectChoice(k, v) for k, v in IDENTITY_LABELS.items()],
+        validators=[required(_l("Say how the resident's identity was checked."))])
+    form_class.consent = BooleanField(
+        _l("The resident agrees that I enter contributions and votes on their behalf, as they tell me, during "
+           "this visit."),
+        validators=[required(_l("The resident must agree before you act on their behalf."))])
+    return form_class
+
+
+class CounterChoiceForm(FlaskForm):
+    counter = SelectField(_l("Counter where you work today"), coerce=parse_id,
+                          validators=[required(_l("Choose your counter."))])
+
+
+class ResidentSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search: nothing changes
+
+    name = StringField(_l("Name"), filters=[strip], validators=[Optional(), max_length(160)])
+    birth_date = DayField(_l("Birth date"), description=_l("For example 31/12/1960."),
+                          validators=[Optional()])
+    contact = StringField(_l("E-mail or phone"), filters=[strip], validators=[Optional(), max_length(254)])
+
+
+@_consent_fields
+class OpenSessionForm(FlaskForm):
+    resident = HiddenField()
+
+
+@_consent_fields
+class RegisterResidentForm(FlaskForm):
+    full_name = StringField(_l("First name and last name"), filters=[strip],
+                            description=_l("Public pages show only the first name and the initial."),
+                            validators=[required(_l("Enter the resident's name.")), max_length(160)])
+    birth_date = DayField(_l("Birth date"), description=_l("For example 31/12/1960."),
+                          validators=[required(_l("Enter the birth date."))])
+    phone = StringField(_l("Phone (optional)"), filters=[strip], validators=[Optional(), max_length(32)])
+    district = SelectField(_l("District (optional)"), coerce=parse_id)
+    confirm_new = BooleanField(_l("I have checked the residents listed: this is another person."))
+
+    def set_districts(self, districts):
+        self.district.choices = [SelectChoice("", _l("Not stated"))] + [SelectChoice(d.id, d.name) for d in districts]
+
+
+class CounterForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[required(_l("Enter the counter's name.")),
+                                                                max_length(120)])
+    address = StringField(_l("Address"), filters=[strip], validators=[Optional(), max_length(300)])
+    opening_hours = TextAreaField(_l("Opening hours"), filters=[strip], validators=[Optional(), max_length(2000)])
+    receipt_layout = RadioField(_l("Receipt printer"), choices=[SelectChoice(k, v) for k, v in LAYOUT_LABELS.items()],
+                                default=ReceiptLayout.A4.value)
+    active = BooleanField(_l("Open (agents can work here)"), default=True)
+    agents = CheckboxesField(_l("Agents assigned to this counter"), coerce=parse_id)
+
+
+class AttachForm(FlaskForm):
+    code = StringField(_l("Follow-up code on the receipt"), filters=[strip],
+                       validators=[required(_l("Enter the code printed on the receipt.")), max_length(20)])
+    birth_date = DayField(_l("Your birth date"), description=_l("For example 31/12/1960."),
+                          validators=[required(_l("Enter your birth date."))])
+
+
+class FollowUpForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    code = StringField(_l("Follow-up code"), filters=[strip], validators=[Optional(), max_length(20)])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    counter = SelectField(_l("Counter"), coerce=parse_id, validators=[Optional()])
+    agent = SelectField(_l("Agent"), coerce=parse_id, validators=[Optional()])
+    kind = SelectField(_l("Action"), validators=[Optional()],
+                       choices=[SelectChoice("", _l("All"))] + [SelectChoice(k, v) for k, v in KIND_LABELS.items()])
+    since = DayField(_l("From"), validators=[Optional()])
+    until = DayField(_l("Until (included)"), validators=[Optional()])

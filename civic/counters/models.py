@@ -1,0 +1,145 @@
+"""Mediation counters, their agents, assisted sessions and the log of what agents entered.
+
+An agent at a counter opens an *assisted session* for one resident who is present;
+what they enter during it belongs to the resident (author = the resident) and also
+records the agent, the counter and the channel "counter" (``AssistedRecord``). Every
+assisted action is appended to ``AssistedAction``, the audit log, which also carries
+the follow-up code printed on the receipt. Nothing in the interface edits or deletes it.
+"""
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from ..accounts.models import User
+from ..db_types import UTCDateTime, enum_column_type, utcnow
+from ..extensions import db
+
+
+class Channel(enum.Enum):
+    ONLINE = "online"
+    COUNTER = "counter"
+
+
+class ReceiptLayout(enum.Enum):
+    A4 = "a4"
+    TICKET = "ticket"  # 80 mm receipt printer
+
+
+class Counter(db.Model):
+    """A mediation desk (mairie annexe, France Services, médiathèque)."""
+
+    __tablename__ = "counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    opening_hours: Mapped[str] = mapped_column(Text, default="")
+    receipt_layout: Mapped[ReceiptLayout] = mapped_column(enum_column_type(ReceiptLayout), default=ReceiptLayout.A4)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    agents: Mapped[list[User]] = relationship(secondary="counter_assignment", order_by=User.display_name)
+
+
+class CounterAssignment(db.Model):
+    __tablename__ = "counter_assignment"
+
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id", ondelete="CASCADE"), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+
+
+class IdentityCheck(enum.Enum):
+    DOCUMENT = "document"
+    PERSONALLY_KNOWN = "personally_known"
+    NONE = "none"
+
+
+class SessionEnd(enum.Enum):
+    BUTTON = "button"
+    LOGOUT = "logout"
+    TIMEOUT = "timeout"
+
+
+class AssistedSession(db.Model):
+    """One agent acting for one resident at one counter, from opening to end."""
+
+    __tablename__ = "assisted_session"
+    __table_args__ = (
+        # One session at a time per agent: at most one row without an end.
+        Index("uq_assisted_session_open_agent", "agent_id", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), index=True)
+    identity_check: Mapped[IdentityCheck] = mapped_column(enum_column_type(IdentityCheck))
+    consent_version: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[SessionEnd | None] = mapped_column(enum_column_type(SessionEnd))
+
+    agent: Mapped[User] = relationship(foreign_keys=[agent_id])
+    resident: Mapped[User] = relationship(foreign_keys=[resident_id])
+    counter: Mapped[Counter] = relationship()
+
+
+class AssistedActionKind(enum.Enum):
+    RESIDENT_REGISTERED = "resident_registered"
+    SESSION_OPENED = "session_opened"
+    SESSION_ENDED = "session_ended"
+    PROPOSAL_CREATED = "proposal_created"
+    COMMENT_CREATED = "comment_created"
+    SUPPORT_ADDED = "support_added"
+    SUPPORT_WITHDRAWN = "support_withdrawn"
+    VOTE_CAST = "vote_cast"
+    CONTRIBUTIONS_ATTACHED = "contributions_attached"
+
+
+class AssistedAction(db.Model):
+    """The audit log: one row per assisted action, appended, never edited.
+
+    ``object_type``/``object_id`` name what was entered (a vote names the decision,
+    never the ballot). ``follow_up_code`` is printed on the receipt.
+    """
+
+    __tablename__ = "assisted_action"
+    __table_args__ = (UniqueConstraint("follow_up_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    kind: Mapped[AssistedActionKind] = mapped_column(enum_column_type(AssistedActionKind, length=32))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("assisted_session.id"))
+    object_type: Mapped[str | None] = mapped_column(String(20))
+    object_id: Mapped[int | None]
+    follow_up_code: Mapped[str | None] = mapped_column(String(12))
+
+    agent: Mapped[User | None] = relationship(foreign_keys=[agent_id])
+    resident: Mapped[User] = relationship(foreign_keys=[resident_id])
+    counter: Mapped[Counter | None] = relationship()
+
+
+class AssistedRecord:
+    """Columns of anything a resident can enter at a counter: the channel, and who helped where."""
+
+    @declared_attr
+    def channel(cls) -> Mapped[Channel]:
+        return mapped_column(enum_column_type(Channel), default=Channel.ONLINE, server_default="online")
+
+    @declared_attr
+    def assisted_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("user_account.id"))
+
+    @declared_attr
+    def counter_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("counter.id"))
+
+    @declared_attr
+    def counter(cls) -> Mapped[Counter | None]:
+        return relationship(Counter, foreign_keys=[cls.counter_id])

@@ -1,0 +1,367 @@
+"""Assisted entry at counters: finding and registering residents, sessions, receipts, the audit log.
+
+Services flush; the request commits. Views call ``record`` after entering something for
+the resident, in the same transaction, so the contribution and its audit row are saved
+together or not at all.
+"""
+import re
+import secrets
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import District, Role, User
+from ..db_types import utcnow
+from ..domain import DomainError
+from ..extensions import db
+from ..text import normalize_for_search
+from .models import (AssistedAction, AssistedActionKind, AssistedSession, Channel, Counter, CounterAssignment,
+                     IdentityCheck, SessionEnd)
+
+# The consent text shown at opening is versioned: a session records which version the resident accepted.
+CONSENT_VERSION = "2026-11"
+SESSION_IDLE_LIMIT = timedelta(minutes=15)
+# Read aloud and typed back: no 0/O, 1/I/L.
+FOLLOW_UP_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+FOLLOW_UP_LENGTH = 8
+SEARCH_LIMIT = 20
+
+
+# --- Counters and agents -------------------------------------------------------------------
+
+def all_counters(active_only=False):
+    statement = select(Counter).order_by(Counter.name)
+    if active_only:
+        statement = statement.where(Counter.active)
+    return db.session.execute(statement).scalars().all()
+
+
+def agent_counters(agent):
+    return db.session.execute(
+        select(Counter).join(CounterAssignment, CounterAssignment.counter_id == Counter.id)
+        .where(CounterAssignment.agent_id == agent.id, Counter.active).order_by(Counter.name)
+    ).scalars().all()
+
+
+def is_assigned(agent, counter):
+    return counter is not None and counter.active and db.session.get(CounterAssignment, (counter.id, agent.id)) is not None
+
+
+def save_counter(counter, *, name, address, opening_hours, receipt_layout, active, agent_ids):
+    name = name.strip()
+    clash = db.session.execute(select(Counter.id).where(func.lower(Counter.name) == name.lower())).scalar()
+    if clash is not None and (counter is None or clash != counter.id):
+        raise DomainError(_l("A counter already has this name."), field="name")
+    agents = [db.session.get(User, a) for a in agent_ids]
+    if any(a is None or a.role is not Role.COUNTER_AGENT for a in agents):
+        raise DomainError(_l("Only counter agents can be assigned to a counter."), field="agents")
+    if counter is None:
+        counter = Counter()
+        db.session.add(counter)
+    counter.name, counter.address, counter.opening_hours = name, address.strip(), opening_hours.strip()
+    counter.receipt_layout, counter.active = receipt_layout, active
+    counter.agents = agents
+    db.session.flush()
+    return counter
+
+
+def counter_agents():
+    return db.session.execute(
+        select(User).where(User.role == Role.COUNTER_AGENT, User.active).order_by(User.display_name)
+    ).scalars().all()
+
+
+# --- Finding and registering residents -----------------------------------------------------
+
+def normalize_phone(phone):
+    """Digits only, French numbers in their national form: "+33 6 12…" and "06 12…" match."""
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("33") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def find_residents(*, name="", birth_date=None, email="", phone=""):
+    """Residents matching every criterion given (a name matches on all its words, in any order)."""
+    statement = select(User).where(User.role == Role.RESIDENT, User.merged_into_id.is_(None))
+    given = False
+    if email.strip():
+        statement, given = statement.where(User.email_normalized == email.strip().lower()), True
+    if normalize_phone(phone):
+        statement, given = statement.where(User.phone_normalized == normalize_phone(phone)), True
+    for word in normalize_for_search(name).split()[:6]:
+        statement, given = statement.where(or_(User.full_name_search.contains(word),
+                                               func.lower(User.display_name).contains(word))), True
+    if birth_date is not None:
+        statement, given = statement.where(User.birth_date == birth_date), True
+    if not given:
+        return []
+    return db.session.execute(statement.order_by(User.full_name, User.display_name).limit(SEARCH_LIMIT)).scalars().all()
+
+
+def likely_duplicates(full_name, birth_date):
+    return db.session.execute(
+        select(User).where(User.role == Role.RESIDENT, User.merged_into_id.is_(None),
+                           User.full_name_search == normalize_for_search(full_name), User.birth_date == birth_date)
+    ).scalars().all()
+
+
+def public_name(full_name):
+    """What public pages show for a resident registered at a counter: first name and initial."""
+    words = full_name.split()
+    return words[0] if len(words) == 1 else f"{' '.join(words[:-1])} {words[-1][0].upper()}."
+
+
+def register_resident(agent, counter, *, full_name, birth_date, district_id=None, phone="", confirmed_new=False):
+    """A resident record without e-mail or password, entered by an agent at a counter."""
+    _require_counter(agent, counter)
+    full_name = " ".join(full_name.split())
+    if birth_date > date.today() or birth_date.year < 1900:
+        raise DomainError(_l("Check the birth date."), field="birth_date")
+    if district_id is not None and db.session.get(District, district_id) is None:
+        raise DomainError(_l("Choose a district from the list."), field="district")
+    if likely_duplicates(full_name, birth_date) and not confirmed_new:
+        raise DomainError(_l("A resident with this name and birth date is already registered: open a session "
+                             "for them below, or confirm that this is another person."), field="confirm_new")
+    now = utcnow()
+    resident = User(display_name=public_name(full_name)[:80], full_name=full_name,
+                    full_name_search=normalize_for_search(full_name), birth_date=birth_date,
+                    phone=phone.strip() or None, phone_normalized=normalize_phone(phone) or None,
+                    role=Role.RESIDENT, district_id=district_id, district_since=now if district_id else None)
+    db.session.add(resident)
+    db.session.flush()
+    _log(AssistedActionKind.RESIDENT_REGISTERED, agent=agent, counter=counter, resident=resident,
+         object_type="user", object_id=resident.id)
+    return resident
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+def _require_counter(agent, counter):
+    if not is_assigned(agent, counter):
+        raise DomainError(_l("You are not assigned to this counter: choose one of your counters."), field="counter")
+
+
+def open_session(agent, counter, resident, *, identity_check, consent):
+    _require_counter(agent, counter)
+    if resident is None or resident.merged_into_id is not None or not resident.active:
+        raise DomainError(_l("Choose a resident from the list."))
+    if resident.role is not Role.RESIDENT:
+        raise DomainError(_l("Staff accounts cannot be helped at a counter: only residents can."))
+    if identity_check not in IdentityCheck:
+        raise DomainError(_l("Say how the resident's identity was checked."), field="identity_check")
+    if not consent:
+        raise DomainError(_l("The resident must agree before you act on their behalf."), field="consent")
+    if current_session(agent) is not None:
+        raise DomainError(_l("A session is already open: end it before helping someone else."))
+    session = AssistedSession(agent_id=agent.id, resident_id=resident.id, counter_id=counter.id,
+                              identity_check=identity_check, consent_version=CONSENT_VERSION)
+    try:
+        with db.session.begin_nested():
+            db.session.add(session)
+    except IntegrityError:  # another tab of the same agent opened one at the same moment
+        raise DomainError(_l("A session is already open: end it before helping someone else.")) from None
+    _log(AssistedActionKind.SESSION_OPENED, session=session)
+    return session
+
+
+def current_session(agent, now=None):
+    """The agent's open session, or None; a session idle for SESSION_IDLE_LIMIT is ended on the spot."""
+    session = db.session.execute(
+        select(AssistedSession).where(AssistedSession.agent_id == agent.id, AssistedSession.ended_at.is_(None))
+    ).scalar()
+    if session is None:
+        return None
+    now = now or utcnow()
+    if now - session.last_activity_at > SESSION_IDLE_LIMIT:
+        end_session(session, SessionEnd.TIMEOUT, now=session.last_activity_at + SESSION_IDLE_LIMIT)
+        return None
+    return session
+
+
+def touch(session):
+    session.last_activity_at = utcnow()
+
+
+def end_session(session, reason, now=None):
+    session.ended_at, session.end_reason = now or utcnow(), reason
+    _log(AssistedActionKind.SESSION_ENDED, session=session)
+    db.session.flush()
+
+
+# --- Recording what was entered --------------------------------------------------------------
+
+def _follow_up_code():
+    return "".join(secrets.choice(FOLLOW_UP_ALPHABET) for _ in range(FOLLOW_UP_LENGTH))
+
+
+def _log(kind, *, session=None, agent=None, counter=None, resident=None, object_type=None, object_id=None,
+         follow_up=False):
+    action = AssistedAction(
+        kind=kind, session_id=session.id if session else None,
+        agent_id=session.agent_id if session else agent.id if agent else None,
+        counter_id=session.counter_id if session else counter.id if counter else None,
+        resident_id=session.resident_id if session else resident.id,
+        object_type=object_type, object_id=object_id, created_at=utcnow(),
+    )
+    db.session.add(action)
+    for _attempt in range(5):
+        action.follow_up_code = _follow_up_code() if follow_up else None
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+            return action
+        except IntegrityError:
+            db.session.add(action)
+    raise DomainError(_l("The receipt could not be recorded. Try again."))
+
+
+RECORD_KINDS = {
+    "proposal": AssistedActionKind.PROPOSAL_CREATED,
+    "comment": AssistedActionKind.COMMENT_CREATED,
+    "support": AssistedActionKind.SUPPORT_ADDED,
+    "decision": AssistedActionKind.VOTE_CAST,  # a vote names the decision, never the ballot
+}
+
+
+def record(session, obj, *, object_type, object_id, kind=None):
+    """Mark ``obj`` as entered at the counter and append the audit row with a follow-up code."""
+    if obj is not None:
+        obj.channel, obj.assisted_by_id, obj.counter_id = Channel.COUNTER, session.agent_id, session.counter_id
+    touch(session)
+    return _log(kind or RECORD_KINDS[object_type], session=session, object_type=object_type, object_id=object_id,
+                follow_up=True)
+
+
+def action_by_code(code):
+    code = re.sub(r"[\s-]", "", code or "").upper()
+    if not code:
+        return None
+    return db.session.execute(select(AssistedAction).where(AssistedAction.follow_up_code == code)).scalar()
+
+
+# --- The audit log and statistics -------------------------------------------------------------
+
+def audit_entries(*, counter_id=None, agent_id=None, resident_id=None, kind=None, since=None, until=None):
+    statement = select(AssistedAction).order_by(AssistedAction.created_at.desc(), AssistedAction.id.desc())
+    if counter_id:
+        statement = statement.where(AssistedAction.counter_id == counter_id)
+    if agent_id:
+        statement = statement.where(AssistedAction.agent_id == agent_id)
+    if resident_id:
+        statement = statement.where(AssistedAction.resident_id == resident_id)
+    if kind:
+        statement = statement.where(AssistedAction.kind == kind)
+    if since:
+        statement = statement.where(AssistedAction.created_at >= since)
+    if until:
+        statement = statement.where(AssistedAction.created_at < until)
+    return statement
+
+
+def actions_for_resident(resident):
+    return db.session.execute(
+        select(AssistedAction).where(AssistedAction.resident_id == resident.id)
+        .order_by(AssistedAction.created_at, AssistedAction.id)
+    ).scalars().all()
+
+
+CONTRIBUTION_KINDS = (AssistedActionKind.PROPOSAL_CREATED, AssistedActionKind.COMMENT_CREATED,
+                      AssistedActionKind.SUPPORT_ADDED)
+
+
+def weekly_statistics():
+    """Per counter and ISO week: contributions, ballots, distinct residents helped. Counts only."""
+    rows = db.session.execute(
+        select(AssistedAction.counter_id, AssistedAction.created_at, AssistedAction.kind, AssistedAction.resident_id)
+        .where(AssistedAction.counter_id.is_not(None))
+    ).all()
+    names = {c.id: c.name for c in all_counters()}
+    table = {}
+    for counter_id, created_at, kind, resident_id in rows:
+        year, week, _day = created_at.isocalendar()
+        cell = table.setdefault((names.get(counter_id, "?"), year, week),
+                                {"contributions": 0, "ballots": 0, "residents": set()})
+        if kind in CONTRIBUTION_KINDS:
+            cell["contributions"] += 1
+        elif kind is AssistedActionKind.VOTE_CAST:
+            cell["ballots"] += 1
+        if kind is not AssistedActionKind.SESSION_ENDED:
+            cell["residents"].add(resident_id)
+    return [
+        {"counter": name, "year": year, "week": week, "contributions": cell["contributions"],
+         "ballots": cell["ballots"], "residents": len(cell["residents"])}
+        for (name, year, week), cell in sorted(table.items(), key=lambda item: (-item[0][1], -item[0][2], item[0][0]))
+    ]
+
+
+# --- Following up and attaching --------------------------------------------------------------
+
+def follow_up(code):
+    """What a receipt's code shows anyone: the contribution and its state, nothing personal."""
+    from ..decisions.models import Decision
+    from ..proposals.models import Comment, Proposal, Support
+
+    action = action_by_code(code)
+    if action is None or action.object_type is None:
+        return None
+    status = {"action": action, "kind": action.kind.value, "counter": action.counter}
+    if action.object_type == "proposal":
+        status["proposal"] = db.session.get(Proposal, action.object_id)
+    elif action.object_type == "comment":
+        comment = db.session.get(Comment, action.object_id)
+        status["comment"], status["proposal"] = comment, comment.proposal if comment else None
+    elif action.object_type == "support":
+        support = db.session.get(Support, action.object_id)
+        status["support"] = support
+        status["proposal"] = db.session.get(Proposal, support.proposal_id) if support else None
+    elif action.object_type == "decision":
+        status["decision"] = db.session.get(Decision, action.object_id)
+    return status
+
+
+def attach_contributions(user, code, birth_date):
+    """Give an account what was entered for its owner at a counter, proven by a receipt code and the birth date.
+
+    Supports already given from the account are not doubled. A vote cast both ways (possible
+    only if the person was registered twice) stays with the counter record: both ballots were
+    counted and cannot be told apart any more; the number is returned so the page can say so.
+    """
+    from ..decisions.models import Participation
+    from ..proposals.models import Comment, Proposal, Support
+
+    action = action_by_code(code)
+    record_ = action.resident if action is not None else None
+    if (record_ is None or record_.birth_date != birth_date or record_.can_log_in or record_.id == user.id
+            or record_.merged_into_id is not None):
+        raise DomainError(_l("This code and birth date do not match contributions made at a counter."),
+                          field="code")
+    db.session.execute(db.update(Proposal).where(Proposal.author_id == record_.id).values(author_id=user.id))
+    db.session.execute(db.update(Comment).where(Comment.author_id == record_.id).values(author_id=user.id))
+    supported = set(db.session.execute(select(Support.proposal_id).where(Support.user_id == user.id)).scalars())
+    for support in db.session.execute(select(Support).where(Support.user_id == record_.id)).scalars().all():
+        if support.proposal_id in supported:
+            db.session.delete(support)
+        else:
+            support.user_id = user.id
+    voted = set(db.session.execute(select(Participation.decision_id).where(Participation.user_id == user.id)).scalars())
+    conflicts = 0
+    for participation in db.session.execute(
+            select(Participation).where(Participation.user_id == record_.id)).scalars().all():
+        if participation.decision_id in voted:
+            conflicts += 1
+        else:
+            participation.user_id = user.id
+    if user.birth_date is None:
+        user.birth_date = record_.birth_date
+    record_.merged_into_id, record_.active = user.id, False
+    db.session.flush()
+    _log(AssistedActionKind.CONTRIBUTIONS_ATTACHED, agent=None, counter=None, resident=user,
+         object_type="user", object_id=record_.id)
+    return conflicts
+
+
+def merged_records(user):
+    return db.session.execute(select(User).where(User.merged_into_id == user.id)).scalars().all()

@@ -1,0 +1,289 @@
+"""The agent's desk, assisted sessions and receipts; the public follow-up page; attaching counter contributions."""
+from datetime import UTC
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..access import Action, public, requires
+from ..accounts.models import User
+from ..accounts.services import all_districts
+from ..decisions import services as decisions
+from ..decisions.forms import PARIS
+from ..decisions.models import DecisionState
+from ..domain import DomainError, attach_error
+from ..extensions import db
+from ..i18n import current_language
+from ..proposals.forms import ProposalForm
+from ..proposals.services import active_themes
+from . import services
+from .acting import assisted_session
+from .forms import (IDENTITY_LABELS, AttachForm, CounterChoiceForm, FollowUpForm, OpenSessionForm,
+                    RegisterResidentForm, ResidentSearchForm)
+from .models import AssistedAction, Counter, IdentityCheck, ReceiptLayout, SessionEnd
+
+bp = Blueprint("counters", __name__)
+
+
+def _current_counter():
+    """The counter the agent chose for today, if they are still assigned to it."""
+    counter = db.session.get(Counter, session.get("counter_id") or 0)
+    if counter is None or not services.is_assigned(current_user, counter):
+        counters = services.agent_counters(current_user)
+        counter = counters[0] if len(counters) == 1 else None
+        session["counter_id"] = counter.id if counter else None
+    return counter
+
+
+def _counter_form(counter):
+    form = CounterChoiceForm(formdata=None, counter=counter.id if counter else None)
+    form.counter.choices = [(c.id, c.name) for c in services.agent_counters(current_user)]
+    return form
+
+
+def _open_form(resident=None):
+    return OpenSessionForm(formdata=None, resident=str(resident.id) if resident else "")
+
+
+@bp.route("/desk")
+@requires(Action.COUNTER_DESK)
+def desk():
+    if assisted_session() is not None:
+        return redirect(url_for("counters.session_home"))
+    counter = _current_counter()
+    search = ResidentSearchForm(request.args)
+    searched = any(request.args.get(k) for k in ("name", "birth_date", "contact"))
+    results = []
+    if searched and search.validate():
+        contact = search.contact.data or ""
+        results = services.find_residents(name=search.name.data or "", birth_date=search.birth_date.day,
+                                          email=contact if "@" in contact else "",
+                                          phone="" if "@" in contact else contact)
+    return render_template("counters/desk.html", counter=counter, counter_form=_counter_form(counter),
+                           search=search, searched=searched, results=results, open_form=_open_form(),
+                           identity_labels=IDENTITY_LABELS)
+
+
+@bp.route("/desk/counter", methods=["POST"])
+@requires(Action.COUNTER_DESK)
+def choose_counter():
+    form = CounterChoiceForm()
+    form.counter.choices = [(c.id, c.name) for c in services.agent_counters(current_user)]
+    counter = db.session.get(Counter, form.counter.data or 0) if form.validate_on_submit() else None
+    if counter is None or not services.is_assigned(current_user, counter):
+        flash(_l("You are not assigned to this counter: choose one of your counters."), "error")
+    elif assisted_session() is not None:
+        flash(_l("End the assisted session before changing counter."), "error")
+    else:
+        session["counter_id"] = counter.id
+        flash(_l("You work at %(counter)s.", counter=counter.name), "success")
+    return redirect(url_for("counters.desk"))
+
+
+def _begin(resident, form):
+    """Open the session and go to its page; the DomainError is the caller's to show."""
+    services.open_session(current_user, _current_counter(), resident,
+                          identity_check=IdentityCheck(form.identity_check.data), consent=form.consent.data)
+    db.session.commit()
+    session.pop("receipt_codes", None)
+    return redirect(url_for("counters.session_home"))
+
+
+@bp.route("/desk/sessions", methods=["POST"])
+@requires(Action.COUNTER_DESK)
+def open_session():
+    form = OpenSessionForm()
+    resident = db.session.get(User, int(form.resident.data)) if (form.resident.data or "").isdigit() else None
+    if form.validate_on_submit():
+        try:
+            return _begin(resident, form)
+        except DomainError as error:
+            attach_error(form, error)
+    counter = _current_counter()
+    return render_template("counters/open_session.html", form=form, resident=resident, counter=counter,
+                           identity_labels=IDENTITY_LABELS)
+
+
+@bp.route("/desk/residents/new", methods=["GET", "POST"])
+@requires(Action.COUNTER_DESK)
+def register_resident():
+    counter = _current_counter()
+    form = RegisterResidentForm()
+    form.set_districts(all_districts())
+    duplicates = []
+    if form.validate_on_submit():
+        try:
+            resident = services.register_resident(
+                current_user, counter, full_name=form.full_name.data, birth_date=form.birth_date.day,
+                district_id=form.district.data, phone=form.phone.data or "", confirmed_new=form.confirm_new.data)
+            return _begin(resident, form)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            if error.field == "confirm_new":
+                duplicates = services.likely_duplicates(form.full_name.data, form.birth_date.day)
+    return render_template("counters/register.html", form=form, counter=counter, duplicates=duplicates,
+                           open_form=_open_form(), identity_labels=IDENTITY_LABELS)
+
+
+def _require_session():
+    current = assisted_session()
+    if current is None:
+        flash(_l("No assisted session is open."), "info")
+    return current
+
+
+@bp.route("/desk/session")
+@requires(Action.COUNTER_DESK)
+def session_home():
+    current = _require_session()
+    if current is None:
+        return redirect(url_for("counters.desk"))
+    proposal_form = ProposalForm(formdata=None)
+    proposal_form.set_themes(active_themes(), current_language())
+    open_decisions = [d for d in decisions.visible_decisions() if d.state is DecisionState.OPEN]
+    votes = {d.id: decisions.has_voted(current.resident, d) for d in open_decisions}
+    eligible = {d.id: decisions.in_allowed_district(current.resident, d) for d in open_decisions}
+    receipts = db.session.execute(
+        db.select(AssistedAction).where(AssistedAction.session_id == current.id,
+                                        AssistedAction.follow_up_code.is_not(None))
+        .order_by(AssistedAction.id)).scalars().all()
+    return render_template("counters/session.html", current=current, proposal_form=proposal_form,
+                           open_decisions=open_decisions, votes=votes, eligible=eligible, receipts=receipts,
+                           identity_labels=IDENTITY_LABELS)
+
+
+@bp.route("/desk/session/end", methods=["POST"])
+@requires(Action.COUNTER_DESK)
+def end_session():
+    current = assisted_session()
+    if current is not None:
+        services.end_session(current, SessionEnd.BUTTON)
+        db.session.commit()
+        flash(_l("The session is ended. You are back on your own account."), "success")
+    session.pop("receipt_codes", None)
+    return redirect(url_for("counters.desk"))
+
+
+@bp.route("/desk/receipts/<int:action_id>")
+@requires(Action.COUNTER_DESK)
+def receipt(action_id):
+    action = db.session.get(AssistedAction, action_id)
+    if action is None or action.follow_up_code is None or action.agent_id != current_user.id:
+        abort(404)
+    layout = request.args.get("layout") or (action.counter.receipt_layout.value if action.counter else "a4")
+    if layout not in {layout.value for layout in ReceiptLayout}:
+        layout = ReceiptLayout.A4.value
+    status = services.follow_up(action.follow_up_code)
+    tracking_code = session.get("receipt_codes", {}).get(str(action.id))
+    return render_template("counters/receipt.html", action=action, status=status, layout=layout,
+                           tracking_code=tracking_code,
+                           current=assisted_session())
+
+
+@bp.route("/follow-up")
+@public
+def follow_up():
+    form = FollowUpForm(request.args)
+    status = None
+    if form.code.data:
+        status = services.follow_up(form.code.data)
+        if status is None:
+            form.code.errors = [*form.code.errors, _l("No contribution has this code. Check the code on your receipt.")]
+    return render_template("counters/follow_up.html", form=form, status=status)
+
+
+@bp.route("/account/attach", methods=["GET", "POST"])
+@requires(Action.ATTACH_CONTRIBUTIONS)
+def attach():
+    form = AttachForm()
+    if form.validate_on_submit():
+        try:
+            conflicts = services.attach_contributions(current_user, form.code.data, form.birth_date.day)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("What was entered for you at the counter is now attached to your account."), "success")
+            if conflicts:
+                flash(_l("You had also voted online in %(n)d of the same votes: both ballots had been counted.",
+                         n=conflicts), "info")
+            return redirect(url_for("accounts.my_data"))
+    return render_template("counters/attach.html", form=form)
+
+
+# --- Administration: counters, the audit log, statistics ---------------------------------------
+
+def _counter_editor(counter):
+    """The counter form and, once saved, the redirect to send."""
+    from .forms import CounterForm
+
+    form = CounterForm(obj=counter)
+    form.agents.choices = [(a.id, a.display_name) for a in services.counter_agents()]
+    if request.method == "GET":
+        form.agents.data = [a.id for a in counter.agents] if counter else []
+        if counter is not None:
+            form.receipt_layout.data = counter.receipt_layout.value
+    if form.validate_on_submit():
+        try:
+            services.save_counter(counter, name=form.name.data, address=form.address.data or "",
+                                  opening_hours=form.opening_hours.data or "",
+                                  receipt_layout=ReceiptLayout(form.receipt_layout.data), active=form.active.data,
+                                  agent_ids=form.agents.data or [])
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("The counter is saved."), "success")
+            return form, redirect(url_for("counters.counters"))
+    return form, None
+
+
+@bp.route("/admin/counters", methods=["GET", "POST"])
+@requires(Action.COUNTER_MANAGE)
+def counters():
+    form, saved = _counter_editor(None)
+    return saved or render_template("counters/admin_counters.html", form=form, counters=services.all_counters())
+
+
+@bp.route("/admin/counters/<int:counter_id>", methods=["GET", "POST"])
+@requires(Action.COUNTER_MANAGE)
+def edit_counter(counter_id):
+    counter = db.session.get(Counter, counter_id)
+    if counter is None:
+        abort(404)
+    form, saved = _counter_editor(counter)
+    return saved or render_template("counters/admin_counter_edit.html", form=form, counter=counter)
+
+
+@bp.route("/admin/audit")
+@requires(Action.AUDIT_READ)
+def audit_log():
+    from datetime import datetime, time, timedelta
+
+    from ..pagination import paginate_rows
+    from ..routing import int_arg
+    from .forms import AuditFilterForm
+    from .models import AssistedActionKind
+
+    form = AuditFilterForm(request.args)
+    form.counter.choices = [("", _l("All"))] + [(c.id, c.name) for c in services.all_counters()]
+    form.agent.choices = [("", _l("All"))] + [(a.id, a.display_name) for a in services.counter_agents()]
+    filters = {}
+    if form.validate():
+        def day_start(day):
+            return datetime.combine(day, time(), tzinfo=PARIS).astimezone(UTC) if day else None
+
+        filters = {"counter_id": form.counter.data, "agent_id": form.agent.data,
+                   "kind": AssistedActionKind(form.kind.data) if form.kind.data else None,
+                   "since": day_start(form.since.day),
+                   "until": day_start(form.until.day + timedelta(days=1)) if form.until.day else None}
+    page = paginate_rows(services.audit_entries(**filters), int_arg("page", 1), 50)
+    return render_template("counters/audit.html", form=form, page=page,
+                           identity_labels=IDENTITY_LABELS)
+
+
+@bp.route("/admin/counters/statistics")
+@requires(Action.COUNTER_STATS)
+def statistics():
+    return render_template("counters/statistics.html", rows=services.weekly_statistics())

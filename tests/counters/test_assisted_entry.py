@@ -1,0 +1,415 @@
+"""Assisted entry at counters: the desk, sessions, entries on the resident's behalf, receipts, the audit log."""
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from civic.accounts.models import Role, User
+from civic.counters import services
+from civic.counters.models import AssistedAction, AssistedActionKind, AssistedSession, Channel, SessionEnd
+from civic.decisions.models import Ballot, Method, Participation
+from civic.extensions import db
+from civic.proposals.models import Comment, Proposal, Support
+from tests.conftest import login, make_proposal, make_theme, make_user
+from tests.counters.helpers import CODE_RE, make_counter, open_session
+from tests.decisions.helpers import make_decision
+
+
+@pytest.fixture
+def agent(client, ctx):
+    agent = make_user(role=Role.COUNTER_AGENT, name="Karim (guichet)")
+    login(client, agent)
+    return agent
+
+
+@pytest.fixture
+def counter(agent):
+    return make_counter(agent, name="Mairie annexe du Nord")
+
+
+def _audit(kind=None):
+    statement = db.select(AssistedAction).order_by(AssistedAction.id)
+    if kind:
+        statement = statement.where(AssistedAction.kind == kind)
+    return db.session.execute(statement).scalars().all()
+
+
+def test_residents_and_other_staff_cannot_use_the_desk(client, ctx):
+    make_counter()
+    for role in (Role.RESIDENT, Role.MODERATOR, Role.ELECTED, Role.ADMIN):
+        login(client, make_user(role=role))
+        for url in ("/desk", "/desk/session", "/desk/residents/new"):
+            assert client.get(url).status_code == 403, (role, url)
+        assert client.post_form("/desk/sessions", {"resident": "1"}).status_code == 403
+        client.post_form("/logout")
+
+
+def test_agent_lands_on_the_desk_and_one_counter_is_chosen_for_them(client, ctx):
+    agent = make_user(role=Role.COUNTER_AGENT)
+    make_counter(agent, name="Guichet unique")
+    response = login(client, agent)
+    assert response.location.endswith("/desk")
+    assert "Guichet unique" in client.get("/desk").get_data(as_text=True)
+
+
+def test_an_agent_cannot_work_at_a_counter_they_are_not_assigned_to(client, agent, counter):
+    other = make_counter(name="Guichet d'un collègue")
+    second = make_counter(agent, name="Deuxième guichet")
+    response = client.post_form("/desk/counter", {"counter": str(other.id)})
+    assert response.status_code == 302
+    page = client.get("/desk").get_data(as_text=True)
+    assert "pas affecté" in page or "not assigned" in page
+    # Forcing the other counter into the session does not help: the session cannot open there.
+    with client.session_transaction() as flask_session:
+        flask_session["counter_id"] = other.id
+    resident = make_user()
+    response = open_session(client, resident)
+    assert response.status_code == 200
+    assert db.session.execute(db.select(AssistedSession)).scalar() is None
+    assert client.post_form("/desk/counter", {"counter": str(second.id)}).status_code == 302
+    assert "Deuxième guichet" in client.get("/desk").get_data(as_text=True)
+
+
+def test_find_a_resident_by_name_and_birth_date_email_or_phone(client, agent, counter):
+    resident = make_user(email="jeanne.martin@example.org", name="Jeanne M.")
+    resident.full_name, resident.full_name_search = "Jeanne Martin", "jeanne martin"
+    resident.birth_date, resident.phone_normalized = date(1950, 5, 17), "0612345678"
+    db.session.commit()
+    for query in ("name=martin+jeanne&birth_date=17/05/1950", "contact=Jeanne.Martin@example.org",
+                  "contact=%2B33+6+12+34+56+78", "birth_date=1950-05-17"):
+        page = client.get(f"/desk?{query}").get_data(as_text=True)
+        assert "Jeanne Martin" in page, query
+    assert "Jeanne Martin" not in client.get("/desk?name=martin&birth_date=18/05/1950").get_data(as_text=True)
+    bad = client.get("/desk?birth_date=31/02/1950")
+    assert bad.status_code == 200 and "31/12/1960" in bad.get_data(as_text=True)
+
+
+def test_register_a_resident_without_email_shows_likely_duplicates_first(client, agent, counter):
+    form = {"full_name": "Josiane  Perrin", "birth_date": "12/03/1948", "identity_check": "document",
+            "consent": "y"}
+    response = client.post_form("/desk/residents/new", form)
+    assert response.status_code == 302 and response.location.endswith("/desk/session")
+    josiane = db.session.execute(db.select(User).where(User.full_name == "Josiane Perrin")).scalar_one()
+    assert josiane.email is None and josiane.password_hash is None and josiane.display_name == "Josiane P."
+    assert [a.kind for a in _audit()] == [AssistedActionKind.RESIDENT_REGISTERED, AssistedActionKind.SESSION_OPENED]
+    client.post_form("/desk/session/end")
+    # The same name and birth date again: the existing record is shown, nothing is created.
+    response = client.post_form("/desk/residents/new", {**form, "full_name": "josiane perrin"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Josiane Perrin" in page and 'name="confirm_new"' in page
+    assert db.session.execute(db.select(db.func.count(User.id)).where(User.full_name_search == "josiane perrin")
+                              ).scalar_one() == 1
+    # Confirmed as another person: a second record.
+    response = client.post_form("/desk/residents/new", {**form, "confirm_new": "y"})
+    assert response.status_code == 302
+    assert db.session.execute(db.select(db.func.count(User.id)).where(User.full_name_search == "josiane perrin")
+                              ).scalar_one() == 2
+
+
+def test_registration_errors_keep_what_was_typed(client, agent, counter):
+    response = client.post_form("/desk/residents/new", {"full_name": "Paul Durand", "birth_date": "demain",
+                                                         "identity_check": "none"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'value="Paul Durand"' in page and 'value="demain"' in page
+    assert "31/12/1960" in page  # the date format is explained
+    assert db.session.execute(db.select(User).where(User.full_name == "Paul Durand")).scalar() is None
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"identity_check": "document"}, "accord"),  # no consent
+    ({"consent": "y"}, "identité"),  # identity check not stated
+])
+def test_a_session_needs_consent_and_an_identity_check(client, agent, counter, data, message):
+    resident = make_user()
+    response = client.post_form("/desk/sessions", {"resident": str(resident.id), **data})
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert db.session.execute(db.select(AssistedSession)).scalar() is None
+
+
+def test_staff_can_never_be_the_resident_of_a_session(client, agent, counter):
+    for role in (Role.COUNTER_AGENT, Role.MODERATOR, Role.ELECTED, Role.ADMIN):
+        response = open_session(client, make_user(role=role))
+        assert response.status_code == 200
+    assert db.session.execute(db.select(AssistedSession)).scalar() is None
+
+
+def test_one_session_at_a_time(client, agent, counter):
+    first, second = make_user(), make_user()
+    assert open_session(client, first).status_code == 302
+    response = open_session(client, second)
+    assert response.status_code == 200 and "déjà ouverte" in response.get_data(as_text=True)
+    sessions = db.session.execute(db.select(AssistedSession)).scalars().all()
+    assert [s.resident_id for s in sessions] == [first.id]
+    with pytest.raises(Exception):  # the database refuses a second open session too
+        db.session.add(AssistedSession(agent_id=agent.id, resident_id=second.id, counter_id=counter.id,
+                                       identity_check=sessions[0].identity_check, consent_version="x"))
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_the_banner_shows_on_every_page_and_ends_the_session(client, agent, counter):
+    resident = make_user()
+    resident.full_name = "Anne Leclerc"
+    db.session.commit()
+    open_session(client, resident)
+    for url in ("/", "/proposals/", "/decisions/", "/desk/session", "/account"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Anne Leclerc" in page and counter.name in page and "/desk/session/end" in page, url
+    assert client.post_form("/desk/session/end").status_code == 302
+    assert "Anne Leclerc" not in client.get("/").get_data(as_text=True)
+    session = db.session.execute(db.select(AssistedSession)).scalar_one()
+    assert session.end_reason is SessionEnd.BUTTON
+    # Back on their own account: the agent cannot propose any more.
+    assert client.get("/proposals/new").status_code == 403
+
+
+def test_logging_out_ends_the_session(client, agent, counter):
+    open_session(client, make_user())
+    client.post_form("/logout")
+    session = db.session.execute(db.select(AssistedSession)).scalar_one()
+    assert session.end_reason is SessionEnd.LOGOUT and session.ended_at is not None
+
+
+def test_a_session_idle_for_15_minutes_expires(client, agent, counter):
+    open_session(client, make_user())
+    session = db.session.execute(db.select(AssistedSession)).scalar_one()
+    session.last_activity_at -= timedelta(minutes=15, seconds=1)
+    db.session.commit()
+    page = client.get("/proposals/new")
+    assert page.status_code == 403  # acting for nobody: the agent's own rights
+    assert "15 minutes" in page.get_data(as_text=True)
+    db.session.refresh(session)
+    assert session.end_reason is SessionEnd.TIMEOUT
+    assert session.ended_at == session.last_activity_at + services.SESSION_IDLE_LIMIT
+
+
+def test_a_proposal_in_three_page_loads_belongs_to_the_resident(client, agent, counter):
+    theme = make_theme()
+    resident = make_user(name="Jeanne M.")
+    resident.full_name, resident.full_name_search, resident.birth_date = "Jeanne Martin", "jeanne martin", date(1950, 5, 17)
+    db.session.commit()
+    # 1: search from the desk.
+    results = client.get("/desk?name=jeanne+martin&birth_date=17/05/1950")
+    assert 'name="consent"' in results.get_data(as_text=True)
+    # 2: open the session: its page holds the proposal form.
+    session_page = client.get(open_session(client, resident).location)
+    assert 'action="/proposals/new"' in session_page.get_data(as_text=True)
+    # 3: publish: the receipt.
+    response = client.post_form("/proposals/new", {"title": "Un abri à l'arrêt de bus", "body": "Pour la pluie.",
+                                                   "theme": str(theme.id), "place": ""})
+    assert response.status_code == 302 and "/desk/receipts/" in response.location
+    receipt = client.get(response.location).get_data(as_text=True)
+    code = CODE_RE.search(receipt).group(1)
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{8}", code)
+    proposal = db.session.execute(db.select(Proposal)).scalar_one()
+    assert proposal.author_id == resident.id and proposal.assisted_by_id == agent.id
+    assert proposal.counter_id == counter.id and proposal.channel is Channel.COUNTER
+    [row] = _audit(AssistedActionKind.PROPOSAL_CREATED)
+    assert (row.agent_id, row.counter_id, row.resident_id, row.object_id, row.follow_up_code) == (
+        agent.id, counter.id, resident.id, proposal.id, code)
+    # Public: entered with assistance at the counter, never the agent's name.
+    client.post_form("/desk/session/end")
+    client.post_form("/logout")
+    public = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert counter.name in public and "Karim" not in public and "Jeanne M." in public
+    assert "Jeanne Martin" not in public
+
+
+def test_supports_and_comments_entered_for_the_resident(client, agent, counter):
+    proposal = make_proposal()
+    resident = make_user()
+    open_session(client, resident)
+    response = client.post_form(f"/proposals/{proposal.id}/support")
+    assert "/desk/receipts/" in response.location
+    response = client.post_form(f"/proposals/{proposal.id}/comments", {"body": "Le résident est d'accord."})
+    assert "/desk/receipts/" in response.location
+    support = db.session.execute(db.select(Support)).scalar_one()
+    comment = db.session.execute(db.select(Comment)).scalar_one()
+    assert support.user_id == resident.id and support.channel is Channel.COUNTER and support.assisted_by_id == agent.id
+    assert comment.author_id == resident.id and comment.counter_id == counter.id
+    response = client.post_form(f"/proposals/{proposal.id}/support/withdraw")
+    assert "/desk/receipts/" in response.location
+    kinds = [a.kind for a in _audit()]
+    assert kinds == [AssistedActionKind.SESSION_OPENED, AssistedActionKind.SUPPORT_ADDED,
+                     AssistedActionKind.COMMENT_CREATED, AssistedActionKind.SUPPORT_WITHDRAWN]
+    assert all(a.resident_id == resident.id and a.agent_id == agent.id and a.counter_id == counter.id
+               for a in _audit())
+
+
+def _vote_for(client, decision, form):
+    check = client.post_form(f"/decisions/{decision.id}/vote", form)
+    assert check.status_code == 200, check.get_data(as_text=True)
+    return client.post_form(f"/decisions/{decision.id}/vote/confirm", form)
+
+
+def test_a_vote_at_the_counter_gives_a_receipt_with_the_tracking_code(client, agent, counter):
+    decision = make_decision(Method.YES_NO)
+    resident = make_user()
+    open_session(client, resident)
+    response = _vote_for(client, decision, {"vote": "no"})
+    assert "/desk/receipts/" in response.location
+    receipt = client.get(response.location).get_data(as_text=True)
+    ballot = db.session.execute(db.select(Ballot)).scalar_one()
+    assert ballot.tracking_code in receipt and json.loads(ballot.content) == {"vote": "no"}
+    participation = db.session.execute(db.select(Participation)).scalar_one()
+    assert (participation.user_id, participation.channel, participation.counter_id, participation.assisted_by_id) == (
+        resident.id, Channel.COUNTER, counter.id, agent.id)
+    [row] = _audit(AssistedActionKind.VOTE_CAST)
+    assert row.object_type == "decision" and row.object_id == decision.id
+    # The audit row and the receipt code say nothing of the choice.
+    assert ballot.tracking_code != row.follow_up_code
+    # After the session, the tracking code is not shown again.
+    client.post_form("/desk/session/end")
+    assert ballot.tracking_code not in client.get(response.location).get_data(as_text=True)
+
+
+def test_one_resident_one_vote_whatever_the_channel(client, agent, counter):
+    decision = make_decision(Method.YES_NO)
+    online_voter = make_user()
+    from civic.decisions import services as decisions
+
+    decisions.cast_ballot(online_voter, decision, {"vote": "yes"})
+    db.session.commit()
+    open_session(client, online_voter)
+    page = client.get("/desk/session").get_data(as_text=True)
+    assert "déjà voté" in page.lower() or "already voted" in page.lower()
+    response = client.post_form(f"/decisions/{decision.id}/vote", {"vote": "no"})
+    assert response.status_code == 302  # refused before the ballot
+    assert client.post_form(f"/decisions/{decision.id}/vote/confirm", {"vote": "no"}).status_code == 302
+    assert db.session.execute(db.select(db.func.count(Ballot.id))).scalar_one() == 1
+    client.post_form("/desk/session/end")
+    # And the reverse: voted at the counter, then online.
+    counter_voter = make_user()
+    open_session(client, counter_voter)
+    _vote_for(client, decision, {"vote": "no"})
+    client.post_form("/desk/session/end")
+    client.post_form("/logout")
+    login(client, counter_voter)
+    assert client.post_form(f"/decisions/{decision.id}/vote/confirm", {"vote": "yes"}).status_code == 302
+    assert db.session.execute(db.select(db.func.count(Ballot.id))).scalar_one() == 2
+
+
+def test_follow_up_page_shows_status_without_personal_data(client, agent, counter):
+    theme = make_theme()
+    resident = make_user(name="Jeanne M.")
+    resident.full_name = "Jeanne Martin"
+    db.session.commit()
+    open_session(client, resident)
+    response = client.post_form("/proposals/new", {"title": "Un abri", "body": "Pour la pluie.",
+                                                   "theme": str(theme.id)})
+    code = CODE_RE.search(client.get(response.location).get_data(as_text=True)).group(1)
+    client.post_form("/desk/session/end")
+    client.post_form("/logout")
+    page = client.get(f"/follow-up?code={code.lower()}").get_data(as_text=True)
+    assert "Un abri" in page and counter.name in page
+    assert "Jeanne" not in page and "Karim" not in page
+    unknown = client.get("/follow-up?code=ZZZZZZZZ")
+    assert unknown.status_code == 200 and 'aria-invalid="true"' in unknown.get_data(as_text=True)
+
+
+def test_attach_counter_contributions_to_a_new_account(client, agent, counter):
+    theme = make_theme()
+    client.post_form("/desk/residents/new", {"full_name": "Josiane Perrin", "birth_date": "12/03/1948",
+                                             "identity_check": "personally_known", "consent": "y"})
+    response = client.post_form("/proposals/new", {"title": "Un banc", "body": "Pour attendre le bus.",
+                                                   "theme": str(theme.id)})
+    code = CODE_RE.search(client.get(response.location).get_data(as_text=True)).group(1)
+    client.post_form("/desk/session/end")
+    client.post_form("/logout")
+    account = make_user(name="Josiane")
+    login(client, account)
+    wrong = client.post_form("/account/attach", {"code": code, "birth_date": "13/03/1948"})
+    assert wrong.status_code == 200 and f'value="{code}"' in wrong.get_data(as_text=True)
+    assert db.session.execute(db.select(Proposal)).scalar_one().author_id != account.id
+    response = client.post_form("/account/attach", {"code": code, "birth_date": "12/03/1948"})
+    assert response.status_code == 302
+    assert db.session.execute(db.select(Proposal)).scalar_one().author_id == account.id
+    data = client.get("/account/data").get_data(as_text=True)
+    assert "Un banc" in data and counter.name in data and "Karim" in data
+    exported = json.loads(client.get("/account/data.json").get_data(as_text=True))
+    assert exported["proposals"][0]["channel"] == "counter"
+    assert {a["kind"] for a in exported["assisted_actions"]} >= {"resident_registered", "proposal_created"}
+    # A code works once: the record is merged.
+    assert client.post_form("/account/attach", {"code": code, "birth_date": "12/03/1948"}).status_code == 200
+
+
+def test_attaching_never_counts_a_resident_twice(client, ctx):
+    agent = make_user(role=Role.COUNTER_AGENT)
+    counter = make_counter(agent)
+    proposal = make_proposal()
+    decision = make_decision(Method.YES_NO)
+    record_ = services.register_resident(agent, counter, full_name="Léon Blum", birth_date=date(1940, 1, 1))
+    session = services.open_session(agent, counter, record_, identity_check=services.IdentityCheck.DOCUMENT,
+                                    consent=True)
+    db.session.add(Support(proposal_id=proposal.id, user_id=record_.id))
+    from civic.decisions import services as decisions
+
+    decisions.cast_ballot(record_, decision, {"vote": "yes"}, Channel.COUNTER)
+    action = services.record(session, None, object_type="proposal", object_id=proposal.id)
+    account = make_user()
+    db.session.add(Support(proposal_id=proposal.id, user_id=account.id))
+    decisions.cast_ballot(account, decision, {"vote": "no"})
+    db.session.commit()
+    conflicts = services.attach_contributions(account, action.follow_up_code, date(1940, 1, 1))
+    db.session.commit()
+    assert conflicts == 1
+    assert db.session.execute(db.select(db.func.count(Support.id))).scalar_one() == 1
+    assert db.session.execute(db.select(db.func.count(Participation.id)).where(
+        Participation.user_id == account.id)).scalar_one() == 1
+
+
+def test_audit_log_for_admins_only_with_filters(client, agent, counter):
+    other_counter = make_counter(agent, name="Autre guichet")
+    client.post_form("/desk/counter", {"counter": str(counter.id)})
+    resident = make_user()
+    assert open_session(client, resident).status_code == 302
+    client.post_form("/desk/session/end")
+    client.post_form("/logout")
+    login(client, make_user(role=Role.ELECTED))
+    assert client.get("/admin/audit").status_code == 403
+    client.post_form("/logout")
+    login(client, make_user(role=Role.ADMIN))
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "2 actions" in page or "2 actions" in page.replace("\u202f", " ")
+    assert "0 action" in client.get(f"/admin/audit?counter={other_counter.id}").get_data(as_text=True)
+    filtered = client.get("/admin/audit?kind=session_opened").get_data(as_text=True)
+    assert "1 action" in filtered
+    assert client.get("/admin/audit?since=pas+une+date").status_code == 200
+    # No route changes or deletes a row.
+    rules = [r for r in client.application.url_map.iter_rules() if "audit" in r.rule]
+    assert all(r.methods <= {"GET", "HEAD", "OPTIONS"} for r in rules)
+
+
+def test_statistics_per_counter_and_week_without_names(client, agent, counter):
+    theme = make_theme()
+    for name in ("Alice Dupont", "Bruno Petit"):
+        resident = make_user()
+        resident.full_name = name
+        db.session.commit()
+        open_session(client, resident)
+        client.post_form("/proposals/new", {"title": f"Idée de {name}", "body": "Texte.", "theme": str(theme.id)})
+        client.post_form("/desk/session/end")
+    [row] = services.weekly_statistics()
+    assert (row["counter"], row["contributions"], row["ballots"], row["residents"]) == (counter.name, 2, 0, 2)
+    client.post_form("/logout")
+    login(client, make_user(role=Role.ELECTED))
+    page = client.get("/admin/counters/statistics").get_data(as_text=True)
+    assert counter.name in page and "Alice" not in page and "Bruno" not in page
+
+
+def test_admin_creates_a_counter_and_assigns_agents(client, ctx):
+    agent = make_user(role=Role.COUNTER_AGENT, name="Nadia")
+    resident = make_user()
+    login(client, make_user(role=Role.ADMIN))
+    response = client.post_form("/admin/counters", {"name": "France Services", "address": "3 rue Haute",
+                                                    "opening_hours": "Mardi", "receipt_layout": "ticket",
+                                                    "active": "y", "agents": [str(agent.id)]})
+    assert response.status_code == 302
+    counter = db.session.execute(db.select(services.Counter)).scalar_one()
+    assert [a.id for a in counter.agents] == [agent.id]
+    # A resident cannot be assigned; the name must be unique; typed values are kept.
+    response = client.post_form("/admin/counters", {"name": "france services", "receipt_layout": "a4",
+                                                    "agents": [str(resident.id)]})
+    assert response.status_code == 200 and 'value="france services"' in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(services.Counter.id))).scalar_one() == 1
