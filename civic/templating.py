@@ -45,6 +45,7 @@ def init_app(app):
     from .counters.acting import assisted_session
     from .counters.forms import KIND_LABELS
     from .counters.services import CONSENT_VERSION
+    from .voting.explain import explanation
 
     @app.context_processor
     def inject():
@@ -54,6 +55,7 @@ def init_app(app):
             "assisted_session": assisted_session,
             "kind_label": lambda kind: KIND_LABELS[kind.value],
             "consent_version": CONSENT_VERSION,
+            "voting_explanation": lambda method, rule=None: explanation(method, rule, current_language()),
             "lang": current_language(),
             "language_links": _language_links,
             "url_with": _url_with,

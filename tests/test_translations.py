@@ -37,3 +37,21 @@ def test_french_error_prefix_is_exact():
     with open(TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po", "rb") as handle:
         catalog = read_po(handle)
     assert catalog.get("Error: ").string == "Erreur : "
+
+
+def test_every_string_in_the_code_is_in_the_catalogs(tmp_path):
+    """A string added to a template or to Python without `make translations` would show untranslated."""
+    import subprocess
+    import sys
+
+    root = TRANSLATIONS.parent
+    out = tmp_path / "fresh.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
+                    "-k", "lazy_gettext", "--no-location", "-o", str(out), "."],
+                   cwd=root, check=True, capture_output=True)
+    with open(out, "rb") as handle:
+        fresh = {m.id for m in read_po(handle) if m.id}
+    with open(TRANSLATIONS / "messages.pot", "rb") as handle:
+        committed = {m.id for m in read_po(handle) if m.id}
+    assert len(fresh) > 100, "the extraction found no string: is babel.cfg right?"
+    assert fresh - committed == set(), "run make translations"

@@ -42,6 +42,10 @@ class CounterChoiceForm(FlaskForm):
     counter = SelectField(_l("Counter where you work today"), coerce=parse_id,
                           validators=[required(_l("Choose your counter."))])
 
+    def set_counters(self, counters):
+        self.counter.choices = [SelectChoice("", _l("Choose a counter"))] + [SelectChoice(c.id, c.name)
+                                                                              for c in counters]
+
 
 class ResidentSearchForm(FlaskForm):
     class Meta:

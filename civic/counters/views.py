@@ -37,7 +37,7 @@ def _current_counter():
 
 def _counter_form(counter):
     form = CounterChoiceForm(formdata=None, counter=counter.id if counter else None)
-    form.counter.choices = [(c.id, c.name) for c in services.agent_counters(current_user)]
+    form.set_counters(services.agent_counters(current_user))
     return form
 
 
@@ -68,7 +68,7 @@ def desk():
 @requires(Action.COUNTER_DESK)
 def choose_counter():
     form = CounterChoiceForm()
-    form.counter.choices = [(c.id, c.name) for c in services.agent_counters(current_user)]
+    form.set_counters(services.agent_counters(current_user))
     counter = db.session.get(Counter, form.counter.data or 0) if form.validate_on_submit() else None
     if counter is None or not services.is_assigned(current_user, counter):
         flash(_l("You are not assigned to this counter: choose one of your counters."), "error")

@@ -148,6 +148,7 @@ def detail(decision_id):
     voted = current_user.is_authenticated and services.has_voted(actor(), decision)
     return render_template("decisions/detail.html", decision=decision, voted=voted, method_labels=METHOD_LABELS,
                            rule_labels=RULE_LABELS, edits=corrections.description_edits(decision),
+                           diff_segments=corrections.diff_segments,
                            state=decision.state)
 
 

@@ -51,7 +51,7 @@ from fractions import Fraction
 EXPLANATION_EN = (
     "The budget is shared out between the projects chosen by the voters, and the total "
     "cost of the funded projects never exceeds it. Each voter approves the projects they "
-    "support (or gives them points). Depending on the rule announced before the vote, "
+    "support. Depending on the rule announced before the vote, "
     "projects are either funded in order of their number of votes as long as they fit "
     "in the remaining budget (greedy rule), or chosen by the Method of Equal Shares, "
     "where each voter controls an equal share of the budget and a project is funded "
@@ -60,7 +60,7 @@ EXPLANATION_EN = (
 EXPLANATION_FR = (
     "Le budget est réparti entre les projets choisis par les votants, et le coût total "
     "des projets retenus ne le dépasse jamais. Chaque votant approuve les projets qu'il "
-    "soutient (ou leur attribue des points). Selon la règle annoncée avant le vote, les "
+    "soutient. Selon la règle annoncée avant le vote, les "
     "projets sont soit financés dans l'ordre de leur nombre de voix tant qu'ils tiennent "
     "dans le budget restant (règle gloutonne), soit choisis par la méthode des parts "
     "égales, où chaque votant dispose d'une part égale du budget et un projet est financé "
@@ -69,12 +69,14 @@ EXPLANATION_FR = (
 GREEDY_EN = (
     "Projects are ranked by number of votes, most first. Going down the list, each "
     "project is funded if its cost still fits in what is left of the budget; a project "
-    "that does not fit is skipped and the next ones are still considered."
+    "that does not fit is skipped and the next ones are still considered. A project "
+    "nobody voted for is never funded."
 )
 GREEDY_FR = (
     "Les projets sont classés par nombre de voix, du plus au moins soutenu. En descendant "
     "la liste, chaque projet est financé si son coût tient encore dans ce qui reste du "
-    "budget ; un projet trop cher est passé, et les suivants restent examinés."
+    "budget ; un projet trop cher est passé, et les suivants restent examinés. Un projet "
+    "qui n'a reçu aucune voix n'est jamais financé."
 )
 EQUAL_SHARES_EN = (
     "The budget is divided equally between all voters. A project can only be paid for "

@@ -50,7 +50,7 @@ class AgentJourney:
         page = self.page
         self.check(page.goto("/desk"))
         if page.locator("main form[action$='/desk/counter']").count():
-            labelled(page, "counter").select_option(index=0)
+            labelled(page, "counter").select_option(index=1)
             self.check(activate(page, page.locator("main form[action$='/desk/counter']").locator(SUBMIT).first))
         assert page.locator("main a[href$='/desk/residents/new']").count() == 1, "no counter chosen"
 

@@ -76,3 +76,17 @@ def test_the_electorate_counts_confirmed_residents_and_districts_stated_before_o
 
 def test_code_version_names_the_counting_code():
     assert re.fullmatch(r"civic-voting-sha256:[0-9a-f]{20}", code_version())
+
+
+def test_results_and_decision_pages_use_the_counting_modules_own_words(client, ctx):
+    import html
+
+    from civic.voting import budget, majority_judgment
+
+    decision = make_decision(Method.MAJORITY_JUDGMENT)
+    page = html.unescape(client.get(f"/decisions/{decision.id}").get_data(as_text=True))
+    assert majority_judgment.EXPLANATION_FR in page
+    client.get("/lang/en?next=/")
+    budget_decision = make_decision(Method.BUDGET)
+    page = html.unescape(client.get(f"/decisions/{budget_decision.id}").get_data(as_text=True))
+    assert budget.EXPLANATION_EN in page and budget.GREEDY_EN in page
