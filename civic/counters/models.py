@@ -9,7 +9,7 @@ the follow-up code printed on the receipt. Nothing in the interface edits or del
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..accounts.models import User
@@ -143,3 +143,16 @@ class AssistedRecord:
     @declared_attr
     def counter(cls) -> Mapped[Counter | None]:
         return relationship(Counter, foreign_keys=[cls.counter_id])
+
+
+# The audit log is append-only below the application too: the database refuses to change a row.
+_APPEND_ONLY_SQLITE = DDL(
+    "CREATE TRIGGER assisted_action_append_only BEFORE UPDATE ON assisted_action "
+    "BEGIN SELECT RAISE(ABORT, 'assisted_action is append-only'); END")
+_APPEND_ONLY_POSTGRESQL = DDL(
+    "CREATE OR REPLACE FUNCTION civic_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'this table is append-only'; END $$; "
+    "CREATE TRIGGER assisted_action_append_only BEFORE UPDATE ON assisted_action "
+    "FOR EACH ROW EXECUTE FUNCTION civic_append_only()")
+event.listen(AssistedAction.__table__, "after_create", _APPEND_ONLY_SQLITE.execute_if(dialect="sqlite"))
+event.listen(AssistedAction.__table__, "after_create", _APPEND_ONLY_POSTGRESQL.execute_if(dialect="postgresql"))

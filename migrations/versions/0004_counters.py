@@ -15,6 +15,16 @@ Create Date: 2026-11-23 04:46:35.479404
 from alembic import op
 import sqlalchemy as sa
 
+# Written out here rather than imported, so that this migration never changes with the code.
+APPEND_ONLY_SQLITE = (
+    "CREATE TRIGGER assisted_action_append_only BEFORE UPDATE ON assisted_action "
+    "BEGIN SELECT RAISE(ABORT, 'assisted_action is append-only'); END")
+APPEND_ONLY_POSTGRESQL = (
+    "CREATE OR REPLACE FUNCTION civic_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'this table is append-only'; END $$; "
+    "CREATE TRIGGER assisted_action_append_only BEFORE UPDATE ON assisted_action "
+    "FOR EACH ROW EXECUTE FUNCTION civic_append_only()")
+
 
 # revision identifiers, used by Alembic.
 revision = '0004'
@@ -80,6 +90,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assisted_action')),
     sa.UniqueConstraint('follow_up_code', name=op.f('uq_assisted_action_follow_up_code'))
     )
+    # Append-only below the application too (the same DDL as counters/models.py gives create_all).
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(APPEND_ONLY_POSTGRESQL)
+    else:
+        op.execute(APPEND_ONLY_SQLITE)
     with op.batch_alter_table('assisted_action', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assisted_action_agent_id'), ['agent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assisted_action_counter_id'), ['counter_id'], unique=False)
@@ -192,7 +207,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_assisted_action_counter_id'))
         batch_op.drop_index(batch_op.f('ix_assisted_action_agent_id'))
 
-    op.drop_table('assisted_action')
+    op.drop_table('assisted_action')  # its trigger goes with it
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS civic_append_only()")
     op.drop_table('counter_assignment')
     with op.batch_alter_table('assisted_session', schema=None) as batch_op:
         batch_op.drop_index('uq_assisted_session_open_agent', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))

@@ -413,3 +413,16 @@ def test_admin_creates_a_counter_and_assigns_agents(client, ctx):
                                                     "agents": [str(resident.id)]})
     assert response.status_code == 200 and 'value="france services"' in response.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count(services.Counter.id))).scalar_one() == 1
+
+
+def test_the_database_refuses_to_edit_the_audit_log(ctx):
+    agent = make_user(role=Role.COUNTER_AGENT)
+    counter = make_counter(agent)
+    resident = services.register_resident(agent, counter, full_name="Ada Lovelace", birth_date=date(1915, 12, 10))
+    db.session.commit()
+    with pytest.raises(Exception):
+        db.session.execute(db.update(AssistedAction).values(agent_id=None))
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.execute(db.select(AssistedAction.agent_id)).scalar_one() == agent.id
+    assert resident.id
