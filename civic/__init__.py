@@ -31,13 +31,14 @@ def create_app(overrides=None, env=None):
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, i18n, security, templating
+    from . import cli, errors, i18n, mail, security, templating
 
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    mail.init_app(app)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -94,6 +95,9 @@ def _tune_sqlite(app):
 def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .answers.views import bp as answers_bp
+    from .following import views as following
+    from .moderation.views import bp as moderation_bp
     from .counters import acting
     from .counters.views import bp as counters_bp
     from .decisions.views import bp as decisions_bp
@@ -106,4 +110,8 @@ def _register_blueprints(app):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(decisions_bp, url_prefix="/decisions")
     app.register_blueprint(counters_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(answers_bp)
+    app.register_blueprint(following.bp)
     acting.init_app(app)
+    following.init_app(app)

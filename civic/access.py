@@ -37,6 +37,12 @@ class Action(enum.Enum):
     AUDIT_READ = "audit_read"
     COUNTER_STATS = "counter_stats"
     ATTACH_CONTRIBUTIONS = "attach_contributions"
+    REPORT = "report"
+    MODERATE = "moderate"
+    MODERATION_SETTINGS = "moderation_settings"
+    ANSWER = "answer"
+    FOLLOW = "follow"
+    STAFF_LOG_READ = "staff_log_read"
 
 
 ALL_ROLES = frozenset(Role)
@@ -64,6 +70,12 @@ POLICY = {
     Action.AUDIT_READ: {Role.ADMIN},
     Action.COUNTER_STATS: {Role.ELECTED, Role.ADMIN},
     Action.ATTACH_CONTRIBUTIONS: {Role.RESIDENT},
+    Action.REPORT: {Role.RESIDENT},
+    Action.MODERATE: {Role.MODERATOR, Role.ADMIN},
+    Action.MODERATION_SETTINGS: {Role.ADMIN},
+    Action.ANSWER: {Role.ELECTED, Role.ADMIN},
+    Action.FOLLOW: {Role.RESIDENT},
+    Action.STAFF_LOG_READ: {Role.ADMIN},
 }
 
 # What a counter agent may do for the resident of their open assisted session: these are
@@ -75,13 +87,24 @@ ASSISTABLE = frozenset({Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.
 def _is_published(proposal):
     from .proposals.models import ProposalState
 
-    return proposal.state is ProposalState.PUBLISHED
+    return proposal.state is ProposalState.PUBLISHED and not proposal.held_by_reports
 
 
 def _proposal_editable(user, proposal):
+    from .proposals.models import ProposalState
     from .proposals.services import proposal_has_activity
 
-    return proposal.author_id == user.id and _is_published(proposal) and not proposal_has_activity(proposal)
+    if proposal.author_id != user.id:
+        return False
+    if proposal.state in (ProposalState.CHANGES_REQUESTED, ProposalState.PENDING):
+        return True  # not public yet: asked for a change, or waiting for review
+    return _is_published(proposal) and not proposal_has_activity(proposal)
+
+
+def _reportable(user, target):
+    from .moderation.services import reportable
+
+    return target.author_id != user.id and reportable(target)
 
 
 def _decision_in(*states):
@@ -106,6 +129,7 @@ OBJECT_RULES = {
     Action.PROPOSAL_WITHDRAW: lambda user, p: p.author_id == user.id and _is_published(p),
     Action.PROPOSAL_SUPPORT: lambda user, p: _is_published(p),
     Action.COMMENT_CREATE: lambda user, p: _is_published(p),
+    Action.REPORT: lambda user, target: _reportable(user, target),
     Action.COMMENT_DELETE: lambda user, c: c.author_id == user.id and not c.is_deleted,
 }
 

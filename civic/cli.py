@@ -1,4 +1,4 @@
-"""flask commands: create-admin, seed-demo, recount."""
+"""flask commands: create-admin, seed-demo, recount, send-mail."""
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -79,7 +79,32 @@ def recount(file, rule):
         raise click.ClickException(f"Cannot recount {file}: {error}") from None
 
 
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command():
+    """Send the queued mail that is due (for a cron job, e.g. every five minutes)."""
+    from .mail import deliver_pending
+
+    sent, failed = deliver_pending()
+    click.echo(f"{sent} sent, {failed} failed (kept for a later attempt).")
+
+
+@click.command("notify")
+@with_appcontext
+def notify_command():
+    """Tell followers about votes that opened, then send the queued mail (for a cron job)."""
+    from .following.services import notify_opened_votes
+    from .mail import deliver_pending
+
+    opened = notify_opened_votes()
+    db.session.commit()
+    sent, failed = deliver_pending()
+    click.echo(f"{opened} votes opened; {sent} mails sent, {failed} failed (kept for a later attempt).")
+
+
 def init_app(app):
+    app.cli.add_command(notify_command)
+    app.cli.add_command(send_mail_command)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(recount)

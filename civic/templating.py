@@ -44,7 +44,10 @@ def init_app(app):
 
     from .counters.acting import assisted_session
     from .counters.forms import KIND_LABELS
+    from .answers.forms import STATUS_LABELS as ANSWER_LABELS
     from .counters.services import CONSENT_VERSION
+    from .moderation.forms import KIND_LABELS as MODERATION_LABELS
+    from .moderation.forms import REASON_LABELS
     from .voting.explain import explanation
 
     @app.context_processor
@@ -55,6 +58,9 @@ def init_app(app):
             "assisted_session": assisted_session,
             "kind_label": lambda kind: KIND_LABELS[kind.value],
             "consent_version": CONSENT_VERSION,
+            "answer_status_label": lambda status: ANSWER_LABELS[getattr(status, "value", status)],
+            "moderation_kind_label": lambda kind: MODERATION_LABELS[getattr(kind, "value", kind)],
+            "report_reason_label": lambda reason: REASON_LABELS[getattr(reason, "value", reason)],
             "voting_explanation": lambda method, rule=None: explanation(method, rule, current_language()),
             "lang": current_language(),
             "language_links": _language_links,

@@ -36,6 +36,9 @@ class CheckingClient(FlaskClient):
         if response.mimetype == "text/html" and not response.is_streamed and response.status_code != 302:
             problems = check_page(response.get_data(as_text=True))
             assert not problems, f"{response.request.path}: {problems}"
+        # A server closes the response once sent, which runs what waits for it (queued mail).
+        response.get_data()
+        response.close()
         return response
 
     def csrf_token(self):

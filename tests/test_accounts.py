@@ -201,48 +201,6 @@ def test_profile_update_and_validation(client, login_as):
     assert user.display_name == "Camille M."
 
 
-def test_mail_failure_does_not_lose_the_registration(app, client, ctx, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise ConnectionRefusedError("smtp down")
-
-    monkeypatch.setattr("civic.accounts.services.send_mail", refuse)
-    response = _register(client, email="offline@example.org")
-    assert response.status_code == 302
-    assert db.session.execute(db.select(User).filter_by(email_normalized="offline@example.org")).scalar_one()
-
-
-def test_smtp_is_used_when_configured(app, ctx, monkeypatch):
-    sent = []
-
-    class FakeSMTP:
-        def __init__(self, host, port, timeout):
-            sent.append(("connect", host, port))
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def starttls(self):
-            sent.append(("starttls",))
-
-        def login(self, user, password):
-            sent.append(("login", user))
-
-        def send_message(self, message):
-            sent.append(("send", message["To"], message["Subject"]))
-
-    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
-    monkeypatch.setitem(app.config, "MAIL_USERNAME", "civic")
-    from civic.mail import send_mail
-
-    send_mail("a@example.org", "Sujet", "Corps")
-    assert sent == [("connect", "smtp.example.org", 587), ("starttls",), ("login", "civic"),
-                    ("send", "a@example.org", "Sujet")]
-
-
 def test_login_attempts_are_limited_per_account(app, client, ctx, monkeypatch):
     from civic.extensions import limiter
 

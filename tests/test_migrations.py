@@ -82,3 +82,23 @@ def test_ballot_urn_migration_keeps_every_ballot(empty_database_url):
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM ballot")).scalar_one() == 3
         db.engine.dispose()
+
+
+def test_moderation_states_are_allowed_after_upgrade(empty_database_url):
+    """0005 widens the CHECK on proposal.state (autogenerate cannot see enum values)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url}, env="testing")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO user_account (id, email, email_normalized, display_name, password_hash, role, active,"
+                " created_at, session_version, notify_answers) VALUES (1, 'e@x.fr', 'e@x.fr', 'E', 'x', 'resident',"
+                " true, '2026-01-01 00:00:00+00', 1, true)"))
+            connection.execute(text("INSERT INTO theme (id, name, active) VALUES (1, 'T', true)"))
+            connection.execute(text(
+                "INSERT INTO proposal (id, title, body, theme_id, author_id, state, language, created_at, updated_at,"
+                " search_text, channel, held_by_reports) VALUES (1, 'T', 'B', 1, 1, 'pending', 'fr',"
+                " '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', '', 'online', false)"))
+        with pytest.raises(Exception), db.engine.begin() as connection:
+            connection.execute(text("UPDATE proposal SET state = 'nonsense' WHERE id = 1"))
+        db.engine.dispose()

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, EqualTo
 
 from ..forms import StrongPassword, max_length, required, strip
@@ -55,6 +55,7 @@ class ChangePasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name shown with your contributions"), filters=[strip],
                                validators=[required(_l("Enter the name shown with your contributions.")), max_length(80)])
+    notify_answers = BooleanField(_l("E-mail me when a proposal I support receives an official answer"))
     district = SelectField(_l("Your district (optional)"), coerce=parse_id,
                            description=_l("Some votes are only for the residents of some districts. A change counts for the votes that open after it."))
 

@@ -3,7 +3,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, enum_column_type, utcnow
@@ -46,6 +46,8 @@ class User(UserMixin, db.Model):
     birth_date: Mapped[date | None] = mapped_column(Date)
     phone: Mapped[str | None] = mapped_column(String(32))
     phone_normalized: Mapped[str | None] = mapped_column(String(20), index=True)
+    # E-mail when a proposal one supports is answered (the author is always told).
+    notify_answers: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Set when a counter record's contributions were attached to an account.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     role: Mapped[Role] = mapped_column(enum_column_type(Role), default=Role.RESIDENT)

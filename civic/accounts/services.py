@@ -1,8 +1,6 @@
 """Account operations. Services flush; the request commits once."""
 import hashlib
-import logging
 import secrets
-import smtplib
 from datetime import timedelta
 
 from flask import current_app, render_template, url_for
@@ -15,7 +13,6 @@ from ..mail import send_mail
 from .models import AccountToken, District, Role, TokenPurpose, User
 from .passwords import hash_password, needs_rehash, spend_verification_time, verify_password
 
-log = logging.getLogger(__name__)
 
 
 def normalize_email(email):
@@ -132,8 +129,10 @@ def all_districts():
     return db.session.execute(db.select(District).order_by(District.name)).scalars().all()
 
 
-def update_profile(user, display_name, district_id=None):
+def update_profile(user, display_name, district_id=None, notify_answers=None):
     user.display_name = display_name.strip()
+    if notify_answers is not None:
+        user.notify_answers = notify_answers
     if district_id is not None and db.session.get(District, district_id) is None:
         raise DomainError(_l("Choose a district from the list."), field="district")
     if district_id != user.district_id:
@@ -190,9 +189,5 @@ def _take_token(token, purpose):
 
 
 def _mail(user, template, subject, **context):
-    """Mail in the language the resident is using; a mail failure never undoes the action."""
-    body = render_template(template, user=user, **context)
-    try:
-        send_mail(user.email, str(subject), body)
-    except (OSError, smtplib.SMTPException):
-        log.exception("Could not send %r to user %s", str(subject), user.id)
+    """Mail in the language the resident is using, queued with the action (see civic.mail)."""
+    send_mail(user.email, str(subject), render_template(template, user=user, **context))

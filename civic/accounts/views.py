@@ -153,7 +153,8 @@ def account():
         form.district.data = current_user.district_id
     if form.validate_on_submit():
         try:
-            services.update_profile(current_user, form.display_name.data, form.district.data)
+            services.update_profile(current_user, form.display_name.data, form.district.data,
+                                    notify_answers=form.notify_answers.data)
         except DomainError as error:
             attach_error(form, error)
         else:

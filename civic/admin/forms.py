@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms.validators import Optional
 
 from ..accounts.models import Role
-from ..forms import max_length, required, strip
+from ..forms import DayField, max_length, required, strip
+from ..routing import parse_id
 
 ROLE_LABELS = {
     Role.RESIDENT: _l("Resident"),
@@ -38,3 +40,16 @@ class ThemeForm(FlaskForm):
 class DistrictForm(FlaskForm):
     name = StringField(_l("Name of the district"), filters=[strip],
                        validators=[required(_l("Enter the district's name.")), max_length(80)])
+
+
+class StaffLogFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    area = SelectField(_l("Area"), validators=[Optional()], choices=[
+        SelectChoice("", _l("All")), SelectChoice("moderation", _l("Moderation")),
+        SelectChoice("answer", _l("Official answers")), SelectChoice("role", _l("Roles")),
+        SelectChoice("publication", _l("Results publication")), SelectChoice("settings", _l("Settings"))])
+    actor = SelectField(_l("Staff member"), coerce=parse_id, validators=[Optional()])
+    since = DayField(_l("From"), validators=[Optional()])
+    until = DayField(_l("Until (included)"), validators=[Optional()])

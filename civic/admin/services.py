@@ -24,6 +24,10 @@ def grant_role(admin, user, role):
     if user.id == admin.id and role is not Role.ADMIN:
         raise DomainError(_l("You cannot remove your own administrator role: ask another administrator."),
                           field="role")
+    if user.role is not role:
+        from ..staff_log import record
+
+        record(admin, "role", "grant", "user", user.id, {"role": user.role.value}, {"role": role.value})
     user.role = role
     db.session.flush()
 

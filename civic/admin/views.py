@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..access import Action, requires
-from ..accounts.models import User
+from ..accounts.models import Role, User
 from ..accounts.services import all_districts
 from ..domain import DomainError, attach_error
 from ..extensions import db
@@ -96,3 +96,29 @@ def districts():
             flash(_l("The district is added."), "success")
             return redirect(url_for("admin.districts"))
     return render_template("admin/districts.html", form=form, districts=all_districts())
+
+
+@bp.route("/staff-log")
+@requires(Action.STAFF_LOG_READ)
+def staff_log():
+    from datetime import UTC, datetime, time, timedelta
+
+    from ..decisions.forms import PARIS
+    from ..pagination import paginate_rows
+    from ..staff_log import entries
+    from .forms import StaffLogFilterForm
+
+    form = StaffLogFilterForm(request.args)
+    staff = db.session.execute(db.select(User).where(User.role != Role.RESIDENT).order_by(User.display_name)
+                               ).scalars().all()
+    form.actor.choices = [("", _l("All"))] + [(u.id, u.display_name) for u in staff]
+    filters = {}
+    if form.validate():
+        def day_start(day):
+            return datetime.combine(day, time(), tzinfo=PARIS).astimezone(UTC) if day else None
+
+        filters = {"area": form.area.data or None, "actor_id": form.actor.data,
+                   "since": day_start(form.since.day),
+                   "until": day_start(form.until.day + timedelta(days=1)) if form.until.day else None}
+    page = paginate_rows(entries(**filters), int_arg("page", 1), 50)
+    return render_template("admin/staff_log.html", form=form, page=page)

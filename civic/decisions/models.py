@@ -64,6 +64,8 @@ class Decision(db.Model):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set when an official takes the decision out of draft: from then on residents see it.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Followers were told the vote opened (following.notifications.notify_opened_votes).
+    opening_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -145,11 +145,13 @@ def fix_description(decision_id):
 @public
 def detail(decision_id):
     decision = _get_decision(decision_id, allow_draft=True)
+    from ..following.services import is_following
+
     voted = current_user.is_authenticated and services.has_voted(actor(), decision)
     return render_template("decisions/detail.html", decision=decision, voted=voted, method_labels=METHOD_LABELS,
                            rule_labels=RULE_LABELS, edits=corrections.description_edits(decision),
                            diff_segments=corrections.diff_segments,
-                           state=decision.state)
+                           state=decision.state, following=is_following(current_user, "decision", decision.id))
 
 
 def _ballot_page(decision, form_data=None, error=None, status=200):
@@ -250,6 +252,14 @@ def publish(decision_id):
     except DomainError as error:
         flash(error.message, "error")
     else:
+        from .. import staff_log
+        from ..following.services import notify_followers
+
+        staff_log.record(current_user, "publication", "publish", "decision", decision.id, {},
+                         {"ballots_sha256": decision.snapshot.ballots_sha256,
+                          "code_version": decision.snapshot.code_version})
+        notify_followers("decision", decision.id, "mail/results_published.txt",
+                         _l("Results published: %(title)s", title=decision.title), decision=decision)
         db.session.commit()
         flash(_l("The results are published."), "success")
     return redirect(url_for("decisions.results", decision_id=decision.id))

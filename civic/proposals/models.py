@@ -2,11 +2,12 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..counters.models import AssistedRecord
+from ..moderation.models import ModerationMode
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
 
@@ -24,14 +25,25 @@ class Theme(db.Model):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     name_en: Mapped[str | None] = mapped_column(String(80))
     active: Mapped[bool] = mapped_column(default=True)
+    # None: the site-wide setting applies.
+    moderation: Mapped[ModerationMode | None] = mapped_column(enum_column_type(ModerationMode))
 
     def label(self, locale):
         return self.name_en if locale == "en" and self.name_en else self.name
 
 
 class ProposalState(enum.Enum):
+    PENDING = "pending"                      # held for review (pre-moderation, or after a change)
     PUBLISHED = "published"
-    WITHDRAWN = "withdrawn"
+    CHANGES_REQUESTED = "changes_requested"  # back with its author, not public
+    REJECTED = "rejected"                    # with a public reason
+    HIDDEN = "hidden"                        # with a public reason
+    MERGED = "merged"                        # into another proposal (merged_into_id)
+    WITHDRAWN = "withdrawn"                  # by its author
+
+
+# States whose content the public sees (a proposal held by reports is hidden meanwhile).
+PUBLIC_STATES = (ProposalState.PUBLISHED, ProposalState.WITHDRAWN)
 
 
 class Proposal(AssistedRecord, db.Model):
@@ -47,6 +59,11 @@ class Proposal(AssistedRecord, db.Model):
         enum_column_type(ProposalState), default=ProposalState.PUBLISHED, index=True
     )
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    moderation_reason: Mapped[str | None] = mapped_column(Text)   # public
+    moderation_message: Mapped[str | None] = mapped_column(Text)  # to the author (change request)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"))
+    # Reported by enough residents: hidden until a moderator decides.
+    held_by_reports: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The interface language when it was written, so that pages can mark it with lang=""
     # when shown in the other language (screen readers then switch voice).
     language: Mapped[str] = mapped_column(String(8), default="fr")
@@ -58,6 +75,10 @@ class Proposal(AssistedRecord, db.Model):
 
     theme: Mapped[Theme] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
+
+    @property
+    def is_public(self):
+        return self.state in PUBLIC_STATES and not self.held_by_reports
 
 
 class Support(AssistedRecord, db.Model):
@@ -82,6 +103,9 @@ class Comment(AssistedRecord, db.Model):
     language: Mapped[str] = mapped_column(String(8), default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
+    held_by_reports: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     proposal: Mapped[Proposal] = relationship()
@@ -90,3 +114,7 @@ class Comment(AssistedRecord, db.Model):
     @property
     def is_deleted(self):
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None or self.held_by_reports

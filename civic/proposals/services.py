@@ -9,7 +9,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..pagination import paginate_rows
 from ..text import normalize_for_search, search_terms
-from .models import Comment, Proposal, ProposalState, Support, Theme
+from .models import PUBLIC_STATES, Comment, Proposal, ProposalState, Support, Theme
 
 SORTS = ("newest", "supported")
 
@@ -30,10 +30,16 @@ def _checked_theme(theme_id):
 
 
 def submit_proposal(author, title, body, theme_id, place=None):
+    """Published at once, or held for review when its theme (or the site) is pre-moderated."""
+    from ..moderation.models import ModerationMode
+    from ..moderation.services import mode_for
+
     theme = _checked_theme(theme_id)
+    held = mode_for(theme) is ModerationMode.PRE
     proposal = Proposal(
         title=title.strip(), body=body.strip(), theme=theme, place=(place or "").strip() or None,
-        author=author, state=ProposalState.PUBLISHED, search_text=_search_text(title, body),
+        author=author, state=ProposalState.PENDING if held else ProposalState.PUBLISHED,
+        search_text=_search_text(title, body),
         language=current_language(),
     )
     db.session.add(proposal)
@@ -42,8 +48,12 @@ def submit_proposal(author, title, body, theme_id, place=None):
 
 
 def edit_proposal(proposal, title, body, theme_id, place=None):
-    if proposal_has_activity(proposal):
+    from ..moderation.services import author_edited
+
+    public = proposal.state is ProposalState.PUBLISHED
+    if public and proposal_has_activity(proposal):
         raise DomainError(_l("This proposal can no longer be edited: it already has supports or comments."))
+    author_edited(proposal)
     proposal.theme = _checked_theme(theme_id)
     proposal.title = title.strip()
     proposal.body = body.strip()
@@ -142,18 +152,29 @@ def _counts():
         .correlate(Proposal).scalar_subquery().label("supports")
     )
     comments = (
-        select(func.count(Comment.id)).where(Comment.proposal_id == Proposal.id, Comment.deleted_at.is_(None))
+        select(func.count(Comment.id)).where(Comment.proposal_id == Proposal.id, Comment.deleted_at.is_(None),
+                                             Comment.hidden_at.is_(None), Comment.held_by_reports.is_(False))
         .correlate(Proposal).scalar_subquery().label("comments")
     )
     return supports, comments
 
 
-def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort="newest", page=1, per_page=10):
-    """A page of (proposal, supports, comments) rows; counts come from the data each time."""
+def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort="newest", page=1, per_page=10,
+                   answer=None):
+    """A page of (proposal, supports, comments) rows of public proposals; counts come from the data each time.
+
+    ``answer``: an AnswerStatus, "none" (not answered yet) or None (any)."""
+    from ..answers.models import Answer
+
     supports, comments = _counts()
-    statement = select(Proposal, supports, comments).join(Proposal.theme)
+    statement = select(Proposal, supports, comments).join(Proposal.theme).where(
+        Proposal.state.in_(PUBLIC_STATES), Proposal.held_by_reports.is_(False))
     if state is not None:
         statement = statement.where(Proposal.state == state)
+    if answer == "none":
+        statement = statement.where(~exists().where(Answer.proposal_id == Proposal.id))
+    elif answer is not None:
+        statement = statement.where(exists().where(Answer.proposal_id == Proposal.id, Answer.status == answer))
     if theme_id:
         statement = statement.where(Proposal.theme_id == theme_id)
     for term in search_terms(query):

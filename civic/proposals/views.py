@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..access import Action, can, public, require_can, requires
+from ..answers.models import AnswerStatus
 from ..counters.acting import actor, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind
 from ..domain import DomainError, attach_error
@@ -37,12 +38,16 @@ def index():
     if sort not in services.SORTS:
         sort = "newest"
     query = request.args.get("q", "").strip()[:200]
+    answer_key = request.args.get("answer", "")
+    answers = {s.value: s for s in AnswerStatus}
+    answer = "none" if answer_key == "none" else answers.get(answer_key)
     page = services.list_proposals(
         query=query, theme_id=theme_id, state=STATE_FILTERS[state_key], sort=sort,
-        page=int_arg("page", 1), per_page=current_app.config["PROPOSALS_PER_PAGE"],
+        page=int_arg("page", 1), per_page=current_app.config["PROPOSALS_PER_PAGE"], answer=answer,
     )
     return render_template("proposals/list.html", page=page, themes=themes, theme_id=theme_id,
-                           state=state_key, sort=sort, query=query)
+                           state=state_key, sort=sort, query=query,
+                           answer_key=answer_key if answer is not None else "")
 
 
 def _proposal_form(obj=None):
@@ -68,16 +73,25 @@ def new():
             db.session.commit()
             if receipt:
                 return receipt_redirect(receipt)
-            flash(_l("Your proposal is published."), "success")
+            if proposal.state is ProposalState.PENDING:
+                flash(_l("Your proposal is saved. It will be published once a moderator has read it."), "success")
+            else:
+                flash(_l("Your proposal is published."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, proposal=None)
 
 
 def _render_detail(proposal, comment_form=None, status=200):
+    from ..answers.services import answer_of
+    from ..following.services import is_following
+
     supports, comments = services.proposal_counts(proposal)
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
+        answer=answer_of(proposal),
+        following=is_following(current_user, "proposal", proposal.id),
+        merged_into=db.session.get(Proposal, proposal.merged_into_id) if proposal.merged_into_id else None,
         supports=supports,
         comment_count=comments,
         supported=services.has_supported(actor(), proposal),
@@ -87,10 +101,22 @@ def _render_detail(proposal, comment_form=None, status=200):
     ), status
 
 
+def _may_read(proposal):
+    """Its author and moderators read a proposal that is not public; others see why it is not."""
+    return proposal.is_public or proposal.state is ProposalState.MERGED or (
+        current_user.is_authenticated and (proposal.author_id == current_user.id
+                                           or can(current_user, Action.MODERATE)))
+
+
 @bp.route("/<int:proposal_id>")
 @public
 def detail(proposal_id):
-    return _render_detail(_get_proposal(proposal_id))
+    proposal = _get_proposal(proposal_id)
+    if not _may_read(proposal):
+        if proposal.state in (ProposalState.PENDING, ProposalState.CHANGES_REQUESTED):
+            abort(404)  # never published: nothing to say publicly
+        return render_template("proposals/unavailable.html", proposal=proposal)
+    return _render_detail(proposal)
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])

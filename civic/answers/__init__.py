@@ -1,0 +1,1 @@
+"""Official answers to proposals, by elected officials."""

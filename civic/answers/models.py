@@ -1,0 +1,33 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..db_types import UTCDateTime, enum_column_type, utcnow
+from ..extensions import db
+
+
+class AnswerStatus(enum.Enum):
+    UNDER_STUDY = "under_study"
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_CHANGES = "accepted_with_changes"
+    REJECTED = "rejected"
+    DONE = "done"
+
+
+class Answer(db.Model):
+    """The collectivité's current answer to a proposal; earlier versions are in the staff log."""
+
+    __tablename__ = "proposal_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[AnswerStatus] = mapped_column(enum_column_type(AnswerStatus), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User] = relationship()

@@ -1,0 +1,61 @@
+"""Official answers: one current answer per proposal, every version in the staff log, e-mailed to those concerned."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import staff_log
+from ..accounts.models import User
+from ..db_types import utcnow
+from ..domain import DomainError
+from ..extensions import db
+from ..following.services import ANSWERS_TOPIC, followers, mail_to
+from ..proposals.models import Support
+from .models import Answer, AnswerStatus
+
+
+def answer_of(proposal):
+    return db.session.execute(select(Answer).where(Answer.proposal_id == proposal.id)).scalar()
+
+
+def answer(official, proposal, status, text):
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_l("Write the answer: residents read it with its status."), field="text")
+    if not proposal.is_public:
+        raise DomainError(_l("Only a published proposal can be answered."))
+    current = answer_of(proposal)
+    before = {"status": current.status.value, "text": current.text} if current else {}
+    if current is None:
+        current = Answer(proposal_id=proposal.id, author_id=official.id, status=status, text=text)
+        db.session.add(current)
+    elif (current.status, current.text) == (status, text):
+        return current
+    current.status, current.text, current.author_id, current.updated_at = status, text, official.id, utcnow()
+    db.session.flush()
+    staff_log.record(official, "answer", "answer", "proposal", proposal.id, before,
+                     {"status": status.value, "text": text})
+    _tell(proposal, current)
+    return current
+
+
+def _tell(proposal, current):
+    """The author always; supporters unless they turned these e-mails off; followers of the proposal."""
+    subject = _l("An answer to the proposal: %(title)s", title=proposal.title)
+    told = set()
+    if mail_to(proposal.author, "mail/answered.txt", subject, answer=current, proposal=proposal, role="author"):
+        told.add(proposal.author_id)
+    supporters = db.session.execute(select(User).join(Support, Support.user_id == User.id)
+                                    .where(Support.proposal_id == proposal.id)).scalars().all()
+    for user in supporters:
+        if user.id not in told and user.notify_answers:
+            mail_to(user, "mail/answered.txt", subject, topic=ANSWERS_TOPIC, answer=current, proposal=proposal,
+                    role="supporter")
+            told.add(user.id)
+    for user in followers("proposal", proposal.id):
+        if user.id not in told:
+            mail_to(user, "mail/answered.txt", subject, topic=f"follow:proposal:{proposal.id}", answer=current,
+                    proposal=proposal, role="follower")
+            told.add(user.id)
+    return told
+
+
+STATUSES = list(AnswerStatus)

@@ -1,0 +1,34 @@
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..access import Action, requires
+from ..domain import DomainError, attach_error
+from ..extensions import db
+from ..proposals.models import Proposal
+from . import services
+from .forms import AnswerForm
+from .models import AnswerStatus
+
+bp = Blueprint("answers", __name__)
+
+
+@bp.route("/proposals/<int:proposal_id>/answer", methods=["GET", "POST"])
+@requires(Action.ANSWER)
+def answer(proposal_id):
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or not proposal.is_public:
+        abort(404)
+    current = services.answer_of(proposal)
+    form = AnswerForm(status=current.status.value if current else None, text=current.text if current else None)
+    if form.validate_on_submit():
+        try:
+            services.answer(current_user, proposal, AnswerStatus(form.status.data), form.text.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("The answer is published; the author, the supporters and the followers are told by e-mail."),
+                  "success")
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="answer"))
+    return render_template("answers/form.html", form=form, proposal=proposal, current=current)

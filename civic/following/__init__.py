@@ -1,0 +1,1 @@
+"""Following proposals and decisions, the e-mails that follow, and one-click unsubscribing."""

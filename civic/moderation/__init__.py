@@ -1,0 +1,1 @@
+"""Moderation: settings, reports by residents, the moderator's queue and decisions, the public journal."""

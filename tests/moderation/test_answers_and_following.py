@@ -1,0 +1,138 @@
+"""Official answers and their e-mails, following, one-click unsubscribing, the staff log."""
+import re
+from datetime import timedelta
+
+from civic.accounts.models import Role
+from civic.answers.models import Answer, AnswerStatus
+from civic.db_types import utcnow
+from civic.decisions.models import Method
+from civic.extensions import db
+from civic.following.models import Follow
+from civic.following.services import notify_opened_votes
+from civic.mail import OutgoingMail
+from civic.staff_log import StaffLogEntry
+from tests.conftest import login, make_proposal, make_support, make_user
+from tests.decisions.helpers import close, make_decision
+
+UNSUBSCRIBE_RE = re.compile(r"(/unsubscribe/[A-Za-z0-9_.\-]+)")
+
+
+def _answer(client, proposal, status="accepted", text="Nous installerons les bancs en juin."):
+    return client.post_form(f"/proposals/{proposal.id}/answer", {"status": status, "text": text})
+
+
+def test_an_official_answer_is_shown_filtered_and_mailed(client, ctx, outbox):
+    author = make_user(email="auteur@example.org")
+    proposal = make_proposal(author=author, title="Des bancs place du marché")
+    other = make_proposal(title="Un city-stade")
+    supporter, quiet = make_user(email="soutien@example.org"), make_user(email="discret@example.org")
+    quiet.notify_answers = False
+    make_support(proposal, supporter), make_support(proposal, quiet), make_support(proposal, author)
+    follower = make_user(email="abonne@example.org")
+    db.session.add(Follow(user_id=follower.id, target_type="proposal", target_id=proposal.id))
+    db.session.commit()
+    official = make_user(role=Role.ELECTED)
+    login(client, official)
+    empty = _answer(client, proposal, text="")
+    assert empty.status_code == 200 and "<title>Erreur : " in empty.get_data(as_text=True)
+    assert _answer(client, proposal).status_code == 302
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Nous installerons les bancs en juin." in page and "Acceptée" in page
+    listed = client.get("/proposals/?answer=accepted").get_data(as_text=True)
+    assert "Des bancs place du marché" in listed and "Un city-stade" not in listed
+    assert "Un city-stade" in client.get("/proposals/?answer=none").get_data(as_text=True)
+    recipients = sorted(m["to"] for m in outbox)
+    assert recipients == ["abonne@example.org", "auteur@example.org", "soutien@example.org"]
+    supporter_mail = next(m for m in outbox if m["to"] == "soutien@example.org")
+    assert UNSUBSCRIBE_RE.search(supporter_mail["body"])
+    # A change of answer is logged with before and after.
+    _answer(client, proposal, status="done", text="Les bancs sont installés.")
+    entries = db.session.execute(db.select(StaffLogEntry).order_by(StaffLogEntry.id)).scalars().all()
+    assert [e.area for e in entries] == ["answer", "answer"]
+    assert entries[1].before_data == {"status": "accepted", "text": "Nous installerons les bancs en juin."}
+    assert entries[1].after_data["status"] == "done"
+    assert db.session.execute(db.select(db.func.count(Answer.id))).scalar_one() == 1
+    assert other.id
+
+
+def test_only_officials_answer(client, ctx):
+    proposal = make_proposal()
+    for role in (Role.RESIDENT, Role.MODERATOR, Role.COUNTER_AGENT):
+        login(client, make_user(role=role))
+        assert _answer(client, proposal).status_code == 403
+        client.post_form("/logout")
+    assert db.session.execute(db.select(Answer)).scalar() is None
+
+
+def test_one_click_unsubscribe_without_logging_in(client, ctx, outbox):
+    proposal = make_proposal()
+    supporter = make_user()
+    make_support(proposal, supporter)
+    login(client, make_user(role=Role.ELECTED))
+    _answer(client, proposal)
+    client.post_form("/logout")
+    link = UNSUBSCRIBE_RE.search(next(m for m in outbox if m["to"] == supporter.email)["body"]).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and 'method="post"' in page.get_data(as_text=True)
+    db.session.refresh(supporter)
+    assert supporter.notify_answers  # opening the link (a mail scanner) changes nothing
+    # Mail clients POST without any form token (RFC 8058).
+    assert client.post(link).status_code == 200
+    db.session.refresh(supporter)
+    assert not supporter.notify_answers
+    assert client.get("/unsubscribe/forged.token").status_code == 404
+    mail = db.session.execute(db.select(OutgoingMail).where(OutgoingMail.to == supporter.email)).scalar_one()
+    assert mail.unsubscribe_url and mail.unsubscribe_url.endswith(link)
+
+
+def test_following_a_decision_mails_when_it_opens_and_when_results_are_published(client, ctx, outbox, app):
+    decision = make_decision(Method.YES_NO, state="scheduled")
+    resident = make_user(email="suivi@example.org")
+    login(client, resident)
+    assert client.post_form(f"/follow/decision/{decision.id}").status_code == 302
+    client.post_form(f"/follow/decision/{decision.id}")  # twice: still one follow
+    assert db.session.execute(db.select(db.func.count(Follow.id))).scalar_one() == 1
+    decision.opens_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with app.test_request_context():
+        assert notify_opened_votes() == 1
+        assert notify_opened_votes() == 0  # once per decision
+        db.session.commit()
+    queued = db.session.execute(db.select(OutgoingMail)).scalars().all()
+    assert [m.to for m in queued] == ["suivi@example.org"] and "ouvert" in queued[0].subject
+    close(decision)
+    client.post_form("/logout")
+    login(client, make_user(role=Role.ELECTED))
+    assert client.post_form(f"/decisions/{decision.id}/publish").status_code == 302
+    assert any("Résultats publiés" in m["subject"] for m in outbox)
+    entry = db.session.execute(db.select(StaffLogEntry).where(StaffLogEntry.area == "publication")).scalar_one()
+    assert entry.object_id == decision.id and entry.after_data["ballots_sha256"]
+
+
+def test_follow_is_for_residents_and_unfollow_works(client, ctx):
+    proposal = make_proposal()
+    login(client, make_user(role=Role.MODERATOR))
+    assert client.post_form(f"/follow/proposal/{proposal.id}").status_code == 403
+    client.post_form("/logout")
+    login(client, make_user())
+    assert client.post_form(f"/follow/proposal/{proposal.id}").status_code == 302
+    assert "Ne plus suivre" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert client.post_form(f"/unfollow/proposal/{proposal.id}").status_code == 302
+    assert db.session.execute(db.select(Follow)).scalar() is None
+    assert client.post_form("/follow/proposal/987654").status_code == 404
+
+
+def test_role_changes_are_in_the_staff_log_for_admins_only(client, ctx):
+    admin = make_user(role=Role.ADMIN)
+    target = make_user()
+    login(client, admin)
+    assert client.post_form(f"/admin/users/{target.id}", {"role": "moderator"}).status_code == 302
+    page = client.get("/admin/staff-log?area=role").get_data(as_text=True)
+    assert "resident" in page and "moderator" in page
+    assert "1 entrée" in page
+    assert client.get("/admin/staff-log?since=nonsense").status_code == 200
+    client.post_form("/logout")
+    for role in (Role.MODERATOR, Role.ELECTED):
+        login(client, make_user(role=role))
+        assert client.get("/admin/staff-log").status_code == 403
+        client.post_form("/logout")

@@ -1,0 +1,212 @@
+"""Reports, the moderator's queue and decisions, the public journal, moderation settings."""
+import pytest
+
+from civic.accounts.models import Role
+from civic.extensions import db
+from civic.moderation import services
+from civic.moderation.models import ModerationAction, ModerationKind, ModerationMode, Report
+from civic.proposals.models import ProposalState, Support
+from civic.staff_log import StaffLogEntry
+from tests.conftest import login, make_comment, make_proposal, make_support, make_theme, make_user
+
+
+def _report(client, target_type, target_id, reason="insult", text=""):
+    return client.post_form(f"/report/{target_type}/{target_id}", {"reason": reason, "text": text})
+
+
+def _residents_report(client, target_type, target_id, n):
+    for _ in range(n):
+        login(client, make_user())
+        assert _report(client, target_type, target_id).status_code == 302
+        client.post_form("/logout")
+
+
+def _decide(client, target_type, target_id, action, **fields):
+    return client.post_form(f"/moderation/{target_type}/{target_id}", {"action": action, **fields})
+
+
+def test_a_comment_reported_by_three_residents_is_hidden_until_a_moderator_decides(client, ctx):
+    proposal = make_proposal()
+    comment = make_comment(proposal, body="Propos insultant envers un voisin.")
+    _residents_report(client, "comment", comment.id, 2)
+    db.session.refresh(comment)
+    assert not comment.held_by_reports
+    assert "Propos insultant" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    _residents_report(client, "comment", comment.id, 1)
+    db.session.refresh(comment)
+    assert comment.held_by_reports
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Propos insultant" not in page
+    # The automatic step is in the journal too.
+    assert "signal" in client.get("/moderation/journal").get_data(as_text=True).lower()
+
+
+def test_the_same_resident_never_counts_twice(client, ctx):
+    comment = make_comment(make_proposal())
+    reporter = make_user()
+    login(client, reporter)
+    assert _report(client, "comment", comment.id).status_code == 302
+    again = _report(client, "comment", comment.id, reason="spam")
+    assert again.status_code == 200 and "déjà" in again.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Report.id))).scalar_one() == 1
+    with pytest.raises(Exception):  # and the database would refuse it
+        db.session.add(Report(reporter_id=reporter.id, target_type="comment", target_id=comment.id,
+                              reason=services.ReportReason.SPAM))
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_report_refusals(client, ctx):
+    author = make_user()
+    proposal = make_proposal(author=author)
+    login(client, author)
+    assert _report(client, "proposal", proposal.id).status_code == 200  # not one's own content
+    client.post_form("/logout")
+    login(client, make_user())
+    other = _report(client, "proposal", proposal.id, reason="other", text="")
+    assert other.status_code == 200 and 'aria-invalid="true"' in other.get_data(as_text=True)
+    assert _report(client, "proposal", 987654).status_code == 404
+    client.post_form("/logout")
+    for role in (Role.MODERATOR, Role.ELECTED, Role.ADMIN, Role.COUNTER_AGENT):
+        login(client, make_user(role=role))
+        assert _report(client, "proposal", proposal.id).status_code == 403
+        client.post_form("/logout")
+    assert db.session.execute(db.select(db.func.count(Report.id))).scalar_one() == 0
+
+
+def test_moderator_hides_a_reported_comment_with_a_public_reason(client, ctx, outbox):
+    author = make_user(name="Auteur")
+    proposal = make_proposal()
+    comment = make_comment(proposal, author=author, body="Un commentaire blessant.")
+    _residents_report(client, "comment", comment.id, 1)
+    moderator = make_user(role=Role.MODERATOR, name="Modératrice Anne")
+    login(client, moderator)
+    queue = client.get("/moderation/").get_data(as_text=True)
+    assert "Un commentaire blessant." in queue and "Insulte" in queue
+    missing_reason = _decide(client, "comment", comment.id, "hide")
+    assert missing_reason.status_code == 200 and "raison" in missing_reason.get_data(as_text=True).lower()
+    assert _decide(client, "comment", comment.id, "hide", reason="Propos injurieux.").status_code == 302
+    db.session.refresh(comment)
+    assert comment.hidden_at is not None and comment.body == "Un commentaire blessant."  # nothing deleted
+    client.post_form("/logout")
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Un commentaire blessant." not in page and "Propos injurieux." in page
+    journal = client.get("/moderation/journal").get_data(as_text=True)
+    assert "Propos injurieux." in journal and f"n° {comment.id}" in journal
+    assert "Anne" not in journal and "Auteur" not in journal  # no personal data
+    assert [m["to"] for m in outbox] == [author.email] and "Propos injurieux." in outbox[0]["body"]
+    assert db.session.execute(db.select(Report.resolved_at)).scalar_one() is not None
+    entry = db.session.execute(db.select(StaffLogEntry)).scalar_one()
+    assert (entry.actor_id, entry.area, entry.action) == (moderator.id, "moderation", "hide")
+    assert entry.before_data["hidden"] is False and entry.after_data["hidden"] is True
+
+
+def test_pre_moderation_holds_proposals_until_published(client, ctx):
+    theme = make_theme()
+    theme.moderation = ModerationMode.PRE
+    db.session.commit()
+    author = make_user()
+    login(client, author)
+    client.post_form("/proposals/new", {"title": "Un marché bio", "body": "Le jeudi.", "theme": str(theme.id)})
+    proposal = db.session.execute(db.select(services.Proposal)).scalar_one()
+    assert proposal.state is ProposalState.PENDING
+    assert "Un marché bio" not in client.get("/proposals/").get_data(as_text=True)
+    assert client.get(f"/proposals/{proposal.id}").status_code == 200  # its author reads it
+    client.post_form("/logout")
+    assert client.get(f"/proposals/{proposal.id}").status_code == 404
+    login(client, make_user(role=Role.MODERATOR))
+    assert _decide(client, "proposal", proposal.id, "request_changes").status_code == 200  # a message is needed
+    assert _decide(client, "proposal", proposal.id, "request_changes",
+                   message="Précisez le lieu.").status_code == 302
+    client.post_form("/logout")
+    login(client, author)
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Précisez le lieu." in page
+    assert client.post_form(f"/proposals/{proposal.id}/edit", {"title": "Un marché bio place Carnot",
+                                                               "body": "Le jeudi.", "theme": str(theme.id)}
+                            ).status_code == 302
+    db.session.refresh(proposal)
+    assert proposal.state is ProposalState.PENDING  # back in the queue
+    client.post_form("/logout")
+    login(client, make_user(role=Role.MODERATOR))
+    assert "place Carnot" in client.get("/moderation/").get_data(as_text=True)
+    assert _decide(client, "proposal", proposal.id, "publish").status_code == 302
+    client.post_form("/logout")
+    assert "place Carnot" in client.get("/proposals/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("action, state", [("reject", ProposalState.REJECTED)])
+def test_reject_with_a_public_reason_then_restore(client, ctx, action, state):
+    theme = make_theme()
+    proposal = make_proposal(theme=theme, state=ProposalState.PENDING)
+    login(client, make_user(role=Role.MODERATOR))
+    assert _decide(client, "proposal", proposal.id, action, reason="Hors compétence communale.").status_code == 302
+    db.session.refresh(proposal)
+    assert proposal.state is state
+    client.post_form("/logout")
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Hors compétence communale." in page and proposal.body not in page
+    login(client, make_user(role=Role.ADMIN))
+    assert _decide(client, "proposal", proposal.id, "restore").status_code == 302
+    db.session.refresh(proposal)
+    assert proposal.state is ProposalState.PUBLISHED
+    kinds = [a.kind for a in db.session.execute(db.select(ModerationAction).order_by(ModerationAction.id)).scalars()]
+    assert kinds == [ModerationKind.REJECT, ModerationKind.RESTORE]
+
+
+def test_an_action_the_state_does_not_allow_is_refused(client, ctx):
+    proposal = make_proposal()
+    login(client, make_user(role=Role.MODERATOR))
+    response = _decide(client, "proposal", proposal.id, "publish")  # already published
+    assert response.status_code == 200
+    assert db.session.execute(db.select(db.func.count(ModerationAction.id))).scalar_one() == 0
+
+
+def test_merging_moves_supports_without_counting_anyone_twice(client, ctx):
+    kept, duplicate = make_proposal(title="Piste cyclable"), make_proposal(title="Une piste vélo")
+    both, only_duplicate, only_kept = make_user(), make_user(), make_user()
+    make_support(kept, both), make_support(duplicate, both)
+    make_support(duplicate, only_duplicate), make_support(kept, only_kept)
+    login(client, make_user(role=Role.MODERATOR))
+    bad = _decide(client, "proposal", duplicate.id, "merge", merge_into=str(duplicate.id))
+    assert bad.status_code == 200
+    assert _decide(client, "proposal", duplicate.id, "merge", merge_into=str(kept.id)).status_code == 302
+    supporters = db.session.execute(db.select(Support.user_id).where(Support.proposal_id == kept.id)).scalars().all()
+    assert sorted(supporters) == sorted([both.id, only_duplicate.id, only_kept.id])
+    # Nothing deleted: the double support stays on the merged proposal, which no longer counts.
+    assert db.session.execute(db.select(db.func.count(Support.id))).scalar_one() == 4
+    db.session.refresh(duplicate)
+    assert duplicate.state is ProposalState.MERGED and duplicate.merged_into_id == kept.id
+    client.post_form("/logout")
+    page = client.get(f"/proposals/{duplicate.id}").get_data(as_text=True)
+    assert f"/proposals/{kept.id}" in page
+    listed = client.get("/proposals/?state=all").get_data(as_text=True)
+    assert "Une piste vélo" not in listed and "Piste cyclable" in listed
+
+
+def test_moderators_only_and_the_journal_is_public(client, ctx):
+    comment = make_comment(make_proposal())
+    for role in (Role.RESIDENT, Role.ELECTED, Role.COUNTER_AGENT):
+        login(client, make_user(role=role))
+        assert client.get("/moderation/").status_code == 403
+        assert _decide(client, "comment", comment.id, "hide", reason="x").status_code == 403
+        client.post_form("/logout")
+    assert client.get("/moderation/journal").status_code == 200
+
+
+def test_settings_threshold_and_global_mode(client, ctx):
+    theme = make_theme()
+    admin = make_user(role=Role.ADMIN)
+    login(client, admin)
+    bad = client.post_form("/admin/moderation", {"mode": "pre", "report_threshold": "0"})
+    assert bad.status_code == 200 and 'value="0"' in bad.get_data(as_text=True)
+    response = client.post_form("/admin/moderation", {"mode": "pre", "report_threshold": "2",
+                                                      f"theme_{theme.id}": "post"})
+    assert response.status_code == 302
+    assert services.global_mode() is ModerationMode.PRE and services.report_threshold() == 2
+    db.session.refresh(theme)
+    assert theme.moderation is ModerationMode.POST
+    assert db.session.execute(db.select(StaffLogEntry.area)).scalar_one() == "settings"
+    client.post_form("/logout")
+    login(client, make_user(role=Role.MODERATOR))
+    assert client.get("/admin/moderation").status_code == 403
