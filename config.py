@@ -53,6 +53,8 @@ class Config:
 
     SITE_NAME = os.environ.get("CIVIC_SITE_NAME", "Civic")
     COLLECTIVITE_NAME = os.environ.get("CIVIC_COLLECTIVITE_NAME", "Villeneuve-sur-Lys")
+    # The site's public address, for links in e-mails written outside a request (flask notify).
+    PUBLIC_URL = os.environ.get("CIVIC_PUBLIC_URL", "http://127.0.0.1:5000")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))

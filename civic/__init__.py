@@ -31,14 +31,13 @@ def create_app(overrides=None, env=None):
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, i18n, mail, security, templating
+    from . import cli, errors, i18n, security, templating
 
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    mail.init_app(app)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -47,8 +46,10 @@ def create_app(overrides=None, env=None):
 
 def _init_extensions(app):
     from .db_types import render_item
+    from . import mail
     from .extensions import csrf, db, limiter, login_manager, migrate
 
+    mail.init_app(app)  # before db: its teardown must run after the session's (see mail.init_app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_item)
     csrf.init_app(app)

@@ -42,8 +42,9 @@ def seed_demo(if_empty):
     else:
         if has_users:
             raise click.ClickException("The database is not empty; seed-demo only fills an empty database.")
-        seed()
-        db.session.commit()
+        with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+            seed()
+            db.session.commit()
         click.echo("Demo commune created.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, _name, role in DEMO_ACCOUNTS:
@@ -96,9 +97,10 @@ def notify_command():
     from .following.services import notify_opened_votes
     from .mail import deliver_pending
 
-    opened = notify_opened_votes()
-    db.session.commit()
-    sent, failed = deliver_pending()
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        opened = notify_opened_votes()
+        db.session.commit()
+        sent, failed = deliver_pending()
     click.echo(f"{opened} votes opened; {sent} mails sent, {failed} failed (kept for a later attempt).")
 
 

@@ -169,6 +169,7 @@ def seed(rng=None):
         resident.district_since = now - timedelta(days=200)
     _seed_decisions(rng, accounts, residents, districts)
     _seed_counters(accounts, districts, themes)
+    _seed_moderation(accounts, residents, themes)
 
 
 DISTRICTS = ("Centre-ville", "Les Tilleuls", "Quartier de la Gare", "Vieux bourg")
@@ -294,3 +295,43 @@ def _seed_counters(accounts, districts, themes):
     db.session.flush()
     counters.record(session, proposal, object_type="proposal", object_id=proposal.id)
     counters.end_session(session, SessionEnd.BUTTON)
+
+
+def _seed_moderation(accounts, residents, themes):
+    """An official answer, a proposal waiting for review in a pre-moderated theme, a reported comment,
+    and a moderation decision in the journal."""
+    from .answers.models import AnswerStatus
+    from .answers.services import answer
+    from .moderation import services as moderation
+    from .moderation.models import ModerationKind, ModerationMode, ReportReason
+
+    moderator, official = accounts[2], accounts[3]
+    proposals = db.session.execute(db.select(Proposal).where(Proposal.state == ProposalState.PUBLISHED)
+                                   .order_by(Proposal.id)).scalars().all()
+    answer(official, proposals[1], AnswerStatus.UNDER_STUDY,
+           "Les services techniques étudient le coût et les emplacements possibles. Réponse définitive en mars.")
+    answer(official, proposals[3], AnswerStatus.ACCEPTED,
+           "Retenu pour le budget 2027 : les travaux commenceront au printemps.")
+    schools = themes[6]
+    schools.moderation = ModerationMode.PRE
+    title, body = "Une rue aux écoles devant l'école Pasteur", "Fermer la rue aux voitures à l'entrée et à la sortie."
+    db.session.add(Proposal(title=title, body=body, theme=schools, author=residents[4], state=ProposalState.PENDING,
+                            search_text=normalize_for_search(f"{title}\n{body}"), language="fr"))
+    commented = next(p for p in proposals if db.session.execute(
+        db.select(Comment).where(Comment.proposal_id == p.id, Comment.deleted_at.is_(None))).first())
+    comments = db.session.execute(db.select(Comment).where(Comment.proposal_id == commented.id,
+                                                           Comment.deleted_at.is_(None))
+                                  .order_by(Comment.id)).scalars().all()
+    reported = comments[0]
+    reporters = [r for r in residents if r.id != reported.author_id][:2]
+    for reporter in reporters:
+        moderation.report(reporter, reported, ReportReason.OFF_TOPIC)
+    if len(comments) > 1:
+        hidden = comments[-1]
+        reporter = next(r for r in residents if r.id != hidden.author_id)
+        moderation.report(reporter, hidden, ReportReason.INSULT, "")
+        moderation.decide(moderator, hidden, ModerationKind.HIDE, reason="Propos désobligeants envers un voisin.")
+    # The demo's addresses are fictional: the mails written while seeding are not to be sent.
+    from .mail import OutgoingMail
+
+    db.session.execute(db.update(OutgoingMail).values(sent_at=utcnow(), last_error="demo data: not sent"))

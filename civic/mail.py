@@ -1,13 +1,14 @@
 """Outgoing mail, queued in the database and sent after the response.
 
 ``send_mail`` adds a row to ``outgoing_mail`` in the caller's transaction: the mail exists
-exactly when the action that triggered it was saved. After the response has been sent,
-``deliver_pending`` hands queued mail to the log (MAIL_SERVER unset: development) or to
+exactly when the action that triggered it was saved. While the response is being sent,
+a thread runs ``deliver_pending``, which hands queued mail to the log (MAIL_SERVER unset: development) or to
 SMTP; a failing server leaves the mail queued with its error, and it is tried again after
 a later request or by ``flask send-mail`` (for a cron job), up to MAX_ATTEMPTS times.
 """
 import logging
 import smtplib
+import threading
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -109,22 +110,41 @@ def deliver_pending(limit=200):
     return sent, failed
 
 
-def _after_response(app):
-    def deliver():
-        with app.app_context():
-            try:
-                deliver_pending()
-            except Exception:  # noqa: BLE001 - the response is gone; the mail stays queued
-                log.exception("Delivering queued mail failed")
-            finally:
-                db.session.remove()
+_deliveries = []
 
-    return deliver
+
+def _deliver_in_thread(app):
+    with app.app_context():
+        try:
+            deliver_pending()
+        except Exception:  # noqa: BLE001 - nobody waits for this thread; the mail stays queued
+            log.exception("Delivering queued mail failed")
+        finally:
+            db.session.remove()
+
+
+def join_deliveries(timeout=10):
+    """Wait for the delivery threads started so far (tests, and a clean shutdown)."""
+    while _deliveries:
+        _deliveries.pop().join(timeout)
 
 
 def init_app(app):
-    @app.after_request
-    def _deliver_after_response(response):
-        if g.get("civic_mail_queued"):
-            response.call_on_close(_after_response(app))
-        return response
+    """Deliver in a thread started when the request's app context ends.
+
+    Not in response.call_on_close: the development server calls it only once the browser
+    closes its connection, seconds later. Registered before Flask-SQLAlchemy (see
+    create_app) so that this teardown runs after the request's session is removed.
+    Only requests set the mark, so `flask` commands and test contexts never start a thread.
+    """
+
+    @app.before_request
+    def _mark_request():
+        g.civic_request = True
+
+    @app.teardown_appcontext
+    def _deliver_after_response(exc):
+        if exc is None and g.get("civic_request") and g.get("civic_mail_queued"):
+            thread = threading.Thread(target=_deliver_in_thread, args=(app,), name="civic-mail", daemon=True)
+            thread.start()
+            _deliveries.append(thread)

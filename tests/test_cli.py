@@ -37,7 +37,7 @@ def test_seed_demo_fills_an_empty_database_once(app, client, ctx):
     assert 25 <= count(Proposal) <= 40
     assert count(Theme) >= 6 and count(Support) > 50 and count(Comment) > 10
     states = set(db.session.execute(db.select(Proposal.state)).scalars())
-    assert states == {ProposalState.PUBLISHED, ProposalState.WITHDRAWN}
+    assert states == {ProposalState.PUBLISHED, ProposalState.WITHDRAWN, ProposalState.PENDING}
     roles = set(db.session.execute(db.select(User.role)).scalars())
     assert roles == set(Role)
 

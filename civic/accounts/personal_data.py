@@ -24,10 +24,17 @@ def personal_data(user):
     participations = db.session.execute(
         select(Participation, Decision).join(Decision, Decision.id == Participation.decision_id)
         .where(Participation.user_id == user.id).order_by(Participation.created_at)).all()
+    from ..following.models import Follow
+    from ..moderation.models import Report
+
+    reports = db.session.execute(select(Report).where(Report.reporter_id == user.id)
+                                 .order_by(Report.created_at)).scalars().all()
+    follows = db.session.execute(select(Follow).where(Follow.user_id == user.id)
+                                 .order_by(Follow.created_at)).scalars().all()
     actions = [a for person in [user, *merged_records(user)] for a in actions_for_resident(person)]
     actions.sort(key=lambda a: (a.created_at, a.id))
     return {"user": user, "proposals": proposals, "comments": comments, "supports": supports,
-            "participations": participations, "actions": actions}
+            "participations": participations, "actions": actions, "reports": reports, "follows": follows}
 
 
 def as_json(data):
@@ -57,6 +64,11 @@ def as_json(data):
                      for s, p in data["supports"]],
         "votes": [{"decision_id": d.id, "decision_title": d.title, "voted_at": when(v.created_at), **where(v)}
                   for v, d in data["participations"]],
+        "reports": [{"target": r.target_type, "target_id": r.target_id, "reason": r.reason.value, "text": r.text,
+                     "at": when(r.created_at)} for r in data["reports"]],
+        "follows": [{"target": f.target_type, "target_id": f.target_id, "since": when(f.created_at)}
+                    for f in data["follows"]],
+        "notify_answers": user.notify_answers,
         "assisted_actions": [{"kind": a.kind.value, "at": when(a.created_at),
                               "counter": a.counter.name if a.counter else None,
                               "agent": a.agent.display_name if a.agent else None,

@@ -43,7 +43,8 @@ class ReportForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    action = RadioField(_l("Decision"), choices=[SelectChoice(k, v) for k, v in ACTION_LABELS.items()],
+    # Not "action": a field of that name would hide the form's own action property in the DOM.
+    decision = RadioField(_l("Decision"), choices=[SelectChoice(k, v) for k, v in ACTION_LABELS.items()],
                         validators=[required(_l("Choose a decision."))])
     reason = TextAreaField(_l("Public reason (shown in place of the content and in the journal)"), filters=[strip],
                            validators=[Optional(), max_length(1000)])

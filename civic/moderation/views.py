@@ -65,7 +65,7 @@ def decide(target_type, target_id):
     if form.validate_on_submit():
         merge_into = db.session.get(Proposal, form.merge_into.data) if form.merge_into.data else None
         try:
-            services.decide(current_user, target, ModerationKind(form.action.data), form.reason.data,
+            services.decide(current_user, target, ModerationKind(form.decision.data), form.reason.data,
                             form.message.data, merge_into)
         except DomainError as error:
             attach_error(form, error)

@@ -22,7 +22,7 @@ def _residents_report(client, target_type, target_id, n):
 
 
 def _decide(client, target_type, target_id, action, **fields):
-    return client.post_form(f"/moderation/{target_type}/{target_id}", {"action": action, **fields})
+    return client.post_form(f"/moderation/{target_type}/{target_id}", {"decision": action, **fields})
 
 
 def test_a_comment_reported_by_three_residents_is_hidden_until_a_moderator_decides(client, ctx):
@@ -210,3 +210,35 @@ def test_settings_threshold_and_global_mode(client, ctx):
     client.post_form("/logout")
     login(client, make_user(role=Role.MODERATOR))
     assert client.get("/admin/moderation").status_code == 403
+
+
+def test_a_decision_without_a_choice_is_shown_inline_and_keeps_the_text(client, ctx):
+    comment = make_comment(make_proposal())
+    login(client, make_user(role=Role.MODERATOR))
+    response = client.post_form(f"/moderation/comment/{comment.id}", {"reason": "Texte gardé"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'href="#decision-0"' in page and 'id="decision-0"' in page
+    assert "Texte gardé" in page and 'id="decision-error"' in page
+
+
+@pytest.mark.parametrize("start, decision, fields, end", [
+    (ProposalState.PENDING, "publish", {}, ProposalState.PUBLISHED),
+    (ProposalState.PENDING, "request_changes", {"message": "Précisez."}, ProposalState.CHANGES_REQUESTED),
+    (ProposalState.PENDING, "reject", {"reason": "Doublon d'une compétence départementale."}, ProposalState.REJECTED),
+    (ProposalState.PUBLISHED, "hide", {"reason": "Données personnelles."}, ProposalState.HIDDEN),
+    (ProposalState.HIDDEN, "restore", {}, ProposalState.PUBLISHED),
+    (ProposalState.REJECTED, "restore", {}, ProposalState.PUBLISHED),
+])
+def test_each_decision_changes_the_state_and_adds_one_journal_entry(client, ctx, outbox, start, decision, fields,
+                                                                   end):
+    author = make_user()
+    proposal = make_proposal(author=author, state=start)
+    login(client, make_user(role=Role.MODERATOR))
+    assert _decide(client, "proposal", proposal.id, decision, **fields).status_code == 302
+    db.session.refresh(proposal)
+    assert proposal.state is end
+    [entry] = db.session.execute(db.select(ModerationAction)).scalars().all()
+    assert entry.kind is ModerationKind(decision) and entry.target_id == proposal.id
+    assert [m["to"] for m in outbox] == [author.email]
+    journal = client.get("/moderation/journal").get_data(as_text=True)
+    assert f"/proposals/{proposal.id}" in journal
