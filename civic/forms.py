@@ -66,3 +66,14 @@ class DayField(StringField):
     def process_data(self, value):
         self.day = value if isinstance(value, date) else None
         self.data = value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+
+
+def paris_day_bounds(first_day, last_day):
+    """(since, until) in UTC for a filter "from first_day to last_day included", days in Paris time."""
+    from datetime import UTC, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    def start(day):
+        return datetime.combine(day, time(), tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC) if day else None
+
+    return start(first_day), start(last_day + timedelta(days=1)) if last_day else None

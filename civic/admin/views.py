@@ -101,9 +101,7 @@ def districts():
 @bp.route("/staff-log")
 @requires(Action.STAFF_LOG_READ)
 def staff_log():
-    from datetime import UTC, datetime, time, timedelta
-
-    from ..decisions.forms import PARIS
+    from ..forms import paris_day_bounds
     from ..pagination import paginate_rows
     from ..staff_log import entries
     from .forms import StaffLogFilterForm
@@ -114,11 +112,7 @@ def staff_log():
     form.actor.choices = [("", _l("All"))] + [(u.id, u.display_name) for u in staff]
     filters = {}
     if form.validate():
-        def day_start(day):
-            return datetime.combine(day, time(), tzinfo=PARIS).astimezone(UTC) if day else None
-
-        filters = {"area": form.area.data or None, "actor_id": form.actor.data,
-                   "since": day_start(form.since.day),
-                   "until": day_start(form.until.day + timedelta(days=1)) if form.until.day else None}
+        since, until = paris_day_bounds(form.since.day, form.until.day)
+        filters = {"area": form.area.data or None, "actor_id": form.actor.data, "since": since, "until": until}
     page = paginate_rows(entries(**filters), int_arg("page", 1), 50)
     return render_template("admin/staff_log.html", form=form, page=page)

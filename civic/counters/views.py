@@ -1,6 +1,4 @@
 """The agent's desk, assisted sessions and receipts; the public follow-up page; attaching counter contributions."""
-from datetime import UTC
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,7 +7,6 @@ from ..access import Action, public, requires
 from ..accounts.models import User
 from ..accounts.services import all_districts
 from ..decisions import services as decisions
-from ..decisions.forms import PARIS
 from ..decisions.models import DecisionState
 from ..domain import DomainError, attach_error
 from ..extensions import db
@@ -259,8 +256,7 @@ def edit_counter(counter_id):
 @bp.route("/admin/audit")
 @requires(Action.AUDIT_READ)
 def audit_log():
-    from datetime import datetime, time, timedelta
-
+    from ..forms import paris_day_bounds
     from ..pagination import paginate_rows
     from ..routing import int_arg
     from .forms import AuditFilterForm
@@ -271,13 +267,10 @@ def audit_log():
     form.agent.choices = [("", _l("All"))] + [(a.id, a.display_name) for a in services.counter_agents()]
     filters = {}
     if form.validate():
-        def day_start(day):
-            return datetime.combine(day, time(), tzinfo=PARIS).astimezone(UTC) if day else None
-
+        since, until = paris_day_bounds(form.since.day, form.until.day)
         filters = {"counter_id": form.counter.data, "agent_id": form.agent.data,
                    "kind": AssistedActionKind(form.kind.data) if form.kind.data else None,
-                   "since": day_start(form.since.day),
-                   "until": day_start(form.until.day + timedelta(days=1)) if form.until.day else None}
+                   "since": since, "until": until}
     page = paginate_rows(services.audit_entries(**filters), int_arg("page", 1), 50)
     return render_template("counters/audit.html", form=form, page=page,
                            identity_labels=IDENTITY_LABELS)

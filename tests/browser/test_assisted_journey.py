@@ -12,7 +12,7 @@ import secrets
 import pytest
 
 from .site import describe_violations
-from .test_journey_without_js import LANG, SUBMIT, activate, labelled, press_enter, type_into
+from .test_journey_without_js import LANG, SUBMIT, Journey, activate, labelled, press_enter, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -20,21 +20,16 @@ CODE_RE = re.compile(r'<p class="follow-up-code">([A-Z0-9]+)</p>')
 MM = 72 / 25.4  # PDF points per millimetre
 
 
-class AgentJourney:
+class AgentJourney(Journey):
+    """The demo counter agent, JavaScript off; counts the page loads."""
+
     def __init__(self, site):
-        self.site = site
-        self.external = []
-        self.records = []
-        self.context = site.new_context("counter_agent", LANG, external=self.external, java_script_enabled=False)
-        self.page = self.context.new_page()
-        site.choose_language(self.page, LANG)
+        super().__init__(site, "counter_agent")
         self.loads = 0
 
     def check(self, response):
         self.loads += 1
-        record = self.site.record_response(self.page, response, "agent-journey", LANG, "journey", scripts=False)
-        self.records.append(record)
-        return record
+        return super().check(response)
 
     def tick(self, name, value=None):
         """Focus a radio button or checkbox through its label and tick it with the space bar."""
@@ -63,15 +58,7 @@ class AgentJourney:
         try:
             self.end_session()
         finally:
-            self.context.close()
-        print(f"{len(self.records)} pages on the way: "
-              + " -> ".join(r.url.removeprefix(self.site.origin) for r in self.records))
-
-    def assert_clean(self):
-        assert not self.external, f"requests to other origins: {self.external}"
-        problems = [f"{r.where}: {p}" for r in self.records for p in r.problems]
-        problems += [f"{r.where}\n{describe_violations(r.axe)}" for r in self.records if r.axe]
-        assert not problems, "\n".join(problems)
+            super().close()
 
 
 def _enter_proposal(journey, title):

@@ -74,11 +74,11 @@ def logged_in(page):
 class Journey:
     """A browser page with JavaScript off, whose every page is checked and kept."""
 
-    def __init__(self, site):
+    def __init__(self, site, role="anonymous"):
         self.site = site
         self.external = []
         self.records = []
-        self.context = site.new_context("anonymous", LANG, external=self.external, java_script_enabled=False)
+        self.context = site.new_context(role, LANG, external=self.external, java_script_enabled=False)
         self.page = self.context.new_page()
         site.choose_language(self.page, LANG)
 

@@ -4,22 +4,9 @@ import secrets
 
 import pytest
 
-from .site import describe_violations
 from .test_journey_without_js import LANG, SUBMIT, Journey, activate, labelled, type_into
 
 pytestmark = pytest.mark.browser
-
-
-class RoleJourney(Journey):
-    """A Journey (JavaScript off, every page checked) logged in as a demo role."""
-
-    def __init__(self, site, role):
-        self.site = site
-        self.external = []
-        self.records = []
-        self.context = site.new_context(role, LANG, external=self.external, java_script_enabled=False)
-        self.page = self.context.new_page()
-        site.choose_language(self.page, LANG)
 
 
 def _tick(page, name, value):
@@ -33,7 +20,7 @@ def _tick(page, name, value):
 def test_a_reported_comment_is_hidden_by_a_moderator_and_shown_in_the_journal(site):
     token = secrets.token_hex(3)
     reason = f"Propos hors sujet ({token})"
-    resident = RoleJourney(site, "resident")
+    resident = Journey(site, "resident")
     page, check = resident.page, resident.check
     try:
         # The resident finds a comment by someone else on a proposal, and reports it.
@@ -59,7 +46,7 @@ def test_a_reported_comment_is_hidden_by_a_moderator_and_shown_in_the_journal(si
     resident.assert_clean()
 
     comment_id = report_path.rsplit("/", 1)[1]
-    moderator = RoleJourney(site, "moderator")
+    moderator = Journey(site, "moderator")
     page, check = moderator.page, moderator.check
     try:
         check(page.goto("/"))
