@@ -46,6 +46,7 @@ def init_app(app):
     from .counters.forms import KIND_LABELS
     from .answers.forms import STATUS_LABELS as ANSWER_LABELS
     from .counters.services import CONSENT_VERSION
+    from .decisions.corrections import allowed_change
     from .moderation.forms import KIND_LABELS as MODERATION_LABELS
     from .moderation.forms import REASON_LABELS
     from .voting.explain import explanation
@@ -61,6 +62,7 @@ def init_app(app):
             "answer_status_label": lambda status: ANSWER_LABELS[getattr(status, "value", status)],
             "moderation_kind_label": lambda kind: MODERATION_LABELS[getattr(kind, "value", kind)],
             "report_reason_label": lambda reason: REASON_LABELS[getattr(reason, "value", reason)],
+            "typo_allowance": lambda text: allowed_change(text or ""),
             "voting_explanation": lambda method, rule=None: explanation(method, rule, current_language()),
             "lang": current_language(),
             "language_links": _language_links,
