@@ -38,10 +38,12 @@ def answer(official, proposal, status, text):
 
 
 def _tell(proposal, current):
-    """The author always; supporters unless they turned these e-mails off; followers of the proposal."""
+    """Author and supporters unless they turned these e-mails off; followers of the proposal (each once)."""
     subject = _l("An answer to the proposal: %(title)s", title=proposal.title)
     told = set()
-    if mail_to(proposal.author, "mail/answered.txt", subject, answer=current, proposal=proposal, role="author"):
+    if proposal.author.notify_answers and mail_to(proposal.author, "mail/answered.txt", subject,
+                                                  topic=ANSWERS_TOPIC, answer=current, proposal=proposal,
+                                                  role="author"):
         told.add(proposal.author_id)
     supporters = db.session.execute(select(User).join(Support, Support.user_id == User.id)
                                     .where(Support.proposal_id == proposal.id)).scalars().all()

@@ -136,3 +136,15 @@ def test_role_changes_are_in_the_staff_log_for_admins_only(client, ctx):
         login(client, make_user(role=role))
         assert client.get("/admin/staff-log").status_code == 403
         client.post_form("/logout")
+
+
+def test_every_answer_email_can_be_turned_off_in_one_click(client, ctx, outbox):
+    author = make_user()
+    proposal = make_proposal(author=author)
+    login(client, make_user(role=Role.ELECTED))
+    _answer(client, proposal)
+    [mail] = outbox
+    assert mail["to"] == author.email and UNSUBSCRIBE_RE.search(mail["body"])
+    client.post(UNSUBSCRIBE_RE.search(mail["body"]).group(1))
+    _answer(client, proposal, status="done", text="C'est fait.")
+    assert len(outbox) == 1  # the author turned them off
