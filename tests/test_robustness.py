@@ -1,0 +1,43 @@
+"""Never a 500: every route, as every role, with malformed form data and query strings, on the demo data."""
+import pytest
+from civic.accounts.models import Role
+from tests.conftest import login, make_user
+
+GARBAGE = [{}, {"decision": "hide", "reason": "x" * 5000, "merge_into": "99999999999"},
+           {"reason": "nope", "text": "\x00"}, {"status": "bogus", "text": ""}, {"resident": "abc", "consent": "y",
+           "identity_check": "zzz"}, {"full_name": "A" * 500, "birth_date": "31/02/2000"},
+           {"counter": "999999999999"}, {"code": "x" * 100, "birth_date": "1/1/1"}, {"mode": "x", "report_threshold": "-1"}]
+
+@pytest.mark.parametrize("role", [Role.RESIDENT, Role.COUNTER_AGENT, Role.MODERATOR, Role.ELECTED, Role.ADMIN])
+def test_no_route_answers_500_to_malformed_input(app, client, ctx, role):
+    from civic.demo import seed
+    from civic.extensions import db
+    with app.test_request_context():
+        seed()
+        db.session.commit()
+    user = make_user(role=role)
+    login(client, user)
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("accounts.logout", "static"):
+            continue
+        args = {a: 1 for a in rule.arguments}
+        if "target_type" in args: args["target_type"] = "comment"
+        if "token" in args: args["token"] = "zzz"
+        from flask import url_for
+        with app.test_request_context():
+            try:
+                urls.append(url_for(rule.endpoint, **args))
+            except Exception:
+                continue
+    bad = []
+    for url in urls:
+        for data in GARBAGE:
+            r = client.post_form(url, data)
+            if r.status_code >= 500:
+                bad.append((url, data, r.status_code))
+        for query in ("?page=-1&code=%00&since=32/13/2020&counter=abc&agent=9999999999999&kind=zz&answer=zz&name=%25&birth_date=00/00/0000&contact=%2B&layout=zz&area=zz",):
+            r = client.get(url + query)
+            if r.status_code >= 500:
+                bad.append((url, query, r.status_code))
+    assert not bad, bad[:5]
