@@ -12,9 +12,6 @@ from .accounts.models import User
 from .db_types import UTCDateTime, utcnow
 from .extensions import db
 
-ACTIONS = ("moderation", "answer", "role", "publication", "settings")
-
-
 class StaffLogEntry(db.Model):
     __tablename__ = "staff_log"
 

@@ -9,7 +9,7 @@ from ..domain import DomainError
 from ..extensions import db
 from ..following.services import ANSWERS_TOPIC, followers, mail_to
 from ..proposals.models import Support
-from .models import Answer, AnswerStatus
+from .models import Answer
 
 
 def answer_of(proposal):
@@ -59,5 +59,3 @@ def _tell(proposal, current):
             told.add(user.id)
     return told
 
-
-STATUSES = list(AnswerStatus)

@@ -31,11 +31,8 @@ SEARCH_LIMIT = 20
 
 # --- Counters and agents -------------------------------------------------------------------
 
-def all_counters(active_only=False):
-    statement = select(Counter).order_by(Counter.name)
-    if active_only:
-        statement = statement.where(Counter.active)
-    return db.session.execute(statement).scalars().all()
+def all_counters():
+    return db.session.execute(select(Counter).order_by(Counter.name)).scalars().all()
 
 
 def agent_counters(agent):

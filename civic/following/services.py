@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..db_types import utcnow
 from ..extensions import db
 from ..mail import send_mail
@@ -110,7 +110,3 @@ def notify_opened_votes():
         notify_followers("decision", decision.id, "mail/vote_opened.txt",
                          _l("The vote is open: %(title)s", title=decision.title), decision=decision)
     return len(opened)
-
-
-def residents_only(user):
-    return user.role is Role.RESIDENT

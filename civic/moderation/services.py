@@ -13,7 +13,6 @@ from ..proposals.models import Comment, Proposal, ProposalState, Support, Theme
 from .models import ModerationAction, ModerationKind, ModerationMode, Report, ReportReason, Setting
 
 DEFAULT_THRESHOLD = 3
-TARGETS = ("proposal", "comment")
 
 
 # --- Settings --------------------------------------------------------------------------------
@@ -121,12 +120,6 @@ def open_reports(target_type, target_id):
     return db.session.execute(
         select(Report).where(Report.target_type == target_type, Report.target_id == target_id,
                              Report.resolved_at.is_(None)).order_by(Report.created_at)).scalars().all()
-
-
-def has_reported(user, target):
-    return user.is_authenticated and db.session.execute(select(Report.id).where(
-        Report.reporter_id == user.id, Report.target_type == target_type_of(target),
-        Report.target_id == target.id)).first() is not None
 
 
 # --- The queue -------------------------------------------------------------------------------
