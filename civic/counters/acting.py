@@ -36,17 +36,14 @@ def _load_session():
     if current_user.role is not Role.COUNTER_AGENT:
         return
     from . import services
-    from .models import AssistedSession
 
-    had_open = db.session.execute(
-        db.select(db.func.count(AssistedSession.id))
-        .where(AssistedSession.agent_id == current_user.id, AssistedSession.ended_at.is_(None))).scalar_one()
-    session = services.current_session(current_user)
+    session = services.open_session_of(current_user)
     if session is None:
-        if had_open:
-            db.session.commit()
-            flash(_l("The assisted session ended after 15 minutes without activity. You are back on your own "
-                     "account."), "info")
+        return
+    if services.expire_if_idle(session):
+        db.session.commit()
+        flash(_l("The assisted session ended after 15 minutes without activity. You are back on your own "
+                 "account."), "info")
         return
     services.touch(session)
     db.session.commit()

@@ -164,18 +164,25 @@ def open_session(agent, counter, resident, *, identity_check, consent):
     return session
 
 
-def current_session(agent, now=None):
-    """The agent's open session, or None; a session idle for SESSION_IDLE_LIMIT is ended on the spot."""
-    session = db.session.execute(
+def open_session_of(agent):
+    """The agent's session without an end (it may have been idle too long: see expire_if_idle)."""
+    return db.session.execute(
         select(AssistedSession).where(AssistedSession.agent_id == agent.id, AssistedSession.ended_at.is_(None))
     ).scalar()
-    if session is None:
-        return None
-    now = now or utcnow()
-    if now - session.last_activity_at > SESSION_IDLE_LIMIT:
-        end_session(session, SessionEnd.TIMEOUT, now=session.last_activity_at + SESSION_IDLE_LIMIT)
-        return None
-    return session
+
+
+def expire_if_idle(session, now=None):
+    """End a session idle for SESSION_IDLE_LIMIT, dated when it became idle; True when it ended."""
+    if (now or utcnow()) - session.last_activity_at <= SESSION_IDLE_LIMIT:
+        return False
+    end_session(session, SessionEnd.TIMEOUT, now=session.last_activity_at + SESSION_IDLE_LIMIT)
+    return True
+
+
+def current_session(agent):
+    """The agent's open session, or None; an idle one is ended on the spot."""
+    session = open_session_of(agent)
+    return None if session is None or expire_if_idle(session) else session
 
 
 def touch(session):
