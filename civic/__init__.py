@@ -26,6 +26,9 @@ def create_app(overrides=None, env=None):
     from . import routing
 
     routing.init_app(app)  # before the blueprints, whose <int:...> rules use it
+    from . import input_guard
+
+    input_guard.init_app(app)  # first of the before_request hooks: none of them may see a NUL
     app.config["CIVIC_ENV"] = config_class.__name__
 
     _init_extensions(app)
