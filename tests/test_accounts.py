@@ -84,6 +84,9 @@ def test_register_in_english(client, ctx):
     html = client.post_form("/register", {"email": "x"}).get_data(as_text=True)
     assert "<title>Error: " in html
     assert '<html lang="en">' in html
+    assert _register(client).status_code == 302
+    # Mail sent later, while the resident is away, will be in English too.
+    assert db.session.execute(db.select(User.language)).scalar_one() == "en"
 
 
 def test_login_wrong_password_and_unknown_address_say_the_same(client, ctx):
@@ -199,6 +202,13 @@ def test_profile_update_and_validation(client, login_as):
     assert client.post_form("/account", {"display_name": "  Camille M.  "}).status_code == 302
     db.session.refresh(user)
     assert user.display_name == "Camille M."
+    assert user.language == "fr"  # a form without the field keeps the language
+    html = client.post_form("/account", {"display_name": "Camille M.", "language": "zz"}).get_data(as_text=True)
+    assert "<title>Erreur : " in html and 'href="#language"' in html
+    assert client.post_form("/account", {"display_name": "Camille M.", "language": "en"}).status_code == 302
+    db.session.refresh(user)
+    assert user.language == "en"
+    assert 'lang="en">English</dd>' in client.get("/account/data").get_data(as_text=True)
 
 
 def test_login_attempts_are_limited_per_account(app, client, ctx, monkeypatch):

@@ -56,6 +56,10 @@ class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name shown with your contributions"), filters=[strip],
                                validators=[required(_l("Enter the name shown with your contributions.")), max_length(80)])
     notify_answers = BooleanField(_l("E-mail me when a proposal I made or support receives an official answer"))
+    # Each language named in itself, as on the language switch.
+    language = SelectField(_l("Language of the e-mails we send you"),
+                           choices=[SelectChoice("fr", "Français", render_kw={"lang": "fr"}),
+                                    SelectChoice("en", "English", render_kw={"lang": "en"})])
     district = SelectField(_l("Your district (optional)"), coerce=parse_id,
                            description=_l("Some votes are only for the residents of some districts. A change counts for the votes that open after it."))
 

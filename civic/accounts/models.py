@@ -48,6 +48,9 @@ class User(UserMixin, db.Model):
     phone_normalized: Mapped[str | None] = mapped_column(String(20), index=True)
     # E-mail when a proposal one supports is answered (the author is always told).
     notify_answers: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The language of the e-mails sent while the person is away (answers, follows, moderation):
+    # the one they registered in, then whatever they choose in their profile.
+    language: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr")
     # Set when a counter record's contributions were attached to an account.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     role: Mapped[Role] = mapped_column(enum_column_type(Role), default=Role.RESIDENT)

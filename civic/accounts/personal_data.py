@@ -69,6 +69,7 @@ def as_json(data):
         "follows": [{"target": f.target_type, "target_id": f.target_id, "since": when(f.created_at)}
                     for f in data["follows"]],
         "notify_answers": user.notify_answers,
+        "mail_language": user.language,
         "assisted_actions": [{"kind": a.kind.value, "at": when(a.created_at),
                               "counter": a.counter.name if a.counter else None,
                               "agent": a.agent.display_name if a.agent else None,

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
+from ..i18n import current_language
 from ..mail import send_mail
 from .models import AccountToken, District, Role, TokenPurpose, User
 from .passwords import hash_password, needs_rehash, spend_verification_time, verify_password
@@ -53,6 +54,7 @@ def register(display_name, email, password):
               reset_url=url_for("accounts.forgot_password", _external=True))
         return None
     user = create_user(display_name, email, password)
+    user.language = current_language()
     send_confirmation(user)
     return user
 
@@ -129,10 +131,14 @@ def all_districts():
     return db.session.execute(db.select(District).order_by(District.name)).scalars().all()
 
 
-def update_profile(user, display_name, district_id=None, notify_answers=None):
+def update_profile(user, display_name, district_id=None, notify_answers=None, language=None):
     user.display_name = display_name.strip()
     if notify_answers is not None:
         user.notify_answers = notify_answers
+    if language is not None:
+        if language not in current_app.config["LANGUAGES"]:
+            raise DomainError(_l("Choose a language from the list."), field="language")
+        user.language = language
     if district_id is not None and db.session.get(District, district_id) is None:
         raise DomainError(_l("Choose a district from the list."), field="district")
     if district_id != user.district_id:

@@ -154,7 +154,7 @@ def account():
     if form.validate_on_submit():
         try:
             services.update_profile(current_user, form.display_name.data, form.district.data,
-                                    notify_answers=form.notify_answers.data)
+                                    notify_answers=form.notify_answers.data, language=form.language.data)
         except DomainError as error:
             attach_error(form, error)
         else:

@@ -80,7 +80,8 @@ def mail_to(user, template, subject, topic=None, **context):
     if not user.email or not user.active:
         return False
     url = url_for("following.unsubscribe", token=unsubscribe_token(user, topic), _external=True) if topic else None
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+    language = user.language if user.language in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
         body = render_template(template, user=user, unsubscribe_url=url, **context)
         send_mail(user.email, str(subject), body, unsubscribe_url=url)
     return True

@@ -55,6 +55,22 @@ def test_an_official_answer_is_shown_filtered_and_mailed(client, ctx, outbox):
     assert other.id
 
 
+def test_answer_mails_are_in_each_recipients_language(client, ctx, outbox):
+    author = make_user(email="author@example.org")
+    author.language = "en"
+    proposal = make_proposal(author=author, title="Des bancs place du marché")
+    make_support(proposal, make_user(email="soutien@example.org"))
+    db.session.commit()
+    client.set_cookie("civic_lang", "en", domain="civic.test")  # the official works in English
+    login(client, make_user(role=Role.ELECTED))
+    assert _answer(client, proposal).status_code == 302
+    mails = {m["to"]: m for m in outbox}
+    assert mails["author@example.org"]["subject"] != mails["soutien@example.org"]["subject"]
+    assert "The collectivité answered your proposal" in mails["author@example.org"]["body"]
+    assert "Status: Accepted" in mails["author@example.org"]["body"]
+    assert "La collectivité a répondu à une proposition que vous soutenez" in mails["soutien@example.org"]["body"]
+
+
 def test_only_officials_answer(client, ctx):
     proposal = make_proposal()
     for role in (Role.RESIDENT, Role.MODERATOR, Role.COUNTER_AGENT):
