@@ -66,7 +66,7 @@ def _init_extensions(app):
     @login_manager.user_loader
     def load_user(user_id):
         ident, _, version = user_id.partition(":")
-        if not ident.isdigit() or not version.isdigit():
+        if not (ident.isascii() and ident.isdigit() and version.isascii() and version.isdigit()):
             return None
         user = db.session.get(User, int(ident))
         if user is None or user.session_version != int(version):

@@ -280,7 +280,7 @@ def _seed_counters(accounts, districts, themes):
 
     agent = accounts[1]
     created = [counters.save_counter(None, name=name, address=address, opening_hours=hours, receipt_layout=layout,
-                                     active=True, agent_ids=[agent.id])
+                                     active=True, agent_ids=[agent.id], by=accounts[4])
                for name, address, hours, layout in COUNTERS]
     annex = created[0]
     resident = counters.register_resident(agent, annex, full_name="Josiane Perrin", birth_date=date(1948, 3, 12),

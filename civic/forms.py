@@ -73,7 +73,17 @@ def paris_day_bounds(first_day, last_day):
     from datetime import UTC, time, timedelta
     from zoneinfo import ZoneInfo
 
+    # A bound past what datetimes hold (01/01/0001, 31/12/9999) is no bound at all.
     def start(day):
-        return datetime.combine(day, time(), tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC) if day else None
+        try:
+            return datetime.combine(day, time(), tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC) if day else None
+        except OverflowError:
+            return None
 
-    return start(first_day), start(last_day + timedelta(days=1)) if last_day else None
+    def end(day):
+        try:
+            return start(day + timedelta(days=1)) if day else None
+        except OverflowError:
+            return None
+
+    return start(first_day), end(last_day)

@@ -16,7 +16,7 @@ class BoundedIntConverter(IntegerConverter):
 def parse_id(value, default=None):
     """A whole number that can be a database id, from form or query text; else `default`."""
     value = str(value if value is not None else "").strip()
-    if value.isdigit() and len(value) <= 10 and int(value) <= MAX_ID:
+    if value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= MAX_ID:
         return int(value)
     return default
 

@@ -6,7 +6,9 @@ from tests.conftest import login, make_user
 GARBAGE = [{}, {"decision": "hide", "reason": "x" * 5000, "merge_into": "99999999999"},
            {"reason": "nope", "text": "\x00"}, {"status": "bogus", "text": ""}, {"resident": "abc", "consent": "y",
            "identity_check": "zzz"}, {"full_name": "A" * 500, "birth_date": "31/02/2000"},
-           {"counter": "999999999999"}, {"code": "x" * 100, "birth_date": "1/1/1"}, {"mode": "x", "report_threshold": "-1"}]
+           {"counter": "999999999999"}, {"code": "x" * 100, "birth_date": "1/1/1"}, {"mode": "x", "report_threshold": "-1"},
+           {"resident": "²", "parent_id": "²", "body": "x", "options": "A | ² \nB | 3", "merge_into": "²", "counter": "٣"},
+           {"resident": "99999999999999999999999", "parent_id": "99999999999999999999999", "language": "zz"}]
 
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.COUNTER_AGENT, Role.MODERATOR, Role.ELECTED, Role.ADMIN])
 def test_no_route_answers_500_to_malformed_input(app, client, ctx, role):
@@ -36,7 +38,9 @@ def test_no_route_answers_500_to_malformed_input(app, client, ctx, role):
             r = client.post_form(url, data)
             if r.status_code >= 500:
                 bad.append((url, data, r.status_code))
-        for query in ("?page=-1&code=%00&since=32/13/2020&counter=abc&agent=9999999999999&kind=zz&answer=zz&name=%25&birth_date=00/00/0000&contact=%2B&layout=zz&area=zz",):
+        for query in ("?page=-1&code=%00&since=32/13/2020&counter=abc&agent=9999999999999&kind=zz&answer=zz&name=%25&birth_date=00/00/0000&contact=%2B&layout=zz&area=zz",
+                      # Digits int() refuses although str.isdigit() accepts them; dates at the ends of the calendar.
+                      "?page=%C2%B2&theme=%C2%B2&counter=%D9%A3&agent=%C2%B2&since=01/01/0001&until=31/12/9999&birth_date=31/12/9999"):
             r = client.get(url + query)
             if r.status_code >= 500:
                 bad.append((url, query, r.status_code))

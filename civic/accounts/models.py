@@ -3,11 +3,12 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Date, ForeignKey, String, true
+from sqlalchemy import Date, ForeignKey, String, event, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
+from ..text import normalize_for_search
 
 
 class Role(enum.Enum):
@@ -42,6 +43,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Civil identity, only for finding a resident at a counter; never shown publicly.
     full_name: Mapped[str | None] = mapped_column(String(160))
+    # The full name, or for an account created online the name it shows, lower case without accents:
+    # an agent searching by name also finds online accounts (one resident, one vote). Kept by _index_name.
     full_name_search: Mapped[str | None] = mapped_column(String(160), index=True)
     birth_date: Mapped[date | None] = mapped_column(Date)
     phone: Mapped[str | None] = mapped_column(String(32))
@@ -76,6 +79,12 @@ class User(UserMixin, db.Model):
 
     def get_id(self):
         return f"{self.id}:{self.session_version}"
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _index_name(_mapper, _connection, user):
+    user.full_name_search = normalize_for_search(user.full_name or user.display_name)[:160] or None
 
     @property
     def is_staff(self):

@@ -56,9 +56,10 @@ def as_json(data):
             "email_confirmed_at": when(user.email_confirmed_at),
         },
         "proposals": [{"id": p.id, "title": p.title, "body": p.body, "place": p.place, "state": p.state.value,
-                       "created_at": when(p.created_at), **where(p)} for p in data["proposals"]],
+                       "moderation_reason": p.moderation_reason, "created_at": when(p.created_at), **where(p)} for p in data["proposals"]],
         "comments": [{"id": c.id, "proposal_id": c.proposal_id, "body": None if c.is_deleted else c.body,
-                      "created_at": when(c.created_at), "deleted_at": when(c.deleted_at), **where(c)}
+                      "created_at": when(c.created_at), "deleted_at": when(c.deleted_at),
+                      "hidden": c.is_hidden, "moderation_reason": c.moderation_reason, **where(c)}
                      for c in data["comments"]],
         "supports": [{"proposal_id": p.id, "proposal_title": p.title, "created_at": when(s.created_at), **where(s)}
                      for s, p in data["supports"]],

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from ..accounts.models import Role
 from ..extensions import db
+from .models import SessionEnd
 
 
 def assisted_session():
@@ -39,6 +40,13 @@ def _load_session():
 
     session = services.open_session_of(current_user)
     if session is None:
+        return
+    if not services.is_assigned(current_user, session.counter):
+        # save_counter ends these sessions; this catches any change made outside it.
+        services.end_session(session, SessionEnd.WITHDRAWN)
+        db.session.commit()
+        flash(_l("The assisted session ended: you no longer work at this counter. You are back on your own "
+                 "account."), "info")
         return
     if services.expire_if_idle(session):
         db.session.commit()

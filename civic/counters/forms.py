@@ -6,6 +6,7 @@ from wtforms.validators import Optional
 from ..forms import CheckboxesField, DayField, max_length, required, strip
 from ..routing import parse_id
 from .models import AssistedActionKind, IdentityCheck, ReceiptLayout
+from .services import search_is_precise
 
 IDENTITY_LABELS = {
     IdentityCheck.DOCUMENT.value: _l("Identity document seen"),
@@ -55,6 +56,16 @@ class ResidentSearchForm(FlaskForm):
     birth_date = DayField(_l("Birth date"), description=_l("For example 31/12/1960."),
                           validators=[Optional()])
     contact = StringField(_l("E-mail or phone"), filters=[strip], validators=[Optional(), max_length(254)])
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        contact = self.contact.data or ""
+        if not search_is_precise(name=self.name.data or "", birth_date=self.birth_date.day,
+                                 email=contact if "@" in contact else "", phone="" if "@" in contact else contact):
+            self.name.errors.append(_l("Give the name and the birth date, or the e-mail address, or the phone number."))
+            return False
+        return True
 
 
 @_consent_fields

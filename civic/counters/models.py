@@ -59,6 +59,8 @@ class SessionEnd(enum.Enum):
     BUTTON = "button"
     LOGOUT = "logout"
     TIMEOUT = "timeout"
+    # The agent was taken off the counter, or the counter closed, while the session was open.
+    WITHDRAWN = "withdrawn"
 
 
 class AssistedSession(db.Model):

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import District, Role, User
 from ..db_types import utcnow
 from ..domain import DomainError
+from .. import staff_log
 from ..extensions import db
 from ..text import normalize_for_search
 from .models import (AssistedAction, AssistedActionKind, AssistedSession, Channel, Counter, CounterAssignment,
@@ -46,7 +47,8 @@ def is_assigned(agent, counter):
     return counter is not None and counter.active and db.session.get(CounterAssignment, (counter.id, agent.id)) is not None
 
 
-def save_counter(counter, *, name, address, opening_hours, receipt_layout, active, agent_ids):
+def save_counter(counter, *, name, address, opening_hours, receipt_layout, active, agent_ids, by):
+    """Create or change a counter; agents taken off it (or all, when it closes) stop acting there at once."""
     name = name.strip()
     clash = db.session.execute(select(Counter.id).where(func.lower(Counter.name) == name.lower())).scalar()
     if clash is not None and (counter is None or clash != counter.id):
@@ -54,6 +56,7 @@ def save_counter(counter, *, name, address, opening_hours, receipt_layout, activ
     agents = [db.session.get(User, a) for a in agent_ids]
     if any(a is None or a.role is not Role.COUNTER_AGENT for a in agents):
         raise DomainError(_l("Only counter agents can be assigned to a counter."), field="agents")
+    before = _assignment_state(counter)
     if counter is None:
         counter = Counter()
         db.session.add(counter)
@@ -61,7 +64,22 @@ def save_counter(counter, *, name, address, opening_hours, receipt_layout, activ
     counter.receipt_layout, counter.active = receipt_layout, active
     counter.agents = agents
     db.session.flush()
+    for session in db.session.execute(select(AssistedSession).where(
+            AssistedSession.counter_id == counter.id, AssistedSession.ended_at.is_(None))).scalars():
+        if not is_assigned(session.agent, counter):
+            end_session(session, SessionEnd.WITHDRAWN)
+    after = _assignment_state(counter)
+    if after != before:
+        staff_log.record(by, "role", "counter_agents", "counter", counter.id, before, after)
     return counter
+
+
+def _assignment_state(counter):
+    """Who may act for residents at a counter: what the staff log keeps of each change."""
+    if counter is None:
+        return {}
+    return {"counter": counter.name, "active": counter.active,
+            "agents": sorted(f"{a.display_name} (n° {a.id})" for a in counter.agents)}
 
 
 def counter_agents():
@@ -80,28 +98,41 @@ def normalize_phone(phone):
     return digits
 
 
+def search_is_precise(*, name="", birth_date=None, email="", phone=""):
+    """An e-mail, a phone, or a name with a birth date: anything looser would list strangers'
+    personal data on the agent's screen."""
+    return bool(email.strip() or normalize_phone(phone) or (normalize_for_search(name) and birth_date))
+
+
 def find_residents(*, name="", birth_date=None, email="", phone=""):
-    """Residents matching every criterion given (a name matches on all its words, in any order)."""
-    statement = select(User).where(User.role == Role.RESIDENT, User.merged_into_id.is_(None))
-    given = False
-    if email.strip():
-        statement, given = statement.where(User.email_normalized == email.strip().lower()), True
-    if normalize_phone(phone):
-        statement, given = statement.where(User.phone_normalized == normalize_phone(phone)), True
-    for word in normalize_for_search(name).split()[:6]:
-        statement, given = statement.where(or_(User.full_name_search.contains(word),
-                                               func.lower(User.display_name).contains(word))), True
-    if birth_date is not None:
-        statement, given = statement.where(User.birth_date == birth_date), True
-    if not given:
+    """Residents matching every criterion given (a name matches on all its words, in any order).
+
+    Accounts created online have no birth date: a name with a birth date also finds the online
+    accounts of that name, so that the agent asks before registering a second record (one
+    resident, one vote)."""
+    if not search_is_precise(name=name, birth_date=birth_date, email=email, phone=phone):
         return []
+    statement = select(User).where(User.role == Role.RESIDENT, User.merged_into_id.is_(None))
+    if email.strip():
+        statement = statement.where(User.email_normalized == email.strip().lower())
+    if normalize_phone(phone):
+        statement = statement.where(User.phone_normalized == normalize_phone(phone))
+    for word in normalize_for_search(name).split()[:6]:
+        statement = statement.where(User.full_name_search.contains(word))
+    if birth_date is not None:
+        statement = statement.where(_born_on_or_online(birth_date))
     return db.session.execute(statement.order_by(User.full_name, User.display_name).limit(SEARCH_LIMIT)).scalars().all()
 
 
+def _born_on_or_online(birth_date):
+    return or_(User.birth_date == birth_date, User.birth_date.is_(None) & User.email_normalized.is_not(None))
+
+
 def likely_duplicates(full_name, birth_date):
+    """Counter records of that name and birth date, and online accounts shown under that name."""
     return db.session.execute(
         select(User).where(User.role == Role.RESIDENT, User.merged_into_id.is_(None),
-                           User.full_name_search == normalize_for_search(full_name), User.birth_date == birth_date)
+                           User.full_name_search == normalize_for_search(full_name), _born_on_or_online(birth_date))
     ).scalars().all()
 
 
@@ -120,11 +151,12 @@ def register_resident(agent, counter, *, full_name, birth_date, district_id=None
     if district_id is not None and db.session.get(District, district_id) is None:
         raise DomainError(_l("Choose a district from the list."), field="district")
     if likely_duplicates(full_name, birth_date) and not confirmed_new:
-        raise DomainError(_l("A resident with this name and birth date is already registered: open a session "
-                             "for them below, or confirm that this is another person."), field="confirm_new")
+        raise DomainError(_l("Someone with this name is already registered, at a counter or online: if it is the "
+                             "same person, open a session for them below; otherwise confirm that this is another "
+                             "person."), field="confirm_new")
     now = utcnow()
     resident = User(display_name=public_name(full_name)[:80], full_name=full_name,
-                    full_name_search=normalize_for_search(full_name), birth_date=birth_date,
+                    birth_date=birth_date,
                     phone=phone.strip() or None, phone_normalized=normalize_phone(phone) or None,
                     role=Role.RESIDENT, district_id=district_id, district_since=now if district_id else None)
     db.session.add(resident)

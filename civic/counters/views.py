@@ -13,6 +13,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..proposals.forms import ProposalForm
 from ..proposals.services import active_themes
+from ..routing import parse_id
 from . import services
 from .acting import assisted_session
 from .forms import (IDENTITY_LABELS, AttachForm, CounterChoiceForm, FollowUpForm, OpenSessionForm,
@@ -90,7 +91,8 @@ def _begin(resident, form):
 @requires(Action.COUNTER_DESK)
 def open_session():
     form = OpenSessionForm()
-    resident = db.session.get(User, int(form.resident.data)) if (form.resident.data or "").isdigit() else None
+    resident_id = parse_id(form.resident.data)
+    resident = db.session.get(User, resident_id) if resident_id else None
     if form.validate_on_submit():
         try:
             return _begin(resident, form)
@@ -226,7 +228,7 @@ def _counter_editor(counter):
             services.save_counter(counter, name=form.name.data, address=form.address.data or "",
                                   opening_hours=form.opening_hours.data or "",
                                   receipt_layout=ReceiptLayout(form.receipt_layout.data), active=form.active.data,
-                                  agent_ids=form.agents.data or [])
+                                  agent_ids=form.agents.data or [], by=current_user)
         except DomainError as error:
             attach_error(form, error)
         else:

@@ -4,12 +4,13 @@ import json
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import District, Role, User
 from ..db_types import utcnow
 from ..domain import DomainError
+from .. import staff_log
 from ..extensions import db
 from ..proposals.models import Proposal
 from ..voting.pabulib import PbFile, write as write_pb
@@ -87,7 +88,7 @@ def save_decision(decision, user, *, title, question, description, method, opens
     return decision
 
 
-def announce(decision):
+def announce(decision, by):
     """Take a draft out of draft: residents see it, and it opens on its date."""
     if decision.state is not DecisionState.DRAFT:
         raise DomainError(_l("This decision is already announced."))
@@ -96,6 +97,8 @@ def announce(decision):
                           field="opens_at")
     decision.announced_at = utcnow()
     db.session.flush()
+    staff_log.record(by, "publication", "announce", "decision", decision.id, {"state": "draft"},
+                     {"state": decision.state.value, "opens_at": decision.opens_at, "closes_at": decision.closes_at})
 
 
 def has_voted(user, decision):
@@ -212,9 +215,12 @@ def _ballot_rows(decision):
 
 
 def eligible_voters(decision):
-    """Residents who could vote: confirmed, active accounts (and for a district vote, see in_allowed_district)."""
-    statement = select(func.count(User.id)).where(User.role == Role.RESIDENT, User.active,
-                                                  User.email_confirmed_at.is_not(None))
+    """Residents who could vote (for a district vote, see in_allowed_district): active accounts with a
+    confirmed e-mail, and residents registered at a counter (no e-mail: their identity was checked
+    there), unless attached to an account since, which then counts for them."""
+    statement = select(func.count(User.id)).where(
+        User.role == Role.RESIDENT, User.active, User.merged_into_id.is_(None),
+        or_(User.email_confirmed_at.is_not(None), User.email_normalized.is_(None)))
     if decision.districts:
         statement = statement.where(User.district_id.in_([d.id for d in decision.districts]),
                                     User.district_since < decision.opens_at)

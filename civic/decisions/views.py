@@ -114,7 +114,7 @@ def announce(decision_id):
     decision = _get_decision(decision_id, allow_draft=True)
     require_can(Action.DECISION_MANAGE, decision)
     try:
-        services.announce(decision)
+        services.announce(decision, by=current_user)
     except DomainError as error:
         flash(error.message, "error")
     else:

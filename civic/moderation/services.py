@@ -207,7 +207,8 @@ def _decide_proposal(proposal, kind, reason, message, merge_into):
     proposal.held_by_reports = False
     proposal.moderation_reason = reason or None
     if kind is ModerationKind.PUBLISH or kind is ModerationKind.RESTORE:
-        proposal.state = ProposalState.PUBLISHED if proposal.state is not ProposalState.WITHDRAWN else proposal.state
+        # Moderation never undoes the author's own withdrawal.
+        proposal.state = ProposalState.WITHDRAWN if proposal.was_withdrawn else ProposalState.PUBLISHED
     elif kind is ModerationKind.REQUEST_CHANGES:
         proposal.state, proposal.moderation_message = ProposalState.CHANGES_REQUESTED, message
     elif kind is ModerationKind.REJECT:

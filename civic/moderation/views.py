@@ -33,6 +33,8 @@ def _back_to(target):
 @requires(Action.REPORT)
 def report(target_type, target_id):
     target = _target_or_404(target_type, target_id)
+    if not services.reportable(target):
+        abort(404)  # the page shows the content: only what everyone can already see
     form = ReportForm()
     if form.validate_on_submit():
         try:

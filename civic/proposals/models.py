@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -69,6 +69,9 @@ class Proposal(AssistedRecord, db.Model):
     language: Mapped[str] = mapped_column(String(8), default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # First shown to the public (None: never, e.g. a duplicate merged while waiting for review,
+    # whose text must then stay unpublished). Set on every path by _note_first_publication.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Lower-cased, accent-free copy of title and body: the same LIKE search then
     # behaves alike on SQLite and PostgreSQL ("ecole" finds "École").
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -79,6 +82,20 @@ class Proposal(AssistedRecord, db.Model):
     @property
     def is_public(self):
         return self.state in PUBLIC_STATES and not self.held_by_reports
+
+    @property
+    def was_withdrawn(self):
+        """Withdrawn by its author, even if moderation hid it since (withdrawing always records a reason,
+        maybe empty, and cannot be undone)."""
+        return self.withdrawn_reason is not None
+
+
+@event.listens_for(Proposal, "before_insert")
+@event.listens_for(Proposal, "before_update")
+def _note_first_publication(_mapper, _connection, proposal):
+    # state None: the column default, PUBLISHED, is about to apply.
+    if proposal.published_at is None and proposal.state in (None, ProposalState.PUBLISHED):
+        proposal.published_at = utcnow()
 
 
 class Support(AssistedRecord, db.Model):
@@ -118,3 +135,8 @@ class Comment(AssistedRecord, db.Model):
     @property
     def is_hidden(self):
         return self.hidden_at is not None or self.held_by_reports
+
+    @property
+    def open_for_replies(self):
+        """Shown to everyone: a reply form must not display (nor a reply revive) anything else."""
+        return not self.is_deleted and not self.is_hidden

@@ -121,11 +121,13 @@ def add_comment(author, proposal, body, parent_id=None):
     parent = None
     if parent_id:
         parent = db.session.get(Comment, parent_id)
-        if parent is None or parent.proposal_id != proposal.id or parent.is_deleted:
+        if parent is None or parent.proposal_id != proposal.id or not parent.open_for_replies:
             raise DomainError(_l("The comment you are replying to is no longer available."), field="body")
         if parent.parent_id is not None:
             # One level of replies: answering a reply continues its thread.
             parent = db.session.get(Comment, parent.parent_id)
+            if parent.is_hidden:
+                raise DomainError(_l("The comment you are replying to is no longer available."), field="body")
     comment = Comment(proposal=proposal, author=author, body=body.strip(), parent_id=parent.id if parent else None,
                       language=current_language())
     db.session.add(comment)
@@ -134,7 +136,12 @@ def add_comment(author, proposal, body, parent_id=None):
 
 
 def delete_comment(comment):
+    """Its author deletes it: reports waiting on it are settled, a moderator has nothing left to decide."""
+    from ..moderation.models import Report
+
     comment.deleted_at = utcnow()
+    db.session.execute(db.update(Report).where(Report.target_type == "comment", Report.target_id == comment.id,
+                                               Report.resolved_at.is_(None)).values(resolved_at=comment.deleted_at))
     db.session.flush()
 
 

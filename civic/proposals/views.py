@@ -91,7 +91,7 @@ def _render_detail(proposal, comment_form=None, status=200):
         proposal=proposal,
         answer=answer_of(proposal),
         following=is_following(current_user, "proposal", proposal.id),
-        merged_into=db.session.get(Proposal, proposal.merged_into_id) if proposal.merged_into_id else None,
+        merged_into=_merged_into(proposal),
         supports=supports,
         comment_count=comments,
         supported=services.has_supported(actor(), proposal),
@@ -101,9 +101,17 @@ def _render_detail(proposal, comment_form=None, status=200):
     ), status
 
 
+def _merged_into(proposal):
+    """The proposal this one was merged into, when the reader may see it."""
+    kept = db.session.get(Proposal, proposal.merged_into_id) if proposal.merged_into_id else None
+    return kept if kept is not None and _may_read(kept) else None
+
+
 def _may_read(proposal):
-    """Its author and moderators read a proposal that is not public; others see why it is not."""
-    return proposal.is_public or proposal.state is ProposalState.MERGED or (
+    """Its author and moderators read a proposal that is not public; others see why it is not.
+    A merged proposal stays readable if it had been published: its supports and comments were public."""
+    merged_after_publication = proposal.state is ProposalState.MERGED and proposal.published_at is not None
+    return proposal.is_public or merged_after_publication or (
         current_user.is_authenticated and (proposal.author_id == current_user.id
                                            or can(current_user, Action.MODERATE)))
 
@@ -113,7 +121,7 @@ def _may_read(proposal):
 def detail(proposal_id):
     proposal = _get_proposal(proposal_id)
     if not _may_read(proposal):
-        if proposal.state in (ProposalState.PENDING, ProposalState.CHANGES_REQUESTED):
+        if proposal.state in (ProposalState.PENDING, ProposalState.CHANGES_REQUESTED, ProposalState.MERGED):
             abort(404)  # never published: nothing to say publicly
         return render_template("proposals/unavailable.html", proposal=proposal)
     return _render_detail(proposal)
@@ -211,7 +219,7 @@ def comment(proposal_id):
             return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor=f"comment-{created.id}"))
     if parent_id:
         parent = db.session.get(Comment, parent_id)
-        if parent is not None and parent.proposal_id == proposal.id:
+        if parent is not None and parent.proposal_id == proposal.id and parent.open_for_replies:
             return render_template("proposals/reply.html", proposal=proposal, parent=parent, form=form)
     return _render_detail(proposal, comment_form=form)
 
@@ -222,7 +230,7 @@ def reply(proposal_id, comment_id):
     proposal = _get_proposal(proposal_id)
     require_can(Action.COMMENT_CREATE, proposal)
     parent = db.session.get(Comment, comment_id)
-    if parent is None or parent.proposal_id != proposal.id or parent.is_deleted:
+    if parent is None or parent.proposal_id != proposal.id or not parent.open_for_replies:
         abort(404)
     form = CommentForm(formdata=None, parent_id=str(parent.id))
     return render_template("proposals/reply.html", proposal=proposal, parent=parent, form=form)

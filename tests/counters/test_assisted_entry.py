@@ -7,10 +7,12 @@ import pytest
 
 from civic.accounts.models import Role, User
 from civic.counters import services
-from civic.counters.models import AssistedAction, AssistedActionKind, AssistedSession, Channel, SessionEnd
+from civic.counters.models import (AssistedAction, AssistedActionKind, AssistedSession, Channel, CounterAssignment,
+                                   SessionEnd)
 from civic.decisions.models import Ballot, Method, Participation
 from civic.extensions import db
 from civic.proposals.models import Comment, Proposal, Support
+from civic.staff_log import StaffLogEntry
 from tests.conftest import login, make_proposal, make_theme, make_user
 from tests.counters.helpers import CODE_RE, make_counter, open_session
 from tests.decisions.helpers import make_decision
@@ -77,12 +79,31 @@ def test_find_a_resident_by_name_and_birth_date_email_or_phone(client, agent, co
     resident.birth_date, resident.phone_normalized = date(1950, 5, 17), "0612345678"
     db.session.commit()
     for query in ("name=martin+jeanne&birth_date=17/05/1950", "contact=Jeanne.Martin@example.org",
-                  "contact=%2B33+6+12+34+56+78", "birth_date=1950-05-17"):
+                  "contact=%2B33+6+12+34+56+78", "name=Martin&birth_date=1950-05-17"):
         page = client.get(f"/desk?{query}").get_data(as_text=True)
         assert "Jeanne Martin" in page, query
     assert "Jeanne Martin" not in client.get("/desk?name=martin&birth_date=18/05/1950").get_data(as_text=True)
     bad = client.get("/desk?birth_date=31/02/1950")
     assert bad.status_code == 200 and "31/12/1960" in bad.get_data(as_text=True)
+    # A name alone, a birth date alone, a single letter: no list of strangers' personal data.
+    for query in ("name=e", "birth_date=17/05/1950", "name=Jeanne+Martin"):
+        page = client.get(f"/desk?{query}").get_data(as_text=True)
+        assert 'class="resident-card"' not in page and "jeanne.martin@example.org" not in page, query
+        assert "Indiquez le nom et la date de naissance, ou l’adresse e-mail, ou le numéro de téléphone." in page
+
+
+def test_an_online_account_is_found_by_name_before_a_second_record_is_made(client, agent, counter):
+    """Online accounts have no birth date: the name finds them, and registering asks first (one resident, one vote)."""
+    online = make_user(email="eric.leger@example.org", name="Éric Léger")
+    page = client.get("/desk?name=eric+leger&birth_date=02/02/1960").get_data(as_text=True)
+    assert "eric.leger@example.org" in page and "Compte créé en ligne" in page
+    form = {"full_name": "Eric Leger", "birth_date": "02/02/1960", "identity_check": "document", "consent": "y"}
+    page = client.post_form("/desk/residents/new", form).get_data(as_text=True)
+    assert 'name="confirm_new"' in page and "eric.leger@example.org" in page
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 2  # agent and the online account
+    # The agent opens the session for the online account: the vote rule then applies to one person.
+    assert open_session(client, online).status_code == 302
+    assert db.session.execute(db.select(AssistedSession.resident_id)).scalar_one() == online.id
 
 
 def test_register_a_resident_without_email_shows_likely_duplicates_first(client, agent, counter):
@@ -308,6 +329,24 @@ def test_follow_up_page_shows_status_without_personal_data(client, agent, counte
     assert unknown.status_code == 200 and 'aria-invalid="true"' in unknown.get_data(as_text=True)
 
 
+def test_follow_up_of_a_comment_says_when_moderation_hid_it(client, agent, counter):
+    proposal = make_proposal()
+    open_session(client, make_user())
+    response = client.post_form(f"/proposals/{proposal.id}/comments", {"body": "Il faudrait un abri."})
+    code = CODE_RE.search(client.get(response.location).get_data(as_text=True)).group(1)
+    client.post_form("/desk/session/end")
+    comment = db.session.execute(db.select(Comment)).scalar_one()
+    for change, expected in ((lambda: None, "Le commentaire est publié."),
+                             (lambda: setattr(comment, "held_by_reports", True), "Le commentaire est masqué le temps qu’un modérateur examine les signalements."),
+                             (lambda: setattr(comment, "hidden_at", comment.created_at),
+                              "Le commentaire a été masqué par la modération.")):
+        change()
+        db.session.commit()
+        page = client.get(f"/follow-up?code={code}").get_data(as_text=True)
+        assert expected in page, expected
+        assert "Il faudrait un abri." not in page
+
+
 def test_attach_counter_contributions_to_a_new_account(client, agent, counter):
     theme = make_theme()
     client.post_form("/desk/residents/new", {"full_name": "Josiane Perrin", "birth_date": "12/03/1948",
@@ -413,6 +452,49 @@ def test_admin_creates_a_counter_and_assigns_agents(client, ctx):
                                                     "agents": [str(resident.id)]})
     assert response.status_code == 200 and 'value="france services"' in response.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count(services.Counter.id))).scalar_one() == 1
+
+
+def test_an_agent_taken_off_the_counter_stops_acting_there_at_once(client, agent, counter):
+    resident = make_user()
+    open_session(client, resident)
+    admin_client = client.application.test_client()
+    admin = make_user(role=Role.ADMIN)
+    login(admin_client, admin)
+    response = admin_client.post_form(f"/admin/counters/{counter.id}", {
+        "name": counter.name, "address": "1 place de la Mairie", "opening_hours": "Lundi", "receipt_layout": "a4",
+        "active": "y", "agents": []})
+    assert response.status_code == 302
+    session = db.session.execute(db.select(AssistedSession)).scalar_one()
+    db.session.refresh(session)
+    assert session.end_reason is SessionEnd.WITHDRAWN and session.ended_at is not None
+    assert client.get("/proposals/new").status_code == 403  # back to the agent's own rights
+    entry = db.session.execute(db.select(StaffLogEntry)).scalar_one()
+    assert (entry.area, entry.action, entry.actor_id) == ("role", "counter_agents", admin.id)
+    assert entry.before_data["agents"] == [f"Karim (guichet) (n° {agent.id})"] and entry.after_data["agents"] == []
+
+
+def test_a_session_stops_when_the_assignment_disappears_by_any_path(client, agent, counter):
+    open_session(client, make_user())
+    db.session.execute(db.delete(CounterAssignment))
+    db.session.commit()
+    page = client.get("/proposals/new")
+    assert page.status_code == 403 and "vous n’êtes plus affecté à ce guichet" in page.get_data(as_text=True)
+    session = db.session.execute(db.select(AssistedSession)).scalar_one()
+    assert session.end_reason is SessionEnd.WITHDRAWN
+
+
+def test_turnout_counts_residents_registered_at_a_counter(ctx):
+    from civic.decisions.services import eligible_voters
+
+    agent = make_user(role=Role.COUNTER_AGENT)
+    counter = make_counter(agent)
+    make_user(), make_user(confirmed=False)
+    services.register_resident(agent, counter, full_name="Ada Lovelace", birth_date=date(1915, 12, 10))
+    attached = services.register_resident(agent, counter, full_name="Alan Turing", birth_date=date(1912, 6, 23))
+    attached.merged_into_id = make_user().id  # counted through the account it was attached to
+    db.session.commit()
+    # Two confirmed online residents and Ada; neither the unconfirmed account nor the attached record.
+    assert eligible_voters(make_decision()) == 3
 
 
 def test_the_database_refuses_to_edit_the_audit_log(ctx):

@@ -9,6 +9,7 @@ from civic.db_types import utcnow
 from civic.decisions.forms import utc_to_paris
 from civic.decisions.models import Decision, DecisionState, DescriptionEdit, Method
 from civic.extensions import db
+from civic.staff_log import StaffLogEntry
 from tests.conftest import make_user
 from tests.decisions.helpers import make_decision
 
@@ -73,11 +74,15 @@ def test_decision_form_errors_keep_what_was_typed(client, login_as, changes, fie
 
 
 def test_announce_then_edit_until_open(client, login_as):
-    login_as(Role.ELECTED)
+    official = login_as(Role.ELECTED)
     decision = make_decision(state="draft")
     assert client.post_form(f"/decisions/{decision.id}/announce").status_code == 302
     db.session.refresh(decision)
     assert decision.state is DecisionState.SCHEDULED
+    entry = db.session.execute(db.select(StaffLogEntry)).scalar_one()  # a publication, in the staff log
+    assert (entry.actor_id, entry.area, entry.action, entry.object_id) == (official.id, "publication", "announce",
+                                                                         decision.id)
+    assert entry.before_data == {"state": "draft"} and entry.after_data["state"] == "scheduled"
     assert client.get(f"/decisions/{decision.id}/edit").status_code == 200
     decision.opens_at = utcnow() - timedelta(minutes=1)
     db.session.commit()

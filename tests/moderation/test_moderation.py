@@ -5,7 +5,8 @@ from civic.accounts.models import Role
 from civic.extensions import db
 from civic.moderation import services
 from civic.moderation.models import ModerationAction, ModerationKind, ModerationMode, Report
-from civic.proposals.models import ProposalState, Support
+from civic.db_types import utcnow
+from civic.proposals.models import Comment, ProposalState, Support
 from civic.staff_log import StaffLogEntry
 from tests.conftest import login, make_comment, make_proposal, make_support, make_theme, make_user
 
@@ -242,3 +243,92 @@ def test_each_decision_changes_the_state_and_adds_one_journal_entry(client, ctx,
     assert [m["to"] for m in outbox] == [author.email]
     journal = client.get("/moderation/journal").get_data(as_text=True)
     assert f"/proposals/{proposal.id}" in journal
+
+
+def test_content_out_of_public_view_cannot_be_read_through_the_report_or_reply_pages(client, ctx):
+    proposal = make_proposal()
+    pending = make_proposal(title="Pas encore relue", state=ProposalState.PENDING)
+    hidden = make_proposal(title="Masquée pour injure", state=ProposalState.HIDDEN)
+    held = make_comment(proposal, body="Signalé trois fois")
+    held.held_by_reports = True
+    deleted = make_comment(proposal, body="Effacé par son auteur")
+    deleted.deleted_at = utcnow()
+    moderated = make_comment(proposal, body="Masqué par un modérateur")
+    moderated.hidden_at = utcnow()
+    db.session.commit()
+    login(client, make_user())
+    for url in (f"/report/proposal/{pending.id}", f"/report/proposal/{hidden.id}", f"/report/comment/{held.id}",
+                f"/report/comment/{deleted.id}", f"/report/comment/{moderated.id}",
+                f"/proposals/{proposal.id}/comments/{held.id}/reply",
+                f"/proposals/{proposal.id}/comments/{moderated.id}/reply"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+    # A reply form sent with an error shows the detail page, not the hidden or deleted comment.
+    for parent in (held, deleted, moderated):
+        page = client.post_form(f"/proposals/{proposal.id}/comments", {"body": "", "parent_id": str(parent.id)})
+        assert parent.body not in page.get_data(as_text=True)
+        # And a reply to it is refused: it would bring the thread back to view.
+        refused = client.post_form(f"/proposals/{proposal.id}/comments", {"body": "Je réponds",
+                                                                         "parent_id": str(parent.id)})
+        assert refused.status_code == 200
+    assert db.session.execute(db.select(db.func.count(Comment.id)).where(Comment.body == "Je réponds")).scalar_one() == 0
+
+
+def test_a_duplicate_merged_before_review_stays_unpublished(client, ctx):
+    kept = make_proposal(title="Piste cyclable")
+    pending = make_proposal(title="Doublon jamais relu", body="Texte jamais publié", state=ProposalState.PENDING)
+    login(client, make_user(role=Role.MODERATOR))
+    assert _decide(client, "proposal", pending.id, "merge", merge_into=str(kept.id)).status_code == 302
+    client.post_form("/logout")
+    assert client.get(f"/proposals/{pending.id}").status_code == 404
+    # Its author still reads it, with where it went.
+    login(client, pending.author)
+    page = client.get(f"/proposals/{pending.id}").get_data(as_text=True)
+    assert "Texte jamais publié" in page and f"/proposals/{kept.id}" in page
+
+
+def test_a_merged_proposal_never_shows_the_title_of_a_kept_one_hidden_since(client, ctx):
+    kept = make_proposal(title="Titre masqué depuis")
+    duplicate = make_proposal(title="Une piste vélo")
+    login(client, make_user(role=Role.MODERATOR))
+    assert _decide(client, "proposal", duplicate.id, "merge", merge_into=str(kept.id)).status_code == 302
+    assert _decide(client, "proposal", kept.id, "hide", reason="Propos injurieux").status_code == 302
+    client.post_form("/logout")
+    page = client.get(f"/proposals/{duplicate.id}").get_data(as_text=True)
+    assert "Une piste vélo" in page and "Titre masqué depuis" not in page
+    assert "n’est pas affichée pour le moment" in page
+
+
+def test_restoring_a_withdrawn_proposal_keeps_it_withdrawn(client, ctx):
+    proposal = make_proposal(state=ProposalState.WITHDRAWN, withdrawn_reason="")
+    login(client, make_user(role=Role.MODERATOR))
+    assert _decide(client, "proposal", proposal.id, "hide", reason="Données personnelles").status_code == 302
+    db.session.refresh(proposal)
+    assert proposal.state is ProposalState.HIDDEN
+    assert _decide(client, "proposal", proposal.id, "restore").status_code == 302
+    db.session.refresh(proposal)
+    assert proposal.state is ProposalState.WITHDRAWN  # the author's withdrawal is not undone
+
+
+def test_a_reported_comment_deleted_by_its_author_leaves_the_queue(client, ctx):
+    proposal = make_proposal()
+    author = make_user()
+    comment = make_comment(proposal, author=author, body="Regrettable")
+    _residents_report(client, "comment", comment.id, 1)
+    login(client, author)
+    assert client.post_form(f"/proposals/comments/{comment.id}/delete").status_code == 302
+    assert services.queue() == []
+    assert db.session.execute(db.select(Report.resolved_at)).scalar_one() is not None
+
+
+def test_the_author_reads_on_their_page_why_a_comment_was_hidden(client, ctx):
+    author = make_user()
+    comment = make_comment(make_proposal(), author=author, body="Hors sujet")
+    login(client, make_user(role=Role.MODERATOR))
+    assert _decide(client, "comment", comment.id, "hide", reason="Hors sujet : parle d’autre chose").status_code == 302
+    client.post_form("/logout")
+    login(client, author)
+    page = client.get("/account/data").get_data(as_text=True)
+    assert "Masqué par la modération\u00a0: Hors sujet : parle d’autre chose" in page
+    exported = client.get("/account/data.json").get_json()
+    assert exported["comments"][0]["hidden"] is True
