@@ -155,8 +155,7 @@ def register_resident(agent, counter, *, full_name, birth_date, district_id=None
                              "same person, open a session for them below; otherwise confirm that this is another "
                              "person."), field="confirm_new")
     now = utcnow()
-    resident = User(display_name=public_name(full_name)[:80], full_name=full_name,
-                    birth_date=birth_date,
+    resident = User(display_name=public_name(full_name)[:80], full_name=full_name, birth_date=birth_date,
                     phone=phone.strip() or None, phone_normalized=normalize_phone(phone) or None,
                     role=Role.RESIDENT, district_id=district_id, district_since=now if district_id else None)
     db.session.add(resident)
