@@ -62,11 +62,12 @@ def _init_extensions(app):
     login_manager.session_protection = "basic"
 
     from .accounts.models import User
+    from .routing import is_whole_number
 
     @login_manager.user_loader
     def load_user(user_id):
         ident, _, version = user_id.partition(":")
-        if not (ident.isascii() and ident.isdigit() and version.isascii() and version.isdigit()):
+        if not (is_whole_number(ident) and is_whole_number(version)):
             return None
         user = db.session.get(User, int(ident))
         if user is None or user.session_version != int(version):

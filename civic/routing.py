@@ -13,10 +13,15 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def is_whole_number(text):
+    """Digits 0-9 only: str.isdigit() alone also accepts "²" or "٣", which int() then refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def parse_id(value, default=None):
     """A whole number that can be a database id, from form or query text; else `default`."""
     value = str(value if value is not None else "").strip()
-    if value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= MAX_ID:
+    if is_whole_number(value) and len(value) <= 10 and int(value) <= MAX_ID:
         return int(value)
     return default
 

@@ -115,8 +115,8 @@ def find_residents(*, name="", birth_date=None, email="", phone=""):
     statement = select(User).where(User.role == Role.RESIDENT, User.merged_into_id.is_(None))
     if email.strip():
         statement = statement.where(User.email_normalized == email.strip().lower())
-    if normalize_phone(phone):
-        statement = statement.where(User.phone_normalized == normalize_phone(phone))
+    if phone_digits := normalize_phone(phone):
+        statement = statement.where(User.phone_normalized == phone_digits)
     for word in normalize_for_search(name).split()[:6]:
         statement = statement.where(User.full_name_search.contains(word))
     if birth_date is not None:

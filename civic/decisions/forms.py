@@ -8,7 +8,7 @@ from wtforms import (DateTimeLocalField, IntegerField, RadioField, SelectChoice,
 from wtforms.validators import NumberRange, Optional
 
 from ..forms import CheckboxesField, max_length, required, strip
-from ..routing import parse_id
+from ..routing import is_whole_number, parse_id
 from .models import BudgetRule, Method
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -36,11 +36,6 @@ def utc_to_paris(value):
     return value.astimezone(PARIS).replace(tzinfo=None) if value else None
 
 
-def _whole_number(text):
-    """Digits 0-9 only: str.isdigit() also accepts "²" or "٣", which int() then refuses."""
-    return text.isascii() and text.isdigit()
-
-
 def parse_options(text, method):
     """One option per line: label, or `label | cost | proposal number` for budgets."""
     options = []
@@ -52,7 +47,7 @@ def parse_options(text, method):
         if not label or len(label) > 160:
             raise ValidationError(_l("Line %(n)d: give a name of at most 160 characters.", n=number))
         if len(parts) > 1 and parts[1]:
-            if not _whole_number(parts[1].replace(" ", "")):
+            if not is_whole_number(parts[1].replace(" ", "")):
                 raise ValidationError(_l("Line %(n)d: the cost must be a whole number of euros.", n=number))
             cost = int(parts[1].replace(" ", ""))
             if not 0 < cost <= MAX_AMOUNT:
@@ -61,7 +56,7 @@ def parse_options(text, method):
         elif method is Method.BUDGET:
             raise ValidationError(_l("Line %(n)d: give the project's cost after a |.", n=number))
         if len(parts) > 2 and parts[2]:
-            if not _whole_number(parts[2].lstrip("#")):
+            if not is_whole_number(parts[2].lstrip("#")):
                 raise ValidationError(_l("Line %(n)d: the proposal number must be a number.", n=number))
             proposal_id = int(parts[2].lstrip("#"))
             if proposal_id > MAX_AMOUNT:
