@@ -18,6 +18,8 @@ SHELL := /bin/bash
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 PIP := $(PYTHON) -m pip --disable-pip-version-check
+# The development settings for `make run` and the other flask commands run from here.
+export CIVIC_ENV ?= development
 FLASK := $(VENV)/bin/flask --app wsgi
 PYBABEL := $(VENV)/bin/pybabel
 HOST ?= 127.0.0.1

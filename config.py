@@ -1,10 +1,16 @@
 """Civic settings, read from environment variables: one class per environment.
 
-Pick the class with CIVIC_ENV (development, the default; testing; production).
+Pick the class with CIVIC_ENV: development, testing or production. The WSGI entry point
+(wsgi.py) refuses to start without it, so that a server is never run on the development
+settings by accident.
 """
+import math
 import os
 import secrets
+import zlib
+from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("CIVIC_INSTANCE_DIR", BASE_DIR / "instance"))
@@ -15,6 +21,11 @@ def _env_bool(name, default):
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    return default if value is None or not value.strip() else int(value)
 
 
 def _sqlite_url(filename):
@@ -44,6 +55,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    # A log-in lasts at most this long on the server, whatever the browser keeps (accounts.sessions).
+    LOGIN_SESSION_MAX_AGE = _env_int("CIVIC_LOGIN_SESSION_MAX_AGE", 60 * 60 * 12)
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 4
 
     BABEL_DEFAULT_LOCALE = "fr"
@@ -66,18 +79,44 @@ class Config:
 
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("CIVIC_PASSWORD_RESET_MAX_AGE", 60 * 60))
     EMAIL_CONFIRM_MAX_AGE = int(os.environ.get("CIVIC_EMAIL_CONFIRM_MAX_AGE", 60 * 60 * 48))
+    # Without cron, votes that opened are announced to followers after requests (civic.clock_jobs).
+    CLOCK_JOBS_AFTER_REQUESTS = _env_bool("CIVIC_CLOCK_JOBS_AFTER_REQUESTS", True)
     PASSWORD_MIN_LENGTH = 12
     PROPOSALS_PER_PAGE = 10
 
+    # A writer waits this long for the one before it (SQLite has one writer at a time, see civic.sqlite);
+    # FULL: a confirmed vote survives a power cut, not only a crash of the process.
+    SQLITE_BUSY_TIMEOUT_MS = _env_int("CIVIC_SQLITE_BUSY_TIMEOUT_MS", 10_000)
+    SQLITE_SYNCHRONOUS = os.environ.get("CIVIC_SQLITE_SYNCHRONOUS", "FULL").upper()
+
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none).
+    PROXY_COUNT = _env_int("CIVIC_PROXY_COUNT", 0)
+
+    # Nobody types 512 KB into a form; 10 MB posts are refused (413) before they are read.
+    MAX_CONTENT_LENGTH = _env_int("CIVIC_MAX_CONTENT_LENGTH", 512 * 1024)
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
+    MAX_FORM_PARTS = 500
+
     RATELIMIT_ENABLED = _env_bool("CIVIC_RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # memory:// counts in each process apart: right for `make run` (one process), wrong for several
+    # gunicorn workers, which must share redis://host:6379/0 (production requires the setting).
+    RATELIMIT_STORAGE_URI = os.environ.get("CIVIC_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
     # Per IP: a mediation desk puts many residents behind one address, so the IP limit is loose
     # and the per-account limit (applied to the e-mail typed) does the real work.
     LOGIN_LIMIT_PER_IP = os.environ.get("CIVIC_LOGIN_LIMIT_PER_IP", "60 per minute")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("CIVIC_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     FORM_LIMIT_PER_IP = os.environ.get("CIVIC_FORM_LIMIT_PER_IP", "30 per minute")
-
+    # Secrets someone could guess by trying (receipt follow-up codes, ballot tracking codes, e-mailed
+    # links): a person types a few; a script would type millions.
+    SECRET_LIMIT_PER_IP = os.environ.get("CIVIC_SECRET_LIMIT_PER_IP", "20 per minute; 200 per day")
+    # Code + birth date proves a counter record is one's own: few tries per account.
+    ATTACH_LIMIT_PER_ACCOUNT = os.environ.get("CIVIC_ATTACH_LIMIT_PER_ACCOUNT", "10 per hour")
+    # A reset link mailed again and again would flood someone's mailbox.
+    RESET_LIMIT_PER_ACCOUNT = os.environ.get("CIVIC_RESET_LIMIT_PER_ACCOUNT", "5 per hour")
+    # An agent searches residents by name and birth date: enough for a busy desk, not for a sweep.
+    DESK_SEARCH_LIMIT_PER_AGENT = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_AGENT", "120 per hour")
+    DESK_SEARCH_LIMIT_PER_COUNTER = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_COUNTER", "600 per hour")
 
     @staticmethod
     def prepare(config):
@@ -95,9 +134,15 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-not-a-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("CIVIC_TEST_DATABASE_URL", "sqlite://")
+    SQLITE_SYNCHRONOUS = "OFF"
+    CLOCK_JOBS_AFTER_REQUESTS = False
+    PUBLIC_URL = "https://participer.civic.test"
     # The limiter stays on in tests, with limits no test reaches unless it lowers them.
     RATELIMIT_ENABLED = True
-    LOGIN_LIMIT_PER_IP = LOGIN_LIMIT_PER_ACCOUNT = FORM_LIMIT_PER_IP = "100000 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_LIMIT_PER_IP = LOGIN_LIMIT_PER_ACCOUNT = FORM_LIMIT_PER_IP = SECRET_LIMIT_PER_IP = "100000 per minute"
+    ATTACH_LIMIT_PER_ACCOUNT = RESET_LIMIT_PER_ACCOUNT = "100000 per minute"
+    DESK_SEARCH_LIMIT_PER_AGENT = DESK_SEARCH_LIMIT_PER_COUNTER = "100000 per minute"
     WTF_CSRF_ENABLED = True
 
 
@@ -105,18 +150,62 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # No defaults: production says where it is served and where its workers count attempts.
+    PUBLIC_URL = os.environ.get("CIVIC_PUBLIC_URL")
+    RATELIMIT_STORAGE_URI = os.environ.get("CIVIC_RATELIMIT_STORAGE_URI")
 
     @staticmethod
     def prepare(config):
         """Refuse to start on settings that would be unsafe in front of residents."""
-        key = config.get("SECRET_KEY") or ""
-        if len(key) < 32 or key in {"change-me", "changeme", "secret", "dev"}:
+        if estimated_entropy_bits(config.get("SECRET_KEY") or "") < MIN_SECRET_KEY_BITS:
             raise RuntimeError(
-                "SECRET_KEY must be set to a random value of at least 32 characters in production "
+                f"SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_BITS} bits in production "
                 "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         if config.get("DEBUG") or _env_bool("FLASK_DEBUG", False):
             raise RuntimeError("Debug mode must be off in production (unset FLASK_DEBUG).")
+        public = urlsplit(config.get("PUBLIC_URL") or "")
+        if public.scheme != "https" or not public.hostname:
+            raise RuntimeError(
+                "CIVIC_PUBLIC_URL must give the site's public https address in production (e.g. "
+                "https://participer.example.fr): every link in e-mails and downloads is built from it.")
+        if not config.get("RATELIMIT_STORAGE_URI"):
+            raise RuntimeError(
+                "CIVIC_RATELIMIT_STORAGE_URI must be set in production: redis://127.0.0.1:6379/0 when several "
+                "workers run (memory:// counts each process apart, so only for a single process).")
+        # Requests naming another host are refused (400): nothing can make Civic speak for evil.example.
+        extra = [h.strip() for h in os.environ.get("CIVIC_TRUSTED_HOSTS", "").split(",") if h.strip()]
+        config["TRUSTED_HOSTS"] = [public.hostname, *extra]
+
+
+# What a production SECRET_KEY must carry at least: 128 bits, as many as 32 random hex digits.
+MIN_SECRET_KEY_BITS = 128
+
+
+def _shannon(values):
+    counts = Counter(values)
+    return -sum(n / len(values) * math.log2(n / len(values)) for n in counts.values()) if values else 0.0
+
+
+def _period(data):
+    """The length of the shortest block that ``data`` repeats ('changeme' * 4 -> 8)."""
+    return next(p for p in range(1, len(data) + 1) if (data[:p] * (len(data) // p + 1))[:len(data)] == data)
+
+
+def estimated_entropy_bits(key):
+    """A pessimistic estimate of the randomness in ``key``: per character, the smaller of the Shannon
+    entropy of its characters and of the steps between them ('abcd…' steps by 1), times the length of
+    the block it repeats, and never more than its size once compressed. 'a' * 32 and '0123…ef' * 2
+    carry little, 'changeme' * 4 no more than 'changeme'; token_hex(32) carries about 250 bits."""
+    data = (key or "").encode()
+    if not data:
+        return 0
+    data = data[:_period(data)]
+    steps = [(b - a) % 256 for a, b in zip(data, data[1:])]
+    per_byte = min(_shannon(data), _shannon(steps))
+    # zlib adds about 8 bytes of header, checksum and block framing even to incompressible data.
+    compressed_bits = max(0, len(zlib.compress(data, 9)) - 8) * 8
+    return min(per_byte * len(data), compressed_bits)
 
 
 CONFIGS = {
@@ -127,7 +216,9 @@ CONFIGS = {
 
 
 def get_config(name=None):
-    name = (name or os.environ.get("CIVIC_ENV") or "development").lower()
+    name = (name or os.environ.get("CIVIC_ENV") or "").lower()
+    if not name:
+        raise RuntimeError("Set CIVIC_ENV to development, testing or production.")
     try:
         return CONFIGS[name]
     except KeyError:

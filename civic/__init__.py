@@ -34,13 +34,22 @@ def create_app(overrides=None, env=None):
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, i18n, security, templating
+    from . import cli, clock_jobs, errors, i18n, security, templating, transaction
 
+    clock_jobs.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    transaction.init_app(app, on_commit_failure=errors.commit_failure_response)  # last: see its docstring
+
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only what the configured proxies set is believed; the links never come from it (PUBLIC_URL).
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_prefix=count)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -49,10 +58,8 @@ def create_app(overrides=None, env=None):
 
 def _init_extensions(app):
     from .db_types import render_item
-    from . import mail
     from .extensions import csrf, db, limiter, login_manager, migrate
 
-    mail.init_app(app)  # before db: its teardown must run after the session's (see mail.init_app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_item)
     csrf.init_app(app)
@@ -61,40 +68,17 @@ def _init_extensions(app):
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
 
-    from .accounts.models import User
-    from .routing import is_whole_number
+    from .accounts.sessions import load_user
 
-    @login_manager.user_loader
-    def load_user(user_id):
-        ident, _, version = user_id.partition(":")
-        if not (is_whole_number(ident) and is_whole_number(version)):
-            return None
-        user = db.session.get(User, int(ident))
-        if user is None or user.session_version != int(version):
-            return None
-        return user
+    login_manager.user_loader(load_user)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        _tune_sqlite(app)
+        from . import sqlite
 
-
-def _tune_sqlite(app):
-    """WAL for concurrent readers, and foreign keys, which SQLite leaves off by default."""
-    from sqlalchemy import event
-
-    from .extensions import db
-
-    with app.app_context():
-        engine = db.engine
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            if engine.url.database not in (None, "", ":memory:"):
-                cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
+        if app.config["SQLITE_SYNCHRONOUS"] not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise RuntimeError("CIVIC_SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA.")
+        with app.app_context():
+            sqlite.init_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_SYNCHRONOUS"])
 
 
 def _register_blueprints(app):
@@ -119,4 +103,3 @@ def _register_blueprints(app):
     app.register_blueprint(answers_bp)
     app.register_blueprint(following.bp)
     acting.init_app(app)
-    following.init_app(app)

@@ -94,13 +94,9 @@ def send_mail_command():
 @with_appcontext
 def notify_command():
     """Tell followers about votes that opened, then send the queued mail (for a cron job)."""
-    from .following.services import notify_opened_votes
-    from .mail import deliver_pending
+    from .clock_jobs import run_clock_jobs
 
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        opened = notify_opened_votes()
-        db.session.commit()
-        sent, failed = deliver_pending()
+    opened, sent, failed = run_clock_jobs()
     click.echo(f"{opened} votes opened; {sent} mails sent, {failed} failed (kept for a later attempt).")
 
 

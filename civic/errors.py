@@ -1,10 +1,26 @@
-"""Error pages in the site's layout and language; never a stack trace."""
-import logging
+"""Error pages in the site's layout and language; never a stack trace.
 
-from flask import render_template
+A database that does not answer (stopped, restarting, or SQLite busy past its timeout) gives
+Civic's own 503 page with Retry-After: nothing was saved, try again in a moment. The outage is
+logged once when it starts and once when the database answers again, not on every request;
+the connection pool checks connections before use, so Civic recovers without a restart.
+"""
+import logging
+import threading
+import time
+
+from flask import g, make_response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, SecurityError
+
+from .domain import DomainError
+from .extensions import db, login_manager
+from .i18n import current_language
+from .transaction import refuse
 
 log = logging.getLogger(__name__)
 
@@ -13,10 +29,16 @@ MESSAGES = {
     403: (_l("Access denied"), _l("You do not have permission to see this page or do this action.")),
     404: (_l("Page not found"), _l("This page does not exist or is no longer available. Check the address.")),
     405: (_l("Action not allowed"), _l("This action cannot be done this way.")),
-    413: (_l("Too much data"), _l("What you sent is too large.")),
+    409: (_l("Not saved"), _l("Someone changed the same thing at the same moment, so nothing was saved. Go back, "
+                              "reload the page and try again.")),
+    413: (_l("Too much data"), _l("What you sent is too large. Nothing was saved: go back and shorten it.")),
     429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error happened on our side. Nothing you typed is your fault. Try again in a few minutes.")),
+    503: (_l("Service briefly unavailable"), _l("The site cannot save or show this right now. Nothing was lost of "
+                                                 "what was already saved. Try again in a moment.")),
 }
+
+RETRY_AFTER_SECONDS = 30
 
 
 def render_error(code, title=None, message=None):
@@ -25,6 +47,56 @@ def render_error(code, title=None, message=None):
         render_template("errors/error.html", code=code, title=title or default_title, message=message or default_message),
         code,
     )
+
+
+class _Outage:
+    """When the database stopped answering, so that an outage is logged once, not per request."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.since = None
+
+    def started(self, error):
+        with self._lock:
+            first, self.since = self.since is None, self.since or time.monotonic()
+        if first:
+            log.error("Database unavailable: %s", getattr(error, "orig", error))
+
+    def ended(self):
+        with self._lock:
+            since, self.since = self.since, None
+        if since is not None:
+            log.warning("Database available again after %.0f s", time.monotonic() - since)
+
+
+outage = _Outage()
+
+
+def _page_without_database(code):
+    """The error page, drawn without touching the database: the person is shown as logged out
+    and without an assisted session for this page only (templates would otherwise load them)."""
+    g._login_user = login_manager.anonymous_user()
+    g.assisted_session = None
+    try:
+        body, status = render_error(code)
+    except SQLAlchemyError:
+        body, status = f"<!doctype html><title>{MESSAGES[code][0]}</title><p>{MESSAGES[code][1]}</p>", code
+    response = make_response(body, status)
+    if code == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def unavailable_response(error):
+    outage.started(error)
+    return _page_without_database(503)
+
+
+def commit_failure_response(error):
+    """What the person sees when the end-of-request commit fails (see civic.transaction)."""
+    if isinstance(error, IntegrityError):
+        return _page_without_database(409)
+    return unavailable_response(error)
 
 
 def init_app(app):
@@ -41,10 +113,53 @@ def init_app(app):
         code = error.code or 500
         return render_error(code if code in MESSAGES else 400 if code < 500 else 500)
 
+    @app.errorhandler(SecurityError)
+    def unknown_host(error):
+        """A Host header that is not this site's (production's TRUSTED_HOSTS). No link can be built
+        for a host Civic does not serve, so the page is bare."""
+        title, message = _l("Address not valid"), _l("This site is not served at this address.")
+        return (f'<!doctype html><html lang="{current_language()}"><meta charset="utf-8">'
+                f"<title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(message)}</p></html>", 400)
+
+    @app.errorhandler(DomainError)
+    def refusal(error):
+        """A refusal no view turned into a form error: say it, and keep nothing of the request."""
+        refuse()
+        return render_error(409, _l("Not possible"), error.message)
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def database_error(error):
+        db.session.rollback()
+        if isinstance(error, IntegrityError):
+            log.exception("A constraint refused a change that no service checked")
+            return _page_without_database(409)
+        if isinstance(error, DBAPIError) and not _is_unavailable(error):
+            log.exception("Database error")
+            return _page_without_database(500)
+        return unavailable_response(error)
+
     @app.errorhandler(Exception)
     def unexpected_error(error):
         log.exception("Unhandled error")
-        from .extensions import db
-
         db.session.rollback()
         return render_error(500)
+
+    @app.after_request
+    def _database_answered(response):
+        if outage.since is not None and response.status_code != 503:
+            outage.ended()
+        return response
+
+
+def _is_unavailable(error):
+    """The database did not answer (connection refused or lost, server shutting down, SQLite busy),
+    as opposed to a statement it refused, which is a bug to see in the log."""
+    if error.connection_invalidated or isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    text = str(error.orig).lower()
+    return any(sign in text for sign in (
+        "database is locked", "connection", "server closed", "terminating", "shutting down", "could not connect",
+        "starting up", "recovery", "timeout", "timed out"))

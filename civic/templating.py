@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from .access import Action, can
 from .i18n import current_language
+from .links import public_url
 from .text import paragraphs
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -67,6 +68,7 @@ def init_app(app):
             "lang": current_language(),
             "language_links": _language_links,
             "url_with": _url_with,
+            "public_url": public_url,
             "site_name": current_app.config["SITE_NAME"],
             "collectivite_name": current_app.config["COLLECTIVITE_NAME"],
         }

@@ -41,3 +41,23 @@ def normalize_for_search(text):
 
 def search_terms(query, limit=8):
     return [t for t in normalize_for_search(query).split() if t][:limit]
+
+
+# The escape character of the LIKE patterns below: pass it as ``escape=LIKE_ESCAPE``. SQLite has no default
+# escape character, so without it "\%" would be a backslash followed by a wildcard.
+LIKE_ESCAPE = "\\"
+
+
+def _like_literal(term):
+    """``term`` with LIKE's wildcards taken literally: "%" or "_" typed in a search box must not match everything."""
+    return term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+
+
+def like_contains(term):
+    """A LIKE pattern for text containing ``term`` literally."""
+    return f"%{_like_literal(term)}%"
+
+
+def like_prefix(term):
+    """A LIKE pattern for text starting with ``term`` literally."""
+    return f"{_like_literal(term)}%"

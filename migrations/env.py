@@ -92,9 +92,11 @@ def run_migrations_online():
         if connection.dialect.name == "sqlite":
             # Batch migrations rebuild tables that others reference; with foreign keys enforced,
             # dropping the old copy of a table that holds rows would fail. The pragma only
-            # takes effect outside a transaction, hence before the migration's own.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # takes effect outside a transaction, hence before the migration's own, and straight on
+            # the driver's connection: through SQLAlchemy it would open one (civic.sqlite emits BEGIN).
+            cursor = connection.connection.dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=OFF")
+            cursor.close()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

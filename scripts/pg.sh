@@ -6,6 +6,15 @@
 #                         print its SQLAlchemy URL (does nothing but print it if already up)
 #   scripts/pg.sh url     print the URL of the running server (exit 1 when none)
 #   scripts/pg.sh stop    stop the server (by its process id) and remove its directory
+#   scripts/pg.sh halt [fast|immediate]
+#                         stop the server process but keep its directory and state (for
+#                         fault tests): "fast" (default) disconnects the clients and shuts
+#                         down cleanly, "immediate" stops at once like a crash (recovery at
+#                         resume; with synchronous_commit off, the last ~200 ms of commits
+#                         may be lost); `url` fails while it is halted
+#   scripts/pg.sh resume  start the halted server again: same directory, same port, same
+#                         URL (printed); the new process id goes to the state file
+#                         (`start` on a halted server resumes it too)
 #
 # Durability is switched off (fsync, synchronous_commit, full_page_writes): the data
 # is thrown away. Authentication is "trust", on 127.0.0.1 and the server's own socket
@@ -52,10 +61,15 @@ with socket.socket() as s:
 EOF
 }
 
-is_alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+# Alive and not a zombie (a process whose parent is gone may wait to be reaped a while).
+is_alive() {
+    [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null || return 1
+    [[ -r "/proc/$1/stat" ]] || return 0
+    [[ "$(sed 's/^.*) //' "/proc/$1/stat" | cut -c1)" != Z ]]
+}
 
 load_state() {
-    PG_DIR="" PG_PORT="" PG_PID="" DATABASE_URL=""
+    PG_DIR="" PG_PORT="" PG_PID="" PG_HALTED="" DATABASE_URL=""
     [[ -f "$STATE_FILE" ]] || return 1
     # shellcheck disable=SC1090
     source "$STATE_FILE"
@@ -66,10 +80,23 @@ cmd_url() {
     echo "$DATABASE_URL"
 }
 
+# Set KEY='VALUE' in the state file (added when a state file from an older pg.sh lacks it).
+set_state() {
+    if grep -q "^$1=" "$STATE_FILE"; then
+        sed -i "s|^$1=.*|$1='$2'|" "$STATE_FILE"
+    else
+        echo "$1='$2'" >>"$STATE_FILE"
+    fi
+}
+
 cmd_start() {
     if load_state; then
         if is_alive "$PG_PID"; then
             echo "$DATABASE_URL"
+            return
+        fi
+        if [[ "$PG_HALTED" == 1 && -d "$PG_DIR/data" ]]; then
+            cmd_resume
             return
         fi
         echo "pg.sh: removing the state of a server that is no longer running" >&2
@@ -91,6 +118,7 @@ cmd_start() {
 PG_DIR='$dir'
 PG_PORT='$port'
 PG_PID=''
+PG_HALTED=''
 DATABASE_URL='postgresql+psycopg://postgres@127.0.0.1:$port/$DB_NAME'
 EOF
 
@@ -130,6 +158,55 @@ EOF
     echo "$DATABASE_URL"
 }
 
+# Stop the postmaster (pg_ctl, then its pid): fast or immediate.
+stop_server() {
+    local mode="$1"
+    as_owner "$(find_pg_bin)/pg_ctl" stop --pgdata="$PG_DIR/data" --mode="$mode" --wait --timeout=20 >/dev/null 2>&1 || true
+    if is_alive "$PG_PID"; then
+        kill -TERM "$PG_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do is_alive "$PG_PID" || break; sleep 0.1; done
+        is_alive "$PG_PID" && kill -KILL "$PG_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do is_alive "$PG_PID" || break; sleep 0.1; done
+    fi
+}
+
+cmd_halt() {
+    local mode="${1:-fast}"
+    [[ "$mode" == fast || "$mode" == immediate ]] || die "halt: the mode is fast or immediate, not $mode"
+    load_state || die "no test PostgreSQL to halt (scripts/pg.sh start)."
+    [[ -n "$PG_DIR" && -d "$PG_DIR/data" ]] || die "the state file $STATE_FILE names no data directory."
+    if [[ -z "$PG_PID" && -f "$PG_DIR/data/postmaster.pid" ]]; then
+        PG_PID="$(head -n 1 "$PG_DIR/data/postmaster.pid")"
+    fi
+    if is_alive "$PG_PID"; then
+        stop_server "$mode"
+        is_alive "$PG_PID" && die "PostgreSQL (pid $PG_PID) did not stop."
+        echo "pg.sh: halted PostgreSQL (pid $PG_PID, $mode); data kept in $PG_DIR" >&2
+    else
+        echo "pg.sh: PostgreSQL was not running; data kept in $PG_DIR" >&2
+    fi
+    set_state PG_PID ""
+    set_state PG_HALTED 1
+}
+
+cmd_resume() {
+    load_state || die "no test PostgreSQL to resume (scripts/pg.sh start)."
+    [[ -n "$PG_DIR" && -d "$PG_DIR/data" ]] || die "the state file $STATE_FILE names no data directory."
+    if is_alive "$PG_PID"; then
+        echo "$DATABASE_URL"
+        return
+    fi
+    # The port is in the directory's postgresql.conf: the server comes back where it was.
+    as_owner "$(find_pg_bin)/pg_ctl" start --pgdata="$PG_DIR/data" --log="$PG_DIR/server.log" --wait --timeout=60 >/dev/null \
+        || { tail -n 20 "$PG_DIR/server.log" >&2 || true; die "the server did not start again (port $PG_PORT taken?)"; }
+    local pid
+    pid="$(head -n 1 "$PG_DIR/data/postmaster.pid")"
+    set_state PG_PID "$pid"
+    set_state PG_HALTED ""
+    echo "pg.sh: resumed PostgreSQL (pid $pid) on 127.0.0.1:$PG_PORT" >&2
+    echo "$DATABASE_URL"
+}
+
 cmd_stop() {
     if ! load_state; then
         echo "pg.sh: no test PostgreSQL to stop." >&2
@@ -139,12 +216,7 @@ cmd_stop() {
         PG_PID="$(head -n 1 "$PG_DIR/data/postmaster.pid")"
     fi
     if is_alive "$PG_PID"; then
-        as_owner "$(find_pg_bin)/pg_ctl" stop --pgdata="$PG_DIR/data" --mode=fast --wait --timeout=20 >/dev/null 2>&1 || true
-        if is_alive "$PG_PID"; then
-            kill -TERM "$PG_PID" 2>/dev/null || true
-            for _ in 1 2 3 4 5 6 7 8 9 10; do is_alive "$PG_PID" || break; sleep 0.5; done
-            is_alive "$PG_PID" && kill -KILL "$PG_PID" 2>/dev/null || true
-        fi
+        stop_server fast
         echo "pg.sh: stopped PostgreSQL (pid $PG_PID)." >&2
     fi
     # Only ever remove a directory this script created.
@@ -160,5 +232,7 @@ case "${1:-}" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     url) cmd_url ;;
-    *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
+    halt) cmd_halt "${2:-fast}" ;;
+    resume) cmd_resume ;;
+    *) echo "usage: $0 start|stop|url|halt [fast|immediate]|resume" >&2; exit 2 ;;
 esac

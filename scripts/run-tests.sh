@@ -2,16 +2,21 @@
 # The whole test suite, as `make test` runs it (the Makefile has installed the Python
 # dependencies and compiled the translations first):
 #
-#   1. scripts/test-deps.sh   chromium, Java and PostgreSQL, installed when missing
+#   1. scripts/test-deps.sh   chromium, Java, PostgreSQL and redis-server, installed when missing
 #   2. scripts/pg.sh start    a throwaway PostgreSQL on 127.0.0.1
-#   3. pytest                 everything on SQLite, browser checks included
-#   4. pytest -m "not browser" with CIVIC_TEST_DATABASE_URL pointing at PostgreSQL
-#   5. scripts/pg.sh stop     always, even after a failure or Ctrl-C
+#   3. scripts/redis.sh start a throwaway Redis on 127.0.0.1 (shared rate limits)
+#   4. pytest                 everything on SQLite, browser checks included
+#   5. pytest -m "not browser" with CIVIC_TEST_DATABASE_URL pointing at PostgreSQL
+#   6. scripts/redis.sh stop and scripts/pg.sh stop, always, even after a failure or Ctrl-C
 #
-# Arguments are passed to both pytest runs (e.g. scripts/run-tests.sh -x -k proposals).
+# Both pytest runs get CIVIC_TEST_REDIS_URL (when Redis started), CIVIC_PG_STATE and
+# CIVIC_REDIS_STATE (the state files of this run's servers, which tests/servers.py reads to
+# halt and resume PostgreSQL). Arguments are passed to both pytest runs (e.g.
+# scripts/run-tests.sh -x -k proposals).
 # Exit status: 0 only when every run passed. A run that collects no test (pytest exit 5)
-# is a failure. With CI=true, missing tools and an unavailable PostgreSQL are failures;
-# otherwise the tests that need them skip and the PostgreSQL run is left out, with a warning.
+# is a failure. With CI=true, missing tools and an unavailable PostgreSQL or Redis are
+# failures; otherwise the tests that need them skip (the PostgreSQL run is left out), with
+# a warning.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -20,9 +25,16 @@ PYTHON="${PYTHON:-.venv/bin/python}"
 in_ci() { [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; }
 say() { printf '\n=== %s\n' "$*"; }
 
-# Our own state file, so that a PostgreSQL started by hand (scripts/pg.sh start) is left alone.
+# Our own state files, so that servers started by hand (scripts/pg.sh start,
+# scripts/redis.sh start) are left alone.
 export CIVIC_PG_STATE="/tmp/civic-test-pg-run-$$.env"
-cleanup() { scripts/pg.sh stop || true; }
+export CIVIC_REDIS_STATE="/tmp/civic-test-redis-run-$$.env"
+# The servers the runs use are this script's, never ones named by the caller's environment.
+unset CIVIC_TEST_DATABASE_URL CIVIC_TEST_REDIS_URL
+cleanup() {
+    scripts/redis.sh stop || true
+    scripts/pg.sh stop || true
+}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -57,6 +69,16 @@ elif in_ci; then
     failures+=("PostgreSQL did not start")
 else
     echo "run-tests: PostgreSQL did not start; the PostgreSQL run is left out (it is required with CI=true)." >&2
+fi
+
+say "throwaway Redis"
+if redis_url="$(scripts/redis.sh start)"; then
+    echo "run-tests: Redis at $redis_url"
+    export CIVIC_TEST_REDIS_URL="$redis_url"
+elif in_ci; then
+    failures+=("Redis did not start")
+else
+    echo "run-tests: Redis did not start; the tests that need it skip (it is required with CI=true)." >&2
 fi
 
 run_pytest "SQLite, all tests (with browser)" "$@"

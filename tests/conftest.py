@@ -1,8 +1,11 @@
 """Test fixtures: one app per session, a clean database per test, factories, log-in helper.
 
 The suite runs on SQLite by default and on PostgreSQL when CIVIC_TEST_DATABASE_URL is set
-(`make test` does both). Every HTML page the test client receives is checked by
-tests/pages.py (one h1, a title, lang, unique ids, labelled fields).
+(`make test` does both). SQLite is a file, as in production: each request has its own
+connection and transaction (see civic.transaction), so a test's own session commits before
+each request it makes, and then reads what the request saved. Every HTML page the test
+client receives is checked by tests/pages.py (one h1, a title, lang, unique ids, labelled
+fields).
 """
 import logging
 import os
@@ -10,6 +13,7 @@ import re
 import secrets
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -29,6 +33,10 @@ class CheckingClient(FlaskClient):
     """A test client that checks each HTML page and knows how to send a CSRF token."""
 
     def open(self, *args, **kwargs):
+        # The test's own session ends its transaction: on SQLite it may hold the write lock, and
+        # it must read afterwards what the request committed, not an older snapshot.
+        if has_app_context():
+            db.session.commit()
         # Each request gets its own app context (as in production), even when the test
         # holds one for its factories: otherwise g, the locale and the session would leak.
         with self.application.app_context():
@@ -56,14 +64,16 @@ class CheckingClient(FlaskClient):
         return self.post(url, data=data, **kwargs)
 
 
-def _database_url():
-    return os.environ.get("CIVIC_TEST_DATABASE_URL", "sqlite://")
+def database_url(tmp_path_factory):
+    """The PostgreSQL of the PostgreSQL run, else a new SQLite file for this test session."""
+    return os.environ.get("CIVIC_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'civic.sqlite3'}"
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": _database_url(), "ARGON2_CHEAP": True, "SERVER_NAME": "civic.test"},
+        {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory), "ARGON2_CHEAP": True,
+         "SERVER_NAME": "civic.test"},
         env="testing",
     )
     app.test_client_class = CheckingClient

@@ -1,4 +1,6 @@
 """Application set-up: configuration, security headers, cookies, errors, languages."""
+import secrets
+
 import pytest
 
 from civic import create_app
@@ -20,27 +22,62 @@ def test_every_view_declares_its_access(app):
             assert view.civic_access == "public" or isinstance(view.civic_access, Action)
 
 
-def test_production_refuses_a_missing_or_weak_secret_key(monkeypatch):
+# What a production set-up must state (tests pass them as overrides; a server reads them from CIVIC_*).
+PRODUCTION = {"SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": "sqlite://",
+              "PUBLIC_URL": "https://participer.example.fr", "RATELIMIT_STORAGE_URI": "memory://"}
+
+
+@pytest.mark.parametrize("key", [None, "", "change-me", "a" * 32, "changeme" * 4, "k" * 64, "0123456789abcdef" * 2,
+                                 "correct horse battery staple"])
+def test_production_refuses_a_missing_or_weak_secret_key(monkeypatch, key):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app({"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app({"SECRET_KEY": "change-me", "SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
+        create_app({**PRODUCTION, "SECRET_KEY": key}, env="production")
+
+
+@pytest.mark.parametrize("make_key", [lambda: secrets.token_hex(32), lambda: secrets.token_urlsafe(32),
+                                      lambda: secrets.token_urlsafe(64)], ids=["hex32", "urlsafe32", "urlsafe64"])
+def test_production_accepts_random_secret_keys(make_key):
+    key = make_key()
+    assert create_app({**PRODUCTION, "SECRET_KEY": key}, env="production").config["SECRET_KEY"] == key
 
 
 def test_production_refuses_debug(monkeypatch):
     with pytest.raises(RuntimeError, match="Debug"):
-        create_app({"SECRET_KEY": "k" * 64, "DEBUG": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
+        create_app({**PRODUCTION, "DEBUG": True}, env="production")
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(RuntimeError, match="Debug"):
-        create_app({"SECRET_KEY": "k" * 64, "SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
+        create_app(PRODUCTION, env="production")
+
+
+@pytest.mark.parametrize("url", [None, "", "http://participer.example.fr", "https://", "participer.example.fr"])
+def test_production_requires_its_public_https_address(url):
+    with pytest.raises(RuntimeError, match="CIVIC_PUBLIC_URL"):
+        create_app({**PRODUCTION, "PUBLIC_URL": url}, env="production")
+
+
+def test_production_requires_a_shared_rate_limit_storage():
+    with pytest.raises(RuntimeError, match="CIVIC_RATELIMIT_STORAGE_URI"):
+        create_app({**PRODUCTION, "RATELIMIT_STORAGE_URI": None}, env="production")
 
 
 def test_production_starts_with_a_real_key_and_secure_cookies():
-    app = create_app({"SECRET_KEY": "k" * 64, "SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
+    app = create_app(PRODUCTION, env="production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_production_refuses_requests_for_another_host(monkeypatch):
+    monkeypatch.setenv("CIVIC_TRUSTED_HOSTS", "civic.internal")
+    app = create_app(PRODUCTION, env="production")
+    assert app.config["TRUSTED_HOSTS"] == ["participer.example.fr", "civic.internal"]
+    client = app.test_client()
+    for host in ("evil.example", "participer.example.fr.evil.example"):
+        response = client.get("/healthz-none", headers={"Host": host})
+        assert response.status_code == 400
+    assert client.get("/static/css/civic.css", headers={"Host": "participer.example.fr"}).status_code == 200
+    assert client.get("/static/css/civic.css", headers={"Host": "civic.internal"}).status_code == 200
 
 
 def test_development_generates_its_secret_key_once(tmp_path, monkeypatch):

@@ -1,8 +1,9 @@
-"""Mail is queued with the action, sent after the response, and survives a mail server that is down."""
+"""Mail is queued with the action (one-line headers, one address), sent after the commit, and survives a mail server that is down."""
 import smtplib
 
 import pytest
 
+from civic import mail as civic_mail
 from civic.accounts.models import User
 from civic.extensions import db
 from civic.mail import MAX_ATTEMPTS, OutgoingMail, deliver_pending, send_mail
@@ -17,11 +18,11 @@ class FakeSMTP:
             raise ConnectionRefusedError("smtp down")
         self.sent.append(("connect", host, port))
 
-    def __enter__(self):
-        return self
+    def quit(self):
+        pass
 
-    def __exit__(self, *exc):
-        return False
+    def close(self):
+        pass
 
     def starttls(self):
         self.sent.append(("starttls",))
@@ -29,7 +30,7 @@ class FakeSMTP:
     def login(self, user, password):
         self.sent.append(("login", user))
 
-    def send_message(self, message):
+    def send_message(self, message, to_addrs=None):
         self.sent.append(("send", message["To"], message["Subject"], message["List-Unsubscribe"]))
 
 
@@ -61,9 +62,9 @@ def test_mail_leaves_after_the_response_not_during_it(client, ctx, smtp, monkeyp
     seen_during_request = []
     original = smtp.send_message
 
-    def record(self, message):
+    def record(self, message, to_addrs=None):
         seen_during_request.append(db.session.execute(db.select(db.func.count(User.id))).scalar_one())
-        original(self, message)
+        original(self, message, to_addrs)
 
     monkeypatch.setattr(FakeSMTP, "send_message", record)
     response = _register(client, "late@example.org")
@@ -102,14 +103,44 @@ def test_a_mail_is_given_up_after_its_attempts(app, ctx, smtp):
             deliver_pending()
     mail = db.session.execute(db.select(OutgoingMail)).scalar_one()
     assert mail.attempts == MAX_ATTEMPTS and mail.sent_at is None
+    assert mail.failed_at is not None and "smtp down" in mail.last_error
 
 
-def test_send_mail_rejects_nothing_it_cannot_send(app, ctx, smtp, monkeypatch):
-    def broken(self, message):
-        raise smtplib.SMTPRecipientsRefused({"x": (550, b"no")})
+def test_a_refused_recipient_fails_the_mail_for_good(app, ctx, smtp, monkeypatch):
+    def broken(self, message, to_addrs=None):
+        raise smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"no")})
 
     monkeypatch.setattr(FakeSMTP, "send_message", broken)
     with app.test_request_context():
         send_mail("x@example.org", "Sujet", "Corps")
         db.session.commit()
         assert deliver_pending() == (0, 1)
+    mail = db.session.execute(db.select(OutgoingMail)).scalar_one()
+    assert mail.attempts == 1 and mail.failed_at is not None and "550" in mail.last_error
+
+
+def test_queued_headers_are_one_line(ctx):
+    send_mail("a@example.org", "Un titre\r\nBcc: b@example.org\u2028\x00fin", "Corps\r\nsur deux lignes",
+              unsubscribe_url="https://civic.test/u/x\r\nX-Evil: 1")
+    mail = db.session.execute(db.select(OutgoingMail)).scalar_one()
+    assert mail.subject == "Un titre Bcc: b@example.org fin"
+    assert mail.unsubscribe_url == "https://civic.test/u/x X-Evil: 1"
+    # The body is not a header: its lines stay.
+    assert mail.body == "Corps\r\nsur deux lignes"
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("address", ["a@example.org\r\nBcc: b@example.org", "a@example.org, b@example.org",
+                                     "Camille <a@example.org>", "a\x00@example.org", " a@example.org", "nobody"])
+def test_send_mail_refuses_what_is_not_one_address(ctx, address):
+    with pytest.raises(ValueError):
+        send_mail(address, "Sujet", "Corps")
+    assert not db.session.new
+
+
+def test_queueing_outside_a_request_starts_no_delivery(ctx, smtp):
+    # flask commands and tests queue mail in an app context and call deliver_pending themselves.
+    send_mail("a@example.org", "Sujet", "Corps")
+    db.session.commit()
+    assert civic_mail._deliveries == [] and smtp.sent == []
+    assert db.session.execute(db.select(OutgoingMail)).scalar_one().sent_at is None

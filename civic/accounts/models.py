@@ -64,8 +64,6 @@ class User(UserMixin, db.Model):
     # When the district was last stated: a district vote counts only districts stated before it opened,
     # so nobody can move into a district for the length of a vote.
     district_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Bumped on password change: it is part of the session identity, so other sessions end.
-    session_version: Mapped[int] = mapped_column(default=1)
 
     @property
     def is_active(self):
@@ -77,8 +75,8 @@ class User(UserMixin, db.Model):
     def can_log_in(self):
         return self.password_hash is not None and self.email_normalized is not None
 
-    def get_id(self):
-        return f"{self.id}:{self.session_version}"
+    def __repr__(self):
+        return f"<User {self.id} {self.role.value}>"
 
 
 @event.listens_for(User, "before_insert")
@@ -86,12 +84,17 @@ class User(UserMixin, db.Model):
 def _index_name(_mapper, _connection, user):
     user.full_name_search = normalize_for_search(user.full_name or user.display_name)[:160] or None
 
-    @property
-    def is_staff(self):
-        return self.role is not Role.RESIDENT
 
-    def __repr__(self):
-        return f"<User {self.id} {self.role.value}>"
+class LoginSession(db.Model):
+    """One log-in on one browser, kept on the server (see accounts.sessions). Only the SHA-256 of the
+    key the cookie carries is stored: reading this table does not let anyone log in."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class TokenPurpose(enum.Enum):

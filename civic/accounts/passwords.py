@@ -1,7 +1,13 @@
-"""Password hashing with Argon2id (OWASP's first choice)."""
+"""Password hashing with Argon2id (OWASP's first choice).
+
+Hashing takes a good fraction of a second by design: it never holds SQLite's write lock
+(transaction.release_write_lock), or every other resident's action would wait for it.
+"""
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+
+from ..transaction import release_write_lock
 
 _hashers = {}
 
@@ -16,10 +22,12 @@ def _hasher():
 
 
 def hash_password(password):
+    release_write_lock()
     return _hasher().hash(password)
 
 
 def verify_password(password_hash, password):
+    release_write_lock()
     try:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):

@@ -3,15 +3,18 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
+from ..transaction import unique_insert
 from ..i18n import current_language
+from ..links import public_url
 from ..mail import send_mail
 from .models import AccountToken, District, Role, TokenPurpose, User
+from . import sessions
 from .passwords import hash_password, needs_rehash, spend_verification_time, verify_password
 
 
@@ -26,17 +29,18 @@ def find_user_by_email(email):
     ).scalar_one_or_none()
 
 
-def create_user(display_name, email, password, role=Role.RESIDENT, confirmed=False):
+def create_user(display_name, email, password, role=Role.RESIDENT, confirmed=False, password_hash=None):
+    """A new account; DomainError when the address has one (even one created at this very moment)."""
     user = User(
         display_name=display_name.strip(),
         email=email.strip(),
         email_normalized=normalize_email(email),
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         role=role,
         email_confirmed_at=utcnow() if confirmed else None,
     )
-    db.session.add(user)
-    db.session.flush()
+    with unique_insert(DomainError(_l("This e-mail address already has an account."), field="email")):
+        db.session.add(user)
     return user
 
 
@@ -45,24 +49,29 @@ def register(display_name, email, password):
 
     When the address already has an account, its owner gets an e-mail saying so
     instead: the page shown is the same either way, so nobody learns from this
-    form which addresses are registered.
+    form which addresses are registered. Nor from its speed: both ways hash the
+    password and queue one e-mail.
     """
+    password_hash = hash_password(password)
     existing = find_user_by_email(email)
-    if existing is not None:
-        _mail(existing, "accounts/mail/already_registered.txt", _l("You already have an account"),
-              login_url=url_for("accounts.login", _external=True),
-              reset_url=url_for("accounts.forgot_password", _external=True))
-        return None
-    user = create_user(display_name, email, password)
-    user.language = current_language()
-    send_confirmation(user)
-    return user
+    if existing is None:
+        try:
+            user = create_user(display_name, email, password, password_hash=password_hash)
+        except DomainError:  # registered by another request at the same moment
+            existing = find_user_by_email(email)
+        else:
+            user.language = current_language()
+            send_confirmation(user)
+            return user
+    _mail(existing, "accounts/mail/already_registered.txt", _l("You already have an account"),
+          login_url=public_url("accounts.login"), reset_url=public_url("accounts.forgot_password"))
+    return None
 
 
 def send_confirmation(user):
     token = _issue_token(user, TokenPurpose.CONFIRM_EMAIL, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
     _mail(user, "accounts/mail/confirm_email.txt", _l("Confirm your e-mail address"),
-          url=url_for("accounts.confirm_email", token=token, _external=True))
+          url=public_url("accounts.confirm_email", token=token))
 
 
 def confirm_email(token):
@@ -96,13 +105,17 @@ def authenticate(email, password):
 
 
 def request_password_reset(email):
-    """E-mail a reset link when the address is known; say nothing either way."""
+    """E-mail a reset link when the address has an account, else say to that address that none
+    uses it. The page says the same either way, and both ways queue one e-mail, so neither the
+    page nor its speed tells anyone which addresses are registered."""
     user = find_user_by_email(email)
-    if user is None or not user.active:
+    if user is None or not user.active or not user.can_log_in:
+        send_mail(email.strip(), str(_l("Reset your password")),
+                  render_template("accounts/mail/reset_no_account.txt", register_url=public_url("accounts.register")))
         return
     token = _issue_token(user, TokenPurpose.RESET_PASSWORD, current_app.config["PASSWORD_RESET_MAX_AGE"])
     _mail(user, "accounts/mail/reset_password.txt", _l("Reset your password"),
-          url=url_for("accounts.reset_password", token=token, _external=True),
+          url=public_url("accounts.reset_password", token=token),
           minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
 
 
@@ -115,6 +128,8 @@ def reset_password(token, new_password):
     record = _take_token(token, TokenPurpose.RESET_PASSWORD)
     user = record.user
     _set_password(user, new_password)
+    # Whoever knew the old password is logged out everywhere; the view logs this browser in afresh.
+    sessions.end_all_sessions(user)
     # Following the link proves the address too.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
@@ -122,9 +137,11 @@ def reset_password(token, new_password):
 
 
 def change_password(user, current_password, new_password):
+    """The other browsers logged in to the account are logged out; this one stays."""
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_l("Your current password is incorrect."), field="current_password")
     _set_password(user, new_password)
+    sessions.end_other_sessions(user)
 
 
 def all_districts():
@@ -147,8 +164,6 @@ def update_profile(user, display_name, district_id=None, notify_answers=None, la
 
 def _set_password(user, new_password):
     user.password_hash = hash_password(new_password)
-    # Ends every other session of this account (the session id embeds this version).
-    user.session_version += 1
     db.session.execute(
         db.update(AccountToken)
         .where(AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.RESET_PASSWORD,

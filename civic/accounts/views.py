@@ -1,14 +1,14 @@
 import json
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from ..access import Action, public, requires
 from ..domain import DomainError, attach_error
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..navigation import safe_next
-from . import services
+from . import services, sessions
 from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
                     ResetPasswordForm)
 from ..counters.models import SessionEnd
@@ -34,7 +34,6 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         services.register(form.display_name.data, form.email.data, form.password.data)
-        db.session.commit()
         return redirect(url_for("accounts.check_email"))
     return render_template("accounts/register.html", form=form)
 
@@ -58,8 +57,7 @@ def confirm_email(token):
             user = services.confirm_email(token)
         except DomainError as error:
             return render_template("accounts/link_invalid.html", message=error.message), 400
-        db.session.commit()
-        login_user(user)
+        sessions.log_in(user)
         flash(_l("Your e-mail address is confirmed. Welcome!"), "success")
         return redirect(url_for("main.home"))
     return render_template("accounts/confirm_email.html", form=form)
@@ -77,13 +75,13 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
+        except services.UnconfirmedEmail as error:
+            # Not a refusal: the new confirmation link it queued must leave, so nothing is rolled back.
+            form.email.errors.append(error.message)
         except DomainError as error:
-            db.session.commit()  # keeps a re-sent confirmation link or a re-hashed password
             attach_error(form, error)
         else:
-            db.session.commit()
-            session.clear()
-            login_user(user)
+            sessions.log_in(user)
             flash(_l("You are logged in."), "success")
             if user.role is Role.COUNTER_AGENT and not request.args.get("next"):
                 return redirect(url_for("counters.desk"))  # where the agent chooses today's counter
@@ -97,9 +95,9 @@ def logout():
     from ..counters.acting import end_assisted_session
 
     end_assisted_session(SessionEnd.LOGOUT)
-    logout_user()
-    # Nothing of this person's visit stays in a shared browser (a tracking code, a form's data).
-    session.clear()
+    # Nothing of this person's visit stays in a shared browser (a tracking code, a form's data),
+    # and a copy of the cookie taken before no longer opens anything.
+    sessions.log_out()
     flash(_l("You are logged out."), "success")
     return redirect(url_for("main.home"))
 
@@ -111,7 +109,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         return redirect(url_for("accounts.reset_sent"))
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -136,9 +133,7 @@ def reset_password(token):
             user = services.reset_password(token, form.password.data)
         except DomainError as error:
             return render_template("accounts/link_invalid.html", message=error.message), 400
-        db.session.commit()
-        logout_user()
-        login_user(user)
+        sessions.log_in(user)
         flash(_l("Your password has been changed."), "success")
         return redirect(url_for("main.home"))
     return render_template("accounts/reset_password.html", form=form)
@@ -158,7 +153,6 @@ def account():
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("Your profile has been saved."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", form=form)
@@ -192,9 +186,6 @@ def change_password():
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
-            # The session id embeds the password version: log in again under the new one.
-            login_user(current_user._get_current_object())
             flash(_l("Your password has been changed. Your other sessions are closed."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)

@@ -4,18 +4,19 @@ from sqlalchemy import func, select
 from ..accounts.models import District, Role, User
 from ..domain import DomainError
 from ..extensions import db
+from ..transaction import unique_insert
 from ..pagination import paginate_rows
 from ..proposals.models import Theme
+from ..text import LIKE_ESCAPE, like_contains
 
 
 def list_users(query="", page=1, per_page=25):
     statement = select(User).order_by(User.display_name, User.id)
     query = " ".join((query or "").casefold().split())
     if query:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(
-            func.lower(User.display_name).like(f"%{escaped}%", escape="\\")
-            | User.email_normalized.like(f"%{escaped}%", escape="\\")
+            func.lower(User.display_name).like(like_contains(query), escape=LIKE_ESCAPE)
+            | User.email_normalized.like(like_contains(query), escape=LIKE_ESCAPE)
         )
     return paginate_rows(statement, page, per_page)
 
@@ -49,7 +50,8 @@ def save_theme(theme, name, name_en, active):
     theme.name = name
     theme.name_en = (name_en or "").strip() or None
     theme.active = active
-    db.session.flush()
+    with unique_insert(DomainError(_l("A theme with this name already exists."), field="name")):
+        db.session.flush()
     return theme
 
 
@@ -58,6 +60,6 @@ def add_district(name):
     if db.session.execute(select(District).where(func.lower(District.name) == name.lower())).scalar_one_or_none():
         raise DomainError(_l("A district with this name already exists."), field="name")
     district = District(name=name)
-    db.session.add(district)
-    db.session.flush()
+    with unique_insert(DomainError(_l("A district with this name already exists."), field="name")):
+        db.session.add(district)
     return district

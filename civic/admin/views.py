@@ -45,7 +45,6 @@ def user_role(user_id):
             except DomainError as error:
                 attach_error(form, error)
             else:
-                db.session.commit()
                 flash(_l("The role of %(name)s is now: %(role)s.", name=user.display_name,
                          role=ROLE_LABELS[user.role]), "success")
                 return redirect(url_for("admin.users"))
@@ -61,7 +60,6 @@ def _theme_form(theme, template, saved_message, **context):
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(saved_message, "success")
             return redirect(url_for("admin.themes"))
     return render_template(template, form=form, theme=theme, **context)
@@ -92,7 +90,6 @@ def districts():
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("The district is added."), "success")
             return redirect(url_for("admin.districts"))
     return render_template("admin/districts.html", form=form, districts=all_districts())

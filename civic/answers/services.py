@@ -7,6 +7,7 @@ from ..accounts.models import User
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
+from ..transaction import unique_insert
 from ..following.services import ANSWERS_TOPIC, followers, mail_to
 from ..proposals.models import Support
 from .models import Answer
@@ -26,7 +27,9 @@ def answer(official, proposal, status, text):
     before = {"status": current.status.value, "text": current.text} if current else {}
     if current is None:
         current = Answer(proposal_id=proposal.id, author_id=official.id, status=status, text=text)
-        db.session.add(current)
+        with unique_insert(DomainError(_l("Another official answered this proposal at the same moment: reload "
+                                          "the page to read that answer before changing it."))):
+            db.session.add(current)
     elif (current.status, current.text) == (status, text):
         return current
     current.status, current.text, current.author_id, current.updated_at = status, text, official.id, utcnow()

@@ -27,7 +27,6 @@ def answer(proposal_id):
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("The answer is published; the author, the supporters and the followers are told by e-mail."),
                   "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="answer"))

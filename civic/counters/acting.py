@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.models import Role
-from ..extensions import db
+from ..transaction import commit_bookkeeping, lock_for_write
 from .models import SessionEnd
 
 
@@ -38,23 +38,27 @@ def _load_session():
         return
     from . import services
 
+    if services.open_session_of(current_user) is None:
+        return
+    # Every request of a session ends it or records activity: a write, even on a GET.
+    lock_for_write()
     session = services.open_session_of(current_user)
     if session is None:
         return
     if not services.is_assigned(current_user, session.counter):
         # save_counter ends these sessions; this catches any change made outside it.
         services.end_session(session, SessionEnd.WITHDRAWN)
-        db.session.commit()
+        commit_bookkeeping()
         flash(_l("The assisted session ended: you no longer work at this counter. You are back on your own "
                  "account."), "info")
         return
     if services.expire_if_idle(session):
-        db.session.commit()
+        commit_bookkeeping()
         flash(_l("The assisted session ended after 15 minutes without activity. You are back on your own "
                  "account."), "info")
         return
     services.touch(session)
-    db.session.commit()
+    commit_bookkeeping()
     g.assisted_session = session
 
 
@@ -80,11 +84,10 @@ def receipt_redirect(action):
 
 
 def end_assisted_session(reason):
-    """End the current agent's open session (log-out); commits."""
+    """End the current agent's open session (log-out)."""
     session = assisted_session()
     if session is not None:
         from . import services
 
         services.end_session(session, reason)
-        db.session.commit()
         g.assisted_session = None

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from ..accounts.services import normalize_email
 from ..forms import CheckboxesField, DayField, max_length, required, strip
 from ..routing import parse_id
 from .models import AssistedActionKind, IdentityCheck, ReceiptLayout
@@ -52,20 +53,32 @@ class ResidentSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search: nothing changes
 
-    name = StringField(_l("Name"), filters=[strip], validators=[Optional(), max_length(160)])
+    name = StringField(_l("Name"), filters=[strip], validators=[Optional(), max_length(160)],
+                       description=_l("With the birth date. Whole words or their beginning, two letters at least."))
     birth_date = DayField(_l("Birth date"), description=_l("For example 31/12/1960."),
                           validators=[Optional()])
-    contact = StringField(_l("E-mail or phone"), filters=[strip], validators=[Optional(), max_length(254)])
+    contact = StringField(_l("E-mail or phone"), filters=[strip], validators=[Optional(), max_length(254)],
+                          description=_l("The whole address, or the whole phone number."))
+
+    def criteria(self):
+        """What find_residents searches for: the contact is an e-mail when it has an @, a phone otherwise."""
+        contact = self.contact.data or ""
+        return {"name": self.name.data or "", "birth_date": self.birth_date.day,
+                "email": contact if "@" in contact else "", "phone": "" if "@" in contact else contact}
 
     def validate(self, extra_validators=None):
         if not super().validate(extra_validators):
             return False
-        contact = self.contact.data or ""
-        if not search_is_precise(name=self.name.data or "", birth_date=self.birth_date.day,
-                                 email=contact if "@" in contact else "", phone="" if "@" in contact else contact):
+        if not search_is_precise(**self.criteria()):
             self.name.errors.append(_l("Give the name and the birth date, or the e-mail address, or the phone number."))
             return False
         return True
+
+    def shown_email(self, resident):
+        """The resident's e-mail, only when it is the one searched for: the agent learns no address they were not
+        given (a name and any birth date find online accounts, which have no birth date)."""
+        searched = normalize_email(self.criteria()["email"])
+        return resident.email if searched and resident.email_normalized == searched else None
 
 
 @_consent_fields

@@ -10,14 +10,15 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import District, Role, User
+from ..accounts.services import normalize_email
 from ..db_types import utcnow
 from ..domain import DomainError
 from .. import staff_log
 from ..extensions import db
-from ..text import normalize_for_search
+from ..transaction import unique_insert
+from ..text import LIKE_ESCAPE, like_contains, like_prefix, normalize_for_search
 from .models import (AssistedAction, AssistedActionKind, AssistedSession, Channel, Counter, CounterAssignment,
                      IdentityCheck, SessionEnd)
 
@@ -28,6 +29,14 @@ SESSION_IDLE_LIMIT = timedelta(minutes=15)
 FOLLOW_UP_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 FOLLOW_UP_LENGTH = 8
 SEARCH_LIMIT = 20
+# A phone number finds a resident only whole: the French national form has 10 digits, international ones more.
+PHONE_MIN_DIGITS = 10
+NAME_WORD_MIN_LETTERS = 2
+NAME_WORDS_LIMIT = 6
+_LETTERS = re.compile(r"[^\W\d_]+")
+# What separates the words of a stored name ("Le Gall", "Jean-Pierre", "d'Arc"): a searched word matches
+# the beginning of any of them.
+_NAME_WORD_SEPARATORS = (" ", "-", "'", "\N{RIGHT SINGLE QUOTATION MARK}")
 
 
 # --- Counters and agents -------------------------------------------------------------------
@@ -63,7 +72,8 @@ def save_counter(counter, *, name, address, opening_hours, receipt_layout, activ
     counter.name, counter.address, counter.opening_hours = name, address.strip(), opening_hours.strip()
     counter.receipt_layout, counter.active = receipt_layout, active
     counter.agents = agents
-    db.session.flush()
+    with unique_insert(DomainError(_l("A counter already has this name."), field="name")):
+        db.session.flush()
     for session in db.session.execute(select(AssistedSession).where(
             AssistedSession.counter_id == counter.id, AssistedSession.ended_at.is_(None))).scalars():
         if not is_assigned(session.agent, counter):
@@ -98,14 +108,24 @@ def normalize_phone(phone):
     return digits
 
 
+def name_words(name):
+    """The words of a searched name that narrow the search: letters only, NAME_WORD_MIN_LETTERS at least.
+
+    "%", "_", "*" or an initial are no name: they would list everyone born that day and every online account."""
+    words = _LETTERS.findall(normalize_for_search(name))
+    return [w for w in words if len(w) >= NAME_WORD_MIN_LETTERS][:NAME_WORDS_LIMIT]
+
+
 def search_is_precise(*, name="", birth_date=None, email="", phone=""):
-    """An e-mail, a phone, or a name with a birth date: anything looser would list strangers'
+    """An e-mail, a whole phone number, or a name with a birth date: anything looser would list strangers'
     personal data on the agent's screen."""
-    return bool(email.strip() or normalize_phone(phone) or (normalize_for_search(name) and birth_date))
+    return bool(email.strip() or len(normalize_phone(phone)) >= PHONE_MIN_DIGITS
+                or (name_words(name) and birth_date))
 
 
 def find_residents(*, name="", birth_date=None, email="", phone=""):
-    """Residents matching every criterion given (a name matches on all its words, in any order).
+    """Residents matching every criterion given: the exact e-mail, the exact phone, and a name of which each
+    word begins a word of theirs, in any order ("mar" finds Martin, not Omar).
 
     Accounts created online have no birth date: a name with a birth date also finds the online
     accounts of that name, so that the agent asks before registering a second record (one
@@ -114,14 +134,20 @@ def find_residents(*, name="", birth_date=None, email="", phone=""):
         return []
     statement = select(User).where(User.role == Role.RESIDENT, User.merged_into_id.is_(None))
     if email.strip():
-        statement = statement.where(User.email_normalized == email.strip().lower())
+        statement = statement.where(User.email_normalized == normalize_email(email))
     if phone_digits := normalize_phone(phone):
         statement = statement.where(User.phone_normalized == phone_digits)
-    for word in normalize_for_search(name).split()[:6]:
-        statement = statement.where(User.full_name_search.contains(word))
+    for word in name_words(name):
+        statement = statement.where(_has_word_starting_with(word))
     if birth_date is not None:
         statement = statement.where(_born_on_or_online(birth_date))
     return db.session.execute(statement.order_by(User.full_name, User.display_name).limit(SEARCH_LIMIT)).scalars().all()
+
+
+def _has_word_starting_with(word):
+    column = User.full_name_search
+    return or_(column.like(like_prefix(word), escape=LIKE_ESCAPE),
+               *(column.like(like_contains(before + word), escape=LIKE_ESCAPE) for before in _NAME_WORD_SEPARATORS))
 
 
 def _born_on_or_online(birth_date):
@@ -186,11 +212,9 @@ def open_session(agent, counter, resident, *, identity_check, consent):
         raise DomainError(_l("A session is already open: end it before helping someone else."))
     session = AssistedSession(agent_id=agent.id, resident_id=resident.id, counter_id=counter.id,
                               identity_check=identity_check, consent_version=CONSENT_VERSION)
-    try:
-        with db.session.begin_nested():
-            db.session.add(session)
-    except IntegrityError:  # another tab of the same agent opened one at the same moment
-        raise DomainError(_l("A session is already open: end it before helping someone else.")) from None
+    # Another tab of the same agent may open one at the same moment: the partial UNIQUE index decides.
+    with unique_insert(DomainError(_l("A session is already open: end it before helping someone else."))):
+        db.session.add(session)
     _log(AssistedActionKind.SESSION_OPENED, session=session)
     return session
 
@@ -241,15 +265,12 @@ def _log(kind, *, session=None, agent=None, counter=None, resident=None, object_
         resident_id=session.resident_id if session else resident.id,
         object_type=object_type, object_id=object_id, created_at=utcnow(),
     )
-    db.session.add(action)
-    for _attempt in range(5):
+    for _attempt in range(5):  # two receipts may draw the same code: draw again
         action.follow_up_code = _follow_up_code() if follow_up else None
-        try:
-            with db.session.begin_nested():
-                db.session.flush()
-            return action
-        except IntegrityError:
+        with unique_insert() as insert:
             db.session.add(action)
+        if not insert.duplicate:
+            return action
     raise DomainError(_l("The receipt could not be recorded. Try again."))
 
 

@@ -82,7 +82,6 @@ def _begin(resident, form):
     """Open the session and go to its page; the DomainError is the caller's to show."""
     services.open_session(current_user, _current_counter(), resident,
                           identity_check=IdentityCheck(form.identity_check.data), consent=form.consent.data)
-    db.session.commit()
     session.pop("receipt_codes", None)
     return redirect(url_for("counters.session_home"))
 
@@ -117,7 +116,6 @@ def register_resident():
                 district_id=form.district.data, phone=form.phone.data or "", confirmed_new=form.confirm_new.data)
             return _begin(resident, form)
         except DomainError as error:
-            db.session.rollback()
             attach_error(form, error)
             if error.field == "confirm_new":
                 duplicates = services.likely_duplicates(form.full_name.data, form.birth_date.day)
@@ -158,7 +156,6 @@ def end_session():
     current = assisted_session()
     if current is not None:
         services.end_session(current, SessionEnd.BUTTON)
-        db.session.commit()
         flash(_l("The session is ended. You are back on your own account."), "success")
     session.pop("receipt_codes", None)
     return redirect(url_for("counters.desk"))
@@ -202,7 +199,6 @@ def attach():
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("What was entered for you at the counter is now attached to your account."), "success")
             if conflicts:
                 flash(_l("You had also voted online in %(n)d of the same votes: both ballots had been counted.",
@@ -232,7 +228,6 @@ def _counter_editor(counter):
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("The counter is saved."), "success")
             return form, redirect(url_for("counters.counters"))
     return form, None

@@ -4,10 +4,10 @@ import hashlib
 import io
 import json
 
-from flask import url_for
 
 from ..voting.ballot_file import COLUMN_PREFIX
 from ..voting.majority_judgment import GRADES
+from ..links import public_url
 from .models import Method
 
 LICENCE = {
@@ -80,25 +80,25 @@ def datapackage(decision):
     results_header = results_text.removeprefix("\ufeff").split("\n", 1)[0].split(",")
     resources = [
         {
-            "name": "ballots", "path": url_for("decisions.ballots_csv", decision_id=decision.id, _external=True),
+            "name": "ballots", "path": public_url("decisions.ballots_csv", decision_id=decision.id),
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _sha256(snapshot.ballots_csv),
             "description": ("Anonymised ballots in random order; tracking_code lets each voter find theirs. "
                             "The column names say the method: see civic/voting/ballot_file.py."),
             "schema": _csv_schema(ballots_header, integer_columns, enums),
         },
         {
-            "name": "results", "path": url_for("decisions.results_csv_file", decision_id=decision.id, _external=True),
+            "name": "results", "path": public_url("decisions.results_csv_file", decision_id=decision.id),
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _sha256(results_text),
             "schema": _csv_schema(results_header, {"votes", "winner", "cost", "rank", *GRADES}),
         },
         {
-            "name": "results-json", "path": url_for("decisions.results_json", decision_id=decision.id, _external=True),
+            "name": "results-json", "path": public_url("decisions.results_json", decision_id=decision.id),
             "format": "json", "mediatype": "application/json", "hash": _sha256(snapshot.results_json),
         },
     ]
     if snapshot.ballots_pb:
         resources.append({
-            "name": "ballots-pabulib", "path": url_for("decisions.ballots_pb", decision_id=decision.id, _external=True),
+            "name": "ballots-pabulib", "path": public_url("decisions.ballots_pb", decision_id=decision.id),
             "format": "pb", "mediatype": "text/plain", "encoding": "utf-8", "hash": _sha256(snapshot.ballots_pb),
             "description": "The same ballots in the Pabulib format (https://pabulib.org/format).",
         })
@@ -109,7 +109,7 @@ def datapackage(decision):
         "licenses": [LICENCE],
         "created": snapshot.published_at.isoformat(),
         "keywords": ["participation", "vote", decision.method.value],
-        "sources": [{"title": "Civic", "path": url_for("decisions.results", decision_id=decision.id, _external=True)}],
+        "sources": [{"title": "Civic", "path": public_url("decisions.results", decision_id=decision.id)}],
         "x_civic": {"method": decision.method.value, "code_version": snapshot.code_version,
                     "ballots_sha256": snapshot.ballots_sha256,
                     "budget_rule": decision.budget_rule.value if decision.budget_rule else None},

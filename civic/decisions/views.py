@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 from ..access import Action, can, public, require_can, requires
 from ..accounts.models import District
 from ..counters.acting import actor, assisted_session, receipt_redirect, record_if_assisted
-from ..domain import DomainError, attach_error
+from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..voting import majority_judgment
 from . import ballots as codec
@@ -84,7 +84,6 @@ def new():
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("The decision is saved as a draft. Check it, then announce it."), "success")
             return redirect(url_for("decisions.detail", decision_id=decision.id))
     return render_template("decisions/form.html", form=form, decision=None)
@@ -102,7 +101,6 @@ def edit(decision_id):
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("Your changes are saved."), "success")
             return redirect(url_for("decisions.detail", decision_id=decision.id))
     return render_template("decisions/form.html", form=form, decision=decision)
@@ -116,9 +114,8 @@ def announce(decision_id):
     try:
         services.announce(decision, by=current_user)
     except DomainError as error:
-        flash(error.message, "error")
+        flash_refusal(error)
     else:
-        db.session.commit()
         flash(_l("The decision is announced: residents can see it, and the vote opens on its date."), "success")
     return redirect(url_for("decisions.detail", decision_id=decision.id))
 
@@ -135,7 +132,6 @@ def fix_description(decision_id):
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("The description is corrected; the change is shown on the decision."), "success")
             return redirect(url_for("decisions.detail", decision_id=decision.id))
     return render_template("decisions/description.html", form=form, decision=decision)
@@ -164,7 +160,7 @@ def _refuse_vote(decision):
     try:
         services.check_can_vote(actor(), decision)
     except DomainError as error:
-        flash(error.message, "error")
+        flash_refusal(error)
         return redirect(url_for("decisions.detail", decision_id=decision.id))
     return None
 
@@ -204,11 +200,10 @@ def confirm_vote(decision_id):
     try:
         code = services.cast_ballot(actor(), decision, content, channel)
     except DomainError as error:
-        flash(error.message, "error")
+        flash_refusal(error)
         return redirect(url_for("decisions.detail", decision_id=decision.id))
     receipt = record_if_assisted(services.participation_of(actor(), decision), object_type="decision",
                                  object_id=decision.id)
-    db.session.commit()
     if receipt:
         # Printed on the receipt while the assisted session lasts, then forgotten.
         session["receipt_codes"] = {**session.get("receipt_codes", {}), str(receipt.id): code}
@@ -250,7 +245,7 @@ def publish(decision_id):
     try:
         services.publish_results(decision, current_user)
     except DomainError as error:
-        flash(error.message, "error")
+        flash_refusal(error)
     else:
         from .. import staff_log
         from ..following.services import notify_followers
@@ -260,7 +255,6 @@ def publish(decision_id):
                           "code_version": decision.snapshot.code_version})
         notify_followers("decision", decision.id, "mail/results_published.txt",
                          _l("Results published: %(title)s", title=decision.title), decision=decision)
-        db.session.commit()
         flash(_l("The results are published."), "success")
     return redirect(url_for("decisions.results", decision_id=decision.id))
 

@@ -4,15 +4,16 @@ Every such e-mail carries a one-click unsubscribe link (no log-in): a signed tok
 the person and what they stop receiving. Mails are queued (civic.mail) in French, the
 collectivité's language, since a recipient's language is not known.
 """
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..db_types import utcnow
 from ..extensions import db
+from ..links import public_url
+from ..transaction import unique_insert
 from ..mail import send_mail
 from .models import Follow
 
@@ -56,11 +57,8 @@ def is_following(user, target_type, target_id):
 def follow(user, target_type, target_id):
     if is_following(user, target_type, target_id):
         return
-    try:
-        with db.session.begin_nested():
-            db.session.add(Follow(user_id=user.id, target_type=target_type, target_id=target_id))
-    except IntegrityError:
-        pass  # a double click: the UNIQUE constraint kept one
+    with unique_insert():  # a double click: the UNIQUE constraint keeps one
+        db.session.add(Follow(user_id=user.id, target_type=target_type, target_id=target_id))
 
 
 def unfollow(user, target_type, target_id):
@@ -79,7 +77,7 @@ def mail_to(user, template, subject, topic=None, **context):
     """Queue one e-mail to one person, with its unsubscribe link when it is optional."""
     if not user.email or not user.active:
         return False
-    url = url_for("following.unsubscribe", token=unsubscribe_token(user, topic), _external=True) if topic else None
+    url = public_url("following.unsubscribe", token=unsubscribe_token(user, topic)) if topic else None
     language = user.language if user.language in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
         body = render_template(template, user=user, unsubscribe_url=url, **context)

@@ -1,5 +1,3 @@
-import time
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -35,7 +33,6 @@ def follow(target_type, target_id):
     if not _target_exists(target_type, target_id):
         abort(404)
     services.follow(current_user, target_type, target_id)
-    db.session.commit()
     flash(_l("You follow it: you will get an e-mail when it is answered, when the vote opens and when results "
              "are published."), "success")
     return redirect(_back(target_type, target_id))
@@ -45,7 +42,6 @@ def follow(target_type, target_id):
 @requires(Action.FOLLOW)
 def unfollow(target_type, target_id):
     services.unfollow(current_user, target_type, target_id)
-    db.session.commit()
     flash(_l("You no longer follow it."), "success")
     return redirect(_back(target_type, target_id))
 
@@ -60,23 +56,5 @@ def unsubscribe(token):
     user, topic = found
     if request.method == "POST":
         services.unsubscribe(user, topic)
-        db.session.commit()
         return render_template("following/unsubscribe.html", invalid=False, done=True, topic=topic)
     return render_template("following/unsubscribe.html", invalid=False, done=False, topic=topic, token=token)
-
-
-_last_check = [0.0]
-
-
-def _notify_opened_votes():
-    """Opening is a date, not an action: checked at most once a minute on the way through a request
-    (and by `flask notify` for a cron job)."""
-    if request.endpoint in (None, "static") or time.monotonic() - _last_check[0] < 60:
-        return
-    _last_check[0] = time.monotonic()
-    if services.notify_opened_votes():
-        db.session.commit()
-
-
-def init_app(app):
-    app.before_request(_notify_opened_votes)

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from ..forms import max_length, required, strip

@@ -1,13 +1,13 @@
 """Moderation: settings, reports, the queue and the moderators' decisions."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from .. import staff_log
 from ..accounts.models import Role
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
+from ..transaction import unique_insert
 from ..following.services import mail_to
 from ..proposals.models import Comment, Proposal, ProposalState, Support, Theme
 from .models import ModerationAction, ModerationKind, ModerationMode, Report, ReportReason, Setting
@@ -43,9 +43,13 @@ def save_settings(admin, mode, threshold, theme_modes):
     before = {"mode": global_mode().value, "threshold": report_threshold(),
               "themes": {t.id: t.moderation.value if t.moderation else None for t in db.session.scalars(select(Theme))}}
     for key, value in (("moderation_mode", mode.value), ("report_threshold", str(threshold))):
-        row = db.session.get(Setting, key) or Setting(key=key)
-        row.value = value
-        db.session.add(row)
+        row = db.session.get(Setting, key)
+        if row is None:
+            with unique_insert(DomainError(_l("Another administrator changed these settings at the same moment: "
+                                              "reload the page and check them."))):
+                db.session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
     for theme_id, theme_mode in theme_modes.items():
         theme = db.session.get(Theme, theme_id)
         if theme is not None:
@@ -96,12 +100,9 @@ def report(user, target, reason, text=""):
     if reason is ReportReason.OTHER and not text:
         raise DomainError(_l("Say in a few words what the problem is."), field="text")
     target_type = target_type_of(target)
-    try:
-        with db.session.begin_nested():
-            db.session.add(Report(reporter_id=user.id, target_type=target_type, target_id=target.id, reason=reason,
-                                  text=text))
-    except IntegrityError:
-        raise DomainError(_l("You have already reported this.")) from None
+    with unique_insert(DomainError(_l("You have already reported this."))):
+        db.session.add(Report(reporter_id=user.id, target_type=target_type, target_id=target.id, reason=reason,
+                              text=text))
     reporters = db.session.execute(
         select(func.count(func.distinct(Report.reporter_id))).where(
             Report.target_type == target_type, Report.target_id == target.id, Report.resolved_at.is_(None))

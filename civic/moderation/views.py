@@ -42,7 +42,6 @@ def report(target_type, target_id):
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("Thank you: your report is recorded. Moderators will look at it."), "success")
             return redirect(_back_to(target))
     return render_template("moderation/report.html", form=form, target=target, target_type=target_type,
@@ -72,7 +71,6 @@ def decide(target_type, target_id):
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("The decision is recorded and the author is told."), "success")
             return redirect(url_for("moderation.queue"))
     return render_template("moderation/decide.html", form=form, target=target, target_type=target_type,
@@ -102,7 +100,6 @@ def settings():
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("The moderation settings are saved."), "success")
             return redirect(url_for("moderation.settings"))
     return render_template("moderation/settings.html", form=form, themes=themes, theme_values=theme_values)

@@ -1,14 +1,14 @@
 """Proposal, support and comment operations. Services flush; the request commits once."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError
 
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
+from ..transaction import unique_insert
 from ..i18n import current_language
 from ..pagination import paginate_rows
-from ..text import normalize_for_search, search_terms
+from ..text import LIKE_ESCAPE, like_contains, normalize_for_search, search_terms
 from .models import PUBLIC_STATES, Comment, Proposal, ProposalState, Support, Theme
 
 SORTS = ("newest", "supported")
@@ -95,14 +95,9 @@ def support_proposal(user, proposal):
     """Add the user's support; a second submission (double click, two tabs) changes nothing."""
     if has_supported(user, proposal):
         return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
-    except IntegrityError:
-        # Another request stored the same support between our check and our insert:
-        # the UNIQUE constraint kept it single.
-        return False
-    return True
+    with unique_insert() as insert:
+        db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
+    return not insert.duplicate
 
 
 def support_of(user, proposal):
@@ -185,8 +180,7 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
     if theme_id:
         statement = statement.where(Proposal.theme_id == theme_id)
     for term in search_terms(query):
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Proposal.search_text.like(f"%{escaped}%", escape="\\"))
+        statement = statement.where(Proposal.search_text.like(like_contains(term), escape=LIKE_ESCAPE))
     if sort == "supported":
         statement = statement.order_by(supports.desc(), Proposal.created_at.desc(), Proposal.id.desc())
     else:

@@ -70,7 +70,6 @@ def new():
             attach_error(form, error)
         else:
             receipt = record_if_assisted(proposal, object_type="proposal", object_id=proposal.id)
-            db.session.commit()
             if receipt:
                 return receipt_redirect(receipt)
             if proposal.state is ProposalState.PENDING:
@@ -144,7 +143,6 @@ def edit(proposal_id):
         except DomainError as error:
             attach_error(form, error)
         else:
-            db.session.commit()
             flash(_l("Your changes are saved."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, proposal=proposal)
@@ -158,7 +156,6 @@ def withdraw(proposal_id):
     form = WithdrawForm()
     if form.validate_on_submit():
         services.withdraw_proposal(proposal, form.reason.data)
-        db.session.commit()
         flash(_l("Your proposal is withdrawn."), "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template("proposals/withdraw.html", form=form, proposal=proposal)
@@ -172,13 +169,11 @@ def support(proposal_id):
     if services.support_proposal(actor(), proposal):
         support = services.support_of(actor(), proposal)
         receipt = record_if_assisted(support, object_type="support", object_id=support.id)
-        db.session.commit()
         if receipt:
             return receipt_redirect(receipt)
         flash(_l("Your support is recorded."), "success")
     else:
         flash(_l("You already support this proposal."), "info")
-    db.session.commit()
     return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="support"))
 
 
@@ -190,11 +185,9 @@ def unsupport(proposal_id):
     if services.withdraw_support(actor(), proposal):
         receipt = record_if_assisted(None, object_type="proposal", object_id=proposal.id,
                                      kind=AssistedActionKind.SUPPORT_WITHDRAWN)
-        db.session.commit()
         if receipt:
             return receipt_redirect(receipt)
         flash(_l("Your support is withdrawn."), "success")
-    db.session.commit()
     return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="support"))
 
 
@@ -212,7 +205,6 @@ def comment(proposal_id):
             attach_error(form, error)
         else:
             receipt = record_if_assisted(created, object_type="comment", object_id=created.id)
-            db.session.commit()
             if receipt:
                 return receipt_redirect(receipt)
             flash(_l("Your comment is published."), "success")
@@ -244,6 +236,5 @@ def delete_comment(comment_id):
         abort(404)
     require_can(Action.COMMENT_DELETE, comment)
     services.delete_comment(comment)
-    db.session.commit()
     flash(_l("Your comment is deleted."), "success")
     return redirect(url_for("proposals.detail", proposal_id=comment.proposal_id, _anchor=f"comment-{comment.id}"))

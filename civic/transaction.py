@@ -1,0 +1,172 @@
+"""One transaction per request: services flush, the request commits once, at its end.
+
+- The request commits when it answers below 400 and nothing refused it. An error status,
+  an exception or a domain refusal (``refuse``, which ``domain.attach_error`` calls) rolls
+  everything back, including what a service changed before it refused.
+- What must not happen for an action that was not saved (mail leaving, a thread starting)
+  is registered with ``after_commit`` and runs only once the commit has succeeded.
+- When the commit itself fails (the database went away, a conflict no service caught),
+  nothing of the request stays: the cookie session is put back as it was (no "saved"
+  message, no log-in) and the person is told to try again, never shown a false success.
+
+SQLite, the embedded default, has one writer at a time. A transaction that reads and then
+writes must take the write lock when it begins: if another writer commits in between, SQLite
+refuses the write at once (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not cover) and
+the vote is lost. So on SQLite a request that may change data (POST...) and any work outside
+a request begin with BEGIN IMMEDIATE and wait their turn; reading requests begin a deferred
+transaction, and the rare reading request that must write calls ``lock_for_write`` first.
+PostgreSQL needs none of this: its row locks and constraints decide (see the services).
+"""
+import copy
+import logging
+from contextlib import contextmanager
+
+from flask import g, has_request_context, request, session
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def refuse():
+    """The request refused what was asked: roll back whatever was changed before the refusal."""
+    g.civic_refused = True
+
+
+def refused():
+    return bool(g.get("civic_refused"))
+
+
+def after_commit(callback):
+    """Run ``callback()`` once this request's changes are committed; never if they are rolled back.
+    Outside a request (commands, tests) the caller commits itself, so the callback runs at once."""
+    if not has_request_context():
+        callback()
+        return
+    callbacks = g.setdefault("civic_after_commit", [])
+    if callback not in callbacks:
+        callbacks.append(callback)
+
+
+def wants_write_lock():
+    """Whether a transaction beginning now takes SQLite's write lock at once (see the module)."""
+    if not has_request_context():
+        return True
+    return g.get("civic_write_lock", request.method not in SAFE_METHODS)
+
+
+def lock_for_write():
+    """Before a reading request (GET) changes data: on SQLite, start its transaction again holding
+    the write lock, unless it already writes. Objects loaded so far are reloaded on their next use."""
+    if g.get("civic_write_lock", False):
+        return
+    g.civic_write_lock = True
+    session_ = db.session()
+    if db.engine.dialect.name == "sqlite" and session_.in_transaction() and not session_.info.get("wrote"):
+        if session_.new or session_.dirty or session_.deleted:
+            raise RuntimeError("lock_for_write() must be called before changing anything")
+        session_.rollback()
+
+
+def commit_bookkeeping():
+    """Commit now what a before_request hook recorded about time passing (an assisted session that
+    ended while idle, or its last activity): it is true whatever the view then answers, a refusal
+    or a 403 included, so it must not share the view's rollback. Only for hooks that run before the
+    view has changed anything; the view's own work starts a new transaction, deferred again on a GET."""
+    db.session.commit()
+    g.pop("civic_write_lock", None)
+
+
+class Insert:
+    """What became of a ``unique_insert`` block: ``duplicate`` when a UNIQUE constraint refused it."""
+
+    duplicate = False
+
+
+def _is_unique_violation(error):
+    # PostgreSQL names the violation by SQLSTATE 23505; SQLite only in its message.
+    return getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error.orig)
+
+
+@contextmanager
+def unique_insert(refusal=None):
+    """Run the block in a SAVEPOINT and flush it. When a UNIQUE constraint refuses it (the same
+    support, vote, report or address saved by another request at the same moment), only the block is
+    undone and ``refusal`` (a DomainError) is raised, or, without one, the yielded ``Insert`` says
+    ``duplicate``. The constraint decides: checking first and inserting after is not enough while
+    another transaction does the same (PostgreSQL; on SQLite writers take turns)."""
+    outcome = Insert()
+    try:
+        with db.session.begin_nested():
+            yield outcome
+            db.session.flush()
+    except IntegrityError as error:
+        if not _is_unique_violation(error):
+            raise
+        if refusal is not None:
+            raise refusal from None
+        outcome.duplicate = True
+
+
+def release_write_lock():
+    """Before slow work that needs no database (hashing a password takes ~0.1-0.3 s): on SQLite, end
+    the request's transaction if it has changed nothing yet, so that other writers need not wait.
+    Objects loaded so far are reloaded on their next use. A no-op anywhere else."""
+    if not has_request_context() or db.engine.dialect.name != "sqlite":
+        return
+    session_ = db.session()
+    if session_.in_transaction() and not (session_.new or session_.dirty or session_.deleted
+                                          or session_.info.get("wrote")):
+        session_.rollback()
+
+
+def _remember_cookie_session():
+    g.civic_cookie_session = copy.deepcopy(dict(session))
+
+
+def _restore_cookie_session():
+    before = g.get("civic_cookie_session")
+    if before is not None:
+        session.clear()
+        session.update(before)
+
+
+def _finish(response, on_commit_failure):
+    if request.endpoint == "static":
+        return response
+    if response.status_code >= 400 or refused():
+        db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except DBAPIError as error:
+        db.session.rollback()
+        _restore_cookie_session()
+        if isinstance(error, IntegrityError):
+            log.error("Commit refused by a constraint no service checked: %s", error.orig)
+        return on_commit_failure(error)
+    for callback in g.pop("civic_after_commit", []):
+        callback()
+    return response
+
+
+def init_app(app, on_commit_failure):
+    """``on_commit_failure(error)`` gives the page shown when the commit fails.
+
+    Call it after the other after_request hooks are registered: Flask runs them in reverse, so this
+    one runs first and the page it may put in place of the response still gets their headers."""
+    app.before_request_funcs.setdefault(None, []).insert(0, _remember_cookie_session)
+    app.after_request(lambda response: _finish(response, on_commit_failure))
+
+    @event.listens_for(db.session, "after_flush")
+    def _mark_written(session_, _flush_context):
+        session_.info["wrote"] = True
+
+    @event.listens_for(db.session, "after_transaction_end")
+    def _clear_written(session_, transaction):
+        if transaction.parent is None:
+            session_.info.pop("wrote", None)
