@@ -102,6 +102,9 @@ class Config:
     # gunicorn workers, which must share redis://host:6379/0 (production requires the setting).
     RATELIMIT_STORAGE_URI = os.environ.get("CIVIC_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_KEY_PREFIX = "civic"
+    # Redis gone: each worker counts on its own until it is back, rather than no limit at all.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Per IP: a mediation desk puts many residents behind one address, so the IP limit is loose
     # and the per-account limit (applied to the e-mail typed) does the real work.
     LOGIN_LIMIT_PER_IP = os.environ.get("CIVIC_LOGIN_LIMIT_PER_IP", "60 per minute")
@@ -112,8 +115,8 @@ class Config:
     SECRET_LIMIT_PER_IP = os.environ.get("CIVIC_SECRET_LIMIT_PER_IP", "20 per minute; 200 per day")
     # Code + birth date proves a counter record is one's own: few tries per account.
     ATTACH_LIMIT_PER_ACCOUNT = os.environ.get("CIVIC_ATTACH_LIMIT_PER_ACCOUNT", "10 per hour")
-    # A reset link mailed again and again would flood someone's mailbox.
-    RESET_LIMIT_PER_ACCOUNT = os.environ.get("CIVIC_RESET_LIMIT_PER_ACCOUNT", "5 per hour")
+    # Registration and reset both e-mail the address typed: again and again would flood a mailbox.
+    MAIL_LIMIT_PER_ADDRESS = os.environ.get("CIVIC_MAIL_LIMIT_PER_ADDRESS", "5 per hour")
     # An agent searches residents by name and birth date: enough for a busy desk, not for a sweep.
     DESK_SEARCH_LIMIT_PER_AGENT = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_AGENT", "120 per hour")
     DESK_SEARCH_LIMIT_PER_COUNTER = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_COUNTER", "600 per hour")
@@ -141,7 +144,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_LIMIT_PER_IP = LOGIN_LIMIT_PER_ACCOUNT = FORM_LIMIT_PER_IP = SECRET_LIMIT_PER_IP = "100000 per minute"
-    ATTACH_LIMIT_PER_ACCOUNT = RESET_LIMIT_PER_ACCOUNT = "100000 per minute"
+    ATTACH_LIMIT_PER_ACCOUNT = MAIL_LIMIT_PER_ADDRESS = "100000 per minute"
     DESK_SEARCH_LIMIT_PER_AGENT = DESK_SEARCH_LIMIT_PER_COUNTER = "100000 per minute"
     WTF_CSRF_ENABLED = True
 

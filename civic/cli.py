@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from .accounts.models import Role, User
 from .accounts.services import create_user, find_user_by_email
 from .extensions import db
+from .transaction import lock_for_write
 
 
 @click.command("create-admin")
@@ -19,6 +20,7 @@ def create_admin(email, display_name, password):
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
         raise click.ClickException(f"The password must have at least {minimum} characters.")
+    lock_for_write()  # the site may be serving: read the account and change it in one turn
     user = find_user_by_email(email)
     if user is None:
         user = create_user(display_name, email, password, role=Role.ADMIN, confirmed=True)
@@ -36,6 +38,10 @@ def seed_demo(if_empty):
     """Fill the database with a believable demo commune and print the demo logins."""
     from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
 
+    if current_app.config["CIVIC_ENV"] == "ProductionConfig":
+        # Its accounts' password is printed in the README: in production it would be an open door.
+        raise click.ClickException("seed-demo never runs in production (CIVIC_ENV=production): its accounts' "
+                                   "password is public.")
     has_users = db.session.execute(select(func.count(User.id))).scalar_one() > 0
     if has_users and if_empty:
         click.echo("The database already has data: demo data not added.")
@@ -87,7 +93,7 @@ def send_mail_command():
     from .mail import deliver_pending
 
     sent, failed = deliver_pending()
-    click.echo(f"{sent} sent, {failed} failed (kept for a later attempt).")
+    click.echo(f"{sent} sent, {failed} not sent (given up, or kept for a later attempt: see the log).")
 
 
 @click.command("notify")
@@ -97,7 +103,8 @@ def notify_command():
     from .clock_jobs import run_clock_jobs
 
     opened, sent, failed = run_clock_jobs()
-    click.echo(f"{opened} votes opened; {sent} mails sent, {failed} failed (kept for a later attempt).")
+    click.echo(f"{opened} votes opened; {sent} mails sent, {failed} not sent (given up, or kept for a later "
+               "attempt: see the log).")
 
 
 def init_app(app):

@@ -13,6 +13,7 @@ from .accounts.sessions import purge_expired as purge_expired_sessions
 from .extensions import db
 from .following.services import notify_opened_votes
 from .mail import deliver_pending
+from .transaction import lock_for_write
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60
@@ -23,6 +24,7 @@ _last_run = [float("-inf")]
 
 def run_clock_jobs():
     """Tell followers about votes that opened, then send what that queued; returns (opened, sent, failed)."""
+    lock_for_write()  # it reads the decisions it then marks as announced
     opened = notify_opened_votes()
     purge_expired_sessions()
     db.session.commit()

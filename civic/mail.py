@@ -11,7 +11,8 @@
   the connection or times out) leaves it for another attempt after RETRY_AFTER, by a later
   request or ``flask send-mail`` (a cron job), until MAX_ATTEMPTS. A failed mail keeps its
   reason in ``last_error`` and is never picked again. A server that cannot be reached ends the
-  round: the mails after it stay due, untouched. Each failure is logged once, as a warning
+  round: the mails after it stay due, untouched, and the one that found out does not use up an
+  attempt, so an outage of any length loses nothing. Each failure is logged once, as a warning
   naming the mail's id, never its body.
 - No database transaction is open while the SMTP server is talked to (up to 10 s): on SQLite,
   which has one writer, that would stop every request that writes. A mail is claimed and read
@@ -24,6 +25,7 @@
   and it alone is the envelope's recipient.
 """
 import contextlib
+import email.policy
 import logging
 import re
 import smtplib
@@ -89,8 +91,14 @@ def send_mail(to, subject, body, unsubscribe_url=None):
         transaction.after_commit(_start_delivery)
 
 
+# RFC 5322's hard limit rather than its 78-character advice: folded at 78, an unsubscribe address
+# (longer than a line, and without spaces) would become RFC 2047 encoded words that no mail client
+# reads in List-Unsubscribe (RFC 2369, RFC 8058).
+_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def _message(mail):
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = single_line(current_app.config["MAIL_DEFAULT_SENDER"])
     message["To"] = checked_address(mail.to)
     message["Subject"] = single_line(mail.subject)
@@ -185,7 +193,11 @@ def _record(mail, outcome):
         error, verdict = outcome
         reason = single_line(f"{type(error).__name__}: {error}")[:2000]
         values = {"last_error": reason}
-        if verdict == REFUSED or mail.attempts >= MAX_ATTEMPTS:
+        if verdict == UNREACHABLE:
+            # Says nothing about this mail: however long the server is down, it does not use up its
+            # attempts (it would be given up after 30 minutes of outage, and the next one, and so on).
+            values["attempts"] = OutgoingMail.attempts - 1
+        if verdict == REFUSED or (verdict == LATER and mail.attempts >= MAX_ATTEMPTS):
             values["failed_at"] = utcnow()
         else:
             # Released for a new claim, though not before RETRY_AFTER.

@@ -12,16 +12,17 @@
 SQLite, the embedded default, has one writer at a time. A transaction that reads and then
 writes must take the write lock when it begins: if another writer commits in between, SQLite
 refuses the write at once (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not cover) and
-the vote is lost. So on SQLite a request that may change data (POST...) and any work outside
-a request begin with BEGIN IMMEDIATE and wait their turn; reading requests begin a deferred
-transaction, and the rare reading request that must write calls ``lock_for_write`` first.
+the vote is lost. So on SQLite a request that may change data (POST...) begins with BEGIN
+IMMEDIATE and waits its turn; reading requests begin a deferred transaction, and the rare
+reading request that must write calls ``lock_for_write`` first, as does work outside requests
+that reads and then writes (commands, the clock jobs).
 PostgreSQL needs none of this: its row locks and constraints decide (see the services).
 """
 import copy
 import logging
 from contextlib import contextmanager
 
-from flask import g, has_request_context, request, session
+from flask import g, has_app_context, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -54,14 +55,15 @@ def after_commit(callback):
 
 def wants_write_lock():
     """Whether a transaction beginning now takes SQLite's write lock at once (see the module)."""
-    if not has_request_context():
-        return True
-    return g.get("civic_write_lock", request.method not in SAFE_METHODS)
+    if not has_app_context():
+        return False
+    return g.get("civic_write_lock", has_request_context() and request.method not in SAFE_METHODS)
 
 
 def lock_for_write():
-    """Before a reading request (GET) changes data: on SQLite, start its transaction again holding
-    the write lock, unless it already writes. Objects loaded so far are reloaded on their next use."""
+    """Before a reading request (GET), a command or a job reads what it will change: on SQLite, start
+    the transaction again holding the write lock, unless it already writes, and keep taking it for
+    the rest of the request or app context. Objects loaded so far are reloaded on their next use."""
     if g.get("civic_write_lock", False):
         return
     g.civic_write_lock = True
@@ -112,6 +114,16 @@ def unique_insert(refusal=None):
         outcome.duplicate = True
 
 
+def lock_row(obj):
+    """Hold ``obj``'s row until the request ends (SELECT ... FOR UPDATE on PostgreSQL), so that two
+    requests deciding on the same thing take turns; SQLite's write lock already makes them.
+    The object is read again: what the other request changed is seen."""
+    mapper = type(obj).__mapper__
+    key = mapper.primary_key[0]
+    db.session.execute(db.select(key).where(key == getattr(obj, key.key)).with_for_update())
+    db.session.refresh(obj)
+
+
 def release_write_lock():
     """Before slow work that needs no database (hashing a password takes ~0.1-0.3 s): on SQLite, end
     the request's transaction if it has changed nothing yet, so that other writers need not wait.
@@ -125,7 +137,7 @@ def release_write_lock():
 
 
 def _remember_cookie_session():
-    g.civic_cookie_session = copy.deepcopy(dict(session))
+    g.civic_cookie_session = copy.deepcopy(dict(session))  # also marks a request being served
 
 
 def _restore_cookie_session():
@@ -161,6 +173,14 @@ def init_app(app, on_commit_failure):
     one runs first and the page it may put in place of the response still gets their headers."""
     app.before_request_funcs.setdefault(None, []).insert(0, _remember_cookie_session)
     app.after_request(lambda response: _finish(response, on_commit_failure))
+
+    @event.listens_for(db.session, "before_flush")
+    def _check_write_lock(session_, _flush_context, _instances):
+        # A reading request that writes without lock_for_write() would lose its write to the first
+        # concurrent writer on SQLite: the tests (every page, every role) must find it first.
+        if (app.testing and has_request_context() and "civic_cookie_session" in g and db.engine.dialect.name == "sqlite"
+                and not wants_write_lock() and (session_.new or session_.dirty or session_.deleted)):
+            raise RuntimeError(f"{request.method} {request.path} changes data without lock_for_write()")
 
     @event.listens_for(db.session, "after_flush")
     def _mark_written(session_, _flush_context):

@@ -1,4 +1,11 @@
-"""flask create-admin and flask seed-demo."""
+"""flask create-admin and flask seed-demo; the WSGI entry point."""
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from civic import create_app
 from civic.accounts.models import Role, User
 from civic.extensions import db
 from civic.proposals.models import Comment, Proposal, ProposalState, Support, Theme
@@ -78,3 +85,24 @@ def test_recount_real_pabulib_files_prints_the_funded_projects(app):
         result = app.test_cli_runner().invoke(args=["recount", str(path)])
         assert result.exit_code == 0, result.output
         assert set(result.output.split()) == selected
+
+
+def test_seed_demo_refuses_production(tmp_path):
+    """The demo accounts' password is in the README: production must never get them."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite3'}", "SECRET_KEY": secrets.token_hex(32),
+                      "PUBLIC_URL": "https://participer.example.fr", "RATELIMIT_STORAGE_URI": "memory://"},
+                     env="production")
+    with app.app_context():
+        db.create_all()
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code != 0 and "never runs in production" in result.output
+    with app.app_context():
+        assert db.session.execute(db.select(User)).first() is None
+        db.engine.dispose()
+
+
+def test_the_wsgi_entry_point_refuses_to_start_without_civic_env():
+    env = {k: v for k, v in os.environ.items() if k != "CIVIC_ENV"}
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=Path(__file__).resolve().parents[1], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "set CIVIC_ENV" in result.stderr

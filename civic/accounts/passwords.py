@@ -40,6 +40,8 @@ def needs_rehash(password_hash):
 
 def spend_verification_time():
     """Spend what a real check costs, so an unknown e-mail answers no faster than a known one."""
-    if "dummy" not in _hashers:
-        _hashers["dummy"] = _hasher().hash("not-a-real-password")
-    verify_password(_hashers["dummy"], "another-wrong-password")
+    # One dummy hash per set of parameters: the check must cost what a real account's would.
+    key = ("dummy", current_app.config.get("ARGON2_CHEAP", False))
+    if key not in _hashers:
+        _hashers[key] = _hasher().hash("not-a-real-password")
+    verify_password(_hashers[key], "another-wrong-password")

@@ -1,12 +1,12 @@
 import json
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..access import Action, public, requires
 from ..domain import DomainError, attach_error
-from ..extensions import limiter
+from .. import limits
 from ..navigation import safe_next
 from . import services, sessions
 from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
@@ -17,16 +17,14 @@ from .models import Role, TokenPurpose
 bp = Blueprint("accounts", __name__)
 
 
-def _login_account_key():
-    return "login:" + services.normalize_email(request.form.get("email"))
-
-
-def _form_limit():
-    return current_app.config["FORM_LIMIT_PER_IP"]
+# Registration and password reset both e-mail the address typed: one count for both.
+_mail_to_address_limit = limits.shared_per_key("MAIL_LIMIT_PER_ADDRESS", "mail-to-address", limits.email_typed,
+                                               methods=["POST"])
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_form_limit, methods=["POST"])
+@limits.per_ip("FORM_LIMIT_PER_IP", methods=["POST"])
+@_mail_to_address_limit
 @public
 def register():
     if current_user.is_authenticated:
@@ -45,6 +43,7 @@ def check_email():
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
+@limits.per_ip("SECRET_LIMIT_PER_IP")
 @public
 def confirm_email(token):
     form = ConfirmForm()
@@ -64,8 +63,8 @@ def confirm_email(token):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key, methods=["POST"])
+@limits.per_ip("LOGIN_LIMIT_PER_IP", methods=["POST"])
+@limits.per_key("LOGIN_LIMIT_PER_ACCOUNT", limits.email_typed, methods=["POST"])
 @public
 def login():
     next_url = safe_next(request.args.get("next"), url_for("main.home"))
@@ -103,7 +102,8 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_form_limit, methods=["POST"])
+@limits.per_ip("FORM_LIMIT_PER_IP", methods=["POST"])
+@_mail_to_address_limit
 @public
 def forgot_password():
     form = ForgotPasswordForm()
@@ -120,7 +120,7 @@ def reset_sent():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(_form_limit, methods=["POST"])
+@limits.per_ip("SECRET_LIMIT_PER_IP")
 @public
 def reset_password(token):
     try:

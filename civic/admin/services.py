@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..accounts.models import District, Role, User
+from ..accounts.sessions import end_all_sessions
 from ..domain import DomainError
 from ..extensions import db
 from ..transaction import unique_insert
@@ -29,6 +30,9 @@ def grant_role(admin, user, role):
         from ..staff_log import record
 
         record(admin, "role", "grant", "user", user.id, {"role": user.role.value}, {"role": role.value})
+        # Whoever was logged in to this account logs in again under the new role (a copied cookie of the
+        # old one, above all, must not keep a moderator's or an admin's rights).
+        end_all_sessions(user)
     user.role = role
     db.session.flush()
 

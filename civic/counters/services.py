@@ -9,7 +9,7 @@ import secrets
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 
 from ..accounts.models import District, Role, User
 from ..accounts.services import normalize_email
@@ -129,7 +129,8 @@ def find_residents(*, name="", birth_date=None, email="", phone=""):
 
     Accounts created online have no birth date: a name with a birth date also finds the online
     accounts of that name, so that the agent asks before registering a second record (one
-    resident, one vote)."""
+    resident, one vote). Since the birth date does not narrow those, each word of the name must
+    then be a whole word of theirs: two letters and any date do not list every Marie and Martin."""
     if not search_is_precise(name=name, birth_date=birth_date, email=email, phone=phone):
         return []
     statement = select(User).where(User.role == Role.RESIDENT, User.merged_into_id.is_(None))
@@ -137,10 +138,13 @@ def find_residents(*, name="", birth_date=None, email="", phone=""):
         statement = statement.where(User.email_normalized == normalize_email(email))
     if phone_digits := normalize_phone(phone):
         statement = statement.where(User.phone_normalized == phone_digits)
-    for word in name_words(name):
-        statement = statement.where(_has_word_starting_with(word))
-    if birth_date is not None:
-        statement = statement.where(_born_on_or_online(birth_date))
+    words = name_words(name)
+    if birth_date is None:
+        statement = statement.where(*(_has_word_starting_with(word) for word in words))
+    else:
+        statement = statement.where(or_(
+            and_(User.birth_date == birth_date, *(_has_word_starting_with(word) for word in words)),
+            and_(_online_account(), *(_has_whole_word(word) for word in words))))
     return db.session.execute(statement.order_by(User.full_name, User.display_name).limit(SEARCH_LIMIT)).scalars().all()
 
 
@@ -150,8 +154,19 @@ def _has_word_starting_with(word):
                *(column.like(like_contains(before + word), escape=LIKE_ESCAPE) for before in _NAME_WORD_SEPARATORS))
 
 
+def _has_whole_word(word):
+    padded = literal(" ") + User.full_name_search + literal(" ")
+    for separator in _NAME_WORD_SEPARATORS[1:]:
+        padded = func.replace(padded, separator, " ")
+    return padded.like(like_contains(f" {word} "), escape=LIKE_ESCAPE)
+
+
+def _online_account():
+    return User.birth_date.is_(None) & User.email_normalized.is_not(None)
+
+
 def _born_on_or_online(birth_date):
-    return or_(User.birth_date == birth_date, User.birth_date.is_(None) & User.email_normalized.is_not(None))
+    return or_(User.birth_date == birth_date, _online_account())
 
 
 def likely_duplicates(full_name, birth_date):

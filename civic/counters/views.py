@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .. import limits
 from ..access import Action, public, requires
 from ..accounts.models import User
 from ..accounts.services import all_districts
@@ -43,20 +44,32 @@ def _open_form(resident=None):
     return OpenSessionForm(formdata=None, resident=str(resident.id) if resident else "")
 
 
+_SEARCH_FIELDS = ("name", "birth_date", "contact")
+
+
+def _counter_key():
+    """The counter a search counts against (the limiter asks before the view has run)."""
+    counter = _current_counter() if current_user.is_authenticated else None
+    return counter.id if counter else None
+
+
+def _not_a_search():
+    return not any(request.args.get(k) for k in _SEARCH_FIELDS)
+
+
 @bp.route("/desk")
+@limits.per_key("DESK_SEARCH_LIMIT_PER_AGENT", lambda: f"agent:{current_user.get_id()}", exempt_when=_not_a_search)
+@limits.per_key("DESK_SEARCH_LIMIT_PER_COUNTER", lambda: f"counter:{_counter_key()}", exempt_when=_not_a_search)
 @requires(Action.COUNTER_DESK)
 def desk():
     if assisted_session() is not None:
         return redirect(url_for("counters.session_home"))
     counter = _current_counter()
     search = ResidentSearchForm(request.args)
-    searched = any(request.args.get(k) for k in ("name", "birth_date", "contact"))
+    searched = not _not_a_search()
     results = []
     if searched and search.validate():
-        contact = search.contact.data or ""
-        results = services.find_residents(name=search.name.data or "", birth_date=search.birth_date.day,
-                                          email=contact if "@" in contact else "",
-                                          phone="" if "@" in contact else contact)
+        results = services.find_residents(**search.criteria())
     return render_template("counters/desk.html", counter=counter, counter_form=_counter_form(counter),
                            search=search, searched=searched, results=results, open_form=_open_form(),
                            identity_labels=IDENTITY_LABELS)
@@ -178,6 +191,7 @@ def receipt(action_id):
 
 
 @bp.route("/follow-up")
+@limits.per_ip("SECRET_LIMIT_PER_IP", exempt_when=lambda: not request.args.get("code"))
 @public
 def follow_up():
     form = FollowUpForm(request.args)
@@ -190,6 +204,8 @@ def follow_up():
 
 
 @bp.route("/account/attach", methods=["GET", "POST"])
+@limits.per_ip("SECRET_LIMIT_PER_IP", methods=["POST"])
+@limits.per_key("ATTACH_LIMIT_PER_ACCOUNT", lambda: f"account:{current_user.get_id()}", methods=["POST"])
 @requires(Action.ATTACH_CONTRIBUTIONS)
 def attach():
     form = AttachForm()

@@ -7,7 +7,7 @@ from ..accounts.models import Role
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
-from ..transaction import unique_insert
+from ..transaction import lock_row, unique_insert
 from ..following.services import mail_to
 from ..proposals.models import Comment, Proposal, ProposalState, Support, Theme
 from .models import ModerationAction, ModerationKind, ModerationMode, Report, ReportReason, Setting
@@ -94,11 +94,14 @@ def report(user, target, reason, text=""):
         raise DomainError(_l("Only residents report content; moderators act on it directly."))
     if target.author_id == user.id:
         raise DomainError(_l("You cannot report what you wrote yourself."))
-    if not reportable(target):
-        raise DomainError(_l("This content is already being reviewed or is no longer shown."))
     text = (text or "").strip()
     if reason is ReportReason.OTHER and not text:
         raise DomainError(_l("Say in a few words what the problem is."), field="text")
+    # Reports arriving together are counted one after the other: only one of them reaches the
+    # threshold and hides the content, with one journal entry; the later ones find it hidden.
+    lock_row(target)
+    if not reportable(target):
+        raise DomainError(_l("This content is already being reviewed or is no longer shown."))
     target_type = target_type_of(target)
     with unique_insert(DomainError(_l("You have already reported this."))):
         db.session.add(Report(reporter_id=user.id, target_type=target_type, target_id=target.id, reason=reason,
@@ -177,6 +180,7 @@ NEEDS_REASON = {ModerationKind.REJECT, ModerationKind.HIDE}
 
 def decide(moderator, target, kind, reason="", message="", merge_into=None):
     """Apply a moderation decision, log it publicly and for staff, and tell the author."""
+    lock_row(target)  # two moderators deciding at once: the second sees the first's decision
     if kind not in allowed_kinds(target):
         raise DomainError(_l("This action is not possible in the content's current state."))
     reason, message = (reason or "").strip(), (message or "").strip()
@@ -185,6 +189,8 @@ def decide(moderator, target, kind, reason="", message="", merge_into=None):
                           field="reason")
     if kind is ModerationKind.REQUEST_CHANGES and not message:
         raise DomainError(_l("Tell the author what to change."), field="message")
+    if kind is ModerationKind.MERGE:
+        _check_merge(target, merge_into)
     before, target_type = _state(target), target_type_of(target)
     if isinstance(target, Proposal):
         _decide_proposal(target, kind, reason, message, merge_into)
@@ -220,11 +226,15 @@ def _decide_proposal(proposal, kind, reason, message, merge_into):
         _merge(proposal, merge_into)
 
 
+def _check_merge(duplicate, kept):
+    if (not isinstance(duplicate, Proposal) or kept is None or kept.id == duplicate.id
+            or kept.state is not ProposalState.PUBLISHED or kept.held_by_reports):
+        raise DomainError(_l("Give the number of a published proposal to merge this one into."), field="merge_into")
+
+
 def _merge(duplicate, kept):
     """Supports move to the kept proposal, except from residents who already support it: theirs stay on
     the merged one, which no longer counts, so nobody is counted twice and nothing is deleted."""
-    if kept is None or kept.id == duplicate.id or kept.state is not ProposalState.PUBLISHED or kept.held_by_reports:
-        raise DomainError(_l("Give the number of a published proposal to merge this one into."), field="merge_into")
     already = set(db.session.execute(select(Support.user_id).where(Support.proposal_id == kept.id)).scalars())
     for support in db.session.execute(select(Support).where(Support.proposal_id == duplicate.id)).scalars().all():
         if support.user_id not in already:

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..pagination import paginate_rows
 from ..proposals.models import Proposal, Theme
 from ..routing import int_arg
+from ..transaction import refuse
 from . import services
 from .forms import DecisionForm, ReportForm, SettingsForm
 from .models import ModerationKind, ModerationMode, ReportReason
@@ -34,18 +35,29 @@ def _back_to(target):
 def report(target_type, target_id):
     target = _target_or_404(target_type, target_id)
     if not services.reportable(target):
+        if request.method == "POST":  # hidden while this resident was filling the form
+            return _already_under_review(target)
         abort(404)  # the page shows the content: only what everyone can already see
     form = ReportForm()
     if form.validate_on_submit():
         try:
             services.report(current_user, target, ReportReason(form.reason.data), form.text.data)
         except DomainError as error:
+            if not services.reportable(target):  # other reports hid it at the same moment
+                return _already_under_review(target)
             attach_error(form, error)
         else:
             flash(_l("Thank you: your report is recorded. Moderators will look at it."), "success")
             return redirect(_back_to(target))
     return render_template("moderation/report.html", form=form, target=target, target_type=target_type,
                            back=_back_to(target))
+
+
+def _already_under_review(target):
+    """Back to where the content was, saying why, without showing the content on the report page."""
+    refuse()
+    flash(_l("This content is already being reviewed or is no longer shown."), "info")
+    return redirect(_back_to(target))
 
 
 @bp.route("/moderation/")
