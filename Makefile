@@ -3,8 +3,8 @@
 #   make run           venv + app dependencies, translations, database migrations, demo data,
 #                      then serve http://127.0.0.1:5000
 #   make test          venv + test dependencies, translations, then scripts/run-tests.sh:
-#                      system tools, throwaway PostgreSQL, pytest on SQLite (browser checks
-#                      included), pytest on PostgreSQL; PostgreSQL is always removed after
+#                      system tools, throwaway PostgreSQL and Redis, pytest on SQLite (browser
+#                      checks included), pytest on PostgreSQL; both servers are always removed after
 #   make translations  extract the strings, update the fr and en catalogs, compile them
 #   make page-weight   print the compressed weight of every demo page (scripts/page_weight.py)
 #   make benchmark     time the counting code on large and real elections (scripts/benchmark_counting.py)
@@ -89,6 +89,7 @@ benchmark: $(VENV)/.installed-app
 
 clean:
 	-scripts/pg.sh stop
+	-scripts/redis.sh stop
 	rm -rf .pytest_cache .hypothesis $(MO_FILES)
 	find . -name $(notdir $(VENV)) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 

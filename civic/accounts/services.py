@@ -158,15 +158,15 @@ def all_districts():
 
 
 def update_profile(user, display_name, district_id=None, notify_answers=None, language=None):
+    if language is not None and language not in current_app.config["LANGUAGES"]:
+        raise DomainError(_l("Choose a language from the list."), field="language")
+    if district_id is not None and db.session.get(District, district_id) is None:
+        raise DomainError(_l("Choose a district from the list."), field="district")
     user.display_name = display_name.strip()
     if notify_answers is not None:
         user.notify_answers = notify_answers
     if language is not None:
-        if language not in current_app.config["LANGUAGES"]:
-            raise DomainError(_l("Choose a language from the list."), field="language")
         user.language = language
-    if district_id is not None and db.session.get(District, district_id) is None:
-        raise DomainError(_l("Choose a district from the list."), field="district")
     if district_id != user.district_id:
         user.district_id, user.district_since = district_id, utcnow()
 

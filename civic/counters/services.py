@@ -17,7 +17,7 @@ from ..db_types import utcnow
 from ..domain import DomainError
 from .. import staff_log
 from ..extensions import db
-from ..transaction import unique_insert
+from ..transaction import lock_row, unique_insert
 from ..text import LIKE_ESCAPE, like_contains, like_prefix, normalize_for_search
 from .models import (AssistedAction, AssistedActionKind, AssistedSession, Channel, Counter, CounterAssignment,
                      IdentityCheck, SessionEnd)
@@ -405,6 +405,8 @@ def attach_contributions(user, code, birth_date):
 
     action = action_by_code(code)
     record_ = action.resident if action is not None else None
+    if record_ is not None:
+        lock_row(record_)  # the same receipt attached from two tabs at once: the second finds it attached
     if (record_ is None or record_.birth_date != birth_date or record_.can_log_in or record_.id == user.id
             or record_.merged_into_id is not None):
         raise DomainError(_l("This code and birth date do not match contributions made at a counter."),

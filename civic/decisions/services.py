@@ -66,6 +66,9 @@ def save_decision(decision, user, *, title, question, description, method, opens
             raise DomainError(_l("Give the total budget in euros."), field="budget")
         if budget_rule is None:
             raise DomainError(_l("Choose how the winning projects are chosen."), field="budget_rule")
+    districts = [db.session.get(District, d) if d is not None else None for d in district_ids]
+    if None in districts:
+        raise DomainError(_l("Choose a district from the list."), field="districts")
     if decision is None:
         decision = Decision(created_by=user)
         db.session.add(decision)
@@ -75,9 +78,6 @@ def save_decision(decision, user, *, title, question, description, method, opens
     decision.budget = budget if method is Method.BUDGET else None
     decision.budget_rule = budget_rule if method is Method.BUDGET else None
     decision.voter_cost_limit = voter_cost_limit if method is Method.BUDGET else None
-    districts = [db.session.get(District, d) if d is not None else None for d in district_ids]
-    if None in districts:
-        raise DomainError(_l("Choose a district from the list."), field="districts")
     decision.districts = districts
     decision.options.clear()
     db.session.flush()
