@@ -74,7 +74,7 @@ translations: | $(VENV)/.installed-app
 run: $(VENV)/.installed-app compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	CIVIC_PUBLIC_URL=$${CIVIC_PUBLIC_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test compile-translations
 	PYTHON=$(PYTHON) scripts/run-tests.sh $(PYTEST_ARGS)

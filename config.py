@@ -6,9 +6,8 @@ settings by accident.
 """
 import math
 import os
+import re
 import secrets
-import zlib
-from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -89,7 +88,7 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = _env_int("CIVIC_SQLITE_BUSY_TIMEOUT_MS", 10_000)
     SQLITE_SYNCHRONOUS = os.environ.get("CIVIC_SQLITE_SYNCHRONOUS", "FULL").upper()
 
-    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none).
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For and -Proto (0: trust none).
     PROXY_COUNT = _env_int("CIVIC_PROXY_COUNT", 0)
 
     # Nobody types 512 KB into a form; 10 MB posts are refused (413) before they are read.
@@ -106,17 +105,23 @@ class Config:
     # Redis gone: each worker counts on its own until it is back, rather than no limit at all.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Per IP: a mediation desk puts many residents behind one address, so the IP limit is loose
-    # and the per-account limit (applied to the e-mail typed) does the real work.
+    # and the per-account limits (on the e-mail typed) do the real work. They count failed tries
+    # only, and per account and IP first, so that someone else's tries do not lock an owner out;
+    # the looser limit per account alone stops guesses spread over many addresses.
     LOGIN_LIMIT_PER_IP = os.environ.get("CIVIC_LOGIN_LIMIT_PER_IP", "60 per minute")
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("CIVIC_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT_AND_IP = os.environ.get("CIVIC_LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "10 per 15 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("CIVIC_LOGIN_LIMIT_PER_ACCOUNT", "50 per hour")
     FORM_LIMIT_PER_IP = os.environ.get("CIVIC_FORM_LIMIT_PER_IP", "30 per minute")
     # Secrets someone could guess by trying (receipt follow-up codes, ballot tracking codes, e-mailed
     # links): a person types a few; a script would type millions.
     SECRET_LIMIT_PER_IP = os.environ.get("CIVIC_SECRET_LIMIT_PER_IP", "20 per minute; 200 per day")
     # Code + birth date proves a counter record is one's own: few tries per account.
     ATTACH_LIMIT_PER_ACCOUNT = os.environ.get("CIVIC_ATTACH_LIMIT_PER_ACCOUNT", "10 per hour")
-    # Registration and reset both e-mail the address typed: again and again would flood a mailbox.
-    MAIL_LIMIT_PER_ADDRESS = os.environ.get("CIVIC_MAIL_LIMIT_PER_ADDRESS", "5 per hour")
+    # Registration and reset both e-mail the address typed: again and again would flood a mailbox,
+    # and a form that mails any address typed must not become a way to send mail to strangers.
+    MAIL_LIMIT_PER_ADDRESS_AND_IP = os.environ.get("CIVIC_MAIL_LIMIT_PER_ADDRESS_AND_IP", "5 per hour")
+    MAIL_LIMIT_PER_ADDRESS = os.environ.get("CIVIC_MAIL_LIMIT_PER_ADDRESS", "20 per day")
+    MAIL_LIMIT_PER_IP = os.environ.get("CIVIC_MAIL_LIMIT_PER_IP", "100 per day")
     # An agent searches residents by name and birth date: enough for a busy desk, not for a sweep.
     DESK_SEARCH_LIMIT_PER_AGENT = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_AGENT", "120 per hour")
     DESK_SEARCH_LIMIT_PER_COUNTER = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_COUNTER", "600 per hour")
@@ -143,8 +148,9 @@ class TestingConfig(Config):
     # The limiter stays on in tests, with limits no test reaches unless it lowers them.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
-    LOGIN_LIMIT_PER_IP = LOGIN_LIMIT_PER_ACCOUNT = FORM_LIMIT_PER_IP = SECRET_LIMIT_PER_IP = "100000 per minute"
-    ATTACH_LIMIT_PER_ACCOUNT = MAIL_LIMIT_PER_ADDRESS = "100000 per minute"
+    LOGIN_LIMIT_PER_IP = LOGIN_LIMIT_PER_ACCOUNT = LOGIN_LIMIT_PER_ACCOUNT_AND_IP = "100000 per minute"
+    FORM_LIMIT_PER_IP = SECRET_LIMIT_PER_IP = ATTACH_LIMIT_PER_ACCOUNT = "100000 per minute"
+    MAIL_LIMIT_PER_ADDRESS = MAIL_LIMIT_PER_ADDRESS_AND_IP = MAIL_LIMIT_PER_IP = "100000 per minute"
     DESK_SEARCH_LIMIT_PER_AGENT = DESK_SEARCH_LIMIT_PER_COUNTER = "100000 per minute"
     WTF_CSRF_ENABLED = True
 
@@ -172,10 +178,11 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "CIVIC_PUBLIC_URL must give the site's public https address in production (e.g. "
                 "https://participer.example.fr): every link in e-mails and downloads is built from it.")
-        if not config.get("RATELIMIT_STORAGE_URI"):
+        storage = config.get("RATELIMIT_STORAGE_URI") or ""
+        if not storage or storage.startswith("memory://") or not config.get("RATELIMIT_ENABLED"):
             raise RuntimeError(
-                "CIVIC_RATELIMIT_STORAGE_URI must be set in production: redis://127.0.0.1:6379/0 when several "
-                "workers run (memory:// counts each process apart, so only for a single process).")
+                "CIVIC_RATELIMIT_STORAGE_URI must name a storage every worker shares in production, e.g. "
+                "redis://127.0.0.1:6379/0 (memory:// counts each process apart), and limits must stay on.")
         # Requests naming another host are refused (400): nothing can make Civic speak for evil.example.
         extra = [h.strip() for h in os.environ.get("CIVIC_TRUSTED_HOSTS", "").split(",") if h.strip()]
         config["TRUSTED_HOSTS"] = [public.hostname, *extra]
@@ -185,30 +192,50 @@ class ProductionConfig(Config):
 MIN_SECRET_KEY_BITS = 128
 
 
-def _shannon(values):
-    counts = Counter(values)
-    return -sum(n / len(values) * math.log2(n / len(values)) for n in counts.values()) if values else 0.0
+# The alphabets keys are drawn from, smallest first: a key made of hex digits is counted as hex.
+ALPHABETS = ("0123456789", "0123456789abcdef", "0123456789ABCDEF",
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+# What a guesser tries first: words (three letters or more, lower case but maybe the first), each
+# one pick from a dictionary, numbers, and the separators that join words, which hold next to nothing.
+_TOKEN = re.compile(r"(?P<word>[A-Za-z]?[a-z]{2,})|(?P<number>\d+)|(?P<other>.)", re.DOTALL)
+_WORD_BITS = math.log2(50_000)
+_SEPARATORS = set(" -_.,:;/+")
 
 
-def _period(data):
-    """The length of the shortest block that ``data`` repeats ('changeme' * 4 -> 8)."""
-    return next(p for p in range(1, len(data) + 1) if (data[:p] * (len(data) // p + 1))[:len(data)] == data)
+def _period(text):
+    """The length of the shortest block that ``text`` repeats at least twice ('changeme' * 4 -> 8)."""
+    return next((p for p in range(1, len(text) // 2 + 1) if (text[:p] * (len(text) // p + 1))[:len(text)] == text),
+                len(text))
 
 
 def estimated_entropy_bits(key):
-    """A pessimistic estimate of the randomness in ``key``: per character, the smaller of the Shannon
-    entropy of its characters and of the steps between them ('abcd…' steps by 1), times the length of
-    the block it repeats, and never more than its size once compressed. 'a' * 32 and '0123…ef' * 2
-    carry little, 'changeme' * 4 no more than 'changeme'; token_hex(32) carries about 250 bits."""
-    data = (key or "").encode()
-    if not data:
+    """How many random bits ``key`` carries at most, as a guesser would count them: only the block it
+    repeats; every character as one pick in the smallest usual alphabet holding the key (digits,
+    hex, base64, printable ASCII); but a word as one pick among 50 000, a number as its digits, and
+    a separator between words as 2 bits. token_hex(16) carries 128 bits, token_urlsafe(32) about
+    240; 'a' * 32, 'changeme' * 4 or 'civic-production-secret-key-2026-villeneuve' far fewer."""
+    key = key or ""
+    if not key:
         return 0
-    data = data[:_period(data)]
-    steps = [(b - a) % 256 for a, b in zip(data, data[1:])]
-    per_byte = min(_shannon(data), _shannon(steps))
-    # zlib adds about 8 bytes of header, checksum and block framing even to incompressible data.
-    compressed_bits = max(0, len(zlib.compress(data, 9)) - 8) * 8
-    return min(per_byte * len(data), compressed_bits)
+    key = key[:_period(key)]
+    alphabet = next((a for a in ALPHABETS if set(key) <= set(a)), None)
+    per_char = math.log2(len(alphabet) if alphabet else 95)
+    if alphabet in ALPHABETS[:3]:  # digits and hex digits make no words
+        return len(key) * per_char
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(key)]
+    bits = 0.0
+    for index, (kind, text) in enumerate(tokens):
+        if kind == "word":
+            bits += min(len(text) * per_char, _WORD_BITS)
+        elif kind == "number":
+            bits += len(text) * min(per_char, math.log2(10))
+        elif text in _SEPARATORS and 0 < index < len(tokens) - 1 and tokens[index - 1][0] == "word" \
+                and tokens[index + 1][0] == "word":
+            bits += 2
+        else:
+            bits += per_char
+    return bits
 
 
 CONFIGS = {

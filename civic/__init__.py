@@ -28,7 +28,7 @@ def create_app(overrides=None, env=None):
     routing.init_app(app)  # before the blueprints, whose <int:...> rules use it
     from . import input_guard
 
-    input_guard.init_app(app)  # first of the before_request hooks: none of them may see a NUL
+    input_guard.init_app(app)  # before the other hooks that read requests: none of them may see a NUL
     app.config["CIVIC_ENV"] = config_class.__name__
 
     _init_extensions(app)
@@ -47,9 +47,11 @@ def create_app(overrides=None, env=None):
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        # Only what the configured proxies set is believed; the links never come from it (PUBLIC_URL).
+        # Only what the configured proxies set is believed: the client's address and the scheme. Not
+        # X-Forwarded-Host or -Prefix, which a client could send through a proxy that does not set
+        # them (the proxy passes the Host header itself; links come from PUBLIC_URL anyway).
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_prefix=count)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_prefix=0)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,4 +1,6 @@
-"""flask commands: create-admin, seed-demo, recount, send-mail."""
+"""flask commands: create-admin, seed-demo, recount, send-mail, notify."""
+import json
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -6,8 +8,13 @@ from sqlalchemy import func, select
 
 from .accounts.models import Role, User
 from .accounts.services import create_user, find_user_by_email
+from .clock_jobs import run_clock_jobs
+from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
 from .extensions import db
+from .mail import deliver_pending
 from .transaction import lock_for_write
+from .voting.ballot_file import recount as recount_csv
+from .voting.recount import recount_pb
 
 
 @click.command("create-admin")
@@ -36,8 +43,6 @@ def create_admin(email, display_name, password):
 @with_appcontext
 def seed_demo(if_empty):
     """Fill the database with a believable demo commune and print the demo logins."""
-    from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
-
     if current_app.config["CIVIC_ENV"] == "ProductionConfig":
         # Its accounts' password is printed in the README: in production it would be an open door.
         raise click.ClickException("seed-demo never runs in production (CIVIC_ENV=production): its accounts' "
@@ -67,11 +72,6 @@ def recount(file, rule):
     For a .pb file, prints the funded project ids, one per line; for Civic's CSV, prints
     the count as JSON, identical to the "count" of the published results.json.
     """
-    import json
-
-    from .voting.ballot_file import recount as recount_csv
-    from .voting.recount import recount_pb
-
     with open(file, encoding="utf-8-sig", newline="") as handle:
         text = handle.read()
     try:
@@ -90,8 +90,6 @@ def recount(file, rule):
 @with_appcontext
 def send_mail_command():
     """Send the queued mail that is due (for a cron job, e.g. every five minutes)."""
-    from .mail import deliver_pending
-
     sent, failed = deliver_pending()
     click.echo(f"{sent} sent, {failed} not sent (given up, or kept for a later attempt: see the log).")
 
@@ -100,8 +98,6 @@ def send_mail_command():
 @with_appcontext
 def notify_command():
     """Tell followers about votes that opened, then send the queued mail (for a cron job)."""
-    from .clock_jobs import run_clock_jobs
-
     opened, sent, failed = run_clock_jobs()
     click.echo(f"{opened} votes opened; {sent} mails sent, {failed} not sent (given up, or kept for a later "
                "attempt: see the log).")

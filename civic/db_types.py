@@ -1,8 +1,11 @@
 """Column types shared by the models."""
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String, event
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from .text import normalize_for_search
 
 
 def utcnow():
@@ -50,3 +53,22 @@ def render_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def name_key(name):
+    """What makes two names the same name: case, accents and spacing aside ("Écoles" is "ecoles ")."""
+    return normalize_for_search(name)
+
+
+class UniquelyNamed:
+    """A model whose ``name`` is unique whatever its case, accents and spacing. The database decides,
+    on ``name_key``, kept from the name on every write: two administrators creating "Parcs" and
+    "parcs" at the same moment make one."""
+
+    name_key: Mapped[str] = mapped_column(String(160), unique=True)
+
+
+@event.listens_for(UniquelyNamed, "before_insert", propagate=True)
+@event.listens_for(UniquelyNamed, "before_update", propagate=True)
+def _keep_name_key(_mapper, _connection, target):
+    target.name_key = name_key(target.name)

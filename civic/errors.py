@@ -12,6 +12,7 @@ import time
 from flask import g, make_response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from markupsafe import escape
@@ -87,16 +88,26 @@ def _page_without_database(code):
     return response
 
 
-def unavailable_response(error):
-    outage.started(error)
-    return _page_without_database(503)
+def database_failure_response(error):
+    """The page for a database error, raised by a view or by the end-of-request commit; the
+    transaction is rolled back already. Two requests that changed the same thing at once (a
+    constraint no service checked, a deadlock, a serialization failure) get 409 "try again";
+    a database that does not answer gets 503 without being asked anything more."""
+    if _is_conflict(error):
+        log.warning("Conflicting changes, nothing saved: %s", getattr(error, "orig", error))
+        return make_response(*render_error(409))
+    if isinstance(error, PoolTimeout) or _is_unavailable(error):
+        outage.started(error)
+        return _page_without_database(503)
+    log.error("Database error", exc_info=error)
+    return _page_without_database(500)
 
 
 def commit_failure_response(error):
     """What the person sees when the end-of-request commit fails (see civic.transaction)."""
-    if isinstance(error, IntegrityError):
-        return _page_without_database(409)
-    return unavailable_response(error)
+    if isinstance(error, (DBAPIError, PoolTimeout)):
+        return database_failure_response(error)
+    return make_response(*render_error(500))
 
 
 def init_app(app):
@@ -131,13 +142,7 @@ def init_app(app):
     @app.errorhandler(PoolTimeout)
     def database_error(error):
         db.session.rollback()
-        if isinstance(error, IntegrityError):
-            log.exception("A constraint refused a change that no service checked")
-            return _page_without_database(409)
-        if isinstance(error, DBAPIError) and not _is_unavailable(error):
-            log.exception("Database error")
-            return _page_without_database(500)
-        return unavailable_response(error)
+        return database_failure_response(error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
@@ -145,11 +150,16 @@ def init_app(app):
         db.session.rollback()
         return render_error(500)
 
-    @app.after_request
-    def _database_answered(response):
-        if outage.since is not None and response.status_code != 503:
-            outage.ended()
-        return response
+    with app.app_context():
+        # A connection handed out (after its ping) means the database answers again; a page that
+        # needed none (a file, a redirect) says nothing about it.
+        event.listen(db.engine, "checkout", lambda *_args: outage.since is not None and outage.ended())
+
+
+def _is_conflict(error):
+    # PostgreSQL: 40P01 deadlock detected, 40001 serialization failure.
+    return isinstance(error, IntegrityError) or getattr(getattr(error, "orig", None), "sqlstate", None) in (
+        "40P01", "40001")
 
 
 def _is_unavailable(error):

@@ -7,6 +7,7 @@ where one person or place can be named, per account, per e-mail address typed or
 a mediation desk puts many residents behind one IP, so per-IP limits stay loose there.
 """
 from flask import current_app, request
+from flask_limiter.util import get_remote_address
 
 from .extensions import limiter
 
@@ -29,3 +30,13 @@ def shared_per_key(setting, scope, key, **options):
 def email_typed():
     """The address typed in the form, as accounts are keyed (lower case, trimmed)."""
     return "address:" + (request.form.get("email") or "").strip().lower()
+
+
+def email_typed_from_ip():
+    """The address typed and where from: someone else trying an account does not lock its owner out."""
+    return f"{email_typed()}:ip:{get_remote_address()}"
+
+
+def failed(response):
+    """A form answered again (its errors shown) instead of a redirect: what a failed try looks like."""
+    return response.status_code == 200

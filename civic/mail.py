@@ -241,7 +241,8 @@ def _start_delivery():
     thread = threading.Thread(target=_deliver_in_thread, args=(current_app._get_current_object(),),
                               name="civic-mail", daemon=True)
     thread.start()
-    _deliveries.append(thread)
+    # Only the threads still running are remembered: a server sends mail for months.
+    _deliveries[:] = [t for t in _deliveries if t.is_alive()] + [thread]
 
 
 def _deliver_in_thread(app):

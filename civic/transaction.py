@@ -89,39 +89,49 @@ class Insert:
     duplicate = False
 
 
-def _is_unique_violation(error):
-    # PostgreSQL names the violation by SQLSTATE 23505; SQLite only in its message.
-    return getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error.orig)
+def _is_unique_violation(error, column):
+    """A UNIQUE constraint refused the change (on ``column``, "table.column", when given). PostgreSQL
+    says it by SQLSTATE 23505 and names the key in its detail; SQLite only in its message."""
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) == "23505":
+        diag = orig.diag
+        return column is None or (diag.table_name == column.split(".")[0]
+                                  and f"({column.split('.')[1]})" in (diag.message_detail or ""))
+    return "UNIQUE constraint failed" in str(orig) and (column is None or column in str(orig))
 
 
 @contextmanager
-def unique_insert(refusal=None):
-    """Run the block in a SAVEPOINT and flush it. When a UNIQUE constraint refuses it (the same
-    support, vote, report or address saved by another request at the same moment), only the block is
-    undone and ``refusal`` (a DomainError) is raised, or, without one, the yielded ``Insert`` says
-    ``duplicate``. The constraint decides: checking first and inserting after is not enough while
-    another transaction does the same (PostgreSQL; on SQLite writers take turns)."""
+def unique_insert(refusal=None, column=None):
+    """Run the block in a SAVEPOINT and flush it. When a UNIQUE constraint (on ``column``, if given)
+    refuses it (the same support, vote, report or address saved by another request at the same
+    moment), only the block is undone and ``refusal`` (a DomainError) is raised, or, without one,
+    the yielded ``Insert`` says ``duplicate``. The constraint decides: checking first and inserting
+    after is not enough while another transaction does the same (PostgreSQL; on SQLite writers take
+    turns). Every change the constraint guards happens inside the block: what is pending before it
+    is flushed first, outside the savepoint."""
+    db.session.flush()
     outcome = Insert()
     try:
         with db.session.begin_nested():
             yield outcome
             db.session.flush()
     except IntegrityError as error:
-        if not _is_unique_violation(error):
+        if not _is_unique_violation(error, column):
             raise
         if refusal is not None:
             raise refusal from None
         outcome.duplicate = True
 
 
-def lock_row(obj):
-    """Hold ``obj``'s row until the request ends (SELECT ... FOR UPDATE on PostgreSQL), so that two
-    requests deciding on the same thing take turns; SQLite's write lock already makes them.
-    The object is read again: what the other request changed is seen."""
-    mapper = type(obj).__mapper__
-    key = mapper.primary_key[0]
-    db.session.execute(db.select(key).where(key == getattr(obj, key.key)).with_for_update())
-    db.session.refresh(obj)
+def lock_rows(*objects):
+    """Hold these objects' rows until the request ends (SELECT ... FOR UPDATE on PostgreSQL), so that
+    two requests deciding on the same things take turns; SQLite's write lock already makes them.
+    Taken in one order (table, then id), so that two requests locking the same two rows cannot wait
+    for each other forever. The objects are read again: what the other request changed is seen."""
+    for obj in sorted(objects, key=lambda o: (type(o).__tablename__, o.id)):
+        key = type(obj).__mapper__.primary_key[0]
+        db.session.execute(db.select(key).where(key == getattr(obj, key.key)).with_for_update())
+        db.session.refresh(obj)
 
 
 def release_write_lock():
@@ -137,7 +147,8 @@ def release_write_lock():
 
 
 def _remember_cookie_session():
-    g.civic_cookie_session = copy.deepcopy(dict(session))  # also marks a request being served
+    if request.endpoint != "static":  # files need no cookie (and must not vary with one)
+        g.civic_cookie_session = copy.deepcopy(dict(session))  # also marks a request being served
 
 
 def _restore_cookie_session():
@@ -155,11 +166,13 @@ def _finish(response, on_commit_failure):
         return response
     try:
         db.session.commit()
-    except DBAPIError as error:
+    except Exception as error:  # noqa: BLE001 - whatever stopped the commit, nothing of the request stays
         db.session.rollback()
         _restore_cookie_session()
         if isinstance(error, IntegrityError):
             log.error("Commit refused by a constraint no service checked: %s", error.orig)
+        elif not isinstance(error, DBAPIError):
+            log.exception("Commit failed")
         return on_commit_failure(error)
     for callback in g.pop("civic_after_commit", []):
         callback()
@@ -169,22 +182,30 @@ def _finish(response, on_commit_failure):
 def init_app(app, on_commit_failure):
     """``on_commit_failure(error)`` gives the page shown when the commit fails.
 
-    Call it after the other after_request hooks are registered: Flask runs them in reverse, so this
-    one runs first and the page it may put in place of the response still gets their headers."""
+    Call it after the app's other after_request hooks are registered: Flask runs them in reverse, so
+    this one runs first among them and the page it may put in place of the response still gets their
+    headers (blueprints' own hooks run before any of the app's)."""
     app.before_request_funcs.setdefault(None, []).insert(0, _remember_cookie_session)
     app.after_request(lambda response: _finish(response, on_commit_failure))
 
-    @event.listens_for(db.session, "before_flush")
-    def _check_write_lock(session_, _flush_context, _instances):
+    def note_write(session_):
         # A reading request that writes without lock_for_write() would lose its write to the first
         # concurrent writer on SQLite: the tests (every page, every role) must find it first.
-        if (app.testing and has_request_context() and "civic_cookie_session" in g and db.engine.dialect.name == "sqlite"
-                and not wants_write_lock() and (session_.new or session_.dirty or session_.deleted)):
+        if (app.testing and has_request_context() and "civic_cookie_session" in g
+                and db.engine.dialect.name == "sqlite" and not wants_write_lock()):
             raise RuntimeError(f"{request.method} {request.path} changes data without lock_for_write()")
-
-    @event.listens_for(db.session, "after_flush")
-    def _mark_written(session_, _flush_context):
         session_.info["wrote"] = True
+
+    @event.listens_for(db.session, "before_flush")
+    def _flushing(session_, _flush_context, _instances):
+        if session_.new or session_.dirty or session_.deleted:
+            note_write(session_)
+
+    @event.listens_for(db.session, "do_orm_execute")
+    def _executing(state):
+        # UPDATE and DELETE statements (a token spent, supports moved) write without any flush.
+        if state.is_insert or state.is_update or state.is_delete:
+            note_write(state.session)
 
     @event.listens_for(db.session, "after_transaction_end")
     def _clear_written(session_, transaction):

@@ -7,7 +7,7 @@ from civic import create_app
 from civic.access import Action
 from civic.accounts.models import Role
 from civic.extensions import db
-from config import DevelopmentConfig, ProductionConfig, get_config
+from config import MIN_SECRET_KEY_BITS, DevelopmentConfig, ProductionConfig, estimated_entropy_bits, get_config
 from tests.conftest import login, make_user
 
 
@@ -24,20 +24,26 @@ def test_every_view_declares_its_access(app):
 
 # What a production set-up must state (tests pass them as overrides; a server reads them from CIVIC_*).
 PRODUCTION = {"SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": "sqlite://",
-              "PUBLIC_URL": "https://participer.example.fr", "RATELIMIT_STORAGE_URI": "memory://"}
+              "PUBLIC_URL": "https://participer.example.fr", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0"}
 
 
 @pytest.mark.parametrize("key", [None, "", "change-me", "a" * 32, "changeme" * 4, "k" * 64, "0123456789abcdef" * 2,
-                                 "correct horse battery staple"])
+                                 "abcdefghijklmnopqrstuvwxyz012345", "correct horse battery staple",
+                                 "mairie-de-villeneuve-sur-lys-participation",
+                                 "civic-production-secret-key-2026-villeneuve", "12345678901234567890123456789012345"])
 def test_production_refuses_a_missing_or_weak_secret_key(monkeypatch, key):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({**PRODUCTION, "SECRET_KEY": key}, env="production")
 
 
-@pytest.mark.parametrize("make_key", [lambda: secrets.token_hex(32), lambda: secrets.token_urlsafe(32),
-                                      lambda: secrets.token_urlsafe(64)], ids=["hex32", "urlsafe32", "urlsafe64"])
+@pytest.mark.parametrize("make_key", [lambda: secrets.token_hex(16), lambda: secrets.token_hex(32),
+                                      lambda: secrets.token_urlsafe(32), lambda: secrets.token_urlsafe(64)],
+                         ids=["hex16", "hex32", "urlsafe32", "urlsafe64"])
 def test_production_accepts_random_secret_keys(make_key):
+    """128 random bits and more, every time (the estimate never counts a random key short)."""
+    for _draw in range(200):
+        assert estimated_entropy_bits(make_key()) >= MIN_SECRET_KEY_BITS
     key = make_key()
     assert create_app({**PRODUCTION, "SECRET_KEY": key}, env="production").config["SECRET_KEY"] == key
 
@@ -56,9 +62,11 @@ def test_production_requires_its_public_https_address(url):
         create_app({**PRODUCTION, "PUBLIC_URL": url}, env="production")
 
 
-def test_production_requires_a_shared_rate_limit_storage():
+@pytest.mark.parametrize("limits", [{"RATELIMIT_STORAGE_URI": None}, {"RATELIMIT_STORAGE_URI": "memory://"},
+                                    {"RATELIMIT_ENABLED": False}])
+def test_production_requires_limits_shared_by_every_worker(limits):
     with pytest.raises(RuntimeError, match="CIVIC_RATELIMIT_STORAGE_URI"):
-        create_app({**PRODUCTION, "RATELIMIT_STORAGE_URI": None}, env="production")
+        create_app({**PRODUCTION, **limits}, env="production")
 
 
 def test_production_starts_with_a_real_key_and_secure_cookies():

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from civic.accounts.models import Role, User
+from civic.accounts.services import request_password_reset
 from civic.counters.models import AssistedSession
 from civic.decisions.models import Ballot, Method, Participation
 from civic.extensions import db
@@ -183,6 +184,25 @@ def test_a_double_click_on_follow_keeps_one_follow(served, ctx):
     responses = all_at_once([posting(c, f"/follow/proposal/{proposal.id}", {}, path) for c in clients])
     assert statuses(responses) == [302] * 4
     assert count(Follow, Follow.user_id == resident.id) == 1
+
+
+def test_a_reset_link_used_six_times_at_once_works_once(app, served, ctx):
+    """Single use, even when six browsers send it at the same moment with six passwords."""
+    user = make_user(email="reset-race@example.org")
+    with app.test_request_context():
+        request_password_reset(user.email)
+        db.session.commit()
+    body = db.session.execute(select(OutgoingMail.body).where(OutgoingMail.to == user.email)).scalar_one()
+    link = re.search(r"https://participer\.civic\.test(/password/reset/\S+)", body).group(1)
+    clients = [HttpClient(served.url) for _ in range(6)]
+    responses = all_at_once([posting(c, link, {"password": f"new password number {n}",
+                                               "password_confirm": f"new password number {n}"}, link)
+                             for n, c in enumerate(clients)])
+    assert statuses(responses) == [302] + [400] * 5
+    winner = next(n for n, r in enumerate(responses) if r.status == 302)
+    working = [n for n in range(6) if HttpClient(served.url).post_form(
+        "/login", {"email": user.email, "password": f"new password number {n}"}).status == 302]
+    assert working == [winner]
 
 
 def test_no_worker_logged_an_error(served):

@@ -94,7 +94,7 @@ def test_moderation_states_are_allowed_after_upgrade(empty_database_url):
                 "INSERT INTO user_account (id, email, email_normalized, display_name, password_hash, role, active,"
                 " created_at, notify_answers) VALUES (1, 'e@x.fr', 'e@x.fr', 'E', 'x', 'resident',"
                 " true, '2026-01-01 00:00:00+00', true)"))
-            connection.execute(text("INSERT INTO theme (id, name, active) VALUES (1, 'T', true)"))
+            connection.execute(text("INSERT INTO theme (id, name, name_key, active) VALUES (1, 'T', 't', true)"))
             connection.execute(text(
                 "INSERT INTO proposal (id, title, body, theme_id, author_id, state, language, created_at, updated_at,"
                 " search_text, channel, held_by_reports) VALUES (1, 'T', 'B', 1, 1, 'pending', 'fr',"

@@ -115,13 +115,16 @@ def test_forwarded_headers_count_only_from_the_configured_proxies(proxies, forwa
 
     @app.get("/probe")
     def probe():
-        seen.update(addr=request.remote_addr, scheme=request.scheme)
+        seen.update(addr=request.remote_addr, scheme=request.scheme, host=request.host, root=request.script_root)
         return "ok"
 
     probe.civic_access = "public"
-    app.test_client().get("/probe", headers={"X-Forwarded-For": forwarded_for, "X-Forwarded-Proto": "https"})
+    app.test_client().get("/probe", headers={"X-Forwarded-For": forwarded_for, "X-Forwarded-Proto": "https",
+                                             "X-Forwarded-Host": "evil.example", "X-Forwarded-Prefix": "//evil.example"})
     assert seen["addr"] == expected
     assert seen["scheme"] == ("https" if proxies else "http")
+    # A proxy that does not set these passes the client's: never believed.
+    assert seen["host"] == "localhost" and seen["root"] == ""
 
 
 def test_rate_limits_count_the_forwarded_address_behind_a_proxy():

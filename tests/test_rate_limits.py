@@ -69,17 +69,49 @@ def test_desk_searches_are_limited_per_agent_and_per_counter(app, client, ctx, l
     assert _statuses([colleague.get(search) for _ in range(2)]) == [200, 429]
 
 
+def _from(ip):
+    return {"environ_base": {"REMOTE_ADDR": ip}}
+
+
 def test_an_address_gets_few_mails_whoever_asks(app, client, ctx, limits, outbox):
-    """Registration and reset both e-mail the address typed: together they share one count."""
-    limits(MAIL_LIMIT_PER_ADDRESS="3 per hour")
+    """Registration and reset both e-mail the address typed: together they share its counts, per
+    asker first (someone else cannot use up the owner's reset mails), then for the address."""
+    limits(MAIL_LIMIT_PER_ADDRESS_AND_IP="2 per hour", MAIL_LIMIT_PER_ADDRESS="3 per day", MAIL_LIMIT_PER_IP="4 per day")
     make_user(email="target@example.org")
     form = {"display_name": "X", "email": "target@example.org", "password": PASSWORD, "password_confirm": PASSWORD}
-    tries = [client.post_form("/register", form), client.post_form("/password/forgot", {"email": "TARGET@example.org"}),
-             client.post_form("/register", form), app.test_client().post_form("/password/forgot",
-                                                                              {"email": "target@example.org"})]
-    assert _statuses(tries) == [302, 302, 302, 429]
+    attacker, owner = "203.0.113.66", "198.51.100.7"
+    tries = [client.post_form("/register", form, **_from(attacker)),
+             client.post_form("/password/forgot", {"email": "TARGET@example.org"}, **_from(attacker)),
+             client.post_form("/password/forgot", {"email": "target@example.org"}, **_from(attacker))]
+    assert _statuses(tries) == [302, 302, 429]
+    # The owner, elsewhere, still gets a reset link; then the address has had its three for the day.
+    assert client.post_form("/password/forgot", {"email": "target@example.org"}, **_from(owner)).status_code == 302
+    assert client.post_form("/password/forgot", {"email": "target@example.org"}, **_from(owner)).status_code == 429
     assert len(outbox) == 3
-    assert client.post_form("/password/forgot", {"email": "other@example.org"}).status_code == 302
+    # Nor can one address send mail to many strangers.
+    others = [client.post_form("/password/forgot", {"email": f"stranger{n}@example.org"}, **_from(attacker))
+              for n in range(3)]
+    assert _statuses(others) == [302, 302, 429]
+
+
+def test_failed_log_ins_from_elsewhere_do_not_lock_the_owner_out(app, client, ctx, limits):
+    limits(LOGIN_LIMIT_PER_ACCOUNT_AND_IP="3 per 15 minutes", LOGIN_LIMIT_PER_ACCOUNT="6 per hour")
+    user = make_user(email="elue@example.org")
+    wrong = {"email": user.email, "password": "not the password"}
+    assert _statuses([client.post_form("/login", wrong, **_from("203.0.113.1")) for _ in range(4)]) == [200, 200, 200, 429]
+    owner = app.test_client()
+    assert owner.post_form("/login", {"email": user.email, "password": PASSWORD}, **_from("198.51.100.7")).status_code == 302
+    # Guesses spread over many addresses meet the account's own limit.
+    spread = [app.test_client().post_form("/login", wrong, **_from(f"203.0.113.{n}")) for n in range(10, 14)]
+    assert _statuses(spread) == [200, 200, 200, 429]
+
+
+def test_logging_in_successfully_is_never_limited(app, client, ctx, limits):
+    limits(LOGIN_LIMIT_PER_ACCOUNT_AND_IP="2 per 15 minutes", LOGIN_LIMIT_PER_ACCOUNT="2 per hour")
+    user = make_user()
+    for _ in range(5):
+        assert client.post_form("/login", {"email": user.email, "password": PASSWORD}).status_code == 302
+        client.post_form("/logout")
 
 
 def test_a_shared_redis_holds_the_login_limit_across_four_workers(app, tmp_path):
@@ -105,9 +137,20 @@ def test_a_shared_redis_holds_the_login_limit_across_four_workers(app, tmp_path)
         assert answers.count(200) == 10 and answers.count(429) == 30, answers
         assert answers[:10] == [200] * 10
         assert len(set(server.worker_pids())) == 4
-        # The right password is refused too until the window passes: the limit is on the account.
+        # The right password is refused too, from this address, until the window passes.
         client = HttpClient(server.url, headers=headers, origin=f"https://{host}", secure_cookies_over_http=True)
         assert client.post_form("/login", {"email": email, "password": PASSWORD}).status == 429
         # Another account is not affected.
         log_in(client, other, PASSWORD)
     assert any(b"/civic/address:target@example.org/accounts.login/" in key for key in store.scan_iter())
+
+
+def test_registering_a_resident_counts_as_a_search(app, client, ctx, limits):
+    """The likely duplicates a registration lists are a search by name and birth date too."""
+    limits(DESK_SEARCH_LIMIT_PER_AGENT="2 per hour")
+    agent = make_user(role=Role.COUNTER_AGENT)
+    make_counter(agent)
+    login(client, agent)
+    form = {"full_name": "Jeanne Martin", "birth_date": "01/01/1950"}
+    assert _statuses([client.post_form("/desk/residents/new", form) for _ in range(3)]) == [200, 200, 429]
+    assert client.get("/desk/residents/new").status_code == 200

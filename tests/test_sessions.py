@@ -30,6 +30,20 @@ def test_a_copied_cookie_dies_with_the_log_out(app, client, ctx):
     assert db.session.execute(db.select(LoginSession)).first() is None
 
 
+def test_a_copied_cookie_dies_with_a_password_change(app, client, ctx):
+    """A password is often changed because someone else got in: their copy must stop working too."""
+    user = make_user()
+    login(client, user)
+    thief = app.test_client()
+    _copy_cookies(client, thief)
+    response = client.post_form("/account/password", {"current_password": PASSWORD, "password": "a new long password",
+                                                      "password_confirm": "a new long password"})
+    assert response.status_code == 302
+    assert _logged_in(client)
+    assert not _logged_in(thief)
+    assert db.session.execute(db.select(db.func.count(LoginSession.id))).scalar_one() == 1
+
+
 def test_logging_out_one_browser_keeps_the_others(app, client, ctx):
     user = make_user()
     phone = app.test_client()

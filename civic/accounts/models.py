@@ -6,7 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import Date, ForeignKey, String, event, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db_types import UTCDateTime, enum_column_type, utcnow
+from ..db_types import UniquelyNamed, UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
 from ..text import normalize_for_search
 
@@ -19,13 +19,13 @@ class Role(enum.Enum):
     ADMIN = "admin"
 
 
-class District(db.Model):
+class District(UniquelyNamed, db.Model):
     """A part of the territory (quartier); residents say theirs, some votes are limited to some."""
 
     __tablename__ = "district"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
 
 
 class User(UserMixin, db.Model):

@@ -146,11 +146,12 @@ def reset_password(token, new_password):
 
 
 def change_password(user, current_password, new_password):
-    """The other browsers logged in to the account are logged out; this one stays."""
+    """Every log-in of the account ends, copies of this browser's cookie included (a password is
+    often changed because someone else got in): the view logs this browser in afresh."""
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_l("Your current password is incorrect."), field="current_password")
     _set_password(user, new_password)
-    sessions.end_other_sessions(user)
+    sessions.end_all_sessions(user)
 
 
 def all_districts():

@@ -2,9 +2,10 @@
 
 The signed cookie carries a random key; the server keeps its SHA-256 in ``login_session``,
 one row per browser. A request is logged in only while its row exists and is younger than
-LOGIN_SESSION_MAX_AGE. Log-out deletes the row of this browser; a password change deletes
-those of the account's other browsers; a role change, a deactivation or an erasure all of
-them. Flask-Login keeps the account id in the cookie beside the key.
+LOGIN_SESSION_MAX_AGE. Log-out deletes the row of this browser; a password change, a reset
+and a role change delete all of the account's rows (the browser that changed the password is
+then logged in afresh, under a new key). Flask-Login keeps the account id in the cookie beside
+the key.
 """
 import hashlib
 import secrets
@@ -50,17 +51,8 @@ def log_out():
     session.clear()
 
 
-def end_other_sessions(user):
-    """After a password change: every other browser logged in to this account is logged out."""
-    statement = delete(LoginSession).where(LoginSession.user_id == user.id)
-    key_hash = _current_hash()
-    if key_hash is not None:
-        statement = statement.where(LoginSession.key_hash != key_hash)
-    db.session.execute(statement)
-
-
 def end_all_sessions(user):
-    """After a role change, a deactivation or an erasure: nobody stays logged in to this account."""
+    """After a password change or reset, or a role change: nobody stays logged in to this account."""
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
 
 

@@ -2,11 +2,12 @@ import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from .. import limits
 from ..access import Action, public, requires
 from ..domain import DomainError, attach_error
-from .. import limits
 from ..navigation import safe_next
 from . import services, sessions
 from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
@@ -17,14 +18,21 @@ from .models import Role, TokenPurpose
 bp = Blueprint("accounts", __name__)
 
 
-# Registration and password reset both e-mail the address typed: one count for both.
-_mail_to_address_limit = limits.shared_per_key("MAIL_LIMIT_PER_ADDRESS", "mail-to-address", limits.email_typed,
-                                               methods=["POST"])
+def _mails_to_the_address_typed(view):
+    """Registration and password reset both e-mail the address typed: shared counts for both."""
+    for decorate in (
+        limits.shared_per_key("MAIL_LIMIT_PER_ADDRESS_AND_IP", "mail-address-ip", limits.email_typed_from_ip,
+                              methods=["POST"]),
+        limits.shared_per_key("MAIL_LIMIT_PER_ADDRESS", "mail-address", limits.email_typed, methods=["POST"]),
+        limits.shared_per_key("MAIL_LIMIT_PER_IP", "mail-ip", get_remote_address, methods=["POST"]),
+    ):
+        view = decorate(view)
+    return view
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limits.per_ip("FORM_LIMIT_PER_IP", methods=["POST"])
-@_mail_to_address_limit
+@_mails_to_the_address_typed
 @public
 def register():
     if current_user.is_authenticated:
@@ -64,7 +72,8 @@ def confirm_email(token):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limits.per_ip("LOGIN_LIMIT_PER_IP", methods=["POST"])
-@limits.per_key("LOGIN_LIMIT_PER_ACCOUNT", limits.email_typed, methods=["POST"])
+@limits.per_key("LOGIN_LIMIT_PER_ACCOUNT_AND_IP", limits.email_typed_from_ip, methods=["POST"], deduct_when=limits.failed)
+@limits.per_key("LOGIN_LIMIT_PER_ACCOUNT", limits.email_typed, methods=["POST"], deduct_when=limits.failed)
 @public
 def login():
     next_url = safe_next(request.args.get("next"), url_for("main.home"))
@@ -103,7 +112,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limits.per_ip("FORM_LIMIT_PER_IP", methods=["POST"])
-@_mail_to_address_limit
+@_mails_to_the_address_typed
 @public
 def forgot_password():
     form = ForgotPasswordForm()
@@ -186,6 +195,7 @@ def change_password():
         except DomainError as error:
             attach_error(form, error)
         else:
+            sessions.log_in(current_user._get_current_object())
             flash(_l("Your password has been changed. Your other sessions are closed."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from ..accounts.models import District, Role, User
 from ..accounts.sessions import end_all_sessions
 from ..domain import DomainError
+from ..db_types import name_key
 from ..extensions import db
 from ..transaction import unique_insert
 from ..pagination import paginate_rows
@@ -43,27 +44,27 @@ def all_themes():
 
 def save_theme(theme, name, name_en, active):
     name = name.strip()
+    taken = DomainError(_l("A theme with this name already exists."), field="name")
     clash = db.session.execute(
-        select(Theme).where(func.lower(Theme.name) == name.lower(), Theme.id != (theme.id if theme else -1))
-    ).scalar_one_or_none()
+        select(Theme.id).where(Theme.name_key == name_key(name), Theme.id != (theme.id if theme else -1))).first()
     if clash is not None:
-        raise DomainError(_l("A theme with this name already exists."), field="name")
-    if theme is None:
-        theme = Theme()
-        db.session.add(theme)
-    theme.name = name
-    theme.name_en = (name_en or "").strip() or None
-    theme.active = active
-    with unique_insert(DomainError(_l("A theme with this name already exists."), field="name")):
-        db.session.flush()
+        raise taken
+    with unique_insert(taken, column="theme.name_key"):
+        if theme is None:
+            theme = Theme()
+            db.session.add(theme)
+        theme.name = name
+        theme.name_en = (name_en or "").strip() or None
+        theme.active = active
     return theme
 
 
 def add_district(name):
     name = name.strip()
-    if db.session.execute(select(District).where(func.lower(District.name) == name.lower())).scalar_one_or_none():
-        raise DomainError(_l("A district with this name already exists."), field="name")
+    taken = DomainError(_l("A district with this name already exists."), field="name")
+    if db.session.execute(select(District.id).where(District.name_key == name_key(name))).first():
+        raise taken
     district = District(name=name)
-    with unique_insert(DomainError(_l("A district with this name already exists."), field="name")):
+    with unique_insert(taken, column="district.name_key"):
         db.session.add(district)
     return district

@@ -13,7 +13,7 @@ from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, e
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..accounts.models import User
-from ..db_types import UTCDateTime, enum_column_type, utcnow
+from ..db_types import UniquelyNamed, UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
 
 
@@ -27,13 +27,13 @@ class ReceiptLayout(enum.Enum):
     TICKET = "ticket"  # 80 mm receipt printer
 
 
-class Counter(db.Model):
+class Counter(UniquelyNamed, db.Model):
     """A mediation desk (mairie annexe, France Services, médiathèque)."""
 
     __tablename__ = "counter"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(String(300), default="")
     opening_hours: Mapped[str] = mapped_column(Text, default="")
     receipt_layout: Mapped[ReceiptLayout] = mapped_column(enum_column_type(ReceiptLayout), default=ReceiptLayout.A4)

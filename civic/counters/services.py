@@ -13,11 +13,11 @@ from sqlalchemy import and_, func, literal, or_, select
 
 from ..accounts.models import District, Role, User
 from ..accounts.services import normalize_email
-from ..db_types import utcnow
+from ..db_types import name_key, utcnow
 from ..domain import DomainError
 from .. import staff_log
 from ..extensions import db
-from ..transaction import lock_row, unique_insert
+from ..transaction import lock_rows, unique_insert
 from ..text import LIKE_ESCAPE, like_contains, like_prefix, normalize_for_search
 from .models import (AssistedAction, AssistedActionKind, AssistedSession, Channel, Counter, CounterAssignment,
                      IdentityCheck, SessionEnd)
@@ -32,6 +32,8 @@ SEARCH_LIMIT = 20
 # A phone number finds a resident only whole: the French national form has 10 digits, international ones more.
 PHONE_MIN_DIGITS = 10
 NAME_WORD_MIN_LETTERS = 2
+# An online account has no birth date to narrow the search: a particle ("de", "le") is not enough.
+ONLINE_WORD_MIN_LETTERS = 3
 NAME_WORDS_LIMIT = 6
 _LETTERS = re.compile(r"[^\W\d_]+")
 # What separates the words of a stored name ("Le Gall", "Jean-Pierre", "d'Arc"): a searched word matches
@@ -59,21 +61,21 @@ def is_assigned(agent, counter):
 def save_counter(counter, *, name, address, opening_hours, receipt_layout, active, agent_ids, by):
     """Create or change a counter; agents taken off it (or all, when it closes) stop acting there at once."""
     name = name.strip()
-    clash = db.session.execute(select(Counter.id).where(func.lower(Counter.name) == name.lower())).scalar()
+    taken = DomainError(_l("A counter already has this name."), field="name")
+    clash = db.session.execute(select(Counter.id).where(Counter.name_key == name_key(name))).scalar()
     if clash is not None and (counter is None or clash != counter.id):
-        raise DomainError(_l("A counter already has this name."), field="name")
+        raise taken
     agents = [db.session.get(User, a) for a in agent_ids]
     if any(a is None or a.role is not Role.COUNTER_AGENT for a in agents):
         raise DomainError(_l("Only counter agents can be assigned to a counter."), field="agents")
     before = _assignment_state(counter)
-    if counter is None:
-        counter = Counter()
-        db.session.add(counter)
-    counter.name, counter.address, counter.opening_hours = name, address.strip(), opening_hours.strip()
-    counter.receipt_layout, counter.active = receipt_layout, active
-    counter.agents = agents
-    with unique_insert(DomainError(_l("A counter already has this name."), field="name")):
-        db.session.flush()
+    with unique_insert(taken, column="counter.name_key"):
+        if counter is None:
+            counter = Counter()
+            db.session.add(counter)
+        counter.name, counter.address, counter.opening_hours = name, address.strip(), opening_hours.strip()
+        counter.receipt_layout, counter.active = receipt_layout, active
+        counter.agents = agents
     for session in db.session.execute(select(AssistedSession).where(
             AssistedSession.counter_id == counter.id, AssistedSession.ended_at.is_(None))).scalars():
         if not is_assigned(session.agent, counter):
@@ -130,7 +132,8 @@ def find_residents(*, name="", birth_date=None, email="", phone=""):
     Accounts created online have no birth date: a name with a birth date also finds the online
     accounts of that name, so that the agent asks before registering a second record (one
     resident, one vote). Since the birth date does not narrow those, each word of the name must
-    then be a whole word of theirs: two letters and any date do not list every Marie and Martin."""
+    then be a whole word of theirs, one of ONLINE_WORD_MIN_LETTERS letters at least: two letters
+    and any date do not list every Marie and Martin, nor "de" every Dupont de la Tour."""
     if not search_is_precise(name=name, birth_date=birth_date, email=email, phone=phone):
         return []
     statement = select(User).where(User.role == Role.RESIDENT, User.merged_into_id.is_(None))
@@ -142,9 +145,10 @@ def find_residents(*, name="", birth_date=None, email="", phone=""):
     if birth_date is None:
         statement = statement.where(*(_has_word_starting_with(word) for word in words))
     else:
-        statement = statement.where(or_(
-            and_(User.birth_date == birth_date, *(_has_word_starting_with(word) for word in words)),
-            and_(_online_account(), *(_has_whole_word(word) for word in words))))
+        counter_records = and_(User.birth_date == birth_date, *(_has_word_starting_with(word) for word in words))
+        if any(len(word) >= ONLINE_WORD_MIN_LETTERS for word in words):
+            counter_records = or_(counter_records, and_(_online_account(), *(_has_whole_word(word) for word in words)))
+        statement = statement.where(counter_records)
     return db.session.execute(statement.order_by(User.full_name, User.display_name).limit(SEARCH_LIMIT)).scalars().all()
 
 
@@ -406,7 +410,7 @@ def attach_contributions(user, code, birth_date):
     action = action_by_code(code)
     record_ = action.resident if action is not None else None
     if record_ is not None:
-        lock_row(record_)  # the same receipt attached from two tabs at once: the second finds it attached
+        lock_rows(record_)  # the same receipt attached from two tabs at once: the second finds it attached
     if (record_ is None or record_.birth_date != birth_date or record_.can_log_in or record_.id == user.id
             or record_.merged_into_id is not None):
         raise DomainError(_l("This code and birth date do not match contributions made at a counter."),

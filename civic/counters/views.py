@@ -48,9 +48,19 @@ _SEARCH_FIELDS = ("name", "birth_date", "contact")
 
 
 def _counter_key():
-    """The counter a search counts against (the limiter asks before the view has run)."""
+    """The counter a search counts against (the limiter asks before the view has run); an agent who
+    has not chosen one yet counts on their own."""
     counter = _current_counter() if current_user.is_authenticated else None
-    return counter.id if counter else None
+    return f"counter:{counter.id}" if counter else f"agent-without-counter:{current_user.get_id()}"
+
+
+def _searches_limited(exempt_when):
+    """Searches for residents (the desk, and the likely duplicates a registration lists) are limited
+    per agent and per counter; ``exempt_when()`` says when a request is no search."""
+    per_counter = limits.per_key("DESK_SEARCH_LIMIT_PER_COUNTER", _counter_key, exempt_when=exempt_when)
+    per_agent = limits.per_key("DESK_SEARCH_LIMIT_PER_AGENT", lambda: f"agent:{current_user.get_id()}",
+                               exempt_when=exempt_when)
+    return lambda view: per_agent(per_counter(view))
 
 
 def _not_a_search():
@@ -58,8 +68,7 @@ def _not_a_search():
 
 
 @bp.route("/desk")
-@limits.per_key("DESK_SEARCH_LIMIT_PER_AGENT", lambda: f"agent:{current_user.get_id()}", exempt_when=_not_a_search)
-@limits.per_key("DESK_SEARCH_LIMIT_PER_COUNTER", lambda: f"counter:{_counter_key()}", exempt_when=_not_a_search)
+@_searches_limited(exempt_when=_not_a_search)
 @requires(Action.COUNTER_DESK)
 def desk():
     if assisted_session() is not None:
@@ -116,6 +125,7 @@ def open_session():
 
 
 @bp.route("/desk/residents/new", methods=["GET", "POST"])
+@_searches_limited(exempt_when=lambda: request.method != "POST")
 @requires(Action.COUNTER_DESK)
 def register_resident():
     counter = _current_counter()

@@ -5,13 +5,13 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import District, Role, User
 from ..db_types import utcnow
 from ..domain import DomainError
 from .. import staff_log
 from ..extensions import db
+from ..transaction import unique_insert
 from ..proposals.models import Proposal
 from ..voting.pabulib import PbFile, write as write_pb
 from . import ballots as codec
@@ -192,19 +192,18 @@ def cast_ballot(user, decision, content, channel=Channel.ONLINE):
     check_can_vote(user, decision)
     for _attempt in range(3):
         code = _tracking_code()
-        try:
-            with db.session.begin_nested():
-                db.session.execute(select(Decision.id).where(Decision.id == decision.id).with_for_update(read=True))
-                db.session.add(Participation(decision_id=decision.id, user_id=user.id, channel=channel))
-                db.session.flush()
-                _write_ballot(decision, code, content)
-                if not _still_open(decision):
-                    raise DomainError(_l("This vote is not open."))
-        except IntegrityError:
-            if has_voted(user, decision):
-                raise DomainError(_l("You have already taken part in this vote.")) from None
-            continue  # two ballots drew the same tracking code: draw again
-        return code
+        with unique_insert() as insert:
+            db.session.execute(select(Decision.id).where(Decision.id == decision.id).with_for_update(read=True))
+            db.session.add(Participation(decision_id=decision.id, user_id=user.id, channel=channel))
+            db.session.flush()
+            _write_ballot(decision, code, content)
+            if not _still_open(decision):
+                raise DomainError(_l("This vote is not open."))
+        if not insert.duplicate:
+            return code
+        if has_voted(user, decision):
+            raise DomainError(_l("You have already taken part in this vote."))
+        # Two ballots drew the same tracking code: draw again.
     raise DomainError(_l("Your ballot could not be recorded. Try again."))
 
 
@@ -288,24 +287,21 @@ def publish_results(decision, user):
     """Freeze the count: results, shuffled ballots file and its SHA-256. Publishing twice makes one snapshot."""
     if decision.state is not DecisionState.CLOSED:
         raise DomainError(_l("Results can be published once the vote is closed, and only once."))
-    try:
-        with db.session.begin_nested():
-            # Exclusive: waits for ballots still being cast (they hold a share lock), then reads them all.
-            db.session.execute(update(Decision).where(Decision.id == decision.id)
-                               .values(announced_at=Decision.announced_at))
-            rows = list(_ballot_rows(decision))
-            secrets.SystemRandom().shuffle(rows)
-            results = compute_results(decision, rows)
-            csv_text = codec.ballots_csv(decision, [(r.tracking_code, codec.loads(r.content)) for r in rows])
-            db.session.add(ResultSnapshot(
-                decision_id=decision.id, published_by_id=user.id, code_version=code_version(),
-                results_json=json.dumps(results, sort_keys=True, ensure_ascii=False),
-                ballots_csv=csv_text, ballots_sha256=hashlib.sha256(csv_text.encode()).hexdigest(),
-                ballots_pb=pb_text(decision, rows) if decision.method is Method.BUDGET else None,
-            ))
-            db.session.flush()
-            _rewrite_ballots(decision)
-    except IntegrityError:
-        raise DomainError(_l("Results can be published once the vote is closed, and only once.")) from None
+    with unique_insert(DomainError(_l("Results can be published once the vote is closed, and only once."))):
+        # Exclusive: waits for ballots still being cast (they hold a share lock), then reads them all.
+        db.session.execute(update(Decision).where(Decision.id == decision.id)
+                           .values(announced_at=Decision.announced_at))
+        rows = list(_ballot_rows(decision))
+        secrets.SystemRandom().shuffle(rows)
+        results = compute_results(decision, rows)
+        csv_text = codec.ballots_csv(decision, [(r.tracking_code, codec.loads(r.content)) for r in rows])
+        db.session.add(ResultSnapshot(
+            decision_id=decision.id, published_by_id=user.id, code_version=code_version(),
+            results_json=json.dumps(results, sort_keys=True, ensure_ascii=False),
+            ballots_csv=csv_text, ballots_sha256=hashlib.sha256(csv_text.encode()).hexdigest(),
+            ballots_pb=pb_text(decision, rows) if decision.method is Method.BUDGET else None,
+        ))
+        db.session.flush()
+        _rewrite_ballots(decision)
     db.session.refresh(decision)
     return decision.snapshot

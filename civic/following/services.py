@@ -7,7 +7,7 @@ collectivité's language, since a recipient's language is not known.
 from flask import current_app, render_template
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ..accounts.models import User
 from ..db_types import utcnow
@@ -100,12 +100,14 @@ def notify_opened_votes():
     from ..decisions.models import Decision
 
     now = utcnow()
-    opened = db.session.execute(
-        select(Decision).where(Decision.announced_at.is_not(None), Decision.opens_at <= now,
+    # Claimed in one statement: each worker process runs this job, and only the one whose UPDATE
+    # marked a decision tells its followers (reading first, then marking, would tell them twice).
+    claimed = db.session.execute(
+        update(Decision).where(Decision.announced_at.is_not(None), Decision.opens_at <= now,
                                Decision.closes_at > now, Decision.opening_notified_at.is_(None))
-    ).scalars().all()
+        .values(opening_notified_at=now).returning(Decision.id)).scalars().all()
+    opened = db.session.execute(select(Decision).where(Decision.id.in_(claimed))).scalars().all()
     for decision in opened:
-        decision.opening_notified_at = now
         notify_followers("decision", decision.id, "mail/vote_opened.txt",
                          _l("The vote is open: %(title)s", title=decision.title), decision=decision)
     return len(opened)

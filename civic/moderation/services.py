@@ -7,7 +7,7 @@ from ..accounts.models import Role
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
-from ..transaction import lock_row, unique_insert
+from ..transaction import lock_rows, unique_insert
 from ..following.services import mail_to
 from ..proposals.models import Comment, Proposal, ProposalState, Support, Theme
 from .models import ModerationAction, ModerationKind, ModerationMode, Report, ReportReason, Setting
@@ -99,7 +99,7 @@ def report(user, target, reason, text=""):
         raise DomainError(_l("Say in a few words what the problem is."), field="text")
     # Reports arriving together are counted one after the other: only one of them reaches the
     # threshold and hides the content, with one journal entry; the later ones find it hidden.
-    lock_row(target)
+    lock_rows(target)
     if not reportable(target):
         raise DomainError(_l("This content is already being reviewed or is no longer shown."))
     target_type = target_type_of(target)
@@ -180,7 +180,9 @@ NEEDS_REASON = {ModerationKind.REJECT, ModerationKind.HIDE}
 
 def decide(moderator, target, kind, reason="", message="", merge_into=None):
     """Apply a moderation decision, log it publicly and for staff, and tell the author."""
-    lock_row(target)  # two moderators deciding at once: the second sees the first's decision
+    # Two moderators deciding at once: the second sees the first's decision (and merging A into B
+    # while another merges B into A, the second finds A merged).
+    lock_rows(target, *([merge_into] if isinstance(merge_into, Proposal) and kind is ModerationKind.MERGE else []))
     if kind not in allowed_kinds(target):
         raise DomainError(_l("This action is not possible in the content's current state."))
     reason, message = (reason or "").strip(), (message or "").strip()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..counters.models import AssistedRecord
 from ..moderation.models import ModerationMode
-from ..db_types import UTCDateTime, enum_column_type, utcnow
+from ..db_types import UniquelyNamed, UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
 
 TITLE_MAX = 120
@@ -18,11 +18,11 @@ COMMENT_MAX = 3_000
 REASON_MAX = 1_000
 
 
-class Theme(db.Model):
+class Theme(UniquelyNamed, db.Model):
     __tablename__ = "theme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
     name_en: Mapped[str | None] = mapped_column(String(80))
     active: Mapped[bool] = mapped_column(default=True)
     # None: the site-wide setting applies.

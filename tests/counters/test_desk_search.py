@@ -251,3 +251,12 @@ def test_user_search_of_the_admins_takes_wildcards_literally(ctx):
     assert emails("_") == emails("n_d") == [underscore.email]
     assert emails("%") == ["plain@example.org"]
     assert emails("\\") == []
+
+
+def test_a_particle_and_any_birth_date_list_no_online_account(client, agent, counter):
+    """An online account has no birth date to narrow the search: "de" would list every Dupont de la Tour."""
+    make_user(email="dupont@example.org", name="Marie de la Tour")
+    html, page = _desk(client, name="de", birth_date="02/02/1960")
+    assert page.cards == []
+    html, page = _desk(client, name="de tour", birth_date="02/02/1960")
+    assert [card["name"] for card in page.cards] == ["Marie de la Tour"]

@@ -1,0 +1,121 @@
+"""Two requests or jobs changing the same thing at the same moment, made to meet exactly where a
+race would hurt. PostgreSQL lets them run side by side (READ COMMITTED); SQLite makes writers take
+turns, so some of these only have a meaning on PostgreSQL."""
+import threading
+import time
+
+import pytest
+from sqlalchemy import event, func, select, text
+
+from civic.accounts.models import Role, User
+from civic.extensions import db
+from civic.following.services import follow, notify_opened_votes
+from civic.mail import OutgoingMail
+from civic.moderation import services as moderation
+from civic.moderation.models import ModerationKind
+from civic.proposals.models import Proposal, ProposalState, Theme
+from civic.transaction import lock_for_write
+from civic.decisions.models import Method
+from tests.conftest import login, make_proposal, make_support, make_user
+from tests.decisions.helpers import make_decision
+
+
+@pytest.fixture
+def postgresql_only(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("on SQLite writers take turns: nothing can slip between a check and a write")
+
+
+def test_a_theme_created_by_another_admin_between_check_and_save(client, ctx, postgresql_only):
+    """The other admin's "parcs" lands after this one's check for "Parcs": the constraint says no, and the
+    form says why instead of a 500."""
+    login(client, make_user(role=Role.ADMIN))
+    done = []
+
+    def meanwhile(_conn, _cursor, statement, *_args):
+        if not done and "FROM theme" in statement and "name_key" in statement:
+            done.append(True)
+            with db.engine.connect() as other:
+                other.execute(text("INSERT INTO theme (name, name_key, active) VALUES ('parcs', 'parcs', true)"))
+                other.commit()
+
+    event.listen(db.engine, "after_cursor_execute", meanwhile)
+    try:
+        response = client.post_form("/admin/themes", {"name": "Parcs", "name_en": "", "active": "y"})
+    finally:
+        event.remove(db.engine, "after_cursor_execute", meanwhile)
+    assert done and response.status_code == 200
+    assert "Un thème porte déjà ce nom" in response.get_data(as_text=True)
+    assert db.session.execute(select(func.count(Theme.id))).scalar_one() == 1
+
+
+def test_two_moderators_merging_two_duplicates_into_each_other(app, ctx, postgresql_only, monkeypatch):
+    """A into B while B into A: the second waits for the first, then finds A merged, and refuses."""
+    a, b = make_proposal(title="Des bancs"), make_proposal(title="Des bancs !")
+    make_support(a)
+    make_support(b)
+    first, second = make_user(role=Role.MODERATOR), make_user(role=Role.MODERATOR)
+    ids = a.id, b.id, first.id, second.id
+    first_checked = threading.Event()
+    outcomes = {}
+    real_check = moderation._check_merge
+
+    def check_then_linger(duplicate, kept):
+        real_check(duplicate, kept)
+        if not first_checked.is_set():
+            first_checked.set()
+            time.sleep(0.5)  # the second moderator arrives now, while the first still holds its rows
+
+    monkeypatch.setattr(moderation, "_check_merge", check_then_linger)
+
+    def merge(name, moderator_id, duplicate_id, kept_id):
+        with app.test_request_context("/", method="POST"):
+            try:
+                moderation.decide(db.session.get(User, moderator_id), db.session.get(Proposal, duplicate_id),
+                                  ModerationKind.MERGE, merge_into=db.session.get(Proposal, kept_id))
+                db.session.commit()
+                outcomes[name] = "merged"
+            except moderation.DomainError as error:
+                db.session.rollback()
+                outcomes[name] = str(error.message)
+            finally:
+                db.session.remove()
+
+    one = threading.Thread(target=merge, args=("first", ids[2], ids[0], ids[1]))
+    one.start()
+    assert first_checked.wait(10)
+    two = threading.Thread(target=merge, args=("second", ids[3], ids[1], ids[0]))
+    two.start()
+    one.join(30)
+    two.join(30)
+    assert outcomes["first"] == "merged" and outcomes["second"] != "merged", outcomes
+    db.session.commit()
+    a, b = db.session.get(Proposal, ids[0]), db.session.get(Proposal, ids[1])
+    db.session.refresh(a)
+    db.session.refresh(b)
+    assert (a.state, a.merged_into_id, b.state) == (ProposalState.MERGED, b.id, ProposalState.PUBLISHED)
+
+
+def test_two_workers_announcing_one_opened_vote_tell_each_follower_once(app, ctx):
+    decision = make_decision(Method.YES_NO)
+    for _ in range(30):
+        follow(make_user(), "decision", decision.id)
+    db.session.commit()
+    barrier = threading.Barrier(2)
+
+    def clock_job():
+        with app.app_context():
+            barrier.wait()
+            lock_for_write()
+            notify_opened_votes()
+            db.session.commit()
+            db.session.remove()
+
+    jobs = [threading.Thread(target=clock_job) for _ in range(2)]
+    for job in jobs:
+        job.start()
+    for job in jobs:
+        job.join(30)
+    db.session.commit()
+    assert db.session.execute(select(func.count(OutgoingMail.id))).scalar_one() == 30
