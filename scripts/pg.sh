@@ -25,6 +25,9 @@
 # installed), CIVIC_PG_STATE (the state file, default /tmp/civic-test-pg-<uid>.env).
 set -euo pipefail
 
+# shellcheck source=scripts/servers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/servers.sh"
+
 STATE_FILE="${CIVIC_PG_STATE:-/tmp/civic-test-pg-$(id -u).env}"
 DB_NAME="civic_test"
 
@@ -50,15 +53,6 @@ as_owner() {
     else
         "$@"
     fi
-}
-
-free_port() {
-    python3 - <<'EOF'
-import socket
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    print(s.getsockname()[1])
-EOF
 }
 
 # Alive and not a zombie (a process whose parent is gone may wait to be reaped a while).

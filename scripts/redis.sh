@@ -15,6 +15,9 @@
 # on PATH), CIVIC_REDIS_STATE (the state file, default /tmp/civic-test-redis-<uid>.env).
 set -euo pipefail
 
+# shellcheck source=scripts/servers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/servers.sh"
+
 STATE_FILE="${CIVIC_REDIS_STATE:-/tmp/civic-test-redis-$(id -u).env}"
 
 die() { echo "redis.sh: $*" >&2; exit 1; }
@@ -28,15 +31,6 @@ find_redis_server() {
     fi
     command -v redis-server 2>/dev/null \
         || die "redis-server is not installed (apt-get install redis-server, or run scripts/test-deps.sh)."
-}
-
-free_port() {
-    python3 - <<'EOF'
-import socket
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    print(s.getsockname()[1])
-EOF
 }
 
 # Alive, and still a redis-server (a recycled process id is never signalled).

@@ -18,18 +18,6 @@ from tests.counters.helpers import CODE_RE, make_counter, open_session
 from tests.decisions.helpers import make_decision
 
 
-@pytest.fixture
-def agent(client, ctx):
-    agent = make_user(role=Role.COUNTER_AGENT, name="Karim (guichet)")
-    login(client, agent)
-    return agent
-
-
-@pytest.fixture
-def counter(agent):
-    return make_counter(agent, name="Mairie annexe du Nord")
-
-
 def _audit(kind=None):
     statement = db.select(AssistedAction).order_by(AssistedAction.id)
     if kind:

@@ -12,8 +12,7 @@ from civic.accounts.models import Role, User
 from civic.admin.services import list_users
 from civic.counters import services
 from civic.extensions import db
-from tests.conftest import login, make_proposal, make_user
-from tests.counters.helpers import make_counter
+from tests.conftest import make_proposal, make_user
 
 BORN = date(1950, 5, 17)
 IMPRECISE = "Indiquez le nom et la date de naissance, ou l’adresse e-mail, ou le numéro de téléphone."
@@ -65,18 +64,6 @@ class _Page(HTMLParser):
             self._error.append(data)
         if self._link is not None:
             self._link[1] += data
-
-
-@pytest.fixture
-def agent(client, ctx):
-    agent = make_user(role=Role.COUNTER_AGENT, name="Karim (guichet)")
-    login(client, agent)
-    return agent
-
-
-@pytest.fixture
-def counter(agent):
-    return make_counter(agent, name="Mairie annexe du Nord")
 
 
 @pytest.fixture
