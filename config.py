@@ -111,6 +111,8 @@ class Config:
     LOGIN_LIMIT_PER_IP = os.environ.get("CIVIC_LOGIN_LIMIT_PER_IP", "60 per minute")
     LOGIN_LIMIT_PER_ACCOUNT_AND_IP = os.environ.get("CIVIC_LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "10 per 15 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("CIVIC_LOGIN_LIMIT_PER_ACCOUNT", "50 per hour")
+    # The current password asked before a change: a browser left open must not let anyone guess it.
+    PASSWORD_CHECK_LIMIT_PER_ACCOUNT = os.environ.get("CIVIC_PASSWORD_CHECK_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     FORM_LIMIT_PER_IP = os.environ.get("CIVIC_FORM_LIMIT_PER_IP", "30 per minute")
     # Secrets someone could guess by trying (receipt follow-up codes, ballot tracking codes, e-mailed
     # links): a person types a few; a script would type millions.
@@ -125,6 +127,8 @@ class Config:
     # An agent searches residents by name and birth date: enough for a busy desk, not for a sweep.
     DESK_SEARCH_LIMIT_PER_AGENT = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_AGENT", "120 per hour")
     DESK_SEARCH_LIMIT_PER_COUNTER = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_COUNTER", "600 per hour")
+    # A resident found at the desk can be chosen for a session for this long (counters.services.resident_ticket).
+    DESK_TICKET_MAX_AGE = _env_int("CIVIC_DESK_TICKET_MAX_AGE", 60 * 60)
 
     @staticmethod
     def prepare(config):
@@ -149,6 +153,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_LIMIT_PER_IP = LOGIN_LIMIT_PER_ACCOUNT = LOGIN_LIMIT_PER_ACCOUNT_AND_IP = "100000 per minute"
+    PASSWORD_CHECK_LIMIT_PER_ACCOUNT = "100000 per minute"
     FORM_LIMIT_PER_IP = SECRET_LIMIT_PER_IP = ATTACH_LIMIT_PER_ACCOUNT = "100000 per minute"
     MAIL_LIMIT_PER_ADDRESS = MAIL_LIMIT_PER_ADDRESS_AND_IP = MAIL_LIMIT_PER_IP = "100000 per minute"
     DESK_SEARCH_LIMIT_PER_AGENT = DESK_SEARCH_LIMIT_PER_COUNTER = "100000 per minute"
@@ -209,20 +214,32 @@ def _period(text):
                 len(text))
 
 
+def _few_characters_cap(key, alphabet_size):
+    """A random key of length L drawn from A characters uses about A(1 - (1 - 1/A)^L) of them; one that
+    uses fewer than half as many was not drawn at random ('a' * 31 + 'b', 'deadbeefcafebabe...'), and
+    carries at most L * log2(characters used)."""
+    expected = alphabet_size * (1 - (1 - 1 / alphabet_size) ** len(key))
+    used = len(set(key))
+    return len(key) * math.log2(used) if used < expected / 2 else math.inf
+
+
 def estimated_entropy_bits(key):
     """How many random bits ``key`` carries at most, as a guesser would count them: only the block it
     repeats; every character as one pick in the smallest usual alphabet holding the key (digits,
-    hex, base64, printable ASCII); but a word as one pick among 50 000, a number as its digits, and
-    a separator between words as 2 bits. token_hex(16) carries 128 bits, token_urlsafe(32) about
-    240; 'a' * 32, 'changeme' * 4 or 'civic-production-secret-key-2026-villeneuve' far fewer."""
+    hex, base64, printable ASCII), unless the key uses far fewer of its characters than a random
+    one would; a word as one pick among 50 000, a number as its digits, and a separator between
+    words as 2 bits. token_hex(16) carries 128 bits, token_urlsafe(32) about 240; 'a' * 32,
+    'a' * 31 + 'b', 'changeme' * 4 or 'civic-production-secret-key-2026-villeneuve' far fewer."""
     key = key or ""
     if not key:
         return 0
     key = key[:_period(key)]
     alphabet = next((a for a in ALPHABETS if set(key) <= set(a)), None)
-    per_char = math.log2(len(alphabet) if alphabet else 95)
+    alphabet_size = len(alphabet) if alphabet else 95
+    per_char = math.log2(alphabet_size)
+    cap = _few_characters_cap(key, alphabet_size)
     if alphabet in ALPHABETS[:3]:  # digits and hex digits make no words
-        return len(key) * per_char
+        return min(len(key) * per_char, cap)
     tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(key)]
     bits = 0.0
     for index, (kind, text) in enumerate(tokens):
@@ -235,7 +252,7 @@ def estimated_entropy_bits(key):
             bits += 2
         else:
             bits += per_char
-    return bits
+    return min(bits, cap)
 
 
 CONFIGS = {

@@ -85,20 +85,15 @@ ASSISTABLE = frozenset({Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.
 
 
 def _is_published(proposal):
-    from .proposals.models import ProposalState
+    from .proposals.services import is_open
 
-    return proposal.state is ProposalState.PUBLISHED and not proposal.held_by_reports
+    return is_open(proposal)
 
 
 def _proposal_editable(user, proposal):
-    from .proposals.models import ProposalState
-    from .proposals.services import proposal_has_activity
+    from .proposals.services import is_editable
 
-    if proposal.author_id != user.id:
-        return False
-    if proposal.state in (ProposalState.CHANGES_REQUESTED, ProposalState.PENDING):
-        return True  # not public yet: asked for a change, or waiting for review
-    return _is_published(proposal) and not proposal_has_activity(proposal)
+    return proposal.author_id == user.id and is_editable(proposal)
 
 
 def _reportable(user, target):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from .accounts.models import Role, User
 from .accounts.services import create_user, find_user_by_email
+from .admin.services import grant_role
 from .clock_jobs import run_clock_jobs
 from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
 from .extensions import db
@@ -29,12 +30,12 @@ def create_admin(email, display_name, password):
         raise click.ClickException(f"The password must have at least {minimum} characters.")
     lock_for_write()  # the site may be serving: read the account and change it in one turn
     user = find_user_by_email(email)
-    if user is None:
-        user = create_user(display_name, email, password, role=Role.ADMIN, confirmed=True)
-        click.echo(f"Administrator {user.email} created.")
-    else:
-        user.role = Role.ADMIN
-        click.echo(f"{user.email} is now an administrator.")
+    created = user is None
+    if created:
+        user = create_user(display_name, email, password, confirmed=True)
+    # As an administrator would grant it: in the staff log, and whoever was logged in logs in again.
+    grant_role(None, user, Role.ADMIN)
+    click.echo(f"Administrator {user.email} created." if created else f"{user.email} is now an administrator.")
     db.session.commit()
 
 

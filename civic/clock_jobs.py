@@ -10,6 +10,7 @@ import threading
 import time
 
 from .accounts.sessions import purge_expired as purge_expired_sessions
+from .errors import log_background_failure
 from .extensions import db
 from .following.services import notify_opened_votes
 from .mail import deliver_pending
@@ -36,8 +37,8 @@ def _run_in_thread(app):
     with app.app_context():
         try:
             run_clock_jobs()
-        except Exception:  # noqa: BLE001 - nobody waits for this thread; the next run tries again
-            log.exception("Clock jobs failed")
+        except Exception as error:  # noqa: BLE001 - nobody waits for this thread; the next run tries again
+            log_background_failure(error, "Clock jobs")
         finally:
             db.session.remove()
 

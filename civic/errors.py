@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -96,16 +97,25 @@ def database_failure_response(error):
     if _is_conflict(error):
         log.warning("Conflicting changes, nothing saved: %s", getattr(error, "orig", error))
         return make_response(*render_error(409))
-    if isinstance(error, PoolTimeout) or _is_unavailable(error):
+    if isinstance(error, PoolTimeout) or (isinstance(error, DBAPIError) and _is_unavailable(error)):
         outage.started(error)
         return _page_without_database(503)
     log.error("Database error", exc_info=error)
     return _page_without_database(500)
 
 
+def log_background_failure(error, what):
+    """A thread's work failed (the clock jobs, mail delivery): while the database does not answer, say so
+    once for the whole outage, as requests do, rather than a stack trace every minute."""
+    if isinstance(error, PoolTimeout) or (isinstance(error, DBAPIError) and _is_unavailable(error)):
+        outage.started(error)
+    else:
+        log.error("%s failed", what, exc_info=error)
+
+
 def commit_failure_response(error):
     """What the person sees when the end-of-request commit fails (see civic.transaction)."""
-    if isinstance(error, (DBAPIError, PoolTimeout)):
+    if isinstance(error, (DBAPIError, PoolTimeout, StaleDataError)):
         return database_failure_response(error)
     return make_response(*render_error(500))
 
@@ -140,6 +150,7 @@ def init_app(app):
 
     @app.errorhandler(DBAPIError)
     @app.errorhandler(PoolTimeout)
+    @app.errorhandler(StaleDataError)
     def database_error(error):
         db.session.rollback()
         return database_failure_response(error)
@@ -157,8 +168,9 @@ def init_app(app):
 
 
 def _is_conflict(error):
-    # PostgreSQL: 40P01 deadlock detected, 40001 serialization failure.
-    return isinstance(error, IntegrityError) or getattr(getattr(error, "orig", None), "sqlstate", None) in (
+    # A row another request changed or deleted under an ORM update (StaleDataError); PostgreSQL: 40P01
+    # deadlock detected, 40001 serialization failure.
+    return isinstance(error, (IntegrityError, StaleDataError)) or getattr(getattr(error, "orig", None), "sqlstate", None) in (
         "40P01", "40001")
 
 

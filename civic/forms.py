@@ -36,6 +36,10 @@ class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def process_formdata(self, valuelist):
+        # A box is ticked or not: a value sent twice (by hand, never by a browser) counts once.
+        super().process_formdata(list(dict.fromkeys(valuelist)))
+
 
 class DayField(StringField):
     """A date typed as text, DD/MM/YYYY (or YYYY-MM-DD): predictable with a keyboard and a screen

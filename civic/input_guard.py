@@ -8,8 +8,12 @@ both databases alike and spares every form and query a check of its own:
 
 Sizes are refused before anything is read: a body over MAX_CONTENT_LENGTH, a multipart form of
 more than MAX_FORM_PARTS parts (Werkzeug), and here an url-encoded form of more fields than that:
-no page of Civic has a tenth of it, so such a form was not sent by a person.
+no page of Civic has a tenth of it, so such a form was not sent by a person. A body sent without
+Content-Length (chunked) is read here up to the limit first: Werkzeug would silently cut it at
+the limit and go on with what it read, a form saved without the end of what was typed.
 """
+import io
+
 from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
@@ -23,9 +27,32 @@ def _carries_nul(pairs):
     return any(NUL in key or NUL in str(value) for key, value in pairs)
 
 
+class _StreamedBodyLimit:
+    """WSGI middleware: a body without Content-Length is read (up to the limit and one byte) and handed on
+    with its length, or marked too large for the 413 page."""
+
+    def __init__(self, wsgi_app, limit):
+        self.wsgi_app = wsgi_app
+        self.limit = limit
+
+    def __call__(self, environ, start_response):
+        streamed = not environ.get("CONTENT_LENGTH") or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if streamed and environ.get("wsgi.input_terminated"):
+            body = environ["wsgi.input"].read(self.limit + 1)
+            if len(body) > self.limit:
+                environ["civic.body_too_large"] = True
+                body = b""
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        return self.wsgi_app(environ, start_response)
+
+
 def init_app(app):
+    app.wsgi_app = _StreamedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+
     @app.before_request
     def guard_input():
+        if request.environ.get("civic.body_too_large"):
+            abort(413)
         if _carries_nul(request.args.items(multi=True)) or _carries_nul((request.view_args or {}).items()):
             return render_error(
                 400,

@@ -39,6 +39,7 @@ from sqlalchemy import String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import transaction
+from .errors import log_background_failure
 from .db_types import UTCDateTime, utcnow
 from .extensions import db
 
@@ -249,8 +250,8 @@ def _deliver_in_thread(app):
     with app.app_context():
         try:
             deliver_pending()
-        except Exception:  # the database (mails fail one by one): nobody waits for this thread
-            log.exception("Delivering queued mail failed")
+        except Exception as error:  # noqa: BLE001 - the database (mails fail one by one): nobody waits for this
+            log_background_failure(error, "Delivering queued mail")
         finally:
             db.session.remove()
 

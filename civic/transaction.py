@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from flask import g, has_app_context, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from .extensions import db
 
@@ -123,14 +124,16 @@ def unique_insert(refusal=None, column=None):
         outcome.duplicate = True
 
 
-def lock_rows(*objects):
-    """Hold these objects' rows until the request ends (SELECT ... FOR UPDATE on PostgreSQL), so that
-    two requests deciding on the same things take turns; SQLite's write lock already makes them.
-    Taken in one order (table, then id), so that two requests locking the same two rows cannot wait
-    for each other forever. The objects are read again: what the other request changed is seen."""
+def lock_rows(*objects, shared=False):
+    """Hold these objects' rows until the request ends (PostgreSQL: SELECT ... FOR UPDATE, or FOR SHARE
+    when ``shared``: several requests may hold it, none may change the rows meanwhile), so that two
+    requests deciding on the same things take turns; SQLite's write lock already makes them. Taken in
+    one order (table, then id), so that two requests locking the same two rows cannot wait for each
+    other forever. The objects are read again: what the other request changed is seen, and the caller
+    checks what it checked before again."""
     for obj in sorted(objects, key=lambda o: (type(o).__tablename__, o.id)):
         key = type(obj).__mapper__.primary_key[0]
-        db.session.execute(db.select(key).where(key == getattr(obj, key.key)).with_for_update())
+        db.session.execute(db.select(key).where(key == getattr(obj, key.key)).with_for_update(read=shared))
         db.session.refresh(obj)
 
 
@@ -171,7 +174,7 @@ def _finish(response, on_commit_failure):
         _restore_cookie_session()
         if isinstance(error, IntegrityError):
             log.error("Commit refused by a constraint no service checked: %s", error.orig)
-        elif not isinstance(error, DBAPIError):
+        elif not isinstance(error, (DBAPIError, StaleDataError)):
             log.exception("Commit failed")
         return on_commit_failure(error)
     for callback in g.pop("civic_after_commit", []):

@@ -30,7 +30,10 @@ PRODUCTION = {"SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": "s
 @pytest.mark.parametrize("key", [None, "", "change-me", "a" * 32, "changeme" * 4, "k" * 64, "0123456789abcdef" * 2,
                                  "abcdefghijklmnopqrstuvwxyz012345", "correct horse battery staple",
                                  "mairie-de-villeneuve-sur-lys-participation",
-                                 "civic-production-secret-key-2026-villeneuve", "12345678901234567890123456789012345"])
+                                 "civic-production-secret-key-2026-villeneuve", "12345678901234567890123456789012345",
+                                 # One character changed, or made of a few characters: not drawn at random.
+                                 "a" * 31 + "b", "0" * 40 + "1", "A" * 60 + "B", "deadbeefcafebabefeedface" * 2,
+                                 "ab" * 15 + "ba" * 15])
 def test_production_refuses_a_missing_or_weak_secret_key(monkeypatch, key):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):

@@ -5,10 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from civic import create_app
 from civic.accounts.models import Role, User
 from civic.extensions import db
 from civic.proposals.models import Comment, Proposal, ProposalState, Support, Theme
+from civic.staff_log import StaffLogEntry
 from tests.conftest import login, make_user
 
 
@@ -26,12 +29,20 @@ def test_create_admin(app, ctx):
 
 
 def test_create_admin_promotes_an_existing_account(app, ctx):
+    """As an administrator would grant the role: logged in again, and in the staff log."""
     user = make_user(email="existing@example.org")
+    browser = app.test_client()
+    login(browser, user)
     result = app.test_cli_runner().invoke(args=["create-admin", "--email", "existing@example.org", "--name", "E",
                                                 "--password", "a long admin password"])
     assert result.exit_code == 0
     db.session.refresh(user)
     assert user.role is Role.ADMIN
+    # A cookie of the resident's log-in does not carry the new rights.
+    assert browser.get("/admin/").status_code == 302
+    entry = db.session.execute(db.select(StaffLogEntry).where(StaffLogEntry.object_id == user.id)).scalar_one()
+    assert (entry.area, entry.actor_id, entry.before_data, entry.after_data) == (
+        "role", None, {"role": "resident"}, {"role": "admin"})
 
 
 def test_seed_demo_fills_an_empty_database_once(app, client, ctx):
@@ -101,8 +112,12 @@ def test_seed_demo_refuses_production(tmp_path):
         db.engine.dispose()
 
 
-def test_the_wsgi_entry_point_refuses_to_start_without_civic_env():
+@pytest.mark.parametrize("civic_env", [None, "", "testing", "staging"])
+def test_the_wsgi_entry_point_refuses_to_start_without_development_or_production(civic_env):
+    """The testing settings publish their secret key and put limits out of reach: the suite's only."""
     env = {k: v for k, v in os.environ.items() if k != "CIVIC_ENV"}
+    if civic_env is not None:
+        env["CIVIC_ENV"] = civic_env
     result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=Path(__file__).resolve().parents[1], env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "set CIVIC_ENV" in result.stderr

@@ -8,6 +8,7 @@ import re
 import signal
 import threading
 import time
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
@@ -27,6 +28,7 @@ from tests.decisions.helpers import make_decision
 from tests.servers import HttpClient, gunicorn_server, log_in
 
 WORKERS = 4
+RESIDENT_TICKET_RE = re.compile(r'name="resident" value="([^"]+)"')
 
 
 def _environment(app, instance_dir):
@@ -167,9 +169,12 @@ def test_an_agent_opening_five_sessions_at_once_gets_one(served, ctx):
     make_counter(agent)
     residents = [make_user() for _ in range(5)]
     clients = logged_in(served, [agent] * 5)
+    # Each tab found its resident at the desk, by the e-mail the resident gave.
+    tickets = [RESIDENT_TICKET_RE.search(c.get("/desk?contact=" + quote(r.email)).text).group(1)
+               for c, r in zip(clients, residents)]
     responses = all_at_once([
-        posting(c, "/desk/sessions", {"resident": str(r.id), "identity_check": "document", "consent": "y"}, "/desk")
-        for c, r in zip(clients, residents)])
+        posting(c, "/desk/sessions", {"resident": t, "identity_check": "document", "consent": "y"}, "/desk")
+        for c, t in zip(clients, tickets)])
     assert all(r.status in (200, 302) for r in responses), statuses(responses)
     assert [r.status for r in responses].count(302) == 1
     assert all("Une session est déjà ouverte" in r.text for r in responses if r.status == 200)

@@ -1,6 +1,7 @@
 """The database goes away, or is too busy: residents get Civic's own "try again in a moment" page
 (503, Retry-After, their language), nothing is half-saved, the outage is logged once, and the site
 recovers by itself when the database is back. (Mail server faults: tests/test_mail_faults.py.)"""
+import logging
 import sqlite3
 import threading
 import time
@@ -12,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from civic import create_app
+from civic.errors import log_background_failure, outage
 from civic.extensions import db
 from civic.proposals.models import Support
 from tests.conftest import PASSWORD, CheckingClient, login, make_proposal, make_user
@@ -142,3 +144,22 @@ def test_a_failed_commit_keeps_no_false_success(client, ctx):
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "Votre soutien est enregistré" not in page
     assert db.session.execute(select(func.count(Support.id))).scalar_one() == 0
+
+
+def test_background_work_reports_an_outage_once(caplog):
+    """The clock jobs and the mail thread run every minute in every worker: while the database is down they
+    say so once, as requests do, instead of a stack trace each time; any other failure keeps its trace."""
+    unavailable = OperationalError("SELECT 1", {}, Exception("could not connect to server: Connection refused"))
+    caplog.set_level(logging.INFO, logger="civic.errors")
+    try:
+        for _ in range(3):
+            log_background_failure(unavailable, "Delivering queued mail")
+            log_background_failure(unavailable, "Clock jobs")
+        assert [r.getMessage() for r in caplog.records] == [
+            "Database unavailable: could not connect to server: Connection refused"]
+        assert all(r.exc_info is None for r in caplog.records)
+    finally:
+        outage.ended()
+    caplog.clear()
+    log_background_failure(OperationalError("SELEC 1", {}, Exception('syntax error at or near "SELEC"')), "Clock jobs")
+    assert [(r.getMessage(), bool(r.exc_info)) for r in caplog.records] == [("Clock jobs failed", True)]

@@ -13,7 +13,7 @@ from civic.following.services import follow, notify_opened_votes
 from civic.mail import OutgoingMail
 from civic.moderation import services as moderation
 from civic.moderation.models import ModerationKind
-from civic.proposals.models import Proposal, ProposalState, Theme
+from civic.proposals.models import Proposal, ProposalState, Support, Theme
 from civic.transaction import lock_for_write
 from civic.decisions.models import Method
 from tests.conftest import login, make_proposal, make_support, make_user
@@ -119,3 +119,79 @@ def test_two_workers_announcing_one_opened_vote_tell_each_follower_once(app, ctx
         job.join(30)
     db.session.commit()
     assert db.session.execute(select(func.count(OutgoingMail.id))).scalar_one() == 30
+
+
+def _meanwhile(marker, sql, params):
+    """Just before this request's statement containing ``marker`` runs, another connection commits ``sql``."""
+    done = []
+
+    def before(_conn, _cursor, statement, *_args):
+        if not done and marker in statement:
+            done.append(True)
+            with db.engine.connect() as other:
+                other.execute(text(sql), params)
+                other.commit()
+
+    return done, before
+
+
+def test_a_support_withdrawn_while_a_moderator_merges(client, ctx, postgresql_only):
+    """The resident's withdrawal lands between the merge's decision and its move of the supports: the merge
+    moves what is left, and answers as usual (measured on the first version: a 500, StaleDataError)."""
+    duplicate, kept = make_proposal(), make_proposal()
+    leaving, staying = make_user(), make_user()
+    make_support(duplicate, leaving)
+    make_support(duplicate, staying)
+    login(client, make_user(role=Role.MODERATOR))
+    done, before = _meanwhile("UPDATE support", "DELETE FROM support WHERE user_id = :u", {"u": leaving.id})
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        response = client.post_form(f"/moderation/proposal/{duplicate.id}",
+                                    {"decision": "merge", "merge_into": str(kept.id)})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    assert done and response.status_code == 302
+    supporters = db.session.execute(select(Support.user_id).where(Support.proposal_id == kept.id)).scalars().all()
+    assert supporters == [staying.id]
+
+
+@pytest.mark.parametrize("action", ["withdraw", "edit"])
+def test_the_author_changing_a_proposal_a_moderator_hides_at_the_same_moment(client, ctx, postgresql_only, action):
+    """The hide commits after the author's page was checked, before the change is written: the author is told,
+    and the proposal stays hidden (measured on the first version: withdrawn, that is public again)."""
+    author = make_user()
+    proposal = make_proposal(author=author, title="Avant")
+    login(client, author)
+    done, before = _meanwhile("FOR UPDATE", "UPDATE proposal SET state = 'hidden', moderation_reason = 'Illégal' "
+                                            "WHERE id = :p", {"p": proposal.id})
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        if action == "withdraw":
+            response = client.post_form(f"/proposals/{proposal.id}/withdraw", {"reason": "Je change d'avis"})
+        else:
+            response = client.post_form(f"/proposals/{proposal.id}/edit", {"title": "Après", "body": "Texte",
+                                                                          "theme": str(proposal.theme_id)})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    assert done and response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert "ne peut plus" in client.get(response.location).get_data(as_text=True)
+    else:
+        assert "ne peut plus" in response.get_data(as_text=True)
+    db.session.refresh(proposal)
+    assert (proposal.state, proposal.title, proposal.withdrawn_reason) == (ProposalState.HIDDEN, "Avant", None)
+
+
+def test_a_support_given_while_a_moderator_hides_the_proposal(client, ctx, postgresql_only):
+    """The support waits for no one, but checks the proposal under a shared lock: hidden meanwhile, it is refused."""
+    proposal = make_proposal()
+    resident = make_user()
+    login(client, resident)
+    done, before = _meanwhile("FOR SHARE", "UPDATE proposal SET state = 'hidden' WHERE id = :p", {"p": proposal.id})
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        response = client.post_form(f"/proposals/{proposal.id}/support")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    assert done and response.status_code == 302
+    assert db.session.execute(select(func.count(Support.id))).scalar_one() == 0

@@ -154,3 +154,13 @@ def test_registering_a_resident_counts_as_a_search(app, client, ctx, limits):
     form = {"full_name": "Jeanne Martin", "birth_date": "01/01/1950"}
     assert _statuses([client.post_form("/desk/residents/new", form) for _ in range(3)]) == [200, 200, 429]
     assert client.get("/desk/residents/new").status_code == 200
+
+
+def test_the_current_password_cannot_be_guessed_from_an_open_session(client, ctx, limits):
+    """A browser left open at a desk: whoever sits down cannot try passwords on the change form."""
+    limits(PASSWORD_CHECK_LIMIT_PER_ACCOUNT="3 per 15 minutes")
+    user = make_user()
+    login(client, user)
+    form = {"current_password": "not the password", "password": "a brand new password",
+            "password_confirm": "a brand new password"}
+    assert _statuses([client.post_form("/account/password", form) for _ in range(4)]) == [200, 200, 200, 429]

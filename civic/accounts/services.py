@@ -134,9 +134,13 @@ def check_token(token, purpose):
 
 
 def reset_password(token, new_password):
+    _find_token(token, TokenPurpose.RESET_PASSWORD)
+    # Hashed before the link is spent: hashing takes a good fraction of a second, and nothing written yet
+    # means SQLite's write lock is not held meanwhile (passwords.hash_password).
+    password_hash = hash_password(new_password)
     record = _take_token(token, TokenPurpose.RESET_PASSWORD)
     user = record.user
-    _set_password(user, new_password)
+    _set_password(user, password_hash)
     # Whoever knew the old password is logged out everywhere; the view logs this browser in afresh.
     sessions.end_all_sessions(user)
     # Following the link proves the address too.
@@ -150,7 +154,7 @@ def change_password(user, current_password, new_password):
     often changed because someone else got in): the view logs this browser in afresh."""
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_l("Your current password is incorrect."), field="current_password")
-    _set_password(user, new_password)
+    _set_password(user, hash_password(new_password))
     sessions.end_all_sessions(user)
 
 
@@ -172,8 +176,8 @@ def update_profile(user, display_name, district_id=None, notify_answers=None, la
         user.district_id, user.district_since = district_id, utcnow()
 
 
-def _set_password(user, new_password):
-    user.password_hash = hash_password(new_password)
+def _set_password(user, password_hash):
+    user.password_hash = password_hash
     db.session.execute(
         db.update(AccountToken)
         .where(AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.RESET_PASSWORD,

@@ -186,6 +186,8 @@ def my_data_json():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@limits.per_key("PASSWORD_CHECK_LIMIT_PER_ACCOUNT", lambda: f"account:{current_user.get_id()}", methods=["POST"],
+                deduct_when=limits.failed)
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def change_password():
     form = ChangePasswordForm()

@@ -24,7 +24,8 @@ def list_users(query="", page=1, per_page=25):
 
 
 def grant_role(admin, user, role):
-    if user.id == admin.id and role is not Role.ADMIN:
+    """``admin`` is None for `flask create-admin` (the staff log then names no one: the server's operator)."""
+    if admin is not None and user.id == admin.id and role is not Role.ADMIN:
         raise DomainError(_l("You cannot remove your own administrator role: ask another administrator."),
                           field="role")
     if user.role is not role:

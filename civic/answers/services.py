@@ -7,7 +7,7 @@ from ..accounts.models import User
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
-from ..transaction import unique_insert
+from ..transaction import lock_rows, unique_insert
 from ..following.services import ANSWERS_TOPIC, followers, mail_to
 from ..proposals.models import Support
 from .models import Answer
@@ -21,6 +21,7 @@ def answer(official, proposal, status, text):
     text = (text or "").strip()
     if not text:
         raise DomainError(_l("Write the answer: residents read it with its status."), field="text")
+    lock_rows(proposal, shared=True)  # a moderator hiding it meanwhile: one of the two waits for the other
     if not proposal.is_public:
         raise DomainError(_l("Only a published proposal can be answered."))
     current = answer_of(proposal)

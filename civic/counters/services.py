@@ -8,7 +8,9 @@ import re
 import secrets
 from datetime import date, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import and_, func, literal, or_, select
 
 from ..accounts.models import District, Role, User
@@ -179,6 +181,29 @@ def likely_duplicates(full_name, birth_date):
         select(User).where(User.role == Role.RESIDENT, User.merged_into_id.is_(None),
                            User.full_name_search == normalize_for_search(full_name), _born_on_or_online(birth_date))
     ).scalars().all()
+
+
+def resident_ticket(agent, resident):
+    """What a desk page puts in its "open a session" form for a resident it lists: the resident's
+    number, signed for this agent. An agent opens sessions for residents found by a precise
+    search or just registered, never for a number typed by hand: walking the numbers would list
+    every resident's civil name."""
+    return _tickets().dumps([agent.id, resident.id])
+
+
+def resident_from_ticket(agent, ticket):
+    """The resident a ticket names, or None: forged, another agent's, or older than DESK_TICKET_MAX_AGE."""
+    try:
+        agent_id, resident_id = _tickets().loads(ticket or "", max_age=current_app.config["DESK_TICKET_MAX_AGE"])
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if agent_id != agent.id or not isinstance(resident_id, int):
+        return None
+    return db.session.get(User, resident_id)
+
+
+def _tickets():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="civic-desk-resident")
 
 
 def public_name(full_name):
@@ -415,22 +440,20 @@ def attach_contributions(user, code, birth_date):
             or record_.merged_into_id is not None):
         raise DomainError(_l("This code and birth date do not match contributions made at a counter."),
                           field="code")
+    # Statements over sets of rows rather than rows read then written: a support withdrawn or a vote cast
+    # at the same moment changes which rows they touch, never makes them fail.
     db.session.execute(db.update(Proposal).where(Proposal.author_id == record_.id).values(author_id=user.id))
     db.session.execute(db.update(Comment).where(Comment.author_id == record_.id).values(author_id=user.id))
-    supported = set(db.session.execute(select(Support.proposal_id).where(Support.user_id == user.id)).scalars())
-    for support in db.session.execute(select(Support).where(Support.user_id == record_.id)).scalars().all():
-        if support.proposal_id in supported:
-            db.session.delete(support)
-        else:
-            support.user_id = user.id
-    voted = set(db.session.execute(select(Participation.decision_id).where(Participation.user_id == user.id)).scalars())
-    conflicts = 0
-    for participation in db.session.execute(
-            select(Participation).where(Participation.user_id == record_.id)).scalars().all():
-        if participation.decision_id in voted:
-            conflicts += 1
-        else:
-            participation.user_id = user.id
+    # A proposal supported from both: the account's support stays, the record's goes (one support each).
+    supported = select(Support.proposal_id).where(Support.user_id == user.id)
+    db.session.execute(db.delete(Support).where(Support.user_id == record_.id, Support.proposal_id.in_(supported)))
+    db.session.execute(db.update(Support).where(Support.user_id == record_.id).values(user_id=user.id))
+    # A vote cast from both stays with the record: both ballots were counted and cannot be told apart.
+    voted = select(Participation.decision_id).where(Participation.user_id == user.id)
+    db.session.execute(db.update(Participation).where(Participation.user_id == record_.id,
+                                                      Participation.decision_id.not_in(voted)).values(user_id=user.id))
+    conflicts = db.session.execute(select(func.count(Participation.id))
+                                   .where(Participation.user_id == record_.id)).scalar_one()
     if user.birth_date is None:
         user.birth_date = record_.birth_date
     record_.merged_into_id, record_.active = user.id, False

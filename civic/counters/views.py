@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from .. import limits
 from ..access import Action, public, requires
-from ..accounts.models import User
 from ..accounts.services import all_districts
 from ..decisions import services as decisions
 from ..decisions.models import DecisionState
@@ -14,7 +13,6 @@ from ..extensions import db
 from ..i18n import current_language
 from ..proposals.forms import ProposalForm
 from ..proposals.services import active_themes
-from ..routing import parse_id
 from . import services
 from .acting import assisted_session
 from .forms import (IDENTITY_LABELS, AttachForm, CounterChoiceForm, FollowUpForm, OpenSessionForm,
@@ -40,8 +38,12 @@ def _counter_form(counter):
     return form
 
 
-def _open_form(resident=None):
-    return OpenSessionForm(formdata=None, resident=str(resident.id) if resident else "")
+def _open_form():
+    return OpenSessionForm(formdata=None)
+
+
+def _ticket(resident):
+    return services.resident_ticket(current_user, resident)
 
 
 _SEARCH_FIELDS = ("name", "birth_date", "contact")
@@ -81,7 +83,7 @@ def desk():
         results = services.find_residents(**search.criteria())
     return render_template("counters/desk.html", counter=counter, counter_form=_counter_form(counter),
                            search=search, searched=searched, results=results, open_form=_open_form(),
-                           identity_labels=IDENTITY_LABELS)
+                           identity_labels=IDENTITY_LABELS, ticket=_ticket)
 
 
 @bp.route("/desk/counter", methods=["POST"])
@@ -112,8 +114,11 @@ def _begin(resident, form):
 @requires(Action.COUNTER_DESK)
 def open_session():
     form = OpenSessionForm()
-    resident_id = parse_id(form.resident.data)
-    resident = db.session.get(User, resident_id) if resident_id else None
+    resident = services.resident_from_ticket(current_user, form.resident.data)
+    if resident is None:
+        # Nobody is named: the page would otherwise tell whose number was sent.
+        flash(_l("Search for the resident again: choose them in the list of the desk."), "error")
+        return redirect(url_for("counters.desk"))
     if form.validate_on_submit():
         try:
             return _begin(resident, form)
@@ -121,7 +126,7 @@ def open_session():
             attach_error(form, error)
     counter = _current_counter()
     return render_template("counters/open_session.html", form=form, resident=resident, counter=counter,
-                           identity_labels=IDENTITY_LABELS)
+                           identity_labels=IDENTITY_LABELS, ticket=_ticket)
 
 
 @bp.route("/desk/residents/new", methods=["GET", "POST"])
@@ -143,7 +148,7 @@ def register_resident():
             if error.field == "confirm_new":
                 duplicates = services.likely_duplicates(form.full_name.data, form.birth_date.day)
     return render_template("counters/register.html", form=form, counter=counter, duplicates=duplicates,
-                           open_form=_open_form(), identity_labels=IDENTITY_LABELS)
+                           open_form=_open_form(), identity_labels=IDENTITY_LABELS, ticket=_ticket)
 
 
 def _require_session():

@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from ..domain import DomainError
 from ..extensions import db
-from .models import DescriptionEdit
+from ..transaction import lock_rows
+from .models import DecisionState, DescriptionEdit
 
 # Why these numbers: a typo fix touches a few characters. 20 removed-plus-added characters
 # cover a misspelt word or two ("commencerons" -> "commenceront" is 2, a wrong 8-letter
@@ -60,8 +61,14 @@ def allowed_change(before):
 
 
 def fix_description(decision, user, description):
-    """Once open, only the description changes, by a typo-size amount, and every change is kept."""
+    """Once open, only the description changes, by a typo-size amount, and every change is kept.
+
+    Two officials correcting at the same moment take turns: each correction is measured against,
+    and logged after, the one saved before it, so the log replays every change in order."""
     description = description.strip()
+    lock_rows(decision)
+    if decision.state not in (DecisionState.OPEN, DecisionState.CLOSED):
+        raise DomainError(_l("Only the description of an open or closed vote is corrected this way."))
     before = decision.description or ""
     if description == before:
         return

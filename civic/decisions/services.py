@@ -11,7 +11,7 @@ from ..db_types import utcnow
 from ..domain import DomainError
 from .. import staff_log
 from ..extensions import db
-from ..transaction import unique_insert
+from ..transaction import lock_rows, unique_insert
 from ..proposals.models import Proposal
 from ..voting.pabulib import PbFile, write as write_pb
 from . import ballots as codec
@@ -54,6 +54,8 @@ def _check_options(method, options):
 def save_decision(decision, user, *, title, question, description, method, opens_at, closes_at, options,
                   max_choices=None, budget=None, budget_rule=None, voter_cost_limit=None, district_ids=()):
     """Create (decision=None) or change a decision that has not opened yet."""
+    if decision is not None:
+        lock_rows(decision)  # another official announcing or changing it at the same moment: one after the other
     if decision is not None and decision.state not in (DecisionState.DRAFT, DecisionState.SCHEDULED):
         raise DomainError(_l("This decision is open or closed: only its description can still be corrected."))
     _check_dates(opens_at, closes_at)
@@ -90,6 +92,7 @@ def save_decision(decision, user, *, title, question, description, method, opens
 
 def announce(decision, by):
     """Take a draft out of draft: residents see it, and it opens on its date."""
+    lock_rows(decision)
     if decision.state is not DecisionState.DRAFT:
         raise DomainError(_l("This decision is already announced."))
     if decision.opens_at <= utcnow():

@@ -1,6 +1,6 @@
 """Moderation: settings, reports, the queue and the moderators' decisions."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from .. import staff_log
 from ..accounts.models import Role
@@ -236,11 +236,11 @@ def _check_merge(duplicate, kept):
 
 def _merge(duplicate, kept):
     """Supports move to the kept proposal, except from residents who already support it: theirs stay on
-    the merged one, which no longer counts, so nobody is counted twice and nothing is deleted."""
-    already = set(db.session.execute(select(Support.user_id).where(Support.proposal_id == kept.id)).scalars())
-    for support in db.session.execute(select(Support).where(Support.proposal_id == duplicate.id)).scalars().all():
-        if support.user_id not in already:
-            support.proposal_id = kept.id
+    the merged one, which no longer counts, so nobody is counted twice and nothing is deleted. One
+    statement: a support withdrawn at the same moment is simply not moved."""
+    already = select(Support.user_id).where(Support.proposal_id == kept.id)
+    db.session.execute(update(Support).where(Support.proposal_id == duplicate.id, Support.user_id.not_in(already))
+                       .values(proposal_id=kept.id))
     duplicate.state, duplicate.merged_into_id = ProposalState.MERGED, kept.id
 
 

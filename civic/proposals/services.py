@@ -5,7 +5,7 @@ from sqlalchemy import exists, func, select
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
-from ..transaction import unique_insert
+from ..transaction import lock_rows, unique_insert
 from ..i18n import current_language
 from ..pagination import paginate_rows
 from ..text import LIKE_ESCAPE, like_contains, normalize_for_search, search_terms
@@ -47,14 +47,43 @@ def submit_proposal(author, title, body, theme_id, place=None):
     return proposal
 
 
+NOT_EDITABLE = _l("This proposal can no longer be edited: it already has supports or comments, or it was withdrawn.")
+NOT_OPEN = _l("This proposal can no longer be supported, commented on or withdrawn: it was withdrawn, or moderation "
+             "is reviewing it.")
+
+
+def is_editable(proposal):
+    """Not public yet (waiting for review, or sent back for a change), or published without any support
+    or comment: what people supported or discussed does not change under them."""
+    if proposal.state in (ProposalState.CHANGES_REQUESTED, ProposalState.PENDING):
+        return True
+    return is_open(proposal) and not proposal_has_activity(proposal)
+
+
+def is_open(proposal):
+    """Published and not held after reports: open to supports, comments, and withdrawal by its author."""
+    return proposal.state is ProposalState.PUBLISHED and not proposal.held_by_reports
+
+
+def _lock_open(proposal):
+    """Keep moderators from changing the proposal until this contribution is saved (they wait for it, or
+    it waits for them and sees their decision), and check it is still open."""
+    lock_rows(proposal, shared=True)
+    if not is_open(proposal):
+        raise DomainError(NOT_OPEN)
+
+
 def edit_proposal(proposal, title, body, theme_id, place=None):
     from ..moderation.services import author_edited
 
-    public = proposal.state is ProposalState.PUBLISHED
-    if public and proposal_has_activity(proposal):
-        raise DomainError(_l("This proposal can no longer be edited: it already has supports or comments."))
+    theme = _checked_theme(theme_id)
+    # A moderator's decision or a first support may have come since the page was shown: decide on the row as
+    # it is now, and keep others from changing it until this is saved.
+    lock_rows(proposal)
+    if not is_editable(proposal):
+        raise DomainError(NOT_EDITABLE)
     author_edited(proposal)
-    proposal.theme = _checked_theme(theme_id)
+    proposal.theme = theme
     proposal.title = title.strip()
     proposal.body = body.strip()
     proposal.place = (place or "").strip() or None
@@ -64,6 +93,9 @@ def edit_proposal(proposal, title, body, theme_id, place=None):
 
 
 def withdraw_proposal(proposal, reason):
+    lock_rows(proposal)  # a moderator hiding it at the same moment: whoever comes second sees the first
+    if not is_open(proposal):
+        raise DomainError(NOT_OPEN)
     proposal.state = ProposalState.WITHDRAWN
     proposal.withdrawn_reason = reason.strip()
     proposal.updated_at = utcnow()
@@ -93,6 +125,7 @@ def has_supported(user, proposal):
 
 def support_proposal(user, proposal):
     """Add the user's support; a second submission (double click, two tabs) changes nothing."""
+    _lock_open(proposal)
     if has_supported(user, proposal):
         return False
     with unique_insert() as insert:
@@ -113,6 +146,7 @@ def withdraw_support(user, proposal):
 
 
 def add_comment(author, proposal, body, parent_id=None):
+    _lock_open(proposal)
     parent = None
     if parent_id:
         parent = db.session.get(Comment, parent_id)

@@ -6,7 +6,7 @@ from ..access import Action, can, public, require_can, requires
 from ..answers.models import AnswerStatus
 from ..counters.acting import actor, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind
-from ..domain import DomainError, attach_error
+from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..i18n import current_language
 from ..routing import int_arg, parse_id
@@ -133,8 +133,7 @@ def edit(proposal_id):
     if proposal.author_id != current_user.id:
         abort(403)
     if not can(current_user, Action.PROPOSAL_EDIT, proposal):
-        flash(_l("This proposal can no longer be edited: it already has supports or comments, or it was withdrawn."),
-              "error")
+        flash(services.NOT_EDITABLE, "error")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     form = _proposal_form(obj=proposal)
     if form.validate_on_submit():
@@ -155,8 +154,12 @@ def withdraw(proposal_id):
     require_can(Action.PROPOSAL_WITHDRAW, proposal)
     form = WithdrawForm()
     if form.validate_on_submit():
-        services.withdraw_proposal(proposal, form.reason.data)
-        flash(_l("Your proposal is withdrawn."), "success")
+        try:
+            services.withdraw_proposal(proposal, form.reason.data)
+        except DomainError as error:  # moderation hid it since the page was shown
+            flash_refusal(error)
+        else:
+            flash(_l("Your proposal is withdrawn."), "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template("proposals/withdraw.html", form=form, proposal=proposal)
 
@@ -166,7 +169,12 @@ def withdraw(proposal_id):
 def support(proposal_id):
     proposal = _get_proposal(proposal_id)
     require_can(Action.PROPOSAL_SUPPORT, proposal)
-    if services.support_proposal(actor(), proposal):
+    try:
+        supported = services.support_proposal(actor(), proposal)
+    except DomainError as error:  # moderation hid it since the page was shown
+        flash_refusal(error)
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    if supported:
         support = services.support_of(actor(), proposal)
         receipt = record_if_assisted(support, object_type="support", object_id=support.id)
         if receipt:

@@ -1,7 +1,9 @@
 import re
 import secrets
+from types import SimpleNamespace
 
 from civic.counters.models import Counter, CounterAssignment, ReceiptLayout
+from civic.counters.services import resident_from_ticket, resident_ticket
 from civic.extensions import db
 
 CODE_RE = re.compile(r'<p class="follow-up-code">([A-Z0-9]+)</p>')
@@ -18,8 +20,27 @@ def make_counter(*agents, name=None, layout=ReceiptLayout.A4):
     return counter
 
 
+def ticket(client, resident):
+    """What the desk puts in its "open a session" form for ``resident``, for the agent logged in on ``client``."""
+    with client.session_transaction() as cookie:
+        agent = SimpleNamespace(id=int(cookie["_user_id"]))
+    with client.application.test_request_context():
+        return resident_ticket(agent, resident)
+
+
+TICKET_RE = re.compile(r'name="resident" value="([^"]+)"')
+
+
+def listed(client, html):
+    """The ids of the residents a desk page offers to open a session for (its forms carry their tickets)."""
+    with client.session_transaction() as cookie:
+        agent = SimpleNamespace(id=int(cookie["_user_id"]))
+    with client.application.test_request_context():
+        return [resident_from_ticket(agent, value).id for value in TICKET_RE.findall(html)]
+
+
 def open_session(client, resident, identity="document", consent=True):
-    data = {"resident": str(resident.id), "identity_check": identity}
+    data = {"resident": ticket(client, resident), "identity_check": identity}
     if consent:
         data["consent"] = "y"
     return client.post_form("/desk/sessions", data)

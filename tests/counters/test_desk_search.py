@@ -2,17 +2,20 @@
 
 Also the LIKE wildcards of the other searches ("%" and "_" typed in a search box are plain characters).
 """
+import re
 from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
 
-from civic.accounts.models import Role, User
+from civic.accounts.models import District, Role, User
 from civic.admin.services import list_users
 from civic.counters import services
 from civic.extensions import db
-from tests.conftest import make_proposal, make_user
+from civic.counters.models import AssistedSession
+from tests.conftest import login, make_proposal, make_user
+from tests.counters.helpers import listed, ticket
 
 BORN = date(1950, 5, 17)
 IMPRECISE = "Indiquez le nom et la date de naissance, ou l’adresse e-mail, ou le numéro de téléphone."
@@ -175,7 +178,7 @@ def test_registering_shows_the_online_account_of_that_name_without_its_address(c
     form = {"full_name": "Camille Roux", "birth_date": "02/02/1960", "identity_check": "document", "consent": "y"}
     html = client.post_form("/desk/residents/new", form).get_data(as_text=True)
     assert 'name="confirm_new"' in html and 'class="online-account"' in html
-    assert f'name="resident" value="{online.id}"' in html  # the agent can still open a session for it
+    assert listed(client, html) == [online.id]  # the agent can still open a session for it
     _assert_no_address_of(online, html)
 
 
@@ -247,3 +250,58 @@ def test_a_particle_and_any_birth_date_list_no_online_account(client, agent, cou
     assert page.cards == []
     html, page = _desk(client, name="de tour", birth_date="02/02/1960")
     assert [card["name"] for card in page.cards] == ["Marie de la Tour"]
+
+
+# --- Opening a session: only for a resident the desk listed --------------------------------------
+
+def _sessions():
+    return db.session.execute(db.select(db.func.count(AssistedSession.id))).scalar_one()
+
+
+@pytest.mark.parametrize("sent", ["number", "another agent's ticket", "expired ticket", "forged ticket"])
+def test_a_session_opens_only_for_a_resident_the_desk_listed(app, client, agent, counter, monkeypatch, sent):
+    """Walking the numbers of /desk/sessions would list every resident's civil name: the form carries a
+    ticket that the desk signed for this agent when it listed the resident, valid for an hour."""
+    record = _counter_record("Josiane Perrin")
+    if sent == "number":
+        value = str(record.id)
+    elif sent == "another agent's ticket":
+        colleague = app.test_client()
+        login(colleague, make_user(role=Role.COUNTER_AGENT))
+        value = ticket(colleague, record)
+    elif sent == "expired ticket":
+        value = ticket(client, record)
+        monkeypatch.setitem(app.config, "DESK_TICKET_MAX_AGE", -1)
+    else:
+        value = ticket(client, record)[:-3] + "abc"
+    response = client.post_form("/desk/sessions", {"resident": value, "identity_check": "document"})
+    assert response.status_code == 302 and response.location == "/desk"
+    page = client.get("/desk").get_data(as_text=True)
+    assert "Josiane" not in page and "Perrin" not in page
+    assert "Recherchez de nouveau l’habitant" in page
+    assert _sessions() == 0
+
+
+def test_the_ticket_of_a_listed_resident_opens_the_session(client, agent, counter):
+    record = _counter_record("Josiane Perrin")
+    html, page = _desk(client, name="perrin", birth_date="17/05/1950")
+    assert [card["name"] for card in page.cards] == ["Josiane Perrin"]
+    value = re.search(r'name="resident" value="([^"]+)"', html).group(1)
+    refused = client.post_form("/desk/sessions", {"resident": value, "identity_check": "document"})
+    assert refused.status_code == 200 and "Josiane Perrin" in refused.get_data(as_text=True)  # consent missing
+    opened = client.post_form("/desk/sessions", {"resident": value, "identity_check": "document", "consent": "y"})
+    assert opened.status_code == 302
+    assert db.session.execute(db.select(AssistedSession.resident_id)).scalar_one() == record.id
+
+
+def test_an_online_account_found_by_name_shows_no_district(client, agent, counter, online):
+    """Found without any birth date to narrow the search, an online account tells no more than its name."""
+    district = District(name="Les Tilleuls")
+    db.session.add(district)
+    db.session.flush()
+    online.district_id = district.id
+    db.session.commit()
+    html, page = _desk(client, name="camille roux", birth_date="02/02/1960")
+    assert [card["name"] for card in page.cards] == ["Camille Roux"] and "Les Tilleuls" not in html
+    html, page = _desk(client, contact=ONLINE_EMAIL)
+    assert "Les Tilleuls" in page.cards[0]["text"]
