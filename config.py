@@ -127,7 +127,9 @@ class Config:
     # An agent searches residents by name and birth date: enough for a busy desk, not for a sweep.
     DESK_SEARCH_LIMIT_PER_AGENT = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_AGENT", "120 per hour")
     DESK_SEARCH_LIMIT_PER_COUNTER = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_COUNTER", "600 per hour")
-    # A resident found at the desk can be chosen for a session for this long (counters.services.resident_ticket).
+    # An assisted session ends after this long without a page load at the desk (counters.sessions).
+    ASSISTED_SESSION_IDLE_MINUTES = _env_int("CIVIC_ASSISTED_SESSION_IDLE_MINUTES", 15)
+    # A resident found at the desk can be chosen for a session for this long (counters.residents.resident_ticket).
     DESK_TICKET_MAX_AGE = _env_int("CIVIC_DESK_TICKET_MAX_AGE", 60 * 60)
 
     @staticmethod

@@ -1,41 +1,76 @@
 """Who may do what: the one place that decides.
 
-Every view declares either ``@requires(Action.X)`` or ``@public``; a test walks
-``app.view_functions`` and fails on a view that declares neither. Templates, views,
-services and exports all ask ``can(user, action, obj)``; there is no second path.
+Every view declares ``@requires(Action.X)`` or ``@public``; a test walks ``app.view_functions``
+and fails on a view that declares neither. ``@requires(Action.X, load=Model)`` also loads the
+object the URL names, answers 404 when it does not exist or the person may not see it, then
+applies the action's rule to it. Templates (``can``), views, services (``check``), exports and
+the JSON endpoints all ask the same rules: there is no second path.
 
-The decision has two parts: the role table (``POLICY``: which roles may ever do an
-action) and, for actions on an object, a predicate on that object (ownership,
-state) in ``OBJECT_RULES``.
+Each package registers the rules of its actions in its ``rules.py``, beside its models, as
+adhocracy4's apps do. A rule says:
+
+- ``roles``: the roles that may ever do the action, or ANYONE (anonymous visitors included);
+- ``owner(user, obj)``: for actions on one's own things, whether ``obj`` is the user's; a
+  refusal is a plain 403, whatever the state of the thing;
+- ``check(user, obj)``: the state of the thing: None when the action is possible, else the
+  reason, a message the person is shown (a view may send them back with it: ``refused=``);
+- ``hides``: a refusal answers 404, for reading what is not there for this person;
+- ``assistable``: decided as if the resident of the agent's assisted session asked.
+
+This module knows no package: it holds the table, and the packages fill it.
 """
 import enum
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .accounts.models import Role
+from .domain import DomainError
+from .errors import render_error
+from .extensions import db
+from .registry import Registry
+
+
+class Role(enum.Enum):
+    RESIDENT = "resident"
+    COUNTER_AGENT = "counter_agent"
+    MODERATOR = "moderator"
+    ELECTED = "elected"
+    ADMIN = "admin"
+
+
+ALL_ROLES = frozenset(Role)
+ANYONE = "anyone"  # an action open to everyone, anonymous visitors included
 
 
 class Action(enum.Enum):
     MANAGE_OWN_ACCOUNT = "manage_own_account"
+    PROPOSAL_VIEW = "proposal_view"
+    PROPOSAL_READ = "proposal_read"
     PROPOSAL_CREATE = "proposal_create"
     PROPOSAL_EDIT = "proposal_edit"
     PROPOSAL_WITHDRAW = "proposal_withdraw"
     PROPOSAL_SUPPORT = "proposal_support"
+    COMMENT_VIEW = "comment_view"
     COMMENT_CREATE = "comment_create"
     COMMENT_DELETE = "comment_delete"
     ADMIN_ACCESS = "admin_access"
     ROLE_GRANT = "role_grant"
     THEME_MANAGE = "theme_manage"
+    DISTRICT_MANAGE = "district_manage"
+    DECISION_VIEW = "decision_view"
     DECISION_MANAGE = "decision_manage"
     DECISION_VOTE = "decision_vote"
+    RESULTS_READ = "results_read"
     RESULTS_PUBLISH = "results_publish"
     DECISION_FIX_DESCRIPTION = "decision_fix_description"
     COUNTER_DESK = "counter_desk"
     COUNTER_MANAGE = "counter_manage"
     AUDIT_READ = "audit_read"
     COUNTER_STATS = "counter_stats"
+    RECEIPT_READ = "receipt_read"
     ATTACH_CONTRIBUTIONS = "attach_contributions"
     REPORT = "report"
     MODERATE = "moderate"
@@ -45,119 +80,137 @@ class Action(enum.Enum):
     STAFF_LOG_READ = "staff_log_read"
 
 
-ALL_ROLES = frozenset(Role)
-
-# Residents take part; staff accounts do not propose, support or comment, so that
-# nobody can mistake the collectivité's staff for residents (they answer through
-# their own channels: official answers, moderation).
-POLICY = {
-    Action.MANAGE_OWN_ACCOUNT: ALL_ROLES,
-    Action.PROPOSAL_CREATE: {Role.RESIDENT},
-    Action.PROPOSAL_EDIT: {Role.RESIDENT},
-    Action.PROPOSAL_WITHDRAW: {Role.RESIDENT},
-    Action.PROPOSAL_SUPPORT: {Role.RESIDENT},
-    Action.COMMENT_CREATE: {Role.RESIDENT},
-    Action.COMMENT_DELETE: ALL_ROLES,
-    Action.ADMIN_ACCESS: {Role.ADMIN},
-    Action.ROLE_GRANT: {Role.ADMIN},
-    Action.THEME_MANAGE: {Role.ADMIN},
-    Action.DECISION_MANAGE: {Role.ELECTED, Role.ADMIN},
-    Action.DECISION_VOTE: {Role.RESIDENT},
-    Action.RESULTS_PUBLISH: {Role.ELECTED, Role.ADMIN},
-    Action.DECISION_FIX_DESCRIPTION: {Role.ELECTED, Role.ADMIN},
-    Action.COUNTER_DESK: {Role.COUNTER_AGENT},
-    Action.COUNTER_MANAGE: {Role.ADMIN},
-    Action.AUDIT_READ: {Role.ADMIN},
-    Action.COUNTER_STATS: {Role.ELECTED, Role.ADMIN},
-    Action.ATTACH_CONTRIBUTIONS: {Role.RESIDENT},
-    Action.REPORT: {Role.RESIDENT},
-    Action.MODERATE: {Role.MODERATOR, Role.ADMIN},
-    Action.MODERATION_SETTINGS: {Role.ADMIN},
-    Action.ANSWER: {Role.ELECTED, Role.ADMIN},
-    Action.FOLLOW: {Role.RESIDENT},
-    Action.STAFF_LOG_READ: {Role.ADMIN},
-}
-
-# What a counter agent may do for the resident of their open assisted session: these are
-# decided as if the resident asked (role, district, one vote), see counters.acting.
-ASSISTABLE = frozenset({Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.COMMENT_CREATE,
-                        Action.DECISION_VOTE})
+NOT_ALLOWED = _l("You do not have permission to see this page or do this action.")
 
 
-def _is_published(proposal):
-    from .proposals.services import is_open
-
-    return is_open(proposal)
-
-
-def _proposal_editable(user, proposal):
-    from .proposals.services import is_editable
-
-    return proposal.author_id == user.id and is_editable(proposal)
+@dataclass(frozen=True)
+class Rule:
+    roles: object  # a frozenset of Role, or ANYONE
+    owner: object = None
+    check: object = None
+    hides: bool = False
+    assistable: bool = False
 
 
-def _reportable(user, target):
-    from .moderation.services import reportable
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action is refused: ``forbidden`` for who the person is (role, ownership), else the
+    state of the thing, which ``message`` explains."""
 
-    return target.author_id != user.id and reportable(target)
-
-
-def _decision_in(*states):
-    def rule(user, decision):
-        return decision.state.value in states
-
-    return rule
+    message: object
+    forbidden: bool
 
 
-def _may_vote(user, decision):
-    from .decisions.services import in_allowed_district
+_rules = Registry("access rule of")
+_visibility = Registry("visibility of")  # model -> the action that lets one see it (what `load` answers 404 for)
+_acting = [lambda user: user]
 
-    return decision.state.value == "open" and in_allowed_district(user, decision)
+
+def register(action, roles, *, owner=None, check=None, hides=False, assistable=False):
+    """Called once per action, by the package that owns it (its rules.py)."""
+    _rules.add(action, Rule(roles=roles if roles == ANYONE else frozenset(roles), owner=owner, check=check,
+                                 hides=hides, assistable=assistable))
 
 
-OBJECT_RULES = {
-    Action.DECISION_MANAGE: _decision_in("draft", "scheduled"),
-    Action.DECISION_VOTE: _may_vote,
-    Action.RESULTS_PUBLISH: _decision_in("closed"),
-    Action.DECISION_FIX_DESCRIPTION: _decision_in("open", "closed"),
-    Action.PROPOSAL_EDIT: _proposal_editable,
-    Action.PROPOSAL_WITHDRAW: lambda user, p: p.author_id == user.id and _is_published(p),
-    Action.PROPOSAL_SUPPORT: lambda user, p: _is_published(p),
-    Action.COMMENT_CREATE: lambda user, p: _is_published(p),
-    Action.REPORT: lambda user, target: _reportable(user, target),
-    Action.COMMENT_DELETE: lambda user, c: c.author_id == user.id and not c.is_deleted,
-}
+def register_visibility(model, action):
+    """``action`` (registered with ``hides``) decides who may see objects of ``model``: loading one
+    for a view answers 404 to the others."""
+    _visibility.add(model, action)
+
+
+def set_acting(resolve):
+    """How a counter agent's assisted session turns the agent into the resident they act for."""
+    _acting[0] = resolve
+
+
+def rules():
+    return dict(_rules)
+
+
+def visibility():
+    return dict(_visibility)
+
+
+def refusal(user, action, obj=None):
+    """None when ``user`` may do ``action`` (on ``obj``, when given), else a Refusal."""
+    rule = _rules[action]
+    anonymous = user is None or not user.is_authenticated
+    if rule.assistable and not anonymous:
+        user = _acting[0](user)
+    if rule.roles != ANYONE and (anonymous or user.role not in rule.roles):
+        return Refusal(NOT_ALLOWED, forbidden=True)
+    if obj is None:
+        return None
+    if rule.owner is not None and (anonymous or not rule.owner(user, obj)):
+        return Refusal(NOT_ALLOWED, forbidden=True)
+    if rule.check is not None:
+        reason = rule.check(user, obj)
+        if reason is not None:
+            return Refusal(reason, forbidden=False)
+    return None
 
 
 def can(user, action, obj=None):
     """True when ``user`` may do ``action`` (on ``obj`` when the action concerns an object)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if action in ASSISTABLE:
-        from .counters.acting import acting_as
-
-        user = acting_as(user)
-    if user.role not in POLICY[action]:
-        return False
-    rule = OBJECT_RULES.get(action)
-    if rule is not None and obj is not None:
-        return bool(rule(user, obj))
-    return True
+    return refusal(user, action, obj) is None
 
 
-def requires(action):
-    """Log-in and role check for a view; object rules are checked in the view with ``can``."""
+def check(user, action, obj=None, field=None):
+    """For services: raise a DomainError saying why, unless ``user`` may do ``action``."""
+    refused = refusal(user, action, obj)
+    if refused is not None:
+        raise DomainError(refused.message, field=field)
+
+
+def _snake(name):
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def load_visible(model, ident):
+    """The ``model`` object ``ident`` names, or 404: missing, or not there for this person."""
+    obj = db.session.get(model, ident)
+    action = _visibility.get(model)
+    if obj is None or (action is not None and not can(current_user, action, obj)):
+        abort(404)
+    return obj
+
+
+def _load(model, kwargs):
+    """The object the URL names (``<model>_id`` becomes the view's ``<model>``), or 404."""
+    name = _snake(model.__name__)
+    kwargs[name] = load_visible(model, kwargs.pop(f"{name}_id"))
+    return kwargs[name]
+
+
+def requires(action, load=None, refused=None):
+    """The view's access: log-in when the action needs it, the role, and with ``load`` the object and its rule.
+
+    ``load`` is a model (the URL's ``<model>_id``, e.g. ``proposal_id``, becomes the view's argument
+    ``proposal``) or a function that takes the URL's arguments (a dict it may change) and returns the
+    object, or aborts with 404. ``refused(obj, message)`` gives the answer when the rule refuses because
+    of the object's state (send the person back with the reason); otherwise a refusal is a 403 page
+    saying why, or a 404 for an action that ``hides``."""
 
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
+            rule = _rules[action]
+            if rule.roles != ANYONE and not current_user.is_authenticated:
                 return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-            if not can(current_user, action):
-                abort(403)
+            obj = None
+            if load is not None:
+                obj = _load(load, kwargs) if isinstance(load, type) else load(kwargs)
+            refused_ = refusal(current_user, action, obj)
+            if refused_ is not None:
+                if rule.hides:
+                    abort(404)
+                if refused is not None and not refused_.forbidden:
+                    return refused(obj, refused_.message)
+                return render_error(403, message=refused_.message)
             return view(*args, **kwargs)
 
         wrapper.civic_access = action
+        wrapper.civic_loads = load
         return wrapper
 
     return decorate
@@ -167,9 +220,3 @@ def public(view):
     """Marks a view that anyone may see, logged in or not."""
     view.civic_access = "public"
     return view
-
-
-def require_can(action, obj):
-    """Inside a view: stop with 403 when the object rule refuses."""
-    if not can(current_user, action, obj):
-        abort(403)

@@ -1,4 +1,4 @@
-"""flask commands: create-admin, seed-demo, recount, send-mail, notify."""
+"""flask commands: create-admin, seed-demo, recount, send-mail, notify (the clock jobs, then the mail)."""
 import json
 
 import click
@@ -6,10 +6,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from .accounts.models import Role, User
+from .access import Role
+from .accounts.models import User
 from .accounts.services import create_user, find_user_by_email
 from .admin.services import grant_role
-from .clock_jobs import run_clock_jobs
+from .jobs import run_jobs
 from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
 from .extensions import db
 from .mail import deliver_pending
@@ -98,10 +99,12 @@ def send_mail_command():
 @click.command("notify")
 @with_appcontext
 def notify_command():
-    """Tell followers about votes that opened, then send the queued mail (for a cron job)."""
-    opened, sent, failed = run_clock_jobs()
-    click.echo(f"{opened} votes opened; {sent} mails sent, {failed} not sent (given up, or kept for a later "
-               "attempt: see the log).")
+    """Run the clock jobs (votes that opened are told to their followers...), then send the queued mail (for
+    a cron job)."""
+    counts, sent, failed = run_jobs()
+    for name, count in counts.items():
+        click.echo(f"{name}: {count}")
+    click.echo(f"{sent} mails sent, {failed} not sent (given up, or kept for a later attempt: see the log).")
 
 
 def init_app(app):

@@ -49,9 +49,10 @@ def enum_column_type(enum_cls, length=24):
 
 
 def render_item(type_, obj, autogen_context):
-    """Write our column types into migrations as plain SQLAlchemy types (migrations never import the app)."""
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
+    """Write our column types into migrations as the plain SQLAlchemy types they store (migrations
+    never import the app): UTCDateTime as sa.DateTime(timezone=True), and so on."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
     return False
 
 

@@ -5,15 +5,27 @@ Everything is fictional. The same data comes out each time (fixed random seed).
 import random
 from datetime import date, timedelta
 
-from .accounts.models import District, Role
+from .access import Role
+from .accounts.models import District
 from .accounts.services import create_user
+from .answers.models import AnswerStatus
+from .answers.services import answer
+from .counters.administration import save_counter
+from .counters.audit import record
+from .counters.models import AssistedActionKind, Channel, IdentityCheck, ReceiptLayout, SessionEnd
+from .counters.residents import register_resident
+from .counters.sessions import end_session, open_session
 from .db_types import utcnow
 from .decisions import services as decisions
-from .decisions.models import BudgetRule, Channel, Method
-from .counters.models import ReceiptLayout
+from .decisions.models import BudgetRule, Method
 from .extensions import db
-from .proposals.models import Comment, Proposal, ProposalState, Support, Theme
+from .mail import OutgoingMail
+from .moderation import services as moderation
+from .moderation.models import ModerationKind, ModerationMode, ReportReason
+from .proposals.models import Comment, Proposal, ProposalState, Support
 from .text import normalize_for_search
+from .themes.models import Theme
+from .voting.majority_judgment import GRADES
 
 DEMO_PASSWORD = "civic-demo-2026"
 
@@ -247,8 +259,6 @@ def _seed_decisions(rng, accounts, residents, districts):
 
 
 def _random_ballot(rng, decision):
-    from .voting.majority_judgment import GRADES
-
     ids = [o.id for o in decision.options]
     if decision.method is Method.YES_NO:
         return {"vote": rng.choice(["yes", "yes", "no", "blank"])}
@@ -275,36 +285,28 @@ COUNTERS = [
 
 def _seed_counters(accounts, districts, themes):
     """Two counters for the demo agent, and a resident without e-mail helped at one of them."""
-    from .counters import services as counters
-    from .counters.models import IdentityCheck, SessionEnd
-
     agent = accounts[1]
-    created = [counters.save_counter(None, name=name, address=address, opening_hours=hours, receipt_layout=layout,
+    created = [save_counter(None, name=name, address=address, opening_hours=hours, receipt_layout=layout,
                                      active=True, agent_ids=[agent.id], by=accounts[4])
                for name, address, hours, layout in COUNTERS]
     annex = created[0]
-    resident = counters.register_resident(agent, annex, full_name="Josiane Perrin", birth_date=date(1948, 3, 12),
+    resident = register_resident(agent, annex, full_name="Josiane Perrin", birth_date=date(1948, 3, 12),
                                           district_id=districts[1].id, phone="06 12 34 56 78")
     resident.district_since = utcnow() - timedelta(days=200)
-    session = counters.open_session(agent, annex, resident, identity_check=IdentityCheck.DOCUMENT, consent=True)
+    session = open_session(agent, annex, resident, identity_check=IdentityCheck.DOCUMENT, consent=True)
     title, body = ("Un banc à l'arrêt de bus des Tilleuls",
                    "Beaucoup de personnes âgées attendent le bus debout. Un banc et un abri seraient bienvenus.")
     proposal = Proposal(title=title, body=body, theme=themes[2], author=resident, state=ProposalState.PUBLISHED,
                         search_text=normalize_for_search(f"{title}\n{body}"), language="fr")
     db.session.add(proposal)
     db.session.flush()
-    counters.record(session, proposal, object_type="proposal", object_id=proposal.id)
-    counters.end_session(session, SessionEnd.BUTTON)
+    record(session, AssistedActionKind.PROPOSAL_CREATED, entered=proposal)
+    end_session(session, SessionEnd.BUTTON)
 
 
 def _seed_moderation(accounts, residents, themes):
     """An official answer, a proposal waiting for review in a pre-moderated theme, a reported comment,
     and a moderation decision in the journal."""
-    from .answers.models import AnswerStatus
-    from .answers.services import answer
-    from .moderation import services as moderation
-    from .moderation.models import ModerationKind, ModerationMode, ReportReason
-
     moderator, official = accounts[2], accounts[3]
     proposals = db.session.execute(db.select(Proposal).where(Proposal.state == ProposalState.PUBLISHED)
                                    .order_by(Proposal.id)).scalars().all()
@@ -332,6 +334,4 @@ def _seed_moderation(accounts, residents, themes):
         moderation.report(reporter, hidden, ReportReason.INSULT, "")
         moderation.decide(moderator, hidden, ModerationKind.HIDE, reason="Propos désobligeants envers un voisin.")
     # The demo's addresses are fictional: the mails written while seeding are not to be sent.
-    from .mail import OutgoingMail
-
     db.session.execute(db.update(OutgoingMail).values(sent_at=utcnow(), last_error="demo data: not sent"))

@@ -1,7 +1,8 @@
 """Validators and field helpers shared by every form."""
+from datetime import date, datetime
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from datetime import date, datetime
 
 from wtforms import SelectMultipleField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
@@ -70,24 +71,3 @@ class DayField(StringField):
     def process_data(self, value):
         self.day = value if isinstance(value, date) else None
         self.data = value.strftime("%d/%m/%Y") if isinstance(value, date) else value
-
-
-def paris_day_bounds(first_day, last_day):
-    """(since, until) in UTC for a filter "from first_day to last_day included", days in Paris time."""
-    from datetime import UTC, time, timedelta
-    from zoneinfo import ZoneInfo
-
-    # A bound past what datetimes hold (01/01/0001, 31/12/9999) is no bound at all.
-    def start(day):
-        try:
-            return datetime.combine(day, time(), tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC) if day else None
-        except OverflowError:
-            return None
-
-    def end(day):
-        try:
-            return start(day + timedelta(days=1)) if day else None
-        except OverflowError:
-            return None
-
-    return start(first_day), end(last_day)

@@ -5,27 +5,34 @@ Appended by the services that make those changes, read (and filtered) by admins 
 import json
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .accounts.models import User
 from .db_types import UTCDateTime, utcnow
 from .extensions import db
+from .log_queries import newest_first
+from .privacy.registry import KEEP, refers_to_account
+from .targets import TargetType, TargetTypeColumn, type_check
+
+LOGGED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.DECISION, TargetType.USER, TargetType.COUNTER,
+                TargetType.SETTING)
+
 
 class StaffLogEntry(db.Model):
     __tablename__ = "staff_log"
+    __table_args__ = (type_check("object_type", *LOGGED_TYPES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     area: Mapped[str] = mapped_column(String(20), index=True)
     action: Mapped[str] = mapped_column(String(40))
-    object_type: Mapped[str] = mapped_column(String(20))
+    object_type: Mapped[TargetType] = mapped_column(TargetTypeColumn())
     object_id: Mapped[int | None]
     before: Mapped[str] = mapped_column(Text, default="{}")
     after: Mapped[str] = mapped_column(Text, default="{}")
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped["User | None"] = relationship("User")  # by name: the log is below the packages it records
 
     @property
     def before_data(self):
@@ -34,6 +41,9 @@ class StaffLogEntry(db.Model):
     @property
     def after_data(self):
         return json.loads(self.after)
+
+
+refers_to_account(StaffLogEntry.actor_id, KEEP)  # staff acting
 
 
 def record(actor, area, action, object_type, object_id, before=None, after=None):
@@ -45,13 +55,4 @@ def record(actor, area, action, object_type, object_id, before=None, after=None)
 
 
 def entries(area=None, actor_id=None, since=None, until=None):
-    statement = select(StaffLogEntry).order_by(StaffLogEntry.created_at.desc(), StaffLogEntry.id.desc())
-    if area:
-        statement = statement.where(StaffLogEntry.area == area)
-    if actor_id:
-        statement = statement.where(StaffLogEntry.actor_id == actor_id)
-    if since:
-        statement = statement.where(StaffLogEntry.created_at >= since)
-    if until:
-        statement = statement.where(StaffLogEntry.created_at < until)
-    return statement
+    return newest_first(StaffLogEntry, since, until, area=area, actor_id=actor_id)

@@ -1,14 +1,27 @@
-"""What every template can use: permissions, language switch, locale-aware formats."""
+"""What every template can use: permissions, labels, language switch, locale-aware formats.
+
+Templates ask ``can(Action.X, obj)`` (civic.access), show an enum value with ``|label``
+(civic.labels) and compare it with its enum, which they know by its class name
+(``proposal.state == ProposalState.MERGED``); a (type, id) pair of a log is shown with
+``numbered`` or ``target_link`` (civic.targets).
+"""
 from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_login import current_user
+from markupsafe import Markup, escape
 
+from . import labels, targets
 from .access import Action, can
+from .counters.acting import assisted_session
+from .counters.sessions import CONSENT_VERSION
+from .decisions.corrections import allowed_change
 from .i18n import current_language
 from .links import public_url
 from .text import paragraphs
+from .voting import majority_judgment
+from .voting.explain import explanation
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
@@ -38,31 +51,41 @@ def _url_with(**changes):
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _target_link(target_type, target_id):
+    """"Proposal n° 12", linked to its page when its number names one."""
+    text = escape(targets.numbered(target_type, target_id))
+    url = targets.number_url(target_type, target_id)
+    return Markup(f'<a href="{escape(url)}">{text}</a>') if url else text
+
+
+def _grade_label(grade):
+    """A majority-judgment grade in the reader's language, in the counting module's own words."""
+    return (majority_judgment.LABELS_EN if current_language() == "en" else majority_judgment.LABELS_FR)[grade]
+
+
 def init_app(app):
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-
-    from .counters.acting import assisted_session
-    from .counters.forms import KIND_LABELS
-    from .answers.forms import STATUS_LABELS as ANSWER_LABELS
-    from .counters.services import CONSENT_VERSION
-    from .decisions.corrections import allowed_change
-    from .moderation.forms import KIND_LABELS as MODERATION_LABELS
-    from .moderation.forms import REASON_LABELS
-    from .voting.explain import explanation
+    app.add_template_filter(labels.label, "label")
+    app.add_template_filter(lambda d: format_datetime(d, "d MMMM y, HH:mm") if d else "", "datetime")
+    app.add_template_filter(lambda d: format_date(d, "long") if d else "", "date")
+    app.add_template_filter(lambda n: format_decimal(n), "number")
+    app.add_template_filter(lambda n: format_percent(n, "#,##0.#%"), "percent")
+    app.add_template_filter(paragraphs, "paragraphs")
 
     @app.context_processor
     def inject():
         return {
+            **{enum_class.__name__: enum_class for enum_class in labels.enums()},
             "can": lambda action, obj=None: can(current_user, action, obj),
             "Action": Action,
+            "numbered": targets.numbered,
+            "target_link": _target_link,
+            "grade_label": _grade_label,
+            "GRADES": majority_judgment.GRADES,
             "assisted_session": assisted_session,
-            "kind_label": lambda kind: KIND_LABELS[kind.value],
             "consent_version": CONSENT_VERSION,
-            "answer_status_label": lambda status: ANSWER_LABELS[getattr(status, "value", status)],
-            "moderation_kind_label": lambda kind: MODERATION_LABELS[getattr(kind, "value", kind)],
-            "report_reason_label": lambda reason: REASON_LABELS[getattr(reason, "value", reason)],
             "typo_allowance": lambda text: allowed_change(text or ""),
             "voting_explanation": lambda method, rule=None: explanation(method, rule, current_language()),
             "lang": current_language(),
@@ -72,9 +95,3 @@ def init_app(app):
             "site_name": current_app.config["SITE_NAME"],
             "collectivite_name": current_app.config["COLLECTIVITE_NAME"],
         }
-
-    app.add_template_filter(lambda d: format_datetime(d, "d MMMM y, HH:mm") if d else "", "datetime")
-    app.add_template_filter(lambda d: format_date(d, "long") if d else "", "date")
-    app.add_template_filter(lambda n: format_decimal(n), "number")
-    app.add_template_filter(lambda n: format_percent(n, "#,##0.#%"), "percent")
-    app.add_template_filter(paragraphs, "paragraphs")

@@ -21,7 +21,8 @@ from civic import create_app
 from civic.accounts.models import Role
 from civic.accounts.services import create_user
 from civic.extensions import db
-from civic.proposals.models import Comment, Proposal, Support, Theme
+from civic.proposals.models import Comment, Proposal, Support
+from civic.themes.models import Theme
 from civic.text import normalize_for_search
 from tests.pages import check_page
 

@@ -1,7 +1,7 @@
 """Administration: granting roles, managing themes."""
 from civic.accounts.models import Role
 from civic.extensions import db
-from civic.proposals.models import Theme
+from civic.themes.models import Theme
 from tests.conftest import login, make_theme, make_user
 
 

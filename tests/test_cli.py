@@ -10,7 +10,8 @@ import pytest
 from civic import create_app
 from civic.accounts.models import Role, User
 from civic.extensions import db
-from civic.proposals.models import Comment, Proposal, ProposalState, Support, Theme
+from civic.proposals.models import Comment, Proposal, ProposalState, Support
+from civic.themes.models import Theme
 from civic.staff_log import StaffLogEntry
 from tests.conftest import login, make_user
 

@@ -6,13 +6,18 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import CheckConstraint, create_engine, inspect, text
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.engine import make_url
 
 from civic import create_app
 from civic.extensions import db
 
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
+RESIDENT = ("INSERT INTO user_account (id, display_name, role, active, created_at, notify_answers, language) "
+            "VALUES (1, 'R', 'resident', true, CURRENT_TIMESTAMP, true, 'fr')")
+FOLLOW = ("INSERT INTO follow (user_id, target_type, target_id, created_at) "
+          "VALUES (1, '{type}', 1, CURRENT_TIMESTAMP)")
 
 
 @pytest.fixture
@@ -102,3 +107,44 @@ def test_moderation_states_are_allowed_after_upgrade(empty_database_url):
         with pytest.raises(Exception), db.engine.begin() as connection:
             connection.execute(text("UPDATE proposal SET state = 'nonsense' WHERE id = 1"))
         db.engine.dispose()
+
+
+@pytest.fixture
+def migrated(empty_database_url):
+    """An app on a database migrated to the last revision."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url}, env="testing")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        with db.engine.begin() as connection:
+            connection.execute(text(RESIDENT))
+        yield app
+        db.engine.dispose()
+
+
+def test_every_check_constraint_of_the_models_is_in_the_migrated_database(migrated):
+    """Alembic's comparison does not see CHECK constraints: this does (the type of every (type, id) pair,
+    every enum's values)."""
+    inspector = inspect(db.engine)
+    missing = []
+    for table in db.metadata.sorted_tables:
+        declared = {c.name for c in table.constraints if isinstance(c, CheckConstraint) and c.name}
+        present = {c["name"] for c in inspector.get_check_constraints(table.name)}
+        missing += [f"{table.name}: {name}" for name in declared - present]
+    assert missing == []
+    # And they hold: a follow of a proposal is fine, of a comment not; an audit row about a theme neither.
+    with db.engine.begin() as connection:
+        connection.execute(text(FOLLOW.format(type="proposal")))
+    for statement in (FOLLOW.format(type="comment"),
+                      "INSERT INTO assisted_action (created_at, kind, resident_id, object_type, object_id) "
+                      "VALUES (CURRENT_TIMESTAMP, 'proposal_created', 1, 'theme', 1)"):
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text(statement))
+
+
+def test_the_audit_log_stays_append_only_after_every_migration(migrated):
+    """0011 rebuilds assisted_action on SQLite, which drops triggers: the append-only one is made again."""
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO assisted_action (created_at, kind, resident_id) "
+                                "VALUES (CURRENT_TIMESTAMP, 'resident_registered', 1)"))
+    with pytest.raises(DatabaseError), db.engine.begin() as connection:
+        connection.execute(text("UPDATE assisted_action SET resident_id = 1"))

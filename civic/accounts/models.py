@@ -2,21 +2,25 @@
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Date, ForeignKey, String, event, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import labels, targets
+from ..access import Role
 from ..db_types import UniquelyNamed, UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
+from ..privacy.registry import KEEP, refers_to_account
 from ..text import normalize_for_search
 
-
-class Role(enum.Enum):
-    RESIDENT = "resident"
-    COUNTER_AGENT = "counter_agent"
-    MODERATOR = "moderator"
-    ELECTED = "elected"
-    ADMIN = "admin"
+labels.register(Role, {
+    Role.RESIDENT: _l("Resident"),
+    Role.COUNTER_AGENT: _l("Counter agent"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.ELECTED: _l("Elected official"),
+    Role.ADMIN: _l("Administrator"),
+})
 
 
 class District(UniquelyNamed, db.Model):
@@ -116,3 +120,10 @@ class AccountToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+# A counter record attached to an account keeps pointing at it; its log-ins and links are its own.
+refers_to_account(User.merged_into_id, KEEP)
+refers_to_account(LoginSession.user_id, KEEP)
+refers_to_account(AccountToken.user_id, KEEP)
+targets.register(targets.Kind(type=targets.TargetType.USER, model=User, numbered=_l("Account n° %(n)s")))

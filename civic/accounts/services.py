@@ -14,7 +14,8 @@ from ..transaction import after_commit, unique_insert
 from ..i18n import current_language
 from ..links import public_url
 from ..mail import send_mail
-from .models import AccountToken, District, Role, TokenPurpose, User
+from ..access import Role
+from .models import AccountToken, District, TokenPurpose, User
 from . import sessions
 from .passwords import hash_password, needs_rehash, spend_verification_time, verify_password
 

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 
 from ..db_types import utcnow
 from ..extensions import db
+from ..jobs import job
 from ..routing import parse_id
 from .models import LoginSession, User
 
@@ -68,6 +69,7 @@ def load_user(user_id):
     ).scalar_one_or_none()
 
 
+@job("expired log-ins removed")
 def purge_expired():
     """Remove rows past LOGIN_SESSION_MAX_AGE (they log nobody in); returns how many."""
     oldest = utcnow() - timedelta(seconds=current_app.config["LOGIN_SESSION_MAX_AGE"])

@@ -6,14 +6,17 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from .. import limits
-from ..access import Action, public, requires
+from ..access import Action, Role, public, requires
+from ..counters.acting import end_assisted_session
+from ..counters.models import SessionEnd
 from ..domain import DomainError, attach_error
 from ..navigation import safe_next
+from . import rules  # noqa: F401 - registers the package's access rules
 from . import services, sessions
 from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
                     ResetPasswordForm)
-from ..counters.models import SessionEnd
-from .models import Role, TokenPurpose
+from .models import TokenPurpose
+from .personal_data import as_json, personal_data
 
 bp = Blueprint("accounts", __name__)
 
@@ -100,8 +103,6 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def logout():
-    from ..counters.acting import end_assisted_session
-
     end_assisted_session(SessionEnd.LOGOUT)
     # Nothing of this person's visit stays in a shared browser (a tracking code, a form's data),
     # and a copy of the cookie taken before no longer opens anything.
@@ -170,16 +171,12 @@ def account():
 @bp.route("/account/data")
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def my_data():
-    from .personal_data import personal_data
-
     return render_template("accounts/my_data.html", data=personal_data(current_user))
 
 
 @bp.route("/account/data.json")
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def my_data_json():
-    from .personal_data import as_json, personal_data
-
     body = json.dumps(as_json(personal_data(current_user)), indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="civic-my-data.json"'})

@@ -1,1 +1,1 @@
-"""Administration: roles and themes."""
+"""Administration: accounts and roles, districts, the staff log."""

@@ -1,19 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
-from ..accounts.models import Role
+from .. import labels
+from ..access import Role
 from ..forms import DayField, max_length, required, strip
 from ..routing import parse_id
-
-ROLE_LABELS = {
-    Role.RESIDENT: _l("Resident"),
-    Role.COUNTER_AGENT: _l("Counter agent"),
-    Role.MODERATOR: _l("Moderator"),
-    Role.ELECTED: _l("Elected official"),
-    Role.ADMIN: _l("Administrator"),
-}
 
 
 def _role(value):
@@ -26,15 +19,7 @@ def _role(value):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), coerce=_role,
-                       choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
-
-
-class ThemeForm(FlaskForm):
-    name = StringField(_l("Name (French)"), filters=[strip],
-                       validators=[required(_l("Enter the theme's name.")), max_length(80)])
-    name_en = StringField(_l("Name in English (optional)"), filters=[strip], validators=[max_length(80)])
-    active = BooleanField(_l("Offered to residents"), default=True)
+    role = SelectField(_l("Role"), coerce=_role, choices=labels.choices(Role))
 
 
 class DistrictForm(FlaskForm):

@@ -1,12 +1,15 @@
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import labels
 from ..accounts.models import User
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
+from ..privacy.registry import KEEP, refers_to_account
 
 
 class AnswerStatus(enum.Enum):
@@ -31,3 +34,14 @@ class Answer(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author: Mapped[User] = relationship()
+
+
+refers_to_account(Answer.author_id, KEEP)  # staff acting
+
+labels.register(AnswerStatus, {
+    AnswerStatus.UNDER_STUDY: _l("Under study"),
+    AnswerStatus.ACCEPTED: _l("Accepted"),
+    AnswerStatus.ACCEPTED_WITH_CHANGES: _l("Accepted with changes"),
+    AnswerStatus.REJECTED: _l("Not retained"),
+    AnswerStatus.DONE: _l("Done"),
+})

@@ -3,14 +3,28 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import staff_log
+from ..access import Action, check
 from ..accounts.models import User
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
-from ..transaction import lock_rows, unique_insert
-from ..following.services import ANSWERS_TOPIC, followers, mail_to
+from ..following.services import followers, topic
+from ..notifications.services import mail_to, register_topic
 from ..proposals.models import Support
+from ..targets import TargetType
+from ..transaction import lock_rows, unique_insert
 from .models import Answer
+
+# The mails to the author and the supporters of an answered proposal, which they can turn off.
+ANSWERS_TOPIC = "answers"
+
+
+def _stop_answer_mails(user, _rest):
+    user.notify_answers = False
+
+
+register_topic(ANSWERS_TOPIC, _l("You will no longer receive e-mails about answers to the proposals you made or "
+                                 "support."), _stop_answer_mails)
 
 
 def answer_of(proposal):
@@ -22,8 +36,7 @@ def answer(official, proposal, status, text):
     if not text:
         raise DomainError(_l("Write the answer: residents read it with its status."), field="text")
     lock_rows(proposal, shared=True)  # a moderator hiding it meanwhile: one of the two waits for the other
-    if not proposal.is_public:
-        raise DomainError(_l("Only a published proposal can be answered."))
+    check(official, Action.ANSWER, proposal)
     current = answer_of(proposal)
     before = {"status": current.status.value, "text": current.text} if current else {}
     if current is None:
@@ -35,7 +48,7 @@ def answer(official, proposal, status, text):
         return current
     current.status, current.text, current.author_id, current.updated_at = status, text, official.id, utcnow()
     db.session.flush()
-    staff_log.record(official, "answer", "answer", "proposal", proposal.id, before,
+    staff_log.record(official, "answer", "answer", TargetType.PROPOSAL, proposal.id, before,
                      {"status": status.value, "text": text})
     _tell(proposal, current)
     return current
@@ -56,10 +69,9 @@ def _tell(proposal, current):
             mail_to(user, "mail/answered.txt", subject, topic=ANSWERS_TOPIC, answer=current, proposal=proposal,
                     role="supporter")
             told.add(user.id)
-    for user in followers("proposal", proposal.id):
+    for user in followers(TargetType.PROPOSAL, proposal.id):
         if user.id not in told:
-            mail_to(user, "mail/answered.txt", subject, topic=f"follow:proposal:{proposal.id}", answer=current,
-                    proposal=proposal, role="follower")
+            mail_to(user, "mail/answered.txt", subject, topic=topic(TargetType.PROPOSAL, proposal.id),
+                    answer=current, proposal=proposal, role="follower")
             told.add(user.id)
     return told
-

@@ -1,11 +1,11 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..access import Action, requires
 from ..domain import DomainError, attach_error
-from ..extensions import db
 from ..proposals.models import Proposal
+from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
 from .forms import AnswerForm
 from .models import AnswerStatus
@@ -14,11 +14,8 @@ bp = Blueprint("answers", __name__)
 
 
 @bp.route("/proposals/<int:proposal_id>/answer", methods=["GET", "POST"])
-@requires(Action.ANSWER)
-def answer(proposal_id):
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or not proposal.is_public:
-        abort(404)
+@requires(Action.ANSWER, load=Proposal)
+def answer(proposal):
     current = services.answer_of(proposal)
     form = AnswerForm(status=current.status.value if current else None, text=current.text if current else None)
     if form.validate_on_submit():

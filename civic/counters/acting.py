@@ -1,16 +1,19 @@
 """Which resident an agent is acting for, request by request.
 
-Loaded before every request from the agent's open assisted session (ended on the spot
-after 15 minutes without activity). ``civic.access.can`` asks ``acting_as`` for the
-resident actions an agent may take on someone's behalf, and views ask ``actor()`` for
-the person who authors what is entered.
+Loaded before every request from the agent's open assisted session (ended on the spot when
+idle too long). civic.access asks ``acting_as`` for the resident actions an agent may take on
+someone's behalf (``assistable`` rules), and views ask ``actor()`` for the person who authors
+what is entered.
 """
-from flask import flash, g, has_request_context, request
+from flask import flash, g, has_request_context, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.models import Role
+from .. import access
+from ..access import Role
 from ..transaction import commit_bookkeeping, lock_for_write
+from . import audit, sessions
+from .assignments import is_assigned
 from .models import SessionEnd
 
 
@@ -36,58 +39,52 @@ def _load_session():
         return
     if current_user.role is not Role.COUNTER_AGENT:
         return
-    from . import services
-
-    if services.open_session_of(current_user) is None:
+    if sessions.open_session_of(current_user) is None:
         return
     # Every request of a session ends it or records activity: a write, even on a GET.
     lock_for_write()
-    session = services.open_session_of(current_user)
+    session = sessions.open_session_of(current_user)
     if session is None:
         return
-    if not services.is_assigned(current_user, session.counter):
-        # save_counter ends these sessions; this catches any change made outside it.
-        services.end_session(session, SessionEnd.WITHDRAWN)
+    if not is_assigned(current_user, session.counter):
+        # Saving the counter ends these sessions; this catches any change made outside it.
+        sessions.end_session(session, SessionEnd.WITHDRAWN)
         commit_bookkeeping()
         flash(_l("The assisted session ended: you no longer work at this counter. You are back on your own "
                  "account."), "info")
         return
-    if services.expire_if_idle(session):
+    if sessions.expire_if_idle(session):
         commit_bookkeeping()
-        flash(_l("The assisted session ended after 15 minutes without activity. You are back on your own "
-                 "account."), "info")
+        flash(_l("The assisted session ended after %(minutes)d minutes without activity. You are back on your own "
+                 "account.", minutes=sessions.idle_limit().seconds // 60), "info")
         return
-    services.touch(session)
+    sessions.touch(session)
     commit_bookkeeping()
     g.assisted_session = session
 
 
 def init_app(app):
     app.before_request(_load_session)
+    access.set_acting(acting_as)
 
 
-def record_if_assisted(obj, *, object_type, object_id, kind=None):
-    """In an assisted session: mark ``obj`` as entered at the counter and log it; returns the receipt's
-    audit row (or None online). Call before committing, so both are saved together."""
+def record_if_assisted(kind, *, entered=None, about=None):
+    """In an assisted session: mark ``entered`` as entered at the counter and log the action about
+    ``about`` (``entered`` by default); returns the receipt's audit row, or None online. Call it in the
+    request that entered the thing, so both are saved together."""
     session = assisted_session()
     if session is None:
         return None
-    from . import services
-
-    return services.record(session, obj, object_type=object_type, object_id=object_id, kind=kind)
+    return audit.record(session, kind, entered=entered, about=about)
 
 
 def receipt_redirect(action):
-    from flask import redirect, url_for
-
-    return redirect(url_for("counters.receipt", action_id=action.id))
+    return redirect(url_for("counters.receipt", assisted_action_id=action.id))
 
 
 def end_assisted_session(reason):
     """End the current agent's open session (log-out)."""
     session = assisted_session()
     if session is not None:
-        from . import services
-
-        services.end_session(session, reason)
+        sessions.end_session(session, reason)
         g.assisted_session = None

@@ -3,35 +3,17 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from .. import labels
 from ..accounts.services import normalize_email
 from ..forms import CheckboxesField, DayField, max_length, required, strip
 from ..routing import parse_id
 from .models import AssistedActionKind, IdentityCheck, ReceiptLayout
-from .services import search_is_precise
-
-IDENTITY_LABELS = {
-    IdentityCheck.DOCUMENT.value: _l("Identity document seen"),
-    IdentityCheck.PERSONALLY_KNOWN.value: _l("Known personally by the agent"),
-    IdentityCheck.NONE.value: _l("Not checked"),
-}
-LAYOUT_LABELS = {ReceiptLayout.A4.value: _l("A4 page"), ReceiptLayout.TICKET.value: _l("80 mm ticket")}
-KIND_LABELS = {
-    AssistedActionKind.RESIDENT_REGISTERED.value: _l("Resident registered"),
-    AssistedActionKind.SESSION_OPENED.value: _l("Session opened"),
-    AssistedActionKind.SESSION_ENDED.value: _l("Session ended"),
-    AssistedActionKind.PROPOSAL_CREATED.value: _l("Proposal entered"),
-    AssistedActionKind.COMMENT_CREATED.value: _l("Comment entered"),
-    AssistedActionKind.SUPPORT_ADDED.value: _l("Support given"),
-    AssistedActionKind.SUPPORT_WITHDRAWN.value: _l("Support withdrawn"),
-    AssistedActionKind.VOTE_CAST.value: _l("Vote cast"),
-    AssistedActionKind.CONTRIBUTIONS_ATTACHED.value: _l("Counter contributions attached to an account"),
-}
+from .residents import search_is_precise
 
 
 def _consent_fields(form_class):
     form_class.identity_check = RadioField(
-        _l("How was the resident's identity checked?"),
-        choices=[SelectChoice(k, v) for k, v in IDENTITY_LABELS.items()],
+        _l("How was the resident's identity checked?"), choices=labels.choices(IdentityCheck),
         validators=[required(_l("Say how the resident's identity was checked."))])
     form_class.consent = BooleanField(
         _l("The resident agrees that I enter contributions and votes on their behalf, as they tell me, during "
@@ -106,7 +88,7 @@ class CounterForm(FlaskForm):
                                                                 max_length(120)])
     address = StringField(_l("Address"), filters=[strip], validators=[Optional(), max_length(300)])
     opening_hours = TextAreaField(_l("Opening hours"), filters=[strip], validators=[Optional(), max_length(2000)])
-    receipt_layout = RadioField(_l("Receipt printer"), choices=[SelectChoice(k, v) for k, v in LAYOUT_LABELS.items()],
+    receipt_layout = RadioField(_l("Receipt printer"), choices=labels.choices(ReceiptLayout),
                                 default=ReceiptLayout.A4.value)
     active = BooleanField(_l("Open (agents can work here)"), default=True)
     agents = CheckboxesField(_l("Agents assigned to this counter"), coerce=parse_id)
@@ -133,6 +115,6 @@ class AuditFilterForm(FlaskForm):
     counter = SelectField(_l("Counter"), coerce=parse_id, validators=[Optional()])
     agent = SelectField(_l("Agent"), coerce=parse_id, validators=[Optional()])
     kind = SelectField(_l("Action"), validators=[Optional()],
-                       choices=[SelectChoice("", _l("All"))] + [SelectChoice(k, v) for k, v in KIND_LABELS.items()])
+                       choices=[SelectChoice("", _l("All"))] + labels.choices(AssistedActionKind))
     since = DayField(_l("From"), validators=[Optional()])
     until = DayField(_l("Until (included)"), validators=[Optional()])

@@ -9,12 +9,19 @@ the follow-up code printed on the receipt. Nothing in the interface edits or del
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from .. import labels, targets
 from ..accounts.models import User
 from ..db_types import UniquelyNamed, UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
+from ..privacy.registry import KEEP, refers_to_account
+from ..targets import Kind, TargetType, TargetTypeColumn, type_check
+
+# What the audit log names: what was entered, or for a registration or an attachment the resident.
+LOGGED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.SUPPORT, TargetType.DECISION, TargetType.USER)
 
 
 class Channel(enum.Enum):
@@ -109,7 +116,7 @@ class AssistedAction(db.Model):
     """
 
     __tablename__ = "assisted_action"
-    __table_args__ = (UniqueConstraint("follow_up_code"),)
+    __table_args__ = (UniqueConstraint("follow_up_code"), type_check("object_type", *LOGGED_TYPES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
@@ -118,7 +125,7 @@ class AssistedAction(db.Model):
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), index=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("assisted_session.id"))
-    object_type: Mapped[str | None] = mapped_column(String(20))
+    object_type: Mapped[TargetType | None] = mapped_column(TargetTypeColumn())
     object_id: Mapped[int | None]
     follow_up_code: Mapped[str | None] = mapped_column(String(12))
 
@@ -146,6 +153,10 @@ class AssistedRecord:
     def counter(cls) -> Mapped[Counter | None]:
         return relationship(Counter, foreign_keys=[cls.counter_id])
 
+    @property
+    def was_assisted(self):
+        return self.channel is Channel.COUNTER
+
 
 # The audit log is append-only below the application too: the database refuses to change a row.
 _APPEND_ONLY_SQLITE = DDL(
@@ -158,3 +169,36 @@ _APPEND_ONLY_POSTGRESQL = DDL(
     "FOR EACH ROW EXECUTE FUNCTION civic_append_only()")
 event.listen(AssistedAction.__table__, "after_create", _APPEND_ONLY_SQLITE.execute_if(dialect="sqlite"))
 event.listen(AssistedAction.__table__, "after_create", _APPEND_ONLY_POSTGRESQL.execute_if(dialect="postgresql"))
+
+
+def assisted_fields(record):
+    """Where a record was entered, for exports: the channel, and the counter for an assisted one."""
+    return {"channel": record.channel.value, "counter": record.counter.name if record.counter else None}
+
+
+for _column in (CounterAssignment.agent_id, AssistedSession.agent_id, AssistedAction.agent_id):
+    refers_to_account(_column, KEEP)  # staff acting
+# The audit log is append-only: an attached record's actions stay its own, and "my data" lists them
+# for the account it was attached to.
+refers_to_account(AssistedSession.resident_id, KEEP)
+refers_to_account(AssistedAction.resident_id, KEEP)
+
+labels.register(ReceiptLayout, {ReceiptLayout.A4: _l("A4 page"), ReceiptLayout.TICKET: _l("80 mm ticket")})
+labels.register(IdentityCheck, {
+    IdentityCheck.DOCUMENT: _l("Identity document seen"),
+    IdentityCheck.PERSONALLY_KNOWN: _l("Known personally by the agent"),
+    IdentityCheck.NONE: _l("Not checked"),
+})
+labels.register(AssistedActionKind, {
+    AssistedActionKind.RESIDENT_REGISTERED: _l("Resident registered"),
+    AssistedActionKind.SESSION_OPENED: _l("Session opened"),
+    AssistedActionKind.SESSION_ENDED: _l("Session ended"),
+    AssistedActionKind.PROPOSAL_CREATED: _l("Proposal entered"),
+    AssistedActionKind.COMMENT_CREATED: _l("Comment entered"),
+    AssistedActionKind.SUPPORT_ADDED: _l("Support given"),
+    AssistedActionKind.SUPPORT_WITHDRAWN: _l("Support withdrawn"),
+    AssistedActionKind.VOTE_CAST: _l("Vote cast"),
+    AssistedActionKind.CONTRIBUTIONS_ATTACHED: _l("Counter contributions attached to an account"),
+})
+
+targets.register(Kind(type=TargetType.COUNTER, model=Counter, numbered=_l("Counter n° %(n)s")))

@@ -1,23 +1,32 @@
-"""The agent's desk, assisted sessions and receipts; the public follow-up page; attaching counter contributions."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+"""The agent's desk, assisted sessions and receipts; the public follow-up page; attaching counter
+contributions; and for admins, the counters, the audit log and the statistics."""
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import limits
 from ..access import Action, public, requires
 from ..accounts.services import all_districts
-from ..decisions import services as decisions
-from ..decisions.models import DecisionState
+from ..decisions.services import has_voted, open_decisions
 from ..domain import DomainError, attach_error
 from ..extensions import db
 from ..i18n import current_language
+from ..pagination import paginate_rows
 from ..proposals.forms import ProposalForm
-from ..proposals.services import active_themes
-from . import services
+from ..routing import int_arg
+from ..themes.services import active_themes
+from ..timezones import paris_day_bounds
+from . import personal_data  # noqa: F401 - registers the package's part of "my data"
+from . import rules  # noqa: F401 - registers the package's access rules
+from . import administration, assignments, audit, receipts, residents
 from .acting import assisted_session
-from .forms import (IDENTITY_LABELS, AttachForm, CounterChoiceForm, FollowUpForm, OpenSessionForm,
+from .attach import attach_contributions
+from .forms import (AttachForm, AuditFilterForm, CounterChoiceForm, CounterForm, FollowUpForm, OpenSessionForm,
                     RegisterResidentForm, ResidentSearchForm)
-from .models import AssistedAction, Counter, IdentityCheck, ReceiptLayout, SessionEnd
+from .models import AssistedAction, AssistedActionKind, Counter, IdentityCheck, ReceiptLayout, SessionEnd
+from .sessions import end_session as end_assisted_session
+from .sessions import idle_limit, open_session as open_assisted_session
+from .statistics import weekly_statistics
 
 bp = Blueprint("counters", __name__)
 
@@ -25,8 +34,8 @@ bp = Blueprint("counters", __name__)
 def _current_counter():
     """The counter the agent chose for today, if they are still assigned to it."""
     counter = db.session.get(Counter, session.get("counter_id") or 0)
-    if counter is None or not services.is_assigned(current_user, counter):
-        counters = services.agent_counters(current_user)
+    if counter is None or not assignments.is_assigned(current_user, counter):
+        counters = assignments.agent_counters(current_user)
         counter = counters[0] if len(counters) == 1 else None
         session["counter_id"] = counter.id if counter else None
     return counter
@@ -34,7 +43,7 @@ def _current_counter():
 
 def _counter_form(counter):
     form = CounterChoiceForm(formdata=None, counter=counter.id if counter else None)
-    form.set_counters(services.agent_counters(current_user))
+    form.set_counters(assignments.agent_counters(current_user))
     return form
 
 
@@ -43,7 +52,7 @@ def _open_form():
 
 
 def _ticket(resident):
-    return services.resident_ticket(current_user, resident)
+    return residents.resident_ticket(current_user, resident)
 
 
 _SEARCH_FIELDS = ("name", "birth_date", "contact")
@@ -80,19 +89,19 @@ def desk():
     searched = not _not_a_search()
     results = []
     if searched and search.validate():
-        results = services.find_residents(**search.criteria())
+        results = residents.find_residents(**search.criteria())
     return render_template("counters/desk.html", counter=counter, counter_form=_counter_form(counter),
                            search=search, searched=searched, results=results, open_form=_open_form(),
-                           identity_labels=IDENTITY_LABELS, ticket=_ticket)
+                           ticket=_ticket)
 
 
 @bp.route("/desk/counter", methods=["POST"])
 @requires(Action.COUNTER_DESK)
 def choose_counter():
     form = CounterChoiceForm()
-    form.set_counters(services.agent_counters(current_user))
+    form.set_counters(assignments.agent_counters(current_user))
     counter = db.session.get(Counter, form.counter.data or 0) if form.validate_on_submit() else None
-    if counter is None or not services.is_assigned(current_user, counter):
+    if counter is None or not assignments.is_assigned(current_user, counter):
         flash(_l("You are not assigned to this counter: choose one of your counters."), "error")
     elif assisted_session() is not None:
         flash(_l("End the assisted session before changing counter."), "error")
@@ -104,7 +113,7 @@ def choose_counter():
 
 def _begin(resident, form):
     """Open the session and go to its page; the DomainError is the caller's to show."""
-    services.open_session(current_user, _current_counter(), resident,
+    open_assisted_session(current_user, _current_counter(), resident,
                           identity_check=IdentityCheck(form.identity_check.data), consent=form.consent.data)
     session.pop("receipt_codes", None)
     return redirect(url_for("counters.session_home"))
@@ -114,7 +123,7 @@ def _begin(resident, form):
 @requires(Action.COUNTER_DESK)
 def open_session():
     form = OpenSessionForm()
-    resident = services.resident_from_ticket(current_user, form.resident.data)
+    resident = residents.resident_from_ticket(current_user, form.resident.data)
     if resident is None:
         # Nobody is named: the page would otherwise tell whose number was sent.
         flash(_l("Search for the resident again: choose them in the list of the desk."), "error")
@@ -124,9 +133,8 @@ def open_session():
             return _begin(resident, form)
         except DomainError as error:
             attach_error(form, error)
-    counter = _current_counter()
-    return render_template("counters/open_session.html", form=form, resident=resident, counter=counter,
-                           identity_labels=IDENTITY_LABELS, ticket=_ticket)
+    return render_template("counters/open_session.html", form=form, resident=resident, counter=_current_counter(),
+                           ticket=_ticket)
 
 
 @bp.route("/desk/residents/new", methods=["GET", "POST"])
@@ -139,43 +147,35 @@ def register_resident():
     duplicates = []
     if form.validate_on_submit():
         try:
-            resident = services.register_resident(
+            resident = residents.register_resident(
                 current_user, counter, full_name=form.full_name.data, birth_date=form.birth_date.day,
                 district_id=form.district.data, phone=form.phone.data or "", confirmed_new=form.confirm_new.data)
             return _begin(resident, form)
         except DomainError as error:
             attach_error(form, error)
             if error.field == "confirm_new":
-                duplicates = services.likely_duplicates(form.full_name.data, form.birth_date.day)
+                duplicates = residents.likely_duplicates(form.full_name.data, form.birth_date.day)
     return render_template("counters/register.html", form=form, counter=counter, duplicates=duplicates,
-                           open_form=_open_form(), identity_labels=IDENTITY_LABELS, ticket=_ticket)
-
-
-def _require_session():
-    current = assisted_session()
-    if current is None:
-        flash(_l("No assisted session is open."), "info")
-    return current
+                           open_form=_open_form(), ticket=_ticket)
 
 
 @bp.route("/desk/session")
 @requires(Action.COUNTER_DESK)
 def session_home():
-    current = _require_session()
+    current = assisted_session()
     if current is None:
+        flash(_l("No assisted session is open."), "info")
         return redirect(url_for("counters.desk"))
     proposal_form = ProposalForm(formdata=None)
     proposal_form.set_themes(active_themes(), current_language())
-    open_decisions = [d for d in decisions.visible_decisions() if d.state is DecisionState.OPEN]
-    votes = {d.id: decisions.has_voted(current.resident, d) for d in open_decisions}
-    eligible = {d.id: decisions.in_allowed_district(current.resident, d) for d in open_decisions}
-    receipts = db.session.execute(
+    decisions = open_decisions()
+    receipts_ = db.session.execute(
         db.select(AssistedAction).where(AssistedAction.session_id == current.id,
                                         AssistedAction.follow_up_code.is_not(None))
         .order_by(AssistedAction.id)).scalars().all()
     return render_template("counters/session.html", current=current, proposal_form=proposal_form,
-                           open_decisions=open_decisions, votes=votes, eligible=eligible, receipts=receipts,
-                           identity_labels=IDENTITY_LABELS)
+                           open_decisions=decisions, votes={d.id: has_voted(current.resident, d) for d in decisions},
+                           receipts=receipts_, idle_minutes=idle_limit().seconds // 60)
 
 
 @bp.route("/desk/session/end", methods=["POST"])
@@ -183,25 +183,21 @@ def session_home():
 def end_session():
     current = assisted_session()
     if current is not None:
-        services.end_session(current, SessionEnd.BUTTON)
+        end_assisted_session(current, SessionEnd.BUTTON)
         flash(_l("The session is ended. You are back on your own account."), "success")
     session.pop("receipt_codes", None)
     return redirect(url_for("counters.desk"))
 
 
-@bp.route("/desk/receipts/<int:action_id>")
-@requires(Action.COUNTER_DESK)
-def receipt(action_id):
-    action = db.session.get(AssistedAction, action_id)
-    if action is None or action.follow_up_code is None or action.agent_id != current_user.id:
-        abort(404)
-    layout = request.args.get("layout") or (action.counter.receipt_layout.value if action.counter else "a4")
-    if layout not in {layout.value for layout in ReceiptLayout}:
-        layout = ReceiptLayout.A4.value
-    status = services.follow_up(action.follow_up_code)
-    tracking_code = session.get("receipt_codes", {}).get(str(action.id))
-    return render_template("counters/receipt.html", action=action, status=status, layout=layout,
-                           tracking_code=tracking_code,
+@bp.route("/desk/receipts/<int:assisted_action_id>")
+@requires(Action.RECEIPT_READ, load=AssistedAction)
+def receipt(assisted_action):
+    layouts = {layout.value: layout for layout in ReceiptLayout}
+    layout = layouts.get(request.args.get("layout")) or (
+        assisted_action.counter.receipt_layout if assisted_action.counter else ReceiptLayout.A4)
+    return render_template("counters/receipt.html", action=assisted_action, layout=layout,
+                           about=receipts.summary(assisted_action),
+                           tracking_code=session.get("receipt_codes", {}).get(str(assisted_action.id)),
                            current=assisted_session())
 
 
@@ -212,7 +208,7 @@ def follow_up():
     form = FollowUpForm(request.args)
     status = None
     if form.code.data:
-        status = services.follow_up(form.code.data)
+        status = receipts.follow_up(form.code.data)
         if status is None:
             form.code.errors = [*form.code.errors, _l("No contribution has this code. Check the code on your receipt.")]
     return render_template("counters/follow_up.html", form=form, status=status)
@@ -226,7 +222,7 @@ def attach():
     form = AttachForm()
     if form.validate_on_submit():
         try:
-            conflicts = services.attach_contributions(current_user, form.code.data, form.birth_date.day)
+            conflicts = attach_contributions(current_user, form.code.data, form.birth_date.day)
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -242,20 +238,18 @@ def attach():
 
 def _counter_editor(counter):
     """The counter form and, once saved, the redirect to send."""
-    from .forms import CounterForm
-
     form = CounterForm(obj=counter)
-    form.agents.choices = [(a.id, a.display_name) for a in services.counter_agents()]
+    form.agents.choices = [(a.id, a.display_name) for a in assignments.counter_agents()]
     if request.method == "GET":
         form.agents.data = [a.id for a in counter.agents] if counter else []
         if counter is not None:
             form.receipt_layout.data = counter.receipt_layout.value
     if form.validate_on_submit():
         try:
-            services.save_counter(counter, name=form.name.data, address=form.address.data or "",
-                                  opening_hours=form.opening_hours.data or "",
-                                  receipt_layout=ReceiptLayout(form.receipt_layout.data), active=form.active.data,
-                                  agent_ids=form.agents.data or [], by=current_user)
+            administration.save_counter(counter, name=form.name.data, address=form.address.data or "",
+                                        opening_hours=form.opening_hours.data or "",
+                                        receipt_layout=ReceiptLayout(form.receipt_layout.data),
+                                        active=form.active.data, agent_ids=form.agents.data or [], by=current_user)
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -268,15 +262,12 @@ def _counter_editor(counter):
 @requires(Action.COUNTER_MANAGE)
 def counters():
     form, saved = _counter_editor(None)
-    return saved or render_template("counters/admin_counters.html", form=form, counters=services.all_counters())
+    return saved or render_template("counters/admin_counters.html", form=form, counters=assignments.all_counters())
 
 
 @bp.route("/admin/counters/<int:counter_id>", methods=["GET", "POST"])
-@requires(Action.COUNTER_MANAGE)
-def edit_counter(counter_id):
-    counter = db.session.get(Counter, counter_id)
-    if counter is None:
-        abort(404)
+@requires(Action.COUNTER_MANAGE, load=Counter)
+def edit_counter(counter):
     form, saved = _counter_editor(counter)
     return saved or render_template("counters/admin_counter_edit.html", form=form, counter=counter)
 
@@ -284,27 +275,20 @@ def edit_counter(counter_id):
 @bp.route("/admin/audit")
 @requires(Action.AUDIT_READ)
 def audit_log():
-    from ..forms import paris_day_bounds
-    from ..pagination import paginate_rows
-    from ..routing import int_arg
-    from .forms import AuditFilterForm
-    from .models import AssistedActionKind
-
     form = AuditFilterForm(request.args)
-    form.counter.choices = [("", _l("All"))] + [(c.id, c.name) for c in services.all_counters()]
-    form.agent.choices = [("", _l("All"))] + [(a.id, a.display_name) for a in services.counter_agents()]
+    form.counter.choices = [("", _l("All"))] + [(c.id, c.name) for c in assignments.all_counters()]
+    form.agent.choices = [("", _l("All"))] + [(a.id, a.display_name) for a in assignments.counter_agents()]
     filters = {}
     if form.validate():
         since, until = paris_day_bounds(form.since.day, form.until.day)
         filters = {"counter_id": form.counter.data, "agent_id": form.agent.data,
                    "kind": AssistedActionKind(form.kind.data) if form.kind.data else None,
                    "since": since, "until": until}
-    page = paginate_rows(services.audit_entries(**filters), int_arg("page", 1), 50)
-    return render_template("counters/audit.html", form=form, page=page,
-                           identity_labels=IDENTITY_LABELS)
+    page = paginate_rows(audit.audit_entries(**filters), int_arg("page", 1), 50)
+    return render_template("counters/audit.html", form=form, page=page)
 
 
 @bp.route("/admin/counters/statistics")
 @requires(Action.COUNTER_STATS)
 def statistics():
-    return render_template("counters/statistics.html", rows=services.weekly_statistics())
+    return render_template("counters/statistics.html", rows=weekly_statistics())

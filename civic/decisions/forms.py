@@ -1,40 +1,15 @@
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateTimeLocalField, IntegerField, RadioField, SelectChoice, StringField,
-                     TextAreaField, ValidationError)
+from wtforms import DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField, ValidationError
 from wtforms.validators import NumberRange, Optional
 
+from .. import labels
 from ..forms import CheckboxesField, max_length, required, strip
 from ..routing import is_whole_number, parse_id
 from .models import BudgetRule, Method
 
-PARIS = ZoneInfo("Europe/Paris")
 # Amounts are stored in 32-bit integer columns: a billion euros is far above any local budget.
 MAX_AMOUNT = 1_000_000_000
-
-METHOD_LABELS = {
-    Method.YES_NO: _l("Yes / no"),
-    Method.SINGLE_CHOICE: _l("Single choice among options"),
-    Method.APPROVAL: _l("Approval: choose any number of options"),
-    Method.MAJORITY_JUDGMENT: _l("Majority judgment: grade every option"),
-    Method.BUDGET: _l("Participatory budget: choose projects within a budget"),
-}
-RULE_LABELS = {
-    BudgetRule.GREEDY: _l("Most voted projects first, as long as they fit in the budget (greedy)"),
-    BudgetRule.EQUAL_SHARES: _l("Method of equal shares (each voter controls an equal share of the budget)"),
-}
-
-
-def paris_to_utc(value):
-    return value.replace(tzinfo=PARIS).astimezone(ZoneInfo("UTC")) if value else None
-
-
-def utc_to_paris(value):
-    return value.astimezone(PARIS).replace(tzinfo=None) if value else None
-
 
 def parse_options(text, method):
     """One option per line: label, or `label | cost | proposal number` for budgets."""
@@ -71,8 +46,7 @@ class DecisionForm(FlaskForm):
                            validators=[required(_l("Enter the question asked.")), max_length(300)])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(10_000)],
                                 description=_l("Context, what is at stake, what the town council commits to."))
-    method = RadioField(_l("Voting method"), choices=[SelectChoice(m.value, label) for m, label in
-                                                      METHOD_LABELS.items()],
+    method = RadioField(_l("Voting method"), choices=labels.choices(Method),
                         validators=[required(_l("Choose a voting method."))])
     options = TextAreaField(_l("Options"), filters=[strip],
                             description=_l("One per line. For a participatory budget: project name | cost in euros "
@@ -84,7 +58,7 @@ class DecisionForm(FlaskForm):
                           validators=[Optional(), NumberRange(min=1, max=MAX_AMOUNT, message=_l(
                               "Enter a number between %(min)s and %(max)s."))])
     budget_rule = RadioField(_l("Participatory budget: how winners are chosen"), validate_choice=False,
-                             choices=[SelectChoice(r.value, label) for r, label in RULE_LABELS.items()])
+                             choices=labels.choices(BudgetRule))
     voter_cost_limit = IntegerField(_l("Participatory budget: most a voter may spend, in euros (optional)"),
                                     validators=[Optional(), NumberRange(min=1, max=MAX_AMOUNT, message=_l(
                                         "Enter a number between %(min)s and %(max)s."))])
@@ -126,7 +100,3 @@ class DescriptionForm(FlaskForm):
                                 validators=[required(_l("The description cannot be emptied once the vote is open.")),
                                             max_length(10_000)],
                                 description=_l("Only typo fixes: every change is kept and shown publicly."))
-
-
-def now_paris():
-    return datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0)

@@ -10,13 +10,17 @@ is explained in ``services.cast_ballot``.
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import labels, targets
+from ..access import Action
 from ..accounts.models import District, User
-from ..counters.models import AssistedRecord, Channel  # noqa: F401 - Channel is part of this module's API
+from ..counters.models import AssistedRecord
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
+from ..privacy.registry import KEEP, refers_to_account
 
 
 class Method(enum.Enum):
@@ -64,7 +68,7 @@ class Decision(db.Model):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set when an official takes the decision out of draft: from then on residents see it.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Followers were told the vote opened (following.notifications.notify_opened_votes).
+    # Followers were told the vote opened (decisions.services.notify_opened_votes).
     opening_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -168,3 +172,44 @@ class DescriptionEdit(db.Model):
     edited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     before: Mapped[str] = mapped_column(Text)
     after: Mapped[str] = mapped_column(Text)
+
+
+labels.register(Method, {
+    Method.YES_NO: _l("Yes / no"),
+    Method.SINGLE_CHOICE: _l("Single choice among options"),
+    Method.APPROVAL: _l("Approval: choose any number of options"),
+    Method.MAJORITY_JUDGMENT: _l("Majority judgment: grade every option"),
+    Method.BUDGET: _l("Participatory budget: choose projects within a budget"),
+})
+labels.register(BudgetRule, {
+    BudgetRule.GREEDY: _l("Most voted projects first, as long as they fit in the budget (greedy)"),
+    BudgetRule.EQUAL_SHARES: _l("Method of equal shares (each voter controls an equal share of the budget)"),
+})
+labels.register(DecisionState, {
+    DecisionState.DRAFT: _l("Draft"),
+    DecisionState.SCHEDULED: _l("Coming soon"),
+    DecisionState.OPEN: _l("Vote open"),
+    DecisionState.CLOSED: _l("Vote closed"),
+    DecisionState.PUBLISHED: _l("Results published"),
+})
+
+targets.register(targets.Kind(
+    type=targets.TargetType.DECISION, model=Decision, numbered=_l("Vote n° %(n)s"),
+    link=lambda d: ("decisions.detail", {"decision_id": d.id}),
+    number_link=lambda n: ("decisions.detail", {"decision_id": n}), view=Action.DECISION_VIEW))
+
+for _column in (Decision.created_by_id, ResultSnapshot.published_by_id, DescriptionEdit.user_id,
+                Participation.assisted_by_id):
+    refers_to_account(_column, KEEP)  # staff acting
+
+
+def _attach_participations(column, record, account):
+    """A vote cast from both stays with the record: both ballots were counted and cannot be told apart.
+    Returns how many stayed."""
+    voted = select(Participation.decision_id).where(Participation.user_id == account.id)
+    db.session.execute(update(Participation).where(column == record.id, Participation.decision_id.not_in(voted))
+                       .values(user_id=account.id))
+    return db.session.execute(select(func.count(Participation.id)).where(column == record.id)).scalar_one()
+
+
+refers_to_account(Participation.user_id, _attach_participations)

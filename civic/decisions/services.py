@@ -6,21 +6,27 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, or_, select, update
 
-from ..accounts.models import District, Role, User
+from flask import current_app
+
+from .. import staff_log
+from ..access import Action, Role, check
+from ..accounts.models import District, User
+from ..codes import random_code
+from ..counters.models import Channel
 from ..db_types import utcnow
 from ..domain import DomainError
-from .. import staff_log
 from ..extensions import db
-from ..transaction import lock_rows, unique_insert
+from ..following.services import notify_followers
+from ..jobs import job
 from ..proposals.models import Proposal
+from ..targets import TargetType
+from ..transaction import lock_rows, unique_insert
 from ..voting.pabulib import PbFile, write as write_pb
 from . import ballots as codec
-from .models import (Ballot, BudgetRule, Channel, Decision, DecisionState, Method, Option,
-                     Participation, ResultSnapshot)
+from .models import Ballot, BudgetRule, Decision, DecisionState, Method, Option, Participation, ResultSnapshot
 from .version import code_version
 
-# No ambiguous characters (0/O, 1/I/L): the code is read aloud and typed back.
-TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_CODE_LENGTH = 10
 BREAKDOWN_MINIMUM = 10
 # Each new ballot is written together with this many earlier ballots of the same decision,
 # rewritten in random order (see cast_ballot).
@@ -32,6 +38,10 @@ def visible_decisions(include_drafts=False):
     if not include_drafts:
         statement = statement.where(Decision.announced_at.is_not(None))
     return db.session.execute(statement).scalars().all()
+
+
+def open_decisions():
+    return [d for d in visible_decisions() if d.state is DecisionState.OPEN]
 
 
 def _check_dates(opens_at, closes_at):
@@ -56,8 +66,7 @@ def save_decision(decision, user, *, title, question, description, method, opens
     """Create (decision=None) or change a decision that has not opened yet."""
     if decision is not None:
         lock_rows(decision)  # another official announcing or changing it at the same moment: one after the other
-    if decision is not None and decision.state not in (DecisionState.DRAFT, DecisionState.SCHEDULED):
-        raise DomainError(_l("This decision is open or closed: only its description can still be corrected."))
+    check(user, Action.DECISION_MANAGE, decision)
     _check_dates(opens_at, closes_at)
     if decision is not None and decision.announced_at is not None and opens_at <= utcnow():
         # An announced vote opens on its date; moving that date into the past would open it unannounced.
@@ -93,6 +102,7 @@ def save_decision(decision, user, *, title, question, description, method, opens
 def announce(decision, by):
     """Take a draft out of draft: residents see it, and it opens on its date."""
     lock_rows(decision)
+    check(by, Action.DECISION_MANAGE, decision)
     if decision.state is not DecisionState.DRAFT:
         raise DomainError(_l("This decision is already announced."))
     if decision.opens_at <= utcnow():
@@ -100,7 +110,7 @@ def announce(decision, by):
                           field="opens_at")
     decision.announced_at = utcnow()
     db.session.flush()
-    staff_log.record(by, "publication", "announce", "decision", decision.id, {"state": "draft"},
+    staff_log.record(by, "publication", "announce", TargetType.DECISION, decision.id, {"state": "draft"},
                      {"state": decision.state.value, "opens_at": decision.opens_at, "closes_at": decision.closes_at})
 
 
@@ -117,28 +127,23 @@ def participation_of(user, decision):
 
 
 def in_allowed_district(user, decision):
-    """A district vote is for the residents who stated one of its districts before it opened."""
+    return district_refusal(user, decision) is None
+
+
+def district_refusal(user, decision):
+    """None when ``user`` may vote as far as districts go, else why not: a district vote is for the
+    residents who stated one of its districts before it opened."""
     if not decision.districts:
-        return True
-    return (user.district_id in {d.id for d in decision.districts}
-            and user.district_since is not None and user.district_since < decision.opens_at)
-
-
-def check_can_vote(user, decision):
-    """Raise a DomainError that says why this resident cannot vote, if they cannot."""
-    if decision.state is not DecisionState.OPEN:
-        raise DomainError(_l("This vote is not open."))
-    if user.role is not Role.RESIDENT:
-        raise DomainError(_l("Only residents vote."))
-    if not in_allowed_district(user, decision):
-        raise DomainError(_l("This vote is for the residents of: %(districts)s, as stated in their profile before "
-                             "the vote opened.", districts=", ".join(d.name for d in decision.districts)))
-    if has_voted(user, decision):
-        raise DomainError(_l("You have already taken part in this vote."))
+        return None
+    if (user.district_id in {d.id for d in decision.districts}
+            and user.district_since is not None and user.district_since < decision.opens_at):
+        return None
+    return _l("This vote is for the residents of: %(districts)s, as stated in their profile before the vote "
+              "opened.", districts=", ".join(d.name for d in decision.districts))
 
 
 def _tracking_code():
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+    return random_code(TRACKING_CODE_LENGTH)
 
 
 def _still_open(decision):
@@ -192,7 +197,7 @@ def cast_ballot(user, decision, content, channel=Channel.ONLINE):
     and the state read again after writing, so a ballot is either counted by a publication
     or refused, never committed after the count was read.
     """
-    check_can_vote(user, decision)
+    check(user, Action.DECISION_VOTE, decision)
     for _attempt in range(3):
         code = _tracking_code()
         with unique_insert() as insert:
@@ -255,8 +260,6 @@ def compute_results(decision, rows=None):
 
 def pb_text(decision, rows):
     """The ballots of a participatory budget in the Pabulib format."""
-    from flask import current_app
-
     instance = codec.budget_instance(decision)
     ballots = [frozenset(codec.loads(r.content)["options"]) for r in rows]
     rule = "greedy" if decision.budget_rule is BudgetRule.GREEDY else "equalshares/add1"
@@ -287,9 +290,9 @@ def _rewrite_ballots(decision):
 
 
 def publish_results(decision, user):
-    """Freeze the count: results, shuffled ballots file and its SHA-256. Publishing twice makes one snapshot."""
-    if decision.state is not DecisionState.CLOSED:
-        raise DomainError(_l("Results can be published once the vote is closed, and only once."))
+    """Freeze the count: results, shuffled ballots file and its SHA-256, in the staff log, and tell the
+    followers. Publishing twice makes one snapshot."""
+    check(user, Action.RESULTS_PUBLISH, decision)
     with unique_insert(DomainError(_l("Results can be published once the vote is closed, and only once."))):
         # Exclusive: waits for ballots still being cast (they hold a share lock), then reads them all.
         db.session.execute(update(Decision).where(Decision.id == decision.id)
@@ -307,4 +310,26 @@ def publish_results(decision, user):
         db.session.flush()
         _rewrite_ballots(decision)
     db.session.refresh(decision)
-    return decision.snapshot
+    snapshot = decision.snapshot
+    staff_log.record(user, "publication", "publish", TargetType.DECISION, decision.id, {},
+                     {"ballots_sha256": snapshot.ballots_sha256, "code_version": snapshot.code_version})
+    notify_followers(TargetType.DECISION, decision.id, "mail/results_published.txt",
+                     _l("Results published: %(title)s", title=decision.title), decision=decision)
+    return snapshot
+
+
+@job("votes opened, followers told")
+def notify_opened_votes():
+    """Tell followers of every decision that opened since the last check (once per decision)."""
+    now = utcnow()
+    # Claimed in one statement: each worker process runs this job, and only the one whose UPDATE
+    # marked a decision tells its followers (reading first, then marking, would tell them twice).
+    claimed = db.session.execute(
+        update(Decision).where(Decision.announced_at.is_not(None), Decision.opens_at <= now,
+                               Decision.closes_at > now, Decision.opening_notified_at.is_(None))
+        .values(opening_notified_at=now).returning(Decision.id)).scalars().all()
+    opened = db.session.execute(select(Decision).where(Decision.id.in_(claimed))).scalars().all()
+    for decision in opened:
+        notify_followers(TargetType.DECISION, decision.id, "mail/vote_opened.txt",
+                         _l("The vote is open: %(title)s", title=decision.title), decision=decision)
+    return len(opened)

@@ -5,17 +5,22 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from ..access import Action, can, public, require_can, requires
-from ..accounts.models import District
+from ..access import Action, can, load_visible, public, requires
+from ..accounts.services import all_districts
 from ..counters.acting import actor, assisted_session, receipt_redirect, record_if_assisted
+from ..counters.models import AssistedActionKind, Channel
 from ..domain import DomainError, attach_error, flash_refusal
-from ..extensions import db
+from ..following.services import is_following
+from ..targets import TargetType
+from ..timezones import now_paris, paris_to_utc, utc_to_paris
 from ..voting import majority_judgment
 from . import ballots as codec
+from . import registrations  # noqa: F401 - registers follows, receipts and "my data" for decisions
+from . import rules  # noqa: F401 - registers the package's access rules
 from . import corrections, services
 from .charts import bar_chart
-from .forms import DecisionForm, DescriptionForm, METHOD_LABELS, RULE_LABELS, now_paris, paris_to_utc, utc_to_paris
-from .models import BudgetRule, Channel, Decision, DecisionState, Method
+from .forms import DecisionForm, DescriptionForm
+from .models import BudgetRule, Decision, Method
 from .opendata import datapackage, results_csv
 
 bp = Blueprint("decisions", __name__)
@@ -29,26 +34,23 @@ def _no_store_ballots(response):
     return response
 
 
-def _get_decision(decision_id, allow_draft=False):
-    decision = db.session.get(Decision, decision_id)
-    if decision is None:
-        abort(404)
-    if decision.state is DecisionState.DRAFT and not (allow_draft and can(current_user, Action.DECISION_MANAGE)):
-        abort(404)
-    return decision
+def _back_to(decision, message):
+    """Refused because of the decision's state (or the resident's: already voted, another district):
+    back to the decision, saying why."""
+    flash_refusal(DomainError(message))
+    return redirect(url_for("decisions.detail", decision_id=decision.id))
 
 
 @bp.route("/")
 @public
 def index():
     decisions = services.visible_decisions(include_drafts=can(current_user, Action.DECISION_MANAGE))
-    return render_template("decisions/list.html", decisions=decisions, method_labels=METHOD_LABELS)
+    return render_template("decisions/list.html", decisions=decisions)
 
 
 def _decision_form(decision=None):
     form = DecisionForm(obj=decision)
-    districts = db.session.execute(db.select(District).order_by(District.name)).scalars().all()
-    form.districts.choices = [(d.id, d.name) for d in districts]
+    form.districts.choices = [(d.id, d.name) for d in all_districts()]
     if request.method == "GET":
         if decision is None:
             form.opens_at.data, form.closes_at.data = now_paris(), None
@@ -68,7 +70,8 @@ def _save(form, decision):
         decision, current_user, title=form.title.data, question=form.question.data,
         description=form.description.data or "", method=Method(form.method.data),
         opens_at=paris_to_utc(form.opens_at.data), closes_at=paris_to_utc(form.closes_at.data),
-        options=[] if form.method.data == Method.YES_NO.value else form.options.parsed, max_choices=form.max_choices.data, budget=form.budget.data,
+        options=[] if form.method.data == Method.YES_NO.value else form.options.parsed,
+        max_choices=form.max_choices.data, budget=form.budget.data,
         budget_rule=next((r for r in BudgetRule if r.value == form.budget_rule.data), None),
         voter_cost_limit=form.voter_cost_limit.data, district_ids=form.districts.data or [],
     )
@@ -90,10 +93,8 @@ def new():
 
 
 @bp.route("/<int:decision_id>/edit", methods=["GET", "POST"])
-@requires(Action.DECISION_MANAGE)
-def edit(decision_id):
-    decision = _get_decision(decision_id, allow_draft=True)
-    require_can(Action.DECISION_MANAGE, decision)
+@requires(Action.DECISION_MANAGE, load=Decision)
+def edit(decision):
     form = _decision_form(decision)
     if form.validate_on_submit():
         try:
@@ -107,10 +108,8 @@ def edit(decision_id):
 
 
 @bp.route("/<int:decision_id>/announce", methods=["POST"])
-@requires(Action.DECISION_MANAGE)
-def announce(decision_id):
-    decision = _get_decision(decision_id, allow_draft=True)
-    require_can(Action.DECISION_MANAGE, decision)
+@requires(Action.DECISION_MANAGE, load=Decision)
+def announce(decision):
     try:
         services.announce(decision, by=current_user)
     except DomainError as error:
@@ -121,10 +120,8 @@ def announce(decision_id):
 
 
 @bp.route("/<int:decision_id>/description", methods=["GET", "POST"])
-@requires(Action.DECISION_FIX_DESCRIPTION)
-def fix_description(decision_id):
-    decision = _get_decision(decision_id)
-    require_can(Action.DECISION_FIX_DESCRIPTION, decision)
+@requires(Action.DECISION_FIX_DESCRIPTION, load=Decision)
+def fix_description(decision):
     form = DescriptionForm(obj=decision)
     if form.validate_on_submit():
         try:
@@ -138,16 +135,13 @@ def fix_description(decision_id):
 
 
 @bp.route("/<int:decision_id>")
-@public
-def detail(decision_id):
-    decision = _get_decision(decision_id, allow_draft=True)
-    from ..following.services import is_following
-
+@requires(Action.DECISION_VIEW, load=Decision)
+def detail(decision):
     voted = current_user.is_authenticated and services.has_voted(actor(), decision)
-    return render_template("decisions/detail.html", decision=decision, voted=voted, method_labels=METHOD_LABELS,
-                           rule_labels=RULE_LABELS, edits=corrections.description_edits(decision),
-                           diff_segments=corrections.diff_segments,
-                           state=decision.state, following=is_following(current_user, "decision", decision.id))
+    return render_template("decisions/detail.html", decision=decision, voted=voted,
+                           edits=corrections.description_edits(decision), diff_segments=corrections.diff_segments,
+                           state=decision.state,
+                           following=is_following(current_user, TargetType.DECISION, decision.id))
 
 
 def _ballot_page(decision, form_data=None, error=None, status=200):
@@ -155,24 +149,10 @@ def _ballot_page(decision, form_data=None, error=None, status=200):
                            grades=majority_judgment.GRADES, has_errors=error is not None), status
 
 
-def _refuse_vote(decision):
-    """Sends the resident back to the decision with the reason they cannot vote, or None."""
-    try:
-        services.check_can_vote(actor(), decision)
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("decisions.detail", decision_id=decision.id))
-    return None
-
-
 @bp.route("/<int:decision_id>/vote", methods=["GET", "POST"])
-@requires(Action.DECISION_VOTE)
-def vote(decision_id):
+@requires(Action.DECISION_VOTE, load=Decision, refused=_back_to)
+def vote(decision):
     """GET: the ballot. POST: check it and show the "check your vote" page."""
-    decision = _get_decision(decision_id)
-    refusal = _refuse_vote(decision)
-    if refusal:
-        return refusal
     if request.method == "GET":
         return _ballot_page(decision)
     if request.form.get("edit"):  # "Change my answers" on the check page
@@ -186,12 +166,8 @@ def vote(decision_id):
 
 
 @bp.route("/<int:decision_id>/vote/confirm", methods=["POST"])
-@requires(Action.DECISION_VOTE)
-def confirm_vote(decision_id):
-    decision = _get_decision(decision_id)
-    refusal = _refuse_vote(decision)
-    if refusal:
-        return refusal
+@requires(Action.DECISION_VOTE, load=Decision, refused=_back_to)
+def confirm_vote(decision):
     try:
         content = codec.parse_form(decision, request.form)
     except DomainError as error:
@@ -200,10 +176,9 @@ def confirm_vote(decision_id):
     try:
         code = services.cast_ballot(actor(), decision, content, channel)
     except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("decisions.detail", decision_id=decision.id))
-    receipt = record_if_assisted(services.participation_of(actor(), decision), object_type="decision",
-                                 object_id=decision.id)
+        return _back_to(decision, error.message)
+    receipt = record_if_assisted(AssistedActionKind.VOTE_CAST, entered=services.participation_of(actor(), decision),
+                                 about=decision)
     if receipt:
         # Printed on the receipt while the assisted session lasts, then forgotten.
         session["receipt_codes"] = {**session.get("receipt_codes", {}), str(receipt.id): code}
@@ -215,7 +190,8 @@ def confirm_vote(decision_id):
 @bp.route("/<int:decision_id>/voted")
 @requires(Action.DECISION_VOTE)
 def voted(decision_id):
-    decision = _get_decision(decision_id)
+    """After the vote, the rule that allowed it refuses a second one: this page asks only for a resident."""
+    decision = load_visible(Decision, decision_id)
     if not services.has_voted(actor(), decision):
         return redirect(url_for("decisions.detail", decision_id=decision.id))
     stored = session.pop("tracking_code", None)
@@ -224,86 +200,66 @@ def voted(decision_id):
 
 
 @bp.route("/<int:decision_id>/results")
-@public
-def results(decision_id):
-    decision = _get_decision(decision_id)
-    if decision.state is DecisionState.PUBLISHED:
+@requires(Action.RESULTS_READ, load=Decision)
+def results(decision):
+    if decision.snapshot is not None:
         data, preview = json.loads(decision.snapshot.results_json), False
-    elif decision.state is DecisionState.CLOSED and can(current_user, Action.RESULTS_PUBLISH, decision):
+    else:  # an official reviewing the count of a closed vote (access: RESULTS_READ)
         data, preview = services.compute_results(decision), True
-    else:
-        abort(404)
     return render_template("decisions/results.html", decision=decision, data=data, preview=preview,
-                           chart=bar_chart(decision, data), rule_labels=RULE_LABELS)
+                           chart=bar_chart(decision, data))
 
 
 @bp.route("/<int:decision_id>/publish", methods=["POST"])
-@requires(Action.RESULTS_PUBLISH)
-def publish(decision_id):
-    decision = _get_decision(decision_id)
-    require_can(Action.RESULTS_PUBLISH, decision)
+@requires(Action.RESULTS_PUBLISH, load=Decision)
+def publish(decision):
     try:
         services.publish_results(decision, current_user)
     except DomainError as error:
         flash_refusal(error)
     else:
-        from .. import staff_log
-        from ..following.services import notify_followers
-
-        staff_log.record(current_user, "publication", "publish", "decision", decision.id, {},
-                         {"ballots_sha256": decision.snapshot.ballots_sha256,
-                          "code_version": decision.snapshot.code_version})
-        notify_followers("decision", decision.id, "mail/results_published.txt",
-                         _l("Results published: %(title)s", title=decision.title), decision=decision)
         flash(_l("The results are published."), "success")
     return redirect(url_for("decisions.results", decision_id=decision.id))
 
 
-def _published(decision_id):
-    decision = _get_decision(decision_id)
-    if decision.state is not DecisionState.PUBLISHED:
+def _download(decision, body, filename, mimetype):
+    """A file of the published results (an official's preview of a closed vote has none)."""
+    if decision.snapshot is None or body is None:
         abort(404)
-    return decision
-
-
-def _download(body, filename, mimetype):
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/<int:decision_id>/ballots.csv")
-@public
-def ballots_csv(decision_id):
-    decision = _published(decision_id)
-    return _download(decision.snapshot.ballots_csv, f"decision-{decision.id}-ballots.csv", "text/csv")
+@requires(Action.RESULTS_READ, load=Decision)
+def ballots_csv(decision):
+    snapshot = decision.snapshot
+    return _download(decision, snapshot and snapshot.ballots_csv, f"decision-{decision.id}-ballots.csv", "text/csv")
 
 
 @bp.route("/<int:decision_id>/ballots.pb")
-@public
-def ballots_pb(decision_id):
-    decision = _published(decision_id)
-    if decision.snapshot.ballots_pb is None:
-        abort(404)
-    return _download(decision.snapshot.ballots_pb, f"decision-{decision.id}.pb", "text/plain")
+@requires(Action.RESULTS_READ, load=Decision)
+def ballots_pb(decision):
+    snapshot = decision.snapshot
+    return _download(decision, snapshot and snapshot.ballots_pb, f"decision-{decision.id}.pb", "text/plain")
 
 
 @bp.route("/<int:decision_id>/results.json")
-@public
-def results_json(decision_id):
-    decision = _published(decision_id)
-    return _download(decision.snapshot.results_json, f"decision-{decision.id}-results.json", "application/json")
+@requires(Action.RESULTS_READ, load=Decision)
+def results_json(decision):
+    snapshot = decision.snapshot
+    return _download(decision, snapshot and snapshot.results_json, f"decision-{decision.id}-results.json",
+                     "application/json")
 
 
 @bp.route("/<int:decision_id>/results.csv")
-@public
-def results_csv_file(decision_id):
-    decision = _published(decision_id)
-    return _download(results_csv(decision), f"decision-{decision.id}-results.csv", "text/csv")
+@requires(Action.RESULTS_READ, load=Decision)
+def results_csv_file(decision):
+    return _download(decision, decision.snapshot and results_csv(decision), f"decision-{decision.id}-results.csv",
+                     "text/csv")
 
 
 @bp.route("/<int:decision_id>/datapackage.json")
-@public
-def datapackage_json(decision_id):
-    decision = _published(decision_id)
-    return _download(json.dumps(datapackage(decision), indent=2, ensure_ascii=False),
-                     "datapackage.json", "application/json")
+@requires(Action.RESULTS_READ, load=Decision)
+def datapackage_json(decision):
+    body = decision.snapshot and json.dumps(datapackage(decision), indent=2, ensure_ascii=False)
+    return _download(decision, body, "datapackage.json", "application/json")

@@ -1,52 +1,41 @@
-"""Follows, and the e-mails residents get about proposals and decisions.
+"""Follows: who follows what, and the e-mails to followers (composed by civic.notifications).
 
-Every such e-mail carries a one-click unsubscribe link (no log-in): a signed token naming
-the person and what they stop receiving. Mails are queued (civic.mail) in French, the
-collectivité's language, since a recipient's language is not known.
+What can be followed is registered by the package that owns it (``register_followable``):
+a proposal while it is public, a decision once announced.
 """
-from flask import current_app, render_template
-from flask_babel import force_locale
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
 
 from ..accounts.models import User
-from ..db_types import utcnow
 from ..extensions import db
-from ..links import public_url
+from ..notifications.services import mail_to, register_topic
+from ..registry import Registry
+from ..routing import parse_id
+from ..targets import TargetType
 from ..transaction import unique_insert
-from ..mail import send_mail
-from .models import Follow
+from .models import FOLLOWABLE_TYPES, Follow
 
-TARGETS = ("proposal", "decision")
-ANSWERS_TOPIC = "answers"
+_followable = Registry("followable type")
 
 
-def _serializer():
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="civic-unsubscribe")
+def register_followable(target_type, open_to_follows):
+    """``open_to_follows(obj)``: whether residents may start following ``obj`` now."""
+    if target_type not in FOLLOWABLE_TYPES:
+        raise ValueError(f"follow.target_type does not allow {target_type}")
+    _followable.add(target_type, open_to_follows)
 
 
-def unsubscribe_token(user, topic):
-    return _serializer().dumps([user.id, topic])
+def followable():
+    return dict(_followable)
 
 
-def read_unsubscribe_token(token):
-    """(user, topic) or None for a forged or stale token."""
-    try:
-        user_id, topic = _serializer().loads(token)
-    except (BadSignature, ValueError, TypeError):
-        return None
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    return (user, topic) if user is not None and isinstance(topic, str) else None
+def open_to_follows(target_type, target):
+    check = _followable.get(target_type)
+    return check is not None and check(target)
 
 
-def unsubscribe(user, topic):
-    if topic == ANSWERS_TOPIC:
-        user.notify_answers = False
-    elif topic.startswith("follow:"):
-        _kind, target_type, target_id = (topic.split(":") + ["", ""])[:3]
-        if target_type in TARGETS and target_id.isdigit():
-            unfollow(user, target_type, int(target_id))
-    db.session.flush()
+def topic(target_type, target_id):
+    return f"follow:{target_type.value}:{target_id}"
 
 
 def is_following(user, target_type, target_id):
@@ -73,41 +62,20 @@ def followers(target_type, target_id):
                User.email_normalized.is_not(None))).scalars().all()
 
 
-def mail_to(user, template, subject, topic=None, **context):
-    """Queue one e-mail to one person, with its unsubscribe link when it is optional."""
-    if not user.email or not user.active:
-        return False
-    url = public_url("following.unsubscribe", token=unsubscribe_token(user, topic)) if topic else None
-    language = user.language if user.language in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(language):
-        body = render_template(template, user=user, unsubscribe_url=url, **context)
-        send_mail(user.email, str(subject), body, unsubscribe_url=url)
-    return True
-
-
 def notify_followers(target_type, target_id, template, subject, exclude=(), **context):
+    """Mail every follower (but ``exclude``d ids); returns how many were mailed."""
     sent = 0
     for user in followers(target_type, target_id):
         if user.id not in exclude:
-            sent += mail_to(user, template, subject, topic=f"follow:{target_type}:{target_id}", **context)
+            sent += mail_to(user, template, subject, topic=topic(target_type, target_id), **context)
     return sent
 
 
-def notify_opened_votes():
-    """Tell followers of every decision that opened since the last check (once per decision)."""
-    from flask_babel import lazy_gettext as _l
+def _stop_following(user, rest):
+    """Unsubscribing from "follow:<type>:<id>" ends the follow."""
+    type_name, _separator, target_id = rest.partition(":")
+    if type_name in {t.value for t in FOLLOWABLE_TYPES} and parse_id(target_id) is not None:
+        unfollow(user, TargetType(type_name), parse_id(target_id))
 
-    from ..decisions.models import Decision
 
-    now = utcnow()
-    # Claimed in one statement: each worker process runs this job, and only the one whose UPDATE
-    # marked a decision tells its followers (reading first, then marking, would tell them twice).
-    claimed = db.session.execute(
-        update(Decision).where(Decision.announced_at.is_not(None), Decision.opens_at <= now,
-                               Decision.closes_at > now, Decision.opening_notified_at.is_(None))
-        .values(opening_notified_at=now).returning(Decision.id)).scalars().all()
-    opened = db.session.execute(select(Decision).where(Decision.id.in_(claimed))).scalars().all()
-    for decision in opened:
-        notify_followers("decision", decision.id, "mail/vote_opened.txt",
-                         _l("The vote is open: %(title)s", title=decision.title), decision=decision)
-    return len(opened)
+register_topic("follow", _l("You will no longer follow this, nor receive its e-mails."), _stop_following)

@@ -1,60 +1,41 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..access import Action, public, requires
-from ..extensions import csrf, db
+from .. import targets
+from ..access import Action, requires
 from ..navigation import safe_next
+from ..targets import TargetType
+from . import personal_data  # noqa: F401 - registers the package's part of "my data"
+from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
+from .models import FOLLOWABLE_TYPES
 
 bp = Blueprint("following", __name__)
 
-
-def _target_exists(target_type, target_id):
-    from ..decisions.models import Decision, DecisionState
-    from ..proposals.models import Proposal
-
-    if target_type == "proposal":
-        target = db.session.get(Proposal, target_id)
-        return target is not None and target.is_public
-    target = db.session.get(Decision, target_id)
-    return target is not None and target.state is not DecisionState.DRAFT
+FOLLOWABLE = "any(" + ", ".join(t.value for t in FOLLOWABLE_TYPES) + ")"
 
 
-def _back(target_type, target_id):
-    default = url_for("proposals.detail" if target_type == "proposal" else "decisions.detail",
-                      **{f"{target_type}_id": target_id})
+def _back(target):
+    default = (targets.url(target) if target is not None else None) or url_for("main.home")
     return safe_next(request.form.get("next"), default)
 
 
-@bp.route("/follow/<any(proposal, decision):target_type>/<int:target_id>", methods=["POST"])
-@requires(Action.FOLLOW)
-def follow(target_type, target_id):
-    if not _target_exists(target_type, target_id):
-        abort(404)
-    services.follow(current_user, target_type, target_id)
+@bp.route(f"/follow/<{FOLLOWABLE}:target_type>/<int:target_id>", methods=["POST"])
+@requires(Action.FOLLOW, load=targets.loader(*FOLLOWABLE_TYPES))
+def follow(target):
+    services.follow(current_user, targets.type_of(target), target.id)
     flash(_l("You follow it: you will get an e-mail when it is answered, when the vote opens and when results "
              "are published."), "success")
-    return redirect(_back(target_type, target_id))
+    return redirect(_back(target))
 
 
-@bp.route("/unfollow/<any(proposal, decision):target_type>/<int:target_id>", methods=["POST"])
+@bp.route(f"/unfollow/<{FOLLOWABLE}:target_type>/<int:target_id>", methods=["POST"])
 @requires(Action.FOLLOW)
 def unfollow(target_type, target_id):
+    """Also for what is no longer shown: nobody stays subscribed to something they cannot see."""
+    target_type = TargetType(target_type)
     services.unfollow(current_user, target_type, target_id)
     flash(_l("You no longer follow it."), "success")
-    return redirect(_back(target_type, target_id))
-
-
-@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
-@csrf.exempt  # RFC 8058: mail clients POST here without a page; the signed token is the proof
-@public
-def unsubscribe(token):
-    found = services.read_unsubscribe_token(token)
-    if found is None:
-        return render_template("following/unsubscribe.html", invalid=True, done=False), 404
-    user, topic = found
-    if request.method == "POST":
-        services.unsubscribe(user, topic)
-        return render_template("following/unsubscribe.html", invalid=False, done=True, topic=topic)
-    return render_template("following/unsubscribe.html", invalid=False, done=False, topic=topic, token=token)
+    target = targets.get(target_type, target_id)
+    return redirect(_back(target if target is not None and targets.visible(current_user, target) else None))

@@ -1,51 +1,23 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
+from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
+from .. import labels
 from ..forms import max_length, required, strip
-from .models import ModerationKind, ModerationMode, ReportReason
-
-REASON_LABELS = {
-    ReportReason.INSULT.value: _l("Insult or harassment"),
-    ReportReason.PERSONAL_DATA.value: _l("Personal data about someone"),
-    ReportReason.SPAM.value: _l("Spam or advertising"),
-    ReportReason.OFF_TOPIC.value: _l("Off topic"),
-    ReportReason.OTHER.value: _l("Other (say what)"),
-}
-KIND_LABELS = {
-    ModerationKind.PUBLISH.value: _l("Published"),
-    ModerationKind.REQUEST_CHANGES.value: _l("Sent back to its author for a change"),
-    ModerationKind.REJECT.value: _l("Rejected"),
-    ModerationKind.HIDE.value: _l("Hidden"),
-    ModerationKind.RESTORE.value: _l("Restored"),
-    ModerationKind.MERGE.value: _l("Merged into another proposal"),
-    ModerationKind.HELD_BY_REPORTS.value: _l("Hidden after reports, until a moderator decides"),
-}
-ACTION_LABELS = {
-    ModerationKind.PUBLISH.value: _l("Publish"),
-    ModerationKind.REQUEST_CHANGES.value: _l("Ask the author for a change"),
-    ModerationKind.REJECT.value: _l("Reject"),
-    ModerationKind.HIDE.value: _l("Hide"),
-    ModerationKind.RESTORE.value: _l("Restore (keep it published)"),
-    ModerationKind.MERGE.value: _l("Merge into another proposal"),
-}
-MODE_LABELS = {
-    ModerationMode.POST.value: _l("Published at once, moderated afterwards"),
-    ModerationMode.PRE.value: _l("Held until a moderator publishes it"),
-}
+from .models import DECISIONS, ModerationKind, ModerationMode, ReportReason
 
 
 class ReportForm(FlaskForm):
-    reason = RadioField(_l("What is the problem?"), choices=[SelectChoice(k, v) for k, v in REASON_LABELS.items()],
+    reason = RadioField(_l("What is the problem?"), choices=labels.choices(ReportReason),
                         validators=[required(_l("Choose the problem."))])
     text = TextAreaField(_l("Details (required for “Other”)"), filters=[strip], validators=[Optional(), max_length(1000)])
 
 
 class DecisionForm(FlaskForm):
     # Not "action": a field of that name would hide the form's own action property in the DOM.
-    decision = RadioField(_l("Decision"), choices=[SelectChoice(k, v) for k, v in ACTION_LABELS.items()],
-                        validators=[required(_l("Choose a decision."))])
+    decision = RadioField(_l("Decision"), choices=labels.choices(ModerationKind, DECISIONS, variant="verb"),
+                          validators=[required(_l("Choose a decision."))])
     reason = TextAreaField(_l("Public reason (shown in place of the content and in the journal)"), filters=[strip],
                            validators=[Optional(), max_length(1000)])
     message = TextAreaField(_l("Message to the author (for a change request)"), filters=[strip],
@@ -55,7 +27,7 @@ class DecisionForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    mode = RadioField(_l("New proposals, by default"), choices=[SelectChoice(k, v) for k, v in MODE_LABELS.items()],
+    mode = RadioField(_l("New proposals, by default"), choices=labels.choices(ModerationMode),
                       validators=[required(_l("Choose how proposals are moderated."))])
     report_threshold = IntegerField(
         _l("Reports from different residents that hide content until a moderator decides"),

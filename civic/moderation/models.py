@@ -1,4 +1,4 @@
-"""Reports, moderation decisions (the public journal) and moderation settings.
+"""Reports, moderation decisions (the public journal) and how new proposals are moderated.
 
 Nothing is deleted by moderation: a decision changes a proposal's or comment's state and
 is appended to ``ModerationAction``, which the public journal lists without personal data.
@@ -6,26 +6,24 @@ is appended to ``ModerationAction``, which the public journal lists without pers
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import labels
 from ..accounts.models import User
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
+from ..privacy.registry import KEEP, move_unless_held, refers_to_account
+from ..targets import TargetType, TargetTypeColumn, type_check
+
+# What residents report and moderators act on.
+MODERATED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT)
 
 
 class ModerationMode(enum.Enum):
     POST = "post"  # published at once, moderated afterwards
     PRE = "pre"    # held until a moderator publishes it
-
-
-class Setting(db.Model):
-    """A few site-wide settings changed by admins (moderation mode, report threshold)."""
-
-    __tablename__ = "setting"
-
-    key: Mapped[str] = mapped_column(String(40), primary_key=True)
-    value: Mapped[str] = mapped_column(String(200))
 
 
 class ReportReason(enum.Enum):
@@ -40,11 +38,12 @@ class Report(db.Model):
     """One resident's report of a proposal or comment; a resident reports a thing once."""
 
     __tablename__ = "report"
-    __table_args__ = (UniqueConstraint("reporter_id", "target_type", "target_id"),)
+    __table_args__ = (UniqueConstraint("reporter_id", "target_type", "target_id"),
+                      type_check("target_type", *MODERATED_TYPES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    target_type: Mapped[str] = mapped_column(String(20))
+    target_type: Mapped[TargetType] = mapped_column(TargetTypeColumn())
     target_id: Mapped[int] = mapped_column(index=True)
     reason: Mapped[ReportReason] = mapped_column(enum_column_type(ReportReason))
     text: Mapped[str] = mapped_column(Text, default="")
@@ -62,15 +61,20 @@ class ModerationKind(enum.Enum):
     HELD_BY_REPORTS = "held_by_reports"  # automatic: N residents reported it
 
 
+# What a moderator chooses from (HELD_BY_REPORTS is never chosen: the reports do it).
+DECISIONS = tuple(k for k in ModerationKind if k is not ModerationKind.HELD_BY_REPORTS)
+
+
 class ModerationAction(db.Model):
     """The journal: every moderation decision, with its public reason."""
 
     __tablename__ = "moderation_action"
+    __table_args__ = (type_check("target_type", *MODERATED_TYPES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     moderator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    target_type: Mapped[str] = mapped_column(String(20))
+    target_type: Mapped[TargetType] = mapped_column(TargetTypeColumn())
     target_id: Mapped[int]
     kind: Mapped[ModerationKind] = mapped_column(enum_column_type(ModerationKind))
     public_reason: Mapped[str] = mapped_column(Text, default="")
@@ -79,3 +83,37 @@ class ModerationAction(db.Model):
     merged_into_id: Mapped[int | None]
 
     moderator: Mapped[User | None] = relationship()
+
+
+refers_to_account(Report.reporter_id, move_unless_held(Report.target_type, Report.target_id))
+refers_to_account(ModerationAction.moderator_id, KEEP)  # staff acting
+
+labels.register(ReportReason, {
+    ReportReason.INSULT: _l("Insult or harassment"),
+    ReportReason.PERSONAL_DATA: _l("Personal data about someone"),
+    ReportReason.SPAM: _l("Spam or advertising"),
+    ReportReason.OFF_TOPIC: _l("Off topic"),
+    ReportReason.OTHER: _l("Other (say what)"),
+})
+labels.register(ModerationKind, {
+    ModerationKind.PUBLISH: _l("Published"),
+    ModerationKind.REQUEST_CHANGES: _l("Sent back to its author for a change"),
+    ModerationKind.REJECT: _l("Rejected"),
+    ModerationKind.HIDE: _l("Hidden"),
+    ModerationKind.RESTORE: _l("Restored"),
+    ModerationKind.MERGE: _l("Merged into another proposal"),
+    ModerationKind.HELD_BY_REPORTS: _l("Hidden after reports, until a moderator decides"),
+})
+labels.register(ModerationKind, {
+    ModerationKind.PUBLISH: _l("Publish"),
+    ModerationKind.REQUEST_CHANGES: _l("Ask the author for a change"),
+    ModerationKind.REJECT: _l("Reject"),
+    ModerationKind.HIDE: _l("Hide"),
+    ModerationKind.RESTORE: _l("Restore (keep it published)"),
+    ModerationKind.MERGE: _l("Merge into another proposal"),
+    ModerationKind.HELD_BY_REPORTS: _l("Hide until a moderator decides"),
+}, variant="verb")
+labels.register(ModerationMode, {
+    ModerationMode.POST: _l("Published at once, moderated afterwards"),
+    ModerationMode.PRE: _l("Held until a moderator publishes it"),
+})

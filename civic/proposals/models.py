@@ -1,35 +1,25 @@
-"""Themes, proposals, supports and comments."""
+"""Proposals, supports and comments."""
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import labels, targets
+from ..access import Action
 from ..accounts.models import User
 from ..counters.models import AssistedRecord
-from ..moderation.models import ModerationMode
-from ..db_types import UniquelyNamed, UTCDateTime, enum_column_type, utcnow
+from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
+from ..privacy.registry import KEEP, MOVE, move_unless_held, refers_to_account
+from ..themes.models import Theme
 
 TITLE_MAX = 120
 BODY_MAX = 10_000
 PLACE_MAX = 200
 COMMENT_MAX = 3_000
 REASON_MAX = 1_000
-
-
-class Theme(UniquelyNamed, db.Model):
-    __tablename__ = "theme"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
-    name_en: Mapped[str | None] = mapped_column(String(80))
-    active: Mapped[bool] = mapped_column(default=True)
-    # None: the site-wide setting applies.
-    moderation: Mapped[ModerationMode | None] = mapped_column(enum_column_type(ModerationMode))
-
-    def label(self, locale):
-        return self.name_en if locale == "en" and self.name_en else self.name
 
 
 class ProposalState(enum.Enum):
@@ -140,3 +130,34 @@ class Comment(AssistedRecord, db.Model):
     def open_for_replies(self):
         """Shown to everyone: a reply form must not display (nor a reply revive) anything else."""
         return not self.is_deleted and not self.is_hidden
+
+
+labels.register(ProposalState, {
+    ProposalState.PENDING: _l("Waiting for a moderator: it will be published once read."),
+    ProposalState.PUBLISHED: _l("Published: open for support."),
+    ProposalState.CHANGES_REQUESTED: _l("A moderator asked for a change before publishing it."),
+    ProposalState.REJECTED: _l("Rejected by moderation."),
+    ProposalState.HIDDEN: _l("Hidden by moderation."),
+    ProposalState.MERGED: _l("Merged into another proposal"),
+    ProposalState.WITHDRAWN: _l("Withdrawn by its author."),
+})
+
+targets.register(targets.Kind(
+    type=targets.TargetType.PROPOSAL, model=Proposal, numbered=_l("Proposal n° %(n)s"),
+    link=lambda p: ("proposals.detail", {"proposal_id": p.id}),
+    number_link=lambda n: ("proposals.detail", {"proposal_id": n}), view=Action.PROPOSAL_VIEW))
+targets.register(targets.Kind(
+    type=targets.TargetType.COMMENT, model=Comment, numbered=_l("Comment n° %(n)s"),
+    link=lambda c: ("proposals.detail", {"proposal_id": c.proposal_id, "_anchor": f"comment-{c.id}"}),
+    view=Action.COMMENT_VIEW))
+targets.register(targets.Kind(
+    type=targets.TargetType.SUPPORT, model=Support, numbered=_l("Support n° %(n)s"),
+    link=lambda s: ("proposals.detail", {"proposal_id": s.proposal_id, "_anchor": "support"})))
+
+refers_to_account(Proposal.author_id, MOVE)
+refers_to_account(Comment.author_id, MOVE)
+for _model in (Proposal, Support, Comment):
+    refers_to_account(_model.assisted_by_id, KEEP)  # the agent who entered it
+
+
+refers_to_account(Support.user_id, move_unless_held(Support.proposal_id))

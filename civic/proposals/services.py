@@ -2,39 +2,29 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
+from ..answers.models import Answer
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
-from ..transaction import lock_rows, unique_insert
 from ..i18n import current_language
+from ..moderation.models import ModerationMode
+from ..moderation.services import mode_for, resolve_reports
 from ..pagination import paginate_rows
 from ..text import LIKE_ESCAPE, like_contains, normalize_for_search, search_terms
-from .models import PUBLIC_STATES, Comment, Proposal, ProposalState, Support, Theme
+from ..themes.services import offered_theme
+from ..transaction import lock_rows, unique_insert
+from .models import PUBLIC_STATES, Comment, Proposal, ProposalState, Support
 
 SORTS = ("newest", "supported")
-
-
-def active_themes():
-    return db.session.execute(select(Theme).where(Theme.active).order_by(Theme.name)).scalars().all()
 
 
 def _search_text(title, body):
     return normalize_for_search(f"{title}\n{body}")
 
 
-def _checked_theme(theme_id):
-    theme = db.session.get(Theme, theme_id) if theme_id else None
-    if theme is None or not theme.active:
-        raise DomainError(_l("Choose a theme from the list."), field="theme")
-    return theme
-
-
 def submit_proposal(author, title, body, theme_id, place=None):
     """Published at once, or held for review when its theme (or the site) is pre-moderated."""
-    from ..moderation.models import ModerationMode
-    from ..moderation.services import mode_for
-
-    theme = _checked_theme(theme_id)
+    theme = offered_theme(theme_id)
     held = mode_for(theme) is ModerationMode.PRE
     proposal = Proposal(
         title=title.strip(), body=body.strip(), theme=theme, place=(place or "").strip() or None,
@@ -74,15 +64,14 @@ def _lock_open(proposal):
 
 
 def edit_proposal(proposal, title, body, theme_id, place=None):
-    from ..moderation.services import author_edited
-
-    theme = _checked_theme(theme_id)
+    theme = offered_theme(theme_id)
     # A moderator's decision or a first support may have come since the page was shown: decide on the row as
     # it is now, and keep others from changing it until this is saved.
     lock_rows(proposal)
     if not is_editable(proposal):
         raise DomainError(NOT_EDITABLE)
-    author_edited(proposal)
+    if proposal.state is ProposalState.CHANGES_REQUESTED:
+        proposal.state = ProposalState.PENDING  # changed as asked: back to the moderators
     proposal.theme = theme
     proposal.title = title.strip()
     proposal.body = body.strip()
@@ -109,10 +98,6 @@ def proposal_has_activity(proposal):
             | exists().where(Comment.proposal_id == proposal.id)
         )
     ).scalar()
-
-
-def support_count(proposal):
-    return db.session.execute(select(func.count(Support.id)).where(Support.proposal_id == proposal.id)).scalar_one()
 
 
 def has_supported(user, proposal):
@@ -166,11 +151,8 @@ def add_comment(author, proposal, body, parent_id=None):
 
 def delete_comment(comment):
     """Its author deletes it: reports waiting on it are settled, a moderator has nothing left to decide."""
-    from ..moderation.models import Report
-
     comment.deleted_at = utcnow()
-    db.session.execute(db.update(Report).where(Report.target_type == "comment", Report.target_id == comment.id,
-                                               Report.resolved_at.is_(None)).values(resolved_at=comment.deleted_at))
+    resolve_reports(comment, comment.deleted_at)
     db.session.flush()
 
 
@@ -200,8 +182,6 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
     """A page of (proposal, supports, comments) rows of public proposals; counts come from the data each time.
 
     ``answer``: an AnswerStatus, "none" (not answered yet) or None (any)."""
-    from ..answers.models import Answer
-
     supports, comments = _counts()
     statement = select(Proposal, supports, comments).join(Proposal.theme).where(
         Proposal.state.in_(PUBLIC_STATES), Proposal.held_by_reports.is_(False))

@@ -2,14 +2,20 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..access import Action, can, public, require_can, requires
+from ..access import Action, can, public, requires
 from ..answers.models import AnswerStatus
+from ..answers.services import answer_of
 from ..counters.acting import actor, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
+from ..following.services import is_following
 from ..i18n import current_language
 from ..routing import int_arg, parse_id
+from ..targets import TargetType
+from ..themes.services import active_themes
+from . import personal_data, registrations  # noqa: F401 - register "my data" sections, moderation, follows
+from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
 from .forms import ButtonForm, CommentForm, ProposalForm, WithdrawForm
 from .models import Comment, Proposal, ProposalState
@@ -19,17 +25,10 @@ bp = Blueprint("proposals", __name__)
 STATE_FILTERS = {"published": ProposalState.PUBLISHED, "withdrawn": ProposalState.WITHDRAWN, "all": None}
 
 
-def _get_proposal(proposal_id):
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None:
-        abort(404)
-    return proposal
-
-
 @bp.route("/")
 @public
 def index():
-    themes = services.active_themes()
+    themes = active_themes()
     theme_id = int_arg("theme")
     state_key = request.args.get("state", "published")
     if state_key not in STATE_FILTERS:
@@ -54,8 +53,14 @@ def _proposal_form(obj=None):
     form = ProposalForm(obj=obj)
     if obj is not None and request.method == "GET":
         form.theme.data = obj.theme_id
-    form.set_themes(services.active_themes(), current_language())
+    form.set_themes(active_themes(), current_language())
     return form
+
+
+def _back_to(proposal, message):
+    """Refused because of the proposal's state (edited, withdrawn or hidden meanwhile): say why on its page."""
+    flash_refusal(DomainError(message))
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -69,7 +74,7 @@ def new():
         except DomainError as error:
             attach_error(form, error)
         else:
-            receipt = record_if_assisted(proposal, object_type="proposal", object_id=proposal.id)
+            receipt = record_if_assisted(AssistedActionKind.PROPOSAL_CREATED, entered=proposal)
             if receipt:
                 return receipt_redirect(receipt)
             if proposal.state is ProposalState.PENDING:
@@ -81,15 +86,12 @@ def new():
 
 
 def _render_detail(proposal, comment_form=None, status=200):
-    from ..answers.services import answer_of
-    from ..following.services import is_following
-
     supports, comments = services.proposal_counts(proposal)
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
         answer=answer_of(proposal),
-        following=is_following(current_user, "proposal", proposal.id),
+        following=is_following(current_user, TargetType.PROPOSAL, proposal.id),
         merged_into=_merged_into(proposal),
         supports=supports,
         comment_count=comments,
@@ -101,40 +103,22 @@ def _render_detail(proposal, comment_form=None, status=200):
 
 
 def _merged_into(proposal):
-    """The proposal this one was merged into, when the reader may see it."""
+    """The proposal this one was merged into, when the reader may read it."""
     kept = db.session.get(Proposal, proposal.merged_into_id) if proposal.merged_into_id else None
-    return kept if kept is not None and _may_read(kept) else None
-
-
-def _may_read(proposal):
-    """Its author and moderators read a proposal that is not public; others see why it is not.
-    A merged proposal stays readable if it had been published: its supports and comments were public."""
-    merged_after_publication = proposal.state is ProposalState.MERGED and proposal.published_at is not None
-    return proposal.is_public or merged_after_publication or (
-        current_user.is_authenticated and (proposal.author_id == current_user.id
-                                           or can(current_user, Action.MODERATE)))
+    return kept if kept is not None and can(current_user, Action.PROPOSAL_READ, kept) else None
 
 
 @bp.route("/<int:proposal_id>")
-@public
-def detail(proposal_id):
-    proposal = _get_proposal(proposal_id)
-    if not _may_read(proposal):
-        if proposal.state in (ProposalState.PENDING, ProposalState.CHANGES_REQUESTED, ProposalState.MERGED):
-            abort(404)  # never published: nothing to say publicly
+@requires(Action.PROPOSAL_VIEW, load=Proposal)
+def detail(proposal):
+    if not can(current_user, Action.PROPOSAL_READ, proposal):
         return render_template("proposals/unavailable.html", proposal=proposal)
     return _render_detail(proposal)
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
-@requires(Action.PROPOSAL_EDIT)
-def edit(proposal_id):
-    proposal = _get_proposal(proposal_id)
-    if proposal.author_id != current_user.id:
-        abort(403)
-    if not can(current_user, Action.PROPOSAL_EDIT, proposal):
-        flash(services.NOT_EDITABLE, "error")
-        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+@requires(Action.PROPOSAL_EDIT, load=Proposal, refused=_back_to)
+def edit(proposal):
     form = _proposal_form(obj=proposal)
     if form.validate_on_submit():
         try:
@@ -148,35 +132,28 @@ def edit(proposal_id):
 
 
 @bp.route("/<int:proposal_id>/withdraw", methods=["GET", "POST"])
-@requires(Action.PROPOSAL_WITHDRAW)
-def withdraw(proposal_id):
-    proposal = _get_proposal(proposal_id)
-    require_can(Action.PROPOSAL_WITHDRAW, proposal)
+@requires(Action.PROPOSAL_WITHDRAW, load=Proposal)
+def withdraw(proposal):
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
             services.withdraw_proposal(proposal, form.reason.data)
         except DomainError as error:  # moderation hid it since the page was shown
-            flash_refusal(error)
-        else:
-            flash(_l("Your proposal is withdrawn."), "success")
+            return _back_to(proposal, error.message)
+        flash(_l("Your proposal is withdrawn."), "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render_template("proposals/withdraw.html", form=form, proposal=proposal)
 
 
 @bp.route("/<int:proposal_id>/support", methods=["POST"])
-@requires(Action.PROPOSAL_SUPPORT)
-def support(proposal_id):
-    proposal = _get_proposal(proposal_id)
-    require_can(Action.PROPOSAL_SUPPORT, proposal)
+@requires(Action.PROPOSAL_SUPPORT, load=Proposal)
+def support(proposal):
     try:
         supported = services.support_proposal(actor(), proposal)
     except DomainError as error:  # moderation hid it since the page was shown
-        flash_refusal(error)
-        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+        return _back_to(proposal, error.message)
     if supported:
-        support = services.support_of(actor(), proposal)
-        receipt = record_if_assisted(support, object_type="support", object_id=support.id)
+        receipt = record_if_assisted(AssistedActionKind.SUPPORT_ADDED, entered=services.support_of(actor(), proposal))
         if receipt:
             return receipt_redirect(receipt)
         flash(_l("Your support is recorded."), "success")
@@ -186,13 +163,10 @@ def support(proposal_id):
 
 
 @bp.route("/<int:proposal_id>/support/withdraw", methods=["POST"])
-@requires(Action.PROPOSAL_SUPPORT)
-def unsupport(proposal_id):
-    proposal = _get_proposal(proposal_id)
-    require_can(Action.PROPOSAL_SUPPORT, proposal)
+@requires(Action.PROPOSAL_SUPPORT, load=Proposal)
+def unsupport(proposal):
     if services.withdraw_support(actor(), proposal):
-        receipt = record_if_assisted(None, object_type="proposal", object_id=proposal.id,
-                                     kind=AssistedActionKind.SUPPORT_WITHDRAWN)
+        receipt = record_if_assisted(AssistedActionKind.SUPPORT_WITHDRAWN, about=proposal)
         if receipt:
             return receipt_redirect(receipt)
         flash(_l("Your support is withdrawn."), "success")
@@ -200,10 +174,8 @@ def unsupport(proposal_id):
 
 
 @bp.route("/<int:proposal_id>/comments", methods=["POST"])
-@requires(Action.COMMENT_CREATE)
-def comment(proposal_id):
-    proposal = _get_proposal(proposal_id)
-    require_can(Action.COMMENT_CREATE, proposal)
+@requires(Action.COMMENT_CREATE, load=Proposal)
+def comment(proposal):
     form = CommentForm()
     parent_id = parse_id(form.parent_id.data)
     if form.validate_on_submit():
@@ -212,7 +184,7 @@ def comment(proposal_id):
         except DomainError as error:
             attach_error(form, error)
         else:
-            receipt = record_if_assisted(created, object_type="comment", object_id=created.id)
+            receipt = record_if_assisted(AssistedActionKind.COMMENT_CREATED, entered=created)
             if receipt:
                 return receipt_redirect(receipt)
             flash(_l("Your comment is published."), "success")
@@ -225,10 +197,8 @@ def comment(proposal_id):
 
 
 @bp.route("/<int:proposal_id>/comments/<int:comment_id>/reply")
-@requires(Action.COMMENT_CREATE)
-def reply(proposal_id, comment_id):
-    proposal = _get_proposal(proposal_id)
-    require_can(Action.COMMENT_CREATE, proposal)
+@requires(Action.COMMENT_CREATE, load=Proposal)
+def reply(proposal, comment_id):
     parent = db.session.get(Comment, comment_id)
     if parent is None or parent.proposal_id != proposal.id or not parent.open_for_replies:
         abort(404)
@@ -237,12 +207,8 @@ def reply(proposal_id, comment_id):
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
-@requires(Action.COMMENT_DELETE)
-def delete_comment(comment_id):
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
-    require_can(Action.COMMENT_DELETE, comment)
+@requires(Action.COMMENT_DELETE, load=Comment)
+def delete_comment(comment):
     services.delete_comment(comment)
     flash(_l("Your comment is deleted."), "success")
     return redirect(url_for("proposals.detail", proposal_id=comment.proposal_id, _anchor=f"comment-{comment.id}"))

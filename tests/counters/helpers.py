@@ -3,7 +3,7 @@ import secrets
 from types import SimpleNamespace
 
 from civic.counters.models import Counter, CounterAssignment, ReceiptLayout
-from civic.counters.services import resident_from_ticket, resident_ticket
+from civic.counters.residents import resident_from_ticket, resident_ticket
 from civic.extensions import db
 
 CODE_RE = re.compile(r'<p class="follow-up-code">([A-Z0-9]+)</p>')

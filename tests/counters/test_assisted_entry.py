@@ -6,13 +6,17 @@ from datetime import date, timedelta
 import pytest
 
 from civic.accounts.models import Role, User
-from civic.counters import services
-from civic.counters.models import (AssistedAction, AssistedActionKind, AssistedSession, Channel, CounterAssignment,
-                                   SessionEnd)
+from civic.counters import audit, residents, sessions
+from civic.counters.attach import attach_contributions
+from civic.counters.models import (AssistedAction, AssistedActionKind, AssistedSession, Channel, Counter,
+                                   CounterAssignment, IdentityCheck, SessionEnd)
+from civic.decisions import services as decisions
 from civic.decisions.models import Ballot, Method, Participation
 from civic.extensions import db
 from civic.proposals.models import Comment, Proposal, Support
+from civic.counters.statistics import weekly_statistics
 from civic.staff_log import StaffLogEntry
+from civic.targets import TargetType
 from tests.conftest import login, make_proposal, make_theme, make_user
 from tests.counters.helpers import CODE_RE, listed, make_counter, open_session, ticket
 from tests.decisions.helpers import make_decision
@@ -192,7 +196,7 @@ def test_a_session_idle_for_15_minutes_expires(client, agent, counter):
     assert "15 minutes" in page.get_data(as_text=True)
     db.session.refresh(session)
     assert session.end_reason is SessionEnd.TIMEOUT
-    assert session.ended_at == session.last_activity_at + services.SESSION_IDLE_LIMIT
+    assert session.ended_at == session.last_activity_at + timedelta(minutes=15)
 
 
 def test_a_proposal_in_three_page_loads_belongs_to_the_resident(client, agent, counter):
@@ -267,7 +271,7 @@ def test_a_vote_at_the_counter_gives_a_receipt_with_the_tracking_code(client, ag
     assert (participation.user_id, participation.channel, participation.counter_id, participation.assisted_by_id) == (
         resident.id, Channel.COUNTER, counter.id, agent.id)
     [row] = _audit(AssistedActionKind.VOTE_CAST)
-    assert row.object_type == "decision" and row.object_id == decision.id
+    assert row.object_type is TargetType.DECISION and row.object_id == decision.id
     # The audit row and the receipt code say nothing of the choice.
     assert ballot.tracking_code != row.follow_up_code
     # After the session, the tracking code is not shown again.
@@ -368,19 +372,16 @@ def test_attaching_never_counts_a_resident_twice(client, ctx):
     counter = make_counter(agent)
     proposal = make_proposal()
     decision = make_decision(Method.YES_NO)
-    record_ = services.register_resident(agent, counter, full_name="Léon Blum", birth_date=date(1940, 1, 1))
-    session = services.open_session(agent, counter, record_, identity_check=services.IdentityCheck.DOCUMENT,
-                                    consent=True)
+    record_ = residents.register_resident(agent, counter, full_name="Léon Blum", birth_date=date(1940, 1, 1))
+    session = sessions.open_session(agent, counter, record_, identity_check=IdentityCheck.DOCUMENT, consent=True)
     db.session.add(Support(proposal_id=proposal.id, user_id=record_.id))
-    from civic.decisions import services as decisions
-
     decisions.cast_ballot(record_, decision, {"vote": "yes"}, Channel.COUNTER)
-    action = services.record(session, None, object_type="proposal", object_id=proposal.id)
+    action = audit.record(session, AssistedActionKind.SUPPORT_ADDED, about=proposal)
     account = make_user()
     db.session.add(Support(proposal_id=proposal.id, user_id=account.id))
     decisions.cast_ballot(account, decision, {"vote": "no"})
     db.session.commit()
-    conflicts = services.attach_contributions(account, action.follow_up_code, date(1940, 1, 1))
+    conflicts = attach_contributions(account, action.follow_up_code, date(1940, 1, 1))
     db.session.commit()
     assert conflicts == 1
     assert db.session.execute(db.select(db.func.count(Support.id))).scalar_one() == 1
@@ -419,7 +420,7 @@ def test_statistics_per_counter_and_week_without_names(client, agent, counter):
         open_session(client, resident)
         client.post_form("/proposals/new", {"title": f"Idée de {name}", "body": "Texte.", "theme": str(theme.id)})
         client.post_form("/desk/session/end")
-    [row] = services.weekly_statistics()
+    [row] = weekly_statistics()
     assert (row["counter"], row["contributions"], row["ballots"], row["residents"]) == (counter.name, 2, 0, 2)
     client.post_form("/logout")
     login(client, make_user(role=Role.ELECTED))
@@ -435,13 +436,13 @@ def test_admin_creates_a_counter_and_assigns_agents(client, ctx):
                                                     "opening_hours": "Mardi", "receipt_layout": "ticket",
                                                     "active": "y", "agents": [str(agent.id)]})
     assert response.status_code == 302
-    counter = db.session.execute(db.select(services.Counter)).scalar_one()
+    counter = db.session.execute(db.select(Counter)).scalar_one()
     assert [a.id for a in counter.agents] == [agent.id]
     # A resident cannot be assigned; the name must be unique; typed values are kept.
     response = client.post_form("/admin/counters", {"name": "france services", "receipt_layout": "a4",
                                                     "agents": [str(resident.id)]})
     assert response.status_code == 200 and 'value="france services"' in response.get_data(as_text=True)
-    assert db.session.execute(db.select(db.func.count(services.Counter.id))).scalar_one() == 1
+    assert db.session.execute(db.select(db.func.count(Counter.id))).scalar_one() == 1
 
 
 def test_an_agent_taken_off_the_counter_stops_acting_there_at_once(client, agent, counter):
@@ -474,23 +475,21 @@ def test_a_session_stops_when_the_assignment_disappears_by_any_path(client, agen
 
 
 def test_turnout_counts_residents_registered_at_a_counter(ctx):
-    from civic.decisions.services import eligible_voters
-
     agent = make_user(role=Role.COUNTER_AGENT)
     counter = make_counter(agent)
     make_user(), make_user(confirmed=False)
-    services.register_resident(agent, counter, full_name="Ada Lovelace", birth_date=date(1915, 12, 10))
-    attached = services.register_resident(agent, counter, full_name="Alan Turing", birth_date=date(1912, 6, 23))
+    residents.register_resident(agent, counter, full_name="Ada Lovelace", birth_date=date(1915, 12, 10))
+    attached = residents.register_resident(agent, counter, full_name="Alan Turing", birth_date=date(1912, 6, 23))
     attached.merged_into_id = make_user().id  # counted through the account it was attached to
     db.session.commit()
     # Two confirmed online residents and Ada; neither the unconfirmed account nor the attached record.
-    assert eligible_voters(make_decision()) == 3
+    assert decisions.eligible_voters(make_decision()) == 3
 
 
 def test_the_database_refuses_to_edit_the_audit_log(ctx):
     agent = make_user(role=Role.COUNTER_AGENT)
     counter = make_counter(agent)
-    resident = services.register_resident(agent, counter, full_name="Ada Lovelace", birth_date=date(1915, 12, 10))
+    resident = residents.register_resident(agent, counter, full_name="Ada Lovelace", birth_date=date(1915, 12, 10))
     db.session.commit()
     with pytest.raises(Exception):
         db.session.execute(db.update(AssistedAction).values(agent_id=None))

@@ -11,7 +11,7 @@ import pytest
 
 from civic.accounts.models import District, Role, User
 from civic.admin.services import list_users
-from civic.counters import services
+from civic.counters import residents as services
 from civic.extensions import db
 from civic.counters.models import AssistedSession
 from tests.conftest import login, make_proposal, make_user

@@ -5,7 +5,7 @@ from datetime import timedelta
 from civic.accounts.models import District, Role
 from civic.db_types import utcnow
 from civic.decisions import services
-from civic.decisions.forms import utc_to_paris
+from civic.timezones import utc_to_paris
 from civic.decisions.models import Ballot, Method
 from civic.decisions.version import code_version
 from civic.extensions import db

@@ -7,7 +7,8 @@ import pytest
 
 from civic.accounts.models import Role
 from civic.decisions import services
-from civic.decisions.models import Channel, Method, ResultSnapshot
+from civic.counters.models import Channel
+from civic.decisions.models import Method, ResultSnapshot
 from civic.extensions import db
 from civic.voting.recount import recount_pb
 from tests.conftest import login, make_user
@@ -135,7 +136,8 @@ def test_publishing_twice_makes_one_snapshot(client, ctx):
     decision = make_decision(Method.YES_NO)
     close(decision)
     _publish(client, decision)
-    assert client.post_form(f"/decisions/{decision.id}/publish").status_code in (302, 403)
+    again = client.post_form(f"/decisions/{decision.id}/publish")  # the vote is no longer closed: published
+    assert again.status_code == 403 and "une seule fois" in again.get_data(as_text=True)
     with pytest.raises(Exception):
         services.publish_results(decision, make_user(role=Role.ELECTED))
     db.session.rollback()

@@ -6,7 +6,8 @@ import pytest
 
 from civic.accounts.models import District, Role
 from civic.decisions import services
-from civic.decisions.models import BudgetRule, Channel, Method
+from civic.counters.models import Channel
+from civic.decisions.models import BudgetRule, Method
 from civic.extensions import db
 from tests.conftest import login, make_user
 from tests.decisions.helpers import close, make_decision

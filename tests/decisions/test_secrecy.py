@@ -140,7 +140,7 @@ def test_a_ballot_checked_before_publication_but_written_after_is_refused(app, c
     services.publish_results(decision, make_user(role=Role.ELECTED))
     db.session.commit()
     # As if the first check had run just before publication: the casting transaction reads it again.
-    monkeypatch.setattr(services, "check_can_vote", lambda user, decision: None)
+    monkeypatch.setattr(services, "check", lambda user, action, obj=None, field=None: None)
     with app.test_request_context(), pytest.raises(DomainError):
         services.cast_ballot(make_user(), decision, {"vote": "yes"})
     db.session.commit()

@@ -8,7 +8,7 @@ from civic.db_types import utcnow
 from civic.decisions.models import Method
 from civic.extensions import db
 from civic.following.models import Follow
-from civic.following.services import notify_opened_votes
+from civic.decisions.services import notify_opened_votes
 from civic.mail import OutgoingMail
 from civic.staff_log import StaffLogEntry
 from tests.conftest import login, make_proposal, make_support, make_user

@@ -4,9 +4,9 @@ import pytest
 from civic.accounts.models import Role
 from civic.extensions import db
 from civic.moderation import services
-from civic.moderation.models import ModerationAction, ModerationKind, ModerationMode, Report
+from civic.moderation.models import ModerationAction, ModerationKind, ModerationMode, Report, ReportReason
 from civic.db_types import utcnow
-from civic.proposals.models import Comment, ProposalState, Support
+from civic.proposals.models import Comment, Proposal, ProposalState, Support
 from civic.staff_log import StaffLogEntry
 from tests.conftest import login, make_comment, make_proposal, make_support, make_theme, make_user
 
@@ -52,7 +52,7 @@ def test_the_same_resident_never_counts_twice(client, ctx):
     assert db.session.execute(db.select(db.func.count(Report.id))).scalar_one() == 1
     with pytest.raises(Exception):  # and the database would refuse it
         db.session.add(Report(reporter_id=reporter.id, target_type="comment", target_id=comment.id,
-                              reason=services.ReportReason.SPAM))
+                              reason=ReportReason.SPAM))
         db.session.commit()
     db.session.rollback()
 
@@ -61,7 +61,9 @@ def test_report_refusals(client, ctx):
     author = make_user()
     proposal = make_proposal(author=author)
     login(client, author)
-    assert _report(client, "proposal", proposal.id).status_code == 200  # not one's own content
+    own = _report(client, "proposal", proposal.id)  # not one's own content: back to it, saying why
+    assert own.status_code == 302 and own.location == f"/proposals/{proposal.id}"
+    assert "Vous ne pouvez pas signaler ce que vous avez écrit." in client.get(own.location).get_data(as_text=True)
     client.post_form("/logout")
     login(client, make_user())
     other = _report(client, "proposal", proposal.id, reason="other", text="")
@@ -109,7 +111,7 @@ def test_pre_moderation_holds_proposals_until_published(client, ctx):
     author = make_user()
     login(client, author)
     client.post_form("/proposals/new", {"title": "Un marché bio", "body": "Le jeudi.", "theme": str(theme.id)})
-    proposal = db.session.execute(db.select(services.Proposal)).scalar_one()
+    proposal = db.session.execute(db.select(Proposal)).scalar_one()
     assert proposal.state is ProposalState.PENDING
     assert "Un marché bio" not in client.get("/proposals/").get_data(as_text=True)
     assert client.get(f"/proposals/{proposal.id}").status_code == 200  # its author reads it

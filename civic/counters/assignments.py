@@ -1,0 +1,28 @@
+"""Counters and the agents who work there."""
+from sqlalchemy import select
+
+from ..access import Role
+from ..accounts.models import User
+from ..extensions import db
+from .models import Counter, CounterAssignment
+
+
+def all_counters():
+    return db.session.execute(select(Counter).order_by(Counter.name)).scalars().all()
+
+
+def agent_counters(agent):
+    return db.session.execute(
+        select(Counter).join(CounterAssignment, CounterAssignment.counter_id == Counter.id)
+        .where(CounterAssignment.agent_id == agent.id, Counter.active).order_by(Counter.name)
+    ).scalars().all()
+
+
+def is_assigned(agent, counter):
+    return counter is not None and counter.active and db.session.get(CounterAssignment, (counter.id, agent.id)) is not None
+
+
+def counter_agents():
+    return db.session.execute(
+        select(User).where(User.role == Role.COUNTER_AGENT, User.active).order_by(User.display_name)
+    ).scalars().all()

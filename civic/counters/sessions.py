@@ -1,0 +1,79 @@
+"""Assisted sessions: one agent acting for one resident at one counter, from opening to end.
+
+A session ends on the agent's button, at log-out, when the agent is taken off the counter, or
+after ASSISTED_SESSION_IDLE_MINUTES without activity (dated when it became idle).
+"""
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..access import Role
+from ..db_types import utcnow
+from ..domain import DomainError
+from ..extensions import db
+from ..transaction import unique_insert
+from .assignments import is_assigned
+from .audit import log
+from .models import AssistedActionKind, AssistedSession, IdentityCheck, SessionEnd
+
+# The consent text shown at opening is versioned: a session records which version the resident accepted.
+CONSENT_VERSION = "2026-11"
+
+
+def idle_limit():
+    return timedelta(minutes=current_app.config["ASSISTED_SESSION_IDLE_MINUTES"])
+
+
+def open_session(agent, counter, resident, *, identity_check, consent):
+    if not is_assigned(agent, counter):
+        raise DomainError(_l("You are not assigned to this counter: choose one of your counters."), field="counter")
+    if resident is None or resident.merged_into_id is not None or not resident.active:
+        raise DomainError(_l("Choose a resident from the list."))
+    if resident.role is not Role.RESIDENT:
+        raise DomainError(_l("Staff accounts cannot be helped at a counter: only residents can."))
+    if identity_check not in IdentityCheck:
+        raise DomainError(_l("Say how the resident's identity was checked."), field="identity_check")
+    if not consent:
+        raise DomainError(_l("The resident must agree before you act on their behalf."), field="consent")
+    if current_session(agent) is not None:
+        raise DomainError(_l("A session is already open: end it before helping someone else."))
+    session = AssistedSession(agent_id=agent.id, resident_id=resident.id, counter_id=counter.id,
+                              identity_check=identity_check, consent_version=CONSENT_VERSION)
+    # Another tab of the same agent may open one at the same moment: the partial UNIQUE index decides.
+    with unique_insert(DomainError(_l("A session is already open: end it before helping someone else."))):
+        db.session.add(session)
+    log(AssistedActionKind.SESSION_OPENED, session=session)
+    return session
+
+
+def open_session_of(agent):
+    """The agent's session without an end (it may have been idle too long: see expire_if_idle)."""
+    return db.session.execute(
+        select(AssistedSession).where(AssistedSession.agent_id == agent.id, AssistedSession.ended_at.is_(None))
+    ).scalar()
+
+
+def expire_if_idle(session, now=None):
+    """End a session idle too long, dated when it became idle; True when it ended."""
+    if (now or utcnow()) - session.last_activity_at <= idle_limit():
+        return False
+    end_session(session, SessionEnd.TIMEOUT, now=session.last_activity_at + idle_limit())
+    return True
+
+
+def current_session(agent):
+    """The agent's open session, or None; an idle one is ended on the spot."""
+    session = open_session_of(agent)
+    return None if session is None or expire_if_idle(session) else session
+
+
+def touch(session):
+    session.last_activity_at = utcnow()
+
+
+def end_session(session, reason, now=None):
+    session.ended_at, session.end_reason = now or utcnow(), reason
+    log(AssistedActionKind.SESSION_ENDED, session=session)
+    db.session.flush()

@@ -1,0 +1,1 @@
+"""The e-mails residents get about what they take part in, and one-click unsubscribing."""

@@ -1,0 +1,104 @@
+"""What refers to an account, registered by the package that owns each table.
+
+Every column that holds an account's id is registered here, beside its model, with what
+becomes of its rows when a counter record (a resident registered at a counter, without
+e-mail) is attached to the account its owner created later:
+
+- MOVE: the rows become the account's (what the resident wrote);
+- ``move_unless_held(*columns)``: the same, but a row of which the account already holds the
+  same (one support per proposal, one follow per thing) is deleted: one each;
+- KEEP: the rows stay with the record, which the account then lists as its own (the audit log
+  of assisted actions, append-only), or name someone acting as staff;
+- a function ``(column, record, account) -> int``: rows that need more care (one vote per
+  decision); it returns how many could not move, for the page to say so.
+
+Packages also register the sections of "my data" (GDPR articles 15 and 20) that show those
+rows to the person, as HTML and as JSON. A test checks that every foreign key to
+``user_account`` in the schema is registered, so a new table cannot leak past the export or
+be forgotten by an attachment.
+"""
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from sqlalchemy import delete, select, tuple_, update
+
+from ..extensions import db
+from ..registry import Registry
+
+MOVE = "move"
+KEEP = "keep"
+
+
+@dataclass(frozen=True)
+class Reference:
+    column: object  # the ORM attribute, e.g. Proposal.author_id
+    attach: object  # MOVE, KEEP or a function (column, record, account) -> int
+
+
+def move_unless_held(*columns):
+    """MOVE, except the rows whose ``columns`` the account already holds the same values of: deleted."""
+
+    def attach(column, record, account):
+        model = column.class_
+        held = select(*columns).where(column == account.id)
+        db.session.execute(delete(model).where(column == record.id, tuple_(*columns).in_(held)))
+        _move(column, record, account)
+        return 0
+
+    return attach
+
+
+def _move(column, record, account):
+    db.session.execute(update(column.class_).where(column == record.id).values({column.key: account.id}))
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of "my data": ``rows(people)`` lists the rows of these accounts (the person and the
+    counter records attached to them), ``template`` shows them, ``as_json(row)`` exports one."""
+
+    key: str
+    title: object
+    order: int
+    rows: object
+    template: str
+    as_json: object
+    empty: object = _l("None.")
+
+
+_references = []
+_sections = Registry("section of my data")
+
+
+def refers_to_account(column, attach):
+    if any(r.column is column for r in _references):
+        raise RuntimeError(f"{column} is registered twice")
+    _references.append(Reference(column=column, attach=attach))
+
+
+def references():
+    return list(_references)
+
+
+def register_section(section):
+    _sections.add(section.key, section)
+
+
+def sections():
+    return sorted(_sections.values(), key=lambda s: s.order)
+
+
+def attach(record, account):
+    """Give ``account`` what refers to the counter ``record``, reference by reference; returns how many
+    rows had to stay with the record (see the module)."""
+    kept = 0
+    for reference in _references:
+        if reference.attach == KEEP:
+            continue
+        if reference.attach == MOVE:
+            _move(reference.column, record, account)
+        else:
+            kept += reference.attach(reference.column, record, account)
+    db.session.flush()
+    return kept

@@ -1,0 +1,100 @@
+"""What proposals, comments and supports are to the other packages: how they are moderated (which
+decisions each state allows, and what each does), followed, and shown from a receipt."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from ..db_types import utcnow
+from ..extensions import db
+from ..counters.receipts import ReceiptKind, register_receipt
+from ..following.services import register_followable
+from ..moderation.models import ModerationKind
+from ..moderation.registry import Moderated, register
+from ..targets import TargetType
+from .models import Proposal, ProposalState, Support
+from .services import is_open
+
+DECISIONS = {
+    ProposalState.PENDING: {ModerationKind.PUBLISH, ModerationKind.REQUEST_CHANGES, ModerationKind.REJECT,
+                            ModerationKind.MERGE},
+    ProposalState.CHANGES_REQUESTED: {ModerationKind.REJECT},
+    ProposalState.PUBLISHED: {ModerationKind.HIDE, ModerationKind.REQUEST_CHANGES, ModerationKind.MERGE},
+    ProposalState.HIDDEN: {ModerationKind.RESTORE},
+    ProposalState.REJECTED: {ModerationKind.RESTORE},
+    ProposalState.MERGED: set(),
+    ProposalState.WITHDRAWN: {ModerationKind.HIDE},
+}
+
+
+def _proposal_decisions(proposal):
+    kinds = set(DECISIONS[proposal.state])
+    if proposal.held_by_reports:
+        kinds |= {ModerationKind.RESTORE}  # keep it published: the reports were unfounded
+    return kinds
+
+
+def _apply_to_proposal(proposal, kind, reason, message, merge_into):
+    proposal.moderation_reason = reason or None
+    if kind is ModerationKind.PUBLISH or kind is ModerationKind.RESTORE:
+        # Moderation never undoes the author's own withdrawal.
+        proposal.state = ProposalState.WITHDRAWN if proposal.was_withdrawn else ProposalState.PUBLISHED
+    elif kind is ModerationKind.REQUEST_CHANGES:
+        proposal.state, proposal.moderation_message = ProposalState.CHANGES_REQUESTED, message
+    elif kind is ModerationKind.REJECT:
+        proposal.state = ProposalState.REJECTED
+    elif kind is ModerationKind.HIDE:
+        proposal.state = ProposalState.HIDDEN
+    elif kind is ModerationKind.MERGE:
+        _merge(proposal, merge_into)
+
+
+def _merge(duplicate, kept):
+    """Supports move to the kept proposal, except from residents who already support it: theirs stay on
+    the merged one, which no longer counts, so nobody is counted twice and nothing is deleted. One
+    statement: a support withdrawn at the same moment is simply not moved."""
+    already = select(Support.user_id).where(Support.proposal_id == kept.id)
+    db.session.execute(update(Support).where(Support.proposal_id == duplicate.id, Support.user_id.not_in(already))
+                       .values(proposal_id=kept.id))
+    duplicate.state, duplicate.merged_into_id = ProposalState.MERGED, kept.id
+
+
+def _can_merge(duplicate, kept):
+    return kept.id != duplicate.id and kept.state is ProposalState.PUBLISHED and not kept.held_by_reports
+
+
+def _waiting():
+    pending = db.session.execute(select(Proposal).where(Proposal.state == ProposalState.PENDING)).scalars()
+    return [(proposal, proposal.updated_at) for proposal in pending]
+
+
+def _comment_decisions(comment):
+    if comment.hidden_at is not None:
+        return {ModerationKind.RESTORE}
+    if comment.is_deleted:
+        return set()
+    return {ModerationKind.HIDE} | ({ModerationKind.RESTORE} if comment.held_by_reports else set())
+
+
+def _apply_to_comment(comment, kind, reason, _message, _merge_into):
+    comment.hidden_at = utcnow() if kind is ModerationKind.HIDE else None
+    comment.moderation_reason = reason if kind is ModerationKind.HIDE else None
+
+
+register(Moderated(
+    type=TargetType.PROPOSAL, decisions=_proposal_decisions, apply=_apply_to_proposal,
+    state=lambda p: {"state": p.state.value, "held_by_reports": p.held_by_reports, "reason": p.moderation_reason,
+                     "merged_into": p.merged_into_id},
+    reportable=is_open, template="proposals/_moderated_proposal.html", report_title=_l("Report this proposal"),
+    reviewed=lambda p: _l("Your proposal “%(title)s” was reviewed by a moderator.", title=p.title),
+    waiting=_waiting, merged_with=lambda _p, number: db.session.get(Proposal, number), can_merge=_can_merge))
+register(Moderated(
+    type=TargetType.COMMENT, decisions=_comment_decisions, apply=_apply_to_comment,
+    state=lambda c: {"hidden": c.hidden_at is not None, "held_by_reports": c.held_by_reports,
+                     "reason": c.moderation_reason},
+    reportable=lambda c: not c.is_deleted and not c.is_hidden and c.proposal.is_public,
+    template="proposals/_moderated_comment.html", report_title=_l("Report this comment"),
+    reviewed=lambda c: _l("Your comment on “%(title)s” was reviewed by a moderator.", title=c.proposal.title)))
+register_followable(TargetType.PROPOSAL, lambda proposal: proposal.is_public)
+register_receipt(ReceiptKind(type=TargetType.PROPOSAL, template="proposals/_follow_up_proposal.html",
+                             summary=lambda p: _l("Proposal: %(title)s", title=p.title)))
+register_receipt(ReceiptKind(type=TargetType.COMMENT, template="proposals/_follow_up_comment.html"))
+register_receipt(ReceiptKind(type=TargetType.SUPPORT, template="proposals/_follow_up_support.html"))

@@ -1,0 +1,55 @@
+"""Who may see, write, support and comment proposals (registered into civic.access)."""
+from flask_babel import lazy_gettext as _l
+
+from ..access import ALL_ROLES, ANYONE, NOT_ALLOWED, Action, Role, can, register, register_visibility
+from .models import Comment, Proposal, ProposalState
+from .services import NOT_EDITABLE, NOT_OPEN, is_editable, is_open
+
+# Never published: there is nothing to say about it publicly, not even that it exists.
+_NEVER_SHOWN = (ProposalState.PENDING, ProposalState.CHANGES_REQUESTED, ProposalState.MERGED)
+
+
+def _staff_or_author(user, proposal):
+    return (user is not None and user.is_authenticated
+            and (proposal.author_id == user.id or can(user, Action.MODERATE)))
+
+
+def _readable(user, proposal):
+    """Its text: while public, and once merged if it had been published (its supports and comments were
+    public); its author and moderators always."""
+    merged_after_publication = proposal.state is ProposalState.MERGED and proposal.published_at is not None
+    if proposal.is_public or merged_after_publication or _staff_or_author(user, proposal):
+        return None
+    return NOT_ALLOWED
+
+
+def _viewable(user, proposal):
+    """Its page: the text when readable, else why it is not shown (rejected, hidden, held after reports)."""
+    if _readable(user, proposal) is None or proposal.state not in _NEVER_SHOWN:
+        return None
+    return NOT_ALLOWED
+
+
+def _open(_user, proposal):
+    return None if is_open(proposal) else NOT_OPEN
+
+
+def _author(user, thing):
+    return thing.author_id == user.id
+
+
+register(Action.PROPOSAL_VIEW, ANYONE, check=_viewable, hides=True)
+register(Action.PROPOSAL_READ, ANYONE, check=_readable, hides=True)
+register_visibility(Proposal, Action.PROPOSAL_VIEW)
+# Residents take part; staff accounts do not propose, support or comment, so that nobody can mistake
+# the collectivité's staff for residents (they answer through official answers and moderation).
+register(Action.PROPOSAL_CREATE, {Role.RESIDENT}, assistable=True)
+register(Action.PROPOSAL_EDIT, {Role.RESIDENT}, owner=_author,
+         check=lambda _user, proposal: None if is_editable(proposal) else NOT_EDITABLE)
+register(Action.PROPOSAL_WITHDRAW, {Role.RESIDENT}, owner=_author, check=_open)
+register(Action.PROPOSAL_SUPPORT, {Role.RESIDENT}, check=_open, assistable=True)
+register(Action.COMMENT_CREATE, {Role.RESIDENT}, check=_open, assistable=True)  # on the proposal
+register(Action.COMMENT_VIEW, ANYONE, check=lambda user, comment: _viewable(user, comment.proposal), hides=True)
+register_visibility(Comment, Action.COMMENT_VIEW)
+register(Action.COMMENT_DELETE, ALL_ROLES, owner=_author,
+         check=lambda _user, comment: _l("This comment is already deleted.") if comment.is_deleted else None)

@@ -1,0 +1,33 @@
+"""The few settings admins change in the interface (moderation mode, report threshold): one row per key.
+
+Settings of the server itself are environment variables (config.py); these are the ones a
+collectivité changes while Civic runs, kept in the database so every worker reads the same.
+"""
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db
+from .transaction import unique_insert
+
+
+class Setting(db.Model):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+def get(key, default):
+    row = db.session.get(Setting, key)
+    return row.value if row else default
+
+
+def put(key, value, conflict):
+    """Store ``value`` under ``key``; ``conflict`` (a DomainError) when another request created the key
+    at the same moment."""
+    row = db.session.get(Setting, key)
+    if row is None:
+        with unique_insert(conflict):
+            db.session.add(Setting(key=key, value=value))
+    else:
+        row.value = value

@@ -1,0 +1,1 @@
+"""Themes: what proposals are about, offered to residents and managed by admins."""

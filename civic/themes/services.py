@@ -1,0 +1,41 @@
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..db_types import name_key
+from ..domain import DomainError
+from ..extensions import db
+from ..transaction import unique_insert
+from .models import Theme
+
+
+def all_themes():
+    return db.session.execute(select(Theme).order_by(Theme.name)).scalars().all()
+
+
+def active_themes():
+    return db.session.execute(select(Theme).where(Theme.active).order_by(Theme.name)).scalars().all()
+
+
+def offered_theme(theme_id):
+    """The theme a resident chose, if it is still offered; DomainError on the form's theme field otherwise."""
+    theme = db.session.get(Theme, theme_id) if theme_id else None
+    if theme is None or not theme.active:
+        raise DomainError(_l("Choose a theme from the list."), field="theme")
+    return theme
+
+
+def save_theme(theme, name, name_en, active):
+    name = name.strip()
+    taken = DomainError(_l("A theme with this name already exists."), field="name")
+    clash = db.session.execute(
+        select(Theme.id).where(Theme.name_key == name_key(name), Theme.id != (theme.id if theme else -1))).first()
+    if clash is not None:
+        raise taken
+    with unique_insert(taken, column="theme.name_key"):
+        if theme is None:
+            theme = Theme()
+            db.session.add(theme)
+        theme.name = name
+        theme.name_en = (name_en or "").strip() or None
+        theme.active = active
+    return theme

@@ -1,0 +1,97 @@
+"""What packages register for the others is complete: a table, a type or an enum that nobody
+registered fails here instead of leaking past "my data", an attachment, a log or a page."""
+import re
+from pathlib import Path
+
+from sqlalchemy import CheckConstraint
+
+from civic import jobs, labels, targets
+from civic.access import Action, rules
+from civic.counters.models import LOGGED_TYPES
+from civic.counters.receipts import receipt_kinds
+from civic.extensions import db
+from civic.following.models import FOLLOWABLE_TYPES
+from civic.following.services import followable
+from civic.moderation.models import MODERATED_TYPES
+from civic.moderation.registry import registered as moderated
+from civic.notifications.services import topic_of
+from civic.privacy.registry import references, sections
+from civic.targets import TargetType, TargetTypeColumn
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "templates"
+
+
+def test_every_column_that_refers_to_an_account_is_registered(app):
+    """For "my data", attaching a counter record, and later erasure."""
+    in_schema = {(table.name, column.name) for table in db.metadata.sorted_tables for column in table.columns
+                 for key in column.foreign_keys if key.column.table.name == "user_account"}
+    registered = [(r.column.class_.__tablename__, r.column.property.columns[0].name) for r in references()]
+    assert len(registered) == len(set(registered))
+    assert set(registered) == in_schema
+
+
+def test_what_a_resident_did_is_in_my_data(app):
+    """Every table whose rows move to an account when a counter record is attached holds what a resident
+    did: "my data" shows it (the rows that stay are the agents' and staff's, or the audit log's, shown too)."""
+    moving = {r.column.class_.__tablename__ for r in references() if r.attach != "keep"}
+    shown = {"proposals": "proposal", "comments": "comment", "supports": "support", "votes": "participation",
+             "reports": "report", "follows": "follow", "assisted_actions": "assisted_action"}
+    assert {s.key for s in sections()} == set(shown)
+    assert moving <= set(shown.values())
+    for section in sections():
+        assert (TEMPLATES / section.template).exists(), section.template
+
+
+def test_every_type_column_is_held_to_its_types_by_the_database(app):
+    typed = [(table, column) for table in db.metadata.sorted_tables for column in table.columns
+             if isinstance(column.type, TargetTypeColumn)]
+    assert {(table.name, column.name) for table, column in typed} == {
+        ("report", "target_type"), ("moderation_action", "target_type"), ("follow", "target_type"),
+        ("assisted_action", "object_type"), ("staff_log", "object_type")}
+    for table, column in typed:
+        checks = [c for c in table.constraints if isinstance(c, CheckConstraint) and column.name in str(c.sqltext)]
+        assert len(checks) == 1, (table.name, column.name)
+
+
+def test_every_type_that_names_a_row_is_registered(app):
+    assert set(targets.kinds()) == set(TargetType) - {TargetType.SETTING}
+    assert set(moderated()) == set(MODERATED_TYPES)
+    assert set(followable()) == set(FOLLOWABLE_TYPES)
+    # A receipt names what was entered; a registration or an attachment names the resident, and prints none.
+    assert set(receipt_kinds()) == set(LOGGED_TYPES) - {TargetType.USER}
+
+
+def test_every_topic_of_optional_mail_can_be_stopped(app):
+    assert topic_of("answers") is not None and topic_of("follow:proposal:1") is not None
+    assert topic_of("newsletter") is None
+
+
+def test_the_jobs(app):
+    assert set(jobs.jobs()) == {"votes opened, followers told", "expired log-ins removed"}
+
+
+def _templates():
+    return {path: path.read_text(encoding="utf-8") for path in TEMPLATES.rglob("*.*")}
+
+
+def test_templates_compare_enums_not_their_strings(app):
+    """``proposal.state == ProposalState.MERGED``, never ``proposal.state.value == "merged"``."""
+    pattern = re.compile(r"""\.value\s*(==|!=|in|not in)\s*["'(]|_type\s*==\s*["']""")
+    found = [f"{path.relative_to(ROOT)}: {match.group(0)}" for path, text in _templates().items()
+             for match in pattern.finditer(text)]
+    assert found == []
+
+
+def test_the_enums_templates_use_have_labels(app):
+    used = {name for text in _templates().values() for name in re.findall(r"\b([A-Z][a-z]+[A-Za-z]*)\.[A-Z_]{2,}\b", text)}
+    assert used - {"Action"} <= {enum_class.__name__ for enum_class in labels.enums()}
+
+
+def test_every_action_is_asked_for(app):
+    """Each action protects something: a view declares it, or a template, a service or a registration asks it."""
+    declared = {view.civic_access for view in app.view_functions.values() if isinstance(getattr(view, "civic_access", None), Action)}
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in list((ROOT / "civic").rglob("*.py")) +
+                        list(TEMPLATES.rglob("*.html")) if path.name not in ("rules.py", "access.py"))
+    asked = {action for action in Action if f"Action.{action.name}" in sources}
+    assert set(rules()) == declared | asked
