@@ -144,6 +144,7 @@ def seed(rng=None):
     db.session.add_all(themes)
     db.session.flush()
 
+    proposals = []
     for index, (theme_index, title, body, place) in enumerate(PROPOSALS):
         created = now - timedelta(days=120 - index * 4, hours=rng.randint(0, 12))
         author = authors[index % len(authors)]
@@ -156,6 +157,7 @@ def seed(rng=None):
             proposal.withdrawn_reason = "Une proposition plus complète a été déposée par un voisin ; je la soutiens."
         db.session.add(proposal)
         db.session.flush()
+        proposals.append(proposal)
         # Proposal 0 keeps no activity so its author can still edit it in the demo.
         if index == 0:
             continue
@@ -179,7 +181,7 @@ def seed(rng=None):
     for index, resident in enumerate(residents):
         resident.district_id = districts[index % len(districts)].id
         resident.district_since = now - timedelta(days=200)
-    _seed_decisions(rng, accounts, residents, districts)
+    _seed_decisions(rng, accounts, residents, districts, proposals)
     _seed_counters(accounts, districts, themes)
     _seed_moderation(accounts, residents, themes)
 
@@ -197,8 +199,13 @@ def _decision(official, title, question, description, method, options=(), starts
     ), announced
 
 
-def _seed_decisions(rng, accounts, residents, districts):
+def _seed_decisions(rng, accounts, residents, districts, proposals):
     official = accounts[3]
+
+    def nth(number):
+        """The id of the number-th proposal of PROPOSALS (ids depend on what the database held before)."""
+        return proposals[number - 1].id
+
     # Camille (the demo resident) votes in none of them, so the demo can show a first vote.
     created = [
         _decision(official, "Piétonniser la place de la Mairie le samedi",
@@ -217,14 +224,14 @@ def _seed_decisions(rng, accounts, residents, districts):
                   [("Une aire de jeux", None, None), ("Un jardin partagé", None, None), ("Un kiosque à musique", None, None)]),
         _decision(official, "Budget participatif 2027", "Quels projets financer avec 150 000 € ?",
                   "Projets issus des propositions des habitants, chiffrés par les services.", Method.BUDGET,
-                  [("Piste cyclable avenue Jean-Jaurès", 90000, 1), ("Arbres dans la cour de l'école Pasteur", 45000, 5),
-                   ("Composteur partagé aux Tilleuls", 8000, 6), ("Bancs rue de la République", 12000, 10),
-                   ("City-stade quartier de la Gare", 70000, 20)],
+                  [("Piste cyclable avenue Jean-Jaurès", 90000, nth(1)), ("Arbres dans la cour de l'école Pasteur", 45000, nth(5)),
+                   ("Composteur partagé aux Tilleuls", 8000, nth(6)), ("Bancs rue de la République", 12000, nth(10)),
+                   ("City-stade quartier de la Gare", 70000, nth(20))],
                   budget=150000, budget_rule=BudgetRule.GREEDY, voter_cost_limit=100000),
         _decision(official, "Budget participatif 2026", "Quels projets financer avec 60 000 € ?",
                   "Vote terminé ; résultats publiés.", Method.BUDGET,
-                  [("Toilettes publiques au parc", 30000, 12), ("Frigo solidaire", 6000, 16),
-                   ("Lavoir du vieux bourg", 40000, 19), ("Arceaux vélos médiathèque", 4000, 3)],
+                  [("Toilettes publiques au parc", 30000, nth(12)), ("Frigo solidaire", 6000, nth(16)),
+                   ("Lavoir du vieux bourg", 40000, nth(19)), ("Arceaux vélos médiathèque", 4000, nth(3))],
                   starts=-60, ends=-30, budget=60000, budget_rule=BudgetRule.EQUAL_SHARES),
         _decision(official, "Horaires de la piscine", "Quels horaires pour la piscine municipale le dimanche ?",
                   "Vote terminé ; résultats en cours de vérification.", Method.SINGLE_CHOICE,

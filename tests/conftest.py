@@ -1,41 +1,43 @@
-"""Test fixtures: one app per session, a clean database per test, factories, log-in helper.
+"""Fixtures of the suite: one app per session, each test in a transaction rolled back at its end,
+a test client that checks every page, the client addressed by endpoint, a log-in helper.
 
 The suite runs on SQLite by default and on PostgreSQL when CIVIC_TEST_DATABASE_URL is set
-(`make test` does both). SQLite is a file, as in production: each request has its own
-connection and transaction (see civic.transaction), so a test's own session commits before
-each request it makes, and then reads what the request saved. Every HTML page the test
-client receives is checked by tests/pages.py (one h1, a title, lang, unique ids, labelled
-fields).
+(`make test` does both). Each test runs inside one transaction on one connection, rolled
+back at its end: what the factories and the requests commit are savepoints of it, so that
+every request still sees what the test made and nothing outlives the test, without emptying
+the tables after each test. Tests whose work leaves the process or its connection (a
+gunicorn server, threads with their own sessions, a second app, a database stopped or held
+busy) are marked `real_commits`: they commit for real, and the tables are emptied after them.
 """
 import logging
 import os
-import re
-import secrets
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import text
 
-from civic import create_app
-from civic.accounts.models import Role
-from civic.accounts.services import create_user
-from civic.extensions import db
-from civic.proposals.models import Comment, Proposal, Support
-from civic.themes.models import Theme
-from civic.text import normalize_for_search
+from civic import create_app, mail
+from civic.extensions import db, limiter
+from tests.client import ClientRequest
+from tests.factories import CSRF_RE, login, make_user
 from tests.pages import check_page
 
-PASSWORD = "correct horse battery staple"
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# A test that asks for any of these uses the database.
+DATABASE_FIXTURES = {"app", "ctx", "client", "client_request", "login_as"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_commits: the test's work leaves its connection; commit for real and "
+                                       "empty the tables after it")
 
 
 class CheckingClient(FlaskClient):
     """A test client that checks each HTML page and knows how to send a CSRF token."""
 
     def open(self, *args, **kwargs):
-        # The test's own session ends its transaction: on SQLite it may hold the write lock, and
-        # it must read afterwards what the request committed, not an older snapshot.
+        # The test's own session ends its transaction: it must read afterwards what the request committed.
         if has_app_context():
             db.session.commit()
         # Each request gets its own app context (as in production), even when the test
@@ -45,10 +47,7 @@ class CheckingClient(FlaskClient):
         if response.mimetype == "text/html" and not response.is_streamed and response.status_code != 302:
             problems = check_page(response.get_data(as_text=True))
             assert not problems, f"{response.request.path}: {problems}"
-        # Mail leaves in a thread while the response is sent; a test reads the result after.
-        from civic.mail import join_deliveries
-
-        join_deliveries()
+        _deliver_mail(self.application)
         return response
 
     def csrf_token(self):
@@ -81,6 +80,7 @@ def app(tmp_path_factory):
     with app.app_context():
         db.drop_all()
         db.create_all()
+    _limiter_state.update(limiter.__dict__)
     yield app
     with app.app_context():
         db.session.remove()
@@ -88,10 +88,61 @@ def app(tmp_path_factory):
         db.engine.dispose()
 
 
+# Flask-Limiter keeps its storage on the one Limiter, and every create_app() gives it that app's: a test that
+# makes an app of its own (production settings, another database) leaves the limiter to the session's app.
+_limiter_state = {}
+
+
 @pytest.fixture(autouse=True)
-def _clean_database(app):
-    """Each test starts from empty tables (TRUNCATE on PostgreSQL, DELETE on SQLite)."""
+def _limiter_of_the_session_app():
     yield
+    if _limiter_state and limiter.__dict__.get("_storage") is not _limiter_state["_storage"]:
+        limiter.__dict__.clear()
+        limiter.__dict__.update(_limiter_state)
+
+
+# In a test's transaction, mail is sent once the request is over, in the test's thread: a delivery thread
+# would share the test's connection with the request still closing its session.
+_mail_due = []
+
+
+def _deliver_mail(app):
+    if _mail_due:
+        _mail_due.clear()
+        with app.app_context():
+            mail.deliver_pending()
+    mail.join_deliveries()  # real commits: mail leaves in a thread while the response is sent
+
+
+@pytest.fixture(autouse=True)
+def _database(request, monkeypatch):
+    if not DATABASE_FIXTURES & set(request.fixturenames):
+        yield
+        return
+    app = request.getfixturevalue("app")
+    if request.node.get_closest_marker("real_commits"):
+        yield
+        _empty_every_table(app)
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    # Every session of the test, the requests' included, works in this transaction: commits are savepoints.
+    monkeypatch.setattr(FlaskSQLAlchemySession, "get_bind", lambda _session, *_args, **_kwargs: connection)
+    monkeypatch.setitem(db.session.session_factory.kw, "join_transaction_mode", "create_savepoint")
+    monkeypatch.setattr(mail, "_start_delivery", lambda: _mail_due.append(True))
+    try:
+        yield
+    finally:
+        _mail_due.clear()
+        with app.app_context():
+            db.session.remove()
+        outer.rollback()
+        connection.close()
+
+
+def _empty_every_table(app):
+    """After a test that committed for real: TRUNCATE on PostgreSQL, DELETE on SQLite."""
     with app.app_context():
         db.session.rollback()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -117,6 +168,12 @@ def client(app):
 
 
 @pytest.fixture
+def client_request(client, ctx):
+    """Requests addressed by endpoint, their status asserted, their pages parsed (tests/client.py)."""
+    return ClientRequest(client)
+
+
+@pytest.fixture
 def outbox():
     """Mails written to the log (MAIL_SERVER unset): a list of {to, subject, body}."""
     sent = []
@@ -136,55 +193,12 @@ def outbox():
     logger.setLevel(previous)
 
 
-def make_user(role=Role.RESIDENT, email=None, name=None, confirmed=True, password=PASSWORD):
-    user = create_user(name or f"User {secrets.token_hex(3)}", email or f"user-{secrets.token_hex(4)}@example.org",
-                       password, role=role, confirmed=confirmed)
-    db.session.commit()
-    return user
-
-
-def make_theme(name=None, name_en=None, active=True):
-    theme = Theme(name=name or f"Thème {secrets.token_hex(3)}", name_en=name_en, active=active)
-    db.session.add(theme)
-    db.session.commit()
-    return theme
-
-
-def make_proposal(author=None, theme=None, title="Des bancs place du marché", body="Pour se reposer.", **fields):
-    proposal = Proposal(author=author or make_user(), theme=theme or make_theme(), title=title, body=body,
-                        search_text=normalize_for_search(f"{title}\n{body}"), **fields)
-    db.session.add(proposal)
-    db.session.commit()
-    return proposal
-
-
-def make_support(proposal, user=None):
-    support = Support(proposal_id=proposal.id, user_id=(user or make_user()).id)
-    db.session.add(support)
-    db.session.commit()
-    return support
-
-
-def make_comment(proposal, author=None, body="Bonne idée.", parent=None):
-    comment = Comment(proposal=proposal, author=author or make_user(), body=body,
-                      parent_id=parent.id if parent else None)
-    db.session.add(comment)
-    db.session.commit()
-    return comment
-
-
-def login(client, user, password=PASSWORD):
-    response = client.post_form("/login", {"email": user.email, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
-
-
 @pytest.fixture
 def login_as(client, ctx):
     """login_as(Role.X) makes a user of that role, logs the test client in and returns the user."""
 
-    def _login_as(role=Role.RESIDENT, **kwargs):
-        user = make_user(role=role, **kwargs)
+    def _login_as(role=None, **kwargs):
+        user = make_user(role=role, **kwargs) if role is not None else make_user(**kwargs)
         login(client, user)
         return user
 

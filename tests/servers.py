@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CSRF_RE
+from tests.factories import CSRF_RE
 
 REPO = Path(__file__).resolve().parents[1]
 PG_SH = REPO / "scripts" / "pg.sh"

@@ -13,7 +13,7 @@ from civic.counters.sessions import open_session
 from civic.db_types import utcnow
 from civic.extensions import db
 from civic.proposals.models import ProposalState
-from tests.conftest import make_comment, make_proposal, make_support, make_user
+from tests.factories import make_comment, make_proposal, make_support, make_user
 from tests.counters.helpers import make_counter
 
 EVERYONE = set(Role)

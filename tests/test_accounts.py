@@ -5,7 +5,7 @@ from datetime import timedelta
 from civic.accounts.models import AccountToken, TokenPurpose, User
 from civic.db_types import utcnow
 from civic.extensions import db
-from tests.conftest import PASSWORD, login, make_user
+from tests.factories import PASSWORD, login, make_user
 
 # Links come from PUBLIC_URL, never from the host the request named (civic.test).
 LINK_RE = re.compile(r"https://participer\.civic\.test(/\S+)")

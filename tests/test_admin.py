@@ -2,7 +2,7 @@
 from civic.accounts.models import Role
 from civic.extensions import db
 from civic.themes.models import Theme
-from tests.conftest import login, make_theme, make_user
+from tests.factories import login, make_theme, make_user
 
 
 def test_only_admins_reach_administration(client, ctx):

@@ -8,7 +8,7 @@ from civic.access import Action
 from civic.accounts.models import Role
 from civic.extensions import db
 from config import MIN_SECRET_KEY_BITS, DevelopmentConfig, ProductionConfig, estimated_entropy_bits, get_config
-from tests.conftest import login, make_user
+from tests.factories import login, make_user
 
 
 def test_every_view_declares_its_access(app):
@@ -189,7 +189,7 @@ def test_language_switch_is_a_remembered_link(client, ctx):
 def test_dates_are_formatted_for_the_locale(client, ctx):
     from datetime import UTC, datetime
 
-    from tests.conftest import make_proposal
+    from tests.factories import make_proposal
 
     proposal = make_proposal(created_at=datetime(2026, 3, 5, 14, 30, tzinfo=UTC))
     assert "5 mars 2026" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
@@ -211,7 +211,7 @@ def test_huge_ids_are_not_found_not_errors(client, ctx, url, status):
 
 
 def test_huge_ids_in_forms_are_form_errors(client, ctx):
-    from tests.conftest import make_proposal
+    from tests.factories import make_proposal
 
     resident = make_user()
     login(client, resident)

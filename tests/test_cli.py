@@ -13,7 +13,7 @@ from civic.extensions import db
 from civic.proposals.models import Comment, Proposal, ProposalState, Support
 from civic.themes.models import Theme
 from civic.staff_log import StaffLogEntry
-from tests.conftest import login, make_user
+from tests.factories import login, make_user
 
 
 def test_create_admin(app, ctx):

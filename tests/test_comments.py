@@ -1,7 +1,7 @@
 """Comments with one level of replies; deletion by their author."""
 from civic.extensions import db
 from civic.proposals.models import Comment
-from tests.conftest import make_comment, make_proposal
+from tests.factories import make_comment, make_proposal
 
 
 def test_comment_and_reply(client, login_as):

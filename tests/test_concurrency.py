@@ -22,10 +22,13 @@ from civic.following.models import Follow
 from civic.mail import OutgoingMail
 from civic.moderation.models import ModerationAction, ModerationKind, Report
 from civic.proposals.models import Support
-from tests.conftest import PASSWORD, make_comment, make_proposal, make_user
+from tests.factories import PASSWORD, make_comment, make_proposal, make_user
 from tests.counters.helpers import make_counter
 from tests.decisions.helpers import make_decision
 from tests.servers import HttpClient, gunicorn_server, log_in
+
+# Its work leaves the test's connection (other processes, threads or apps): see conftest.py.
+pytestmark = pytest.mark.real_commits
 
 WORKERS = 4
 RESIDENT_TICKET_RE = re.compile(r'name="resident" value="([^"]+)"')

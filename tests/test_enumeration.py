@@ -12,7 +12,10 @@ import pytest
 from civic import create_app
 from civic.accounts.services import create_user
 from civic.extensions import db
-from tests.conftest import CSRF_RE, PASSWORD
+from tests.factories import CSRF_RE, PASSWORD
+
+# Its work leaves the test's connection (other processes, threads or apps): see conftest.py.
+pytestmark = pytest.mark.real_commits
 
 SAMPLES = 9
 

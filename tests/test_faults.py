@@ -16,8 +16,12 @@ from civic import create_app
 from civic.errors import log_background_failure, outage
 from civic.extensions import db
 from civic.proposals.models import Support
-from tests.conftest import PASSWORD, CheckingClient, login, make_proposal, make_user
+from tests.conftest import CheckingClient
+from tests.factories import PASSWORD, login, make_proposal, make_user
 from tests.servers import HttpClient, gunicorn_server, log_in, pg_control
+
+# Its work leaves the test's connection (other processes, threads or apps): see conftest.py.
+pytestmark = pytest.mark.real_commits
 
 UNAVAILABLE_FR = "Service momentanément indisponible"
 

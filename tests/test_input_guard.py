@@ -1,7 +1,7 @@
 """NUL characters: removed from submitted forms, refused in addresses, on both databases."""
 from civic.extensions import db
 from civic.proposals.models import Proposal
-from tests.conftest import make_theme
+from tests.factories import make_theme
 from tests.test_proposals import _proposal_data
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from civic.extensions import db
 from civic.mail import MAX_ATTEMPTS, RETRY_AFTER, OutgoingMail, deliver_pending, send_mail
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.servers import free_port
 
 
@@ -128,6 +128,7 @@ def test_a_real_unsubscribe_address_arrives_whole(ctx, smtp_server):
     assert server.received[0][1]["Subject"] == "Une réponse à la proposition : des bancs place du marché pour se reposer"
 
 
+@pytest.mark.real_commits  # another connection writes meanwhile
 def test_no_transaction_is_open_while_the_server_is_talked_to(ctx, smtp_server):
     server = smtp_server()
     _queue("first@example.org", "second@example.org")

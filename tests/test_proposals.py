@@ -5,7 +5,7 @@ from civic.accounts.models import Role
 from civic.extensions import db
 from civic.proposals.models import Proposal, ProposalState, Support
 from civic.proposals.services import list_proposals
-from tests.conftest import login, make_comment, make_proposal, make_support, make_theme, make_user
+from tests.factories import login, make_comment, make_proposal, make_support, make_theme, make_user
 
 
 def _proposal_data(theme_obj, **changes):

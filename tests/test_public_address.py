@@ -14,7 +14,7 @@ from civic.decisions.models import Method
 from civic.extensions import db
 from civic.following.models import Follow
 from civic.mail import OutgoingMail
-from tests.conftest import CSRF_RE, PASSWORD, make_proposal, make_user
+from tests.factories import CSRF_RE, PASSWORD, make_proposal, make_user
 from tests.decisions.helpers import close, make_decision
 
 PUBLIC = "https://participer.civic.test"

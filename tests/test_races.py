@@ -22,8 +22,11 @@ from civic.targets import TargetType
 from civic.themes.models import Theme
 from civic.transaction import lock_for_write
 from civic.decisions.models import Method
-from tests.conftest import login, make_proposal, make_support, make_user
+from tests.factories import login, make_proposal, make_support, make_user
 from tests.decisions.helpers import make_decision
+
+# Its work leaves the test's connection (other processes, threads or apps): see conftest.py.
+pytestmark = pytest.mark.real_commits
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import redis
 
 from civic.accounts.models import Role
 from civic.extensions import limiter
-from tests.conftest import PASSWORD, login, make_user
+from tests.factories import PASSWORD, login, make_user
 from tests.counters.helpers import make_counter
 from tests.servers import HttpClient, gunicorn_server, log_in, redis_url
 
@@ -114,6 +114,7 @@ def test_logging_in_successfully_is_never_limited(app, client, ctx, limits):
         client.post_form("/logout")
 
 
+@pytest.mark.real_commits  # the accounts must be there for gunicorn's workers
 def test_a_shared_redis_holds_the_login_limit_across_four_workers(app, tmp_path):
     """Measured on the first version: 39 of 40 wrong passwords were checked with per-process memory."""
     url = redis_url()

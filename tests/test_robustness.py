@@ -9,7 +9,7 @@ from werkzeug.routing import BuildError
 from civic.accounts.models import District, Role
 from civic.decisions.models import Decision
 from civic.extensions import db
-from tests.conftest import PASSWORD, login, make_user
+from tests.factories import PASSWORD, login, make_user
 from tests.servers import gunicorn_server
 
 GARBAGE = [{}, {"decision": "hide", "reason": "x" * 5000, "merge_into": "99999999999"},

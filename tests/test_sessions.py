@@ -5,7 +5,7 @@ from datetime import timedelta
 from civic.accounts.models import LoginSession, Role
 from civic.db_types import utcnow
 from civic.extensions import db
-from tests.conftest import PASSWORD, login, make_user
+from tests.factories import PASSWORD, login, make_user
 
 
 def _copy_cookies(source, target):

@@ -2,7 +2,7 @@
 import pytest
 
 from civic.accounts.models import Role
-from tests.conftest import login, make_user
+from tests.factories import login, make_user
 from tests.counters.helpers import make_counter
 
 

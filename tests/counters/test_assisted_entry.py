@@ -17,7 +17,7 @@ from civic.proposals.models import Comment, Proposal, Support
 from civic.counters.statistics import weekly_statistics
 from civic.staff_log import StaffLogEntry
 from civic.targets import TargetType
-from tests.conftest import login, make_proposal, make_theme, make_user
+from tests.factories import login, make_proposal, make_theme, make_user
 from tests.counters.helpers import CODE_RE, listed, make_counter, open_session, ticket
 from tests.decisions.helpers import make_decision
 

@@ -14,7 +14,7 @@ from civic.admin.services import list_users
 from civic.counters import residents as services
 from civic.extensions import db
 from civic.counters.models import AssistedSession
-from tests.conftest import login, make_proposal, make_user
+from tests.factories import login, make_proposal, make_user
 from tests.counters.helpers import listed, ticket
 
 BORN = date(1950, 5, 17)

@@ -5,7 +5,7 @@ from civic.accounts.models import Role
 from civic.db_types import utcnow
 from civic.decisions.models import BudgetRule, Decision, Method, Option
 from civic.extensions import db
-from tests.conftest import make_user
+from tests.factories import make_user
 
 OPTION_LABELS = ("Parc", "Piscine", "Médiathèque")
 

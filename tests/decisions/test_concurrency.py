@@ -5,8 +5,11 @@ import pytest
 
 from civic.decisions.models import Ballot, Method, Participation
 from civic.extensions import db
-from tests.conftest import login, make_user
+from tests.factories import login, make_user
 from tests.decisions.helpers import make_decision
+
+# Its work leaves the test's connection (other processes, threads or apps): see conftest.py.
+pytestmark = pytest.mark.real_commits
 
 SUBMISSIONS = 8
 

@@ -9,7 +9,7 @@ from civic.decisions import corrections
 from civic.decisions.models import DescriptionEdit
 from civic.domain import DomainError
 from civic.extensions import db
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.decisions.helpers import make_decision
 
 

@@ -9,7 +9,7 @@ from civic.timezones import utc_to_paris
 from civic.decisions.models import Ballot, Method
 from civic.decisions.version import code_version
 from civic.extensions import db
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.decisions.helpers import make_decision
 
 FMT = "%Y-%m-%dT%H:%M"

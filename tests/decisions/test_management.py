@@ -10,7 +10,7 @@ from civic.timezones import utc_to_paris
 from civic.decisions.models import Decision, DecisionState, DescriptionEdit, Method
 from civic.extensions import db
 from civic.staff_log import StaffLogEntry
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.decisions.helpers import make_decision
 
 FMT = "%Y-%m-%dT%H:%M"
@@ -145,7 +145,7 @@ def test_permission_matrix_role_by_state(ctx, app, role, state):
 
 
 def test_residents_and_staff_cannot_reach_official_pages(client, ctx):
-    from tests.conftest import login
+    from tests.factories import login
 
     decision = make_decision(state="draft")
     for role in (Role.RESIDENT, Role.COUNTER_AGENT, Role.MODERATOR):
@@ -183,7 +183,7 @@ def test_out_of_range_numbers_and_unknown_proposals_are_form_errors(client, logi
 
 
 def test_option_linked_to_a_proposal(client, login_as):
-    from tests.conftest import make_proposal
+    from tests.factories import make_proposal
 
     login_as(Role.ELECTED)
     proposal = make_proposal()
@@ -204,7 +204,7 @@ def test_forged_or_out_of_range_values_are_form_errors(client, login_as):
 
 
 def test_yes_no_keeps_no_options_and_edit_keeps_proposal_links(client, login_as):
-    from tests.conftest import make_proposal
+    from tests.factories import make_proposal
 
     login_as(Role.ELECTED)
     client.post_form("/decisions/new", _form("yes_no", options="Parc\nPiscine"))

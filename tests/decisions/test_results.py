@@ -11,7 +11,7 @@ from civic.counters.models import Channel
 from civic.decisions.models import Method, ResultSnapshot
 from civic.extensions import db
 from civic.voting.recount import recount_pb
-from tests.conftest import login, make_user
+from tests.factories import login, make_user
 from tests.decisions.helpers import close, make_decision
 
 

@@ -9,7 +9,7 @@ from civic.decisions import services
 from civic.counters.models import Channel
 from civic.decisions.models import BudgetRule, Method
 from civic.extensions import db
-from tests.conftest import login, make_user
+from tests.factories import login, make_user
 from tests.decisions.helpers import close, make_decision
 from tests.decisions.test_management import _form
 from tests.pages import check_page

@@ -14,8 +14,11 @@ from civic.decisions import services
 from civic.decisions.models import Ballot, Method, Participation
 from civic.domain import DomainError
 from civic.extensions import db
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.decisions.helpers import close, make_decision
+
+# Its work leaves the test's connection (other processes, threads or apps): see conftest.py.
+pytestmark = pytest.mark.real_commits
 
 
 def _postgresql_only():

@@ -11,7 +11,7 @@ from civic.decisions import services
 from civic.counters.models import Channel
 from civic.decisions.models import Ballot, Method, Participation
 from civic.extensions import db
-from tests.conftest import login, make_user
+from tests.factories import login, make_user
 from tests.decisions.helpers import make_decision
 
 CODE_RE = re.compile(r'<p class="tracking-code">([A-Z0-9]+)</p>')

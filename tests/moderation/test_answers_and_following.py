@@ -11,7 +11,7 @@ from civic.following.models import Follow
 from civic.decisions.services import notify_opened_votes
 from civic.mail import OutgoingMail
 from civic.staff_log import StaffLogEntry
-from tests.conftest import login, make_proposal, make_support, make_user
+from tests.factories import login, make_proposal, make_support, make_user
 from tests.decisions.helpers import close, make_decision
 
 UNSUBSCRIBE_RE = re.compile(r"(/unsubscribe/[A-Za-z0-9_.\-]+)")

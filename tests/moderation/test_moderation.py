@@ -8,7 +8,7 @@ from civic.moderation.models import ModerationAction, ModerationKind, Moderation
 from civic.db_types import utcnow
 from civic.proposals.models import Comment, Proposal, ProposalState, Support
 from civic.staff_log import StaffLogEntry
-from tests.conftest import login, make_comment, make_proposal, make_support, make_theme, make_user
+from tests.factories import login, make_comment, make_proposal, make_support, make_theme, make_user
 
 
 def _report(client, target_type, target_id, reason="insult", text=""):

@@ -1,0 +1,58 @@
+"""Factories of the suite: each makes a thing and commits it (inside the test's transaction, see
+conftest.py), so that the requests that follow see it. Use them in a test that has the `ctx`
+fixture (or one that depends on it: `client_request`, `login_as`)."""
+import re
+import secrets
+
+from civic.access import Role
+from civic.accounts.services import create_user
+from civic.extensions import db
+from civic.proposals.models import Comment, Proposal, Support
+from civic.text import normalize_for_search
+from civic.themes.models import Theme
+
+PASSWORD = "correct horse battery staple"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def make_user(role=Role.RESIDENT, email=None, name=None, confirmed=True, password=PASSWORD):
+    user = create_user(name or f"User {secrets.token_hex(3)}", email or f"user-{secrets.token_hex(4)}@example.org",
+                       password, role=role, confirmed=confirmed)
+    db.session.commit()
+    return user
+
+
+def make_theme(name=None, name_en=None, active=True):
+    theme = Theme(name=name or f"Thème {secrets.token_hex(3)}", name_en=name_en, active=active)
+    db.session.add(theme)
+    db.session.commit()
+    return theme
+
+
+def make_proposal(author=None, theme=None, title="Des bancs place du marché", body="Pour se reposer.", **fields):
+    proposal = Proposal(author=author or make_user(), theme=theme or make_theme(), title=title, body=body,
+                        search_text=normalize_for_search(f"{title}\n{body}"), **fields)
+    db.session.add(proposal)
+    db.session.commit()
+    return proposal
+
+
+def make_support(proposal, user=None):
+    support = Support(proposal_id=proposal.id, user_id=(user or make_user()).id)
+    db.session.add(support)
+    db.session.commit()
+    return support
+
+
+def make_comment(proposal, author=None, body="Bonne idée.", parent=None):
+    comment = Comment(proposal=proposal, author=author or make_user(), body=body,
+                      parent_id=parent.id if parent else None)
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def login(client, user, password=PASSWORD):
+    response = client.post_form("/login", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
