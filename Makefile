@@ -3,8 +3,9 @@
 #   make run           venv + app dependencies, translations, database migrations, demo data,
 #                      then serve http://127.0.0.1:5000
 #   make test          venv + test dependencies, translations, then scripts/run-tests.sh:
-#                      system tools, throwaway PostgreSQL and Redis, pytest on SQLite (browser
-#                      checks included), pytest on PostgreSQL; both servers are always removed after
+#                      system tools, throwaway PostgreSQL and Redis, the browser checks (in the
+#                      background), pytest on SQLite, pytest on PostgreSQL; both servers are
+#                      always removed after
 #   make translations  extract the strings, update the fr and en catalogs, compile them
 #   make page-weight   print the compressed weight of every demo page (scripts/page_weight.py)
 #   make benchmark     time the counting code on large and real elections (scripts/benchmark_counting.py)

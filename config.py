@@ -78,7 +78,7 @@ class Config:
 
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("CIVIC_PASSWORD_RESET_MAX_AGE", 60 * 60))
     EMAIL_CONFIRM_MAX_AGE = int(os.environ.get("CIVIC_EMAIL_CONFIRM_MAX_AGE", 60 * 60 * 48))
-    # Without cron, votes that opened are announced to followers after requests (civic.clock_jobs).
+    # Without cron, the clock jobs (votes that opened told to followers...) run after requests (civic.jobs).
     CLOCK_JOBS_AFTER_REQUESTS = _env_bool("CIVIC_CLOCK_JOBS_AFTER_REQUESTS", True)
     PASSWORD_MIN_LENGTH = 12
     PROPOSALS_PER_PAGE = 10

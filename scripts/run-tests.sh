@@ -5,18 +5,21 @@
 #   1. scripts/test-deps.sh   chromium, Java, PostgreSQL and redis-server, installed when missing
 #   2. scripts/pg.sh start    a throwaway PostgreSQL on 127.0.0.1
 #   3. scripts/redis.sh start a throwaway Redis on 127.0.0.1 (shared rate limits)
-#   4. pytest                 everything on SQLite, browser checks included
-#   5. pytest -m "not browser" with CIVIC_TEST_DATABASE_URL pointing at PostgreSQL
+#   4. pytest -m browser      the real-browser checks (their own server and SQLite database), in the
+#                             background: they wait on chromium and their server much of the time,
+#                             and the runs below use the other core meanwhile
+#   5. pytest -m "not browser" on SQLite, then the same with CIVIC_TEST_DATABASE_URL pointing at
+#                             PostgreSQL; then the browser checks' output, once they are done
 #   6. scripts/redis.sh stop and scripts/pg.sh stop, always, even after a failure or Ctrl-C
 #
-# Both pytest runs get CIVIC_TEST_REDIS_URL (when Redis started), CIVIC_PG_STATE and
-# CIVIC_REDIS_STATE (the state files of this run's servers, which tests/servers.py reads to
-# halt and resume PostgreSQL). Arguments are passed to both pytest runs (e.g.
-# scripts/run-tests.sh -x -k proposals).
+# The runs get CIVIC_TEST_REDIS_URL (when Redis started), CIVIC_PG_STATE and CIVIC_REDIS_STATE
+# (the state files of this run's servers, which tests/servers.py reads to halt and resume
+# PostgreSQL); only the two runs of step 5 use them, one after the other. Arguments are passed to
+# every pytest run (e.g. scripts/run-tests.sh -x -k proposals).
 # Exit status: 0 only when every run passed. A run that collects no test (pytest exit 5)
-# is a failure. With CI=true, missing tools and an unavailable PostgreSQL or Redis are
-# failures; otherwise the tests that need them skip (the PostgreSQL run is left out), with
-# a warning.
+# is a failure, unless options chose the tests (then a run may have none of them). With
+# CI=true, missing tools and an unavailable PostgreSQL or Redis are failures; otherwise the
+# tests that need them skip (the PostgreSQL run is left out), with a warning.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,11 +32,19 @@ say() { printf '\n=== %s\n' "$*"; }
 # scripts/redis.sh start) are left alone.
 export CIVIC_PG_STATE="/tmp/civic-test-pg-run-$$.env"
 export CIVIC_REDIS_STATE="/tmp/civic-test-redis-run-$$.env"
+# The browser run's output waits here while the other runs print theirs; each run its own temporary files.
+BROWSER_LOG="/tmp/civic-test-browser-run-$$.log"
+BASETEMP="/tmp/civic-test-tmp-$$"
 # The servers the runs use are this script's, never ones named by the caller's environment.
 unset CIVIC_TEST_DATABASE_URL CIVIC_TEST_REDIS_URL
+browser_pid=""
 cleanup() {
+    if [[ -n "$browser_pid" ]] && kill -0 "$browser_pid" 2>/dev/null; then
+        kill -- "-$browser_pid" 2>/dev/null || kill "$browser_pid" 2>/dev/null || true
+    fi
     scripts/redis.sh stop || true
     scripts/pg.sh stop || true
+    rm -rf "$BASETEMP" "$BROWSER_LOG"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -41,18 +52,26 @@ trap 'exit 143' TERM
 
 failures=()
 results=()
+ARGS=("$@")  # the options given, if any
 
-run_pytest() {
-    local label="$1"; shift
-    local started=$SECONDS rc
-    say "$label: pytest $*"
-    "$PYTHON" -m pytest "$@"
-    rc=$?
-    if [[ $rc -eq 5 ]]; then
+record() {
+    local label="$1" rc="$2" seconds="$3"
+    if [[ $rc -eq 5 && $# -gt 3 ]]; then
+        rc=0  # options chose the tests (-k, a file...): this run had none of them
+    elif [[ $rc -eq 5 ]]; then
         echo "run-tests: $label collected no test: that is a failure." >&2
     fi
-    results+=("$(printf '%-34s exit %s, %4ss' "$label" "$rc" "$((SECONDS - started))")")
+    results+=("$(printf '%-34s exit %s, %4ss' "$label" "$rc" "$seconds")")
     [[ $rc -eq 0 ]] || failures+=("$label (exit $rc)")
+}
+
+run_pytest() {
+    local label="$1" name="$2"; shift 2
+    local started=$SECONDS rc
+    say "$label: pytest $*"
+    "$PYTHON" -m pytest --basetemp="$BASETEMP/$name" "$@"
+    rc=$?
+    record "$label" "$rc" "$((SECONDS - started))" "${ARGS[@]}"
 }
 
 say "system tools"
@@ -81,11 +100,26 @@ else
     echo "run-tests: Redis did not start; the tests that need it skip (it is required with CI=true)." >&2
 fi
 
-run_pytest "SQLite, all tests (with browser)" "$@"
+mkdir -p "$BASETEMP"
+say "browser checks: pytest -m browser $* (in the background; output below, when done)"
+browser_started=$SECONDS
+set -m  # its own process group, so that an interruption stops chromium and its server too
+"$PYTHON" -m pytest -p no:cacheprovider --basetemp="$BASETEMP/browser" -m browser "$@" >"$BROWSER_LOG" 2>&1 &
+browser_pid=$!
+set +m
+
+run_pytest "SQLite, not browser" sqlite -m "not browser" "$@"
 
 if [[ -n "$pg_url" ]]; then
-    CIVIC_TEST_DATABASE_URL="$pg_url" run_pytest "PostgreSQL, not browser" -m "not browser" "$@"
+    CIVIC_TEST_DATABASE_URL="$pg_url" run_pytest "PostgreSQL, not browser" postgresql -m "not browser" "$@"
 fi
+
+wait "$browser_pid"
+browser_rc=$?
+browser_pid=""
+say "browser checks (SQLite, the demo site in chromium): output"
+cat "$BROWSER_LOG"
+record "Browser checks" "$browser_rc" "$((SECONDS - browser_started))" "${ARGS[@]}"
 
 say "summary"
 printf '%s\n' "${results[@]}"

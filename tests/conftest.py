@@ -22,7 +22,7 @@ from civic import create_app, mail
 from civic.extensions import db, limiter
 from tests.client import ClientRequest
 from tests.factories import CSRF_RE, login, make_user
-from tests.pages import check_page
+from tests.pages import check_page, error_page_problems
 
 # A test that asks for any of these uses the database.
 DATABASE_FIXTURES = {"app", "ctx", "client", "client_request", "login_as"}
@@ -45,18 +45,29 @@ class CheckingClient(FlaskClient):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         if response.mimetype == "text/html" and not response.is_streamed and response.status_code != 302:
-            problems = check_page(response.get_data(as_text=True))
+            html = response.get_data(as_text=True)
+            problems = check_page(html) + error_page_problems(response.request.path, response.status_code, html)
             assert not problems, f"{response.request.path}: {problems}"
         _deliver_mail(self.application)
         return response
 
     def csrf_token(self):
+        """A token for this browser's forms: read from a page once, then again only when the session's secret
+        changed (a log-in or a log-out starts a new session)."""
+        secret = self._csrf_secret()
+        if secret is not None and secret == getattr(self, "_token_secret", None):
+            return self._token
         page = self.get("/login").get_data(as_text=True)
         match = CSRF_RE.search(page)
         if match is None:  # logged-in users are redirected away from /login
             page = self.get("/proposals/").get_data(as_text=True)
             match = CSRF_RE.search(page) or CSRF_RE.search(self.get("/account").get_data(as_text=True))
-        return match.group(1)
+        self._token, self._token_secret = match.group(1), self._csrf_secret()
+        return self._token
+
+    def _csrf_secret(self):
+        with self.session_transaction() as cookie:
+            return cookie.get("csrf_token")
 
     def post_form(self, url, data=None, **kwargs):
         data = dict(data or {})

@@ -1,4 +1,5 @@
 """Checks every HTML page rendered in the tests must pass: one h1, a title, lang, unique ids, id references."""
+import re
 from collections import Counter
 from html.parser import HTMLParser
 from urllib.parse import unquote
@@ -77,3 +78,19 @@ def check_page(html, lang=None):
         if field.get("id") not in page.label_for and not field.get("aria-label") and not field.get("aria-labelledby"):
             problems.append(f"field without label: {field}")
     return problems
+
+
+# Refusals and missing pages are Civic's error page, which says its code; these pages say more precisely why
+# a link does not work, in their own words.
+_OWN_ERROR_PAGES = ("/unsubscribe/",)
+_ERROR_CODE = re.compile(r"(Code d’erreur|Error code) : ?(\d{3})")
+
+
+def error_page_problems(path, status, html):
+    """An error answer (403, 404...) says so on the page: Civic's error page with its code."""
+    if status < 400 or status == 400 or path.startswith(_OWN_ERROR_PAGES):
+        return []
+    shown = _ERROR_CODE.search(html.replace("\u00a0", " ").replace("\u202f", " "))
+    if shown is None or int(shown.group(2)) != status:
+        return [f"HTTP {status}, but the page says {shown.group(0) if shown else 'no error code'}"]
+    return []

@@ -5,6 +5,7 @@ from datetime import timedelta
 from civic.accounts.models import AccountToken, TokenPurpose, User
 from civic.db_types import utcnow
 from civic.extensions import db
+from tests.client import Page, text_of
 from tests.factories import PASSWORD, login, make_user
 
 # Links come from PUBLIC_URL, never from the host the request named (civic.test).
@@ -33,17 +34,17 @@ def test_register_confirm_and_log_in(client, ctx, outbox):
     # Not confirmed yet: logging in sends a new link instead.
     response = client.post_form("/login", {"email": "camille.martin@example.org", "password": PASSWORD})
     assert response.status_code == 200
-    assert "Confirmez d’abord votre adresse e-mail" in response.get_data(as_text=True)
+    assert Page(response).field_error("email").startswith("Confirmez d’abord votre adresse e-mail")
     assert len(outbox) == 2
 
     link = _link(outbox[0])
-    page = client.get(link)
-    assert page.status_code == 200 and "Confirmer mon adresse" in page.get_data(as_text=True)
+    response = client.get(link)
+    assert response.status_code == 200 and Page(response).text("main form button").startswith("Confirmer mon adresse")
     response = client.post_form(link)
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.email_confirmed_at is not None
-    assert "Mon compte" in client.get("/").get_data(as_text=True)
+    assert ("Mon compte", "/account") in Page(client.get("/")).links(".main-nav")
 
     # Single use.
     assert client.get(link).status_code == 400
@@ -60,31 +61,32 @@ def test_registration_answers_the_same_for_a_known_address(client, ctx, outbox):
     assert existing.display_name != "Intruder"
 
 
-def test_registration_errors_keep_what_was_typed(client, ctx):
-    response = client.post_form("/register", {"display_name": "x" * 81, "email": "not-an-address",
-                                              "password": "short", "password_confirm": "other"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "<title>Erreur : " in html
-    assert 'class="error-summary"' in html
-    assert 'href="#email"' in html and 'href="#password"' in html and 'href="#display_name"' in html
-    assert 'value="not-an-address"' in html
-    assert 'aria-describedby="email-error"' in html or 'aria-describedby="email-hint email-error"' in html
-    assert "au moins 12" in html or "at least 12" in html
+def test_registration_errors_keep_what_was_typed(client_request, ctx):
+    page = client_request.post("accounts.register", _data={"display_name": "x" * 81, "email": "not-an-address",
+                                                           "password": "short", "password_confirm": "other"},
+                               _expected_status=200)
+    assert page.title.startswith("Erreur : ")
+    assert page.has(".error-summary")
+    for field in ("email", "password", "display_name"):
+        assert page.has(f'.error-summary a[href="#{field}"]') and page.field_error(field)
+    assert page.value("email") == "not-an-address"
+    assert page.select_one("#email")["aria-describedby"] in ("email-error", "email-hint email-error")
+    assert page.select_one("#email")["aria-invalid"] == "true"
+    assert "au moins 12" in page.field_error("password")
     assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 0
 
 
-def test_empty_registration_lists_every_missing_field(client, ctx):
-    html = client.post_form("/register", {}).get_data(as_text=True)
+def test_empty_registration_lists_every_missing_field(client_request, ctx):
+    page = client_request.post("accounts.register", _data={}, _expected_status=200)
     for field in ("display_name", "email", "password", "password_confirm"):
-        assert f'href="#{field}"' in html
+        assert page.has(f'.error-summary a[href="#{field}"]') and page.field_error(field)
 
 
 def test_register_in_english(client, ctx):
     client.set_cookie("civic_lang", "en", domain="civic.test")
-    html = client.post_form("/register", {"email": "x"}).get_data(as_text=True)
-    assert "<title>Error: " in html
-    assert '<html lang="en">' in html
+    page = Page(client.post_form("/register", {"email": "x"}))
+    assert page.title.startswith("Error: ")
+    assert page.select_one("html")["lang"] == "en"
     assert _register(client).status_code == 302
     # Mail sent later, while the resident is away, will be in English too.
     assert db.session.execute(db.select(User.language)).scalar_one() == "en"
@@ -92,14 +94,14 @@ def test_register_in_english(client, ctx):
 
 def test_login_wrong_password_and_unknown_address_say_the_same(client, ctx):
     user = make_user(email="someone@example.org")
-    wrong = client.post_form("/login", {"email": user.email, "password": "wrong password!!"}).get_data(as_text=True)
-    unknown = client.post_form("/login", {"email": "nobody@example.org", "password": "wrong password!!"}).get_data(
-        as_text=True)
-    for html in (wrong, unknown):
-        assert "<title>Erreur : " in html
-    message = re.compile(r'id="password-error">(.*?)</p>', re.S)
-    assert message.search(wrong).group(1) == message.search(unknown).group(1)
-    assert 'value="nobody@example.org"' in unknown
+    wrong = Page(client.post_form("/login", {"email": user.email, "password": "wrong password!!"}))
+    unknown = Page(client.post_form("/login", {"email": "nobody@example.org", "password": "wrong password!!"}))
+    for page in (wrong, unknown):
+        assert page.title.startswith("Erreur : ")
+    assert wrong.field_error("password") and wrong.field_error("password") == unknown.field_error("password")
+    assert (wrong.select_one("#password-error").decode_contents()
+            == unknown.select_one("#password-error").decode_contents())
+    assert unknown.value("email") == "nobody@example.org"
 
 
 def test_login_is_case_insensitive_and_redirects_to_next(client, ctx):
@@ -123,7 +125,7 @@ def test_inactive_account_cannot_log_in(client, ctx):
     user.active = False
     db.session.commit()
     response = client.post_form("/login", {"email": user.email, "password": PASSWORD})
-    assert response.status_code == 200 and "<title>Erreur : " in response.get_data(as_text=True)
+    assert response.status_code == 200 and Page(response).title.startswith("Erreur : ")
 
 
 def test_logout_needs_post_and_csrf(client, ctx):
@@ -131,7 +133,7 @@ def test_logout_needs_post_and_csrf(client, ctx):
     login(client, user)
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400  # no CSRF token
-    assert "Se déconnecter" in client.get("/").get_data(as_text=True)
+    assert "Se déconnecter" in Page(client.get("/")).texts(".main-nav button")
     response = client.post_form("/logout")
     assert response.status_code == 302
     assert client.get("/account").status_code == 302
@@ -144,8 +146,8 @@ def test_password_reset_single_use_link(client, ctx, outbox):
     link = _link(outbox[0])
     assert client.get(link).status_code == 200
 
-    html = client.post_form(link, {"password": "short", "password_confirm": "short"}).get_data(as_text=True)
-    assert "<title>Erreur : " in html
+    page = Page(client.post_form(link, {"password": "short", "password_confirm": "short"}))
+    assert page.title.startswith("Erreur : ") and page.field_error("password")
 
     response = client.post_form(link, {"password": "a brand new password", "password_confirm": "a brand new password"})
     assert response.status_code == 302
@@ -189,9 +191,10 @@ def test_change_password_checks_current_and_ends_other_sessions(app, client, ctx
     other = app.test_client()
     login(client, user)
     login(other, user)
-    html = client.post_form("/account/password", {"current_password": "wrong one", "password": "new password 1234",
-                                                  "password_confirm": "new password 1234"}).get_data(as_text=True)
-    assert "<title>Erreur : " in html and 'href="#current_password"' in html
+    page = Page(client.post_form("/account/password", {"current_password": "wrong one", "password": "new password 1234",
+                                                       "password_confirm": "new password 1234"}))
+    assert page.title.startswith("Erreur : ") and page.has('.error-summary a[href="#current_password"]')
+    assert page.field_error("current_password")
 
     response = client.post_form("/account/password", {"current_password": PASSWORD, "password": "new password 1234",
                                                       "password_confirm": "new password 1234"})
@@ -202,18 +205,19 @@ def test_change_password_checks_current_and_ends_other_sessions(app, client, ctx
 
 def test_profile_update_and_validation(client, login_as):
     user = login_as()
-    html = client.post_form("/account", {"display_name": ""}).get_data(as_text=True)
-    assert "<title>Erreur : " in html
+    page = Page(client.post_form("/account", {"display_name": ""}))
+    assert page.title.startswith("Erreur : ") and page.field_error("display_name")
     assert client.post_form("/account", {"display_name": "  Camille M.  "}).status_code == 302
     db.session.refresh(user)
     assert user.display_name == "Camille M."
     assert user.language == "fr"  # a form without the field keeps the language
-    html = client.post_form("/account", {"display_name": "Camille M.", "language": "zz"}).get_data(as_text=True)
-    assert "<title>Erreur : " in html and 'href="#language"' in html
+    page = Page(client.post_form("/account", {"display_name": "Camille M.", "language": "zz"}))
+    assert page.title.startswith("Erreur : ") and page.has('.error-summary a[href="#language"]')
     assert client.post_form("/account", {"display_name": "Camille M.", "language": "en"}).status_code == 302
     db.session.refresh(user)
     assert user.language == "en"
-    assert 'lang="en">English</dd>' in client.get("/account/data").get_data(as_text=True)
+    page = Page(client.get("/account/data"))
+    assert [(dd["lang"], text_of(dd)) for dd in page.select(".summary dd[lang]")] == [("en", "English")]
 
 
 def test_login_attempts_are_limited_per_account(app, client, ctx, monkeypatch):
@@ -228,7 +232,7 @@ def test_login_attempts_are_limited_per_account(app, client, ctx, monkeypatch):
             assert response.status_code == 200
         blocked = client.post_form("/login", {"email": user.email, "password": PASSWORD})
         assert blocked.status_code == 429
-        assert "Trop de tentatives" in blocked.get_data(as_text=True)
+        assert Page(blocked).h1 == "Trop de tentatives"
         # Another account behind the same address (a mediation desk) is not blocked.
         other = make_user()
         assert client.post_form("/login", {"email": other.email, "password": PASSWORD}).status_code == 302

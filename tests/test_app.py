@@ -8,6 +8,7 @@ from civic.access import Action
 from civic.accounts.models import Role
 from civic.extensions import db
 from config import MIN_SECRET_KEY_BITS, DevelopmentConfig, ProductionConfig, estimated_entropy_bits, get_config
+from tests.client import Page
 from tests.factories import login, make_user
 
 
@@ -132,10 +133,10 @@ def test_no_third_party_reference_in_pages(client, ctx):
 def test_404_page_in_both_languages(client, ctx, lang, title):
     client.set_cookie("civic_lang", lang, domain="civic.test")
     response = client.get("/no-such-page")
-    html = response.get_data(as_text=True)
+    page = Page(response)
     assert response.status_code == 404
-    assert f'<html lang="{lang}">' in html and f"<h1>{title}</h1>" in html
-    assert 'class="skip-link"' in html
+    assert page.select_one("html")["lang"] == lang and page.h1 == title and not page.select_one("h1").attrs
+    assert page.select_one("a.skip-link")["href"] == "#main"
 
 
 @pytest.mark.parametrize("lang, word", [("fr", "Accès refusé"), ("en", "Access denied")])
@@ -143,14 +144,14 @@ def test_403_page(client, login_as, lang, word):
     login_as()
     client.set_cookie("civic_lang", lang, domain="civic.test")
     response = client.get("/admin/")
-    assert response.status_code == 403 and word in response.get_data(as_text=True)
+    assert response.status_code == 403 and Page(response).h1 == word
 
 
 @pytest.mark.parametrize("lang, word", [("fr", "Formulaire expiré"), ("en", "Form expired")])
 def test_csrf_failure_page(client, ctx, lang, word):
     client.set_cookie("civic_lang", lang, domain="civic.test")
     response = client.post("/login", data={"email": "a@example.org", "password": "x"})
-    assert response.status_code == 400 and word in response.get_data(as_text=True)
+    assert response.status_code == 400 and Page(response).h1 == word
 
 
 @pytest.mark.parametrize("lang, word", [("fr", "Une erreur"), ("en", "Something went wrong")])
@@ -163,15 +164,15 @@ def test_500_page_shows_no_trace(client, ctx, monkeypatch, lang, word):
     response = client.get("/")
     html = response.get_data(as_text=True)
     assert response.status_code == 500
-    assert word in html and "secret internals" not in html and "Traceback" not in html
+    assert Page(response).h1.startswith(word) and "secret internals" not in html and "Traceback" not in html
 
 
 def test_language_defaults_to_french_and_follows_accept_language(client, ctx):
-    assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
-    html = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
-    assert '<html lang="en">' in html
-    html = client.get("/", headers={"Accept-Language": "de-DE"}).get_data(as_text=True)
-    assert '<html lang="fr">' in html
+    assert Page(client.get("/")).select_one("html")["lang"] == "fr"
+    page = Page(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}))
+    assert page.select_one("html")["lang"] == "en"
+    page = Page(client.get("/", headers={"Accept-Language": "de-DE"}))
+    assert page.select_one("html")["lang"] == "fr"
 
 
 def test_language_switch_is_a_remembered_link(client, ctx):
@@ -179,9 +180,9 @@ def test_language_switch_is_a_remembered_link(client, ctx):
     assert response.status_code == 302 and response.location.endswith("/proposals/?q=x")
     assert "civic_lang=en" in response.headers["Set-Cookie"]
     # The cookie beats the browser's language.
-    html = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert '<html lang="en">' in html
-    assert 'hreflang="fr"' in html and 'lang="fr"' in html
+    page = Page(client.get("/", headers={"Accept-Language": "fr"}))
+    assert page.select_one("html")["lang"] == "en"
+    assert page.select_one('.lang-switch a[hreflang="fr"]')["lang"] == "fr"
     assert client.get("/lang/de").status_code == 404
     assert "evil" not in client.get("/lang/fr?next=https://evil.example/").location
 
@@ -192,9 +193,9 @@ def test_dates_are_formatted_for_the_locale(client, ctx):
     from tests.factories import make_proposal
 
     proposal = make_proposal(created_at=datetime(2026, 3, 5, 14, 30, tzinfo=UTC))
-    assert "5 mars 2026" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "5 mars 2026" in Page(client.get(f"/proposals/{proposal.id}")).text(".proposal .meta time")
     client.set_cookie("civic_lang", "en", domain="civic.test")
-    assert "5 March 2026" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "5 March 2026" in Page(client.get(f"/proposals/{proposal.id}")).text(".proposal .meta time")
 
 
 @pytest.mark.parametrize("url, status", [
@@ -207,7 +208,7 @@ def test_huge_ids_are_not_found_not_errors(client, ctx, url, status):
     response = client.get(url)
     assert response.status_code == status
     if status == 404:
-        assert "Page introuvable" in response.get_data(as_text=True)
+        assert Page(response).h1 == "Page introuvable"
 
 
 def test_huge_ids_in_forms_are_form_errors(client, ctx):
@@ -217,8 +218,8 @@ def test_huge_ids_in_forms_are_form_errors(client, ctx):
     login(client, resident)
     proposal = make_proposal()
     huge = "99999999999999999999"
-    html = client.post_form("/proposals/new", {"title": "t", "body": "b", "theme": huge}).get_data(as_text=True)
-    assert 'href="#theme"' in html
+    page = Page(client.post_form("/proposals/new", {"title": "t", "body": "b", "theme": huge}))
+    assert page.has('.error-summary a[href="#theme"]') and page.field_error("theme")
     response = client.post_form(f"/proposals/{proposal.id}/comments", {"body": "x", "parent_id": huge})
     assert response.status_code == 302  # an unusable parent is ignored: a top-level comment
     # Out of range reads as "not stated", like any value that is not a district's id.

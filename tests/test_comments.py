@@ -1,7 +1,10 @@
 """Comments with one level of replies; deletion by their author."""
 from civic.extensions import db
 from civic.proposals.models import Comment
+from tests.client import Page
 from tests.factories import make_comment, make_proposal
+
+COMMENT_BODIES = ".comments .comment > div:not(.actions)"
 
 
 def test_comment_and_reply(client, login_as):
@@ -13,8 +16,8 @@ def test_comment_and_reply(client, login_as):
     assert response.location.endswith(f"#comment-{comment.id}")
     assert comment.author_id == user.id and comment.parent_id is None
 
-    page = client.get(f"/proposals/{proposal.id}/comments/{comment.id}/reply")
-    assert page.status_code == 200 and "Très bonne idée" in page.get_data(as_text=True)
+    response = client.get(f"/proposals/{proposal.id}/comments/{comment.id}/reply")
+    assert response.status_code == 200 and "Très bonne idée" in Page(response).text("blockquote.comment")
     client.post_form(f"/proposals/{proposal.id}/comments", {"body": "Merci", "parent_id": str(comment.id)})
     reply = db.session.execute(db.select(Comment).filter_by(body="Merci")).scalar_one()
     assert reply.parent_id == comment.id
@@ -23,39 +26,41 @@ def test_comment_and_reply(client, login_as):
     client.post_form(f"/proposals/{proposal.id}/comments", {"body": "Et moi", "parent_id": str(reply.id)})
     assert db.session.execute(db.select(Comment).filter_by(body="Et moi")).scalar_one().parent_id == comment.id
 
-    html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert html.index("Très bonne idée") < html.index("Merci") < html.index("Et moi")
-    assert "3 commentaires" in html
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert page.texts(COMMENT_BODIES) == ["Très bonne idée", "Merci", "Et moi"]
+    assert page.texts(".comments .replies .comment > div:not(.actions)") == ["Merci", "Et moi"]
+    assert page.text("#comments-title") == "3 commentaires"
 
 
-def test_empty_or_too_long_comment_keeps_the_text(client, login_as):
+def test_empty_or_too_long_comment_keeps_the_text(client_request, login_as):
     login_as()
     proposal = make_proposal()
-    html = client.post_form(f"/proposals/{proposal.id}/comments", {"body": "  "}).get_data(as_text=True)
-    assert "<title>Erreur : " in html and 'href="#body"' in html
+    page = client_request.post("proposals.comment", proposal_id=proposal.id, _data={"body": "  "}, _expected_status=200)
+    assert page.title.startswith("Erreur : ") and page.has('.error-summary a[href="#body"]')
+    assert page.field_error("body")
     long_text = "a" * 3001
-    html = client.post_form(f"/proposals/{proposal.id}/comments", {"body": long_text}).get_data(as_text=True)
-    assert "<title>Erreur : " in html and long_text in html
+    page = client_request.post("proposals.comment", proposal_id=proposal.id, _data={"body": long_text},
+                               _expected_status=200)
+    assert page.title.startswith("Erreur : ") and page.value("body") == long_text and page.field_error("body")
     assert db.session.execute(db.select(db.func.count(Comment.id))).scalar_one() == 0
 
 
-def test_reply_errors_stay_on_the_reply_page(client, login_as):
+def test_reply_errors_stay_on_the_reply_page(client_request, login_as):
     login_as()
     proposal = make_proposal()
     parent = make_comment(proposal, body="Le parent")
-    html = client.post_form(f"/proposals/{proposal.id}/comments", {"body": "", "parent_id": str(parent.id)}).get_data(
-        as_text=True)
-    assert "<title>Erreur : " in html and "Le parent" in html
-    assert f'value="{parent.id}"' in html
+    page = client_request.post("proposals.comment", proposal_id=proposal.id,
+                               _data={"body": "", "parent_id": str(parent.id)}, _expected_status=200)
+    assert page.title.startswith("Erreur : ") and page.text("blockquote.comment > div") == "Le parent"
+    assert page.value("parent_id") == str(parent.id) and page.field_error("body")
 
 
 def test_reply_to_a_comment_of_another_proposal_is_refused(client, login_as):
     login_as()
     proposal, other = make_proposal(), make_proposal()
     foreign = make_comment(other)
-    html = client.post_form(f"/proposals/{proposal.id}/comments", {"body": "x", "parent_id": str(foreign.id)}
-                            ).get_data(as_text=True)
-    assert "<title>Erreur : " in html
+    page = Page(client.post_form(f"/proposals/{proposal.id}/comments", {"body": "x", "parent_id": str(foreign.id)}))
+    assert page.title.startswith("Erreur : ") and page.errors
     assert client.get(f"/proposals/{proposal.id}/comments/{foreign.id}/reply").status_code == 404
 
 
@@ -67,8 +72,9 @@ def test_author_deletes_own_comment_and_replies_stay(client, login_as):
     assert client.post_form(f"/proposals/comments/{comment.id}/delete").status_code == 302
     db.session.refresh(comment)
     assert comment.is_deleted
-    html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert "Je me suis trompé" not in html and "Une réponse" in html
+    response = client.get(f"/proposals/{proposal.id}")
+    assert "Je me suis trompé" not in response.get_data(as_text=True)
+    assert Page(response).texts(COMMENT_BODIES) == ["Une réponse"]
     # Deleting twice is refused, not an error page.
     assert client.post_form(f"/proposals/comments/{comment.id}/delete").status_code == 403
 
@@ -85,5 +91,5 @@ def test_cannot_delete_someone_elses_comment(client, login_as):
 def test_anonymous_sees_comments_but_no_form(client, ctx):
     proposal = make_proposal()
     make_comment(proposal, body="Visible de tous")
-    html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert "Visible de tous" in html and 'name="body"' not in html
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert page.texts(COMMENT_BODIES) == ["Visible de tous"] and not page.has('[name="body"]')

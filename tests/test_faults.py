@@ -16,6 +16,7 @@ from civic import create_app
 from civic.errors import log_background_failure, outage
 from civic.extensions import db
 from civic.proposals.models import Support
+from tests.client import Page
 from tests.conftest import CheckingClient
 from tests.factories import PASSWORD, login, make_proposal, make_user
 from tests.servers import HttpClient, gunicorn_server, log_in, pg_control
@@ -118,7 +119,7 @@ def test_sqlite_busy_past_its_timeout(app, ctx):
         holder.execute("ROLLBACK")
         holder.close()
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
-    assert UNAVAILABLE_FR in response.get_data(as_text=True)
+    assert Page(response).h1 == UNAVAILABLE_FR
     assert waited >= 0.3
     assert page.status_code == 200
     assert db.session.execute(select(func.count(Support.id))).scalar_one() == 0

@@ -5,6 +5,7 @@ from civic.accounts.models import Role
 from civic.extensions import db
 from civic.proposals.models import Proposal, ProposalState, Support
 from civic.proposals.services import list_proposals
+from tests.client import Page
 from tests.factories import login, make_comment, make_proposal, make_support, make_theme, make_user
 
 
@@ -15,18 +16,17 @@ def _proposal_data(theme_obj, **changes):
     return data
 
 
-def test_resident_submits_a_proposal(client, login_as):
+def test_resident_submits_a_proposal(client_request, login_as):
     author = login_as()
     theme = make_theme("Cadre de vie")
-    response = client.post_form("/proposals/new", _proposal_data(theme))
-    assert response.status_code == 302
+    response = client_request.post("proposals.new", _data=_proposal_data(theme))
     proposal = db.session.execute(db.select(Proposal)).scalar_one()
     assert response.location.endswith(f"/proposals/{proposal.id}")
     assert proposal.author_id == author.id and proposal.state is ProposalState.PUBLISHED
-    html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert "<h1>Un jardin partagé rue des Écoles</h1>" in html
-    assert "<p>Premier paragraphe.</p>" in html and "<p>Second.</p>" in html
-    assert "Rue des Écoles" in html
+    page = client_request.get("proposals.detail", proposal_id=proposal.id)
+    assert page.h1 == "Un jardin partagé rue des Écoles" and not page.select_one("h1").has_attr("lang")
+    assert page.texts(".proposal .body p") == ["Premier paragraphe.", "Second."]
+    assert "Rue des Écoles" in page.texts(".proposal .summary dd")
 
 
 @pytest.mark.parametrize("changes, field", [
@@ -38,18 +38,17 @@ def test_resident_submits_a_proposal(client, login_as):
     ({"theme": "abc"}, "theme"),
     ({"place": "p" * 201}, "place"),
 ])
-def test_proposal_errors_keep_what_was_typed(client, login_as, changes, field):
+def test_proposal_errors_keep_what_was_typed(client_request, login_as, changes, field):
     login_as()
     theme = make_theme()
     data = _proposal_data(theme, **changes)
-    response = client.post_form("/proposals/new", data)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "<title>Erreur : " in html
-    assert f'href="#{field}"' in html
-    assert f'aria-describedby="{field}-hint {field}-error"' in html or f'aria-describedby="{field}-error"' in html
+    page = client_request.post("proposals.new", _data=data, _expected_status=200)
+    assert page.title.startswith("Erreur : ")
+    assert page.has(f'.error-summary a[href="#{field}"]')
+    assert page.select_one(f"#{field}")["aria-describedby"] in (f"{field}-hint {field}-error", f"{field}-error")
+    assert page.field_error(field)
     if field != "body":
-        assert "Premier paragraphe." in html
+        assert page.value("body") == "Premier paragraphe. Second."
     assert db.session.execute(db.select(db.func.count(Proposal.id))).scalar_one() == 0
 
 
@@ -58,11 +57,11 @@ def test_title_of_exactly_120_characters_is_accepted(client, login_as):
     assert client.post_form("/proposals/new", _proposal_data(make_theme(), title="é" * 120)).status_code == 302
 
 
-def test_inactive_theme_cannot_be_chosen(client, login_as):
+def test_inactive_theme_cannot_be_chosen(client_request, login_as):
     login_as()
     theme = make_theme(active=False)
-    html = client.post_form("/proposals/new", _proposal_data(theme)).get_data(as_text=True)
-    assert 'href="#theme"' in html
+    page = client_request.post("proposals.new", _data=_proposal_data(theme), _expected_status=200)
+    assert page.has('.error-summary a[href="#theme"]') and page.field_error("theme")
 
 
 def test_anonymous_is_sent_to_log_in_and_staff_cannot_propose(client, ctx):
@@ -78,12 +77,17 @@ def test_anonymous_is_sent_to_log_in_and_staff_cannot_propose(client, ctx):
 def test_body_text_is_escaped_and_links_are_safe(client, ctx):
     proposal = make_proposal(body='<script>alert(1)</script> voir https://example.org/a?b=1&c=2. '
                                   'et javascript:alert(1)\nligne deux')
-    html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;" in html
-    assert '<a href="https://example.org/a?b=1&amp;c=2" rel="nofollow ugc noopener">' in html
+    response = client.get(f"/proposals/{proposal.id}")
+    html, page = response.get_data(as_text=True), Page(response)
+    # Escaping is a property of the raw HTML: checked there.
+    assert "<script>alert(1)</script>" not in html and not page.has(".proposal .body script")
+    assert "&lt;script&gt;" in html and "<script>alert(1)</script>" in page.text(".proposal .body")
+    assert [(a["href"], a["rel"]) for a in page.select(".proposal .body a")] == [
+        ("https://example.org/a?b=1&c=2", ["nofollow", "ugc", "noopener"])]
+    assert 'href="https://example.org/a?b=1&amp;c=2"' in html
     assert 'href="javascript' not in html
-    assert "<br>ligne deux" in html
+    line_break = page.select_one(".proposal .body br")
+    assert line_break is not None and line_break.next_sibling.startswith("ligne deux")
 
 
 def test_list_filters_sorts_searches_and_paginates(app, client, ctx):
@@ -96,8 +100,8 @@ def test_list_filters_sorts_searches_and_paginates(app, client, ctx):
     make_support(new)
 
     def titles(query):
-        html = client.get("/proposals/" + query).get_data(as_text=True)
-        return [p.title for p in (old, new, withdrawn) if f">{p.title}</a>" in html]
+        shown = Page(client.get("/proposals/" + query)).texts(".cards .card-title a")
+        return [p.title for p in (old, new, withdrawn) if p.title in shown]
 
     assert titles("") == ["Piste cyclable", "Arbres"]
     assert titles(f"?theme={nature.id}") == ["Arbres"]
@@ -117,10 +121,11 @@ def test_list_filters_sorts_searches_and_paginates(app, client, ctx):
     theme = make_theme()
     for i in range(12):
         make_proposal(theme=theme, title=f"Idée {i}")
-    first = client.get(f"/proposals/?theme={theme.id}").get_data(as_text=True)
-    assert "Idée 11" in first and "Idée 1<" not in first and 'rel="next"' in first
-    second = client.get(f"/proposals/?theme={theme.id}&page=2").get_data(as_text=True)
-    assert "Idée 1<" in second and 'rel="prev"' in second
+    first = Page(client.get(f"/proposals/?theme={theme.id}"))
+    assert "Idée 11" in first.texts(".cards .card-title a") and "Idée 1" not in first.texts(".cards .card-title a")
+    assert first.has('.pagination a[rel="next"]')
+    second = Page(client.get(f"/proposals/?theme={theme.id}&page=2"))
+    assert "Idée 1" in second.texts(".cards .card-title a") and second.has('.pagination a[rel="prev"]')
     assert client.get(f"/proposals/?theme={theme.id}&page=99").status_code == 200
 
 
@@ -150,8 +155,8 @@ def test_support_once_and_withdraw(client, login_as):
     assert client.post_form(f"/proposals/{proposal.id}/support").status_code == 302  # double submission
     count = db.session.execute(db.select(db.func.count(Support.id)).filter_by(user_id=user.id)).scalar_one()
     assert count == 1
-    html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert "/support/withdraw" in html
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert page.has(f'#support form[action="/proposals/{proposal.id}/support/withdraw"]')
     client.post_form(f"/proposals/{proposal.id}/support/withdraw")
     assert db.session.execute(db.select(db.func.count(Support.id))).scalar_one() == 0
 
@@ -197,27 +202,26 @@ def test_withdrawn_proposal_cannot_be_supported_or_commented(client, login_as):
     proposal = make_proposal(state=ProposalState.WITHDRAWN, withdrawn_reason="doublon")
     assert client.post_form(f"/proposals/{proposal.id}/support").status_code == 403
     assert client.post_form(f"/proposals/{proposal.id}/comments", {"body": "Hello"}).status_code == 403
-    html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert "doublon" in html and "/support\"" not in html
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert "doublon" in page.text(".proposal .notice") and not page.has('[action$="/support"], [href$="/support"]')
 
 
-def test_author_edits_until_there_is_activity(client, login_as):
+def test_author_edits_until_there_is_activity(client_request, login_as):
     author = login_as()
     proposal = make_proposal(author=author)
     theme = make_theme()
-    page = client.get(f"/proposals/{proposal.id}/edit").get_data(as_text=True)
-    assert 'value="Des bancs place du marché"' in page
-    html = client.post_form(f"/proposals/{proposal.id}/edit", _proposal_data(theme, title="")).get_data(as_text=True)
-    assert "<title>Erreur : " in html
-    response = client.post_form(f"/proposals/{proposal.id}/edit", _proposal_data(theme, title="Nouveau titre"))
-    assert response.status_code == 302
+    page = client_request.get("proposals.edit", proposal_id=proposal.id)
+    assert page.value("title") == "Des bancs place du marché"
+    page = client_request.post("proposals.edit", proposal_id=proposal.id, _data=_proposal_data(theme, title=""),
+                               _expected_status=200)
+    assert page.title.startswith("Erreur : ") and page.field_error("title") == "Saisissez un titre."
+    client_request.post("proposals.edit", proposal_id=proposal.id, _data=_proposal_data(theme, title="Nouveau titre"))
     db.session.refresh(proposal)
     assert proposal.title == "Nouveau titre" and proposal.theme_id == theme.id
     assert "nouveau titre" in proposal.search_text
 
     make_support(proposal)
-    response = client.post_form(f"/proposals/{proposal.id}/edit", _proposal_data(theme, title="Encore"))
-    assert response.status_code == 302
+    client_request.post("proposals.edit", proposal_id=proposal.id, _data=_proposal_data(theme, title="Encore"))
     db.session.refresh(proposal)
     assert proposal.title == "Nouveau titre"
 
@@ -244,12 +248,13 @@ def test_author_withdraws_with_a_reason(client, login_as):
     author = login_as()
     proposal = make_proposal(author=author)
     make_support(proposal)
-    html = client.post_form(f"/proposals/{proposal.id}/withdraw", {"reason": ""}).get_data(as_text=True)
-    assert "<title>Erreur : " in html and 'href="#reason"' in html
+    page = Page(client.post_form(f"/proposals/{proposal.id}/withdraw", {"reason": ""}))
+    assert page.title.startswith("Erreur : ") and page.has('.error-summary a[href="#reason"]')
+    assert page.field_error("reason")
     assert client.post_form(f"/proposals/{proposal.id}/withdraw", {"reason": "Fusion avec une autre"}).status_code == 302
     db.session.refresh(proposal)
     assert proposal.state is ProposalState.WITHDRAWN and proposal.withdrawn_reason == "Fusion avec une autre"
-    assert "Fusion avec une autre" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Fusion avec une autre" in Page(client.get(f"/proposals/{proposal.id}")).text(".proposal .notice")
     assert client.get(f"/proposals/{proposal.id}/withdraw").status_code == 403
 
 
@@ -260,6 +265,8 @@ def test_text_is_marked_with_the_language_it_was_written_in(client, login_as):
     client.post_form("/proposals/new", _proposal_data(theme, title="A shared garden"))
     proposal = db.session.execute(db.select(Proposal)).scalar_one()
     assert proposal.language == "en"
-    assert "<h1>A shared garden</h1>" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert page.h1 == "A shared garden" and not page.select_one("h1").has_attr("lang")
     client.get("/lang/fr")
-    assert '<h1 lang="en">A shared garden</h1>' in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert page.h1 == "A shared garden" and page.select_one("h1")["lang"] == "en"

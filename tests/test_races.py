@@ -22,6 +22,7 @@ from civic.targets import TargetType
 from civic.themes.models import Theme
 from civic.transaction import lock_for_write
 from civic.decisions.models import Method
+from tests.client import Page
 from tests.factories import login, make_proposal, make_support, make_user
 from tests.decisions.helpers import make_decision
 
@@ -55,7 +56,7 @@ def test_a_theme_created_by_another_admin_between_check_and_save(client, ctx, po
     finally:
         event.remove(db.engine, "after_cursor_execute", meanwhile)
     assert done and response.status_code == 200
-    assert "Un thème porte déjà ce nom" in response.get_data(as_text=True)
+    assert Page(response).field_error("name").startswith("Un thème porte déjà ce nom")
     assert db.session.execute(select(func.count(Theme.id))).scalar_one() == 1
 
 
@@ -187,9 +188,11 @@ def test_the_author_changing_a_proposal_a_moderator_hides_at_the_same_moment(cli
     assert done
     if action == "withdraw":  # back to the proposal, saying why
         assert response.status_code == 302
-        assert "ne peut plus" in client.get(response.location).get_data(as_text=True)
+        assert any("ne peut plus" in notice for notice in Page(client.get(response.location)).notices)
     else:  # the form again, what was typed kept, saying why
-        assert response.status_code == 200 and "ne peut plus" in response.get_data(as_text=True)
+        page = Page(response)
+        assert response.status_code == 200 and any("ne peut plus" in error for error in page.errors)
+        assert page.value("title") == "Après"
     db.session.refresh(proposal)
     assert (proposal.state, proposal.title, proposal.withdrawn_reason) == (ProposalState.HIDDEN, "Avant", None)
 

@@ -9,6 +9,7 @@ from werkzeug.routing import BuildError
 from civic.accounts.models import District, Role
 from civic.decisions.models import Decision
 from civic.extensions import db
+from tests.client import Page
 from tests.factories import PASSWORD, login, make_user
 from tests.servers import gunicorn_server
 
@@ -81,7 +82,7 @@ def test_no_route_reads_an_oversized_body(app, client, ctx, size):
         assert response.status_code in (405, 413), (url, response.status_code)
         if response.status_code == 413:
             posted += 1
-            assert "Trop de données" in response.get_data(as_text=True)
+            assert Page(response).h1 == "Trop de données"
     assert posted > 30
 
 
@@ -122,7 +123,7 @@ def test_a_body_sent_without_its_length_is_refused_past_the_limit(app, client, c
     token = client.csrf_token()
     padded = f"csrf_token={token}&email={user.email}&password={PASSWORD.replace(' ', '+')}&padding=".encode()
     too_large = client.post("/login", **_streamed(padded + b"x" * 3_000_000))
-    assert too_large.status_code == 413 and "Trop de données" in too_large.get_data(as_text=True)
+    assert too_large.status_code == 413 and Page(too_large).h1 == "Trop de données"
     assert client.get("/account").status_code == 302  # not logged in
 
 
@@ -140,10 +141,13 @@ def test_a_real_chunked_request_is_refused_past_the_limit(app, tmp_path):
             connection.putheader("Content-Type", "application/x-www-form-urlencoded")
             connection.putheader("Transfer-Encoding", "chunked")
             connection.endheaders()
-            for start in range(0, size, 65536):
-                chunk = b"a" * min(65536, size - start)
-                connection.send(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
-            connection.send(b"0\r\n\r\n")
+            try:
+                for start in range(0, size, 65536):
+                    chunk = b"a" * min(65536, size - start)
+                    connection.send(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                connection.send(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered, and closed, before reading the rest: as HTTP allows
             statuses.append(connection.getresponse().status)
             connection.close()
     assert statuses == [400, 413]  # the small one reached the form (no CSRF token: 400); the large one did not

@@ -40,7 +40,7 @@ class User(UserMixin, db.Model):
     # Camille@Example.org and camille@example.org are one account on every backend.
     # A resident registered at a counter may have no e-mail and no password: they cannot
     # log in, an agent acts for them, and they can later attach their contributions to an
-    # account (counters.services.attach_contributions).
+    # account (counters.attach.attach_contributions).
     email: Mapped[str | None] = mapped_column(String(254))
     email_normalized: Mapped[str | None] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))

@@ -2,7 +2,7 @@
 
 Everything here is session-wide: one server (flask run on a seeded SQLite database in a
 temporary directory), one browser, one `Site` that caches each crawl for every test
-that needs it. The whole directory carries the `browser` marker, so
+that needs it. None of them uses the in-process test app of tests/conftest.py. The whole directory carries the `browser` marker, so
 `pytest -m "not browser"` leaves it out.
 """
 from pathlib import Path
@@ -19,12 +19,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(autouse=True)
-def _clean_database():
-    """The browser tests use their own server and database, not the in-process test app of tests/conftest.py."""
-    yield
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,15 @@
-import re
 import secrets
 from types import SimpleNamespace
 
 from civic.counters.models import Counter, CounterAssignment, ReceiptLayout
 from civic.counters.residents import resident_from_ticket, resident_ticket
 from civic.extensions import db
+from tests.client import Page
 
-CODE_RE = re.compile(r'<p class="follow-up-code">([A-Z0-9]+)</p>')
+
+def follow_up_code(response):
+    """The follow-up code a receipt page prints."""
+    return Page(response).text(".receipt .follow-up-code")
 
 
 def make_counter(*agents, name=None, layout=ReceiptLayout.A4):
@@ -28,15 +31,17 @@ def ticket(client, resident):
         return resident_ticket(agent, resident)
 
 
-TICKET_RE = re.compile(r'name="resident" value="([^"]+)"')
+def tickets(page):
+    """The tickets of the forms of a desk page (a Page) that open a session, in order."""
+    return [field["value"] for field in page.select('form.open-session input[name="resident"]')]
 
 
-def listed(client, html):
-    """The ids of the residents a desk page offers to open a session for (its forms carry their tickets)."""
+def listed(client, page):
+    """The ids of the residents a desk page (a Page) offers to open a session for (its forms carry their tickets)."""
     with client.session_transaction() as cookie:
         agent = SimpleNamespace(id=int(cookie["_user_id"]))
     with client.application.test_request_context():
-        return [resident_from_ticket(agent, value).id for value in TICKET_RE.findall(html)]
+        return [resident_from_ticket(agent, value).id for value in tickets(page)]
 
 
 def open_session(client, resident, identity="document", consent=True):

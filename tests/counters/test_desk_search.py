@@ -2,7 +2,6 @@
 
 Also the LIKE wildcards of the other searches ("%" and "_" typed in a search box are plain characters).
 """
-import re
 from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import urlencode
@@ -14,8 +13,9 @@ from civic.admin.services import list_users
 from civic.counters import residents as services
 from civic.extensions import db
 from civic.counters.models import AssistedSession
+from tests.client import Page
 from tests.factories import login, make_proposal, make_user
-from tests.counters.helpers import listed, ticket
+from tests.counters.helpers import listed, ticket, tickets
 
 BORN = date(1950, 5, 17)
 IMPRECISE = "Indiquez le nom et la date de naissance, ou l’adresse e-mail, ou le numéro de téléphone."
@@ -176,9 +176,11 @@ def test_a_search_by_phone_does_not_show_the_email(client, agent, counter, onlin
 
 def test_registering_shows_the_online_account_of_that_name_without_its_address(client, agent, counter, online):
     form = {"full_name": "Camille Roux", "birth_date": "02/02/1960", "identity_check": "document", "consent": "y"}
-    html = client.post_form("/desk/residents/new", form).get_data(as_text=True)
-    assert 'name="confirm_new"' in html and 'class="online-account"' in html
-    assert listed(client, html) == [online.id]  # the agent can still open a session for it
+    response = client.post_form("/desk/residents/new", form)
+    page, html = Page(response), response.get_data(as_text=True)
+    assert page.has('input[name="confirm_new"]')
+    assert page.has('section[aria-labelledby="duplicates-title"] p.online-account')
+    assert listed(client, page) == [online.id]  # the agent can still open a session for it
     _assert_no_address_of(online, html)
 
 
@@ -276,19 +278,22 @@ def test_a_session_opens_only_for_a_resident_the_desk_listed(app, client, agent,
         value = ticket(client, record)[:-3] + "abc"
     response = client.post_form("/desk/sessions", {"resident": value, "identity_check": "document"})
     assert response.status_code == 302 and response.location == "/desk"
-    page = client.get("/desk").get_data(as_text=True)
+    response = client.get("/desk")
+    page = response.get_data(as_text=True)
     assert "Josiane" not in page and "Perrin" not in page
-    assert "Recherchez de nouveau l’habitant" in page
+    assert any(notice.startswith("Recherchez de nouveau l’habitant") for notice in Page(response).notices)
     assert _sessions() == 0
 
 
 def test_the_ticket_of_a_listed_resident_opens_the_session(client, agent, counter):
     record = _counter_record("Josiane Perrin")
-    html, page = _desk(client, name="perrin", birth_date="17/05/1950")
+    response = client.get("/desk?" + urlencode({"name": "perrin", "birth_date": "17/05/1950"}))
+    page = _Page(response.get_data(as_text=True))
     assert [card["name"] for card in page.cards] == ["Josiane Perrin"]
-    value = re.search(r'name="resident" value="([^"]+)"', html).group(1)
+    [value] = tickets(Page(response))
     refused = client.post_form("/desk/sessions", {"resident": value, "identity_check": "document"})
-    assert refused.status_code == 200 and "Josiane Perrin" in refused.get_data(as_text=True)  # consent missing
+    assert refused.status_code == 200  # consent missing
+    assert "Josiane Perrin" in Page(refused).text("form.open-session button") and Page(refused).field_error("consent")
     opened = client.post_form("/desk/sessions", {"resident": value, "identity_check": "document", "consent": "y"})
     assert opened.status_code == 302
     assert db.session.execute(db.select(AssistedSession.resident_id)).scalar_one() == record.id

@@ -9,6 +9,7 @@ from civic.decisions import corrections
 from civic.decisions.models import DescriptionEdit
 from civic.domain import DomainError
 from civic.extensions import db
+from tests.client import Page, text_of
 from tests.factories import make_user
 from tests.decisions.helpers import make_decision
 
@@ -154,6 +155,12 @@ def test_a_very_long_word_is_not_shown_whole():
 
 # ---- through the web ----------------------------------------------------------------------------
 
+def _marked(element, tag):
+    """(words for screen readers, text shown) of each <del> or <ins> in the element."""
+    return [(text_of(mark.select_one(".visually-hidden")), "".join(mark.find_all(string=True, recursive=False)))
+            for mark in element.select(tag)]
+
+
 def test_a_typo_fix_is_shown_publicly_before_and_after(client, login_as):
     login_as(Role.ELECTED, name="Camille Officielle")
     decision = make_decision(state="open", description="Les travaux commencerons en mars.")
@@ -161,31 +168,31 @@ def test_a_typo_fix_is_shown_publicly_before_and_after(client, login_as):
                                 {"description": "Les travaux commenceront en mars."})
     assert response.status_code == 302
     client.post_form("/logout")
-    page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
-    section = page[page.index('<ul class="corrections">'):]
-    section = section[:section.index("</ul>")]
-    assert re.search(r"<del><span class=\"visually-hidden\">[^<]+</span>commencerons</del>", section)
-    assert re.search(r"<ins><span class=\"visually-hidden\">[^<]+</span>commenceront</ins>", section)
+    response = client.get(f"/decisions/{decision.id}")
+    [correction] = Page(response).select("ul.corrections li")
     # Said to screen readers, not only struck through or underlined.
-    assert re.search(r"supprimé\s:", section) and re.search(r"ajouté\s:", section)
-    assert "Les travaux " in section and " en mars." in section  # context around the change
-    assert "<time datetime=" in section
-    assert "Camille Officielle" not in page  # the official who fixed it is not named publicly
+    assert ("supprimé :", "commencerons") in _marked(correction, "del")
+    assert ("ajouté :", "commenceront") in _marked(correction, "ins")
+    context = correction.select_one(".diff").find_all(string=True, recursive=False)
+    assert "Les travaux " in context and " en mars." in context  # context around the change
+    assert correction.select_one("time")["datetime"]
+    # The official who fixed it is not named publicly.
+    assert "Camille Officielle" not in response.get_data(as_text=True)
 
 
 def test_a_whitespace_only_fix_is_not_invisible(client, login_as):
     login_as(Role.ELECTED)
     decision = make_decision(state="open", description="Premier paragraphe.\n\n\nSecond.")
     client.post_form(f"/decisions/{decision.id}/description", {"description": "Premier paragraphe.\n\nSecond."})
-    page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
-    assert re.search(r"<del><span class=\"visually-hidden\">[^<]+</span>\(\w", page)
+    page = Page(client.get(f"/decisions/{decision.id}"))
+    assert any(hidden and re.match(r"\(\w", shown) for hidden, shown in _marked(page.soup, "ul.corrections del"))
 
 
 def test_the_form_says_what_is_allowed_before_typing(client, login_as):
     login_as(Role.ELECTED)
     decision = make_decision(state="open", description="x" * 1000)
-    page = client.get(f"/decisions/{decision.id}/description").get_data(as_text=True)
-    assert "50" in page
+    page = Page(client.get(f"/decisions/{decision.id}/description"))
+    assert "50" in page.text("main .narrow > p") and not page.errors
 
 
 @pytest.mark.parametrize("length, extra", [(100, 20), (1000, 50)])
@@ -204,14 +211,14 @@ def test_a_larger_change_is_refused_keeps_the_text_and_changes_nothing(client, l
     decision = make_decision(state="open", description=original)
     rewritten = "Finalement, nous ne retenons que deux noms, choisis par le maire."
     response = client.post_form(f"/decisions/{decision.id}/description", {"description": rewritten})
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "<title>Erreur : " in page
-    assert 'href="#description"' in page and 'aria-invalid="true"' in page
-    error = page[page.index('id="description-error"'):]
-    error = error[:error.index("</p>")]
-    assert "20" in error and ("nouvelle décision" in error or "new decision" in error)
-    assert "Finalement, nous ne retenons que deux noms, choisis par le maire." in page  # what was typed is kept
+    page = Page(response)
+    assert response.status_code == 200 and page.title.startswith("Erreur : ")
+    assert page.has('.error-summary a[href="#description"]')
+    assert page.select_one("#description")["aria-invalid"] == "true"
+    error = page.field_error("description")
+    assert "20" in error and "nouvelle décision" in error
+    assert page.value("description") == rewritten  # what was typed is kept
     db.session.refresh(decision)
     assert decision.description == original
     assert _count_edits() == 0
-    assert 'class="corrections"' not in client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert not Page(client.get(f"/decisions/{decision.id}")).has(".corrections")

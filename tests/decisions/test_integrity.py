@@ -10,6 +10,7 @@ from civic.decisions.models import Ballot, Method
 from civic.decisions.version import code_version
 from civic.extensions import db
 from tests.factories import make_user
+from tests.client import Page
 from tests.decisions.helpers import make_decision
 
 FMT = "%Y-%m-%dT%H:%M"
@@ -26,8 +27,8 @@ def test_an_announced_decision_cannot_be_moved_to_open_in_the_past(client, login
         "closes_at": (now + timedelta(days=3)).strftime(FMT),
     })
     assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "Déjà ouvert ?" in page  # what was typed is kept
+    page = Page(response)
+    assert page.title.startswith("Erreur : ") and page.value("title") == "Déjà ouvert ?"  # what was typed is kept
     db.session.refresh(decision)
     assert decision.opens_at == opens_before and decision.title != "Déjà ouvert ?"
 

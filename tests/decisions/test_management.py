@@ -10,6 +10,7 @@ from civic.timezones import utc_to_paris
 from civic.decisions.models import Decision, DecisionState, DescriptionEdit, Method
 from civic.extensions import db
 from civic.staff_log import StaffLogEntry
+from tests.client import Page
 from tests.factories import make_user
 from tests.decisions.helpers import make_decision
 
@@ -61,15 +62,18 @@ def test_opening_time_is_paris_time(client, login_as):
     ({"method": "plurality"}, "method"),
     ({"options": "Seule"}, "options"),
     ({"method": "budget", "options": "Parc\nPiscine", "budget": "100", "budget_rule": "greedy"}, "options"),
-    ({"method": "budget", "options": "Parc | 1\nPiscine | 2"}, "budget"),
+    ({"method": "budget", "options": "Parc | 1\nPiscine | 2"}, "budget_rule"),  # a budget needs its rule
     ({"closes_at": "2020-01-01T00:00"}, "closes_at"),
     ({"opens_at": "not a date"}, "opens_at"),
 ])
 def test_decision_form_errors_keep_what_was_typed(client, login_as, changes, field):
     login_as(Role.ELECTED)
-    html = client.post_form("/decisions/new", _form(**changes)).get_data(as_text=True)
-    assert "<title>Erreur : " in html and f'href="#{field}' in html
-    assert "Que rénover ?" in html
+    page = Page(client.post_form("/decisions/new", _form(**changes)))
+    # The summary links to the field, or to its first choice (#method-0).
+    assert page.title.startswith("Erreur : ")
+    assert page.has(f'.error-summary a[href="#{field}"], .error-summary a[href="#{field}-0"]')
+    assert page.field_error(field)
+    assert page.value("question") == "Que rénover ?"
     assert db.session.execute(db.select(db.func.count(Decision.id))).scalar_one() == 0
 
 
@@ -158,8 +162,9 @@ def test_residents_and_staff_cannot_reach_official_pages(client, ctx):
 def test_typo_fix_cannot_empty_the_description(client, login_as):
     login_as(Role.ELECTED)
     decision = make_decision(state="open", description="Texte")
-    html = client.post_form(f"/decisions/{decision.id}/description", {"description": "  "}).get_data(as_text=True)
-    assert "<title>Erreur : " in html and 'href="#description"' in html
+    page = Page(client.post_form(f"/decisions/{decision.id}/description", {"description": "  "}))
+    assert page.title.startswith("Erreur : ") and page.has('.error-summary a[href="#description"]')
+    assert page.field_error("description")
     db.session.refresh(decision)
     assert decision.description == "Texte"
     assert db.session.execute(db.select(db.func.count(DescriptionEdit.id))).scalar_one() == 0
@@ -177,8 +182,9 @@ def test_typo_fix_cannot_empty_the_description(client, login_as):
 def test_out_of_range_numbers_and_unknown_proposals_are_form_errors(client, login_as, changes, field):
     login_as(Role.ELECTED)
     response = client.post_form("/decisions/new", _form(**changes))
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "<title>Erreur : " in html and f'href="#{field}' in html
+    page = Page(response)
+    assert response.status_code == 200 and page.title.startswith("Erreur : ")
+    assert page.has(f'.error-summary a[href="#{field}"]') and page.field_error(field)
     assert db.session.execute(db.select(db.func.count(Decision.id))).scalar_one() == 0
 
 
@@ -190,14 +196,15 @@ def test_option_linked_to_a_proposal(client, login_as):
     client.post_form("/decisions/new", _form(options=f"Parc | | {proposal.id}\nPiscine"))
     decision = db.session.execute(db.select(Decision)).scalar_one()
     assert decision.options[0].proposal_id == proposal.id
-    html = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
-    assert f"/proposals/{proposal.id}" in html
+    page = Page(client.get(f"/decisions/{decision.id}"))
+    assert f"/proposals/{proposal.id}" in [href for _text, href in page.links("main")]
 
 
 def test_forged_or_out_of_range_values_are_form_errors(client, login_as):
     login_as(Role.ELECTED)
-    html = client.post_form("/decisions/new", _form(opens_at="0001-01-01T00:00")).get_data(as_text=True)
-    assert "<title>Erreur : " in html and 'href="#opens_at"' in html
+    page = Page(client.post_form("/decisions/new", _form(opens_at="0001-01-01T00:00")))
+    assert page.title.startswith("Erreur : ") and page.has('.error-summary a[href="#opens_at"]')
+    assert page.field_error("opens_at")
     assert client.post_form("/decisions/new", _form(budget_rule="foo")).status_code == 302
     decision = db.session.execute(db.select(Decision)).scalar_one()
     assert decision.budget_rule is None
@@ -213,8 +220,8 @@ def test_yes_no_keeps_no_options_and_edit_keeps_proposal_links(client, login_as)
     proposal = make_proposal()
     client.post_form("/decisions/new", _form(options=f"Parc | | {proposal.id}\nPiscine"))
     decision = db.session.execute(db.select(Decision).where(Decision.id != yes_no.id)).scalar_one()
-    page = client.get(f"/decisions/{decision.id}/edit").get_data(as_text=True)
-    assert f"Parc |  | {proposal.id}" in page
+    page = Page(client.get(f"/decisions/{decision.id}/edit"))
+    assert f"Parc |  | {proposal.id}" in page.select_one('textarea[name="options"]').get_text()
     client.post_form(f"/decisions/{decision.id}/edit", _form(options=f"Parc |  | {proposal.id}\nPiscine"))
     db.session.refresh(decision)
     assert decision.options[0].proposal_id == proposal.id and decision.options[0].cost is None

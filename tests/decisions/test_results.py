@@ -11,6 +11,7 @@ from civic.counters.models import Channel
 from civic.decisions.models import Method, ResultSnapshot
 from civic.extensions import db
 from civic.voting.recount import recount_pb
+from tests.client import Page
 from tests.factories import login, make_user
 from tests.decisions.helpers import close, make_decision
 
@@ -48,8 +49,9 @@ def test_single_choice_end_to_end_recount(app, client, ctx, tmp_path):
     assert results["ballots"] == 4
 
     client.post_form("/logout")
-    page = client.get(f"/decisions/{decision.id}/results").get_data(as_text=True)
-    assert "<svg" in page and "<table>" in page and snapshot.ballots_sha256 in page
+    page = Page(client.get(f"/decisions/{decision.id}/results"))
+    assert page.has('figure svg[role="img"]') and page.has("table")
+    assert page.text("code.hash") == snapshot.ballots_sha256
 
     ballots = client.get(f"/decisions/{decision.id}/ballots.csv").get_data(as_text=True)
     assert hashlib.sha256(ballots.encode()).hexdigest() == snapshot.ballots_sha256
@@ -105,8 +107,7 @@ def test_majority_judgment_results_and_recount(client, ctx, app, tmp_path):
     path = tmp_path / "b.csv"
     path.write_text(snapshot.ballots_csv)
     assert json.loads(app.test_cli_runner().invoke(args=["recount", str(path)]).output) == count
-    page = client.get(f"/decisions/{decision.id}/results").get_data(as_text=True)
-    assert "<svg" in page
+    assert Page(client.get(f"/decisions/{decision.id}/results")).has('figure svg[role="img"]')
 
 
 @pytest.mark.parametrize("rule, expected", [("greedy", ["A", "C"]), ("equal_shares", None)])
@@ -137,7 +138,7 @@ def test_publishing_twice_makes_one_snapshot(client, ctx):
     close(decision)
     _publish(client, decision)
     again = client.post_form(f"/decisions/{decision.id}/publish")  # the vote is no longer closed: published
-    assert again.status_code == 403 and "une seule fois" in again.get_data(as_text=True)
+    assert again.status_code == 403 and "une seule fois" in Page(again).text("main h1 + p")
     with pytest.raises(Exception):
         services.publish_results(decision, make_user(role=Role.ELECTED))
     db.session.rollback()

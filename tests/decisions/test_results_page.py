@@ -1,6 +1,5 @@
 """What the results, ballot and decision form pages say, and to whom: legend, honest messages, ids tied together."""
 import json
-import re
 
 import pytest
 
@@ -9,6 +8,7 @@ from civic.decisions import services
 from civic.counters.models import Channel
 from civic.decisions.models import BudgetRule, Method
 from civic.extensions import db
+from tests.client import Page
 from tests.factories import login, make_user
 from tests.decisions.helpers import close, make_decision
 from tests.decisions.test_management import _form
@@ -30,7 +30,7 @@ def _preview(client, decision):
     login(client, make_user(role=Role.ELECTED))
     response = client.get(f"/decisions/{decision.id}/results", headers=EN)
     assert response.status_code == 200
-    return response.get_data(as_text=True)
+    return Page(response)
 
 
 def _publish(client, decision):
@@ -46,28 +46,31 @@ def test_majority_judgment_chart_has_a_text_legend_and_labelled_segments(client,
     _cast(decision, [{"grades": {a: "good", b: "reject", c: "excellent"}}] * 3
           + [{"grades": {a: "fair", b: "reject", c: "insufficient"}}])
     close(decision)
-    html = _preview(client, decision)
-    figure = re.search(r"<figure.*?</figure>", html, re.S).group(0)
-    legend = re.search(r'<ul class="legend">(.*?)</ul>', figure, re.S).group(1)
+    page = _preview(client, decision)
+    figure = page.select_one("figure")
+    legend = figure.select_one("ul.legend")
     # Outside the SVG, in reading order, every grade named beside its swatch.
-    assert re.findall(r"</svg>([^<]+)</li>", legend) == list(GRADE_NAMES)
-    svg = re.search(r"<svg role=\"img\".*?</svg>", figure, re.S).group(0)
+    assert legend.find_parent("svg") is None
+    assert [(li.contents[0].name, li.contents[1]) for li in legend.select("li")] == [
+        ("svg", name) for name in GRADE_NAMES]
+    svg = figure.select_one('svg[role="img"]')
     # Segments carry their share as text (75 % good, 25 % fair; 100 % reject) and a tooltip naming the grade.
-    shares = re.findall(r"<text x=\"[\d.]+\" y=\"\d+\">([^<]+)</text>", svg)
+    shares = [text.get_text() for text in svg.select("text") if set(text.attrs) == {"x", "y"}]
     assert [s.replace("\xa0", " ") for s in shares] == ["25%", "75%", "100%", "25%", "75%"]
-    assert "<title>Good — 3 (75%)</title>" in svg and "<title>Reject — 4 (100%)</title>" in svg
+    tooltips = [title.get_text() for title in svg.select("rect > title")]
+    assert "Good — 3 (75%)" in tooltips and "Reject — 4 (100%)" in tooltips
     # Grades nobody gave draw nothing.
-    assert svg.count("<rect") == 5
+    assert len(svg.select("rect")) == 5
     # The table keeps every number.
-    assert "<table>" in html and html.count("<th scope=\"col\">Very good</th>") == 1
+    assert page.has("table") and page.texts('th[scope="col"]').count("Very good") == 1
 
 
 def test_plain_bar_charts_have_no_grade_legend(client, ctx):
     decision = make_decision(Method.SINGLE_CHOICE)
     _cast(decision, [{"option": decision.options[0].id}])
     close(decision)
-    html = _preview(client, decision)
-    assert "<svg" in html and 'class="legend"' not in html
+    page = _preview(client, decision)
+    assert page.has('figure svg[role="img"]') and not page.has(".legend")
 
 
 @pytest.mark.parametrize("rule, reason", [
@@ -88,9 +91,9 @@ def test_budget_that_funds_nothing_says_votes_were_cast(client, ctx, rule, reaso
     close(decision)
     count = services.compute_results(decision)["count"]
     assert count["winners"] == [] and sum(count["votes"].values()) == 2
-    html = _preview(client, decision)
-    assert "No project is funded." in html and reason in html
-    assert "no option received a vote" not in html
+    page = _preview(client, decision)
+    assert any(lead.startswith("No project is funded.") and reason in lead for lead in page.texts("p.lead"))
+    assert "no option received a vote" not in page.html
 
 
 def test_budget_with_blank_ballots_only_says_no_option_received_a_vote(client, ctx):
@@ -98,8 +101,8 @@ def test_budget_with_blank_ballots_only_says_no_option_received_a_vote(client, c
                              budget_rule=BudgetRule.EQUAL_SHARES)
     _cast(decision, [{"options": []}] * 2)
     close(decision)
-    html = _preview(client, decision)
-    assert "No winner: no option received a vote." in html and "No project is funded." not in html
+    page = _preview(client, decision)
+    assert "No winner: no option received a vote." in page.texts("main p") and "No project is funded." not in page.html
 
 
 def test_turnout_per_channel_hidden_below_ten_in_a_group(client, ctx):
@@ -107,8 +110,8 @@ def test_turnout_per_channel_hidden_below_ten_in_a_group(client, ctx):
     _cast(decision, [{"vote": "yes"}] * 12)
     _cast(decision, [{"vote": "no"}] * 9, Channel.COUNTER)
     close(decision)
-    html = _preview(client, decision)
-    assert HIDDEN in html and "at mediation counters" not in html
+    page = _preview(client, decision)
+    assert any(HIDDEN in text for text in page.texts("p.meta")) and "at mediation counters" not in page.html
 
 
 def test_turnout_per_channel_shown_from_ten_in_each_group_and_old_snapshots_still_render(client, ctx):
@@ -117,39 +120,43 @@ def test_turnout_per_channel_shown_from_ten_in_each_group_and_old_snapshots_stil
     _cast(decision, [{"vote": "no"}] * 10, Channel.COUNTER)
     close(decision)
     snapshot = _publish(client, decision)
-    html = client.get(f"/decisions/{decision.id}/results", headers=EN).get_data(as_text=True)
-    assert "12 ballots online, 10 at mediation counters." in html and HIDDEN not in html
+    page = Page(client.get(f"/decisions/{decision.id}/results", headers=EN))
+    assert "12 ballots online, 10 at mediation counters." in page.texts("main p") and HIDDEN not in page.html
     # A snapshot published before the key existed renders with the explanation.
     results = json.loads(snapshot.results_json)
     del results["by_channel"]
     snapshot.results_json = json.dumps(results)
     db.session.commit()
-    html = client.get(f"/decisions/{decision.id}/results", headers=EN).get_data(as_text=True)
-    assert HIDDEN in html and "at mediation counters" not in html
+    page = Page(client.get(f"/decisions/{decision.id}/results", headers=EN))
+    assert any(HIDDEN in text for text in page.texts("p.meta")) and "at mediation counters" not in page.html
 
 
 def test_majority_judgment_fieldsets_are_described_by_the_question(client, login_as):
     login_as(Role.RESIDENT)
     decision = make_decision(Method.MAJORITY_JUDGMENT, question="Comment jugez-vous chaque projet ?")
-    html = client.get(f"/decisions/{decision.id}/vote").get_data(as_text=True)
-    assert '<h2 id="question">Comment jugez-vous chaque projet ?</h2>' in html
-    assert html.count('<fieldset aria-describedby="question">') == len(decision.options)
+    page = Page(client.get(f"/decisions/{decision.id}/vote"))
+    assert page.text("h2#question") == "Comment jugez-vous chaque projet ?"
+    fieldsets = page.select("form fieldset")
+    assert len(fieldsets) == len(decision.options)
+    assert [fieldset["aria-describedby"] for fieldset in fieldsets] == ["question"] * len(decision.options)
     # With an error, the fieldset of the option left ungraded is described by the question and its error.
     first, second = decision.options[0], decision.options[1]
-    html = client.post_form(f"/decisions/{decision.id}/vote", {f"grade_{first.id}": "good"}).get_data(as_text=True)
-    assert f'<fieldset aria-describedby="question grade_{second.id}-error">' in html
-    assert f'href="#grade_{second.id}-first"' in html and f'id="grade_{second.id}-first"' in html
+    page = Page(client.post_form(f"/decisions/{decision.id}/vote", {f"grade_{first.id}": "good"}))
+    first_choice = page.select_one(f"#grade_{second.id}-first")
+    assert first_choice.find_parent("fieldset")["aria-describedby"] == f"question grade_{second.id}-error"
+    assert page.has(f'.error-summary a[href="#grade_{second.id}-first"]')
 
 
 def test_districts_refused_by_the_server_show_inline(client, login_as):
     login_as(Role.ELECTED)
     db.session.add(District(name="Nord"))
     db.session.commit()
-    html = client.post_form("/decisions/new", _form(districts="987654"), headers=EN).get_data(as_text=True)
-    assert "<title>Erreur : " in html or "<title>Error: " in html
-    fieldset = re.search(r'<fieldset aria-describedby="districts-error">(.*?)</fieldset>', html, re.S).group(1)
-    assert '<p class="error-message" id="districts-error">' in fieldset and "Choose a district from the list." in fieldset
-    assert 'href="#districts-0"' in html and 'id="districts-0"' in fieldset
+    page = Page(client.post_form("/decisions/new", _form(districts="987654"), headers=EN))
+    assert page.title.startswith(("Erreur : ", "Error: "))
+    fieldset = page.select_one('fieldset[aria-describedby="districts-error"]')
+    assert fieldset.select_one("p.error-message#districts-error") is not None
+    assert "Choose a district from the list." in page.field_error("districts")
+    assert page.has('.error-summary a[href="#districts-0"]') and fieldset.select_one("#districts-0") is not None
 
 
 def test_page_check_finds_dangling_id_references():

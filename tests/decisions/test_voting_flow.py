@@ -11,30 +11,28 @@ from civic.decisions import services
 from civic.counters.models import Channel
 from civic.decisions.models import Ballot, Method, Participation
 from civic.extensions import db
+from tests.client import Page
 from tests.factories import login, make_user
 from tests.decisions.helpers import make_decision
-
-CODE_RE = re.compile(r'<p class="tracking-code">([A-Z0-9]+)</p>')
 
 
 def _vote(client, decision, form):
     check = client.post_form(f"/decisions/{decision.id}/vote", form)
     assert check.status_code == 200, check.get_data(as_text=True)
-    html = check.get_data(as_text=True)
-    assert "Confirmer mon vote" in html
-    done = client.post_form(f"/decisions/{decision.id}/vote/confirm", _confirm_fields(html))
+    page = Page(check)
+    assert page.text(f'form[action="/decisions/{decision.id}/vote/confirm"] button') == "Confirmer mon vote"
+    done = client.post_form(f"/decisions/{decision.id}/vote/confirm", _confirm_fields(page, decision))
     assert done.status_code == 302 and done.location.endswith(f"/decisions/{decision.id}/voted")
-    page = client.get(done.location).get_data(as_text=True)
-    return CODE_RE.search(page).group(1)
+    return Page(client.get(done.location)).text(".tracking-code")
 
 
-def _confirm_fields(html):
+def _confirm_fields(page, decision):
     """The hidden fields of the check page's "Confirm my vote" form, as the browser would send them."""
-    form = re.search(r'<form method="post" action="[^"]*/vote/confirm">(.*?)</form>', html, re.S).group(1)
+    form = page.select_one(f'form[method="post"][action="/decisions/{decision.id}/vote/confirm"]')
     fields = {}
-    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form):
-        if name != "csrf_token":
-            fields.setdefault(name, []).append(value)
+    for field in form.select('input[type="hidden"]'):
+        if field["name"] != "csrf_token":
+            fields.setdefault(field["name"], []).append(field["value"])
     return fields
 
 
@@ -80,9 +78,13 @@ def test_incomplete_ballots_are_refused_and_keep_the_answers(client, login_as):
     login_as()
     decision = make_decision(Method.MAJORITY_JUDGMENT)
     first = decision.options[0]
-    html = client.post_form(f"/decisions/{decision.id}/vote", {f"grade_{first.id}": "good"}).get_data(as_text=True)
-    assert "<title>Erreur : " in html
-    assert f'id="grade_{first.id}-good" value="good" checked' in html
+    page = Page(client.post_form(f"/decisions/{decision.id}/vote", {f"grade_{first.id}": "good"}))
+    assert page.title.startswith("Erreur : ")
+    kept = page.select_one(f"#grade_{first.id}-good")
+    assert kept["value"] == "good" and kept.has_attr("checked")
+    assert page.select(f'input[name="grade_{first.id}"][checked]') == [kept]
+    assert page.field_error(f"grade_{first.id}") is None
+    assert all(page.field_error(f"grade_{option.id}") for option in decision.options[1:])
     assert _ballots(decision) == []
 
 
@@ -96,19 +98,19 @@ def test_invalid_ballots(client, login_as, method, form):
     login_as()
     decision = make_decision(method)
     response = client.post_form(f"/decisions/{decision.id}/vote", form)
-    assert response.status_code == 200 and "<title>Erreur : " in response.get_data(as_text=True)
+    assert response.status_code == 200 and Page(response).title.startswith("Erreur : ") and Page(response).errors
 
 
 def test_approval_limit_and_budget_limit(client, login_as):
     login_as()
     decision = make_decision(Method.APPROVAL, max_choices=1)
     ids = [str(o.id) for o in decision.options]
-    assert "<title>Erreur : " in client.post_form(f"/decisions/{decision.id}/vote", {"options": ids[:2]}).get_data(
-        as_text=True)
+    page = Page(client.post_form(f"/decisions/{decision.id}/vote", {"options": ids[:2]}))
+    assert page.title.startswith("Erreur : ") and page.field_error("options")
     budget = make_decision(Method.BUDGET, voter_cost_limit=60)
     ids = [str(o.id) for o in budget.options]
-    html = client.post_form(f"/decisions/{budget.id}/vote", {"options": ids[:2]}).get_data(as_text=True)
-    assert "<title>Erreur : " in html and "60" in html
+    page = Page(client.post_form(f"/decisions/{budget.id}/vote", {"options": ids[:2]}))
+    assert page.title.startswith("Erreur : ") and "60" in page.field_error("options")
 
 
 def test_blank_approval_ballot_is_accepted(client, login_as):
@@ -137,7 +139,7 @@ def test_forged_ballot_on_confirm_is_refused(client, login_as):
         response = client.post_form(f"/decisions/{decision.id}/vote/confirm", forged)
         # Back on the ballot, with the reason, as if freshly typed.
         assert response.status_code == 200
-        assert "Choisissez une option" in response.get_data(as_text=True)
+        assert Page(response).field_error("option").startswith("Choisissez une option")
     assert _ballots(decision) == []
 
 
@@ -151,7 +153,7 @@ def test_cannot_vote_outside_the_open_period(client, login_as, state):
         assert response.status_code == 404
     else:
         assert response.status_code == 302 and response.location == f"/decisions/{decision.id}"
-        assert "Ce vote n’est pas ouvert." in client.get(response.location).get_data(as_text=True)
+        assert Page(client.get(response.location)).notices == ["Ce vote n’est pas ouvert."]
     assert _ballots(decision) == []
 
 
@@ -175,7 +177,7 @@ def test_district_restriction(client, login_as):
     db.session.commit()
     response = client.post_form(f"/decisions/{decision.id}/vote", {"vote": "yes"})
     assert response.status_code == 302
-    assert "Nord" in client.get(response.location).get_data(as_text=True)  # the refusal says why
+    assert any("Nord" in notice for notice in Page(client.get(response.location)).notices)  # the refusal says why
     assert _ballots(decision) == []
     user.district_id, user.district_since = north.id, decision.opens_at - timedelta(days=30)
     db.session.commit()
@@ -199,7 +201,7 @@ def test_moving_into_a_district_during_its_vote_does_not_give_a_vote(client, log
     # …and is still refused, with the reason.
     response = client.post_form(f"/decisions/{decision.id}/vote", {"vote": "yes"})
     assert response.status_code == 302
-    assert "Nord" in client.get(response.location).get_data(as_text=True)
+    assert any("Nord" in notice for notice in Page(client.get(response.location)).notices)
     assert _ballots(decision) == []
     assert services.eligible_voters(decision) == 0
 

@@ -11,6 +11,7 @@ from civic.following.models import Follow
 from civic.decisions.services import notify_opened_votes
 from civic.mail import OutgoingMail
 from civic.staff_log import StaffLogEntry
+from tests.client import Page
 from tests.factories import login, make_proposal, make_support, make_user
 from tests.decisions.helpers import close, make_decision
 
@@ -34,13 +35,14 @@ def test_an_official_answer_is_shown_filtered_and_mailed(client, ctx, outbox):
     official = make_user(role=Role.ELECTED)
     login(client, official)
     empty = _answer(client, proposal, text="")
-    assert empty.status_code == 200 and "<title>Erreur : " in empty.get_data(as_text=True)
+    assert empty.status_code == 200 and Page(empty).title.startswith("Erreur : ") and Page(empty).field_error("text")
     assert _answer(client, proposal).status_code == 302
-    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert "Nous installerons les bancs en juin." in page and "Acceptée" in page
-    listed = client.get("/proposals/?answer=accepted").get_data(as_text=True)
-    assert "Des bancs place du marché" in listed and "Un city-stade" not in listed
-    assert "Un city-stade" in client.get("/proposals/?answer=none").get_data(as_text=True)
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert "Nous installerons les bancs en juin." in page.text("#answer") and "Acceptée" in page.text("#answer-title")
+    listed = client.get("/proposals/?answer=accepted")
+    assert Page(listed).texts(".cards .card-title a") == ["Des bancs place du marché"]
+    assert "Un city-stade" not in listed.get_data(as_text=True)
+    assert "Un city-stade" in Page(client.get("/proposals/?answer=none")).texts(".cards .card-title a")
     recipients = sorted(m["to"] for m in outbox)
     assert recipients == ["abonne@example.org", "auteur@example.org", "soutien@example.org"]
     supporter_mail = next(m for m in outbox if m["to"] == "soutien@example.org")
@@ -88,8 +90,8 @@ def test_one_click_unsubscribe_without_logging_in(client, ctx, outbox):
     _answer(client, proposal)
     client.post_form("/logout")
     link = UNSUBSCRIBE_RE.search(next(m for m in outbox if m["to"] == supporter.email)["body"]).group(1)
-    page = client.get(link)
-    assert page.status_code == 200 and 'method="post"' in page.get_data(as_text=True)
+    response = client.get(link)
+    assert response.status_code == 200 and Page(response).has('main form[method="post"] button[type="submit"]')
     db.session.refresh(supporter)
     assert supporter.notify_answers  # opening the link (a mail scanner) changes nothing
     # Mail clients POST without any form token (RFC 8058).
@@ -132,7 +134,7 @@ def test_follow_is_for_residents_and_unfollow_works(client, ctx):
     client.post_form("/logout")
     login(client, make_user())
     assert client.post_form(f"/follow/proposal/{proposal.id}").status_code == 302
-    assert "Ne plus suivre" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Ne plus suivre" in Page(client.get(f"/proposals/{proposal.id}")).texts(".proposal form button")
     assert client.post_form(f"/unfollow/proposal/{proposal.id}").status_code == 302
     assert db.session.execute(db.select(Follow)).scalar() is None
     assert client.post_form("/follow/proposal/987654").status_code == 404
@@ -143,9 +145,11 @@ def test_role_changes_are_in_the_staff_log_for_admins_only(client, ctx):
     target = make_user()
     login(client, admin)
     assert client.post_form(f"/admin/users/{target.id}", {"role": "moderator"}).status_code == 302
-    page = client.get("/admin/staff-log?area=role").get_data(as_text=True)
-    assert "resident" in page and "moderator" in page
-    assert "1 entrée" in page
+    page = Page(client.get("/admin/staff-log?area=role"))
+    [entry] = page.select("table tbody tr")
+    before, after = (cell.get_text() for cell in entry.select("td code"))
+    assert "resident" in before and "moderator" in after
+    assert page.text("table caption") == "1 entrée"
     assert client.get("/admin/staff-log?since=nonsense").status_code == 200
     client.post_form("/logout")
     for role in (Role.MODERATOR, Role.ELECTED):

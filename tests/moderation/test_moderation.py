@@ -8,7 +8,10 @@ from civic.moderation.models import ModerationAction, ModerationKind, Moderation
 from civic.db_types import utcnow
 from civic.proposals.models import Comment, Proposal, ProposalState, Support
 from civic.staff_log import StaffLogEntry
+from tests.client import Page
 from tests.factories import login, make_comment, make_proposal, make_support, make_theme, make_user
+
+COMMENT_BODIES = ".comments .comment > div:not(.actions)"
 
 
 def _report(client, target_type, target_id, reason="insult", text=""):
@@ -32,14 +35,14 @@ def test_a_comment_reported_by_three_residents_is_hidden_until_a_moderator_decid
     _residents_report(client, "comment", comment.id, 2)
     db.session.refresh(comment)
     assert not comment.held_by_reports
-    assert "Propos insultant" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert Page(client.get(f"/proposals/{proposal.id}")).texts(COMMENT_BODIES) == ["Propos insultant envers un voisin."]
     _residents_report(client, "comment", comment.id, 1)
     db.session.refresh(comment)
     assert comment.held_by_reports
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "Propos insultant" not in page
     # The automatic step is in the journal too.
-    assert "signal" in client.get("/moderation/journal").get_data(as_text=True).lower()
+    assert "signal" in Page(client.get("/moderation/journal")).text("table tbody").lower()
 
 
 def test_the_same_resident_never_counts_twice(client, ctx):
@@ -48,7 +51,7 @@ def test_the_same_resident_never_counts_twice(client, ctx):
     login(client, reporter)
     assert _report(client, "comment", comment.id).status_code == 302
     again = _report(client, "comment", comment.id, reason="spam")
-    assert again.status_code == 200 and "déjà" in again.get_data(as_text=True)
+    assert again.status_code == 200 and any("déjà" in error for error in Page(again).errors)
     assert db.session.execute(db.select(db.func.count(Report.id))).scalar_one() == 1
     with pytest.raises(Exception):  # and the database would refuse it
         db.session.add(Report(reporter_id=reporter.id, target_type="comment", target_id=comment.id,
@@ -63,11 +66,12 @@ def test_report_refusals(client, ctx):
     login(client, author)
     own = _report(client, "proposal", proposal.id)  # not one's own content: back to it, saying why
     assert own.status_code == 302 and own.location == f"/proposals/{proposal.id}"
-    assert "Vous ne pouvez pas signaler ce que vous avez écrit." in client.get(own.location).get_data(as_text=True)
+    assert Page(client.get(own.location)).notices == ["Vous ne pouvez pas signaler ce que vous avez écrit."]
     client.post_form("/logout")
     login(client, make_user())
     other = _report(client, "proposal", proposal.id, reason="other", text="")
-    assert other.status_code == 200 and 'aria-invalid="true"' in other.get_data(as_text=True)
+    assert other.status_code == 200 and Page(other).select_one("#text")["aria-invalid"] == "true"
+    assert Page(other).field_error("text")
     assert _report(client, "proposal", 987654).status_code == 404
     client.post_form("/logout")
     for role in (Role.MODERATOR, Role.ELECTED, Role.ADMIN, Role.COUNTER_AGENT):
@@ -84,18 +88,21 @@ def test_moderator_hides_a_reported_comment_with_a_public_reason(client, ctx, ou
     _residents_report(client, "comment", comment.id, 1)
     moderator = make_user(role=Role.MODERATOR, name="Modératrice Anne")
     login(client, moderator)
-    queue = client.get("/moderation/").get_data(as_text=True)
-    assert "Un commentaire blessant." in queue and "Insulte" in queue
+    [item] = Page(client.get("/moderation/")).select(".resident-card")
+    assert "Un commentaire blessant." in item.get_text() and "Insulte" in item.select_one("h3 + ul li").get_text()
     missing_reason = _decide(client, "comment", comment.id, "hide")
-    assert missing_reason.status_code == 200 and "raison" in missing_reason.get_data(as_text=True).lower()
+    assert missing_reason.status_code == 200 and "raison" in Page(missing_reason).field_error("reason").lower()
     assert _decide(client, "comment", comment.id, "hide", reason="Propos injurieux.").status_code == 302
     db.session.refresh(comment)
     assert comment.hidden_at is not None and comment.body == "Un commentaire blessant."  # nothing deleted
     client.post_form("/logout")
-    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert "Un commentaire blessant." not in page and "Propos injurieux." in page
-    journal = client.get("/moderation/journal").get_data(as_text=True)
-    assert "Propos injurieux." in journal and f"n° {comment.id}" in journal
+    response = client.get(f"/proposals/{proposal.id}")
+    assert "Un commentaire blessant." not in response.get_data(as_text=True)
+    assert "Propos injurieux." in Page(response).text(f"#comment-{comment.id} .meta")
+    response = client.get("/moderation/journal")
+    [entry_row] = Page(response).select("table tbody tr")
+    assert "Propos injurieux." in entry_row.get_text() and f"n° {comment.id}" in entry_row.get_text()
+    journal = response.get_data(as_text=True)
     assert "Anne" not in journal and "Auteur" not in journal  # no personal data
     assert [m["to"] for m in outbox] == [author.email] and "Propos injurieux." in outbox[0]["body"]
     assert db.session.execute(db.select(Report.resolved_at)).scalar_one() is not None
@@ -123,8 +130,8 @@ def test_pre_moderation_holds_proposals_until_published(client, ctx):
                    message="Précisez le lieu.").status_code == 302
     client.post_form("/logout")
     login(client, author)
-    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert "Précisez le lieu." in page
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert "Précisez le lieu." in page.text("#moderation-status")
     assert client.post_form(f"/proposals/{proposal.id}/edit", {"title": "Un marché bio place Carnot",
                                                                "body": "Le jeudi.", "theme": str(theme.id)}
                             ).status_code == 302
@@ -132,10 +139,10 @@ def test_pre_moderation_holds_proposals_until_published(client, ctx):
     assert proposal.state is ProposalState.PENDING  # back in the queue
     client.post_form("/logout")
     login(client, make_user(role=Role.MODERATOR))
-    assert "place Carnot" in client.get("/moderation/").get_data(as_text=True)
+    assert "place Carnot" in Page(client.get("/moderation/")).text(".resident-card")
     assert _decide(client, "proposal", proposal.id, "publish").status_code == 302
     client.post_form("/logout")
-    assert "place Carnot" in client.get("/proposals/").get_data(as_text=True)
+    assert Page(client.get("/proposals/")).texts(".cards .card-title a") == ["Un marché bio place Carnot"]
 
 
 @pytest.mark.parametrize("action, state", [("reject", ProposalState.REJECTED)])
@@ -147,8 +154,11 @@ def test_reject_with_a_public_reason_then_restore(client, ctx, action, state):
     db.session.refresh(proposal)
     assert proposal.state is state
     client.post_form("/logout")
-    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
-    assert "Hors compétence communale." in page and proposal.body not in page
+    response = client.get(f"/proposals/{proposal.id}")
+    page = Page(response)
+    assert page.h1 == f"Proposition n° {proposal.id}"
+    assert "Raison : Hors compétence communale." in page.texts("main p")
+    assert proposal.body not in response.get_data(as_text=True)
     login(client, make_user(role=Role.ADMIN))
     assert _decide(client, "proposal", proposal.id, "restore").status_code == 302
     db.session.refresh(proposal)
@@ -181,10 +191,11 @@ def test_merging_moves_supports_without_counting_anyone_twice(client, ctx):
     db.session.refresh(duplicate)
     assert duplicate.state is ProposalState.MERGED and duplicate.merged_into_id == kept.id
     client.post_form("/logout")
-    page = client.get(f"/proposals/{duplicate.id}").get_data(as_text=True)
-    assert f"/proposals/{kept.id}" in page
-    listed = client.get("/proposals/?state=all").get_data(as_text=True)
-    assert "Une piste vélo" not in listed and "Piste cyclable" in listed
+    page = Page(client.get(f"/proposals/{duplicate.id}"))
+    assert ("Piste cyclable", f"/proposals/{kept.id}") in page.links(".proposal .notice")
+    listed = client.get("/proposals/?state=all")
+    assert "Une piste vélo" not in listed.get_data(as_text=True)
+    assert Page(listed).texts(".cards .card-title a") == ["Piste cyclable"]
 
 
 def test_moderators_only_and_the_journal_is_public(client, ctx):
@@ -202,7 +213,8 @@ def test_settings_threshold_and_global_mode(client, ctx):
     admin = make_user(role=Role.ADMIN)
     login(client, admin)
     bad = client.post_form("/admin/moderation", {"mode": "pre", "report_threshold": "0"})
-    assert bad.status_code == 200 and 'value="0"' in bad.get_data(as_text=True)
+    assert bad.status_code == 200 and Page(bad).value("report_threshold") == "0"
+    assert Page(bad).field_error("report_threshold")
     response = client.post_form("/admin/moderation", {"mode": "pre", "report_threshold": "2",
                                                       f"theme_{theme.id}": "post"})
     assert response.status_code == 302
@@ -219,9 +231,10 @@ def test_a_decision_without_a_choice_is_shown_inline_and_keeps_the_text(client, 
     comment = make_comment(make_proposal())
     login(client, make_user(role=Role.MODERATOR))
     response = client.post_form(f"/moderation/comment/{comment.id}", {"reason": "Texte gardé"})
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'href="#decision-0"' in page and 'id="decision-0"' in page
-    assert "Texte gardé" in page and 'id="decision-error"' in page
+    page = Page(response)
+    assert response.status_code == 200 and page.has('.error-summary a[href="#decision-0"]')
+    assert page.select_one("#decision-0")["name"] == "decision"
+    assert page.value("reason") == "Texte gardé" and page.field_error("decision")
 
 
 @pytest.mark.parametrize("start, decision, fields, end", [
@@ -243,8 +256,8 @@ def test_each_decision_changes_the_state_and_adds_one_journal_entry(client, ctx,
     [entry] = db.session.execute(db.select(ModerationAction)).scalars().all()
     assert entry.kind is ModerationKind(decision) and entry.target_id == proposal.id
     assert [m["to"] for m in outbox] == [author.email]
-    journal = client.get("/moderation/journal").get_data(as_text=True)
-    assert f"/proposals/{proposal.id}" in journal
+    journal = Page(client.get("/moderation/journal"))
+    assert f"/proposals/{proposal.id}" in [href for _text, href in journal.links("table tbody")]
 
 
 def test_content_out_of_public_view_cannot_be_read_through_the_report_or_reply_pages(client, ctx):
@@ -285,8 +298,9 @@ def test_a_duplicate_merged_before_review_stays_unpublished(client, ctx):
     assert client.get(f"/proposals/{pending.id}").status_code == 404
     # Its author still reads it, with where it went.
     login(client, pending.author)
-    page = client.get(f"/proposals/{pending.id}").get_data(as_text=True)
-    assert "Texte jamais publié" in page and f"/proposals/{kept.id}" in page
+    page = Page(client.get(f"/proposals/{pending.id}"))
+    assert page.text(".proposal .body") == "Texte jamais publié"
+    assert ("Piste cyclable", f"/proposals/{kept.id}") in page.links(".proposal .notice")
 
 
 def test_a_merged_proposal_never_shows_the_title_of_a_kept_one_hidden_since(client, ctx):
@@ -296,9 +310,10 @@ def test_a_merged_proposal_never_shows_the_title_of_a_kept_one_hidden_since(clie
     assert _decide(client, "proposal", duplicate.id, "merge", merge_into=str(kept.id)).status_code == 302
     assert _decide(client, "proposal", kept.id, "hide", reason="Propos injurieux").status_code == 302
     client.post_form("/logout")
-    page = client.get(f"/proposals/{duplicate.id}").get_data(as_text=True)
-    assert "Une piste vélo" in page and "Titre masqué depuis" not in page
-    assert "n’est pas affichée pour le moment" in page
+    response = client.get(f"/proposals/{duplicate.id}")
+    page = Page(response)
+    assert page.h1 == "Une piste vélo" and "Titre masqué depuis" not in response.get_data(as_text=True)
+    assert "n’est pas affichée pour le moment" in page.text(".proposal .notice")
 
 
 def test_restoring_a_withdrawn_proposal_keeps_it_withdrawn(client, ctx):
@@ -330,7 +345,8 @@ def test_the_author_reads_on_their_page_why_a_comment_was_hidden(client, ctx):
     assert _decide(client, "comment", comment.id, "hide", reason="Hors sujet : parle d’autre chose").status_code == 302
     client.post_form("/logout")
     login(client, author)
-    page = client.get("/account/data").get_data(as_text=True)
-    assert "Masqué par la modération\u00a0: Hors sujet : parle d’autre chose" in page
+    page = Page(client.get("/account/data"))
+    assert any("Masqué par la modération\u00a0: Hors sujet : parle d’autre chose" in item.get_text()
+               for item in page.select("main li"))
     exported = client.get("/account/data.json").get_json()
     assert exported["comments"][0]["hidden"] is True
