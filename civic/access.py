@@ -197,12 +197,15 @@ def requires(action, load=None, refused=None):
             rule = _rules[action]
             if rule.roles != ANYONE and not current_user.is_authenticated:
                 return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+            # The role first: someone who may never do this learns nothing of what exists (no 404 for some
+            # numbers and 403 for others).
+            refused_ = refusal(current_user, action)
             obj = None
-            if load is not None:
+            if refused_ is None and load is not None:
                 obj = _load(load, kwargs) if isinstance(load, type) else load(kwargs)
-            refused_ = refusal(current_user, action, obj)
+                refused_ = refusal(current_user, action, obj)
             if refused_ is not None:
-                if rule.hides:
+                if rule.hides and obj is not None:
                     abort(404)
                 if refused is not None and not refused_.forbidden:
                     return refused(obj, refused_.message)
@@ -210,10 +213,15 @@ def requires(action, load=None, refused=None):
             return view(*args, **kwargs)
 
         wrapper.civic_access = action
-        wrapper.civic_loads = load
         return wrapper
 
     return decorate
+
+
+def not_found(_obj, _message):
+    """For ``requires(refused=...)``: the thing is not there for this action (a proposal no longer public
+    cannot be answered: no page to answer it)."""
+    abort(404)
 
 
 def public(view):

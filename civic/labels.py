@@ -13,9 +13,10 @@ from .registry import Registry
 _labels = Registry("labels of")
 
 
-def register(enum_class, labels, variant=None):
-    """``labels``: {member: lazy text}, one for every member of ``enum_class``."""
-    missing = set(enum_class) - set(labels)
+def register(enum_class, labels, variant=None, members=None):
+    """``labels``: {member: lazy text}, one for every member of ``enum_class`` (or of ``members``, for a
+    variant only some members need)."""
+    missing = set(members or enum_class) - set(labels)
     if missing:
         raise ValueError(f"{enum_class.__name__} has no label for {sorted(m.name for m in missing)}")
     _labels.add((enum_class, variant), dict(labels))

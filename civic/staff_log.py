@@ -14,13 +14,13 @@ from .log_queries import newest_first
 from .privacy.registry import KEEP, refers_to_account
 from .targets import TargetType, TargetTypeColumn, type_check
 
-LOGGED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.DECISION, TargetType.USER, TargetType.COUNTER,
+STAFF_LOGGED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.DECISION, TargetType.USER, TargetType.COUNTER,
                 TargetType.SETTING)
 
 
 class StaffLogEntry(db.Model):
     __tablename__ = "staff_log"
-    __table_args__ = (type_check("object_type", *LOGGED_TYPES),)
+    __table_args__ = (type_check("object_type", *STAFF_LOGGED_TYPES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
@@ -32,7 +32,7 @@ class StaffLogEntry(db.Model):
     before: Mapped[str] = mapped_column(Text, default="{}")
     after: Mapped[str] = mapped_column(Text, default="{}")
 
-    actor: Mapped["User | None"] = relationship("User")  # by name: the log is below the packages it records
+    actor = relationship("User")  # by name: the log sits below the packages whose staff it records
 
     @property
     def before_data(self):

@@ -2,10 +2,10 @@
 
 Reports, moderation decisions, follows, the counters' audit log and the staff log point at
 things of several kinds with a (type, id) pair of columns. ``TargetType`` lists every kind
-such a column may hold, and the database holds each of those columns to its kinds (a CHECK
-constraint, see ``type_column``). The package that owns a kind registers it once (its
-``rules.py``): its model, how it is named and where its page is, and the action that decides
-who may see it. Capabilities (being moderated, followed, printed on a receipt) are registered
+such a column may hold, and the database holds each of those columns to its kinds (the column
+is a ``TargetTypeColumn`` with a ``type_check`` constraint). The package that owns a kind
+registers it once (beside its model): its model, how it is named and where its page is, and
+the action that decides who may see it. Capabilities (being moderated, followed, printed on a receipt) are registered
 with the package that uses them, the same way: nothing dispatches on strings.
 """
 import enum
@@ -36,7 +36,7 @@ class TargetType(enum.Enum):
 
 labels.register(TargetType, {
     TargetType.PROPOSAL: _l("Proposal"), TargetType.COMMENT: _l("Comment"), TargetType.SUPPORT: _l("Support"),
-    TargetType.DECISION: _l("Vote"), TargetType.USER: _l("Account"), TargetType.COUNTER: _l("Counter"),
+    TargetType.DECISION: _l("Decision"), TargetType.USER: _l("Account"), TargetType.COUNTER: _l("Counter"),
     TargetType.SETTING: _l("Settings"),
 })
 

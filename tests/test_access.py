@@ -5,7 +5,7 @@ Every expectation is written out by hand, not derived from the rules: a change t
 what must change this file too.
 """
 import pytest
-from flask import g
+from flask import g, url_for
 
 from civic.access import ANYONE, Action, Role, can, refusal, rules, visibility
 from civic.counters.models import IdentityCheck
@@ -13,7 +13,7 @@ from civic.counters.sessions import open_session
 from civic.db_types import utcnow
 from civic.extensions import db
 from civic.proposals.models import ProposalState
-from tests.factories import make_comment, make_proposal, make_support, make_user
+from tests.factories import login, make_comment, make_proposal, make_support, make_user
 from tests.counters.helpers import make_counter
 
 EVERYONE = set(Role)
@@ -172,7 +172,7 @@ COMMENT_MATRIX = {
     "held": {Action.COMMENT_VIEW: ALL, Action.COMMENT_DELETE: {"author"}, Action.MODERATE: MODERATORS},
     "hidden": {Action.COMMENT_VIEW: ALL, Action.COMMENT_DELETE: {"author"}, Action.MODERATE: MODERATORS},
     "deleted": {Action.COMMENT_VIEW: ALL},
-    "on a pending proposal": {Action.COMMENT_VIEW: {"moderator", "admin"}, Action.COMMENT_DELETE: {"author"},
+    "on a pending proposal": {Action.COMMENT_VIEW: {"author", "moderator", "admin"}, Action.COMMENT_DELETE: {"author"},
                               Action.MODERATE: MODERATORS},
 }
 
@@ -230,3 +230,62 @@ def test_session_matrix(app, ctx, in_session):
     assert allowed == (IN_SESSION if in_session else WITHOUT_SESSION)
     assert {action for action, rule in rules().items() if rule.assistable} == {
         Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.COMMENT_CREATE, Action.DECISION_VOTE}
+
+
+# --- The pages do what the rules say -------------------------------------------------------------
+
+# endpoint, method, action, the answer when the rule allows, the answer when the proposal's state refuses
+PROPOSAL_PAGES = [
+    ("proposals.detail", "GET", Action.PROPOSAL_VIEW, 200, 404),
+    ("proposals.edit", "GET", Action.PROPOSAL_EDIT, 200, 302),  # back to the proposal, saying why
+    ("proposals.withdraw", "GET", Action.PROPOSAL_WITHDRAW, 200, 403),
+    ("proposals.support", "POST", Action.PROPOSAL_SUPPORT, 302, 403),
+    ("moderation.decide", "GET", Action.MODERATE, 200, 200),  # the content, and that nothing can be decided
+    ("answers.answer", "GET", Action.ANSWER, 200, 404),
+    ("following.follow", "POST", Action.FOLLOW, 302, 404),
+    ("moderation.report", "GET", Action.REPORT, 200, 404),
+]
+
+
+def _expected(person, action, proposal, allowed, state_refused):
+    refused = refusal(person, action, proposal)
+    if refused is None:
+        return allowed
+    if not person.is_authenticated:
+        return 302 if rules()[action].roles != ANYONE else 404  # to the log-in page
+    if refusal(person, action) is not None:
+        return 403  # the role, before anything is loaded: nothing learnt about what exists
+    if not can(person, Action.PROPOSAL_VIEW, proposal):
+        return 404  # not there for this person
+    if refused.forbidden:
+        return 403
+    if action is Action.REPORT and proposal.author_id == person.id:
+        return 200  # one's own: the form says why it cannot be reported
+    return state_refused
+
+
+@pytest.mark.parametrize("state", list(PROPOSAL_MATRIX))
+def test_the_pages_answer_as_the_rules_decide(app, ctx, state):
+    """Every proposal page, for every person and state, answers what the rule of its action decides."""
+    people = _people()
+    proposal = _proposal_in(state, people["author"])
+    mismatches = []
+    for name in PEOPLE:
+        person = people[name]
+        client = app.test_client()
+        if name != "anonymous":
+            login(client, person)
+        for endpoint, method, action, allowed, state_refused in PROPOSAL_PAGES:
+            with app.test_request_context():
+                url = url_for(endpoint, **({"target_type": "proposal", "target_id": proposal.id}
+                                           if "target_id" in _arguments(app, endpoint) else {"proposal_id": proposal.id}))
+                expected = _expected(person, action, proposal, allowed, state_refused)
+            response = client.get(url) if method == "GET" else client.post_form(url)
+            if response.status_code != expected:
+                mismatches.append((name, endpoint, response.status_code, expected))
+            db.session.rollback()  # what a POST changed (a support, a follow) is the next person's starting point
+    assert mismatches == []
+
+
+def _arguments(app, endpoint):
+    return next(rule.arguments for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)

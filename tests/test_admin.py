@@ -15,6 +15,17 @@ def test_only_admins_reach_administration(client, ctx):
     assert client.get("/admin/").status_code == 302
 
 
+def test_who_may_not_manage_learns_nothing_of_what_exists(client, ctx):
+    """The role is checked before anything is loaded: an account's number that exists and one that does not
+    answer alike."""
+    existing = make_user()
+    theme = make_theme()
+    login(client, make_user(role=Role.MODERATOR))
+    for url in (f"/admin/users/{existing.id}", "/admin/users/987654", f"/admin/themes/{theme.id}",
+                "/admin/themes/987654", "/admin/counters/987654"):
+        assert client.get(url).status_code == 403, url
+
+
 def test_admin_grants_a_role(client, login_as):
     login_as(Role.ADMIN)
     resident = make_user(name="Léa Nguyen")

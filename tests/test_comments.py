@@ -1,8 +1,8 @@
 """Comments with one level of replies; deletion by their author."""
 from civic.extensions import db
-from civic.proposals.models import Comment
+from civic.proposals.models import Comment, ProposalState
 from tests.client import Page
-from tests.factories import make_comment, make_proposal
+from tests.factories import login, make_comment, make_proposal, make_user
 
 COMMENT_BODIES = ".comments .comment > div:not(.actions)"
 
@@ -93,3 +93,15 @@ def test_anonymous_sees_comments_but_no_form(client, ctx):
     make_comment(proposal, body="Visible de tous")
     page = Page(client.get(f"/proposals/{proposal.id}"))
     assert page.texts(COMMENT_BODIES) == ["Visible de tous"] and not page.has('[name="body"]')
+
+
+def test_an_author_deletes_their_comment_whatever_became_of_the_proposal(client, ctx):
+    """Sent back to its author for a change, the proposal is no longer shown; its commenters can still
+    delete what they wrote."""
+    author = make_user()
+    proposal = make_proposal(state=ProposalState.CHANGES_REQUESTED)
+    comment = make_comment(proposal, author=author)
+    login(client, author)
+    assert client.post_form(f"/proposals/comments/{comment.id}/delete").status_code == 302
+    db.session.refresh(comment)
+    assert comment.is_deleted

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint
 
 from civic import jobs, labels, targets
 from civic.access import Action, rules
-from civic.counters.models import LOGGED_TYPES
+from civic.counters.models import AUDITED_TYPES
 from civic.counters.receipts import receipt_kinds
 from civic.extensions import db
 from civic.following.models import FOLLOWABLE_TYPES
@@ -59,7 +59,7 @@ def test_every_type_that_names_a_row_is_registered(app):
     assert set(moderated()) == set(MODERATED_TYPES)
     assert set(followable()) == set(FOLLOWABLE_TYPES)
     # A receipt names what was entered; a registration or an attachment names the resident, and prints none.
-    assert set(receipt_kinds()) == set(LOGGED_TYPES) - {TargetType.USER}
+    assert set(receipt_kinds()) == set(AUDITED_TYPES) - {TargetType.USER}
 
 
 def test_every_topic_of_optional_mail_can_be_stopped(app):
@@ -77,7 +77,10 @@ def _templates():
 
 def test_templates_compare_enums_not_their_strings(app):
     """``proposal.state == ProposalState.MERGED``, never ``proposal.state.value == "merged"``."""
-    pattern = re.compile(r"""\.value\s*(==|!=|in|not in)\s*["'(]|_type\s*==\s*["']""")
+    pattern = re.compile(r"""\.value\s*(==|!=|in|not in)\s*["'(]"""  # state.value == "open"
+                         r"""|_type\s*==\s*["']"""  # target_type == "proposal"
+                         r"""|\{%-?\s*set\s+\w+\s*=\s*[\w.]+\.value\s*-?%\}"""  # set method = decision.method.value
+                         r"""|\}\s*\[\s*[\w.]+\.value\s*\]""")  # {"a4": ...}[counter.layout.value]
     found = [f"{path.relative_to(ROOT)}: {match.group(0)}" for path, text in _templates().items()
              for match in pattern.finditer(text)]
     assert found == []

@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..access import Action, requires
+from ..access import Action, not_found, requires
 from ..domain import DomainError, attach_error
 from ..proposals.models import Proposal
 from . import rules  # noqa: F401 - registers the package's access rules
@@ -14,7 +14,7 @@ bp = Blueprint("answers", __name__)
 
 
 @bp.route("/proposals/<int:proposal_id>/answer", methods=["GET", "POST"])
-@requires(Action.ANSWER, load=Proposal)
+@requires(Action.ANSWER, load=Proposal, refused=not_found)
 def answer(proposal):
     current = services.answer_of(proposal)
     form = AnswerForm(status=current.status.value if current else None, text=current.text if current else None)

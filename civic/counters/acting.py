@@ -56,7 +56,7 @@ def _load_session():
     if sessions.expire_if_idle(session):
         commit_bookkeeping()
         flash(_l("The assisted session ended after %(minutes)d minutes without activity. You are back on your own "
-                 "account.", minutes=sessions.idle_limit().seconds // 60), "info")
+                 "account.", minutes=sessions.idle_minutes()), "info")
         return
     sessions.touch(session)
     commit_bookkeeping()

@@ -1,10 +1,14 @@
 """Counters and the agents who work there."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..access import Role
 from ..accounts.models import User
+from ..domain import DomainError
 from ..extensions import db
 from .models import Counter, CounterAssignment
+
+NOT_ASSIGNED = _l("You are not assigned to this counter: choose one of your counters.")
 
 
 def all_counters():
@@ -20,6 +24,12 @@ def agent_counters(agent):
 
 def is_assigned(agent, counter):
     return counter is not None and counter.active and db.session.get(CounterAssignment, (counter.id, agent.id)) is not None
+
+
+def require_assigned(agent, counter):
+    """An agent acts only at an open counter they work at."""
+    if not is_assigned(agent, counter):
+        raise DomainError(NOT_ASSIGNED, field="counter")
 
 
 def counter_agents():

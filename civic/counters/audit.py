@@ -45,7 +45,6 @@ def record(session, kind, *, entered=None, about=None):
     if entered is not None:
         entered.channel, entered.assisted_by_id, entered.counter_id = (Channel.COUNTER, session.agent_id,
                                                                        session.counter_id)
-    session.last_activity_at = utcnow()
     return log(kind, session=session, about=about if about is not None else entered, follow_up=True)
 
 

@@ -21,7 +21,7 @@ from ..privacy.registry import KEEP, refers_to_account
 from ..targets import Kind, TargetType, TargetTypeColumn, type_check
 
 # What the audit log names: what was entered, or for a registration or an attachment the resident.
-LOGGED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.SUPPORT, TargetType.DECISION, TargetType.USER)
+AUDITED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.SUPPORT, TargetType.DECISION, TargetType.USER)
 
 
 class Channel(enum.Enum):
@@ -116,7 +116,7 @@ class AssistedAction(db.Model):
     """
 
     __tablename__ = "assisted_action"
-    __table_args__ = (UniqueConstraint("follow_up_code"), type_check("object_type", *LOGGED_TYPES))
+    __table_args__ = (UniqueConstraint("follow_up_code"), type_check("object_type", *AUDITED_TYPES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

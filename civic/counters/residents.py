@@ -19,7 +19,7 @@ from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
 from ..text import LIKE_ESCAPE, like_contains, like_prefix, normalize_for_search
-from .assignments import is_assigned
+from .assignments import require_assigned
 from .audit import log
 from .models import AssistedActionKind
 
@@ -146,8 +146,7 @@ def public_name(full_name):
 
 def register_resident(agent, counter, *, full_name, birth_date, district_id=None, phone="", confirmed_new=False):
     """A resident record without e-mail or password, entered by an agent at a counter."""
-    if not is_assigned(agent, counter):
-        raise DomainError(_l("You are not assigned to this counter: choose one of your counters."), field="counter")
+    require_assigned(agent, counter)
     full_name = " ".join(full_name.split())
     if birth_date > date.today() or birth_date.year < 1900:
         raise DomainError(_l("Check the birth date."), field="birth_date")

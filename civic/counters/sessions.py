@@ -14,7 +14,7 @@ from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
 from ..transaction import unique_insert
-from .assignments import is_assigned
+from .assignments import require_assigned
 from .audit import log
 from .models import AssistedActionKind, AssistedSession, IdentityCheck, SessionEnd
 
@@ -26,9 +26,12 @@ def idle_limit():
     return timedelta(minutes=current_app.config["ASSISTED_SESSION_IDLE_MINUTES"])
 
 
+def idle_minutes():
+    return int(idle_limit().total_seconds() // 60)
+
+
 def open_session(agent, counter, resident, *, identity_check, consent):
-    if not is_assigned(agent, counter):
-        raise DomainError(_l("You are not assigned to this counter: choose one of your counters."), field="counter")
+    require_assigned(agent, counter)
     if resident is None or resident.merged_into_id is not None or not resident.active:
         raise DomainError(_l("Choose a resident from the list."))
     if resident.role is not Role.RESIDENT:

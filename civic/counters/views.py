@@ -25,7 +25,7 @@ from .forms import (AttachForm, AuditFilterForm, CounterChoiceForm, CounterForm,
                     RegisterResidentForm, ResidentSearchForm)
 from .models import AssistedAction, AssistedActionKind, Counter, IdentityCheck, ReceiptLayout, SessionEnd
 from .sessions import end_session as end_assisted_session
-from .sessions import idle_limit, open_session as open_assisted_session
+from .sessions import idle_minutes, open_session as open_assisted_session
 from .statistics import weekly_statistics
 
 bp = Blueprint("counters", __name__)
@@ -102,7 +102,7 @@ def choose_counter():
     form.set_counters(assignments.agent_counters(current_user))
     counter = db.session.get(Counter, form.counter.data or 0) if form.validate_on_submit() else None
     if counter is None or not assignments.is_assigned(current_user, counter):
-        flash(_l("You are not assigned to this counter: choose one of your counters."), "error")
+        flash(assignments.NOT_ASSIGNED, "error")
     elif assisted_session() is not None:
         flash(_l("End the assisted session before changing counter."), "error")
     else:
@@ -175,7 +175,7 @@ def session_home():
         .order_by(AssistedAction.id)).scalars().all()
     return render_template("counters/session.html", current=current, proposal_form=proposal_form,
                            open_decisions=decisions, votes={d.id: has_voted(current.resident, d) for d in decisions},
-                           receipts=receipts_, idle_minutes=idle_limit().seconds // 60)
+                           receipts=receipts_, idle_minutes=idle_minutes())
 
 
 @bp.route("/desk/session/end", methods=["POST"])

@@ -10,6 +10,7 @@ from ..accounts.services import all_districts
 from ..counters.acting import actor, assisted_session, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind, Channel
 from ..domain import DomainError, attach_error, flash_refusal
+from ..errors import render_error
 from ..following.services import is_following
 from ..targets import TargetType
 from ..timezones import now_paris, paris_to_utc, utc_to_paris
@@ -20,7 +21,7 @@ from . import rules  # noqa: F401 - registers the package's access rules
 from . import corrections, services
 from .charts import bar_chart
 from .forms import DecisionForm, DescriptionForm
-from .models import BudgetRule, Decision, Method
+from .models import BudgetRule, Decision, DecisionState, Method
 from .opendata import datapackage, results_csv
 
 bp = Blueprint("decisions", __name__)
@@ -32,6 +33,14 @@ def _no_store_ballots(response):
     if request.endpoint in ("decisions.vote", "decisions.confirm_vote", "decisions.voted"):
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _announced_only(decision, message):
+    """Typo fixes and publication concern announced votes: a draft has neither (404, as for residents);
+    other states are told why."""
+    if decision.state is DecisionState.DRAFT:
+        abort(404)
+    return render_error(403, message=message)
 
 
 def _back_to(decision, message):
@@ -120,7 +129,7 @@ def announce(decision):
 
 
 @bp.route("/<int:decision_id>/description", methods=["GET", "POST"])
-@requires(Action.DECISION_FIX_DESCRIPTION, load=Decision)
+@requires(Action.DECISION_FIX_DESCRIPTION, load=Decision, refused=_announced_only)
 def fix_description(decision):
     form = DescriptionForm(obj=decision)
     if form.validate_on_submit():
@@ -211,7 +220,7 @@ def results(decision):
 
 
 @bp.route("/<int:decision_id>/publish", methods=["POST"])
-@requires(Action.RESULTS_PUBLISH, load=Decision)
+@requires(Action.RESULTS_PUBLISH, load=Decision, refused=_announced_only)
 def publish(decision):
     try:
         services.publish_results(decision, current_user)

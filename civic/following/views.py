@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import targets
-from ..access import Action, requires
+from ..access import Action, not_found, requires
 from ..navigation import safe_next
 from ..targets import TargetType
 from . import personal_data  # noqa: F401 - registers the package's part of "my data"
@@ -22,7 +22,7 @@ def _back(target):
 
 
 @bp.route(f"/follow/<{FOLLOWABLE}:target_type>/<int:target_id>", methods=["POST"])
-@requires(Action.FOLLOW, load=targets.loader(*FOLLOWABLE_TYPES))
+@requires(Action.FOLLOW, load=targets.loader(*FOLLOWABLE_TYPES), refused=not_found)
 def follow(target):
     services.follow(current_user, targets.type_of(target), target.id)
     flash(_l("You follow it: you will get an e-mail when it is answered, when the vote opens and when results "

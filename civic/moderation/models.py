@@ -111,8 +111,7 @@ labels.register(ModerationKind, {
     ModerationKind.HIDE: _l("Hide"),
     ModerationKind.RESTORE: _l("Restore (keep it published)"),
     ModerationKind.MERGE: _l("Merge into another proposal"),
-    ModerationKind.HELD_BY_REPORTS: _l("Hide until a moderator decides"),
-}, variant="verb")
+}, variant="verb", members=DECISIONS)
 labels.register(ModerationMode, {
     ModerationMode.POST: _l("Published at once, moderated afterwards"),
     ModerationMode.PRE: _l("Held until a moderator publishes it"),

@@ -33,8 +33,24 @@ def _under_review(target, message):
     return redirect(targets.url(target))
 
 
+def _not_reportable(target, message):
+    """One's own content is shown, and the form says why it cannot be reported; content no longer shown
+    is not (see _under_review)."""
+    if target.author_id != current_user.id:
+        return _under_review(target, message)
+    refuse()
+    form = ReportForm()
+    form.form_errors.append(message)
+    return _report_page(form, target)
+
+
+def _report_page(form, target):
+    return render_template("moderation/report.html", form=form, target=target, behaviour=moderated(target),
+                           back=targets.url(target))
+
+
 @bp.route(f"/report/<{MODERATED}:target_type>/<int:target_id>", methods=["GET", "POST"])
-@requires(Action.REPORT, load=load_target, refused=_under_review)
+@requires(Action.REPORT, load=load_target, refused=_not_reportable)
 def report(target):
     form = ReportForm()
     if form.validate_on_submit():
@@ -47,8 +63,7 @@ def report(target):
         else:
             flash(_l("Thank you: your report is recorded. Moderators will look at it."), "success")
             return redirect(targets.url(target))
-    return render_template("moderation/report.html", form=form, target=target, behaviour=moderated(target),
-                           back=targets.url(target))
+    return _report_page(form, target)
 
 
 @bp.route("/moderation/")
@@ -62,8 +77,19 @@ def queue():
     return render_template("moderation/queue.html", items=items)
 
 
+def _decision_page(form, target):
+    return render_template("moderation/decide.html", form=form, target=target, behaviour=moderated(target),
+                           reports=services.open_reports(target), allowed=services.allowed_kinds(target))
+
+
+def _nothing_to_decide(target, _message):
+    """Merged, or deleted by its author: the content is shown, and that no decision is possible on it."""
+    refuse()
+    return _decision_page(DecisionForm(formdata=None), target)
+
+
 @bp.route(f"/moderation/<{MODERATED}:target_type>/<int:target_id>", methods=["GET", "POST"])
-@requires(Action.MODERATE, load=load_target)
+@requires(Action.MODERATE, load=load_target, refused=_nothing_to_decide)
 def decide(target):
     form = DecisionForm()
     if form.validate_on_submit():
@@ -75,8 +101,7 @@ def decide(target):
         else:
             flash(_l("The decision is recorded and the author is told."), "success")
             return redirect(url_for("moderation.queue"))
-    return render_template("moderation/decide.html", form=form, target=target, behaviour=moderated(target),
-                           reports=services.open_reports(target), allowed=services.allowed_kinds(target))
+    return _decision_page(form, target)
 
 
 @bp.route("/moderation/journal")

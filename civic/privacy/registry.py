@@ -14,8 +14,10 @@ e-mail) is attached to the account its owner created later:
 
 Packages also register the sections of "my data" (GDPR articles 15 and 20) that show those
 rows to the person, as HTML and as JSON. A test checks that every foreign key to
-``user_account`` in the schema is registered, so a new table cannot leak past the export or
-be forgotten by an attachment.
+``user_account`` in the schema is registered, and that every table whose rows move with the
+person has a section: a new table cannot be forgotten by an attachment or by "my data". What
+stays (KEEP) is what staff did, the log-ins and links, and the sessions agents opened for the
+person, which "my data" shows through the actions logged in them.
 """
 from dataclasses import dataclass
 

@@ -97,6 +97,8 @@ class Support(AssistedRecord, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    proposal: Mapped[Proposal] = relationship()
+
 
 class Comment(AssistedRecord, db.Model):
     __tablename__ = "comment"

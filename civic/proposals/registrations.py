@@ -94,7 +94,14 @@ register(Moderated(
     template="proposals/_moderated_comment.html", report_title=_l("Report this comment"),
     reviewed=lambda c: _l("Your comment on “%(title)s” was reviewed by a moderator.", title=c.proposal.title)))
 register_followable(TargetType.PROPOSAL, lambda proposal: proposal.is_public)
+def _on_proposal(proposal):
+    return _l("Proposal: %(title)s", title=proposal.title)
+
+
+# A comment's or a support's receipt names the proposal it is about, and its follow-up shows that proposal too.
 register_receipt(ReceiptKind(type=TargetType.PROPOSAL, template="proposals/_follow_up_proposal.html",
-                             summary=lambda p: _l("Proposal: %(title)s", title=p.title)))
-register_receipt(ReceiptKind(type=TargetType.COMMENT, template="proposals/_follow_up_comment.html"))
-register_receipt(ReceiptKind(type=TargetType.SUPPORT, template="proposals/_follow_up_support.html"))
+                             summary=_on_proposal))
+register_receipt(ReceiptKind(type=TargetType.COMMENT, template="proposals/_follow_up_comment.html",
+                             summary=lambda comment: _on_proposal(comment.proposal)))
+register_receipt(ReceiptKind(type=TargetType.SUPPORT, template="proposals/_follow_up_support.html",
+                             summary=lambda support: _on_proposal(support.proposal)))

@@ -49,7 +49,15 @@ register(Action.PROPOSAL_EDIT, {Role.RESIDENT}, owner=_author,
 register(Action.PROPOSAL_WITHDRAW, {Role.RESIDENT}, owner=_author, check=_open)
 register(Action.PROPOSAL_SUPPORT, {Role.RESIDENT}, check=_open, assistable=True)
 register(Action.COMMENT_CREATE, {Role.RESIDENT}, check=_open, assistable=True)  # on the proposal
-register(Action.COMMENT_VIEW, ANYONE, check=lambda user, comment: _viewable(user, comment.proposal), hides=True)
+def _comment_viewable(user, comment):
+    """Where its proposal is shown; its author always finds it (to delete it, say), whatever became of
+    the proposal."""
+    if user is not None and user.is_authenticated and comment.author_id == user.id:
+        return None
+    return _viewable(user, comment.proposal)
+
+
+register(Action.COMMENT_VIEW, ANYONE, check=_comment_viewable, hides=True)
 register_visibility(Comment, Action.COMMENT_VIEW)
 register(Action.COMMENT_DELETE, ALL_ROLES, owner=_author,
          check=lambda _user, comment: _l("This comment is already deleted.") if comment.is_deleted else None)

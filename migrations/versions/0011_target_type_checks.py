@@ -3,8 +3,11 @@ type column (civic.targets.TargetType): reports, moderation decisions, follows, 
 of assisted actions and the staff log.
 
 Reviewed by hand. The values allowed are those Civic has always written; a row with another
-value stops the upgrade at the constraint (no version of Civic wrote one). On SQLite the batch
-rebuilds assisted_action, which drops its append-only trigger: it is created again.
+value stops the upgrade at the constraint (no version of Civic wrote one). On PostgreSQL each
+constraint is added NOT VALID, then validated: adding takes a short lock, and the check of the
+existing rows lets the site read and write meanwhile (the staff log and the audit log grow
+large). On SQLite the batch rebuilds assisted_action, which drops its append-only trigger: it
+is created again.
 
 Revision ID: 0011
 Revises: 0010
@@ -42,10 +45,16 @@ def _append_only_again():
 
 
 def upgrade():
+    postgresql = op.get_bind().dialect.name == 'postgresql'
     for table, (column, values) in CHECKS.items():
+        name = f'ck_{table}_{column}'
         allowed = ", ".join(f"'{value}'" for value in values)
+        if postgresql:
+            op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({column} IN ({allowed})) NOT VALID")
+            op.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}")
+            continue
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.create_check_constraint(op.f(f'ck_{table}_{column}'), sa.text(f"{column} IN ({allowed})"))
+            batch_op.create_check_constraint(op.f(name), sa.text(f"{column} IN ({allowed})"))
     _append_only_again()
 
 

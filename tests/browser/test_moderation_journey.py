@@ -4,7 +4,7 @@ import secrets
 
 import pytest
 
-from .test_journey_without_js import LANG, SUBMIT, Journey, activate, labelled, type_into
+from .test_journey_without_js import SUBMIT, Journey, activate, labelled
 
 pytestmark = pytest.mark.browser
 

@@ -336,6 +336,23 @@ def test_follow_up_page_shows_status_without_personal_data(client, agent, counte
     assert Page(unknown).field_error("code")
 
 
+@pytest.mark.parametrize("entry", ["comment", "support"])
+def test_a_comment_or_a_support_receipt_names_its_proposal(client, agent, counter, entry):
+    """Printed on the receipt, and shown with its state on the follow-up page."""
+    proposal = make_proposal(title="Un abri à vélos")
+    open_session(client, make_user())
+    if entry == "comment":
+        response = client.post_form(f"/proposals/{proposal.id}/comments", {"body": "Bonne idée."})
+    else:
+        response = client.post_form(f"/proposals/{proposal.id}/support")
+    receipt = Page(client.get(response.location))
+    assert "Proposition : Un abri à vélos" in receipt.text(".receipt")
+    code = follow_up_code(client.get(response.location))
+    status = Page(client.get(f"/follow-up?code={code}"))
+    assert ("Un abri à vélos", f"/proposals/{proposal.id}") in status.links(".support-box")
+    assert "Publiée : ouverte aux soutiens." in status.text(".support-box")
+
+
 def test_follow_up_of_a_comment_says_when_moderation_hid_it(client, agent, counter):
     proposal = make_proposal()
     open_session(client, make_user())

@@ -8,6 +8,7 @@ from civic.accounts.models import Role
 from civic.db_types import utcnow
 from civic.timezones import utc_to_paris
 from civic.decisions.models import Decision, DecisionState, DescriptionEdit, Method
+from civic.decisions.services import publish_results
 from civic.extensions import db
 from civic.staff_log import StaffLogEntry
 from tests.client import Page
@@ -117,35 +118,38 @@ def test_typo_fix_once_open_is_logged(client, login_as):
 
 ROLES = list(Role)
 STATES = ["draft", "scheduled", "open", "closed", "published"]
+OFFICIALS = {Role.ELECTED, Role.ADMIN}
+EVERYONE = set(Role) | {None}  # None: an anonymous visitor
+# action -> state -> who may (a role, or None for an anonymous visitor)
 EXPECTED = {
-    Action.DECISION_MANAGE: {"draft", "scheduled"},
-    Action.DECISION_FIX_DESCRIPTION: {"open", "closed"},
-    Action.DECISION_VOTE: {"open"},
-    Action.RESULTS_PUBLISH: {"closed"},
+    Action.DECISION_VIEW: {"draft": OFFICIALS, "scheduled": EVERYONE, "open": EVERYONE, "closed": EVERYONE,
+                           "published": EVERYONE},
+    Action.DECISION_MANAGE: {"draft": OFFICIALS, "scheduled": OFFICIALS},
+    Action.DECISION_FIX_DESCRIPTION: {"open": OFFICIALS, "closed": OFFICIALS},
+    Action.DECISION_VOTE: {"open": {Role.RESIDENT}},
+    # Published results are everyone's; an official reviews the count of a closed vote before publishing it.
+    Action.RESULTS_READ: {"closed": OFFICIALS, "published": EVERYONE},
+    Action.RESULTS_PUBLISH: {"closed": OFFICIALS},
 }
-ROLES_FOR = {
-    Action.DECISION_MANAGE: {Role.ELECTED, Role.ADMIN},
-    Action.DECISION_FIX_DESCRIPTION: {Role.ELECTED, Role.ADMIN},
-    Action.DECISION_VOTE: {Role.RESIDENT},
-    Action.RESULTS_PUBLISH: {Role.ELECTED, Role.ADMIN},
-}
+
+
+class Anonymous:
+    is_authenticated = False
 
 
 @pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES + [None], ids=[r.value for r in ROLES] + ["anonymous"])
 def test_permission_matrix_role_by_state(ctx, app, role, state):
     decision = make_decision(Method.YES_NO, state="closed" if state == "published" else state)
     if state == "published":
-        from civic.decisions.services import publish_results
-
         with app.test_request_context():
             publish_results(decision, make_user(role=Role.ELECTED))
         db.session.commit()
     assert decision.state.value == state
-    user = make_user(role=role)
+    user = make_user(role=role) if role is not None else Anonymous()
     with app.test_request_context():
-        for action, states in EXPECTED.items():
-            assert can(user, action, decision) is (role in ROLES_FOR[action] and state in states), (action, role, state)
+        for action, allowed in EXPECTED.items():
+            assert can(user, action, decision) is (role in allowed.get(state, set())), (action, role, state)
 
 
 def test_residents_and_staff_cannot_reach_official_pages(client, ctx):
@@ -155,7 +159,7 @@ def test_residents_and_staff_cannot_reach_official_pages(client, ctx):
     for role in (Role.RESIDENT, Role.COUNTER_AGENT, Role.MODERATOR):
         login(client, make_user(role=role))
         assert client.get("/decisions/new").status_code == 403
-        assert client.post_form(f"/decisions/{decision.id}/announce").status_code == 404  # drafts are officials' only
+        assert client.post_form(f"/decisions/{decision.id}/announce").status_code == 403  # the role, before anything
         client.post_form("/logout")
 
 

@@ -3,7 +3,7 @@ import re
 from datetime import timedelta
 
 from civic.accounts.models import Role
-from civic.answers.models import Answer, AnswerStatus
+from civic.answers.models import Answer
 from civic.db_types import utcnow
 from civic.decisions.models import Method
 from civic.extensions import db

@@ -64,9 +64,10 @@ def test_report_refusals(client, ctx):
     author = make_user()
     proposal = make_proposal(author=author)
     login(client, author)
-    own = _report(client, "proposal", proposal.id)  # not one's own content: back to it, saying why
-    assert own.status_code == 302 and own.location == f"/proposals/{proposal.id}"
-    assert Page(client.get(own.location)).notices == ["Vous ne pouvez pas signaler ce que vous avez écrit."]
+    own = _report(client, "proposal", proposal.id)  # not one's own content: the form says why
+    assert own.status_code == 200 and Page(own).errors == ["Vous ne pouvez pas signaler ce que vous avez écrit."]
+    assert Page(client.get(f"/report/proposal/{proposal.id}")).errors == [
+        "Vous ne pouvez pas signaler ce que vous avez écrit."]
     client.post_form("/logout")
     login(client, make_user())
     other = _report(client, "proposal", proposal.id, reason="other", text="")

@@ -1,6 +1,4 @@
 """Properties checked on generated elections (hypothesis)."""
-from collections import Counter
-from decimal import Decimal
 from fractions import Fraction
 
 from hypothesis import given, settings
