@@ -188,29 +188,45 @@ def _fixed_budget_mes(instance, groups, total):
     `groups` maps each distinct ballot to the number of voters who cast it:
     voters with the same ballot always hold the same money, so they are
     handled together, exactly.
+
+    Amounts are exact fractions. To order them faster, each is paired with its
+    value as a float: float() rounds correctly, so it never puts two amounts in
+    the wrong order, it can only make different amounts look equal, and the
+    exact fraction then decides.
     """
     costs = instance.costs()
     position = {p.id: i for i, p in enumerate(instance.projects)}
-    money = {ballot: Fraction(total) / sum(groups.values()) for ballot in groups}
+    share = Fraction(total) / sum(groups.values())
+    money = {ballot: share for ballot in groups}
+    order = {ballot: float(share) for ballot in groups}  # money's float, for sorting (see above)
     supporters = {pid: [b for b in groups if pid in b] for pid in costs}
     approvals = {pid: sum(groups[b] for b in supporters[pid]) for pid in costs}
+
+    def poorest_first(ballot):
+        return order[ballot], money[ballot]
 
     def offer(pid):
         """(sort key, payment) for `pid` now, or None if its supporters cannot afford it."""
         # The payment p that covers the cost: from the poorest up, supporters
         # who have less than an equal split pay all they have, the rest pay p.
-        cost = due = costs[pid]
+        # What is still due is kept as a numerator and a denominator (integers,
+        # exact): comparing and subtracting them costs far less than fractions.
+        cost = costs[pid]
+        due, denominator = cost.numerator, cost.denominator
         payers = approvals[pid]
-        for ballot in sorted(supporters[pid], key=money.get):
-            payment = due / payers
-            if money[ballot] >= payment:
+        for ballot in sorted(supporters[pid], key=poorest_first):
+            has = money[ballot]
+            # has >= due / (denominator * payers), cross-multiplied
+            if has.numerator * denominator * payers >= due * has.denominator:
                 break
-            due -= money[ballot] * groups[ballot]
+            due = due * has.denominator - has.numerator * groups[ballot] * denominator
+            denominator *= has.denominator
             payers -= groups[ballot]
         else:
             return None  # even all their money together is not enough
+        payment = Fraction(due, denominator * payers)
         price = payment / cost if cost else Fraction(0)
-        return (price, -approvals[pid], cost, position[pid]), payment
+        return (float(price), price, -approvals[pid], cost, position[pid]), payment
 
     # Spending only ever raises prices, so an old key is a lower bound: the
     # project on top of the heap is re-priced, and chosen if it stays on top.
@@ -228,6 +244,7 @@ def _fixed_budget_mes(instance, groups, total):
         chosen.append(pid)
         for ballot in supporters[pid]:
             money[ballot] -= min(money[ballot], current[1])
+            order[ballot] = float(money[ballot])
     return tuple(chosen)
 
 
