@@ -1,10 +1,24 @@
-"""A page of results from a select(), counted with one COUNT query."""
+"""Pages of a list that can grow without end: proposals, comments, logs, queues.
+
+A page is found from where the previous one stopped (keyset pagination): the next page's link
+carries the sort key of the last row shown (``after``), the previous page's the first one's
+(``before``), and the database reads from there through an index. OFFSET would read and drop
+every earlier row: page 500 of a list then costs 500 pages. A page typed by number without a
+cursor (``?page=7``) is still found by OFFSET, over the index only.
+
+The order is a tuple of columns ending with a unique one (the id), all in one direction.
+The cursor is those values as text: a forged one only starts the list somewhere else.
+"""
 from dataclasses import dataclass
+from datetime import datetime
 from math import ceil
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, tuple_
 
 from .extensions import db
+from .routing import parse_id
+
+CURSOR_SEPARATOR = "~"
 
 
 @dataclass
@@ -12,10 +26,15 @@ class Page:
     items: list
     page: int
     per_page: int
-    total: int
+    total: int | None = None  # None: not counted (a list nobody needs the size of)
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+    more: bool | None = None  # known to have a next page (keyset pages, which know without counting)
 
     @property
     def pages(self):
+        if self.total is None:
+            return None
         return max(1, ceil(self.total / self.per_page))
 
     @property
@@ -24,11 +43,100 @@ class Page:
 
     @property
     def has_next(self):
-        return self.page < self.pages
+        if self.more is not None:
+            return self.more
+        return self.pages is not None and self.page < self.pages
+
+
+def _value_text(value):
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _parse_value(column, text):
+    python_type = column.type.python_type
+    if python_type is datetime:
+        value = datetime.fromisoformat(text)
+        if value.tzinfo is None:
+            raise ValueError(text)
+        return value
+    if python_type is int:
+        value = parse_id(text.removeprefix("-"))
+        if value is None:
+            raise ValueError(text)
+        return -value if text.startswith("-") else value
+    return python_type(text)
+
+
+def encode_cursor(values):
+    return CURSOR_SEPARATOR.join(_value_text(v) for v in values)
+
+
+def decode_cursor(order, text):
+    """The sort key in ``text``, or None when it is not one (then the list starts at its first page)."""
+    if not text:
+        return None
+    parts = text.split(CURSOR_SEPARATOR)
+    if len(parts) != len(order):
+        return None
+    try:
+        return tuple(_parse_value(column, part) for column, part in zip(order, parts))
+    except (ValueError, TypeError, OverflowError, NotImplementedError):
+        return None
+
+
+def count(statement):
+    return db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+
+
+def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, descending=False, total=None):
+    """One page of ``statement``'s rows in ``order``, which it must select (a tuple of columns ending with
+    a unique one). ``after`` / ``before``: the cursor of the page's link; ``page``: its number, for
+    display and for OFFSET when no cursor came with it. ``total``: the number of rows if the caller
+    wants it shown (a count costs a scan of the matching index)."""
+    page = max(1, page or 1)
+    forward_key, backward_key = decode_cursor(order, after), decode_cursor(order, before)
+    key = tuple_(*order)
+
+    def values(cursor):
+        return tuple_(*(literal(v, type_=c.type) for c, v in zip(order, cursor)))
+
+    def ordered(reverse):
+        return [c.desc() if descending != reverse else c.asc() for c in order]
+
+    if backward_key is not None:
+        nearer = key > values(backward_key) if descending else key < values(backward_key)
+        rows = db.session.execute(statement.where(nearer).order_by(*ordered(True)).limit(per_page + 1)).all()
+        at_start = len(rows) <= per_page
+        rows = list(reversed(rows[:per_page]))
+        if at_start:
+            page = 1
+        more = True
+    else:
+        query = statement.order_by(*ordered(False)).limit(per_page + 1)
+        if forward_key is not None:
+            query = query.where(key < values(forward_key) if descending else key > values(forward_key))
+        elif page > 1:
+            query = query.offset((page - 1) * per_page)
+        rows = db.session.execute(query).all()
+        if not rows and forward_key is None and page > 1:
+            return keyset_page(statement, order, page=1, per_page=per_page, descending=descending, total=total)
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+
+    def cursor(row):
+        mapping = row._mapping
+        return encode_cursor(mapping[c] for c in order)
+
+    return Page(
+        items=rows, page=page, per_page=per_page, total=total, more=more,
+        next_cursor=cursor(rows[-1]) if rows and more else None,
+        prev_cursor=cursor(rows[0]) if rows and page > 1 else None,
+    )
 
 
 def paginate_rows(statement, page, per_page):
-    total = db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    """A page by its number (OFFSET) with the total: for lists that stay short."""
+    total = count(statement)
     last = max(1, ceil(total / per_page))
     page = min(max(1, page), last)
     rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
