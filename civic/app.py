@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import get_config
 
-from . import cli, errors, i18n, input_guard, jobs, routing, security, sqlite, templating, transaction
+from . import cli, db_objects, errors, i18n, input_guard, jobs, routing, security, sqlite, templating, transaction
 from .accounts.sessions import load_user
 from .accounts.views import bp as accounts_bp
 from .admin.views import bp as admin_bp
@@ -65,7 +65,8 @@ def create_app(overrides=None, env=None):
 
 def _init_extensions(app):
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_item)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_item,
+                     include_name=db_objects.include_name)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

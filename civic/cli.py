@@ -1,5 +1,7 @@
-"""flask commands: create-admin, seed-demo, recount, send-mail, notify (the clock jobs, then the mail)."""
+"""flask commands: create-admin, seed-demo, seed-scale, recount, send-mail, notify (the clock jobs, then the
+mail), check-counts."""
 import json
+import time
 
 import click
 from flask import current_app
@@ -14,6 +16,8 @@ from .jobs import run_jobs
 from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
 from .extensions import db
 from .mail import deliver_pending
+from .proposals import support_counts
+from .scale_data import Sizes, seed_scale
 from .transaction import lock_for_write
 from .voting.ballot_file import recount as recount_csv
 from .voting.recount import recount_pb
@@ -64,6 +68,30 @@ def seed_demo(if_empty):
         click.echo(f"  {role.value:<14} {email}")
 
 
+@click.command("seed-scale")
+@click.option("--users", type=int, default=Sizes.users, show_default=True)
+@click.option("--proposals", type=int, default=Sizes.proposals, show_default=True)
+@click.option("--supports", type=int, default=Sizes.supports, show_default=True)
+@click.option("--comments", type=int, default=Sizes.comments, show_default=True)
+@click.option("--busiest-comments", type=int, default=Sizes.busiest_comments, show_default=True,
+              help="Comments on the one proposal that has the most.")
+@click.option("--reports", type=int, default=Sizes.reports, show_default=True)
+@click.option("--journal", type=int, default=Sizes.journal, show_default=True,
+              help="Entries of the moderation journal, and of the staff log.")
+@click.option("--follows", type=int, default=Sizes.follows, show_default=True)
+@with_appcontext
+def seed_scale_command(**sizes):
+    """Add a metropolis's worth of data to the demo commune (for make bench; never in production)."""
+    if current_app.config["CIVIC_ENV"] == "ProductionConfig":
+        raise click.ClickException("seed-scale never runs in production (CIVIC_ENV=production).")
+    lock_for_write()
+    started = time.monotonic()
+    seed_scale(Sizes(**sizes), report=lambda what, count: click.echo(
+        f"{time.monotonic() - started:7.1f} s  {what}: {count:,}"))
+    db.session.commit()
+    click.echo(f"Done in {time.monotonic() - started:.0f} s.")
+
+
 @click.command("recount")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--rule", type=click.Choice(["greedy", "equal-shares"]),
@@ -107,7 +135,29 @@ def notify_command():
     click.echo(f"{sent} mails sent, {failed} not sent (given up, or kept for a later attempt: see the log).")
 
 
+@click.command("check-counts")
+@click.option("--repair", is_flag=True, help="Set every wrong count to the number of rows.")
+@with_appcontext
+def check_counts(repair):
+    """Compare each proposal's support count with its support rows (exit status 1 when one differs and
+    --repair was not given): the database keeps them, this checks it did."""
+    lock_for_write()
+    wrong = support_counts.miscounted()
+    for proposal_id, kept, counted in wrong:
+        click.echo(f"proposal {proposal_id}: support_count {kept}, {counted} support rows")
+    if wrong and repair:
+        support_counts.repair([row[0] for row in wrong])
+        db.session.commit()
+        click.echo(f"{len(wrong)} counts repaired.")
+    elif wrong:
+        raise click.ClickException(f"{len(wrong)} support counts differ from their rows (see above; --repair).")
+    else:
+        click.echo("Every support count is right.")
+
+
 def init_app(app):
+    app.cli.add_command(check_counts)
+    app.cli.add_command(seed_scale_command)
     app.cli.add_command(notify_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(create_admin)

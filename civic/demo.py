@@ -150,7 +150,7 @@ def seed(rng=None):
         author = authors[index % len(authors)]
         proposal = Proposal(
             title=title, body=body, place=place, theme=themes[theme_index], author=author,
-            created_at=created, updated_at=created, search_text=normalize_for_search(f"{title}\n{body}"),
+            created_at=created, updated_at=created,
         )
         if index in (12, 21):
             proposal.state = ProposalState.WITHDRAWN
@@ -304,7 +304,7 @@ def _seed_counters(accounts, districts, themes):
     title, body = ("Un banc à l'arrêt de bus des Tilleuls",
                    "Beaucoup de personnes âgées attendent le bus debout. Un banc et un abri seraient bienvenus.")
     proposal = Proposal(title=title, body=body, theme=themes[2], author=resident, state=ProposalState.PUBLISHED,
-                        search_text=normalize_for_search(f"{title}\n{body}"), language="fr")
+                        language="fr")
     db.session.add(proposal)
     db.session.flush()
     record(session, AssistedActionKind.PROPOSAL_CREATED, entered=proposal)
@@ -325,7 +325,7 @@ def _seed_moderation(accounts, residents, themes):
     schools.moderation = ModerationMode.PRE
     title, body = "Une rue aux écoles devant l'école Pasteur", "Fermer la rue aux voitures à l'entrée et à la sortie."
     db.session.add(Proposal(title=title, body=body, theme=schools, author=residents[4], state=ProposalState.PENDING,
-                            search_text=normalize_for_search(f"{title}\n{body}"), language="fr"))
+                            language="fr"))
     commented = next(p for p in proposals if db.session.execute(
         db.select(Comment).where(Comment.proposal_id == p.id, Comment.deleted_at.is_(None))).first())
     comments = db.session.execute(db.select(Comment).where(Comment.proposal_id == commented.id,

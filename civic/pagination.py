@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 
+from flask import request
 from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
-from .routing import parse_id
+from .routing import int_arg, parse_id
 
 CURSOR_SEPARATOR = "~"
 
@@ -27,13 +29,14 @@ class Page:
     page: int
     per_page: int
     total: int | None = None  # None: not counted (a list nobody needs the size of)
+    total_capped: bool = False  # more rows match than ``total``, where counting stopped
     next_cursor: str | None = None
     prev_cursor: str | None = None
     more: bool | None = None  # known to have a next page (keyset pages, which know without counting)
 
     @property
     def pages(self):
-        if self.total is None:
+        if self.total is None or self.total_capped:
             return None
         return max(1, ceil(self.total / self.per_page))
 
@@ -53,7 +56,8 @@ def _value_text(value):
 
 
 def _parse_value(column, text):
-    python_type = column.type.python_type
+    column_type = column.type
+    python_type = (column_type.impl_instance if isinstance(column_type, TypeDecorator) else column_type).python_type
     if python_type is datetime:
         value = datetime.fromisoformat(text)
         if value.tzinfo is None:
@@ -84,15 +88,22 @@ def decode_cursor(order, text):
         return None
 
 
-def count(statement):
-    return db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+def count(statement, cap=None):
+    """The number of rows of ``statement``; with ``cap``, at most cap + 1: counting a hundred thousand
+    matches to print "more than 1,000" would cost a scan of them all on each page."""
+    statement = statement.order_by(None)
+    if cap is not None:
+        statement = statement.limit(cap + 1)
+    return db.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
 
 
-def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, descending=False, total=None):
+def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, descending=False, total=None,
+                count_cap=None):
     """One page of ``statement``'s rows in ``order``, which it must select (a tuple of columns ending with
     a unique one). ``after`` / ``before``: the cursor of the page's link; ``page``: its number, for
     display and for OFFSET when no cursor came with it. ``total``: the number of rows if the caller
-    wants it shown (a count costs a scan of the matching index)."""
+    wants it shown (a count costs a scan of the matching index); ``count_cap``: with ``total``, the count
+    stopped past that many rows (then the page says "more than count_cap")."""
     page = max(1, page or 1)
     forward_key, backward_key = decode_cursor(order, after), decode_cursor(order, before)
     key = tuple_(*order)
@@ -119,7 +130,8 @@ def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, 
             query = query.offset((page - 1) * per_page)
         rows = db.session.execute(query).all()
         if not rows and forward_key is None and page > 1:
-            return keyset_page(statement, order, page=1, per_page=per_page, descending=descending, total=total)
+            return keyset_page(statement, order, page=1, per_page=per_page, descending=descending, total=total,
+                               count_cap=count_cap)
         more = len(rows) > per_page
         rows = rows[:per_page]
 
@@ -128,7 +140,9 @@ def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, 
         return encode_cursor(mapping[c] for c in order)
 
     return Page(
-        items=rows, page=page, per_page=per_page, total=total, more=more,
+        items=rows, page=page, per_page=per_page, more=more,
+        total=min(total, count_cap) if total is not None and count_cap is not None else total,
+        total_capped=total is not None and count_cap is not None and total > count_cap,
         next_cursor=cursor(rows[-1]) if rows and more else None,
         prev_cursor=cursor(rows[0]) if rows and page > 1 else None,
     )
@@ -141,3 +155,8 @@ def paginate_rows(statement, page, per_page):
     page = min(max(1, page), last)
     rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=rows, page=page, per_page=per_page, total=total)
+
+
+def page_args():
+    """page, after and before from the query string: where the link followed said the page starts."""
+    return {"page": int_arg("page", 1), "after": request.args.get("after"), "before": request.args.get("before")}

@@ -39,8 +39,18 @@ def normalize_for_search(text):
     return " ".join(stripped.casefold().split())
 
 
+# Letters that French writes joined or apart: "oeuf" finds "œuf". Stored keys of names (name_key) keep
+# them: only searched text is folded this way.
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+
+
+def searchable_text(*parts):
+    """What a search reads of a text: lower case, no accents, ligatures as their letters."""
+    return normalize_for_search("\n".join(parts)).translate(_LIGATURES)
+
+
 def search_terms(query, limit=8):
-    return [t for t in normalize_for_search(query).split() if t][:limit]
+    return searchable_text(query).split()[:limit]
 
 
 # The escape character of the LIKE patterns below: pass it as ``escape=LIKE_ESCAPE``. SQLite has no default

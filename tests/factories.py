@@ -8,7 +8,6 @@ from civic.access import Role
 from civic.accounts.services import create_user
 from civic.extensions import db
 from civic.proposals.models import Comment, Proposal, Support
-from civic.text import normalize_for_search
 from civic.themes.models import Theme
 
 PASSWORD = "correct horse battery staple"
@@ -31,7 +30,7 @@ def make_theme(name=None, name_en=None, active=True):
 
 def make_proposal(author=None, theme=None, title="Des bancs place du marché", body="Pour se reposer.", **fields):
     proposal = Proposal(author=author or make_user(), theme=theme or make_theme(), title=title, body=body,
-                        search_text=normalize_for_search(f"{title}\n{body}"), **fields)
+                        **fields)
     db.session.add(proposal)
     db.session.commit()
     return proposal

@@ -5,6 +5,7 @@ from tests.client import Page
 from tests.factories import login, make_comment, make_proposal, make_user
 
 COMMENT_BODIES = ".comments .comment > div:not(.actions)"
+THREAD_COMMENT = ".thread > .comment > div:not(.actions)"
 
 
 def test_comment_and_reply(client, login_as):
@@ -16,8 +17,8 @@ def test_comment_and_reply(client, login_as):
     assert response.location.endswith(f"#comment-{comment.id}")
     assert comment.author_id == user.id and comment.parent_id is None
 
-    response = client.get(f"/proposals/{proposal.id}/comments/{comment.id}/reply")
-    assert response.status_code == 200 and "Très bonne idée" in Page(response).text("blockquote.comment")
+    response = client.get(f"/proposals/{proposal.id}/comments/{comment.id}")
+    assert response.status_code == 200 and Page(response).text(THREAD_COMMENT) == "Très bonne idée"
     client.post_form(f"/proposals/{proposal.id}/comments", {"body": "Merci", "parent_id": str(comment.id)})
     reply = db.session.execute(db.select(Comment).filter_by(body="Merci")).scalar_one()
     assert reply.parent_id == comment.id
@@ -51,7 +52,7 @@ def test_reply_errors_stay_on_the_reply_page(client_request, login_as):
     parent = make_comment(proposal, body="Le parent")
     page = client_request.post("proposals.comment", proposal_id=proposal.id,
                                _data={"body": "", "parent_id": str(parent.id)}, _expected_status=200)
-    assert page.title.startswith("Erreur : ") and page.text("blockquote.comment > div") == "Le parent"
+    assert page.title.startswith("Erreur : ") and page.text(THREAD_COMMENT) == "Le parent"
     assert page.value("parent_id") == str(parent.id) and page.field_error("body")
 
 
@@ -61,7 +62,7 @@ def test_reply_to_a_comment_of_another_proposal_is_refused(client, login_as):
     foreign = make_comment(other)
     page = Page(client.post_form(f"/proposals/{proposal.id}/comments", {"body": "x", "parent_id": str(foreign.id)}))
     assert page.title.startswith("Erreur : ") and page.errors
-    assert client.get(f"/proposals/{proposal.id}/comments/{foreign.id}/reply").status_code == 404
+    assert client.get(f"/proposals/{proposal.id}/comments/{foreign.id}").status_code == 404
 
 
 def test_author_deletes_own_comment_and_replies_stay(client, login_as):

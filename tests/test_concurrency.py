@@ -161,7 +161,7 @@ def test_reports_at_the_same_moment_hide_the_content_once(served, ctx):
     # The threshold (3) is reached once: the later reports find the comment already hidden and are told so,
     # back on the proposal (the report page would show the hidden text).
     assert count(Report, Report.target_id == comment.id) == 3
-    told = [c.get(r.location).text for c, r in zip(clients, responses)]
+    told = [c.get(c.get(r.location).headers["Location"]).text for c, r in zip(clients, responses)]
     assert sum("Ce contenu est déjà en cours" in page for page in told) == 3
     assert count(ModerationAction, ModerationAction.target_id == comment.id,
                  ModerationAction.kind == ModerationKind.HELD_BY_REPORTS) == 1

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, create_engine, inspect, text
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.engine import make_url
 
-from civic import create_app
+from civic import create_app, db_objects
 from civic.extensions import db
 
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
@@ -44,7 +44,8 @@ def test_migrations_match_the_models(empty_database_url):
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                   "include_name": db_objects.include_name})
             differences = compare_metadata(context, db.metadata)
         assert differences == []
 

@@ -11,8 +11,8 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @public
 def home():
-    latest = proposal_services.list_proposals(per_page=5)
-    most_supported = proposal_services.list_proposals(sort="supported", per_page=5)
+    latest = proposal_services.list_proposals(per_page=5, counted=False)
+    most_supported = proposal_services.list_proposals(sort="supported", per_page=5, counted=False)
     return render_template("home.html", latest=latest, most_supported=most_supported)
 
 

@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels, targets
@@ -13,6 +13,7 @@ from ..counters.models import AssistedRecord
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
 from ..privacy.registry import KEEP, MOVE, move_unless_held, refers_to_account
+from ..text import searchable_text
 from ..themes.models import Theme
 
 TITLE_MAX = 120
@@ -38,6 +39,11 @@ PUBLIC_STATES = (ProposalState.PUBLISHED, ProposalState.WITHDRAWN)
 
 class Proposal(AssistedRecord, db.Model):
     __tablename__ = "proposal"
+    __table_args__ = (
+        # The lists: newest first, and most supported first, within a state (see services.list_proposals).
+        Index("ix_proposal_state_newest", "state", "created_at", "id"),
+        Index("ix_proposal_state_supported", "state", "support_count", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
@@ -45,9 +51,7 @@ class Proposal(AssistedRecord, db.Model):
     place: Mapped[str | None] = mapped_column(String(PLACE_MAX))
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    state: Mapped[ProposalState] = mapped_column(
-        enum_column_type(ProposalState), default=ProposalState.PUBLISHED, index=True
-    )
+    state: Mapped[ProposalState] = mapped_column(enum_column_type(ProposalState), default=ProposalState.PUBLISHED)
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     moderation_reason: Mapped[str | None] = mapped_column(Text)   # public
     moderation_message: Mapped[str | None] = mapped_column(Text)  # to the author (change request)
@@ -62,9 +66,12 @@ class Proposal(AssistedRecord, db.Model):
     # First shown to the public (None: never, e.g. a duplicate merged while waiting for review,
     # whose text must then stay unpublished). Set on every path by _note_first_publication.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Lower-cased, accent-free copy of title and body: the same LIKE search then
-    # behaves alike on SQLite and PostgreSQL ("ecole" finds "École").
+    # Title and body as searches read them (civic.text.searchable_text: "ecole" finds "École"), kept from
+    # them on every write through the ORM (_keep_search_text); see search.py.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # How many support rows name it, kept by database triggers (support_counts.py) in the transaction that
+    # adds, moves or deletes them: "most supported" then reads an index, not every support.
+    support_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     theme: Mapped[Theme] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
@@ -78,6 +85,12 @@ class Proposal(AssistedRecord, db.Model):
         """Withdrawn by its author, even if moderation hid it since (withdrawing always records a reason,
         maybe empty, and cannot be undone)."""
         return self.withdrawn_reason is not None
+
+
+@event.listens_for(Proposal, "before_insert")
+@event.listens_for(Proposal, "before_update")
+def _keep_search_text(_mapper, _connection, proposal):
+    proposal.search_text = searchable_text(proposal.title or "", proposal.body or "")
 
 
 @event.listens_for(Proposal, "before_insert")
@@ -102,12 +115,17 @@ class Support(AssistedRecord, db.Model):
 
 class Comment(AssistedRecord, db.Model):
     __tablename__ = "comment"
-    __table_args__ = (CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),)
+    __table_args__ = (
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        # A page of threads of a proposal, and the first replies of each, in the order they were written.
+        Index("ix_comment_threads", "proposal_id", "parent_id", "created_at", "id"),
+        Index("ix_comment_replies", "parent_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     body: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -150,7 +168,7 @@ targets.register(targets.Kind(
     number_link=lambda n: ("proposals.detail", {"proposal_id": n}), view=Action.PROPOSAL_VIEW))
 targets.register(targets.Kind(
     type=targets.TargetType.COMMENT, model=Comment, numbered=_l("Comment n° %(n)s"),
-    link=lambda c: ("proposals.detail", {"proposal_id": c.proposal_id, "_anchor": f"comment-{c.id}"}),
+    link=lambda c: ("proposals.comment_link", {"comment_id": c.id}),
     view=Action.COMMENT_VIEW))
 targets.register(targets.Kind(
     type=targets.TargetType.SUPPORT, model=Support, numbered=_l("Support n° %(n)s"),

@@ -1,6 +1,9 @@
 """Proposal, support and comment operations. Services flush; the request commits once."""
+from typing import NamedTuple
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..answers.models import Answer
 from ..db_types import utcnow
@@ -9,17 +12,13 @@ from ..extensions import db
 from ..i18n import current_language
 from ..moderation.models import ModerationMode
 from ..moderation.services import mode_for, resolve_reports
-from ..pagination import paginate_rows
-from ..text import LIKE_ESCAPE, like_contains, normalize_for_search, search_terms
+from ..pagination import count, keyset_page
 from ..themes.services import offered_theme
 from ..transaction import lock_rows, unique_insert
+from . import search
 from .models import PUBLIC_STATES, Comment, Proposal, ProposalState, Support
 
 SORTS = ("newest", "supported")
-
-
-def _search_text(title, body):
-    return normalize_for_search(f"{title}\n{body}")
 
 
 def submit_proposal(author, title, body, theme_id, place=None):
@@ -29,7 +28,6 @@ def submit_proposal(author, title, body, theme_id, place=None):
     proposal = Proposal(
         title=title.strip(), body=body.strip(), theme=theme, place=(place or "").strip() or None,
         author=author, state=ProposalState.PENDING if held else ProposalState.PUBLISHED,
-        search_text=_search_text(title, body),
         language=current_language(),
     )
     db.session.add(proposal)
@@ -55,10 +53,10 @@ def is_open(proposal):
     return proposal.state is ProposalState.PUBLISHED and not proposal.held_by_reports
 
 
-def _lock_open(proposal):
+def _lock_open(proposal, shared=True):
     """Keep moderators from changing the proposal until this contribution is saved (they wait for it, or
     it waits for them and sees their decision), and check it is still open."""
-    lock_rows(proposal, shared=True)
+    lock_rows(proposal, shared=shared)
     if not is_open(proposal):
         raise DomainError(NOT_OPEN)
 
@@ -76,7 +74,6 @@ def edit_proposal(proposal, title, body, theme_id, place=None):
     proposal.title = title.strip()
     proposal.body = body.strip()
     proposal.place = (place or "").strip() or None
-    proposal.search_text = _search_text(proposal.title, proposal.body)
     proposal.updated_at = utcnow()
     db.session.flush()
 
@@ -110,7 +107,8 @@ def has_supported(user, proposal):
 
 def support_proposal(user, proposal):
     """Add the user's support; a second submission (double click, two tabs) changes nothing."""
-    _lock_open(proposal)
+    # Not shared: the support count's trigger will update the row (see support_counts).
+    _lock_open(proposal, shared=False)
     if has_supported(user, proposal):
         return False
     with unique_insert() as insert:
@@ -124,6 +122,9 @@ def support_of(user, proposal):
 
 
 def withdraw_support(user, proposal):
+    # The proposal's row first, as every change of its supports takes it (support_counts): a merge moving
+    # them meanwhile makes this wait for it, never both wait for each other.
+    lock_rows(proposal)
     deleted = db.session.execute(
         db.delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
     ).rowcount
@@ -156,53 +157,140 @@ def delete_comment(comment):
     db.session.flush()
 
 
-def comment_threads(proposal):
-    """Top-level comments oldest first, each with its replies loaded."""
-    return db.session.execute(
-        select(Comment).where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None))
-        .order_by(Comment.created_at, Comment.id)
-    ).scalars().all()
+THREADS_PER_PAGE = 10
+# A thread shows its first replies on the proposal's page; the thread's own page shows them all, page by page.
+REPLIES_SHOWN = 3
+REPLIES_PER_PAGE = 20
+
+_THREAD_ORDER = (Comment.created_at, Comment.id)
 
 
-def _counts():
-    supports = (
-        select(func.count(Support.id)).where(Support.proposal_id == Proposal.id)
-        .correlate(Proposal).scalar_subquery().label("supports")
-    )
-    comments = (
-        select(func.count(Comment.id)).where(Comment.proposal_id == Proposal.id, Comment.deleted_at.is_(None),
-                                             Comment.hidden_at.is_(None), Comment.held_by_reports.is_(False))
-        .correlate(Proposal).scalar_subquery().label("comments")
-    )
-    return supports, comments
+def _with_author(statement):
+    return statement.options(joinedload(Comment.author), selectinload(Comment.counter))
+
+
+def comment_threads(proposal, page=1, after=None, before=None):
+    """A page of the proposal's threads, oldest first: a Page whose items are (comment, replies shown,
+    number of replies) with replies shown the first REPLIES_SHOWN ones."""
+    keys = keyset_page(
+        select(Comment.id, *_THREAD_ORDER).where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None)),
+        _THREAD_ORDER, page=page, per_page=THREADS_PER_PAGE, after=after, before=before)
+    ids = [row.id for row in keys.items]
+    comments = {c.id: c for c in db.session.execute(_with_author(select(Comment).where(Comment.id.in_(ids))))
+                .scalars()}
+    replies, counts = _first_replies(ids)
+    keys.items = [(comments[i], replies.get(i, []), counts.get(i, 0)) for i in ids]
+    return keys
+
+
+def _first_replies(thread_ids):
+    """The first REPLIES_SHOWN replies of each thread, and each thread's number of replies, in two queries
+    whatever the number of threads."""
+    if not thread_ids:
+        return {}, {}
+    position = func.row_number().over(partition_by=Comment.parent_id, order_by=_THREAD_ORDER).label("position")
+    ranked = select(Comment.id, position).where(Comment.parent_id.in_(thread_ids)).subquery()
+    shown = db.session.execute(_with_author(
+        select(Comment).join(ranked, ranked.c.id == Comment.id).where(ranked.c.position <= REPLIES_SHOWN)
+        .order_by(*_THREAD_ORDER))).scalars()
+    replies = {}
+    for reply in shown:
+        replies.setdefault(reply.parent_id, []).append(reply)
+    counts = dict(db.session.execute(select(Comment.parent_id, func.count(Comment.id))
+                                     .where(Comment.parent_id.in_(thread_ids)).group_by(Comment.parent_id)).all())
+    return replies, counts
+
+
+def find_thread(proposal, comment_id):
+    """The thread (first comment) ``comment_id`` of ``proposal`` with its author, or None."""
+    return db.session.execute(_with_author(select(Comment).where(
+        Comment.id == comment_id, Comment.proposal_id == proposal.id, Comment.parent_id.is_(None)))).scalar()
+
+
+def thread_replies(thread, page=1, after=None, before=None):
+    """A page of a thread's replies, oldest first."""
+    keys = keyset_page(select(Comment.id, *_THREAD_ORDER).where(Comment.parent_id == thread.id),
+                       _THREAD_ORDER, page=page, per_page=REPLIES_PER_PAGE, after=after, before=before)
+    ids = [row.id for row in keys.items]
+    replies = {c.id: c for c in db.session.execute(_with_author(select(Comment).where(Comment.id.in_(ids))))
+               .scalars()}
+    keys.items = [replies[i] for i in ids]
+    return keys
+
+
+def comment_position(comment):
+    """Where a comment is shown: (thread, its page among the proposal's threads, the reply's page in its
+    thread or None for a thread's first comment)."""
+    thread = comment if comment.parent_id is None else db.session.get(Comment, comment.parent_id)
+    threads_before = db.session.execute(select(func.count(Comment.id)).where(
+        Comment.proposal_id == thread.proposal_id, Comment.parent_id.is_(None),
+        tuple_(*_THREAD_ORDER) < tuple_(literal(thread.created_at, Comment.created_at.type), thread.id))).scalar_one()
+    reply_page = None
+    if comment is not thread:
+        replies_before = db.session.execute(select(func.count(Comment.id)).where(
+            Comment.parent_id == thread.id,
+            tuple_(*_THREAD_ORDER) < tuple_(literal(comment.created_at, Comment.created_at.type), comment.id))
+        ).scalar_one()
+        reply_page = replies_before // REPLIES_PER_PAGE + 1
+    return thread, threads_before // THREADS_PER_PAGE + 1, reply_page
+
+
+def _visible_comments():
+    return (Comment.deleted_at.is_(None), Comment.hidden_at.is_(None), Comment.held_by_reports.is_(False))
+
+
+def comment_counts(ids):
+    """{proposal id: number of comments shown} for these proposals, in one query."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Comment.proposal_id, func.count(Comment.id))
+                                   .where(Comment.proposal_id.in_(ids), *_visible_comments())
+                                   .group_by(Comment.proposal_id)).all())
+
+
+# "More than 1,000 proposals found" says as much to a reader as the exact number, and costs a thousandth.
+COUNT_CAP = 1000
+
+
+class ProposalRow(NamedTuple):
+    proposal: Proposal
+    supports: int
+    comments: int
+
+
+_ORDERS = {
+    "newest": (Proposal.created_at, Proposal.id),
+    "supported": (Proposal.support_count, Proposal.created_at, Proposal.id),
+}
 
 
 def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort="newest", page=1, per_page=10,
-                   answer=None):
-    """A page of (proposal, supports, comments) rows of public proposals; counts come from the data each time.
+                   answer=None, after=None, before=None, counted=True):
+    """A page of (proposal, supports, comments) rows of public proposals.
 
-    ``answer``: an AnswerStatus, "none" (not answered yet) or None (any)."""
-    supports, comments = _counts()
-    statement = select(Proposal, supports, comments).join(Proposal.theme).where(
-        Proposal.state.in_(PUBLIC_STATES), Proposal.held_by_reports.is_(False))
-    if state is not None:
-        statement = statement.where(Proposal.state == state)
+    The page's ids are found first, through the indexes of the sort order (and of the search), from
+    the cursor of the link followed; then only those proposals are loaded and their comments counted.
+    ``answer``: an AnswerStatus, "none" (not answered yet) or None (any). ``counted``: also count every
+    matching proposal (for "N proposals found")."""
+    order = _ORDERS[sort]
+    statement = select(*order).where(Proposal.held_by_reports.is_(False))
+    statement = statement.where(Proposal.state == state if state is not None else Proposal.state.in_(PUBLIC_STATES))
     if answer == "none":
         statement = statement.where(~exists().where(Answer.proposal_id == Proposal.id))
     elif answer is not None:
         statement = statement.where(exists().where(Answer.proposal_id == Proposal.id, Answer.status == answer))
     if theme_id:
         statement = statement.where(Proposal.theme_id == theme_id)
-    for term in search_terms(query):
-        statement = statement.where(Proposal.search_text.like(like_contains(term), escape=LIKE_ESCAPE))
-    if sort == "supported":
-        statement = statement.order_by(supports.desc(), Proposal.created_at.desc(), Proposal.id.desc())
-    else:
-        statement = statement.order_by(Proposal.created_at.desc(), Proposal.id.desc())
-    return paginate_rows(statement, page, per_page)
+    statement = search.matching(statement, query, db.session.get_bind().dialect.name)
+    keys = keyset_page(statement, order, page=page, per_page=per_page, after=after, before=before, descending=True,
+                       total=count(statement, cap=COUNT_CAP) if counted else None, count_cap=COUNT_CAP)
+    ids = [row.id for row in keys.items]
+    proposals = {p.id: p for p in db.session.execute(
+        select(Proposal).where(Proposal.id.in_(ids)).options(joinedload(Proposal.theme))).scalars()}
+    comments = comment_counts(ids)
+    keys.items = [ProposalRow(proposals[i], proposals[i].support_count, comments.get(i, 0)) for i in ids]
+    return keys
 
 
 def proposal_counts(proposal):
-    supports, comments = _counts()
-    row = db.session.execute(select(supports, comments).where(Proposal.id == proposal.id)).one()
-    return row.supports, row.comments
+    return proposal.support_count, comment_counts([proposal.id]).get(proposal.id, 0)

@@ -11,12 +11,13 @@ from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..following.services import is_following
 from ..i18n import current_language
+from ..pagination import page_args
 from ..routing import int_arg, parse_id
 from ..targets import TargetType
 from ..themes.services import active_themes
 from . import personal_data, registrations  # noqa: F401 - register "my data" sections, moderation, follows
 from . import rules  # noqa: F401 - registers the package's access rules
-from . import services
+from . import services, support_counts  # noqa: F401 - support_counts: its triggers come with the tables
 from .forms import ButtonForm, CommentForm, ProposalForm, WithdrawForm
 from .models import Comment, Proposal, ProposalState
 
@@ -41,8 +42,8 @@ def index():
     answers = {s.value: s for s in AnswerStatus}
     answer = "none" if answer_key == "none" else answers.get(answer_key)
     page = services.list_proposals(
-        query=query, theme_id=theme_id, state=STATE_FILTERS[state_key], sort=sort,
-        page=int_arg("page", 1), per_page=current_app.config["PROPOSALS_PER_PAGE"], answer=answer,
+        query=query, theme_id=theme_id, state=STATE_FILTERS[state_key], sort=sort, answer=answer,
+        per_page=current_app.config["PROPOSALS_PER_PAGE"], **page_args(),
     )
     return render_template("proposals/list.html", page=page, themes=themes, theme_id=theme_id,
                            state=state_key, sort=sort, query=query,
@@ -87,6 +88,7 @@ def new():
 
 def _render_detail(proposal, comment_form=None, status=200):
     supports, comments = services.proposal_counts(proposal)
+    threads = services.comment_threads(proposal, **page_args())
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -96,7 +98,7 @@ def _render_detail(proposal, comment_form=None, status=200):
         supports=supports,
         comment_count=comments,
         supported=services.has_supported(actor(), proposal),
-        threads=services.comment_threads(proposal),
+        threads=threads,
         comment_form=comment_form or CommentForm(formdata=None),
         button_form=ButtonForm(formdata=None),
     ), status
@@ -188,22 +190,47 @@ def comment(proposal):
             if receipt:
                 return receipt_redirect(receipt)
             flash(_l("Your comment is published."), "success")
-            return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor=f"comment-{created.id}"))
+            return redirect(_comment_url(created))
     if parent_id:
-        parent = db.session.get(Comment, parent_id)
-        if parent is not None and parent.proposal_id == proposal.id and parent.open_for_replies:
-            return render_template("proposals/reply.html", proposal=proposal, parent=parent, form=form)
+        parent = services.find_thread(proposal, parent_id)
+        if parent is not None and parent.open_for_replies:
+            return _render_thread(proposal, parent, form)
     return _render_detail(proposal, comment_form=form)
 
 
-@bp.route("/<int:proposal_id>/comments/<int:comment_id>/reply")
-@requires(Action.COMMENT_CREATE, load=Proposal)
-def reply(proposal, comment_id):
-    parent = db.session.get(Comment, comment_id)
-    if parent is None or parent.proposal_id != proposal.id or not parent.open_for_replies:
+def _render_thread(proposal, thread, form):
+    return render_template("proposals/thread.html", proposal=proposal, thread=thread, form=form,
+                           replies=services.thread_replies(thread, **page_args()), button_form=ButtonForm(formdata=None))
+
+
+@bp.route("/<int:proposal_id>/comments/<int:comment_id>")
+@requires(Action.PROPOSAL_READ, load=Proposal)
+def thread(proposal, comment_id):
+    """A thread with all its replies, page by page, and the form to reply (without JavaScript, replying
+    means coming here)."""
+    parent = services.find_thread(proposal, comment_id)
+    if parent is None:
         abort(404)
-    form = CommentForm(formdata=None, parent_id=str(parent.id))
-    return render_template("proposals/reply.html", proposal=proposal, parent=parent, form=form)
+    return _render_thread(proposal, parent, CommentForm(formdata=None, parent_id=str(parent.id)))
+
+
+def _comment_url(comment):
+    """The page that shows ``comment``, opened at it."""
+    thread_, threads_page, reply_page = services.comment_position(comment)
+    anchor = f"comment-{comment.id}"
+    if reply_page is None:
+        return url_for("proposals.detail", proposal_id=comment.proposal_id,
+                       page=threads_page if threads_page > 1 else None, _anchor=anchor)
+    return url_for("proposals.thread", proposal_id=comment.proposal_id, comment_id=thread_.id,
+                   page=reply_page if reply_page > 1 else None, _anchor=anchor)
+
+
+@bp.route("/comments/<int:comment_id>")
+@requires(Action.COMMENT_VIEW, load=Comment)
+def comment_link(comment):
+    """A comment's lasting address (links from moderation, receipts, mails): its page moves as others
+    are written."""
+    return redirect(_comment_url(comment))
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
@@ -211,4 +238,4 @@ def reply(proposal, comment_id):
 def delete_comment(comment):
     services.delete_comment(comment)
     flash(_l("Your comment is deleted."), "success")
-    return redirect(url_for("proposals.detail", proposal_id=comment.proposal_id, _anchor=f"comment-{comment.id}"))
+    return redirect(_comment_url(comment))

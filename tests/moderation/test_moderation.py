@@ -261,7 +261,7 @@ def test_each_decision_changes_the_state_and_adds_one_journal_entry(client, ctx,
     assert f"/proposals/{proposal.id}" in [href for _text, href in journal.links("table tbody")]
 
 
-def test_content_out_of_public_view_cannot_be_read_through_the_report_or_reply_pages(client, ctx):
+def test_content_out_of_public_view_cannot_be_read_through_the_report_or_reply_pages(client, client_request, ctx):
     proposal = make_proposal()
     pending = make_proposal(title="Pas encore relue", state=ProposalState.PENDING)
     hidden = make_proposal(title="Masquée pour injure", state=ProposalState.HIDDEN)
@@ -274,11 +274,13 @@ def test_content_out_of_public_view_cannot_be_read_through_the_report_or_reply_p
     db.session.commit()
     login(client, make_user())
     for url in (f"/report/proposal/{pending.id}", f"/report/proposal/{hidden.id}", f"/report/comment/{held.id}",
-                f"/report/comment/{deleted.id}", f"/report/comment/{moderated.id}",
-                f"/proposals/{proposal.id}/comments/{held.id}/reply",
-                f"/proposals/{proposal.id}/comments/{moderated.id}/reply"):
+                f"/report/comment/{deleted.id}", f"/report/comment/{moderated.id}"):
         response = client.get(url)
         assert response.status_code == 404, url
+    # Their threads show that they are hidden or deleted, and offer no reply.
+    for comment in (held, deleted, moderated):
+        thread = client_request.get("proposals.thread", proposal_id=proposal.id, comment_id=comment.id)
+        assert comment.body not in thread.text("main") and not thread.has('[name="body"]')
     # A reply form sent with an error shows the detail page, not the hidden or deleted comment.
     for parent in (held, deleted, moderated):
         page = client.post_form(f"/proposals/{proposal.id}/comments", {"body": "", "parent_id": str(parent.id)})
