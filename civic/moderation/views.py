@@ -6,7 +6,7 @@ from flask_login import current_user
 from .. import targets
 from ..access import Action, public, requires
 from ..domain import DomainError, attach_error
-from ..pagination import paginate_rows
+from ..navigation import safe_next
 from ..routing import int_arg
 from ..themes.services import all_themes
 from ..transaction import refuse
@@ -69,17 +69,24 @@ def report(target):
 @bp.route("/moderation/")
 @requires(Action.MODERATE)
 def queue():
-    items = services.queue()
-    for item in items:
+    page = services.queue(page=int_arg("page", 1), after=request.args.get("after"), before=request.args.get("before"))
+    for item in page.items:
         item["form"] = DecisionForm(formdata=None)
         item["allowed"] = services.allowed_kinds(item["target"])
         item["behaviour"] = moderated(item["target"])
-    return render_template("moderation/queue.html", items=items)
+    return render_template("moderation/queue.html", page=page)
 
 
 def _decision_page(form, target):
+    key = [(targets.type_of(target), target.id)]
     return render_template("moderation/decide.html", form=form, target=target, behaviour=moderated(target),
-                           reports=services.open_reports(target), allowed=services.allowed_kinds(target))
+                           reports=services.open_reports(target), reasons=services.open_report_reasons(key).get(key[0], []),
+                           allowed=services.allowed_kinds(target), back=_back_to_queue())
+
+
+def _back_to_queue():
+    """The page of the queue the moderator came from (the decision form carries it), else its first page."""
+    return safe_next(request.values.get("next"), url_for("moderation.queue"))
 
 
 def _nothing_to_decide(target, _message):
@@ -100,14 +107,14 @@ def decide(target):
             attach_error(form, error)
         else:
             flash(_l("The decision is recorded and the author is told."), "success")
-            return redirect(url_for("moderation.queue"))
+            return redirect(_back_to_queue())
     return _decision_page(form, target)
 
 
 @bp.route("/moderation/journal")
 @public
 def journal():
-    page = paginate_rows(services.journal(), int_arg("page", 1), 50)
+    page = services.journal(page=int_arg("page", 1), after=request.args.get("after"), before=request.args.get("before"))
     return render_template("moderation/journal.html", page=page)
 
 
