@@ -7,7 +7,6 @@ from ..access import Action, requires
 from ..accounts.models import User
 from ..accounts.services import all_districts
 from ..domain import DomainError, attach_error
-from ..pagination import paginate_rows
 from ..routing import int_arg
 from ..timezones import paris_day_bounds
 from . import rules  # noqa: F401 - registers the package's access rules
@@ -27,7 +26,8 @@ def index():
 @requires(Action.ROLE_GRANT)
 def users():
     query = request.args.get("q", "").strip()[:100]
-    page = services.list_users(query, int_arg("page", 1))
+    page = services.list_users(query, page=int_arg("page", 1), after=request.args.get("after"),
+                               before=request.args.get("before"))
     return render_template("admin/users.html", page=page, query=query)
 
 
@@ -74,5 +74,6 @@ def staff_log_page():
     if form.validate():
         since, until = paris_day_bounds(form.since.day, form.until.day)
         filters = {"area": form.area.data or None, "actor_id": form.actor.data, "since": since, "until": until}
-    page = paginate_rows(staff_log.entries(**filters), int_arg("page", 1), 50)
+    page = staff_log.entries(**filters, page=int_arg("page", 1), after=request.args.get("after"),
+                             before=request.args.get("before"))
     return render_template("admin/staff_log.html", form=form, page=page)

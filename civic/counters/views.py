@@ -11,7 +11,6 @@ from ..decisions.services import has_voted, open_decisions
 from ..domain import DomainError, attach_error
 from ..extensions import db
 from ..i18n import current_language
-from ..pagination import paginate_rows
 from ..proposals.forms import ProposalForm
 from ..routing import int_arg
 from ..themes.services import active_themes
@@ -284,7 +283,8 @@ def audit_log():
         filters = {"counter_id": form.counter.data, "agent_id": form.agent.data,
                    "kind": AssistedActionKind(form.kind.data) if form.kind.data else None,
                    "since": since, "until": until}
-    page = paginate_rows(audit.audit_entries(**filters), int_arg("page", 1), 50)
+    page = audit.audit_entries(**filters, page=int_arg("page", 1), after=request.args.get("after"),
+                               before=request.args.get("before"))
     return render_template("counters/audit.html", form=form, page=page)
 
 
