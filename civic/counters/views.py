@@ -291,4 +291,5 @@ def audit_log():
 @bp.route("/admin/counters/statistics")
 @requires(Action.COUNTER_STATS)
 def statistics():
-    return render_template("counters/statistics.html", rows=weekly_statistics())
+    page = weekly_statistics(page=int_arg("page", 1), after=request.args.get("after"), before=request.args.get("before"))
+    return render_template("counters/statistics.html", page=page)

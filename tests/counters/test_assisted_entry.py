@@ -452,7 +452,7 @@ def test_statistics_per_counter_and_week_without_names(client, agent, counter):
         open_session(client, resident)
         client.post_form("/proposals/new", {"title": f"Idée de {name}", "body": "Texte.", "theme": str(theme.id)})
         client.post_form("/desk/session/end")
-    [row] = weekly_statistics()
+    [row] = weekly_statistics().items
     assert (row["counter"], row["contributions"], row["ballots"], row["residents"]) == (counter.name, 2, 0, 2)
     client.post_form("/logout")
     login(client, make_user(role=Role.ELECTED))
