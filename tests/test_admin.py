@@ -1,7 +1,13 @@
-"""Administration: granting roles, managing themes."""
+"""Administration: granting roles, managing themes, the accounts list and the staff log."""
 from civic.accounts.models import Role
+from civic.admin.services import USERS_PAGE
+from civic.db_types import utcnow
 from civic.extensions import db
+from civic.log_queries import LOG_PAGE
+from civic.staff_log import StaffLogEntry
+from civic.targets import TargetType
 from civic.themes.models import Theme
+from tests import growth
 from tests.client import Page
 from tests.factories import login, make_theme, make_user
 
@@ -97,3 +103,37 @@ def test_admin_adds_districts_and_residents_choose_theirs(client, ctx):
     assert resident.district_id == district.id
     page = Page(client.post_form("/account", {"display_name": "R", "district": "999"}))
     assert page.has('.error-summary a[href="#district"]') and page.field_error("district")
+
+
+def test_the_accounts_list_costs_the_same_with_ten_times_the_accounts_and_pages_by_name(app, client_request,
+                                                                                        login_as):
+    admin = login_as(Role.ADMIN, name="Zoé Admin")
+    made = []
+    page = growth.assert_flat(app, lambda: client_request.get("admin.users"),
+                              lambda n: made.extend(growth.users(n, name="Tilde~nom")), n=USERS_PAGE // 2)
+    assert len(page.select("tbody tr")) == USERS_PAGE
+    pages = growth.follow_pages(client_request, "admin.users")
+    names = [row.select_one("td").get_text() for p in pages for row in p.select("tbody tr")]
+    expected = sorted([(u.display_name, u.id) for u in made] + [(admin.display_name, admin.id)])
+    assert names == [name for name, _id in expected] and len(pages) == 5
+    back = growth.previous_page(client_request, "admin.users", pages[3])
+    assert back.texts("tbody tr td:first-child") == names[2 * USERS_PAGE:3 * USERS_PAGE]
+    searched = growth.follow_pages(client_request, "admin.users", q="zoé")
+    assert [p.texts("tbody tr td:first-child") for p in searched] == [["Zoé Admin"]]
+
+
+def test_the_staff_log_costs_the_same_with_ten_times_the_entries(app, client_request, login_as):
+    login_as(Role.ADMIN)
+    staff = growth.users(4, role=Role.MODERATOR, name="Modératrice")
+
+    def grow(n):
+        db.session.add_all([StaffLogEntry(actor_id=staff[i % len(staff)].id, area="moderation", action="hide",
+                                          object_type=TargetType.PROPOSAL, object_id=i, created_at=utcnow())
+                            for i in range(n)])
+        db.session.commit()
+
+    page = growth.assert_flat(app, lambda: client_request.get("admin.staff_log"), grow, n=LOG_PAGE // 4)
+    assert len(page.select("tbody tr")) == LOG_PAGE
+    pages = growth.follow_pages(client_request, "admin.staff_log", area="moderation", actor=staff[0].id)
+    rows = [row for p in pages for row in p.select("tbody tr")]
+    assert len(rows) == 120 // 4 and {row.select("td")[1].get_text() for row in rows} == {staff[0].display_name}

@@ -77,13 +77,13 @@ def _sections(user_id):
     yield "\n}\n"
 
 
-def _in_chunks(pieces, size=CHUNK):
-    """The pieces of text joined into chunks of about ``size`` characters: one write each, not one per row."""
+def _in_chunks(pieces):
+    """The pieces of text joined into chunks of about CHUNK characters: one write each, not one per row."""
     chunk, length = [], 0
     for piece in pieces:
         chunk.append(piece)
         length += len(piece)
-        if length >= size:
+        if length >= CHUNK:
             yield "".join(chunk)
             chunk, length = [], 0
     yield "".join(chunk)
