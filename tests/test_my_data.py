@@ -16,7 +16,7 @@ from civic.targets import TargetType
 from tests import growth
 from tests.counters.helpers import make_counter
 from tests.decisions.helpers import make_decision
-from tests.factories import make_proposal, make_theme, make_user
+from tests.factories import make_theme, make_user
 
 SECTIONS = ("proposals", "comments", "supports", "votes", "reports", "follows", "assisted_actions")
 

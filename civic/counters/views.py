@@ -261,7 +261,7 @@ def _counter_editor(counter):
 @requires(Action.COUNTER_MANAGE)
 def counters():
     form, saved = _counter_editor(None)
-    return saved or render_template("counters/admin_counters.html", form=form, counters=assignments.all_counters())
+    return saved or render_template("counters/admin_counters.html", form=form, counters=assignments.all_counters(with_agents=True))
 
 
 @bp.route("/admin/counters/<int:counter_id>", methods=["GET", "POST"])

@@ -116,8 +116,8 @@ def open_report_reasons(keys):
         .group_by(Report.target_type, Report.target_id, Report.reason)
         .order_by(Report.target_type, Report.target_id, func.count().desc(), Report.reason)).all()
     reasons = {}
-    for target_type, target_id, reason, count in rows:
-        reasons.setdefault((target_type, target_id), []).append((reason, count))
+    for target_type, target_id, reason, how_many in rows:
+        reasons.setdefault((target_type, target_id), []).append((reason, how_many))
     return reasons
 
 
