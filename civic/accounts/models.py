@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Date, ForeignKey, String, event, true
+from sqlalchemy import Date, ForeignKey, Index, String, event, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels, targets
@@ -34,6 +34,8 @@ class District(UniquelyNamed, db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
+    # The administrators' list of accounts, by name, a page at a time.
+    __table_args__ = (Index("ix_user_account_display_name_id", "display_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Kept as typed for display; uniqueness is on the lower-cased form so that
