@@ -60,8 +60,8 @@ class User(UserMixin, db.Model):
     # The language of the e-mails sent while the person is away (answers, follows, moderation):
     # the one they registered in, then whatever they choose in their profile.
     language: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr")
-    # Set when a counter record's contributions were attached to an account.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Set when a counter record's contributions were attached to an account ("my data" looks them up by it).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     role: Mapped[Role] = mapped_column(enum_column_type(Role), default=Role.RESIDENT)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
