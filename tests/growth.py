@@ -28,11 +28,13 @@ def users(n, role=Role.RESIDENT, name="Habitant"):
     return made
 
 
-def proposals(n, theme, authors, state=ProposalState.PUBLISHED, since=None, body="Pour se reposer.", title="Proposition"):
+def proposals(n, theme, authors, state=ProposalState.PUBLISHED, since=None, body="Pour se reposer.",
+              title="Proposition"):
     """``n`` proposals, one second apart from ``since`` (a week ago by default). ``body``: a text, or a function
     of the proposal's rank that gives it."""
     since = since or utcnow() - timedelta(days=7)
-    made = [Proposal(author_id=authors[i % len(authors)].id, theme_id=theme.id, title=f"{i} {title}"[:TITLE_MAX], body=_text(body, i),
+    made = [Proposal(author_id=authors[i % len(authors)].id, theme_id=theme.id, title=f"{i} {title}"[:TITLE_MAX],
+                     body=_text(body, i),
                      state=state, created_at=since + timedelta(seconds=i), updated_at=since + timedelta(seconds=i))
             for i in range(n)]
     db.session.add_all(made)
@@ -94,8 +96,8 @@ def _query_of(href):
 def words(n, seed=0):
     """``n`` words that compress about as badly as a resident's text does (the page weight's worst case)."""
     generator = random.Random(seed)
-    return " ".join("".join(generator.choice(string.ascii_lowercase + "éèàç") for _ in range(generator.randint(2, 10)))
-                    for _ in range(n))
+    letters = string.ascii_lowercase + "éèàç"
+    return " ".join("".join(generator.choice(letters) for _ in range(generator.randint(2, 10))) for _ in range(n))
 
 
 def weight(page):

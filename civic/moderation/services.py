@@ -161,8 +161,9 @@ def _waiting_items():
                                 literal(1), literal(0)))
     rows = union_all(*parts).subquery()
     # The type as plain text: it is part of the pages' key, which links carry as text.
-    return (select(type_coerce(rows.c.target_type, String).label("target_type"), rows.c.target_id, func.min(rows.c.since).label("since"),
-                   func.max(rows.c.waiting).label("waiting"), func.sum(rows.c.report).label("reports"))
+    return (select(type_coerce(rows.c.target_type, String).label("target_type"), rows.c.target_id,
+                   func.min(rows.c.since).label("since"), func.max(rows.c.waiting).label("waiting"),
+                   func.sum(rows.c.report).label("reports"))
             .group_by(rows.c.target_type, rows.c.target_id).subquery())
 
 

@@ -78,9 +78,10 @@ def queue():
 
 
 def _decision_page(form, target):
-    key = [(targets.type_of(target), target.id)]
+    key = (targets.type_of(target), target.id)
+    reasons = services.open_report_reasons([key]).get(key, [])
     return render_template("moderation/decide.html", form=form, target=target, behaviour=moderated(target),
-                           reports=services.open_reports(target), reasons=services.open_report_reasons(key).get(key[0], []),
+                           reports=services.open_reports(target), reasons=reasons,
                            allowed=services.allowed_kinds(target), back=_back_to_queue())
 
 

@@ -72,7 +72,8 @@ def test_a_moderator_works_the_whole_queue_page_by_page_while_items_are_decided(
 
     def decide(browser, item, back):
         target_type, number = item
-        decision = {"decision": "publish"} if target_type == "proposal" else {"decision": "hide", "reason": "Hors sujet."}
+        hide = {"decision": "hide", "reason": "Hors sujet"}
+        decision = {"decision": "publish"} if target_type == "proposal" else hide
         return browser.post_form(f"/moderation/{target_type}/{number}", {**decision, "next": back})
 
     seen, decided_ahead = set(), set()
