@@ -33,7 +33,7 @@ def _report_all(targets, reporters, since, target_type=TargetType.COMMENT):
 
 def _queue_items(page):
     """The (type, number) of the items of a queue page, in order."""
-    return [tuple(section["aria-labelledby"].split("-")[:2]) for section in page.select("main section.resident-card")]
+    return [tuple(section["aria-labelledby"].split("-")[1:]) for section in page.select("main section.resident-card")]
 
 
 def test_the_queue_costs_the_same_with_ten_times_the_items_and_shows_one_page_of_excerpts(app, client_request,
