@@ -10,7 +10,7 @@ row, written as it is read, a batch at a time.
 """
 import json
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 
 from ..privacy.registry import counts, sections
 from .models import User
@@ -21,8 +21,9 @@ CHUNK = 64 * 1024
 
 
 def people(user_id):
-    """The ids of the person and of the counter records attached to their account (a SELECT)."""
-    return select(User.id).where((User.id == user_id) | (User.merged_into_id == user_id))
+    """The ids of the person and of the counter records attached to their account (a SELECT). A union, not
+    an OR: each part is read through an index."""
+    return union_all(select(User.id).where(User.id == user_id), select(User.id).where(User.merged_into_id == user_id))
 
 
 def summary(user):
