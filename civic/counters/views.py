@@ -7,7 +7,6 @@ from flask_login import current_user
 from .. import limits
 from ..access import Action, public, requires
 from ..accounts.services import all_districts
-from ..decisions.services import has_voted, open_decisions
 from ..domain import DomainError, attach_error
 from ..extensions import db
 from ..i18n import current_language
@@ -24,7 +23,7 @@ from .forms import (AttachForm, AuditFilterForm, CounterChoiceForm, CounterForm,
                     RegisterResidentForm, ResidentSearchForm)
 from .models import AssistedAction, AssistedActionKind, Counter, IdentityCheck, ReceiptLayout, SessionEnd
 from .sessions import end_session as end_assisted_session
-from .sessions import idle_minutes, open_session as open_assisted_session
+from .sessions import idle_minutes, open_session as open_assisted_session, open_votes
 from .statistics import weekly_statistics
 
 bp = Blueprint("counters", __name__)
@@ -167,13 +166,12 @@ def session_home():
         return redirect(url_for("counters.desk"))
     proposal_form = ProposalForm(formdata=None)
     proposal_form.set_themes(active_themes(), current_language())
-    decisions = open_decisions()
     receipts_ = db.session.execute(
         db.select(AssistedAction).where(AssistedAction.session_id == current.id,
                                         AssistedAction.follow_up_code.is_not(None))
         .order_by(AssistedAction.id)).scalars().all()
     return render_template("counters/session.html", current=current, proposal_form=proposal_form,
-                           open_decisions=decisions, votes={d.id: has_voted(current.resident, d) for d in decisions},
+                           open_votes=open_votes(current.resident),
                            receipts=receipts_, idle_minutes=idle_minutes())
 
 
@@ -261,7 +259,8 @@ def _counter_editor(counter):
 @requires(Action.COUNTER_MANAGE)
 def counters():
     form, saved = _counter_editor(None)
-    return saved or render_template("counters/admin_counters.html", form=form, counters=assignments.all_counters(with_agents=True))
+    return saved or render_template("counters/admin_counters.html", form=form,
+                                    counters=assignments.all_counters(with_agents=True))
 
 
 @bp.route("/admin/counters/<int:counter_id>", methods=["GET", "POST"])
@@ -291,5 +290,6 @@ def audit_log():
 @bp.route("/admin/counters/statistics")
 @requires(Action.COUNTER_STATS)
 def statistics():
-    page = weekly_statistics(page=int_arg("page", 1), after=request.args.get("after"), before=request.args.get("before"))
+    page = weekly_statistics(page=int_arg("page", 1), after=request.args.get("after"),
+                             before=request.args.get("before"))
     return render_template("counters/statistics.html", page=page)
