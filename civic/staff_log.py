@@ -14,6 +14,9 @@ from .log_queries import newest_first
 from .privacy.registry import KEEP, refers_to_account
 from .targets import TargetType, TargetTypeColumn, type_check
 
+# The log's page shows the start of what was before and after (an answer's text is long); each entry's own
+# page shows them whole.
+EXCERPT = 100
 STAFF_LOGGED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.DECISION, TargetType.USER, TargetType.COUNTER,
                 TargetType.SETTING)
 

@@ -1,4 +1,5 @@
 """Administration: granting roles, managing themes, the accounts list and the staff log."""
+from civic import staff_log
 from civic.accounts.models import Role
 from civic.admin.services import USERS_PAGE
 from civic.db_types import utcnow
@@ -8,8 +9,9 @@ from civic.staff_log import StaffLogEntry
 from civic.targets import TargetType
 from civic.themes.models import Theme
 from tests import growth
+from tests.browser.crawling import PAGE_BUDGET
 from tests.client import Page
-from tests.factories import login, make_theme, make_user
+from tests.factories import login, make_proposal, make_theme, make_user
 
 
 def test_only_admins_reach_administration(client, ctx):
@@ -137,3 +139,20 @@ def test_the_staff_log_costs_the_same_with_ten_times_the_entries(app, client_req
     pages = growth.follow_pages(client_request, "admin.staff_log", area="moderation", actor=staff[0].id)
     rows = [row for p in pages for row in p.select("tbody tr")]
     assert len(rows) == 120 // 4 and {row.select("td")[1].get_text() for row in rows} == {staff[0].display_name}
+
+
+def test_the_staff_log_fits_the_page_budget_with_the_longest_answers_and_each_entry_has_its_page(client, login_as):
+    admin = login_as(Role.ADMIN)
+    proposal = make_proposal()
+    texts = [growth.words(900, seed)[:5000] for seed in range(LOG_PAGE + 1)]
+    for before, after in zip(texts, texts[1:]):
+        staff_log.record(admin, "answer", "answer", TargetType.PROPOSAL, proposal.id, {"text": before}, {"text": after})
+    db.session.commit()
+    page = Page(client.get("/admin/staff-log"))
+    assert growth.weight(page) <= PAGE_BUDGET, growth.weight(page)
+    entry = Page(client.get(page.select_one("tbody tr td a")["href"]))
+    assert texts[-1] in entry.text("main tbody tr:nth-of-type(4) td")
+    assert client.get("/admin/staff-log/987654").status_code == 404
+    client.post_form("/logout")
+    login(client, make_user(role=Role.MODERATOR))
+    assert client.get(page.select_one("tbody tr td a")["href"]).status_code == 403

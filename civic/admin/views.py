@@ -8,6 +8,7 @@ from ..accounts.models import User
 from ..accounts.services import all_districts
 from ..domain import DomainError, attach_error
 from ..routing import int_arg
+from ..staff_log import StaffLogEntry
 from ..timezones import paris_day_bounds
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
@@ -76,4 +77,10 @@ def staff_log_page():
         filters = {"area": form.area.data or None, "actor_id": form.actor.data, "since": since, "until": until}
     page = staff_log.entries(**filters, page=int_arg("page", 1), after=request.args.get("after"),
                              before=request.args.get("before"))
-    return render_template("admin/staff_log.html", form=form, page=page)
+    return render_template("admin/staff_log.html", form=form, page=page, excerpt=staff_log.EXCERPT)
+
+
+@bp.route("/staff-log/<int:staff_log_entry_id>")
+@requires(Action.STAFF_LOG_READ, load=StaffLogEntry)
+def staff_log_entry(staff_log_entry):
+    return render_template("admin/staff_log_entry.html", entry=staff_log_entry)

@@ -20,11 +20,15 @@ from .registry import moderated, registered
 
 DEFAULT_THRESHOLD = 3
 NEEDS_REASON = {ModerationKind.REJECT, ModerationKind.HIDE}
-# A queue page fits the page budget with the longest excerpts; the decision page lists the latest reports.
+# Within the page budget with the longest texts: a queue page of excerpts; the decision page with the content whole
+# and the texts of the latest reports (how many there are of each reason says the rest).
 QUEUE_PAGE = 10
-REPORTS_SHOWN = 20
+REPORTS_SHOWN = 3
 REPORT_TEXTS_IN_QUEUE = 2
 JOURNAL_PAGE = 50
+# The journal's page shows the start of each public reason (the page budget with the longest ones); each
+# decision's own page shows it whole.
+JOURNAL_EXCERPT = 150
 ALREADY_UNDER_REVIEW = _l("This content is already being reviewed or is no longer shown.")
 
 

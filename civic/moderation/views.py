@@ -6,6 +6,7 @@ from flask_login import current_user
 from .. import targets
 from ..access import Action, public, requires
 from ..domain import DomainError, attach_error
+from ..extensions import db
 from ..navigation import safe_next
 from ..routing import int_arg
 from ..themes.services import all_themes
@@ -14,7 +15,7 @@ from . import personal_data  # noqa: F401 - registers the package's part of "my 
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
 from .forms import DecisionForm, ReportForm, SettingsForm
-from .models import MODERATED_TYPES, ModerationMode, ModerationKind, ReportReason
+from .models import MODERATED_TYPES, ModerationAction, ModerationMode, ModerationKind, ReportReason
 from .registry import moderated
 
 bp = Blueprint("moderation", __name__)
@@ -116,7 +117,13 @@ def decide(target):
 @public
 def journal():
     page = services.journal(page=int_arg("page", 1), after=request.args.get("after"), before=request.args.get("before"))
-    return render_template("moderation/journal.html", page=page)
+    return render_template("moderation/journal.html", page=page, excerpt=services.JOURNAL_EXCERPT)
+
+
+@bp.route("/moderation/journal/<int:action_id>")
+@public
+def journal_entry(action_id):
+    return render_template("moderation/journal_entry.html", action=db.get_or_404(ModerationAction, action_id))
 
 
 @bp.route("/admin/moderation", methods=["GET", "POST"])

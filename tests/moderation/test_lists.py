@@ -7,7 +7,7 @@ from civic.db_types import utcnow
 from civic.extensions import db
 from civic.moderation.models import ModerationAction, ModerationKind, Report, ReportReason
 from civic.moderation.services import JOURNAL_PAGE, QUEUE_PAGE, REPORTS_SHOWN
-from civic.proposals.models import TITLE_MAX, ProposalState
+from civic.proposals.models import BODY_MAX, REASON_MAX, TITLE_MAX, ProposalState
 from civic.targets import TargetType
 from tests import growth
 from tests.browser.crawling import PAGE_BUDGET
@@ -138,3 +138,32 @@ def test_the_journal_pages_newest_first_at_a_constant_cost(app, client_request, 
     assert shown == [f"Raison {i}" for i in reversed(range(len(made)))]
     back = growth.previous_page(client_request, "moderation.journal", pages[-1])
     assert back.select("tbody tr td:nth-of-type(4)")[0].get_text() == shown[JOURNAL_PAGE]
+
+
+def test_the_journal_fits_the_page_budget_with_the_longest_reasons_and_each_decision_has_its_page(
+        app, client, client_request, ctx):
+    moderator, proposal = make_user(role=Role.MODERATOR), make_proposal()
+    reasons = [growth.words(200, seed)[:REASON_MAX] for seed in range(JOURNAL_PAGE)]
+    db.session.add_all([ModerationAction(moderator_id=moderator.id, target_type=TargetType.PROPOSAL,
+                                         target_id=proposal.id, kind=ModerationKind.HIDE, public_reason=reason)
+                        for reason in reasons])
+    db.session.commit()
+    page = client_request.get("moderation.journal")
+    assert growth.weight(page) <= PAGE_BUDGET, growth.weight(page)
+    first = page.select_one("tbody tr")
+    assert len(first.select("td")[3].get_text()) < 200
+    entry = Page(client.get(first.select_one("td a")["href"]))
+    assert entry.text("main dd:nth-of-type(3)") == reasons[-1]
+    assert client.get("/moderation/journal/987654").status_code == 404
+
+
+def test_the_decision_page_fits_the_page_budget_with_the_longest_content_and_reports(app, client_request, login_as):
+    login_as(Role.MODERATOR)
+    proposal = make_proposal(title=growth.words(30)[:TITLE_MAX])
+    proposal.body = growth.words(2000)[:BODY_MAX]
+    db.session.commit()
+    _report_all([proposal], growth.users(REPORTS_SHOWN + 10), utcnow() - timedelta(days=1),
+                target_type=TargetType.PROPOSAL)
+    page = client_request.get("moderation.decide", target_type="proposal", target_id=proposal.id)
+    assert growth.weight(page) <= PAGE_BUDGET, growth.weight(page)
+    assert proposal.body[-50:] in page.text("main")  # the content whole
