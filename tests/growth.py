@@ -30,10 +30,11 @@ def users(n, role=Role.RESIDENT, name="Habitant"):
 
 def proposals(n, theme, authors, state=ProposalState.PUBLISHED, since=None, body="Pour se reposer.",
               title="Proposition"):
-    """``n`` proposals, one second apart from ``since`` (a week ago by default). ``body``: a text, or a function
-    of the proposal's rank that gives it."""
+    """``n`` proposals, one second apart from ``since`` (a week ago by default). ``body`` and ``title``: a text, or
+    a function of the proposal's rank that gives it."""
     since = since or utcnow() - timedelta(days=7)
-    made = [Proposal(author_id=authors[i % len(authors)].id, theme_id=theme.id, title=f"{i} {title}"[:TITLE_MAX],
+    made = [Proposal(author_id=authors[i % len(authors)].id, theme_id=theme.id,
+                     title=f"{i} {_text(title, i)}"[:TITLE_MAX],
                      body=_text(body, i),
                      state=state, created_at=since + timedelta(seconds=i), updated_at=since + timedelta(seconds=i))
             for i in range(n)]

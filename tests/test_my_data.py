@@ -11,9 +11,10 @@ from civic.decisions.models import Participation
 from civic.extensions import db
 from civic.following.models import Follow
 from civic.moderation.models import Report, ReportReason
-from civic.proposals.models import Support
+from civic.proposals.models import REASON_MAX, TITLE_MAX, ProposalState, Support
 from civic.targets import TargetType
 from tests import growth
+from tests.browser.crawling import PAGE_BUDGET
 from tests.counters.helpers import make_counter
 from tests.decisions.helpers import make_decision
 from tests.factories import make_theme, make_user
@@ -111,3 +112,21 @@ def test_empty_sections_say_so_and_download_as_empty_lists(client, client_reques
     assert page.texts("main h2 + p") == ["Aucun.", "Aucun.", "Aucun.", "Aucun.", "Aucun.", "Rien.", "Rien."]
     exported = json.loads(client.get("/account/data.json").get_data(as_text=True))
     assert all(exported[key] == [] for key in SECTIONS)
+
+
+def test_my_data_fits_the_page_budget_with_the_longest_titles_and_reasons(client_request, login_as):
+    resident = login_as()
+    theme = make_theme()
+    others = growth.proposals(personal_data.LATEST, theme, growth.users(1),
+                              title=lambda i: growth.words(30, i)[:TITLE_MAX])
+    rejected = growth.proposals(personal_data.LATEST, theme, [resident], state=ProposalState.REJECTED,
+                                title=lambda i: growth.words(30, 10 + i)[:TITLE_MAX])
+    hidden = growth.comments(personal_data.LATEST, others[0], [resident])
+    for rank, row in enumerate(rejected + hidden):
+        row.moderation_reason = growth.words(300, 20 + rank)[:REASON_MAX]
+    for comment in hidden:
+        comment.hidden_at = utcnow()
+    db.session.add_all([Support(proposal_id=p.id, user_id=resident.id) for p in others])
+    db.session.commit()
+    page = client_request.get("accounts.my_data")
+    assert growth.weight(page) <= PAGE_BUDGET, growth.weight(page)
