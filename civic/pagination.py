@@ -79,7 +79,8 @@ def decode_cursor(order, text):
     """The sort key in ``text``, or None when it is not one (then the list starts at its first page)."""
     if not text:
         return None
-    parts = text.split(CURSOR_SEPARATOR)
+    # Only the first column may be free text (a name): it may hold the separator, the others cannot.
+    parts = text.rsplit(CURSOR_SEPARATOR, len(order) - 1)
     if len(parts) != len(order):
         return None
     try:

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from .db_types import UTCDateTime, utcnow
 from .extensions import db
@@ -14,6 +14,9 @@ from .log_queries import newest_first
 from .privacy.registry import KEEP, refers_to_account
 from .targets import TargetType, TargetTypeColumn, type_check
 
+# The log's page shows the start of what was before and after (an answer's text is long); each entry's own
+# page shows them whole.
+EXCERPT = 100
 STAFF_LOGGED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.DECISION, TargetType.USER, TargetType.COUNTER,
                 TargetType.SETTING)
 
@@ -54,5 +57,7 @@ def record(actor, area, action, object_type, object_id, before=None, after=None)
         after=json.dumps(after or {}, ensure_ascii=False, sort_keys=True, default=str)))
 
 
-def entries(area=None, actor_id=None, since=None, until=None):
-    return newest_first(StaffLogEntry, since, until, area=area, actor_id=actor_id)
+def entries(area=None, actor_id=None, since=None, until=None, **page):
+    """A page of the log, newest first (``page``: civic.log_queries.newest_first's)."""
+    return newest_first(StaffLogEntry, since, until, area=area, actor_id=actor_id,
+                        eager=(joinedload(StaffLogEntry.actor),), **page)

@@ -1,9 +1,17 @@
-"""Administration: granting roles, managing themes."""
+"""Administration: granting roles, managing themes, the accounts list and the staff log."""
+from civic import staff_log
 from civic.accounts.models import Role
+from civic.admin.services import USERS_PAGE
+from civic.db_types import utcnow
 from civic.extensions import db
+from civic.log_queries import LOG_PAGE
+from civic.staff_log import StaffLogEntry
+from civic.targets import TargetType
 from civic.themes.models import Theme
+from tests import growth
+from tests.browser.crawling import PAGE_BUDGET
 from tests.client import Page
-from tests.factories import login, make_theme, make_user
+from tests.factories import login, make_proposal, make_theme, make_user
 
 
 def test_only_admins_reach_administration(client, ctx):
@@ -97,3 +105,54 @@ def test_admin_adds_districts_and_residents_choose_theirs(client, ctx):
     assert resident.district_id == district.id
     page = Page(client.post_form("/account", {"display_name": "R", "district": "999"}))
     assert page.has('.error-summary a[href="#district"]') and page.field_error("district")
+
+
+def test_the_accounts_list_costs_the_same_with_ten_times_the_accounts_and_pages_by_name(app, client_request,
+                                                                                        login_as):
+    admin = login_as(Role.ADMIN, name="Zoé Admin")
+    made = []
+    page = growth.assert_flat(app, lambda: client_request.get("admin.users"),
+                              lambda n: made.extend(growth.users(n, name="Tilde~nom")), n=USERS_PAGE // 2)
+    assert len(page.select("tbody tr")) == USERS_PAGE
+    pages = growth.follow_pages(client_request, "admin.users")
+    names = [row.select_one("td").get_text() for p in pages for row in p.select("tbody tr")]
+    expected = sorted([(u.display_name, u.id) for u in made] + [(admin.display_name, admin.id)])
+    assert names == [name for name, _id in expected] and len(pages) == 5
+    back = growth.previous_page(client_request, "admin.users", pages[3])
+    assert back.texts("tbody tr td:first-child") == names[2 * USERS_PAGE:3 * USERS_PAGE]
+    searched = growth.follow_pages(client_request, "admin.users", q="zoé")
+    assert [p.texts("tbody tr td:first-child") for p in searched] == [["Zoé Admin"]]
+
+
+def test_the_staff_log_costs_the_same_with_ten_times_the_entries(app, client_request, login_as):
+    login_as(Role.ADMIN)
+    staff = growth.users(4, role=Role.MODERATOR, name="Modératrice")
+
+    def grow(n):
+        db.session.add_all([StaffLogEntry(actor_id=staff[i % len(staff)].id, area="moderation", action="hide",
+                                          object_type=TargetType.PROPOSAL, object_id=i, created_at=utcnow())
+                            for i in range(n)])
+        db.session.commit()
+
+    page = growth.assert_flat(app, lambda: client_request.get("admin.staff_log"), grow, n=LOG_PAGE // 4)
+    assert len(page.select("tbody tr")) == LOG_PAGE
+    pages = growth.follow_pages(client_request, "admin.staff_log", area="moderation", actor=staff[0].id)
+    rows = [row for p in pages for row in p.select("tbody tr")]
+    assert len(rows) == 120 // 4 and {row.select("td")[1].get_text() for row in rows} == {staff[0].display_name}
+
+
+def test_the_staff_log_fits_the_page_budget_with_the_longest_answers_and_each_entry_has_its_page(client, login_as):
+    admin = login_as(Role.ADMIN)
+    proposal = make_proposal()
+    texts = [growth.words(900, seed)[:5000] for seed in range(LOG_PAGE + 1)]
+    for before, after in zip(texts, texts[1:]):
+        staff_log.record(admin, "answer", "answer", TargetType.PROPOSAL, proposal.id, {"text": before}, {"text": after})
+    db.session.commit()
+    page = Page(client.get("/admin/staff-log"))
+    assert growth.weight(page) <= PAGE_BUDGET, growth.weight(page)
+    entry = Page(client.get(page.select_one("tbody tr td a")["href"]))
+    assert texts[-1] in entry.text("main tbody tr:nth-of-type(4) td")
+    assert client.get("/admin/staff-log/987654").status_code == 404
+    client.post_form("/logout")
+    login(client, make_user(role=Role.MODERATOR))
+    assert client.get(page.select_one("tbody tr td a")["href"]).status_code == 403

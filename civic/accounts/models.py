@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Date, ForeignKey, String, event, true
+from sqlalchemy import Date, ForeignKey, Index, String, event, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels, targets
@@ -34,6 +34,8 @@ class District(UniquelyNamed, db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
+    # The administrators' list of accounts, by name, a page at a time.
+    __table_args__ = (Index("ix_user_account_display_name_id", "display_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Kept as typed for display; uniqueness is on the lower-cased form so that
@@ -58,8 +60,8 @@ class User(UserMixin, db.Model):
     # The language of the e-mails sent while the person is away (answers, follows, moderation):
     # the one they registered in, then whatever they choose in their profile.
     language: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr")
-    # Set when a counter record's contributions were attached to an account.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Set when a counter record's contributions were attached to an account ("my data" looks them up by it).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     role: Mapped[Role] = mapped_column(enum_column_type(Role), default=Role.RESIDENT)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,32 +4,41 @@ The account itself, then each package's section (privacy.registry): what the per
 supported, reported, followed, the votes they took part in and what agents entered for them
 at a counter, for them or for a counter record later attached to their account. Ballots are
 not in it: they carry no voter, so only the fact of having voted is personal data.
-"""
-from sqlalchemy import select
 
-from ..extensions import db
-from ..privacy.registry import sections
+The page shows how many rows each section has and the latest few; the JSON download has every
+row, written as it is read, a batch at a time.
+"""
+import json
+
+from sqlalchemy import select, union_all
+
+from ..privacy.registry import counts, sections
 from .models import User
 
+LATEST = 5
+BATCH = 500
+CHUNK = 64 * 1024
 
-def merged_records(user):
-    """The counter records attached to this account."""
-    return db.session.execute(select(User).where(User.merged_into_id == user.id)).scalars().all()
+
+def people(user_id):
+    """The ids of the person and of the counter records attached to their account (a SELECT). A union, not
+    an OR: each part is read through an index."""
+    return union_all(select(User.id).where(User.id == user_id), select(User.id).where(User.merged_into_id == user_id))
 
 
-def personal_data(user):
-    people = [user, *merged_records(user)]
-    return {"user": user, "sections": [(section, section.rows(people)) for section in sections()]}
+def summary(user):
+    """What the page shows: per section, how many rows and the latest few."""
+    ids, how_many = people(user.id), counts(people(user.id))
+    return [(section, how_many[section.key], section.latest(ids, LATEST) if how_many[section.key] else [])
+            for section in sections()]
 
 
 def _when(value):
     return value.isoformat() if value else None
 
 
-def as_json(data):
-    """The same data as plain JSON-able values (the download)."""
-    user = data["user"]
-    exported = {
+def _account(user):
+    return {
         "account": {
             "display_name": user.display_name, "email": user.email, "full_name": user.full_name,
             "birth_date": _when(user.birth_date), "phone": user.phone,
@@ -40,6 +49,43 @@ def as_json(data):
         "notify_answers": user.notify_answers,
         "mail_language": user.language,
     }
-    for section, rows in data["sections"]:
-        exported[section.key] = [section.as_json(row) for row in rows]
-    return exported
+
+
+def download(app, user):
+    """The JSON download as the response sends it: one object, the account read now, each section written
+    after the request, in an app context of its own, as far as the client reads it. A section is the list
+    of its rows, oldest first, read BATCH at a time: they are never all in memory."""
+    head = json.dumps(_account(user), indent=2, ensure_ascii=False)[:-2]  # without the closing "\n}"
+    user_id = user.id
+
+    def body():
+        yield head
+        with app.app_context():
+            yield from _in_chunks(_sections(user_id))
+
+    return body()
+
+
+def _sections(user_id):
+    ids = people(user_id)
+    for section in sections():
+        yield f',\n  "{section.key}": ['
+        separator = "\n    "
+        for row in section.every_row(ids, BATCH):
+            yield separator + json.dumps(section.as_json(row), ensure_ascii=False)
+            separator = ",\n    "
+        yield "\n  ]" if separator != "\n    " else "]"
+    yield "\n}\n"
+
+
+def _in_chunks(pieces):
+    """The pieces of text joined into chunks of about CHUNK characters: one write each, not one per row."""
+    chunk, length = [], 0
+    for piece in pieces:
+        chunk.append(piece)
+        length += len(piece)
+        if length >= CHUNK:
+            yield "".join(chunk)
+            chunk, length = [], 0
+    yield "".join(chunk)
+

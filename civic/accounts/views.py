@@ -1,6 +1,4 @@
-import json
-
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -16,7 +14,7 @@ from . import services, sessions
 from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
                     ResetPasswordForm)
 from .models import TokenPurpose
-from .personal_data import as_json, personal_data
+from .personal_data import LATEST, download, summary
 
 bp = Blueprint("accounts", __name__)
 
@@ -171,14 +169,13 @@ def account():
 @bp.route("/account/data")
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def my_data():
-    return render_template("accounts/my_data.html", data=personal_data(current_user))
+    return render_template("accounts/my_data.html", user=current_user, sections=summary(current_user), latest=LATEST)
 
 
 @bp.route("/account/data.json")
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def my_data_json():
-    body = json.dumps(as_json(personal_data(current_user)), indent=2, ensure_ascii=False)
-    return Response(body, mimetype="application/json",
+    return Response(download(current_app._get_current_object(), current_user), mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="civic-my-data.json"'})
 
 

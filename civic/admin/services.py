@@ -8,21 +8,29 @@ from ..accounts.sessions import end_all_sessions
 from ..db_types import name_key
 from ..domain import DomainError
 from ..extensions import db
-from ..pagination import paginate_rows
+from ..pagination import keyset_page
 from ..targets import TargetType
 from ..text import LIKE_ESCAPE, like_contains
 from ..transaction import unique_insert
 
 
-def list_users(query="", page=1, per_page=25):
-    statement = select(User).order_by(User.display_name, User.id)
+USERS_PAGE = 25
+
+
+def list_users(query="", *, page=1, after=None, before=None, per_page=USERS_PAGE):
+    """Accounts by name, a page at a time (each item a User), those whose name or e-mail address holds
+    ``query`` if one is given."""
+    order = (User.display_name, User.id)
+    statement = select(User, *order)
     query = " ".join((query or "").casefold().split())
     if query:
         statement = statement.where(
             func.lower(User.display_name).like(like_contains(query), escape=LIKE_ESCAPE)
             | User.email_normalized.like(like_contains(query), escape=LIKE_ESCAPE)
         )
-    return paginate_rows(statement, page, per_page)
+    found = keyset_page(statement, order, page=page, per_page=per_page, after=after, before=before)
+    found.items = [row[0] for row in found.items]
+    return found
 
 
 def staff_members():

@@ -7,8 +7,8 @@ from ..access import Action, requires
 from ..accounts.models import User
 from ..accounts.services import all_districts
 from ..domain import DomainError, attach_error
-from ..pagination import paginate_rows
 from ..routing import int_arg
+from ..staff_log import StaffLogEntry
 from ..timezones import paris_day_bounds
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
@@ -27,7 +27,8 @@ def index():
 @requires(Action.ROLE_GRANT)
 def users():
     query = request.args.get("q", "").strip()[:100]
-    page = services.list_users(query, int_arg("page", 1))
+    page = services.list_users(query, page=int_arg("page", 1), after=request.args.get("after"),
+                               before=request.args.get("before"))
     return render_template("admin/users.html", page=page, query=query)
 
 
@@ -74,5 +75,12 @@ def staff_log_page():
     if form.validate():
         since, until = paris_day_bounds(form.since.day, form.until.day)
         filters = {"area": form.area.data or None, "actor_id": form.actor.data, "since": since, "until": until}
-    page = paginate_rows(staff_log.entries(**filters), int_arg("page", 1), 50)
-    return render_template("admin/staff_log.html", form=form, page=page)
+    page = staff_log.entries(**filters, page=int_arg("page", 1), after=request.args.get("after"),
+                             before=request.args.get("before"))
+    return render_template("admin/staff_log.html", form=form, page=page, excerpt=staff_log.EXCERPT)
+
+
+@bp.route("/staff-log/<int:staff_log_entry_id>")
+@requires(Action.STAFF_LOG_READ, load=StaffLogEntry)
+def staff_log_entry(staff_log_entry):
+    return render_template("admin/staff_log_entry.html", entry=staff_log_entry)

@@ -1,6 +1,7 @@
 """Counters and the agents who work there."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..access import Role
 from ..accounts.models import User
@@ -11,8 +12,11 @@ from .models import Counter, CounterAssignment
 NOT_ASSIGNED = _l("You are not assigned to this counter: choose one of your counters.")
 
 
-def all_counters():
-    return db.session.execute(select(Counter).order_by(Counter.name)).scalars().all()
+def all_counters(with_agents=False):
+    statement = select(Counter).order_by(Counter.name)
+    if with_agents:
+        statement = statement.options(selectinload(Counter.agents))
+    return db.session.execute(statement).scalars().all()
 
 
 def agent_counters(agent):

@@ -6,6 +6,7 @@ carries its follow-up code (civic.codes: read aloud and typed back).
 """
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import targets
 from ..codes import random_code, typed_code
@@ -55,13 +56,10 @@ def action_by_code(code):
     return db.session.execute(select(AssistedAction).where(AssistedAction.follow_up_code == code)).scalar()
 
 
-def audit_entries(*, counter_id=None, agent_id=None, resident_id=None, kind=None, since=None, until=None):
+def audit_entries(*, counter_id=None, agent_id=None, resident_id=None, kind=None, since=None, until=None, **page):
+    """A page of the log, newest first (``page``: civic.log_queries.newest_first's)."""
     return newest_first(AssistedAction, since, until, counter_id=counter_id, agent_id=agent_id,
-                        resident_id=resident_id, kind=kind)
+                        resident_id=resident_id, kind=kind, **page,
+                        eager=(joinedload(AssistedAction.counter), joinedload(AssistedAction.agent),
+                               joinedload(AssistedAction.resident)))
 
-
-def actions_for_residents(residents):
-    return db.session.execute(
-        select(AssistedAction).where(AssistedAction.resident_id.in_([r.id for r in residents]))
-        .order_by(AssistedAction.created_at, AssistedAction.id)
-    ).scalars().all()

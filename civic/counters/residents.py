@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..access import Role
 from ..accounts.models import District, User
@@ -83,7 +84,8 @@ def find_residents(*, name="", birth_date=None, email="", phone=""):
         if any(len(word) >= ONLINE_WORD_MIN_LETTERS for word in words):
             counter_records = or_(counter_records, and_(_online_account(), *(_has_whole_word(word) for word in words)))
         statement = statement.where(counter_records)
-    return db.session.execute(statement.order_by(User.full_name, User.display_name).limit(SEARCH_LIMIT)).scalars().all()
+    return db.session.execute(statement.order_by(User.full_name, User.display_name).limit(SEARCH_LIMIT)
+                              .options(joinedload(User.district))).scalars().all()
 
 
 def _has_word_starting_with(word):

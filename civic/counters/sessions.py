@@ -8,9 +8,12 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..access import Role
 from ..db_types import utcnow
+from ..decisions.models import Decision, Participation
+from ..decisions.services import district_refusal, open_decisions
 from ..domain import DomainError
 from ..extensions import db
 from ..transaction import unique_insert
@@ -80,3 +83,19 @@ def end_session(session, reason, now=None):
     session.ended_at, session.end_reason = now or utcnow(), reason
     log(AssistedActionKind.SESSION_ENDED, session=session)
     db.session.flush()
+
+
+def open_votes(resident):
+    """The votes open now as (decision, whether ``resident`` voted in it, whether its districts leave them
+    out). Whether they voted is read for all the votes at once and their districts loaded with them, not a
+    query per vote."""
+    decisions = open_decisions()
+    ids = [decision.id for decision in decisions]
+    if not ids:
+        return []
+    db.session.execute(select(Decision).where(Decision.id.in_(ids)).options(selectinload(Decision.districts))).all()
+    voted = set(db.session.execute(select(Participation.decision_id).where(
+        Participation.user_id == resident.id, Participation.decision_id.in_(ids))).scalars())
+    return [(decision, decision.id in voted, district_refusal(resident, decision) is not None)
+            for decision in decisions]
+

@@ -1,34 +1,86 @@
-"""Weekly figures per counter, for digital-inclusion reporting: counts only, nobody named."""
-from sqlalchemy import select
+"""Weekly figures per counter, for digital-inclusion reporting: counts only, nobody named.
 
+Counted by the database, a few weeks a page: the figures of a page cost the same whatever the
+years of activity before them.
+"""
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import String, case, distinct, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from ..db_types import utcnow
 from ..extensions import db
-from .assignments import all_counters
-from .models import AssistedAction, AssistedActionKind
+from ..pagination import Page
+from .models import AssistedAction, AssistedActionKind, Counter
 
 CONTRIBUTION_KINDS = (AssistedActionKind.PROPOSAL_CREATED, AssistedActionKind.COMMENT_CREATED,
                       AssistedActionKind.SUPPORT_ADDED)
+WEEKS_PAGE = 8
+WEEK = timedelta(weeks=1)
 
 
-def weekly_statistics():
-    """Per counter and ISO week: contributions, ballots, distinct residents helped. Counts only."""
+class week_start(FunctionElement):  # noqa: N801 - a SQL function, named as SQLAlchemy's are
+    """The Monday (UTC) that begins the ISO week of a UTC datetime, as text YYYY-MM-DD."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    # 'weekday 0' moves forward to the Sunday that ends the week (or stays on it): its Monday is 6 days before.
+    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+
+
+@compiles(week_start, "postgresql")
+def _week_start_postgresql(element, compiler, **kw):
+    return f"to_char(date_trunc('week', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+
+
+def monday(day):
+    return day - timedelta(days=day.weekday())
+
+
+def _parse_monday(text):
+    try:
+        return monday(date.fromisoformat(text or ""))
+    except (TypeError, ValueError):
+        return None
+
+
+def _at(day):
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def weekly_statistics(*, page=1, after=None, before=None, weeks=WEEKS_PAGE):
+    """A page (civic.pagination.Page) of ``weeks`` weeks, newest first: per counter and ISO week, the
+    contributions, the ballots and the distinct residents helped. ``after``: the Monday the page ends
+    before (older weeks); ``before``: the Monday it starts from (newer weeks); neither: the latest weeks."""
+    older_than, from_, next_week = _parse_monday(after), _parse_monday(before), monday(utcnow().date()) + WEEK
+    if from_ is not None:
+        start, end = from_, from_ + weeks * WEEK
+    else:
+        end = min(older_than or next_week, next_week)
+        start = end - weeks * WEEK
+    if end >= next_week:
+        page = 1
+    week = week_start(AssistedAction.created_at)
+    helped = case((AssistedAction.kind != AssistedActionKind.SESSION_ENDED, AssistedAction.resident_id))
     rows = db.session.execute(
-        select(AssistedAction.counter_id, AssistedAction.created_at, AssistedAction.kind, AssistedAction.resident_id)
-        .where(AssistedAction.counter_id.is_not(None))
-    ).all()
-    names = {c.id: c.name for c in all_counters()}
-    table = {}
-    for counter_id, created_at, kind, resident_id in rows:
-        year, week, _day = created_at.isocalendar()
-        cell = table.setdefault((names.get(counter_id, "?"), year, week),
-                                {"contributions": 0, "ballots": 0, "residents": set()})
-        if kind in CONTRIBUTION_KINDS:
-            cell["contributions"] += 1
-        elif kind is AssistedActionKind.VOTE_CAST:
-            cell["ballots"] += 1
-        if kind is not AssistedActionKind.SESSION_ENDED:
-            cell["residents"].add(resident_id)
-    return [
-        {"counter": name, "year": year, "week": week, "contributions": cell["contributions"],
-         "ballots": cell["ballots"], "residents": len(cell["residents"])}
-        for (name, year, week), cell in sorted(table.items(), key=lambda item: (-item[0][1], -item[0][2], item[0][0]))
-    ]
+        select(week.label("week"), Counter.name,
+               func.count(case((AssistedAction.kind.in_(CONTRIBUTION_KINDS), 1))),
+               func.count(case((AssistedAction.kind == AssistedActionKind.VOTE_CAST, 1))),
+               func.count(distinct(helped)))
+        .join(Counter, Counter.id == AssistedAction.counter_id)
+        .where(AssistedAction.created_at >= _at(start), AssistedAction.created_at < _at(end))
+        .group_by(week, Counter.id, Counter.name).order_by(week.desc(), Counter.name)).all()
+    earlier = db.session.execute(select(AssistedAction.id).where(
+        AssistedAction.counter_id.is_not(None), AssistedAction.created_at < _at(start)).limit(1)).first()
+    items = []
+    for week_text, name, contributions, ballots, residents in rows:
+        year, number, _day = date.fromisoformat(week_text).isocalendar()
+        items.append({"counter": name, "year": year, "week": number, "contributions": contributions,
+                      "ballots": ballots, "residents": residents})
+    return Page(items=items, page=max(1, page), per_page=weeks, more=earlier is not None,
+                next_cursor=start.isoformat(), prev_cursor=end.isoformat() if page > 1 else None)

@@ -7,11 +7,9 @@ from flask_login import current_user
 from .. import limits
 from ..access import Action, public, requires
 from ..accounts.services import all_districts
-from ..decisions.services import has_voted, open_decisions
 from ..domain import DomainError, attach_error
 from ..extensions import db
 from ..i18n import current_language
-from ..pagination import paginate_rows
 from ..proposals.forms import ProposalForm
 from ..routing import int_arg
 from ..themes.services import active_themes
@@ -25,7 +23,7 @@ from .forms import (AttachForm, AuditFilterForm, CounterChoiceForm, CounterForm,
                     RegisterResidentForm, ResidentSearchForm)
 from .models import AssistedAction, AssistedActionKind, Counter, IdentityCheck, ReceiptLayout, SessionEnd
 from .sessions import end_session as end_assisted_session
-from .sessions import idle_minutes, open_session as open_assisted_session
+from .sessions import idle_minutes, open_session as open_assisted_session, open_votes
 from .statistics import weekly_statistics
 
 bp = Blueprint("counters", __name__)
@@ -168,13 +166,12 @@ def session_home():
         return redirect(url_for("counters.desk"))
     proposal_form = ProposalForm(formdata=None)
     proposal_form.set_themes(active_themes(), current_language())
-    decisions = open_decisions()
     receipts_ = db.session.execute(
         db.select(AssistedAction).where(AssistedAction.session_id == current.id,
                                         AssistedAction.follow_up_code.is_not(None))
         .order_by(AssistedAction.id)).scalars().all()
     return render_template("counters/session.html", current=current, proposal_form=proposal_form,
-                           open_decisions=decisions, votes={d.id: has_voted(current.resident, d) for d in decisions},
+                           open_votes=open_votes(current.resident),
                            receipts=receipts_, idle_minutes=idle_minutes())
 
 
@@ -262,7 +259,8 @@ def _counter_editor(counter):
 @requires(Action.COUNTER_MANAGE)
 def counters():
     form, saved = _counter_editor(None)
-    return saved or render_template("counters/admin_counters.html", form=form, counters=assignments.all_counters())
+    return saved or render_template("counters/admin_counters.html", form=form,
+                                    counters=assignments.all_counters(with_agents=True))
 
 
 @bp.route("/admin/counters/<int:counter_id>", methods=["GET", "POST"])
@@ -284,11 +282,14 @@ def audit_log():
         filters = {"counter_id": form.counter.data, "agent_id": form.agent.data,
                    "kind": AssistedActionKind(form.kind.data) if form.kind.data else None,
                    "since": since, "until": until}
-    page = paginate_rows(audit.audit_entries(**filters), int_arg("page", 1), 50)
+    page = audit.audit_entries(**filters, page=int_arg("page", 1), after=request.args.get("after"),
+                               before=request.args.get("before"))
     return render_template("counters/audit.html", form=form, page=page)
 
 
 @bp.route("/admin/counters/statistics")
 @requires(Action.COUNTER_STATS)
 def statistics():
-    return render_template("counters/statistics.html", rows=weekly_statistics())
+    page = weekly_statistics(page=int_arg("page", 1), after=request.args.get("after"),
+                             before=request.args.get("before"))
+    return render_template("counters/statistics.html", page=page)

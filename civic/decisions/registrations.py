@@ -2,10 +2,10 @@
 votes a person took part in on "my data"."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..counters.models import assisted_fields
 from ..counters.receipts import ReceiptKind, register_receipt
-from ..extensions import db
 from ..following.services import register_followable
 from ..privacy.registry import Section, register_section
 from ..targets import TargetType
@@ -16,8 +16,8 @@ register_receipt(ReceiptKind(type=TargetType.DECISION, template="decisions/_foll
                              summary=lambda d: _l("Vote: %(title)s", title=d.title)))
 register_section(Section(
     key="votes", title=_l("Votes you took part in"), order=40, template="decisions/_my_votes.html",
-    rows=lambda people: db.session.execute(
-        select(Participation, Decision).join(Decision, Decision.id == Participation.decision_id)
-        .where(Participation.user_id.in_([p.id for p in people])).order_by(Participation.created_at)).all(),
-    as_json=lambda row: {"decision_id": row.Decision.id, "decision_title": row.Decision.title,
+    rows=lambda people: select(Participation, Decision.title).join(Decision, Decision.id == Participation.decision_id)
+    .where(Participation.user_id.in_(people)).options(joinedload(Participation.counter)),
+    time=(Participation.created_at, Participation.id),
+    as_json=lambda row: {"decision_id": row.Participation.decision_id, "decision_title": row.title,
                          "voted_at": row.Participation.created_at.isoformat(), **assisted_fields(row.Participation)}))

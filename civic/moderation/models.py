@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels
@@ -39,7 +39,10 @@ class Report(db.Model):
 
     __tablename__ = "report"
     __table_args__ = (UniqueConstraint("reporter_id", "target_type", "target_id"),
-                      type_check("target_type", *MODERATED_TYPES))
+                      type_check("target_type", *MODERATED_TYPES),
+                      # The queue groups the reports still waiting by what they report.
+                      Index("ix_report_open", "target_type", "target_id", "created_at",
+                            sqlite_where=text("resolved_at IS NULL"), postgresql_where=text("resolved_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

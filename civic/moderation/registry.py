@@ -22,7 +22,11 @@ class Moderated:
     template: str         # how a moderator sees one (expects `target`)
     report_title: object  # the title of the report page
     reviewed: object      # (target) -> what the author's e-mail says was reviewed
-    waiting: object = None  # () -> [(target, since)] waiting for a review without any report
+    # () -> a SELECT of (target_id, since) of those waiting for a review without any report (the queue pages it).
+    waiting: object = None
+    # Loader options for what ``template`` reads of a target (its author...): a page of the queue loads its
+    # targets of one type in one query.
+    eager: tuple = ()
     # MERGE: (target, number) -> the object that number names, or None; (target, into) -> whether it may merge.
     merged_with: object = None
     can_merge: object = None

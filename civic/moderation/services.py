@@ -4,7 +4,7 @@ What a decision does to a kind of content is that kind's owner's (moderation.reg
 are the order of things, the reports, the journal and who is told.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import String, func, literal, select, tuple_, type_coerce, union_all, update
 
 from .. import site_settings, staff_log, targets
 from ..access import Action, check
@@ -12,12 +12,23 @@ from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
 from ..notifications.services import mail_to
+from ..pagination import count, keyset_page
+from ..targets import TargetType, TargetTypeColumn
 from ..transaction import lock_rows, unique_insert
 from .models import ModerationAction, ModerationKind, ModerationMode, Report, ReportReason
 from .registry import moderated, registered
 
 DEFAULT_THRESHOLD = 3
 NEEDS_REASON = {ModerationKind.REJECT, ModerationKind.HIDE}
+# Within the page budget with the longest texts: a queue page of excerpts; the decision page with the content whole
+# and the texts of the latest reports (how many there are of each reason says the rest).
+QUEUE_PAGE = 10
+REPORTS_SHOWN = 3
+REPORT_TEXTS_IN_QUEUE = 2
+JOURNAL_PAGE = 50
+# The journal's page shows the start of each public reason (the page budget with the longest ones); each
+# decision's own page shows it whole.
+JOURNAL_EXCERPT = 150
 ALREADY_UNDER_REVIEW = _l("This content is already being reviewed or is no longer shown.")
 
 
@@ -91,10 +102,45 @@ def report(user, target, reason, text=""):
     return reporters
 
 
-def open_reports(target):
+def open_reports(target, limit=REPORTS_SHOWN):
+    """The latest ``limit`` reports waiting on ``target``, newest first."""
     return db.session.execute(
         select(Report).where(Report.target_type == targets.type_of(target), Report.target_id == target.id,
-                             Report.resolved_at.is_(None)).order_by(Report.created_at)).scalars().all()
+                             Report.resolved_at.is_(None))
+        .order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)).scalars().all()
+
+
+def open_report_reasons(keys):
+    """{(target type, target id): [(reason, how many)]} of the reports waiting on these targets."""
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(Report.target_type, Report.target_id, Report.reason, func.count())
+        .where(Report.resolved_at.is_(None), tuple_(Report.target_type, Report.target_id).in_(keys))
+        .group_by(Report.target_type, Report.target_id, Report.reason)
+        .order_by(Report.target_type, Report.target_id, func.count().desc(), Report.reason)).all()
+    reasons = {}
+    for target_type, target_id, reason, how_many in rows:
+        reasons.setdefault((target_type, target_id), []).append((reason, how_many))
+    return reasons
+
+
+def latest_report_texts(keys, per_target=REPORT_TEXTS_IN_QUEUE):
+    """{(target type, target id): [report]}: the latest reports that say something, ``per_target`` at most each."""
+    if not keys:
+        return {}
+    rank = func.row_number().over(partition_by=(Report.target_type, Report.target_id),
+                                  order_by=(Report.created_at.desc(), Report.id.desc())).label("rank")
+    ranked = (select(Report.id, rank)
+              .where(Report.resolved_at.is_(None), Report.text != "",
+                     tuple_(Report.target_type, Report.target_id).in_(keys))
+              .subquery())
+    texts = {}
+    for report in db.session.execute(
+            select(Report).join(ranked, ranked.c.id == Report.id).where(ranked.c.rank <= per_target)
+            .order_by(Report.created_at.desc(), Report.id.desc())).scalars():
+        texts.setdefault((report.target_type, report.target_id), []).append(report)
+    return texts
 
 
 def resolve_reports(target, when=None):
@@ -106,25 +152,56 @@ def resolve_reports(target, when=None):
 
 # --- The queue -------------------------------------------------------------------------------
 
-def queue():
-    """What waits for a moderator, oldest first: content waiting for review, and reported content."""
-    items = {}
+def _waiting_items():
+    """One row per target waiting for a moderator: since when (the oldest report, or the moment it began
+    waiting for review), whether it waits for a review, how many reports wait on it."""
+    parts = [select(Report.target_type.label("target_type"), Report.target_id.label("target_id"),
+                    Report.created_at.label("since"), literal(0).label("waiting"), literal(1).label("report"))
+             .where(Report.resolved_at.is_(None))]
     for kind in registered().values():
-        for target, since in (kind.waiting() if kind.waiting else ()):
-            items[(kind.type, target.id)] = {"target": target, "type": kind.type, "since": since, "reports": [],
-                                             "waiting": True}
-    for row in db.session.execute(select(Report).where(Report.resolved_at.is_(None))
-                                  .order_by(Report.created_at)).scalars():
-        key = (row.target_type, row.target_id)
-        if key not in items:
-            target = targets.get(*key)
-            if target is None:
-                continue
-            items[key] = {"target": target, "type": row.target_type, "since": row.created_at, "reports": [],
-                          "waiting": False}
-        items[key]["reports"].append(row)
-        items[key]["since"] = min(items[key]["since"], row.created_at)
-    return sorted(items.values(), key=lambda item: (item["since"], item["type"].value, item["target"].id))
+        if kind.waiting is not None:
+            waiting = kind.waiting().subquery()
+            parts.append(select(literal(kind.type, TargetTypeColumn()), waiting.c.target_id, waiting.c.since,
+                                literal(1), literal(0)))
+    rows = union_all(*parts).subquery()
+    # The type as plain text: it is part of the pages' key, which links carry as text.
+    return (select(type_coerce(rows.c.target_type, String).label("target_type"), rows.c.target_id,
+                   func.min(rows.c.since).label("since"), func.max(rows.c.waiting).label("waiting"),
+                   func.sum(rows.c.report).label("reports"))
+            .group_by(rows.c.target_type, rows.c.target_id).subquery())
+
+
+def queue(*, page=1, after=None, before=None, per_page=QUEUE_PAGE):
+    """What waits for a moderator, oldest first, a page at a time (civic.pagination.Page): its ``items``
+    are dicts of the target, its type, since when it waits, whether it waits for a review, the number
+    of reports and their reasons, and the latest texts of reports.
+
+    Pages follow one another by the key (since, type, id) of the last item shown: a moderator who
+    decides on items meanwhile (or another moderator) neither skips nor sees again the items further on."""
+    items = _waiting_items()
+    order = (items.c.since, items.c.target_type, items.c.target_id)
+    found = keyset_page(select(*order, items.c.waiting, items.c.reports), order, page=page, per_page=per_page,
+                        after=after, before=before, total=count(select(items)))
+    keys = [(TargetType(row.target_type), row.target_id) for row in found.items]
+    loaded = _load_targets(keys)
+    reasons, texts = open_report_reasons(keys), latest_report_texts(keys)
+    found.items = [
+        {"target": loaded[key], "type": key[0], "since": row.since, "waiting": bool(row.waiting),
+         "reports": int(row.reports), "reasons": reasons.get(key, []), "texts": texts.get(key, [])}
+        for key, row in zip(keys, found.items) if key in loaded]
+    return found
+
+
+def _load_targets(keys):
+    """{(type, id): target} of these keys, one query per type, with what moderators see of each loaded."""
+    loaded = {}
+    for target_type, kind in registered().items():
+        ids = [target_id for key_type, target_id in keys if key_type is target_type]
+        if ids:
+            model = targets.kind(target_type).model
+            for target in db.session.execute(select(model).where(model.id.in_(ids)).options(*kind.eager)).scalars():
+                loaded[(target_type, target.id)] = target
+    return loaded
 
 
 # --- Decisions -------------------------------------------------------------------------------
@@ -167,5 +244,10 @@ def decide(moderator, target, kind, reason="", message="", merge_number=None):
             message=message, merge_into=merge_into)
 
 
-def journal():
-    return select(ModerationAction).order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
+def journal(*, page=1, after=None, before=None, per_page=JOURNAL_PAGE):
+    """The public journal, newest first, a page at a time (each row: a ModerationAction)."""
+    order = (ModerationAction.created_at, ModerationAction.id)
+    found = keyset_page(select(ModerationAction, *order), order, page=page, per_page=per_page, after=after,
+                        before=before, descending=True)
+    found.items = [row[0] for row in found.items]
+    return found

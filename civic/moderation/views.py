@@ -6,7 +6,8 @@ from flask_login import current_user
 from .. import targets
 from ..access import Action, public, requires
 from ..domain import DomainError, attach_error
-from ..pagination import paginate_rows
+from ..extensions import db
+from ..navigation import safe_next
 from ..routing import int_arg
 from ..themes.services import all_themes
 from ..transaction import refuse
@@ -14,7 +15,7 @@ from . import personal_data  # noqa: F401 - registers the package's part of "my 
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
 from .forms import DecisionForm, ReportForm, SettingsForm
-from .models import MODERATED_TYPES, ModerationMode, ModerationKind, ReportReason
+from .models import MODERATED_TYPES, ModerationAction, ModerationMode, ModerationKind, ReportReason
 from .registry import moderated
 
 bp = Blueprint("moderation", __name__)
@@ -69,17 +70,25 @@ def report(target):
 @bp.route("/moderation/")
 @requires(Action.MODERATE)
 def queue():
-    items = services.queue()
-    for item in items:
+    page = services.queue(page=int_arg("page", 1), after=request.args.get("after"), before=request.args.get("before"))
+    for item in page.items:
         item["form"] = DecisionForm(formdata=None)
         item["allowed"] = services.allowed_kinds(item["target"])
         item["behaviour"] = moderated(item["target"])
-    return render_template("moderation/queue.html", items=items)
+    return render_template("moderation/queue.html", page=page)
 
 
 def _decision_page(form, target):
+    key = (targets.type_of(target), target.id)
+    reasons = services.open_report_reasons([key]).get(key, [])
     return render_template("moderation/decide.html", form=form, target=target, behaviour=moderated(target),
-                           reports=services.open_reports(target), allowed=services.allowed_kinds(target))
+                           reports=services.open_reports(target), reasons=reasons,
+                           allowed=services.allowed_kinds(target), back=_back_to_queue())
+
+
+def _back_to_queue():
+    """The page of the queue the moderator came from (the decision form carries it), else its first page."""
+    return safe_next(request.values.get("next"), url_for("moderation.queue"))
 
 
 def _nothing_to_decide(target, _message):
@@ -100,15 +109,21 @@ def decide(target):
             attach_error(form, error)
         else:
             flash(_l("The decision is recorded and the author is told."), "success")
-            return redirect(url_for("moderation.queue"))
+            return redirect(_back_to_queue())
     return _decision_page(form, target)
 
 
 @bp.route("/moderation/journal")
 @public
 def journal():
-    page = paginate_rows(services.journal(), int_arg("page", 1), 50)
-    return render_template("moderation/journal.html", page=page)
+    page = services.journal(page=int_arg("page", 1), after=request.args.get("after"), before=request.args.get("before"))
+    return render_template("moderation/journal.html", page=page, excerpt=services.JOURNAL_EXCERPT)
+
+
+@bp.route("/moderation/journal/<int:action_id>")
+@public
+def journal_entry(action_id):
+    return render_template("moderation/journal_entry.html", action=db.get_or_404(ModerationAction, action_id))
 
 
 @bp.route("/admin/moderation", methods=["GET", "POST"])

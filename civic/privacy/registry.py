@@ -13,7 +13,8 @@ e-mail) is attached to the account its owner created later:
   decision); it returns how many could not move, for the page to say so.
 
 Packages also register the sections of "my data" (GDPR articles 15 and 20) that show those
-rows to the person, as HTML and as JSON. A test checks that every foreign key to
+rows to the person: on the page, how many there are and the latest few; in the JSON download,
+every one of them, read in batches (an active resident has tens of thousands). A test checks that every foreign key to
 ``user_account`` in the schema is registered, and that every table whose rows move with the
 person has a section: a new table cannot be forgotten by an attachment or by "my data". What
 stays (KEEP) is what staff did, the log-ins and links, and the sessions agents opened for the
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_, update
 
 from ..extensions import db
 from ..registry import Registry
@@ -57,16 +58,31 @@ def _move(column, record, account):
 
 @dataclass(frozen=True)
 class Section:
-    """One part of "my data": ``rows(people)`` lists the rows of these accounts (the person and the
-    counter records attached to them), ``template`` shows them, ``as_json(row)`` exports one."""
+    """One part of "my data". ``rows(people)`` is a SELECT of the rows of these accounts (``people``: a
+    SELECT of the ids of the person and of the counter records attached to them), with what
+    ``template`` and ``as_json`` read of each row loaded along (no query per row). ``time`` orders
+    them in time: columns ending with a unique one. ``template`` shows the latest few as ``rows``;
+    ``as_json(row)`` exports one."""
 
     key: str
     title: object
     order: int
     rows: object
+    time: tuple
     template: str
     as_json: object
     empty: object = _l("None.")
+
+    def _results(self, statement):
+        result = db.session.execute(statement)
+        return result.scalars() if len(statement.column_descriptions) == 1 else result
+
+    def latest(self, people, limit):
+        return self._results(self.rows(people).order_by(*(c.desc() for c in self.time)).limit(limit)).all()
+
+    def every_row(self, people, batch):
+        """Every row, oldest first, read ``batch`` at a time: they are never all in memory at once."""
+        return self._results(self.rows(people).order_by(*self.time).execution_options(yield_per=batch))
 
 
 _references = []
@@ -89,6 +105,14 @@ def register_section(section):
 
 def sections():
     return sorted(_sections.values(), key=lambda s: s.order)
+
+
+def counts(people):
+    """{section key: how many rows it has} for these accounts, in one query."""
+    row = db.session.execute(select(*(
+        select(func.count()).select_from(section.rows(people).order_by(None).subquery()).scalar_subquery()
+        .label(section.key) for section in sections()))).one()
+    return dict(row._mapping)
 
 
 def attach(record, account):

@@ -2,6 +2,7 @@
 decisions each state allows, and what each does), followed, and shown from a receipt."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ..db_types import utcnow
 from ..extensions import db
@@ -10,7 +11,7 @@ from ..following.services import register_followable
 from ..moderation.models import ModerationKind
 from ..moderation.registry import Moderated, register
 from ..targets import TargetType
-from .models import Proposal, ProposalState, Support
+from .models import Comment, Proposal, ProposalState, Support
 from .services import is_open
 
 DECISIONS = {
@@ -62,8 +63,8 @@ def _can_merge(duplicate, kept):
 
 
 def _waiting():
-    pending = db.session.execute(select(Proposal).where(Proposal.state == ProposalState.PENDING)).scalars()
-    return [(proposal, proposal.updated_at) for proposal in pending]
+    return select(Proposal.id.label("target_id"), Proposal.updated_at.label("since")).where(
+        Proposal.state == ProposalState.PENDING)
 
 
 def _comment_decisions(comment):
@@ -85,13 +86,15 @@ register(Moderated(
                      "merged_into": p.merged_into_id},
     reportable=is_open, template="proposals/_moderated_proposal.html", report_title=_l("Report this proposal"),
     reviewed=lambda p: _l("Your proposal “%(title)s” was reviewed by a moderator.", title=p.title),
-    waiting=_waiting, merged_with=lambda _p, number: db.session.get(Proposal, number), can_merge=_can_merge))
+    waiting=_waiting, eager=(joinedload(Proposal.author),),
+    merged_with=lambda _p, number: db.session.get(Proposal, number), can_merge=_can_merge))
 register(Moderated(
     type=TargetType.COMMENT, decisions=_comment_decisions, apply=_apply_to_comment,
     state=lambda c: {"hidden": c.hidden_at is not None, "held_by_reports": c.held_by_reports,
                      "reason": c.moderation_reason},
     reportable=lambda c: not c.is_deleted and not c.is_hidden and c.proposal.is_public,
     template="proposals/_moderated_comment.html", report_title=_l("Report this comment"),
+    eager=(joinedload(Comment.author), joinedload(Comment.proposal)),
     reviewed=lambda c: _l("Your comment on “%(title)s” was reviewed by a moderator.", title=c.proposal.title)))
 register_followable(TargetType.PROPOSAL, lambda proposal: proposal.is_public)
 def _on_proposal(proposal):

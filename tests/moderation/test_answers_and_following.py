@@ -149,7 +149,6 @@ def test_role_changes_are_in_the_staff_log_for_admins_only(client, ctx):
     [entry] = page.select("table tbody tr")
     before, after = (cell.get_text() for cell in entry.select("td code"))
     assert "resident" in before and "moderator" in after
-    assert page.text("table caption") == "1 entrée"
     assert client.get("/admin/staff-log?since=nonsense").status_code == 200
     client.post_form("/logout")
     for role in (Role.MODERATOR, Role.ELECTED):

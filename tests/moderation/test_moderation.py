@@ -90,7 +90,7 @@ def test_moderator_hides_a_reported_comment_with_a_public_reason(client, ctx, ou
     moderator = make_user(role=Role.MODERATOR, name="Modératrice Anne")
     login(client, moderator)
     [item] = Page(client.get("/moderation/")).select(".resident-card")
-    assert "Un commentaire blessant." in item.get_text() and "Insulte" in item.select_one("h3 + ul li").get_text()
+    assert "Un commentaire blessant." in item.get_text() and "Insulte" in item.select_one(".report-reasons").get_text()
     missing_reason = _decide(client, "comment", comment.id, "hide")
     assert missing_reason.status_code == 200 and "raison" in Page(missing_reason).field_error("reason").lower()
     assert _decide(client, "comment", comment.id, "hide", reason="Propos injurieux.").status_code == 302
@@ -337,7 +337,7 @@ def test_a_reported_comment_deleted_by_its_author_leaves_the_queue(client, ctx):
     _residents_report(client, "comment", comment.id, 1)
     login(client, author)
     assert client.post_form(f"/proposals/comments/{comment.id}/delete").status_code == 302
-    assert services.queue() == []
+    assert services.queue().items == []
     assert db.session.execute(db.select(Report.resolved_at)).scalar_one() is not None
 
 
