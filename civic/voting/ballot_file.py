@@ -133,7 +133,9 @@ def count(method, option_ids, contents):
     if method in (APPROVAL, BUDGET):
         return approval.count(option_ids, (c["options"] for c in contents))
     if method == MAJORITY_JUDGMENT:
-        return majority_judgment.count(option_ids, ({int(k): v for k, v in c["grades"].items()} for c in contents))
+        # Stored and read grades are keyed by the option's number as text: counted so, numbered after.
+        counts = majority_judgment.count([str(o) for o in option_ids], (c["grades"] for c in contents))
+        return {int(k): v for k, v in counts.items()}
     raise ValueError(f"unknown method {method!r}")
 
 
@@ -182,4 +184,4 @@ def recount(source):
     method, option_ids, ballots = read(source)
     if method == BUDGET:
         raise ValueError("a participatory budget is recounted from its .pb file, which gives the costs and the budget")
-    return method, summarise(method, option_ids, [content for _code, content in ballots])
+    return method, summarise(method, option_ids, (content for _code, content in ballots))
