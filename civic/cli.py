@@ -1,4 +1,4 @@
-"""flask commands: create-admin, seed-demo, recount, send-mail, notify (the clock jobs, then the mail)."""
+"""flask commands: create-admin, seed-demo, publish, recount, send-mail, notify (the clock jobs, then the mail)."""
 import json
 
 import click
@@ -11,7 +11,10 @@ from .accounts.models import User
 from .accounts.services import create_user, find_user_by_email
 from .admin.services import grant_role
 from .jobs import run_jobs
+from .decisions import queue
+from .decisions.models import Decision, JobKind, JobState
 from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
+from .domain import DomainError
 from .extensions import db
 from .mail import deliver_pending
 from .transaction import lock_for_write
@@ -64,6 +67,34 @@ def seed_demo(if_empty):
         click.echo(f"  {role.value:<14} {email}")
 
 
+@click.command("publish")
+@click.argument("decision_id", type=int)
+@click.option("--by", "email", help="The official publishing, when no publication of this vote is waiting (one asked "
+                                    "for on the site runs as asked).")
+@with_appcontext
+def publish(decision_id, email):
+    """Publish the results of a closed vote in this process, however many ballots it has."""
+    decision = db.session.get(Decision, decision_id)
+    if decision is None:
+        raise click.ClickException(f"There is no decision {decision_id}.")
+    official = find_user_by_email(email) if email else None
+    if email and official is None:
+        raise click.ClickException(f"There is no account {email}.")
+    if official is None and queue.unfinished_job(decision, JobKind.PUBLISH) is None:
+        raise click.ClickException(f"No publication of decision {decision_id} is waiting: give --by, the e-mail of "
+                                   "the official who publishes it.")
+    try:
+        job = queue.publish_now(decision, official)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    if job is None:
+        raise click.ClickException("Another process is publishing this vote now.")
+    if job.state is not JobState.DONE:
+        raise click.ClickException(f"The publication failed ({job.failure.value}): see the log.")
+    click.echo(f"Decision {decision_id} published: {job.ballots} ballots, ballots file SHA-256 "
+               f"{decision.snapshot.ballots_sha256}.")
+
+
 @click.command("recount")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--rule", type=click.Choice(["greedy", "equal-shares"]),
@@ -74,18 +105,20 @@ def recount(file, rule):
     For a .pb file, prints the funded project ids, one per line; for Civic's CSV, prints
     the count as JSON, identical to the "count" of the published results.json.
     """
+    # A ballots file is read a line at a time: a million ballots are counted in little memory.
     with open(file, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    try:
-        if file.lower().endswith(".pb") or text.lstrip().upper().startswith("META"):
-            rule_name = {"greedy": "greedy", "equal-shares": "equalshares/add1"}.get(rule)
-            for project_id in recount_pb(text, rule=rule_name):
-                click.echo(project_id)
-        else:
-            _method, summary = recount_csv(text)
-            click.echo(json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False))
-    except (ValueError, KeyError) as error:
-        raise click.ClickException(f"Cannot recount {file}: {error}") from None
+        start = handle.read(64)
+        handle.seek(0)
+        try:
+            if file.lower().endswith(".pb") or start.lstrip().upper().startswith("META"):
+                rule_name = {"greedy": "greedy", "equal-shares": "equalshares/add1"}.get(rule)
+                for project_id in recount_pb(handle.read(), rule=rule_name):
+                    click.echo(project_id)
+            else:
+                _method, summary = recount_csv(handle)
+                click.echo(json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False))
+        except (ValueError, KeyError) as error:
+            raise click.ClickException(f"Cannot recount {file}: {error}") from None
 
 
 @click.command("send-mail")
@@ -112,4 +145,5 @@ def init_app(app):
     app.cli.add_command(send_mail_command)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(publish)
     app.cli.add_command(recount)
