@@ -1,0 +1,272 @@
+"""Publishing and recounting a large vote, timed: a report, never a test (no limit is asserted).
+
+    .venv/bin/python scripts/bench/publication.py [--ballots 1000000] [--budget-ballots 100000]
+        [--postgresql postgresql+psycopg://user@host:port/any_database] [--no-sqlite]
+
+For each database (a new SQLite file; with --postgresql, a new database created on that server for
+the run and dropped after it), the schema is built by the migrations, then bulk-inserted through
+the real tables: one resident account per ballot (a participation is one per account and vote, so
+a million ballots take a million accounts; the budget's voters are the first of them), a closed
+majority-judgment vote of five options with one participation and one valid ballot per resident,
+and a closed participatory budget of twenty projects counted by equal shares. Each step below runs
+in a child process, timed from outside, its peak memory taken from the kernel's accounting of that
+child alone (os.wait4: the ru_maxrss that resource.getrusage(RUSAGE_CHILDREN) reports):
+
+- the count officials review before publishing (what the first view, or its job, runs once);
+- `flask publish N`;
+- `flask recount` of the published ballots file (the CSV; the .pb of the budget), whose output
+  must equal the published count.
+
+Prints a table: wall seconds, the child's CPU seconds, its peak memory, and the machine's load
+average after the step (other work on the machine stretches the wall time, not the CPU time).
+Importable: main(argv) returns the rows.
+"""
+import argparse
+import json
+import os
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, insert, literal, literal_column, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from civic import create_app  # noqa: E402
+from civic.access import Role  # noqa: E402
+from civic.accounts.models import User  # noqa: E402
+from civic.codes import ALPHABET  # noqa: E402
+from civic.db_types import UTCDateTime, utcnow  # noqa: E402
+from civic.decisions import ballots as codec  # noqa: E402
+from civic.decisions import services  # noqa: E402
+from civic.decisions.files import BALLOTS_CSV, BALLOTS_PB, chunks, stored  # noqa: E402
+from civic.decisions.models import Ballot, BudgetRule, Decision, Method, Option, Participation  # noqa: E402
+from civic.extensions import db  # noqa: E402
+from civic.transaction import lock_for_write  # noqa: E402
+from civic.voting.majority_judgment import GRADES  # noqa: E402
+
+OFFICIAL = "official@bench.invalid"
+BATCH = 20_000
+MJ_OPTIONS = ("Aire de jeux", "Jardin partagé", "Kiosque", "Piste cyclable", "Fontaine")
+PROJECTS = 20
+
+
+def _environment(url, instance):
+    return {**os.environ, "CIVIC_ENV": "development", "DATABASE_URL": url, "CIVIC_INSTANCE_DIR": instance,
+            "CIVIC_CLOCK_JOBS_AFTER_REQUESTS": "false", "PYTHONPATH": str(ROOT)}
+
+
+def _timed(command, environment):
+    """(seconds, CPU seconds, peak MB, stdout) of a child process. The CPU time says what the wall time
+    would be on an idle machine, for the child's own share (not the database server's)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = child.stdout.read(), child.stderr.read()
+    _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{out.decode()}\n{err.decode()}")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.decode()
+
+
+def _flask(*arguments):
+    return [sys.executable, "-m", "flask", "--app", "wsgi", *arguments]
+
+
+def _numbers(count):
+    """A table of 1..count, from the database itself (no million parameters sent)."""
+    if db.engine.dialect.name == "postgresql":
+        return text(f"generate_series(1, {int(count)}) AS i")
+    return text(f"(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {int(count)}) "
+                "SELECT i FROM n)")
+
+
+def _insert_rows(table, columns, rows):
+    if db.engine.dialect.name == "postgresql":
+        cursor = db.session.connection().connection.dbapi_connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    batch = []
+    for row in rows:
+        batch.append(dict(zip(columns, row)))
+        if len(batch) == BATCH:
+            db.session.execute(insert(table), batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(table), batch)
+
+
+def _decision(official, title, method, labels, costs=None, **fields):
+    now = utcnow()
+    decision = Decision(title=title, question=f"{title} ?", description="", method=method, created_by=official,
+                        opens_at=now - timedelta(days=8), closes_at=now - timedelta(minutes=1),
+                        announced_at=now - timedelta(days=9), **fields)
+    for position, label in enumerate(labels):
+        decision.options.append(Option(position=position, label=label, cost=costs[position] if costs else None))
+    db.session.add(decision)
+    db.session.flush()
+    return decision
+
+
+def _ballots(rng, decision, count, content):
+    """(id, decision_id, tracking_code, content) rows of ``count`` valid ballots with distinct codes."""
+    codes = set()
+    for _ in range(count):
+        code = "".join(rng.choices(ALPHABET, k=10))
+        while code in codes:
+            code = "".join(rng.choices(ALPHABET, k=10))
+        codes.add(code)
+        yield f"{rng.getrandbits(128):032x}", decision.id, code, codec.dumps(content(rng))
+
+
+def seed(url, ballots, budget_ballots):
+    """The bench's data in a new database at ``url``; returns (majority judgment id, budget id)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
+    rng = random.Random(2026)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        lock_for_write()
+        official = User(display_name="Élue du banc d'essai", email=OFFICIAL, email_normalized=OFFICIAL,
+                        role=Role.ELECTED, email_confirmed_at=utcnow())
+        db.session.add(official)
+        now = utcnow()
+        db.session.execute(insert(User).from_select(
+            ["display_name", "full_name_search", "role", "active", "created_at", "notify_answers", "language"],
+            select(literal_column("'Résident ' || i"), literal_column("'resident ' || i"), literal(Role.RESIDENT.value),
+                   literal(True), literal(now, UTCDateTime()), literal(False), literal("fr"))
+            .select_from(_numbers(max(ballots, budget_ballots)))))
+        judged = _decision(official, "Aménagement du parc", Method.MAJORITY_JUDGMENT, MJ_OPTIONS)
+        costs = [rng.randrange(20, 400) * 1000 for _ in range(PROJECTS)]
+        budget = _decision(official, "Budget participatif", Method.BUDGET, [f"Projet {n + 1}" for n in range(PROJECTS)],
+                           costs, budget=sum(costs) // 3, budget_rule=BudgetRule.EQUAL_SHARES)
+        grade_keys = [str(o.id) for o in judged.options]
+        project_ids = [o.id for o in budget.options]
+        for decision, count, content in (
+                (judged, ballots, lambda r: {"grades": {k: r.choice(GRADES) for k in grade_keys}}),
+                (budget, budget_ballots, lambda r: {"options": sorted(r.sample(project_ids, r.randint(0, 5)))})):
+            db.session.execute(insert(Participation).from_select(
+                ["decision_id", "user_id", "channel", "created_at"],
+                select(literal(decision.id), User.id, literal("online"), literal(now, UTCDateTime()))
+                .where(User.role == Role.RESIDENT).order_by(User.id).limit(count)))
+            _insert_rows(Ballot.__table__, ("id", "decision_id", "tracking_code", "content"),
+                         _ballots(rng, decision, count, content))
+        db.session.commit()
+        ids = judged.id, budget.id
+        db.session.remove()
+        db.engine.dispose()
+    return ids
+
+
+def _published(url, decision_id, name, path):
+    """Write a published file to ``path``; returns the published count."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
+    with app.app_context():
+        decision = db.session.get(Decision, decision_id)
+        with open(path, "wb") as out:
+            for data in chunks(stored(decision_id, name).id):
+                out.write(data)
+        count = services.published_results(decision)["count"]
+        db.session.remove()
+        db.engine.dispose()
+    return count
+
+
+def count_preview(decision_id):
+    """The child that counts a closed vote for the officials' review (as its first view does)."""
+    app = create_app(env="development")
+    with app.app_context():
+        lock_for_write()
+        decision = db.session.get(Decision, decision_id)
+        official = db.session.execute(select(User).where(User.email_normalized == OFFICIAL)).scalar_one()
+        services.count_preview(decision, official)
+        db.session.commit()
+
+
+def run(label, url, ballots, budget_ballots, instance):
+    rows = []
+    start = time.perf_counter()
+    judged, budget = seed(url, ballots, budget_ballots)
+    rows.append((label, f"bulk insert: {max(ballots, budget_ballots):,} residents, {ballots:,} + {budget_ballots:,} "
+                        "participations and ballots", time.perf_counter() - start, None, None, _load()))
+    environment = _environment(url, instance)
+    for decision_id, what, count, name in ((judged, "majority judgment", ballots, BALLOTS_CSV),
+                                           (budget, "budget, equal shares", budget_ballots, BALLOTS_PB)):
+        timing = _timed([sys.executable, __file__, "--count-preview", str(decision_id)], environment)
+        rows.append((label, f"{what}, {count:,} ballots: count for the officials' review", *timing[:3], _load()))
+        timing = _timed(_flask("publish", str(decision_id), "--by", OFFICIAL), environment)
+        rows.append((label, f"{what}, {count:,} ballots: flask publish", *timing[:3], _load()))
+        path = Path(instance) / f"decision-{decision_id}-{name}"
+        published = _published(url, decision_id, name, path)
+        *timing, out = _timed(_flask("recount", str(path)), environment)
+        recounted = json.loads(out) if name == BALLOTS_CSV else [int(line) for line in out.split()]
+        agrees = recounted == (published if name == BALLOTS_CSV else published["winners"])
+        rows.append((label, f"{what}, {count:,} ballots: flask recount {name} "
+                            f"({path.stat().st_size / 1e6:.0f} MB, {'agrees' if agrees else 'DISAGREES'})",
+                     *timing, _load()))
+    return rows
+
+
+def _load():
+    """The machine's load average over the last minute: other work slows the wall times down."""
+    return os.getloadavg()[0]
+
+
+def _postgresql_database(server_url):
+    """A new database on the server of ``server_url``: (its URL, a function that drops it)."""
+    url = make_url(server_url)
+    name = f"civic_bench_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ballots", type=int, default=1_000_000, help="ballots of the majority-judgment vote")
+    parser.add_argument("--budget-ballots", type=int, default=100_000, help="ballots of the participatory budget")
+    parser.add_argument("--postgresql", metavar="URL", help="a PostgreSQL server (a database is created on it)")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--count-preview", type=int, metavar="DECISION_ID", help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.count_preview:
+        count_preview(options.count_preview)
+        return []
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="civic-bench-") as instance:
+        if not options.no_sqlite:
+            rows += run("SQLite", f"sqlite:///{instance}/bench.sqlite3", options.ballots, options.budget_ballots,
+                        instance)
+        if options.postgresql:
+            url, drop = _postgresql_database(options.postgresql)
+            try:
+                rows += run("PostgreSQL", url, options.ballots, options.budget_ballots, instance)
+            finally:
+                drop()
+    width = max(len(row[1]) for row in rows)
+    print(f"{'database':<11} {'step':<{width}} {'seconds':>8} {'CPU s':>6} {'peak MB':>8} {'load':>5}")
+    for label, what, seconds, cpu, peak, load in rows:
+        print(f"{label:<11} {what:<{width}} {seconds:>8.1f} {'' if cpu is None else f'{cpu:.1f}':>6} "
+              f"{'' if peak is None else f'{peak:.0f}':>8} {load:>5.1f}")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
