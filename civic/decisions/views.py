@@ -229,26 +229,29 @@ def results(decision):
                            chart=bar_chart(decision, data))
 
 
+def _queued(decision, kind):
+    """Queue the job and have it started after this request; False, the refusal flashed, when refused."""
+    try:
+        queue.wake(queue.queue_job(decision, kind, current_user))
+    except DomainError as error:
+        flash_refusal(error)
+        return False
+    return True
+
+
 @bp.route("/<int:decision_id>/count", methods=["POST"])
 @requires(Action.RESULTS_PUBLISH, load=Decision, refused=_announced_only)
 def count(decision):
     """Count again a vote whose count failed (results: the count runs when the page is first seen)."""
-    try:
-        queue.wake(queue.queue_job(decision, JobKind.COUNT, current_user))
-    except DomainError as error:
-        flash_refusal(error)
+    _queued(decision, JobKind.COUNT)
     return redirect(url_for("decisions.results", decision_id=decision.id))
 
 
 @bp.route("/<int:decision_id>/publish", methods=["POST"])
 @requires(Action.RESULTS_PUBLISH, load=Decision, refused=_announced_only)
 def publish(decision):
-    try:
-        queue.wake(queue.queue_job(decision, JobKind.PUBLISH, current_user))
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("decisions.results", decision_id=decision.id))
-    return redirect(url_for("decisions.publication", decision_id=decision.id))
+    endpoint = "decisions.publication" if _queued(decision, JobKind.PUBLISH) else "decisions.results"
+    return redirect(url_for(endpoint, decision_id=decision.id))
 
 
 @bp.route("/<int:decision_id>/publication")
