@@ -17,8 +17,10 @@ child alone (os.wait4: the ru_maxrss that resource.getrusage(RUSAGE_CHILDREN) re
 - `flask recount` of the published ballots file (the CSV; the .pb of the budget), whose output
   must equal the published count.
 
-Prints a table: wall seconds, the child's CPU seconds, its peak memory, and the machine's load
-average after the step (other work on the machine stretches the wall time, not the CPU time).
+Prints a table: wall seconds, the child's CPU seconds, its peak memory, on PostgreSQL the CPU
+seconds the server spent meanwhile (when it runs on this machine: read from /proc), and the
+machine's load average after the step (other work on the machine stretches the wall time, not
+the CPU times).
 Importable: main(argv) returns the rows.
 """
 import argparse
@@ -64,9 +66,11 @@ def _environment(url, instance):
             "CIVIC_CLOCK_JOBS_AFTER_REQUESTS": "false", "PYTHONPATH": str(ROOT)}
 
 
-def _timed(command, environment):
-    """(seconds, CPU seconds, peak MB, stdout) of a child process. The CPU time says what the wall time
-    would be on an idle machine, for the child's own share (not the database server's)."""
+def _timed(command, environment, server_cpu):
+    """(seconds, CPU seconds, peak MB, server CPU seconds or None, stdout) of a child process. The CPU
+    times say what the wall time would be on an idle machine: the child's own, and the database
+    server's (``server_cpu()``, None for SQLite, whose work is the child's)."""
+    server_before = server_cpu()
     start = time.perf_counter()
     child = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = child.stdout.read(), child.stderr.read()
@@ -75,7 +79,46 @@ def _timed(command, environment):
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{out.decode()}\n{err.decode()}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.decode()
+    server_after = server_cpu()
+    server = None if server_before is None or server_after is None else server_after - server_before
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, server, out.decode()
+
+
+def _process_cpu(pid):
+    """CPU seconds of a process and of its children it has waited for (/proc/PID/stat), or 0 if gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0, None
+    # After the name: state ppid ... utime (14th field of the whole line) stime cutime cstime.
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK"), int(fields[1])
+
+
+def _server_cpu_reader(url):
+    """A function returning the CPU seconds used so far by the PostgreSQL server at ``url`` (the
+    postmaster, its live processes, and the backends it has reaped), or None when it does not run
+    on this machine (or for SQLite)."""
+    if not url.startswith("postgresql"):
+        return lambda: None
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        directory = connection.execute(text("SHOW data_directory")).scalar_one()
+    engine.dispose()
+    try:
+        postmaster = int(Path(directory, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return lambda: None
+
+    def server_cpu():
+        total = _process_cpu(postmaster)[0]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                cpu, parent = _process_cpu(entry.name)
+                if parent == postmaster:
+                    total += cpu
+        return total
+
+    return server_cpu
 
 
 def _flask(*arguments):
@@ -198,23 +241,28 @@ def run(label, url, ballots, budget_ballots, instance):
     start = time.perf_counter()
     judged, budget = seed(url, ballots, budget_ballots)
     rows.append((label, f"bulk insert: {max(ballots, budget_ballots):,} residents, {ballots:,} + {budget_ballots:,} "
-                        "participations and ballots", time.perf_counter() - start, None, None, _load()))
+                        "participations and ballots", time.perf_counter() - start, None, None, None, _load()))
     environment = _environment(url, instance)
+    server_cpu = _server_cpu_reader(url)
     for decision_id, what, count, name in ((judged, "majority judgment", ballots, BALLOTS_CSV),
                                            (budget, "budget, equal shares", budget_ballots, BALLOTS_PB)):
-        timing = _timed([sys.executable, __file__, "--count-preview", str(decision_id)], environment)
-        rows.append((label, f"{what}, {count:,} ballots: count for the officials' review", *timing[:3], _load()))
-        timing = _timed(_flask("publish", str(decision_id), "--by", OFFICIAL), environment)
-        rows.append((label, f"{what}, {count:,} ballots: flask publish", *timing[:3], _load()))
+        timing = _timed([sys.executable, __file__, "--count-preview", str(decision_id)], environment, server_cpu)
+        rows.append((label, f"{what}, {count:,} ballots: count for the officials' review", *timing[:4], _load()))
+        timing = _timed(_flask("publish", str(decision_id), "--by", OFFICIAL), environment, server_cpu)
+        rows.append((label, f"{what}, {count:,} ballots: flask publish", *timing[:4], _load()))
         path = Path(instance) / f"decision-{decision_id}-{name}"
         published = _published(url, decision_id, name, path)
-        *timing, out = _timed(_flask("recount", str(path)), environment)
+        *timing, out = _timed(_flask("recount", str(path)), environment, server_cpu)
         recounted = json.loads(out) if name == BALLOTS_CSV else [int(line) for line in out.split()]
         agrees = recounted == (published if name == BALLOTS_CSV else published["winners"])
         rows.append((label, f"{what}, {count:,} ballots: flask recount {name} "
                             f"({path.stat().st_size / 1e6:.0f} MB, {'agrees' if agrees else 'DISAGREES'})",
                      *timing, _load()))
     return rows
+
+
+def _cell(value, spec):
+    return "" if value is None else format(value, spec)
 
 
 def _load():
@@ -261,10 +309,11 @@ def main(argv=None):
             finally:
                 drop()
     width = max(len(row[1]) for row in rows)
-    print(f"{'database':<11} {'step':<{width}} {'seconds':>8} {'CPU s':>6} {'peak MB':>8} {'load':>5}")
-    for label, what, seconds, cpu, peak, load in rows:
-        print(f"{label:<11} {what:<{width}} {seconds:>8.1f} {'' if cpu is None else f'{cpu:.1f}':>6} "
-              f"{'' if peak is None else f'{peak:.0f}':>8} {load:>5.1f}")
+    print(f"{'database':<11} {'step':<{width}} {'seconds':>8} {'CPU s':>6} {'peak MB':>8} {'server CPU s':>12} "
+          f"{'load':>5}")
+    for label, what, seconds, cpu, peak, server, load in rows:
+        print(f"{label:<11} {what:<{width}} {seconds:>8.1f} {_cell(cpu, '.1f'):>6} {_cell(peak, '.0f'):>8} "
+              f"{_cell(server, '.1f'):>12} {load:>5.1f}")
     return rows
 
 
