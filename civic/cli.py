@@ -1,5 +1,5 @@
-"""flask commands: create-admin, seed-demo, seed-scale, recount, send-mail, notify (the clock jobs, then the
-mail), check-counts."""
+"""flask commands: create-admin, seed-demo, seed-scale, publish, recount, send-mail, notify (the clock jobs, then
+the mail), check-counts."""
 import json
 import time
 
@@ -13,7 +13,10 @@ from .accounts.models import User
 from .accounts.services import create_user, find_user_by_email
 from .admin.services import grant_role
 from .jobs import run_jobs
+from .decisions import queue
+from .decisions.models import Decision, JobKind, JobState
 from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
+from .domain import DomainError
 from .extensions import db
 from .mail import deliver_pending
 from .proposals import support_counts
@@ -79,6 +82,10 @@ def seed_demo(if_empty):
 @click.option("--journal", type=int, default=Sizes.journal, show_default=True,
               help="Entries of the moderation journal, and of the staff log.")
 @click.option("--follows", type=int, default=Sizes.follows, show_default=True)
+@click.option("--vote-ballots", type=int, default=Sizes.vote_ballots, show_default=True,
+              help="Ballots of a closed majority-judgment vote (with as many more accounts as it needs).")
+@click.option("--budget-ballots", type=int, default=Sizes.budget_ballots, show_default=True,
+              help="Ballots of a closed participatory budget counted by equal shares.")
 @with_appcontext
 def seed_scale_command(**sizes):
     """Add a metropolis's worth of data to the demo commune (for make bench; never in production)."""
@@ -92,6 +99,34 @@ def seed_scale_command(**sizes):
     click.echo(f"Done in {time.monotonic() - started:.0f} s.")
 
 
+@click.command("publish")
+@click.argument("decision_id", type=int)
+@click.option("--by", "email", help="The official publishing, when no publication of this vote is waiting (one asked "
+                                    "for on the site runs as asked).")
+@with_appcontext
+def publish(decision_id, email):
+    """Publish the results of a closed vote in this process, however many ballots it has."""
+    decision = db.session.get(Decision, decision_id)
+    if decision is None:
+        raise click.ClickException(f"There is no decision {decision_id}.")
+    official = find_user_by_email(email) if email else None
+    if email and official is None:
+        raise click.ClickException(f"There is no account {email}.")
+    if official is None and queue.unfinished_job(decision, JobKind.PUBLISH) is None:
+        raise click.ClickException(f"No publication of decision {decision_id} is waiting: give --by, the e-mail of "
+                                   "the official who publishes it.")
+    try:
+        job = queue.publish_now(decision, official)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    if job is None:
+        raise click.ClickException("Another process is publishing this vote now.")
+    if job.state is not JobState.DONE:
+        raise click.ClickException(f"The publication failed ({job.failure.value}): see the log.")
+    click.echo(f"Decision {decision_id} published: {job.ballots} ballots, ballots file SHA-256 "
+               f"{decision.snapshot.ballots_sha256}.")
+
+
 @click.command("recount")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--rule", type=click.Choice(["greedy", "equal-shares"]),
@@ -102,18 +137,20 @@ def recount(file, rule):
     For a .pb file, prints the funded project ids, one per line; for Civic's CSV, prints
     the count as JSON, identical to the "count" of the published results.json.
     """
+    # A ballots file is read a line at a time: a million ballots are counted in little memory.
     with open(file, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    try:
-        if file.lower().endswith(".pb") or text.lstrip().upper().startswith("META"):
-            rule_name = {"greedy": "greedy", "equal-shares": "equalshares/add1"}.get(rule)
-            for project_id in recount_pb(text, rule=rule_name):
-                click.echo(project_id)
-        else:
-            _method, summary = recount_csv(text)
-            click.echo(json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False))
-    except (ValueError, KeyError) as error:
-        raise click.ClickException(f"Cannot recount {file}: {error}") from None
+        start = handle.read(64)
+        handle.seek(0)
+        try:
+            if file.lower().endswith(".pb") or start.lstrip().upper().startswith("META"):
+                rule_name = {"greedy": "greedy", "equal-shares": "equalshares/add1"}.get(rule)
+                for project_id in recount_pb(handle.read(), rule=rule_name):
+                    click.echo(project_id)
+            else:
+                _method, summary = recount_csv(handle)
+                click.echo(json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False))
+        except (ValueError, KeyError) as error:
+            raise click.ClickException(f"Cannot recount {file}: {error}") from None
 
 
 @click.command("send-mail")
@@ -162,4 +199,5 @@ def init_app(app):
     app.cli.add_command(send_mail_command)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(publish)
     app.cli.add_command(recount)

@@ -14,14 +14,17 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, literal, literal_column, select, text
 
 from .access import Role
 from .accounts.models import User
 from .accounts.passwords import hash_password
 from .answers.models import Answer, AnswerStatus
+from .codes import ALPHABET
 from .counters.models import Channel
-from .db_types import utcnow
+from .db_types import UTCDateTime, utcnow
+from .decisions import ballots as codec
+from .decisions.models import Ballot, BudgetRule, Decision, Method, Option, Participation
 from .demo import COMMENTS as DEMO_COMMENTS, DEMO_ACCOUNTS, DEMO_PASSWORD, REPLIES
 from .extensions import db
 from .following.models import Follow
@@ -31,6 +34,7 @@ from .staff_log import StaffLogEntry
 from .targets import TargetType
 from .text import normalize_for_search, searchable_text
 from .themes.models import Theme
+from .voting.majority_judgment import GRADES
 
 CHUNK = 20_000
 COMMENTS = (*DEMO_COMMENTS, *REPLIES)
@@ -52,6 +56,10 @@ class Sizes:
     reports: int = 20_000
     journal: int = 30_000
     follows: int = 100_000
+    # Two closed votes waiting for publication; a participation is one per account and vote, so the
+    # majority judgment's voters are the residents above and as many more accounts as it needs.
+    vote_ballots: int = 1_000_000
+    budget_ballots: int = 100_000
 
 
 FIRST_NAMES = ("Camille", "Lucas", "Manon", "Yasmine", "Jean", "Chloé", "Thomas", "Fatou", "Marie", "Hugo", "Inès",
@@ -303,10 +311,100 @@ def _answers_and_follows(town):
     town.report("answers, follows, staff log", len(answers) + len(follows) + len(staff))
 
 
+MJ_OPTIONS = ("Aire de jeux", "Jardin partagé", "Kiosque", "Piste cyclable", "Fontaine")
+PROJECTS = 20
+
+
+def _numbers(count):
+    """A table of 1..count, from the database itself (no million parameters sent)."""
+    if db.engine.dialect.name == "postgresql":
+        return text(f"generate_series(1, {int(count)}) AS i")
+    return text(f"(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {int(count)}) "
+                "SELECT i FROM n)")
+
+
+def _insert_rows(table, columns, rows):
+    """Insert the tuples of ``rows``, streamed (COPY on PostgreSQL, chunks of executemany on SQLite)."""
+    if db.engine.dialect.name == "postgresql":
+        cursor = db.session.connection().connection.dbapi_connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    batch = []
+    for row in rows:
+        batch.append(dict(zip(columns, row)))
+        if len(batch) == CHUNK:
+            db.session.execute(insert(table), batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(table), batch)
+
+
+def _closed_decision(official_id, title, method, labels, costs=None, **fields):
+    now = utcnow()
+    decision = Decision(title=title, question=f"{title} ?", description="", method=method, created_by_id=official_id,
+                        opens_at=now - timedelta(days=8), closes_at=now - timedelta(minutes=1),
+                        announced_at=now - timedelta(days=9), **fields)
+    for position, label in enumerate(labels):
+        decision.options.append(Option(position=position, label=label, cost=costs[position] if costs else None))
+    db.session.add(decision)
+    db.session.flush()
+    return decision
+
+
+def _ballot_rows(rng, decision, count, content):
+    """(id, decision_id, tracking_code, content) rows of ``count`` valid ballots with distinct codes."""
+    codes = set()
+    for _ in range(count):
+        code = "".join(rng.choices(ALPHABET, k=10))
+        while code in codes:
+            code = "".join(rng.choices(ALPHABET, k=10))
+        codes.add(code)
+        yield f"{rng.getrandbits(128):032x}", decision.id, code, codec.dumps(content(rng))
+
+
+def add_votes(official_id, ballots, budget_ballots, rng, voters_prefix="Électeur"):
+    """A closed majority-judgment vote with ``ballots`` ballots and a closed participatory budget (equal
+    shares, twenty projects) with ``budget_ballots``, by the residents in the order of their ids, with as
+    many new accounts as they lack (which cannot log in). Returns (majority judgment, budget)."""
+    now = utcnow()
+    residents = db.session.execute(select(func.count()).where(User.role == Role.RESIDENT)).scalar_one()
+    missing = max(ballots, budget_ballots) - residents
+    if missing > 0:
+        db.session.execute(insert(User).from_select(
+            ["display_name", "full_name_search", "role", "active", "created_at", "notify_answers", "language"],
+            select(literal_column(f"'{voters_prefix} ' || i"), literal_column(f"'{voters_prefix.lower()} ' || i"),
+                   literal(Role.RESIDENT.value), literal(True), literal(now, UTCDateTime()), literal(False),
+                   literal("fr")).select_from(_numbers(missing))))
+    judged = _closed_decision(official_id, "Aménagement du parc", Method.MAJORITY_JUDGMENT, MJ_OPTIONS)
+    costs = [rng.randrange(20, 400) * 1000 for _ in range(PROJECTS)]
+    budget = _closed_decision(official_id, "Budget participatif", Method.BUDGET,
+                              [f"Projet {n + 1}" for n in range(PROJECTS)], costs, budget=sum(costs) // 3,
+                              budget_rule=BudgetRule.EQUAL_SHARES)
+    grade_keys = [str(o.id) for o in judged.options]
+    project_ids = [o.id for o in budget.options]
+    for decision, count, content in (
+            (judged, ballots, lambda r: {"grades": {k: r.choice(GRADES) for k in grade_keys}}),
+            (budget, budget_ballots, lambda r: {"options": sorted(r.sample(project_ids, r.randint(0, 5)))})):
+        db.session.execute(insert(Participation).from_select(
+            ["decision_id", "user_id", "channel", "created_at"],
+            select(literal(decision.id), User.id, literal(Channel.ONLINE.value), literal(now, UTCDateTime()))
+            .where(User.role == Role.RESIDENT).order_by(User.id).limit(count)))
+        _insert_rows(Ballot.__table__, ("id", "decision_id", "tracking_code", "content"),
+                     _ballot_rows(rng, decision, count, content))
+    return judged, budget
+
+
+def _votes(town):
+    add_votes(town.elected, town.sizes.vote_ballots, town.sizes.budget_ballots, town.rng)
+    town.report("ballots", town.sizes.vote_ballots + town.sizes.budget_ballots)
+
+
 def seed_scale(sizes=None, seed=2026, report=lambda what, count: None):
     """Add the big data set to a database that holds the demo commune; flushes, the caller commits."""
     town = _Town(sizes or Sizes(), random.Random(seed), report)
-    for step in (_users, _proposals, _supports, _comments, _moderation, _answers_and_follows):
+    for step in (_users, _proposals, _supports, _comments, _moderation, _answers_and_follows, _votes):
         step(town)
     db.session.flush()
     return town

@@ -19,6 +19,7 @@ from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import text
 
 from civic import create_app, mail
+from civic.decisions import queue
 from civic.extensions import db, limiter
 from tests.client import ClientRequest
 from tests.factories import CSRF_RE, login, make_user
@@ -44,11 +45,16 @@ class CheckingClient(FlaskClient):
         # holds one for its factories: otherwise g, the locale and the session would leak.
         with self.application.app_context():
             response = super().open(*args, **kwargs)
+            response.was_streamed = response.is_streamed
+            if response.mimetype != "text/html":
+                # A download streamed from the database is read here, in the request's app context and session,
+                # as a server sends it before the next request: read later, its session would outlive them.
+                response.make_sequence()
         if response.mimetype == "text/html" and not response.is_streamed and response.status_code != 302:
             html = response.get_data(as_text=True)
             problems = check_page(html) + error_page_problems(response.request.path, response.status_code, html)
             assert not problems, f"{response.request.path}: {problems}"
-        _deliver_mail(self.application)
+        _run_background_work(self.application)
         return response
 
     def csrf_token(self):
@@ -112,12 +118,17 @@ def _limiter_of_the_session_app():
         limiter.__dict__.update(_limiter_state)
 
 
-# In a test's transaction, mail is sent once the request is over, in the test's thread: a delivery thread
-# would share the test's connection with the request still closing its session.
+# In a test's transaction, mail is sent and counting or publishing jobs run once the request is over, in the
+# test's thread: a thread would share the test's connection with the request still closing its session.
 _mail_due = []
+_jobs_due = []
 
 
-def _deliver_mail(app):
+def _run_background_work(app):
+    if _jobs_due:
+        _jobs_due.clear()
+        with app.app_context():
+            queue.run_pending()
     if _mail_due:
         _mail_due.clear()
         with app.app_context():
@@ -142,10 +153,12 @@ def _database(request, monkeypatch):
     monkeypatch.setattr(FlaskSQLAlchemySession, "get_bind", lambda _session, *_args, **_kwargs: connection)
     monkeypatch.setitem(db.session.session_factory.kw, "join_transaction_mode", "create_savepoint")
     monkeypatch.setattr(mail, "_start_delivery", lambda: _mail_due.append(True))
+    monkeypatch.setattr(queue, "start_worker", lambda: _jobs_due.append(True))
     try:
         yield
     finally:
         _mail_due.clear()
+        _jobs_due.clear()
         with app.app_context():
             db.session.remove()
         outer.rollback()

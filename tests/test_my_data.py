@@ -85,7 +85,7 @@ def test_the_download_has_every_row_and_costs_the_same_with_ten_times_the_rows(a
 
     def download():
         response = client.get("/account/data.json")
-        assert response.status_code == 200 and response.is_streamed
+        assert response.status_code == 200 and response.was_streamed
         return json.loads(response.get_data(as_text=True))
 
     exported = growth.assert_flat(app, download, grow, n=3)

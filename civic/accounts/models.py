@@ -35,7 +35,9 @@ class District(UniquelyNamed, db.Model):
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     # The administrators' list of accounts, by name, a page at a time.
-    __table_args__ = (Index("ix_user_account_display_name_id", "display_name", "id"),)
+    __table_args__ = (Index("ix_user_account_display_name_id", "display_name", "id"),
+                      # The staff among a city's residents, by name (found by role IN staff roles).
+                      Index("ix_user_account_role_display_name", "role", "display_name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Kept as typed for display; uniqueness is on the lower-cased form so that

@@ -34,8 +34,8 @@ def list_users(query="", *, page=1, after=None, before=None, per_page=USERS_PAGE
 
 
 def staff_members():
-    return db.session.execute(select(User).where(User.role != Role.RESIDENT).order_by(User.display_name)
-                              ).scalars().all()
+    staff = [role for role in Role if role is not Role.RESIDENT]
+    return db.session.execute(select(User).where(User.role.in_(staff)).order_by(User.display_name)).scalars().all()
 
 
 def grant_role(admin, user, role):

@@ -6,12 +6,20 @@ what was chosen and carries no voter, no time, no channel and a random primary k
 SQLite the ballot table is WITHOUT ROWID, so the storage order is the random key's.
 How ballots are written so that the storage itself does not link them to participations
 is explained in ``services.cast_ballot``.
+
+What a publication freezes is kept apart from the decision's row, which every page reads:
+``Decision.published_at`` says it is published; ``ResultSnapshot`` holds the small facts
+(who, which counting code, the ballots file's SHA-256); the files themselves (ballots CSV,
+Pabulib .pb, results JSON and CSV, datapackage.json) are ``PublishedFile`` rows whose bytes
+are ``PublishedChunk`` rows: in the database, so they are backed up with it and written in
+the publication's transaction, and read a chunk at a time by downloads only.
 """
 import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, func, select, update
+from sqlalchemy import (BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, String, Table, Text,
+                        UniqueConstraint, func, select, text, update)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels, targets
@@ -44,6 +52,24 @@ class DecisionState(enum.Enum):
     PUBLISHED = "published"
 
 
+class JobKind(enum.Enum):
+    COUNT = "count"  # the official's preview of a closed vote's results
+    PUBLISH = "publish"
+
+
+class JobState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class JobFailure(enum.Enum):
+    REFUSED = "refused"  # the decision was no longer closed and unpublished, or the official no longer one
+    ERROR = "error"  # anything else: logged, nothing saved
+    STOPPED = "stopped"  # the process running it stopped, again and again
+
+
 decision_district = Table(
     "decision_district",
     db.metadata,
@@ -70,6 +96,8 @@ class Decision(db.Model):
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Followers were told the vote opened (decisions.services.notify_opened_votes).
     opening_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set by the transaction that publishes the results: the state without reading them.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -81,8 +109,8 @@ class Decision(db.Model):
     snapshot: Mapped["ResultSnapshot | None"] = relationship(back_populates="decision", uselist=False)
 
     def state_at(self, now):
-        """The state is derived from dates and the snapshot, so it can never disagree with them."""
-        if self.snapshot is not None:
+        """The state is derived from dates, so it can never disagree with them."""
+        if self.published_at is not None:
             return DecisionState.PUBLISHED
         if self.announced_at is None:
             return DecisionState.DRAFT
@@ -144,21 +172,79 @@ class Ballot(db.Model):
 
 
 class ResultSnapshot(db.Model):
-    """The published result, frozen: the ballots file, its SHA-256, the method and the code version."""
+    """Who published, with which counting code, and the ballots file's SHA-256 (the files: PublishedFile)."""
 
     __tablename__ = "result_snapshot"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), unique=True)
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     code_version: Mapped[str] = mapped_column(String(40))
-    results_json: Mapped[str] = mapped_column(Text)
-    ballots_csv: Mapped[str] = mapped_column(Text)
     ballots_sha256: Mapped[str] = mapped_column(String(64))
-    ballots_pb: Mapped[str | None] = mapped_column(Text)
 
     decision: Mapped[Decision] = relationship(back_populates="snapshot")
+
+
+class PublishedFile(db.Model):
+    """One file of a publication, frozen: its bytes are its chunks, in order."""
+
+    __tablename__ = "published_file"
+    __table_args__ = (UniqueConstraint("decision_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
+    name: Mapped[str] = mapped_column(String(40))
+    media_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+
+
+class PublishedChunk(db.Model):
+    __tablename__ = "published_chunk"
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("published_file.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ResultPreview(db.Model):
+    """The count of a closed vote as officials review it before publishing: counted once per closing."""
+
+    __tablename__ = "result_preview"
+
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), primary_key=True,
+                                             autoincrement=False)
+    # The closing date it was counted for: a vote closed again later (its date changed) is counted again.
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    results_json: Mapped[str] = mapped_column(Text)
+
+
+class DecisionJob(db.Model):
+    """Counting or publishing a decision's ballots, asked by an official and run outside any request
+    (civic.decisions.queue). One unfinished job of a kind per decision: the database says so."""
+
+    __tablename__ = "decision_job"
+    __table_args__ = (
+        Index("uq_decision_job_unfinished", "decision_id", "kind", unique=True,
+              sqlite_where=text("state IN ('queued', 'running')"),
+              postgresql_where=text("state IN ('queued', 'running')")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[JobKind] = mapped_column(enum_column_type(JobKind))
+    state: Mapped[JobState] = mapped_column(enum_column_type(JobState), default=JobState.QUEUED)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+    # How many ballots it has to go through, read when it starts: what the official is told to expect.
+    ballots: Mapped[int | None]
+    failure: Mapped[JobFailure | None] = mapped_column(enum_column_type(JobFailure))
+
+    requested_by: Mapped[User] = relationship()
 
 
 class DescriptionEdit(db.Model):
@@ -192,6 +278,22 @@ labels.register(DecisionState, {
     DecisionState.CLOSED: _l("Vote closed"),
     DecisionState.PUBLISHED: _l("Results published"),
 })
+labels.register(JobKind, {
+    JobKind.COUNT: _l("Counting the ballots"),
+    JobKind.PUBLISH: _l("Publishing the results"),
+})
+labels.register(JobState, {
+    JobState.QUEUED: _l("Waiting to start"),
+    JobState.RUNNING: _l("Running"),
+    JobState.DONE: _l("Finished"),
+    JobState.FAILED: _l("Failed"),
+})
+labels.register(JobFailure, {
+    JobFailure.REFUSED: _l("Results can be published once the vote is closed, and only once."),
+    JobFailure.ERROR: _l("An unexpected error stopped it: nothing was saved. The error is in the server's log."),
+    JobFailure.STOPPED: _l("The server process running it stopped several times: nothing was saved. The "
+                           "server's log may say why."),
+})
 
 targets.register(targets.Kind(
     type=targets.TargetType.DECISION, model=Decision, numbered=_l("Vote n° %(n)s"),
@@ -199,7 +301,7 @@ targets.register(targets.Kind(
     number_link=lambda n: ("decisions.detail", {"decision_id": n}), view=Action.DECISION_VIEW))
 
 for _column in (Decision.created_by_id, ResultSnapshot.published_by_id, DescriptionEdit.user_id,
-                Participation.assisted_by_id):
+                Participation.assisted_by_id, DecisionJob.requested_by_id):
     refers_to_account(_column, KEEP)  # staff acting
 
 

@@ -1,13 +1,12 @@
-"""Open data for a published decision: results CSV and a Frictionless Data Package."""
+"""Open data for a published decision: results CSV and a Frictionless Data Package, written once at
+publication (services.publish_results) from the results and the stored files' SHA-256."""
 import csv
-import hashlib
 import io
-import json
 
-
+from ..links import public_url
 from ..voting.ballot_file import COLUMN_PREFIX
 from ..voting.majority_judgment import GRADES
-from ..links import public_url
+from .files import BALLOTS_CSV, BALLOTS_PB, RESULTS_CSV, RESULTS_JSON
 from .models import Method
 
 LICENCE = {
@@ -42,17 +41,16 @@ def _cell(value):
     return value
 
 
-def results_csv(decision):
+def results_csv(decision, results):
     """UTF-8 with a byte order mark, so that spreadsheet software reads the accents right."""
     out = io.StringIO()
     out.write("\ufeff")
-    rows = result_rows(decision, json.loads(decision.snapshot.results_json))
-    csv.writer(out, lineterminator="\n").writerows([[_cell(v) for v in row] for row in rows])
+    csv.writer(out, lineterminator="\n").writerows([[_cell(v) for v in row] for row in result_rows(decision, results)])
     return out.getvalue()
 
 
-def _sha256(text):
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+def _hash(file):
+    return "sha256:" + file.sha256
 
 
 def _csv_schema(header, integer_columns=(), enums=None):
@@ -65,9 +63,8 @@ def _csv_schema(header, integer_columns=(), enums=None):
     return {"fields": fields}
 
 
-def datapackage(decision):
-    snapshot = decision.snapshot
-    ballots_header = snapshot.ballots_csv.split("\n", 1)[0].split(",")
+def datapackage(decision, results, code_version, files, ballots_header):
+    """The Data Package of the stored ``files`` ({name: PublishedFile}, ``RESULTS_CSV`` included)."""
     prefix = COLUMN_PREFIX.get(decision.method.value)
     option_columns = [c for c in ballots_header if (prefix and c.startswith(prefix)) or c == "blank"]
     enums = {"vote": ["yes", "no", "blank"]}
@@ -76,30 +73,29 @@ def datapackage(decision):
         integer_columns = ()
     else:
         integer_columns = option_columns
-    results_text = results_csv(decision)
-    results_header = results_text.removeprefix("\ufeff").split("\n", 1)[0].split(",")
+    results_header = result_rows(decision, results)[0]
     resources = [
         {
             "name": "ballots", "path": public_url("decisions.ballots_csv", decision_id=decision.id),
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _sha256(snapshot.ballots_csv),
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _hash(files[BALLOTS_CSV]),
             "description": ("Anonymised ballots in random order; tracking_code lets each voter find theirs. "
                             "The column names say the method: see civic/voting/ballot_file.py."),
             "schema": _csv_schema(ballots_header, integer_columns, enums),
         },
         {
             "name": "results", "path": public_url("decisions.results_csv_file", decision_id=decision.id),
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _sha256(results_text),
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _hash(files[RESULTS_CSV]),
             "schema": _csv_schema(results_header, {"votes", "winner", "cost", "rank", *GRADES}),
         },
         {
             "name": "results-json", "path": public_url("decisions.results_json", decision_id=decision.id),
-            "format": "json", "mediatype": "application/json", "hash": _sha256(snapshot.results_json),
+            "format": "json", "mediatype": "application/json", "hash": _hash(files[RESULTS_JSON]),
         },
     ]
-    if snapshot.ballots_pb:
+    if BALLOTS_PB in files:
         resources.append({
             "name": "ballots-pabulib", "path": public_url("decisions.ballots_pb", decision_id=decision.id),
-            "format": "pb", "mediatype": "text/plain", "encoding": "utf-8", "hash": _sha256(snapshot.ballots_pb),
+            "format": "pb", "mediatype": "text/plain", "encoding": "utf-8", "hash": _hash(files[BALLOTS_PB]),
             "description": "The same ballots in the Pabulib format (https://pabulib.org/format).",
         })
     return {
@@ -107,11 +103,11 @@ def datapackage(decision):
         "title": decision.title,
         "description": decision.question,
         "licenses": [LICENCE],
-        "created": snapshot.published_at.isoformat(),
+        "created": decision.published_at.isoformat(),
         "keywords": ["participation", "vote", decision.method.value],
         "sources": [{"title": "Civic", "path": public_url("decisions.results", decision_id=decision.id)}],
-        "x_civic": {"method": decision.method.value, "code_version": snapshot.code_version,
-                    "ballots_sha256": snapshot.ballots_sha256,
+        "x_civic": {"method": decision.method.value, "code_version": code_version,
+                    "ballots_sha256": files[BALLOTS_CSV].sha256,
                     "budget_rule": decision.budget_rule.value if decision.budget_rule else None},
         "resources": resources,
     }

@@ -1,12 +1,9 @@
 """Decision operations: set-up, casting, counting, publishing. Services flush; the request commits."""
-import hashlib
 import json
 import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, or_, select, update
-
-from flask import current_app
 
 from .. import staff_log
 from ..access import Action, Role, check
@@ -18,12 +15,14 @@ from ..domain import DomainError
 from ..extensions import db
 from ..following.services import notify_followers
 from ..jobs import job
+from ..pagination import keyset_page
 from ..proposals.models import Proposal
 from ..targets import TargetType
-from ..transaction import lock_rows, unique_insert
-from ..voting.pabulib import PbFile, write as write_pb
+from ..transaction import lock_for_write, lock_rows, unique_insert
 from . import ballots as codec
-from .models import Ballot, BudgetRule, Decision, DecisionState, Method, Option, Participation, ResultSnapshot
+from . import publication
+from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
+from .models import Ballot, Decision, DecisionState, Method, Option, Participation, ResultPreview, ResultSnapshot
 from .version import code_version
 
 TRACKING_CODE_LENGTH = 10
@@ -33,15 +32,25 @@ BREAKDOWN_MINIMUM = 10
 MIX_SIZE = 9
 
 
-def visible_decisions(include_drafts=False):
-    statement = select(Decision).order_by(Decision.opens_at.desc(), Decision.id.desc())
+DECISIONS_PER_PAGE = 20
+
+
+def decisions_page(include_drafts=False, page=1, after=None, before=None):
+    """A page of the decisions, the latest opening first (drafts only for those who prepare them)."""
+    statement = select(Decision, Decision.opens_at, Decision.id)
     if not include_drafts:
         statement = statement.where(Decision.announced_at.is_not(None))
-    return db.session.execute(statement).scalars().all()
+    return keyset_page(statement, (Decision.opens_at, Decision.id), page=page, per_page=DECISIONS_PER_PAGE,
+                       after=after, before=before, descending=True)
 
 
 def open_decisions():
-    return [d for d in visible_decisions() if d.state is DecisionState.OPEN]
+    """The votes open now, the latest opening first."""
+    now = utcnow()
+    return db.session.execute(
+        select(Decision).where(Decision.announced_at.is_not(None), Decision.published_at.is_(None),
+                               Decision.opens_at <= now, Decision.closes_at > now)
+        .order_by(Decision.opens_at.desc(), Decision.id.desc())).scalars().all()
 
 
 def _check_dates(opens_at, closes_at):
@@ -148,9 +157,9 @@ def _tracking_code():
 
 def _still_open(decision):
     """Read again inside the casting transaction: publication may have happened since the first check."""
-    published = db.session.execute(
-        select(func.count(ResultSnapshot.id)).where(ResultSnapshot.decision_id == decision.id)).scalar_one()
-    return not published and decision.opens_at <= utcnow() < decision.closes_at
+    row = db.session.execute(select(Decision.published_at, Decision.opens_at, Decision.closes_at)
+                             .where(Decision.id == decision.id)).one()
+    return row.published_at is None and row.opens_at <= utcnow() < row.closes_at
 
 
 def _ballots_to_mix(decision):
@@ -215,12 +224,6 @@ def cast_ballot(user, decision, content, channel=Channel.ONLINE):
     raise DomainError(_l("Your ballot could not be recorded. Try again."))
 
 
-def _ballot_rows(decision):
-    return db.session.execute(
-        select(Ballot.tracking_code, Ballot.content).where(Ballot.decision_id == decision.id)
-    ).all()
-
-
 def eligible_voters(decision):
     """Residents who could vote (for a district vote, see in_allowed_district): active accounts with a
     confirmed e-mail, and residents registered at a counter (no e-mail: their identity was checked
@@ -243,79 +246,86 @@ def turnout_by_channel(decision):
     return by_channel if all(n >= BREAKDOWN_MINIMUM for n in by_channel.values()) else None
 
 
-def compute_results(decision, rows=None):
-    """The count as plain JSON-able data, from the ballots in the database (or given rows)."""
-    rows = _ballot_rows(decision) if rows is None else rows
-    return {
-        "decision_id": decision.id,
-        "method": decision.method.value,
-        "budget_rule": decision.budget_rule.value if decision.budget_rule else None,
-        "options": [{"id": o.id, "label": o.label, "cost": o.cost} for o in decision.options],
-        "ballots": len(rows),
-        "eligible": eligible_voters(decision),
-        "count": codec.summarise(decision, [codec.loads(r.content) for r in rows]),
-        "by_channel": turnout_by_channel(decision),
-    }
+def _closing_barrier(decision, **values):
+    """Hold the decision's row until the transaction ends, once its vote is over, and set ``values``
+    (or nothing). Ballots being cast hold it shared until they commit (cast_ballot): this waits for
+    them, and any ballot after it finds the vote closed. Raises the refusal when the vote is not
+    closed, or already published."""
+    now = utcnow()
+    held = db.session.execute(
+        update(Decision).where(Decision.id == decision.id, Decision.closes_at <= now, Decision.published_at.is_(None))
+        .values(**(values or {"announced_at": Decision.announced_at})),
+        execution_options={"synchronize_session": False}).rowcount
+    if not held:
+        raise DomainError(_l("Results can be published once the vote is closed, and only once."))
+    if values:
+        db.session.expire(decision, list(values))
 
 
-def pb_text(decision, rows):
-    """The ballots of a participatory budget in the Pabulib format."""
-    instance = codec.budget_instance(decision)
-    ballots = [frozenset(codec.loads(r.content)["options"]) for r in rows]
-    rule = "greedy" if decision.budget_rule is BudgetRule.GREEDY else "equalshares/add1"
-    pb = PbFile.from_instance(instance, ballots, meta={
-        "description": decision.title, "country": "France", "unit": current_app.config["COLLECTIVITE_NAME"],
-        "instance": str(decision.id), "vote_type": "approval", "rule": rule, "currency": "EUR",
-        **({"max_sum_cost": str(decision.voter_cost_limit)} if decision.voter_cost_limit else {}),
-    })
-    for row, r in zip(pb.votes, rows):
-        row["voter_id"] = r.tracking_code
-    for option in decision.options:
-        pb.projects[str(option.id)]["name"] = option.label
-    pb.project_fields = ("project_id", "cost", "name")
-    return write_pb(pb)
+def preview_of(decision):
+    """The results counted for officials since the vote closed (at its present closing date), or None."""
+    preview = db.session.get(ResultPreview, decision.id)
+    return preview if preview is not None and preview.closes_at == decision.closes_at else None
 
 
-def _rewrite_ballots(decision):
-    """Delete and re-insert every ballot of the decision in random order: after publication no
-    row's transaction or position says anything about when it was cast (see _write_ballot)."""
-    values = db.session.execute(select(Ballot.id, Ballot.tracking_code, Ballot.content)
-                                .where(Ballot.decision_id == decision.id)).all()
-    db.session.execute(delete(Ballot).where(Ballot.decision_id == decision.id))
-    shuffled = [{"id": secrets.token_hex(16), "decision_id": decision.id, "tracking_code": r.tracking_code,
-                 "content": r.content} for r in values]
-    secrets.SystemRandom().shuffle(shuffled)
-    if shuffled:
-        db.session.execute(insert(Ballot), shuffled)
+def ballot_count(decision):
+    return db.session.execute(select(func.count(Ballot.id)).where(Ballot.decision_id == decision.id)).scalar_one()
+
+
+def count_preview(decision, user):
+    """Count a closed vote for the officials who review it before publishing, once per closing."""
+    check(user, Action.RESULTS_PUBLISH, decision)
+    _closing_barrier(decision)
+    preview = preview_of(decision)
+    if preview is not None:  # counted by someone else while this waited for the row
+        return preview
+    db.session.execute(delete(ResultPreview).where(ResultPreview.decision_id == decision.id))
+    results = publication.count_results(decision, eligible_voters(decision), turnout_by_channel(decision))
+    preview = ResultPreview(decision_id=decision.id, closes_at=decision.closes_at,
+                            results_json=json.dumps(results, sort_keys=True, ensure_ascii=False))
+    db.session.add(preview)
+    db.session.flush()
+    return preview
 
 
 def publish_results(decision, user):
-    """Freeze the count: results, shuffled ballots file and its SHA-256, in the staff log, and tell the
-    followers. Publishing twice makes one snapshot."""
+    """Freeze the count: the ballots rewritten in random order, the ballots files, their SHA-256 and the
+    results stored, in the staff log, and the followers told. Publishing twice makes one snapshot."""
     check(user, Action.RESULTS_PUBLISH, decision)
-    with unique_insert(DomainError(_l("Results can be published once the vote is closed, and only once."))):
-        # Exclusive: waits for ballots still being cast (they hold a share lock), then reads them all.
-        db.session.execute(update(Decision).where(Decision.id == decision.id)
-                           .values(announced_at=Decision.announced_at))
-        rows = list(_ballot_rows(decision))
-        secrets.SystemRandom().shuffle(rows)
-        results = compute_results(decision, rows)
-        csv_text = codec.ballots_csv(decision, [(r.tracking_code, codec.loads(r.content)) for r in rows])
-        db.session.add(ResultSnapshot(
-            decision_id=decision.id, published_by_id=user.id, code_version=code_version(),
-            results_json=json.dumps(results, sort_keys=True, ensure_ascii=False),
-            ballots_csv=csv_text, ballots_sha256=hashlib.sha256(csv_text.encode()).hexdigest(),
-            ballots_pb=pb_text(decision, rows) if decision.method is Method.BUDGET else None,
-        ))
-        db.session.flush()
-        _rewrite_ballots(decision)
-    db.session.refresh(decision)
-    snapshot = decision.snapshot
+    _closing_barrier(decision, published_at=utcnow())
+    version = code_version()
+    with publication.bulk_settings():
+        ballots = publication.shuffle_ballots(decision)
+        _results, files = publication.write_open_data(decision, ballots, eligible_voters(decision),
+                                                      turnout_by_channel(decision), version)
+    snapshot = ResultSnapshot(decision_id=decision.id, published_by_id=user.id, code_version=version,
+                              ballots_sha256=files[BALLOTS_CSV].sha256)
+    db.session.add(snapshot)
+    db.session.execute(delete(ResultPreview).where(ResultPreview.decision_id == decision.id))
+    db.session.flush()
     staff_log.record(user, "publication", "publish", TargetType.DECISION, decision.id, {},
                      {"ballots_sha256": snapshot.ballots_sha256, "code_version": snapshot.code_version})
     notify_followers(TargetType.DECISION, decision.id, "mail/results_published.txt",
                      _l("Results published: %(title)s", title=decision.title), decision=decision)
     return snapshot
+
+
+def published_results(decision):
+    """The published results (results.json), read without the ballots files."""
+    return json.loads(read_text(decision.id, RESULTS_JSON))
+
+
+def published_file(decision, name):
+    """A stored file of the published results, or None. Results published before the results CSV and
+    datapackage.json were stored (migration 0014) get them now, written as publication writes them."""
+    file = stored(decision.id, name)
+    if file is None and name in (RESULTS_CSV, DATAPACKAGE) and decision.published_at is not None:
+        lock_for_write()
+        with unique_insert():  # another request writing them at the same moment: theirs are kept
+            publication.write_descriptions(decision, published_results(decision), decision.snapshot.code_version,
+                                           stored_files(decision.id))
+        file = stored(decision.id, name)
+    return file
 
 
 @job("votes opened, followers told")

@@ -1,6 +1,7 @@
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, session,
+                   stream_with_context, url_for)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -12,17 +13,21 @@ from ..counters.models import AssistedActionKind, Channel
 from ..domain import DomainError, attach_error, flash_refusal
 from ..errors import render_error
 from ..following.services import is_following
+from ..routing import int_arg
 from ..targets import TargetType
 from ..timezones import now_paris, paris_to_utc, utc_to_paris
 from ..voting import majority_judgment
 from . import ballots as codec
 from . import registrations  # noqa: F401 - registers follows, receipts and "my data" for decisions
 from . import rules  # noqa: F401 - registers the package's access rules
-from . import corrections, services
+from . import corrections, queue, services
 from .charts import bar_chart
+from .files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, chunks
 from .forms import DecisionForm, DescriptionForm
-from .models import BudgetRule, Decision, DecisionState, Method
-from .opendata import datapackage, results_csv
+from .models import BudgetRule, Decision, DecisionJob, DecisionState, JobKind, Method
+
+# A published file never changes: a browser or a proxy may keep it a year without asking again.
+PUBLISHED_FILE_CACHE = "public, max-age=31536000, immutable"
 
 bp = Blueprint("decisions", __name__)
 
@@ -53,8 +58,10 @@ def _back_to(decision, message):
 @bp.route("/")
 @public
 def index():
-    decisions = services.visible_decisions(include_drafts=can(current_user, Action.DECISION_MANAGE))
-    return render_template("decisions/list.html", decisions=decisions)
+    page = services.decisions_page(include_drafts=can(current_user, Action.DECISION_MANAGE),
+                                   page=int_arg("page", 1), after=request.args.get("after"),
+                                   before=request.args.get("before"))
+    return render_template("decisions/list.html", page=page)
 
 
 def _decision_form(decision=None):
@@ -211,64 +218,94 @@ def voted(decision_id):
 @bp.route("/<int:decision_id>/results")
 @requires(Action.RESULTS_READ, load=Decision)
 def results(decision):
-    if decision.snapshot is not None:
-        data, preview = json.loads(decision.snapshot.results_json), False
+    if decision.published_at is not None:
+        data, preview = services.published_results(decision), False
     else:  # an official reviewing the count of a closed vote (access: RESULTS_READ)
-        data, preview = services.compute_results(decision), True
+        counted = queue.preview(decision, current_user)
+        if isinstance(counted, DecisionJob):
+            return render_template("decisions/job.html", decision=decision, job=counted)
+        data, preview = json.loads(counted.results_json), True
     return render_template("decisions/results.html", decision=decision, data=data, preview=preview,
                            chart=bar_chart(decision, data))
+
+
+def _queued(decision, kind):
+    """Queue the job and have it started after this request; False, the refusal flashed, when refused."""
+    try:
+        queue.wake(queue.queue_job(decision, kind, current_user))
+    except DomainError as error:
+        flash_refusal(error)
+        return False
+    return True
+
+
+@bp.route("/<int:decision_id>/count", methods=["POST"])
+@requires(Action.RESULTS_PUBLISH, load=Decision, refused=_announced_only)
+def count(decision):
+    """Count again a vote whose count failed (results: the count runs when the page is first seen)."""
+    _queued(decision, JobKind.COUNT)
+    return redirect(url_for("decisions.results", decision_id=decision.id))
 
 
 @bp.route("/<int:decision_id>/publish", methods=["POST"])
 @requires(Action.RESULTS_PUBLISH, load=Decision, refused=_announced_only)
 def publish(decision):
-    try:
-        services.publish_results(decision, current_user)
-    except DomainError as error:
-        flash_refusal(error)
-    else:
+    endpoint = "decisions.publication" if _queued(decision, JobKind.PUBLISH) else "decisions.results"
+    return redirect(url_for(endpoint, decision_id=decision.id))
+
+
+@bp.route("/<int:decision_id>/publication")
+@requires(Action.RESULTS_READ, load=Decision)
+def publication(decision):
+    """Where the publication an official asked for is: refreshed by a link, no script."""
+    if decision.published_at is not None:
         flash(_l("The results are published."), "success")
-    return redirect(url_for("decisions.results", decision_id=decision.id))
+        return redirect(url_for("decisions.results", decision_id=decision.id))
+    job = queue.latest_job(decision, JobKind.PUBLISH)
+    if job is None:
+        return redirect(url_for("decisions.results", decision_id=decision.id))
+    queue.wake(job)
+    return render_template("decisions/job.html", decision=decision, job=job)
 
 
-def _download(decision, body, filename, mimetype):
-    """A file of the published results (an official's preview of a closed vote has none)."""
-    if decision.snapshot is None or body is None:
+def _download(decision, name, filename):
+    """A file of the published results, streamed from the database; 304 when the browser has it (its
+    ETag is its SHA-256). An official's preview of a closed vote has no files."""
+    file = services.published_file(decision, name) if decision.published_at is not None else None
+    if file is None:
         abort(404)
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    headers = {"ETag": f'"{file.sha256}"', "Cache-Control": PUBLISHED_FILE_CACHE}
+    if request.if_none_match.contains_weak(file.sha256):
+        return Response(status=304, headers=headers)
+    headers.update({"Content-Disposition": f'attachment; filename="{filename}"', "Content-Length": str(file.size)})
+    return Response(stream_with_context(chunks(file.id)), mimetype=file.media_type, headers=headers)
 
 
 @bp.route("/<int:decision_id>/ballots.csv")
 @requires(Action.RESULTS_READ, load=Decision)
 def ballots_csv(decision):
-    snapshot = decision.snapshot
-    return _download(decision, snapshot and snapshot.ballots_csv, f"decision-{decision.id}-ballots.csv", "text/csv")
+    return _download(decision, BALLOTS_CSV, f"decision-{decision.id}-ballots.csv")
 
 
 @bp.route("/<int:decision_id>/ballots.pb")
 @requires(Action.RESULTS_READ, load=Decision)
 def ballots_pb(decision):
-    snapshot = decision.snapshot
-    return _download(decision, snapshot and snapshot.ballots_pb, f"decision-{decision.id}.pb", "text/plain")
+    return _download(decision, BALLOTS_PB, f"decision-{decision.id}.pb")
 
 
 @bp.route("/<int:decision_id>/results.json")
 @requires(Action.RESULTS_READ, load=Decision)
 def results_json(decision):
-    snapshot = decision.snapshot
-    return _download(decision, snapshot and snapshot.results_json, f"decision-{decision.id}-results.json",
-                     "application/json")
+    return _download(decision, RESULTS_JSON, f"decision-{decision.id}-results.json")
 
 
 @bp.route("/<int:decision_id>/results.csv")
 @requires(Action.RESULTS_READ, load=Decision)
 def results_csv_file(decision):
-    return _download(decision, decision.snapshot and results_csv(decision), f"decision-{decision.id}-results.csv",
-                     "text/csv")
+    return _download(decision, RESULTS_CSV, f"decision-{decision.id}-results.csv")
 
 
 @bp.route("/<int:decision_id>/datapackage.json")
 @requires(Action.RESULTS_READ, load=Decision)
 def datapackage_json(decision):
-    body = decision.snapshot and json.dumps(datapackage(decision), indent=2, ensure_ascii=False)
-    return _download(decision, body, "datapackage.json", "application/json")
+    return _download(decision, DATAPACKAGE, "datapackage.json")

@@ -152,6 +152,10 @@ def resolve_reports(target, when=None):
 
 # --- The queue -------------------------------------------------------------------------------
 
+# "More than 1,000 items are waiting" tells a moderator as much as the exact number.
+COUNT_CAP = 1000
+
+
 def _waiting_items():
     """One row per target waiting for a moderator: since when (the oldest report, or the moment it began
     waiting for review), whether it waits for a review, how many reports wait on it."""
@@ -181,7 +185,7 @@ def queue(*, page=1, after=None, before=None, per_page=QUEUE_PAGE):
     items = _waiting_items()
     order = (items.c.since, items.c.target_type, items.c.target_id)
     found = keyset_page(select(*order, items.c.waiting, items.c.reports), order, page=page, per_page=per_page,
-                        after=after, before=before, total=count(select(items)))
+                        after=after, before=before, total=count(select(items), cap=COUNT_CAP), count_cap=COUNT_CAP)
     keys = [(TargetType(row.target_type), row.target_id) for row in found.items]
     loaded = _load_targets(keys)
     reasons, texts = open_report_reasons(keys), latest_report_texts(keys)

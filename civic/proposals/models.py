@@ -43,6 +43,8 @@ class Proposal(AssistedRecord, db.Model):
         # The lists: newest first, and most supported first, within a state (see services.list_proposals).
         Index("ix_proposal_state_newest", "state", "created_at", "id"),
         Index("ix_proposal_state_supported", "state", "support_count", "created_at", "id"),
+        # A person's own, newest first ("my data").
+        Index("ix_proposal_author_time", "author_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +52,7 @@ class Proposal(AssistedRecord, db.Model):
     body: Mapped[str] = mapped_column(Text)
     place: Mapped[str | None] = mapped_column(String(PLACE_MAX))
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     state: Mapped[ProposalState] = mapped_column(enum_column_type(ProposalState), default=ProposalState.PUBLISHED)
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     moderation_reason: Mapped[str | None] = mapped_column(Text)   # public
@@ -103,11 +105,12 @@ def _note_first_publication(_mapper, _connection, proposal):
 
 class Support(AssistedRecord, db.Model):
     __tablename__ = "support"
-    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),
+                      Index("ix_support_user_time", "user_id", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     proposal: Mapped[Proposal] = relationship()
@@ -120,11 +123,12 @@ class Comment(AssistedRecord, db.Model):
         # A page of threads of a proposal, and the first replies of each, in the order they were written.
         Index("ix_comment_threads", "proposal_id", "parent_id", "created_at", "id"),
         Index("ix_comment_replies", "parent_id", "created_at", "id"),
+        Index("ix_comment_author_time", "author_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     body: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="fr")

@@ -69,24 +69,35 @@ def _method_of(columns):
     raise ValueError("the columns do not describe any voting method Civic publishes")
 
 
-def read(text):
-    """(method, option ids, [(tracking_code, content), …]) from a ballots file's text."""
-    rows = [r for r in csv.reader(io.StringIO(text.removeprefix("\ufeff"))) if r]
-    if not rows or rows[0][0] != "tracking_code":
+def read(source):
+    """(method, option ids, ballots) from a ballots file: its text, or its lines (an open file).
+
+    ``ballots`` yields (tracking_code, content) pairs as the rows are read, so that a file of a
+    million ballots is counted without being held in memory; a malformed row raises ValueError
+    when it is reached.
+    """
+    lines = io.StringIO(source) if isinstance(source, str) else source
+    rows = (r for r in csv.reader(lines) if r)
+    first = next(rows, None)
+    if first:
+        first[0] = first[0].removeprefix("\ufeff")
+    if not first or first[0] != "tracking_code":
         raise ValueError("not a Civic ballots file: the first column must be tracking_code")
-    columns = rows[0][1:]
+    columns = first[1:]
     method = _method_of(columns)
     prefix = COLUMN_PREFIX.get(method, "")
     try:
         option_ids = [int(c[len(prefix):]) for c in columns if prefix and c.startswith(prefix)]
     except ValueError:
         raise ValueError("option columns must end with the option's number") from None
-    ballots = []
-    for number, values in enumerate(rows[1:], start=2):
-        if len(values) != len(rows[0]):
-            raise ValueError(f"line {number}: {len(values)} values for {len(rows[0])} columns")
-        ballots.append((values[0], _content(method, option_ids, values[1:], number)))
-    return method, option_ids, ballots
+
+    def ballots():
+        for number, values in enumerate(rows, start=2):
+            if len(values) != len(first):
+                raise ValueError(f"line {number}: {len(values)} values for {len(first)} columns")
+            yield values[0], _content(method, option_ids, values[1:], number)
+
+    return method, option_ids, ballots()
 
 
 def _marks(values, number):
@@ -122,16 +133,24 @@ def count(method, option_ids, contents):
     if method in (APPROVAL, BUDGET):
         return approval.count(option_ids, (c["options"] for c in contents))
     if method == MAJORITY_JUDGMENT:
-        return majority_judgment.count(option_ids, ({int(k): v for k, v in c["grades"].items()} for c in contents))
+        # Stored and read grades are keyed by the option's number as text: counted so, numbered after.
+        counts = majority_judgment.count([str(o) for o in option_ids], (c["grades"] for c in contents))
+        return {int(k): v for k, v in counts.items()}
     raise ValueError(f"unknown method {method!r}")
 
 
 def summarise(method, option_ids, contents, *, budget_total=None, costs=None, rule=None):
     """The published "count": plain JSON-able data, the same for the site and for `flask recount`.
 
-    For a participatory budget, ``rule`` is "greedy" or "equal_shares" (add-one completion)
-    and ``costs`` maps option id to cost.
+    ``contents`` is read once, so it may be a generator over a million ballots. For a
+    participatory budget, ``rule`` is "greedy" or "equal_shares" (add-one completion) and
+    ``costs`` maps option id to cost.
     """
+    if method == BUDGET:
+        if costs is None or budget_total is None:
+            raise ValueError("a participatory budget is recounted from its .pb file, which gives the costs and the "
+                             "budget")
+        contents = list(contents)  # both rules go through the ballots again
     result = count(method, option_ids, contents)
     if method == YES_NO:
         return {"yes": result.yes, "no": result.no, "blank": result.blank, "outcome": result.outcome}
@@ -147,8 +166,6 @@ def summarise(method, option_ids, contents, *, budget_total=None, costs=None, ru
             "rank": {str(k): v for k, v in ranks.items()},
             "winners": [k for k, v in ranks.items() if v == 1 and sum(result[k])],
         }
-    if costs is None or budget_total is None:
-        raise ValueError("a participatory budget is recounted from its .pb file, which gives the costs and the budget")
     instance = budget.Instance(budget=budget_total, projects=[budget.Project(o, costs[o]) for o in option_ids])
     approvals = [frozenset(c["options"]) for c in contents]
     if rule == "equal_shares":
@@ -161,9 +178,10 @@ def summarise(method, option_ids, contents, *, budget_total=None, costs=None, ru
             "winners": list(selected), "spent": sum(costs[o] for o in selected), "budget": budget_total}
 
 
-def recount(text):
-    """(method, count) recounted from a ballots file's text; a budget's CSV is refused (no costs in it)."""
-    method, option_ids, ballots = read(text)
+def recount(source):
+    """(method, count) recounted from a ballots file (its text or its lines); a budget's CSV is refused
+    (no costs in it)."""
+    method, option_ids, ballots = read(source)
     if method == BUDGET:
         raise ValueError("a participatory budget is recounted from its .pb file, which gives the costs and the budget")
-    return method, summarise(method, option_ids, [content for _code, content in ballots])
+    return method, summarise(method, option_ids, (content for _code, content in ballots))

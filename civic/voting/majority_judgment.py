@@ -29,6 +29,7 @@ from functools import cmp_to_key
 from itertools import accumulate
 
 GRADES = ("reject", "insufficient", "passable", "fair", "good", "very_good", "excellent")
+_POSITIONS = {grade: position for position, grade in enumerate(GRADES)}
 LABELS_FR = dict(zip(GRADES, (
     "À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien", "Excellent",
 )))
@@ -131,16 +132,16 @@ def count(options, ballots):
     unknown one, or gives an unknown grade is a ValueError.
     """
     options = tuple(options)
-    if len(set(options)) != len(options):
+    expected = set(options)
+    if len(expected) != len(options):
         raise ValueError("duplicate option")
     tallies = {o: [0] * len(GRADES) for o in options}
     for ballot in ballots:
-        if set(ballot) != set(options):
+        if ballot.keys() != expected:
             raise ValueError("each ballot must grade every option, and only those")
         for option, grade in ballot.items():
-            if grade in GRADES:
-                grade = GRADES.index(grade)
-            if type(grade) is not int or not 0 <= grade < len(GRADES):
+            position = _POSITIONS.get(grade) if type(grade) is str else grade
+            if type(position) is not int or not 0 <= position < len(GRADES):
                 raise ValueError(f"unknown grade {grade!r}")
-            tallies[option][grade] += 1
+            tallies[option][position] += 1
     return {o: tuple(c) for o, c in tallies.items()}

@@ -169,25 +169,32 @@ def read(path_or_text):
     return pb
 
 
-def write(pb):
-    """The text of a ``.pb`` file (``\\n`` line endings) that ``read`` gives back as `pb`."""
+def line(cells):
+    """One line of a .pb file, from its cells (strings)."""
     out = io.StringIO()
+    # csv quotes fields holding the line terminator ("\n") but not a lone "\r".
+    quoting = csv.QUOTE_ALL if any("\r" in c for c in cells) else csv.QUOTE_MINIMAL
+    csv.writer(out, delimiter=";", lineterminator="\n", quoting=quoting).writerow(cells)
+    return out.getvalue()
 
-    def line(cells):
-        # csv quotes fields holding the line terminator ("\n") but not a lone "\r".
-        quoting = csv.QUOTE_ALL if any("\r" in c for c in cells) else csv.QUOTE_MINIMAL
-        csv.writer(out, delimiter=";", lineterminator="\n", quoting=quoting).writerow(cells)
 
-    line(["META"])
-    line(["key", "value"])
+def lines(pb, votes=None):
+    """The lines of `pb`'s file, each ending with ``\\n``; the votes are ``votes`` when given (any
+    iterable of {field: string}, read once: a million votes are written without being held)."""
+    yield line(["META"])
+    yield line(["key", "value"])
     for item in pb.meta.items():
-        line(item)
+        yield line(item)
     for name, fields, rows in (
         ("PROJECTS", pb.project_fields, pb.projects.values()),
-        ("VOTES", pb.vote_fields, pb.votes),
+        ("VOTES", pb.vote_fields, pb.votes if votes is None else votes),
     ):
-        line([name])
-        line(fields)
+        yield line([name])
+        yield line(fields)
         for row in rows:
-            line([row.get(f, "") for f in fields])
-    return out.getvalue()
+            yield line([row.get(f, "") for f in fields])
+
+
+def write(pb):
+    """The text of a ``.pb`` file (``\\n`` line endings) that ``read`` gives back as `pb`."""
+    return "".join(lines(pb))

@@ -67,6 +67,12 @@ SEARCH_POSTGRESQL = (
 )
 
 
+# (table, column, index replaced, index by the person then time)
+PERSONS_OWN = (('proposal', 'author_id', 'ix_proposal_author_id', 'ix_proposal_author_time'),
+               ('comment', 'author_id', 'ix_comment_author_id', 'ix_comment_author_time'),
+               ('support', 'user_id', 'ix_support_user_id', 'ix_support_user_time'))
+
+
 def upgrade():
     postgresql = op.get_bind().dialect.name == 'postgresql'
     op.add_column('proposal', sa.Column('support_count', sa.Integer(), server_default='0', nullable=False))
@@ -84,10 +90,17 @@ def upgrade():
     op.drop_index('ix_comment_parent_id', table_name='comment')
     op.create_index('ix_comment_threads', 'comment', ['proposal_id', 'parent_id', 'created_at', 'id'])
     op.create_index('ix_comment_replies', 'comment', ['parent_id', 'created_at', 'id'])
+    # A person's own, newest first ("my data"): the author's or supporter's index, ordered by time.
+    for table, column, old, new in PERSONS_OWN:
+        op.drop_index(old, table_name=table)
+        op.create_index(new, table, [column, 'created_at', 'id'])
 
 
 def downgrade():
     postgresql = op.get_bind().dialect.name == 'postgresql'
+    for table, column, old, new in PERSONS_OWN:
+        op.drop_index(new, table_name=table)
+        op.create_index(old, table, [column])
     op.drop_index('ix_comment_replies', table_name='comment')
     op.drop_index('ix_comment_threads', table_name='comment')
     op.create_index('ix_comment_parent_id', 'comment', ['parent_id'])

@@ -1,8 +1,10 @@
-"""Factories for decisions in a chosen state."""
+"""Factories for decisions in a chosen state, and what their publication stored."""
+import json
 from datetime import timedelta
 
 from civic.accounts.models import Role
 from civic.db_types import utcnow
+from civic.decisions.files import RESULTS_JSON, read_text
 from civic.decisions.models import BudgetRule, Decision, Method, Option
 from civic.extensions import db
 from tests.factories import make_user
@@ -40,3 +42,12 @@ def make_decision(method=Method.SINGLE_CHOICE, state="open", options=OPTION_LABE
 def close(decision):
     decision.closes_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
+
+
+def published_text(decision, name):
+    """A published file's text, as stored (files.BALLOTS_CSV, files.RESULTS_JSON...)."""
+    return read_text(decision.id, name)
+
+
+def published_results(decision):
+    return json.loads(published_text(decision, RESULTS_JSON))

@@ -8,12 +8,13 @@ import pytest
 from civic.accounts.models import Role
 from civic.decisions import services
 from civic.counters.models import Channel
+from civic.decisions.files import BALLOTS_CSV, BALLOTS_PB
 from civic.decisions.models import Method, ResultSnapshot
 from civic.extensions import db
 from civic.voting.recount import recount_pb
 from tests.client import Page
 from tests.factories import login, make_user
-from tests.decisions.helpers import close, make_decision
+from tests.decisions.helpers import close, make_decision, published_results, published_text
 
 
 def _cast(decision, contents, channel=Channel.ONLINE):
@@ -44,7 +45,7 @@ def test_single_choice_end_to_end_recount(app, client, ctx, tmp_path):
     assert client.get(f"/decisions/{decision.id}/ballots.csv").status_code == 404
 
     snapshot = _publish(client, decision)
-    results = json.loads(snapshot.results_json)
+    results = published_results(decision)
     assert results["count"] == {"votes": {str(a): 1, str(b): 2, str(c): 0}, "blank": 1, "winners": [b]}
     assert results["ballots"] == 4
 
@@ -84,10 +85,10 @@ def test_yes_no_results(client, ctx, app, tmp_path, method, contents, expected):
     decision = make_decision(method)
     _cast(decision, contents)
     close(decision)
-    snapshot = _publish(client, decision)
-    assert json.loads(snapshot.results_json)["count"] == expected
+    _publish(client, decision)
+    assert published_results(decision)["count"] == expected
     path = tmp_path / "b.csv"
-    path.write_text(snapshot.ballots_csv)
+    path.write_text(published_text(decision, BALLOTS_CSV))
     assert json.loads(app.test_cli_runner().invoke(args=["recount", str(path)]).output) == expected
 
 
@@ -100,12 +101,12 @@ def test_majority_judgment_results_and_recount(client, ctx, app, tmp_path):
         {"grades": {a: "fair", b: "excellent", c: "insufficient"}},
     ])
     close(decision)
-    snapshot = _publish(client, decision)
-    count = json.loads(snapshot.results_json)["count"]
+    _publish(client, decision)
+    count = published_results(decision)["count"]
     assert count["majority_grade"] == {a: "good", b: "good", c: "reject"}
     assert count["rank"][c] == 3 and count["winners"] and set(count["winners"]) <= {int(a), int(b)}
     path = tmp_path / "b.csv"
-    path.write_text(snapshot.ballots_csv)
+    path.write_text(published_text(decision, BALLOTS_CSV))
     assert json.loads(app.test_cli_runner().invoke(args=["recount", str(path)]).output) == count
     assert Page(client.get(f"/decisions/{decision.id}/results")).has('figure svg[role="img"]')
 
@@ -120,8 +121,8 @@ def test_budget_results_pabulib_and_recount(client, ctx, app, tmp_path, rule, ex
     _cast(decision, [{"options": [ids["A"], ids["C"]]}, {"options": [ids["A"]]}, {"options": [ids["B"]]},
                      {"options": [ids["A"], ids["B"]]}])
     close(decision)
-    snapshot = _publish(client, decision)
-    count = json.loads(snapshot.results_json)["count"]
+    _publish(client, decision)
+    count = published_results(decision)["count"]
     assert count["spent"] <= 100
     if expected:
         assert count["winners"] == [ids[x] for x in expected]
@@ -151,7 +152,7 @@ def test_snapshot_unique_constraint(ctx):
     user = make_user(role=Role.ELECTED)
     for _ in range(2):
         db.session.add(ResultSnapshot(decision_id=decision.id, published_by_id=user.id, code_version="x",
-                                      results_json="{}", ballots_csv="", ballots_sha256="0" * 64))
+                                      ballots_sha256="0" * 64))
     from sqlalchemy.exc import IntegrityError
 
     with pytest.raises(IntegrityError):
@@ -171,29 +172,32 @@ def test_turnout_per_channel_only_with_ten_in_each_group(client, ctx):
     _cast(decision, [{"vote": "yes"}] * 12)
     _cast(decision, [{"vote": "no"}] * 9, Channel.COUNTER)
     close(decision)
-    assert services.compute_results(decision)["by_channel"] is None
+    official = make_user(role=Role.ELECTED)
+    assert json.loads(services.count_preview(decision, official).results_json)["by_channel"] is None
     decision.closes_at = decision.closes_at.replace(year=decision.closes_at.year + 1)
     db.session.commit()
     _cast(decision, [{"vote": "no"}], Channel.COUNTER)
     close(decision)
-    results = services.compute_results(decision)
+    # Closed again: counted again.
+    results = json.loads(services.count_preview(decision, official).results_json)
     assert results["by_channel"] == {"online": 12, "counter": 10}
     assert "breakdown" not in results
-    snapshot = _publish(client, decision)
+    _publish(client, decision)
     # No channel on ballots, so none in the file: a lone counter ballot could not be singled out.
-    assert snapshot.ballots_csv.splitlines()[0] == "tracking_code,vote"
-    assert "counter" not in snapshot.ballots_csv and "online" not in snapshot.ballots_csv
+    ballots = published_text(decision, BALLOTS_CSV)
+    assert ballots.splitlines()[0] == "tracking_code,vote"
+    assert "counter" not in ballots and "online" not in ballots
 
 
 @pytest.mark.parametrize("method", [Method.YES_NO, Method.SINGLE_CHOICE, Method.APPROVAL, Method.MAJORITY_JUDGMENT])
 def test_empty_decision_publishes_and_recounts(client, ctx, app, tmp_path, method):
     decision = make_decision(method)
     close(decision)
-    snapshot = _publish(client, decision)
-    results = json.loads(snapshot.results_json)
+    _publish(client, decision)
+    results = published_results(decision)
     assert results["ballots"] == 0
     path = tmp_path / "empty.csv"
-    path.write_text(snapshot.ballots_csv)
+    path.write_text(published_text(decision, BALLOTS_CSV))
     out = app.test_cli_runner().invoke(args=["recount", str(path)])
     assert out.exit_code == 0, out.output
     assert json.loads(out.output) == results["count"]
@@ -207,10 +211,10 @@ def test_empty_budget_publishes_and_recounts_from_pb(client, ctx, app, tmp_path,
     decision = make_decision(Method.BUDGET, options=("A", "B"), costs=[60, 50], budget=100,
                              budget_rule=BudgetRule(rule))
     close(decision)
-    snapshot = _publish(client, decision)
-    assert json.loads(snapshot.results_json)["count"]["winners"] == []
+    _publish(client, decision)
+    assert published_results(decision)["count"]["winners"] == []
     path = tmp_path / "empty.pb"
-    path.write_text(snapshot.ballots_pb)
+    path.write_text(published_text(decision, BALLOTS_PB))
     out = app.test_cli_runner().invoke(args=["recount", str(path)])
     assert out.exit_code == 0 and out.output == ""
 
@@ -220,9 +224,9 @@ def test_recount_of_a_budget_csv_points_to_the_pb_file(client, ctx, app, tmp_pat
     ids = [o.id for o in decision.options]
     _cast(decision, [{"options": [ids[0]]}])
     close(decision)
-    snapshot = _publish(client, decision)
+    _publish(client, decision)
     path = tmp_path / "budget.csv"
-    path.write_text(snapshot.ballots_csv)
+    path.write_text(published_text(decision, BALLOTS_CSV))
     out = app.test_cli_runner().invoke(args=["recount", str(path)])
     assert out.exit_code != 0 and ".pb" in out.output
 

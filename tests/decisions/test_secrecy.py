@@ -15,7 +15,7 @@ from civic.decisions.models import Ballot, Method, Participation
 from civic.domain import DomainError
 from civic.extensions import db
 from tests.factories import make_user
-from tests.decisions.helpers import close, make_decision
+from tests.decisions.helpers import close, make_decision, published_results
 
 # Its work leaves the test's connection (other processes, threads or apps): see conftest.py.
 pytestmark = pytest.mark.real_commits
@@ -133,7 +133,7 @@ def test_a_ballot_being_cast_at_closing_time_is_counted_or_refused(app, ctx):
     second.join(15)
     assert errors == []
     db.session.expire_all()
-    results = json.loads(db.session.get(type(decision), decision_id).snapshot.results_json)
+    results = published_results(decision)
     assert results["ballots"] == 1 and results["count"]["yes"] == 1
 
 

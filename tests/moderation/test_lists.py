@@ -6,6 +6,7 @@ from civic.accounts.models import Role
 from civic.db_types import utcnow
 from civic.extensions import db
 from civic.moderation.models import ModerationAction, ModerationKind, Report, ReportReason
+from civic.moderation import services
 from civic.moderation.services import JOURNAL_PAGE, QUEUE_PAGE, REPORTS_SHOWN
 from civic.proposals.models import BODY_MAX, REASON_MAX, TITLE_MAX, ProposalState
 from civic.targets import TargetType
@@ -167,3 +168,12 @@ def test_the_decision_page_fits_the_page_budget_with_the_longest_content_and_rep
     page = client_request.get("moderation.decide", target_type="proposal", target_id=proposal.id)
     assert growth.weight(page) <= PAGE_BUDGET, growth.weight(page)
     assert proposal.body[-50:] in page.text("main")  # the content whole
+
+
+def test_a_long_queue_says_more_than_the_count_cap(app, client_request, login_as, monkeypatch):
+    monkeypatch.setattr(services, "COUNT_CAP", 3)
+    login_as(Role.MODERATOR)
+    growth.proposals(4, make_theme(), growth.users(1), state=ProposalState.PENDING, since=utcnow() - timedelta(days=1))
+    assert client_request.get("moderation.queue").text("main > p:nth-of-type(2)") == "Plus de 3 éléments attendent."
+    monkeypatch.setattr(services, "COUNT_CAP", 4)
+    assert client_request.get("moderation.queue").text("main > p:nth-of-type(2)") == "4 éléments attendent."
