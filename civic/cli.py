@@ -93,8 +93,12 @@ def seed_scale_command(**sizes):
         raise click.ClickException("seed-scale never runs in production (CIVIC_ENV=production).")
     lock_for_write()
     started = time.monotonic()
-    seed_scale(Sizes(**sizes), report=lambda what, count: click.echo(
-        f"{time.monotonic() - started:7.1f} s  {what}: {count:,}"))
+    try:
+        seed_scale(Sizes(**sizes), report=lambda what, count: click.echo(
+            f"{time.monotonic() - started:7.1f} s  {what}: {count:,}"))
+    except ValueError as error:  # random.sample: more wanted than there are (supports by one resident, ...)
+        raise click.ClickException(f"These sizes do not fit together ({error}): give more users and proposals "
+                                   "for so many supports, comments, reports and follows.") from None
     db.session.commit()
     click.echo(f"Done in {time.monotonic() - started:.0f} s.")
 

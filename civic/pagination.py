@@ -10,7 +10,7 @@ The order is a tuple of columns ending with a unique one (the id), all in one di
 The cursor is those values as text: a forged one only starts the list somewhere else.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from math import ceil
 
 from flask import request
@@ -21,6 +21,7 @@ from .extensions import db
 from .routing import int_arg, parse_id
 
 CURSOR_SEPARATOR = "~"
+MAX_TYPED_PAGE = 1000
 
 
 @dataclass
@@ -62,7 +63,7 @@ def _parse_value(column, text):
         value = datetime.fromisoformat(text)
         if value.tzinfo is None:
             raise ValueError(text)
-        return value
+        return value.astimezone(UTC)  # here, so that a date at the calendar's edge is refused as a cursor
     if python_type is int:
         value = parse_id(text.removeprefix("-"))
         if value is None:
@@ -106,6 +107,9 @@ def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, 
     wants it shown (a count costs a scan of the matching index); ``count_cap``: with ``total``, the count
     stopped past that many rows (then the page says "more than count_cap")."""
     page = max(1, page or 1)
+    if after is None and before is None:
+        # A page typed by number is read by OFFSET: never deeper than the count people are shown.
+        page = min(page, MAX_TYPED_PAGE)
     forward_key, backward_key = decode_cursor(order, after), decode_cursor(order, before)
     key = tuple_(*order)
 

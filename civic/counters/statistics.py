@@ -42,11 +42,16 @@ def monday(day):
     return day - timedelta(days=day.weekday())
 
 
+# Statistics start long after the first year and end before the last: a Monday out of these is forged.
+FIRST_MONDAY, LAST_MONDAY = date(2000, 1, 3), date(2999, 12, 30)
+
+
 def _parse_monday(text):
     try:
-        return monday(date.fromisoformat(text or ""))
-    except (TypeError, ValueError):
+        day = monday(date.fromisoformat(text or ""))
+    except (TypeError, ValueError, OverflowError):
         return None
+    return day if FIRST_MONDAY <= day <= LAST_MONDAY else None
 
 
 def _at(day):
