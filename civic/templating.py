@@ -17,7 +17,7 @@ from .access import Action, can
 from .counters.acting import assisted_session
 from .counters.sessions import CONSENT_VERSION
 from .decisions.corrections import allowed_change
-from .i18n import current_language
+from .i18n import current_language, template_gettext
 from .links import public_url
 from .text import paragraphs
 from .voting import majority_judgment
@@ -74,24 +74,28 @@ def init_app(app):
     app.add_template_filter(lambda n: format_percent(n, "#,##0.#%"), "percent")
     app.add_template_filter(paragraphs, "paragraphs")
 
+    # What does not change from one render to the next is set once; Flask's context processors run
+    # for every template rendered.
+    app.jinja_env.globals.update(
+        {enum_class.__name__: enum_class for enum_class in labels.enums()},
+        can=lambda action, obj=None: can(current_user, action, obj),
+        Action=Action,
+        numbered=targets.numbered,
+        target_link=_target_link,
+        grade_label=_grade_label,
+        GRADES=majority_judgment.GRADES,
+        assisted_session=assisted_session,
+        consent_version=CONSENT_VERSION,
+        typo_allowance=lambda text: allowed_change(text or ""),
+        voting_explanation=lambda method, rule=None: explanation(method, rule, current_language()),
+        language_links=_language_links,
+        url_with=_url_with,
+        public_url=public_url,
+        site_name=app.config["SITE_NAME"],
+        collectivite_name=app.config["COLLECTIVITE_NAME"],
+    )
+
     @app.context_processor
     def inject():
-        return {
-            **{enum_class.__name__: enum_class for enum_class in labels.enums()},
-            "can": lambda action, obj=None: can(current_user, action, obj),
-            "Action": Action,
-            "numbered": targets.numbered,
-            "target_link": _target_link,
-            "grade_label": _grade_label,
-            "GRADES": majority_judgment.GRADES,
-            "assisted_session": assisted_session,
-            "consent_version": CONSENT_VERSION,
-            "typo_allowance": lambda text: allowed_change(text or ""),
-            "voting_explanation": lambda method, rule=None: explanation(method, rule, current_language()),
-            "lang": current_language(),
-            "language_links": _language_links,
-            "url_with": _url_with,
-            "public_url": public_url,
-            "site_name": current_app.config["SITE_NAME"],
-            "collectivite_name": current_app.config["COLLECTIVITE_NAME"],
-        }
+        # The language in force now: a mail rendered under force_locale is in its reader's.
+        return {"lang": current_language(), **template_gettext()}
