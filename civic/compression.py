@@ -74,19 +74,15 @@ def _compressed_stream(chunks, encoding):
             close()
 
 
-def _eligible(response):
-    if response.status_code < 200 or response.status_code in NO_BODY_STATUSES:
-        return False
-    if "Content-Encoding" in response.headers or "Content-Range" in response.headers:
-        return False
-    if "no-transform" in response.cache_control or not compressible_type(response.mimetype):
-        return False
-    return response.is_streamed or response.content_length is None or response.content_length >= MIN_SIZE
-
-
 def compress_response(response):
     """The after_request hook: ``response`` compressed for this request's browser, when worth it."""
-    if not _eligible(response):
+    # The cheapest tests first: most responses are pages, and this runs for every one.
+    status = response.status_code
+    if status < 200 or status in NO_BODY_STATUSES or not compressible_type(response.mimetype):
+        return response
+    headers = response.headers
+    if ("Content-Encoding" in headers or "Content-Range" in headers
+            or "no-transform" in headers.get("Cache-Control", "")):
         return response
     streamed = response.is_streamed
     if not streamed and len(response.get_data()) < MIN_SIZE:

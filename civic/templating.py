@@ -27,13 +27,13 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
 
 def _language_links():
-    here = request.full_path.rstrip("?") if request else "/"
+    back = urlencode({"next": request.full_path.rstrip("?") if request else "/"})
     current = current_language()
     return [
         {
             "code": code,
             "name": LANGUAGE_NAMES[code],
-            "url": url_for("main.set_language", code=code) + "?" + urlencode({"next": here}),
+            "url": url_for("main.set_language", code=code) + "?" + back,
             "current": code == current,
         }
         for code in current_app.config["LANGUAGES"]
