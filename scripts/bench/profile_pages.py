@@ -23,23 +23,29 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
 from civic import create_app  # noqa: E402
-from scripts.bench.throughput import BROWSER_HEADERS, RESIDENT, key_pages, prepare_demo  # noqa: E402
+from scripts.bench.throughput import ACCEPT_ENCODING, BROWSER_HEADERS, RESIDENT, key_pages, prepare_demo  # noqa: E402
 from tests.browser.crawling import DEMO_PASSWORD  # noqa: E402
 from tests.factories import CSRF_RE  # noqa: E402
 
 
 class _Client:
-    """The app's test client as scripts/bench/throughput.py's HttpClient: get(path) -> .status, .text."""
+    """The app's test client as scripts/bench/throughput.py's HttpClient: get(path) -> .status, .text (timed
+    requests ask for compressed pages, as browsers and wrk do)."""
 
     class _Answer:
         def __init__(self, response):
-            self.status, self.text = response.status_code, response.get_data(as_text=True)
+            self.status, self.response = response.status_code, response
+
+        @property
+        def text(self):
+            return self.response.get_data(as_text=True)
 
     def __init__(self, app):
         self.flask_client = app.test_client()
 
-    def get(self, path):
-        return self._Answer(self.flask_client.get(path, headers=BROWSER_HEADERS))
+    def get(self, path, compressed=False):
+        return self._Answer(self.flask_client.get(path, headers={**BROWSER_HEADERS,
+                                                                 **(ACCEPT_ENCODING if compressed else {})}))
 
 
 def _log_in(client):
@@ -53,7 +59,7 @@ def _log_in(client):
 def _time(client, path, requests):
     started = time.perf_counter()
     for _ in range(requests):
-        client.get(path)
+        client.get(path, compressed=True)
     return (time.perf_counter() - started) / requests * 1000
 
 

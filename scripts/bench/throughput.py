@@ -6,20 +6,24 @@ Civic runs on the demo (migrated and seeded as `make run` does) in a fresh SQLit
 migrated and seeded). Beside it, scripts/bench/baseline.py, a bare Flask app rendering 20 rows,
 runs on the same SQLite file and on the same PostgreSQL database. Every server is gunicorn with
 the same settings (sync workers, as many as cores), on 127.0.0.1, and is stopped by its process
-id. wrk (Debian: apt-get install wrk) loads each page in turn, sending the Accept-Encoding of a
-browser, anonymously and as the demo resident (logged in once, its cookie sent with every
-request). Each baseline is measured before and after the pages of its database; the table gives
-the mean of the two and, for each page, its ratio to each baseline (target: 0.50 or more).
+id. wrk (Debian: apt-get install wrk) loads each page, sending what a browser sends (Accept-Encoding
+included), anonymously and as the demo resident (logged in once, its cookie sent with every
+request). All servers are up at once and each page is loaded in slices taken in turn with slices
+of every baseline, so that a machine busy with other work slows both alike; the table gives the
+median of the slices and each page's ratio to each baseline (target: 0.50 or more against the
+baseline of its own database).
 
     .venv/bin/python scripts/bench/throughput.py
-    .venv/bin/python scripts/bench/throughput.py --postgresql "$(scripts/pg.sh url)" --duration 10
+    .venv/bin/python scripts/bench/throughput.py --postgresql "$(scripts/pg.sh url)" --rounds 5
 
 Timings depend on the machine: they are reported, never asserted.
 """
 import argparse
+import contextlib
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,9 +36,10 @@ from tests.browser.crawling import DEMO_PASSWORD, LiveServer  # noqa: E402
 from tests.servers import HttpClient, gunicorn_server, log_in  # noqa: E402
 
 RESIDENT = "resident@example.org"
-ACCEPT_ENCODING = "gzip, deflate, br"
-# What a browser sends: the pages are measured as people get them, compressed.
-BROWSER_HEADERS = {"Accept-Encoding": ACCEPT_ENCODING, "Accept-Language": "fr-FR,fr;q=0.9"}
+# What a browser sends; the same agent for the log-in and for wrk (the log-in session notes it).
+BROWSER_HEADERS = {"User-Agent": "Mozilla/5.0 (civic throughput)", "Accept-Language": "fr-FR,fr;q=0.9"}
+# Pages are measured as people get them, compressed.
+ACCEPT_ENCODING = {"Accept-Encoding": "gzip, deflate, br"}
 # The same for every server (with --workers).
 GUNICORN_ARGS = ("--worker-class", "sync", "--timeout", "60")
 
@@ -42,7 +47,7 @@ GUNICORN_ARGS = ("--worker-class", "sync", "--timeout", "60")
 def _wrk(url, duration, connections, cookie=None):
     """(requests per second, non-2xx/3xx responses, socket errors) of wrk on url."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
-    for name, value in BROWSER_HEADERS.items():
+    for name, value in {**BROWSER_HEADERS, **ACCEPT_ENCODING}.items():
         command += ["-H", f"{name}: {value}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
@@ -56,9 +61,8 @@ def _wrk(url, duration, connections, cookie=None):
     return rate, int(bad.group(1)) if bad else 0, failed
 
 
-def _measure(url, args, cookie=None):
-    _wrk(url, 1, args.connections, cookie)  # warm-up: every worker has loaded its templates
-    rate, bad, failed = _wrk(url, args.duration, args.connections, cookie)
+def _rate(url, args, cookie=None):
+    rate, bad, failed = _wrk(url, args.slice, args.connections, cookie)
     if bad or failed:
         raise SystemExit(f"{url}: {bad} responses were not 2xx/3xx and {failed} requests failed")
     return rate
@@ -92,33 +96,50 @@ def _session_cookie(client):
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in client.cookies)
 
 
-def measure_app(database_url, workdir, args):
-    """[(page, who, req/s)] of Civic on database_url."""
+def _targets(server):
+    """[(page, who, path, cookie)] to load on a Civic server: every key page, anonymously and as the resident."""
+    anonymous = HttpClient(server.url, headers=BROWSER_HEADERS)
+    pages = key_pages(anonymous)
+    resident = HttpClient(server.url, headers=BROWSER_HEADERS)
+    log_in(resident, RESIDENT, DEMO_PASSWORD)
+    resident.get("/")  # the cookie as a browser holds it once settled (a form's secret made, the log-in notice shown)
+    targets = []
+    for who, client in (("anonymous", anonymous), ("resident", resident)):
+        for name, path in pages.items():
+            if client.get(path).status == 200:  # a logged-in resident is sent away from /login
+                targets.append((name, who, path, _session_cookie(client) if client is resident else None))
+    return targets
+
+
+def measure(databases, workdir, args):
+    """[(page, who, database, req/s, {baseline: req/s})]: every server up at once, and each page loaded in
+    turn with every baseline, slice after slice, so that both see the same machine (medians of the slices)."""
     rows = []
-    with gunicorn_server(_server_env(database_url, workdir), workers=args.workers,
-                         args=GUNICORN_ARGS, start_timeout=60) as server:
-        anonymous = HttpClient(server.url, headers=BROWSER_HEADERS)
-        pages = key_pages(anonymous)
-        resident = HttpClient(server.url, headers=BROWSER_HEADERS)
-        log_in(resident, RESIDENT, DEMO_PASSWORD)
-        for who, client in (("anonymous", anonymous), ("resident", resident)):
-            for name, path in pages.items():
-                status = client.get(path).status
-                if status != 200:  # a logged-in resident is sent away from /login
-                    continue
-                cookie = _session_cookie(client) if client is resident else None
-                rate = _measure(server.url + path, args, cookie)
-                rows.append((name, who, rate))
-                print(f"  {name:<16} {who:<10} {rate:8.1f} req/s", flush=True)
+    with contextlib.ExitStack() as stack:
+        servers, baselines = {}, {}
+        for name, url in databases.items():
+            env = _server_env(url, workdir)
+            servers[name] = stack.enter_context(gunicorn_server(env, workers=args.workers, args=GUNICORN_ARGS,
+                                                                start_timeout=60))
+            baseline = stack.enter_context(gunicorn_server(env, workers=args.workers, app="scripts.bench.baseline:app",
+                                                           args=GUNICORN_ARGS, start_timeout=60))
+            baselines[name] = baseline.url + "/"
+            _wrk(baselines[name], 1, args.connections)  # warm-up
+        for database, server in servers.items():
+            for page, who, path, cookie in _targets(server):
+                _wrk(server.url + path, 1, args.connections, cookie)  # warm-up: every worker has its templates
+                samples = {"page": [], **{name: [] for name in baselines}}
+                for _round in range(args.rounds):
+                    for name, url in baselines.items():
+                        samples[name].append(_rate(url, args))
+                    samples["page"].append(_rate(server.url + path, args, cookie))
+                rate = statistics.median(samples["page"])
+                against = {name: statistics.median(samples[name]) for name in baselines}
+                rows.append((page, who, database, rate, against))
+                print(f"  {page:<16} {who:<10} {database:<10} {rate:8.1f} req/s  ("
+                      + ", ".join(f"baseline {name} {value:.1f}" for name, value in against.items()) + ")",
+                      flush=True)
     return rows
-
-
-def measure_baseline(database_url, workdir, args):
-    with gunicorn_server(_server_env(database_url, workdir), workers=args.workers, app="scripts.bench.baseline:app",
-                         args=GUNICORN_ARGS, start_timeout=60) as server:
-        rate = _measure(server.url + "/", args)
-    print(f"  baseline, 20 rows          {rate:8.1f} req/s", flush=True)
-    return rate
 
 
 def prepare_demo(workdir, database_url=None):
@@ -130,27 +151,27 @@ def prepare_demo(workdir, database_url=None):
     return demo.env["DATABASE_URL"]
 
 
-def print_table(results, baselines):
-    names = list(baselines)
+def print_table(rows):
+    names = list(rows[0][4])
     print()
-    print("Baselines (bare Flask, 20 rows, mean of the runs before and after the pages): "
-          + ", ".join(f"{name} {rate:.1f} req/s" for name, rate in baselines.items()))
-    header = f"{'page':<16} {'who':<10} {'database':<10} {'req/s':>8}" + "".join(f" {'/ ' + n:>13}" for n in names)
+    header = (f"{'page':<16} {'who':<10} {'database':<10} {'req/s':>8}"
+              + "".join(f" {'base ' + n:>15} {'ratio':>6}" for n in names))
     print(header)
     print("-" * len(header))
-    for database, rows in results.items():
-        for page, who, rate in rows:
-            print(f"{page:<16} {who:<10} {database:<10} {rate:8.1f}"
-                  + "".join(f" {rate / baselines[n]:13.2f}" for n in names))
-    own = [rate / baselines[database] for database, rows in results.items() for _p, _w, rate in rows]
-    print(f"\nLowest ratio to the baseline of the same database: {min(own):.2f} (target 0.50)")
+    for page, who, database, rate, against in rows:
+        print(f"{page:<16} {who:<10} {database:<10} {rate:8.1f}"
+              + "".join(f" {against[n]:15.1f} {rate / against[n]:6.2f}" for n in names))
+    own = min(rate / against[database] for _page, _who, database, rate, against in rows)
+    print(f"\nLowest ratio to the baseline of the same database: {own:.2f} (target 0.50)")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgresql", metavar="URL",
                         help="also measure on this PostgreSQL database (migrated and seeded with the demo)")
-    parser.add_argument("--duration", type=int, default=5, help="seconds of load per page (default 5)")
+    parser.add_argument("--slice", type=int, default=2, help="seconds of one load slice (default 2)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="slices per page and per baseline, taken in turn (default 3; the median counts)")
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections (default 4)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
                         help="gunicorn workers, the same for every server (default: the number of cores)")
@@ -158,17 +179,14 @@ def main(argv=None):
     if shutil.which("wrk") is None:
         raise SystemExit("throughput.py needs wrk (Debian: apt-get install wrk)")
 
-    results, baselines = {}, {}
     with tempfile.TemporaryDirectory(prefix="civic-throughput-") as workdir:
         databases = {"SQLite": prepare_demo(Path(workdir) / "sqlite")}
         if args.postgresql:
             databases["PostgreSQL"] = prepare_demo(Path(workdir) / "postgresql", args.postgresql)
-        for name, url in databases.items():
-            print(f"{name}: {args.workers} gunicorn sync workers, wrk -c{args.connections} {args.duration} s per page")
-            before = measure_baseline(url, workdir, args)
-            results[name] = measure_app(url, workdir, args)
-            baselines[name] = (before + measure_baseline(url, workdir, args)) / 2
-    print_table(results, baselines)
+        print(f"{', '.join(databases)}: {args.workers} gunicorn sync workers per server, wrk -c{args.connections}, "
+              f"{args.rounds} slices of {args.slice} s per page and per baseline")
+        rows = measure(databases, workdir, args)
+    print_table(rows)
     return 0
 
 
