@@ -3,7 +3,7 @@
 Pages and downloads are text that shrinks three to ten times, and a page's first visit must fit
 the first round trip (14 KB). Compressing here costs about 0.05 ms a page (gzip 6 or brotli 5 on
 this size of page) and needs nothing of the server in front; a reverse proxy may do it instead
-(README, "Compression"), and then sees a response already encoded and leaves it.
+(README, "Compression and caching", with CIVIC_COMPRESS_RESPONSES=false).
 
 - The browser's Accept-Encoding decides, q-values included; ``Vary: Accept-Encoding`` goes with
   every response that could have been compressed, so that a shared cache keeps one per encoding.
@@ -107,5 +107,7 @@ def compress_response(response):
 
 def init_app(app):
     """Call it before the app's other after_request hooks are registered: Flask runs them in reverse, so
-    this one runs last and compresses the response they made (an error page, their headers)."""
-    app.after_request(compress_response)
+    this one runs last and compresses the response they made (an error page, their headers).
+    COMPRESS_RESPONSES false leaves compression to the reverse proxy."""
+    if app.config.get("COMPRESS_RESPONSES", True):
+        app.after_request(compress_response)

@@ -4,7 +4,8 @@ import zlib
 
 import brotli
 import pytest
-from flask import Flask, Response, request
+from flask import Flask, Response
+from flask import request as http_request
 from flask.testing import FlaskClient
 
 from civic import compression
@@ -31,15 +32,16 @@ def page(app, path, **headers):
 
 
 @pytest.fixture
-def small_app():
+def small_app(request):
     """A bare app with only the compression hook, serving the kinds of response Civic may send."""
     app = Flask(__name__)
+    app.config["COMPRESS_RESPONSES"] = getattr(request, "param", True)
     compression.init_app(app)
     closed = []
 
     @app.route("/text")
     def text():
-        return Response(TEXT, mimetype=request.args.get("type", "text/plain"))
+        return Response(TEXT, mimetype=http_request.args.get("type", "text/plain"))
 
     @app.route("/tiny")
     def tiny():
@@ -73,7 +75,7 @@ def small_app():
     def download():
         response = Response(TEXT, mimetype="text/csv", headers={"Accept-Ranges": "bytes"})
         response.set_etag("sha256-of-the-file")
-        return response.make_conditional(request)
+        return response.make_conditional(http_request)
 
     app.closed = closed
     return app
@@ -140,6 +142,13 @@ def test_a_download_keeps_its_conditional_answer(small_app):
     assert again.status_code == 304 and again.data == b""
     plain = client.get("/download")
     assert plain.headers["ETag"] == '"sha256-of-the-file"' and plain.data == TEXT
+
+
+@pytest.mark.parametrize("small_app", [False], indirect=True)
+def test_left_to_the_reverse_proxy(small_app):
+    """CIVIC_COMPRESS_RESPONSES=false: the proxy compresses (README)."""
+    response = small_app.test_client().get("/text", headers={"Accept-Encoding": "gzip, br"})
+    assert "Content-Encoding" not in response.headers and response.data == TEXT
 
 
 def test_compress_matches_the_formats():
