@@ -15,12 +15,21 @@ this size of page) and needs nothing of the server in front; a reverse proxy may
   conditional request compares weakly (``If-None-Match`` still gets its 304).
 - Byte ranges are not offered on a compressed response (they would count compressed bytes).
 
-Compression and secrets: see civic.csrf for why every page's CSRF token is masked afresh.
+Compression and secrets (BREACH): every page reflects what its address says (the language links
+carry it back), and some pages hold a secret (the CSRF token, codes on a receipt). An attacker's
+site that makes a logged-in browser load such a page many times, with guesses in the address,
+and watches the compressed sizes, learns the secret byte by byte. So:
+- the CSRF token is masked afresh in every response (civic.csrf);
+- a response to a request sent from another site (``Sec-Fetch-Site: cross-site`` or
+  ``same-site``, which every current browser sends) that carries the session cookie is not
+  compressed: that is the only way such an attack reaches a page holding someone's secrets
+  (``SameSite=Lax`` keeps the cookie off other sites' images and scripts, not off navigations).
+  Someone following a link from elsewhere gets that one page uncompressed.
 """
 import zlib
 
 import brotli
-from flask import request
+from flask import current_app, request
 
 # Below this, compressing saves less than a packet.
 MIN_SIZE = 1024
@@ -33,6 +42,7 @@ COMPRESSIBLE_TYPES = frozenset({
     "application/ld+json", "application/manifest+json", "image/svg+xml",
 })
 NO_BODY_STATUSES = frozenset({204, 206, 304})
+FROM_ANOTHER_SITE = frozenset({"cross-site", "same-site"})
 
 
 def compressible_type(mimetype):
@@ -74,6 +84,11 @@ def _compressed_stream(chunks, encoding):
             close()
 
 
+def _sent_by_another_site_with_the_cookie():
+    return (request.headers.get("Sec-Fetch-Site") in FROM_ANOTHER_SITE
+            and current_app.config["SESSION_COOKIE_NAME"] in request.cookies)
+
+
 def compress_response(response):
     """The after_request hook: ``response`` compressed for this request's browser, when worth it."""
     # The cheapest tests first: most responses are pages, and this runs for every one.
@@ -89,7 +104,7 @@ def compress_response(response):
         return response
     response.vary.add("Accept-Encoding")
     encoding = request.accept_encodings.best_match(ENCODINGS)
-    if encoding is None:
+    if encoding is None or _sent_by_another_site_with_the_cookie():
         return response
     if streamed:
         response.response = _compressed_stream(response.response, encoding)

@@ -151,6 +151,24 @@ def test_left_to_the_reverse_proxy(small_app):
     assert "Content-Encoding" not in response.headers and response.data == TEXT
 
 
+@pytest.mark.parametrize("fetch_site, cookie, compressed", [
+    ("cross-site", True, False),   # another site made a logged-in browser load the page: maybe BREACH
+    ("same-site", True, False),
+    ("cross-site", False, True),   # no cookie: no secret of anyone's in the page
+    ("same-origin", True, True),
+    ("none", True, True),          # typed, or a bookmark
+    (None, True, True),            # a browser that does not say
+])
+def test_not_compressed_for_another_site_holding_the_cookie(small_app, fetch_site, cookie, compressed):
+    client = small_app.test_client()
+    if cookie:
+        client.set_cookie("session", "someone's session")
+    headers = {"Accept-Encoding": "gzip", **({"Sec-Fetch-Site": fetch_site} if fetch_site else {})}
+    response = client.get("/text", headers=headers)
+    assert (response.headers.get("Content-Encoding") == "gzip") is compressed
+    assert decoded(response) == TEXT
+
+
 def test_compress_matches_the_formats():
     assert gzip.decompress(compression.compress(TEXT, "gzip")) == TEXT
     assert zlib.decompress(compression.compress(TEXT, "gzip"), 31) == TEXT
