@@ -64,7 +64,7 @@ def _grade_label(grade):
     return (majority_judgment.LABELS_EN if current_language() == "en" else majority_judgment.LABELS_FR)[grade]
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192, typed=True)  # typed: 1, 1.0 and True are equal keys but not the same number
 def _format_once(function, value, pattern, _locale, _zone):
     return function(value, pattern) if pattern else function(value)
 
