@@ -88,6 +88,8 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = _env_int("CIVIC_SQLITE_BUSY_TIMEOUT_MS", 10_000)
     SQLITE_SYNCHRONOUS = os.environ.get("CIVIC_SQLITE_SYNCHRONOUS", "FULL").upper()
 
+    # Pages and downloads compressed by the app; false when the reverse proxy compresses them (README).
+    COMPRESS_RESPONSES = _env_bool("CIVIC_COMPRESS_RESPONSES", True)
     # Behind a reverse proxy: how many proxies set X-Forwarded-For and -Proto (0: trust none).
     PROXY_COUNT = _env_int("CIVIC_PROXY_COUNT", 0)
 

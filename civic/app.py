@@ -11,7 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import get_config
 
-from . import cli, db_objects, errors, i18n, input_guard, jobs, routing, security, sqlite, templating, transaction
+from . import (cli, compression, db_objects, errors, i18n, input_guard, jobs, routing, security, sqlite, static_files,
+               templating, transaction)
 from .accounts.sessions import load_user
 from .accounts.views import bp as accounts_bp
 from .admin.views import bp as admin_bp
@@ -38,7 +39,9 @@ def create_app(overrides=None, env=None):
     config_class.prepare(app.config)
     app.config["CIVIC_ENV"] = config_class.__name__
 
+    compression.init_app(app)  # first: its after_request hook runs last, on the final response
     routing.init_app(app)  # before the blueprints, whose <int:...> rules use it
+    static_files.init_app(app)
     input_guard.init_app(app)  # before the other hooks that read requests: none of them may see a NUL
     _init_extensions(app)
     _register_blueprints(app)

@@ -1,10 +1,22 @@
-"""Language choice: a cookie set by the language switch, else Accept-Language, else French."""
+"""Language choice: a cookie set by the language switch, else Accept-Language, else French.
+
+Templates translate through functions bound, once per render, to the catalog of the locale in
+force (the request's, or the one ``force_locale`` sets for a mail): Flask-Babel's own template
+functions look the request context, the locale and the catalog up again for each of the dozens
+of strings of a page, which cost more than the rest of the layout together.
+"""
+from weakref import WeakKeyDictionary
+
 from flask import current_app, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from .extensions import babel
 
 LANG_COOKIE = "civic_lang"
+
+_template_functions = WeakKeyDictionary()
 
 
 def select_locale():
@@ -17,6 +29,33 @@ def select_locale():
 
 def current_language():
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _bound_to(translations):
+    """``_``/``gettext`` and ``ngettext`` as Jinja's "newstyle" gettext defines them (the text escaped when
+    the template autoescapes, then always formatted with the keyword arguments), on one catalog."""
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translations.ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+def template_gettext():
+    """The translation functions of a template rendered now (see the module)."""
+    translations = get_translations()
+    functions = _template_functions.get(translations)
+    if functions is None:
+        functions = _template_functions[translations] = _bound_to(translations)
+    return functions
 
 
 def init_app(app):

@@ -18,11 +18,10 @@ reading request that must write calls ``lock_for_write`` first, as does work out
 that reads and then writes (commands, the clock jobs).
 PostgreSQL needs none of this: its row locks and constraints decide (see the services).
 """
-import copy
 import logging
 from contextlib import contextmanager
 
-from flask import g, has_app_context, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -149,15 +148,17 @@ def release_write_lock():
         session_.rollback()
 
 
-def _remember_cookie_session():
+def _mark_served():
     if request.endpoint != "static":  # files need no cookie (and must not vary with one)
-        g.civic_cookie_session = copy.deepcopy(dict(session))  # also marks a request being served
+        g.civic_served = True
 
 
 def _restore_cookie_session():
-    before = g.get("civic_cookie_session")
-    if before is not None:
-        session.clear()
+    """The cookie session as the browser sent it, read again from the request's cookie: nothing is copied
+    on the way in of every request for the rare one whose commit fails."""
+    before = current_app.session_interface.open_session(current_app, request)
+    session.clear()
+    if before:
         session.update(before)
 
 
@@ -188,13 +189,13 @@ def init_app(app, on_commit_failure):
     Call it after the app's other after_request hooks are registered: Flask runs them in reverse, so
     this one runs first among them and the page it may put in place of the response still gets their
     headers (blueprints' own hooks run before any of the app's)."""
-    app.before_request_funcs.setdefault(None, []).insert(0, _remember_cookie_session)
+    app.before_request_funcs.setdefault(None, []).insert(0, _mark_served)
     app.after_request(lambda response: _finish(response, on_commit_failure))
 
     def note_write(session_):
         # A reading request that writes without lock_for_write() would lose its write to the first
         # concurrent writer on SQLite: the tests (every page, every role) must find it first.
-        if (app.testing and has_request_context() and "civic_cookie_session" in g
+        if (app.testing and has_request_context() and "civic_served" in g
                 and db.engine.dialect.name == "sqlite" and not wants_write_lock()):
             raise RuntimeError(f"{request.method} {request.path} changes data without lock_for_write()")
         session_.info["wrote"] = True

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from ..db_types import utcnow
 from ..extensions import db
@@ -57,16 +57,22 @@ def end_all_sessions(user):
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
 
 
+# Built once: every logged-in request runs it, and building the statement cost as much as running it.
+_LOGGED_IN_USER = (
+    select(User).join(LoginSession, LoginSession.user_id == User.id)
+    .where(User.id == bindparam("ident"), LoginSession.key_hash == bindparam("key_hash"),
+           LoginSession.created_at > bindparam("oldest"))
+)
+
+
 def load_user(user_id):
     """Flask-Login's user loader: the account, if this browser's session still exists on the server."""
     key_hash, ident = _current_hash(), parse_id(user_id)
     if key_hash is None or ident is None:
         return None
     oldest = utcnow() - timedelta(seconds=current_app.config["LOGIN_SESSION_MAX_AGE"])
-    return db.session.execute(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == ident, LoginSession.key_hash == key_hash, LoginSession.created_at > oldest)
-    ).scalar_one_or_none()
+    return db.session.execute(_LOGGED_IN_USER, {"ident": ident, "key_hash": key_hash, "oldest": oldest}
+                              ).scalar_one_or_none()
 
 
 @job("expired log-ins removed")

@@ -1,0 +1,96 @@
+"""CSRF tokens masked afresh in every response, so that compressed pages do not give them away.
+
+Pages are compressed (civic.compression), and some reflect what the address says (the search
+box shows ?q=). An attacker who makes a victim's browser load such a page many times, with
+guesses in the address, and watches the compressed sizes on the network learns a secret of the
+page byte by byte (BREACH): a guess that matches the secret compresses better. The secret here
+is the CSRF token: Flask-WTF's signed token, the same in every page of a session for a second.
+
+So no page carries that token as it is: each response carries it XORed with random bytes drawn
+for that response, the bytes in front (as Django masks its tokens). What a guess could match
+changes with every response, and a form posts back a masked token that is unmasked, then
+checked by Flask-WTF as before (signature, the session's secret, WTF_CSRF_TIME_LIMIT). All the
+forms of one page carry the same masked token.
+"""
+import base64
+import binascii
+import hashlib
+import os
+
+from flask import g
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect, generate_csrf, validate_csrf
+from wtforms.csrf.core import CSRF
+
+MASK_BYTES = 16
+
+
+def _keystream(mask, length):
+    return int.from_bytes(hashlib.shake_128(mask).digest(length), "big")
+
+
+def mask(token):
+    """``token`` (ASCII) behind a mask drawn now: base64url of the mask, then the token XORed with a
+    keystream drawn from it."""
+    raw = token.encode("ascii")
+    salt = os.urandom(MASK_BYTES)
+    hidden = (int.from_bytes(raw, "big") ^ _keystream(salt, len(raw))).to_bytes(len(raw), "big")
+    return base64.urlsafe_b64encode(salt + hidden).decode("ascii").rstrip("=")
+
+
+def unmask(masked):
+    """The token ``masked`` carries, or None when it is not a masked token."""
+    try:
+        data = base64.urlsafe_b64decode(masked + "=" * (-len(masked) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    salt, hidden = data[:MASK_BYTES], data[MASK_BYTES:]
+    if not hidden:
+        return None
+    raw = (int.from_bytes(hidden, "big") ^ _keystream(salt, len(hidden))).to_bytes(len(hidden), "big")
+    try:
+        return raw.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+
+
+def masked_csrf_token():
+    """The CSRF token of this response, masked (the same for every form of the page)."""
+    token = g.get("civic_masked_csrf_token")
+    if token is None:
+        token = g.civic_masked_csrf_token = mask(generate_csrf())
+    return token
+
+
+class MaskedFormCSRF(CSRF):
+    """The CSRF field of every FlaskForm: it renders the masked token and, when CSRFProtect has not
+    already checked the request, checks the token it receives."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        return masked_csrf_token()
+
+    def validate_csrf_token(self, form, field):
+        if g.get("csrf_valid", False):  # CSRFProtect checked it before the view
+            return
+        validate_csrf(unmask(field.data or "") or "")
+
+
+class MaskedCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRFProtect, reading and writing masked tokens (see the module)."""
+
+    def init_app(self, app):
+        super().init_app(app)
+        app.jinja_env.globals["csrf_token"] = masked_csrf_token
+        # Flask-WTF also puts its unmasked csrf_token in every template's context: this later one wins.
+        app.context_processor(lambda: {"csrf_token": masked_csrf_token})
+        # Every form of the app is a FlaskForm; its CSRF field is made by this class.
+        FlaskForm.Meta.csrf_class = MaskedFormCSRF
+
+    def _get_csrf_token(self):
+        sent = super()._get_csrf_token()
+        if not sent:
+            return sent
+        token = unmask(sent)
+        if token is None:
+            self._error_response("The CSRF token is invalid.")
+        return token

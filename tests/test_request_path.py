@@ -1,0 +1,46 @@
+"""What every request costs before its view: the hooks issue no SQL of their own but the log-in check,
+and templates translate in the locale in force (civic.i18n, civic.templating)."""
+import pytest
+from flask import render_template_string
+from flask_babel import force_locale
+
+from tests.factories import make_user
+from tests.queries import recording
+
+
+def test_an_anonymous_page_without_data_issues_no_query(app, client, ctx):
+    client.get("/login")
+    with recording(app) as statements:
+        assert client.get("/login").status_code == 200
+    assert statements == [], str(statements)
+
+
+@pytest.mark.parametrize("others", [0, 30])
+def test_a_logged_in_request_checks_its_log_in_once(app, client, login_as, others):
+    """One statement: the account joined to this browser's log-in, whatever other log-ins exist."""
+    login_as()
+    for _ in range(others):
+        make_user()
+    client.get("/nothing-here")
+    with recording(app) as statements:
+        assert client.get("/nothing-here").status_code == 404
+    assert len(statements) == 1 and "login_session" in statements[0], str(statements)
+
+
+def test_static_files_issue_no_query(app, client, login_as):
+    login_as()
+    with recording(app) as statements:
+        assert client.get("/static/css/civic.css").status_code == 200
+    assert statements == []
+
+
+def test_templates_translate_in_the_locale_in_force(app):
+    """The translation functions are bound once per render: a mail rendered for someone else in the
+    same request (force_locale) is in that person's language, and placeholders are escaped."""
+    template = ('{{ _("Log in") }} · {{ _("Page %(page)s", page="<b>2</b>") }} · '
+                '{{ ngettext("%(num)s account", "%(num)s accounts", 1) }} · {{ ngettext("%(num)s account", "%(num)s accounts", 3) }}')
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert render_template_string(template) == "Se connecter · Page &lt;b&gt;2&lt;/b&gt; · 1 compte · 3 comptes"
+        with force_locale("en"):
+            assert render_template_string(template) == "Log in · Page &lt;b&gt;2&lt;/b&gt; · 1 account · 3 accounts"
+        assert render_template_string(template).startswith("Se connecter")
