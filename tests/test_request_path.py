@@ -38,9 +38,12 @@ def test_templates_translate_in_the_locale_in_force(app):
     """The translation functions are bound once per render: a mail rendered for someone else in the
     same request (force_locale) is in that person's language, and placeholders are escaped."""
     template = ('{{ _("Log in") }} · {{ _("Page %(page)s", page="<b>2</b>") }} · '
-                '{{ ngettext("%(num)s account", "%(num)s accounts", 1) }} · {{ ngettext("%(num)s account", "%(num)s accounts", 3) }}')
+                '{{ ngettext("%(num)s proposal found", "%(num)s proposals found", 1) }} · '
+                '{{ ngettext("%(num)s proposal found", "%(num)s proposals found", 3) }}')
     with app.test_request_context("/", headers={"Accept-Language": "fr"}):
-        assert render_template_string(template) == "Se connecter · Page &lt;b&gt;2&lt;/b&gt; · 1 compte · 3 comptes"
+        assert render_template_string(template) == ("Se connecter · Page &lt;b&gt;2&lt;/b&gt; · 1 proposition trouvée · "
+                                                   "3 propositions trouvées")
         with force_locale("en"):
-            assert render_template_string(template) == "Log in · Page &lt;b&gt;2&lt;/b&gt; · 1 account · 3 accounts"
+            assert render_template_string(template) == ("Log in · Page &lt;b&gt;2&lt;/b&gt; · 1 proposal found · "
+                                                       "3 proposals found")
         assert render_template_string(template).startswith("Se connecter")

@@ -12,6 +12,7 @@ import json
 
 from sqlalchemy import select, union_all
 
+from ..extensions import db
 from ..privacy.registry import counts, sections
 from .models import User
 
@@ -27,8 +28,11 @@ def people(user_id):
 
 
 def summary(user):
-    """What the page shows: per section, how many rows and the latest few."""
-    ids, how_many = people(user.id), counts(people(user.id))
+    """What the page shows: per section, how many rows and the latest few. The ids are read first: with the
+    usual one id (no counter record attached), a section's latest rows are the first of its index of person
+    and time, where a subquery of ids would have them all sorted."""
+    ids = db.session.execute(people(user.id)).scalars().all()
+    how_many = counts(ids)
     return [(section, how_many[section.key], section.latest(ids, LATEST) if how_many[section.key] else [])
             for section in sections()]
 
