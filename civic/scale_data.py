@@ -29,6 +29,7 @@ from .demo import COMMENTS as DEMO_COMMENTS, DEMO_ACCOUNTS, DEMO_PASSWORD, REPLI
 from .extensions import db
 from .following.models import Follow
 from .moderation.models import ModerationAction, ModerationKind, Report, ReportReason
+from .proposals import support_counts
 from .proposals.models import Comment, Proposal, ProposalState, Support
 from .staff_log import StaffLogEntry
 from .targets import TargetType
@@ -189,6 +190,11 @@ def _supports(town):
     for i in rng.choices(open_, weights=[weights[i] for i in open_], k=max(0, target - sum(wanted))):
         wanted[i] = min(cap, wanted[i] + 1)
     active_supported = set(rng.sample(town.proposals, min(sizes.active_supports, len(town.proposals))))
+    # PostgreSQL's row trigger would rewrite a proposal row (and its trigram index) per support: a million
+    # row versions. It is set aside for the bulk insert and the counts set once after, in this transaction.
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        db.session.execute(text("ALTER TABLE support DISABLE TRIGGER support_count"))
     rows, moment = [], town.moment
     for proposal, count in zip(town.proposals, wanted):
         for user in rng.sample(residents, count):
@@ -201,6 +207,9 @@ def _supports(town):
             rows = []
     _insert(Support.__table__, rows)
     town.report("supports", len(rows))
+    if postgresql:
+        db.session.execute(text("ALTER TABLE support ENABLE TRIGGER support_count"))
+        support_counts.repair(town.proposals)
 
 
 def _comment_rows(town, proposal, count, author=None):
