@@ -209,7 +209,7 @@ def _supports(town):
     town.report("supports", len(rows))
     if postgresql:
         db.session.execute(text("ALTER TABLE support ENABLE TRIGGER support_count"))
-        support_counts.repair(town.proposals)
+        support_counts.recount_from(min(town.proposals))
 
 
 def _comment_rows(town, proposal, count, author=None):

@@ -55,3 +55,8 @@ def miscounted():
 
 def repair(ids):
     db.session.execute(update(Proposal).where(Proposal.id.in_(ids)).values(support_count=_counted()))
+
+
+def recount_from(first_id):
+    """Count again the supports of every proposal from ``first_id`` on (after a bulk insert)."""
+    db.session.execute(update(Proposal).where(Proposal.id >= first_id).values(support_count=_counted()))
