@@ -12,7 +12,7 @@
 4. scripts/bench/publication.py: publishing and recounting the 1M-ballot vote, time and peak memory.
 5. scripts/bench/equal_shares.py: Civic's equal shares against pabutools on real elections.
 
-    make bench                       # everything, full sizes (about 40 minutes on 2 cores)
+    make bench                       # everything, full sizes (about half an hour on 2 cores)
     make bench BENCH_ARGS=--quick    # a tenth of the sizes, to try the bench itself
 
 Timings depend on the machine and on what else runs on it: they are reported, never asserted.
