@@ -7,7 +7,7 @@ from sqlalchemy import insert
 
 from civic.db_types import utcnow
 from civic.extensions import db
-from civic.proposals import services
+from civic.proposals import search, services
 from civic.proposals.models import Comment, Proposal, ProposalState
 from civic.proposals.services import list_proposals
 from civic.text import searchable_text
@@ -120,7 +120,11 @@ def test_most_supported_comes_from_the_kept_count(ctx):
     ("NEAR(velo ecole)", set()),
     ("ab", set()),
 ])
-def test_search_finds_words_anywhere_without_accents_the_same_on_both_databases(ctx, query, found):
+@pytest.mark.parametrize("common", [False, True], ids=["through the index", "along the list's order"])
+def test_search_finds_words_anywhere_without_accents_the_same_on_both_databases(ctx, monkeypatch, query, found,
+                                                                              common):
+    if common:  # every word counts as common: checked on each proposal read in the list's order
+        monkeypatch.setattr(search, "COMMON", 1)
     theme = make_theme()
     for title in ("Vélo-école", "Des VÉLOS partout", "La vélorue", "Œufs de Pâques", "Un parc", "100% bio",
                   "Nom_de_code", 'Le "quartier"', "Rien à voir"):

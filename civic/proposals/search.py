@@ -10,14 +10,25 @@ anywhere in it, as a substring ("velo" finds "vélos" and "vélorue"), on both d
 
 Words shorter than three characters have no trigram: they are matched by LIKE over the table
 on both (a scan, but "5e" is a rare search and the other words of the query narrow it first).
+
+The index is the way to a rare word, not to a common one: "velo" is in a third of the proposals,
+and taking all their ids from the index to keep the ten newest costs more than reading the newest
+proposals in the list's order and keeping those that contain it (a few pages of them, and the
+count stops at its cap). So the index is first asked whether at least COMMON proposals contain
+the words (a query that stops there): fewer, and the list keeps the ids the index gives; as
+many, and the words are checked on each proposal read in the list's order, through an expression
+the trigram index cannot serve, so that PostgreSQL's planner does not take it either.
 """
-from sqlalchemy import literal_column, select, text
+from sqlalchemy import func, literal_column, select, text
 
 from ..db_objects import create_with, drop_with, unmodelled
+from ..extensions import db
 from ..text import LIKE_ESCAPE, like_contains, search_terms
 from .models import Proposal
 
 TRIGRAM = 3
+# Proposals from which words are common: checked along the list's order rather than found through the index.
+COMMON = 2000
 
 # The same statements are in the migration that created them (0012).
 SQLITE_INDEX = (
@@ -48,15 +59,34 @@ def _fts_phrase(term):
     return '"' + term.replace('"', '""') + '"'
 
 
+def _contains(column, terms):
+    return [column.like(like_contains(term), escape=LIKE_ESCAPE) for term in terms]
+
+
+def _indexed(terms, dialect):
+    """(conditions on Proposal: it contains every one of ``terms``, three characters or more, as the index
+    finds them; a SELECT of the ids the index finds, to probe how many)."""
+    if dialect == "sqlite":
+        found = select(literal_column("rowid")).select_from(text("proposal_search")).where(
+            text("proposal_search MATCH :phrases").bindparams(phrases=" AND ".join(map(_fts_phrase, terms))))
+        return [Proposal.id.in_(found)], found
+    conditions = _contains(Proposal.search_text, terms)
+    return conditions, select(Proposal.id).where(*conditions)
+
+
+def _common(found):
+    probe = found.limit(COMMON).subquery()
+    return db.session.execute(select(func.count()).select_from(probe)).scalar_one() >= COMMON
+
+
 def matching(statement, query, dialect):
     """``statement`` (over Proposal) narrowed to the proposals containing every word of ``query``."""
     terms = search_terms(query)
     indexed = [t for t in terms if len(t) >= TRIGRAM]
-    if dialect == "sqlite" and indexed:
-        found = select(literal_column("rowid")).select_from(text("proposal_search")).where(
-            text("proposal_search MATCH :phrases").bindparams(phrases=" AND ".join(map(_fts_phrase, indexed))))
-        statement = statement.where(Proposal.id.in_(found))
-        terms = [t for t in terms if len(t) < TRIGRAM]
-    for term in terms:
-        statement = statement.where(Proposal.search_text.like(like_contains(term), escape=LIKE_ESCAPE))
-    return statement
+    if indexed:
+        conditions, found = _indexed(indexed, dialect)
+        if _common(found):
+            # The text with nothing added: the same words, out of the trigram index's reach.
+            conditions = _contains(Proposal.search_text + "", indexed)
+        statement = statement.where(*conditions)
+    return statement.where(*_contains(Proposal.search_text, [t for t in terms if len(t) < TRIGRAM]))
