@@ -123,7 +123,7 @@ def test_most_supported_comes_from_the_kept_count(ctx):
 @pytest.mark.parametrize("common", [False, True], ids=["through the index", "along the list's order"])
 def test_search_finds_words_anywhere_without_accents_the_same_on_both_databases(ctx, monkeypatch, query, found,
                                                                               common):
-    if common:  # every word counts as common: checked on each proposal read in the list's order
+    if common:  # on SQLite every word is then common: checked on each proposal read in the list's order
         monkeypatch.setattr(search, "COMMON", 1)
     theme = make_theme()
     for title in ("Vélo-école", "Des VÉLOS partout", "La vélorue", "Œufs de Pâques", "Un parc", "100% bio",

@@ -16,8 +16,9 @@ and taking all their ids from the index to keep the ten newest costs more than r
 proposals in the list's order and keeping those that contain it (a few pages of them, and the
 count stops at its cap). So the index is first asked whether at least COMMON proposals contain
 the words (a query that stops there): fewer, and the list keeps the ids the index gives; as
-many, and the words are checked on each proposal read in the list's order, through an expression
-the trigram index cannot serve, so that PostgreSQL's planner does not take it either.
+many, and the words are checked on each proposal read in the list's order. On SQLite only:
+PostgreSQL's planner already weighs the trigram index against the list's order from its
+statistics (measured with the probe, a common word took 153 ms instead of 65).
 """
 from sqlalchemy import func, literal_column, select, text
 
@@ -65,13 +66,12 @@ def _contains(column, terms):
 
 def _indexed(terms, dialect):
     """(conditions on Proposal: it contains every one of ``terms``, three characters or more, as the index
-    finds them; a SELECT of the ids the index finds, to probe how many)."""
+    finds them; on SQLite, the SELECT of the ids the index finds, to probe how many)."""
     if dialect == "sqlite":
         found = select(literal_column("rowid")).select_from(text("proposal_search")).where(
             text("proposal_search MATCH :phrases").bindparams(phrases=" AND ".join(map(_fts_phrase, terms))))
         return [Proposal.id.in_(found)], found
-    conditions = _contains(Proposal.search_text, terms)
-    return conditions, select(Proposal.id).where(*conditions)
+    return _contains(Proposal.search_text, terms), None
 
 
 def _common(found):
@@ -85,8 +85,7 @@ def matching(statement, query, dialect):
     indexed = [t for t in terms if len(t) >= TRIGRAM]
     if indexed:
         conditions, found = _indexed(indexed, dialect)
-        if _common(found):
-            # The text with nothing added: the same words, out of the trigram index's reach.
-            conditions = _contains(Proposal.search_text + "", indexed)
+        if dialect == "sqlite" and _common(found):
+            conditions = _contains(Proposal.search_text, indexed)
         statement = statement.where(*conditions)
     return statement.where(*_contains(Proposal.search_text, [t for t in terms if len(t) < TRIGRAM]))
