@@ -86,6 +86,8 @@ def decode_cursor(order, text):
         return None
     try:
         return tuple(_parse_value(column, part) for column, part in zip(order, parts))
+    # NotImplementedError: what SQLAlchemy raises for a column type without a python_type (a cursor on it is
+    # never valid); the others: text that is not a value of the column's type.
     except (ValueError, TypeError, OverflowError, NotImplementedError):
         return None
 
