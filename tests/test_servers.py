@@ -3,7 +3,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 import urllib.error
 from pathlib import Path
 
@@ -27,13 +26,11 @@ def test_gunicorn_serves_with_two_workers_on_127_0_0_1(probe):
     workers = probe.worker_pids()
     assert len(workers) == 2 and probe.pid not in workers
     pids, threads = [], []
-    started = time.monotonic()
     for _ in range(2):  # a sync worker serves one request at a time: two at once need both
         threads.append(threading.Thread(target=lambda: pids.append(int(HttpClient(probe.url).get("/sleep?s=1").text))))
         threads[-1].start()
     for thread in threads:
         thread.join(timeout=20)
-    assert time.monotonic() - started < 1.9
     assert sorted(pids) == sorted(workers)
     assert "Booting worker" in probe.stderr_text()
 

@@ -1,5 +1,4 @@
 """Majority judgment on hand-computed examples, and against the literal definition."""
-import time
 
 import pytest
 
@@ -106,8 +105,9 @@ def test_count_from_ballots():
         mj.count(["a"], [{"a": "great"}])
 
 
-def test_ten_million_voters_is_instant():
-    n = 10**7
+def test_counts_from_tallies_never_ballot_by_ballot():
+    # No machine could hold 10**30 ballots: ranking these tallies works on the counts themselves.
+    n = 10**30
     tallies = {
         # polarised options whose successive medians alternate: expanding ballots would be hopeless
         "a": (n // 2, 0, 0, 0, 0, 0, n // 2),
@@ -116,8 +116,6 @@ def test_ten_million_voters_is_instant():
         "d": (1, 1, 1, 1, 1, 1, n - 6),
         "e": (n // 2, 0, 0, 0, 0, 0, n // 2),
     }
-    start = time.perf_counter()
     ranks = mj.rank(tallies)
-    assert time.perf_counter() - start < 0.5
     # d: excellent. c vs a: same sorted grades except position n/2-1 (middle): very_good vs reject.
     assert ranks == {"d": 1, "c": 2, "a": 3, "e": 3, "b": 5}
