@@ -6,7 +6,7 @@ import time
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from .access import Role
 from .accounts.models import User
@@ -20,7 +20,7 @@ from .domain import DomainError
 from .extensions import db
 from .mail import deliver_pending
 from .proposals import support_counts
-from .scale_data import Sizes, seed_scale
+from .scale_data import NoDemoCommune, Sizes, seed_scale
 from .transaction import lock_for_write
 from .voting.ballot_file import recount as recount_csv
 from .voting.recount import recount_pb
@@ -78,6 +78,10 @@ def seed_demo(if_empty):
 @click.option("--comments", type=int, default=Sizes.comments, show_default=True)
 @click.option("--busiest-comments", type=int, default=Sizes.busiest_comments, show_default=True,
               help="Comments on the one proposal that has the most.")
+@click.option("--active-proposals", type=int, default=Sizes.active_proposals, show_default=True,
+              help="Proposals of the demo resident (the bench's \"my data\" of an active resident).")
+@click.option("--active-supports", type=int, default=Sizes.active_supports, show_default=True)
+@click.option("--active-comments", type=int, default=Sizes.active_comments, show_default=True)
 @click.option("--reports", type=int, default=Sizes.reports, show_default=True)
 @click.option("--journal", type=int, default=Sizes.journal, show_default=True,
               help="Entries of the moderation journal, and of the staff log.")
@@ -96,10 +100,17 @@ def seed_scale_command(**sizes):
     try:
         seed_scale(Sizes(**sizes), report=lambda what, count: click.echo(
             f"{time.monotonic() - started:7.1f} s  {what}: {count:,}"))
+    except NoDemoCommune as error:
+        raise click.ClickException(str(error)) from None
     except ValueError as error:  # random.sample: more wanted than there are (supports by one resident, ...)
         raise click.ClickException(f"These sizes do not fit together ({error}): give more users and proposals "
                                    "for so many supports, comments, reports and follows.") from None
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # Autovacuum would analyse the new rows within minutes; a bench that starts at once would otherwise
+        # measure plans made for the demo's few rows, different from one build to the next.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     click.echo(f"Done in {time.monotonic() - started:.0f} s.")
 
 

@@ -102,6 +102,10 @@ def _ids(model, *where):
     return db.session.execute(select(model.id).where(*where).order_by(model.id)).scalars().all()
 
 
+class NoDemoCommune(Exception):
+    pass
+
+
 class _Town:
     """What the steps share: the random generator, the clock, the accounts, themes and proposals made."""
 
@@ -113,7 +117,7 @@ class _Town:
             User.email_normalized.in_([email for email, _name, _role in DEMO_ACCOUNTS]))).all())
         missing = [email for email, _name, _role in DEMO_ACCOUNTS if email not in demo]
         if missing:
-            raise RuntimeError("seed-scale adds to the demo commune: run `flask seed-demo` first.")
+            raise NoDemoCommune("seed-scale adds to the demo commune: run `flask seed-demo` first.")
         self.active = demo["resident@example.org"]
         self.moderator = demo["moderateur@example.org"]
         self.elected = demo["elue@example.org"]

@@ -122,3 +122,21 @@ def test_the_wsgi_entry_point_refuses_to_start_without_development_or_production
     result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=Path(__file__).resolve().parents[1], env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "set CIVIC_ENV" in result.stderr
+
+
+def test_seed_scale_adds_to_the_demo_and_leaves_postgresql_analysed(app, ctx):
+    """The bench measures pages right after the bulk load: on PostgreSQL the planner must already know the new
+    rows (ANALYZE), or the plans measured are those for the demo's few rows, different from one build to the next."""
+    runner = app.test_cli_runner()
+    assert "seed-demo" in runner.invoke(args=["seed-scale"]).output  # nothing to add to
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    before = db.session.execute(db.select(db.func.count(Proposal.id))).scalar_one()
+    result = runner.invoke(args=["seed-scale", "--users=30", "--proposals=40", "--supports=200", "--comments=120",
+                                 "--busiest-comments=30", "--active-proposals=4", "--active-supports=20",
+                                 "--active-comments=12", "--reports=15", "--journal=20", "--follows=40",
+                                 "--vote-ballots=40", "--budget-ballots=20"])
+    assert result.exit_code == 0, result.output
+    assert db.session.execute(db.select(db.func.count(Proposal.id))).scalar_one() == before + 40
+    if db.engine.dialect.name == "postgresql":
+        estimated = db.session.execute(db.text("SELECT reltuples FROM pg_class WHERE relname = 'proposal'")).scalar_one()
+        assert estimated == before + 40
