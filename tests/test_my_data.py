@@ -77,6 +77,24 @@ def test_my_data_costs_the_same_with_ten_times_the_rows(app, client_request, log
     assert links.count(("Tout télécharger (JSON) : Propositions", "/account/data.json")) == 1
 
 
+def test_counts_stop_past_the_cap_and_the_download_still_has_every_row(app, client, client_request, login_as,
+                                                                       monkeypatch):
+    """An active resident has thousands of supports: the page counts no further than COUNT_CAP (each section's
+    count stops at cap + 1 rows), says "more than", and the download has them all."""
+    monkeypatch.setattr(personal_data, "LATEST", 2)
+    monkeypatch.setattr(personal_data, "COUNT_CAP", 3)
+    monkeypatch.setattr("civic.accounts.views.COUNT_CAP", 3)
+    resident = login_as()
+    _grower(resident)(3)
+    page = client_request.get("accounts.my_data")
+    assert page.texts("main h2 + p") == ["3 au total. Les 2 plus récents :"] * len(SECTIONS)
+    _grower(resident)(1)
+    page = client_request.get("accounts.my_data")
+    assert page.texts("main h2 + p") == ["Plus de 3. Les 2 plus récents :"] * len(SECTIONS)
+    exported = json.loads(client.get("/account/data.json").get_data(as_text=True))
+    assert {key: len(exported[key]) for key in SECTIONS} == {key: 4 for key in SECTIONS}
+
+
 def test_the_download_has_every_row_and_costs_the_same_with_ten_times_the_rows(app, client, client_request,
                                                                               login_as):
     resident = login_as()

@@ -5,7 +5,7 @@ supported, reported, followed, the votes they took part in and what agents enter
 at a counter, for them or for a counter record later attached to their account. Ballots are
 not in it: they carry no voter, so only the fact of having voted is personal data.
 
-The page shows how many rows each section has and the latest few; the JSON download has every
+The page shows how many rows each section has (up to COUNT_CAP) and the latest few; the JSON download has every
 row, written as it is read, a batch at a time.
 """
 import json
@@ -17,6 +17,8 @@ from ..privacy.registry import counts, sections
 from .models import User
 
 LATEST = 5
+# The page says "more than COUNT_CAP" past it: the number then matters less than the download.
+COUNT_CAP = 100
 BATCH = 500
 CHUNK = 64 * 1024
 
@@ -32,7 +34,7 @@ def summary(user):
     usual one id (no counter record attached), a section's latest rows are the first of its index of person
     and time, where a subquery of ids would have them all sorted."""
     ids = db.session.execute(people(user.id)).scalars().all()
-    how_many = counts(ids)
+    how_many = counts(ids, COUNT_CAP)
     return [(section, how_many[section.key], section.latest(ids, LATEST) if how_many[section.key] else [])
             for section in sections()]
 

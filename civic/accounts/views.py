@@ -14,7 +14,7 @@ from . import services, sessions
 from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
                     ResetPasswordForm)
 from .models import TokenPurpose
-from .personal_data import LATEST, download, summary
+from .personal_data import COUNT_CAP, LATEST, download, summary
 
 bp = Blueprint("accounts", __name__)
 
@@ -169,7 +169,8 @@ def account():
 @bp.route("/account/data")
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def my_data():
-    return render_template("accounts/my_data.html", user=current_user, sections=summary(current_user), latest=LATEST)
+    return render_template("accounts/my_data.html", user=current_user, sections=summary(current_user), latest=LATEST,
+                           count_cap=COUNT_CAP)
 
 
 @bp.route("/account/data.json")
