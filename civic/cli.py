@@ -19,7 +19,7 @@ from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
 from .domain import DomainError
 from .extensions import db
 from .mail import deliver_pending
-from .proposals import support_counts
+from .proposals import kept_counts
 from .scale_data import NoDemoCommune, Sizes, seed_scale
 from .transaction import lock_for_write
 from .voting.ballot_file import recount as recount_csv
@@ -191,20 +191,24 @@ def notify_command():
 @click.option("--repair", is_flag=True, help="Set every wrong count to the number of rows.")
 @with_appcontext
 def check_counts(repair):
-    """Compare each proposal's support count with its support rows (exit status 1 when one differs and
-    --repair was not given): the database keeps them, this checks it did."""
+    """Compare each proposal's support and comment counts with their rows (exit status 1 when one differs
+    and --repair was not given): the database keeps them, this checks it did."""
     lock_for_write()
-    wrong = support_counts.miscounted()
-    for proposal_id, kept, counted in wrong:
-        click.echo(f"proposal {proposal_id}: support_count {kept}, {counted} support rows")
+    wrong = 0
+    for kept in kept_counts.KEPT:
+        miscounted = kept_counts.miscounted(kept)
+        for proposal_id, count, rows in miscounted:
+            click.echo(f"proposal {proposal_id}: {kept.name} {count}, {rows} rows")
+        if miscounted and repair:
+            kept_counts.repair(kept, [row[0] for row in miscounted])
+        wrong += len(miscounted)
     if wrong and repair:
-        support_counts.repair([row[0] for row in wrong])
         db.session.commit()
-        click.echo(f"{len(wrong)} counts repaired.")
+        click.echo(f"{wrong} counts repaired.")
     elif wrong:
-        raise click.ClickException(f"{len(wrong)} support counts differ from their rows (see above; --repair).")
+        raise click.ClickException(f"{wrong} counts differ from their rows (see above; --repair).")
     else:
-        click.echo("Every support count is right.")
+        click.echo("Every count is right.")
 
 
 def init_app(app):

@@ -11,6 +11,7 @@ resident" with thousands of contributions, whose "my data" page the bench measur
 proposal gathers thousands of comments.
 """
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -29,7 +30,7 @@ from .demo import COMMENTS as DEMO_COMMENTS, DEMO_ACCOUNTS, DEMO_PASSWORD, REPLI
 from .extensions import db
 from .following.models import Follow
 from .moderation.models import ModerationAction, ModerationKind, Report, ReportReason
-from .proposals import support_counts
+from .proposals import kept_counts
 from .proposals.models import Comment, Proposal, ProposalState, Support
 from .staff_log import StaffLogEntry
 from .targets import TargetType
@@ -194,12 +195,12 @@ def _supports(town):
     for i in rng.choices(open_, weights=[weights[i] for i in open_], k=max(0, target - sum(wanted))):
         wanted[i] = min(cap, wanted[i] + 1)
     active_supported = set(rng.sample(town.proposals, min(sizes.active_supports, len(town.proposals))))
-    # PostgreSQL's row trigger would rewrite a proposal row (and its trigram index) per support: a million
-    # row versions. It is set aside for the bulk insert and the counts set once after, in this transaction.
-    postgresql = db.engine.dialect.name == "postgresql"
-    if postgresql:
-        db.session.execute(text("ALTER TABLE support DISABLE TRIGGER support_count"))
-    rows, moment = [], town.moment
+    with _counted_after(kept_counts.SUPPORTS, Support, min(town.proposals)):
+        _insert_supports(town, residents, wanted, active_supported)
+
+
+def _insert_supports(town, residents, wanted, active_supported):
+    rng, rows, moment = town.rng, [], town.moment
     for proposal, count in zip(town.proposals, wanted):
         for user in rng.sample(residents, count):
             rows.append({"proposal_id": proposal, "user_id": user, "created_at": moment(), "channel": Channel.ONLINE})
@@ -211,9 +212,20 @@ def _supports(town):
             rows = []
     _insert(Support.__table__, rows)
     town.report("supports", len(rows))
+
+
+@contextmanager
+def _counted_after(kept, model, first_proposal):
+    """PostgreSQL's row trigger of a kept count would rewrite a proposal row (and its trigram index) per row
+    inserted: a million row versions for the supports. It is set aside for the bulk insert and the counts
+    set once after, in this transaction. SQLite's triggers cost little: they stay."""
+    postgresql = db.engine.dialect.name == "postgresql"
     if postgresql:
-        db.session.execute(text("ALTER TABLE support ENABLE TRIGGER support_count"))
-        support_counts.recount_from(min(town.proposals))
+        db.session.execute(text(f"ALTER TABLE {model.__tablename__} DISABLE TRIGGER {kept.trigger}"))
+    yield
+    if postgresql:
+        db.session.execute(text(f"ALTER TABLE {model.__tablename__} ENABLE TRIGGER {kept.trigger}"))
+        kept_counts.recount_from(kept, first_proposal)
 
 
 def _comment_rows(town, proposal, count, author=None):
@@ -258,18 +270,19 @@ def _comments(town):
         town.report("comments", len(pending_threads) + len(replies))
         pending_threads = []
 
-    for proposal, count, author in plan:
-        threads, replies = _comment_rows(town, proposal, count, author)
-        # Each reply goes to a thread written before it.
-        per_thread = {}
-        for reply in replies:
-            earlier = [i for i, t in enumerate(threads) if t["created_at"] < reply["created_at"]] or [0]
-            per_thread.setdefault(earlier[-1] if rng.random() < 0.5 else rng.choice(earlier), []).append(reply)
-        pending_threads += [(thread, per_thread.get(i, [])) for i, thread in enumerate(threads)]
-        if len(pending_threads) >= CHUNK:
+    with _counted_after(kept_counts.COMMENTS, Comment, min(town.proposals)):
+        for proposal, count, author in plan:
+            threads, replies = _comment_rows(town, proposal, count, author)
+            # Each reply goes to a thread written before it.
+            per_thread = {}
+            for reply in replies:
+                earlier = [i for i, t in enumerate(threads) if t["created_at"] < reply["created_at"]] or [0]
+                per_thread.setdefault(earlier[-1] if rng.random() < 0.5 else rng.choice(earlier), []).append(reply)
+            pending_threads += [(thread, per_thread.get(i, [])) for i, thread in enumerate(threads)]
+            if len(pending_threads) >= CHUNK:
+                flush()
+        if pending_threads:
             flush()
-    if pending_threads:
-        flush()
     town.busiest = busiest
     return total
 

@@ -124,15 +124,21 @@ def unique_insert(refusal=None, column=None):
 
 
 def lock_rows(*objects, shared=False):
-    """Hold these objects' rows until the request ends (PostgreSQL: SELECT ... FOR UPDATE, or FOR SHARE
-    when ``shared``: several requests may hold it, none may change the rows meanwhile), so that two
+    """Hold these objects' rows until the request ends (PostgreSQL: SELECT ... FOR NO KEY UPDATE, or FOR
+    SHARE when ``shared``: several requests may hold it, none may change the rows meanwhile), so that two
     requests deciding on the same things take turns; SQLite's write lock already makes them. Taken in
     one order (table, then id), so that two requests locking the same two rows cannot wait for each
     other forever. The objects are read again: what the other request changed is seen, and the caller
-    checks what it checked before again."""
+    checks what it checked before again.
+
+    NO KEY UPDATE, the lock an UPDATE takes, rather than FOR UPDATE: a row that refers to a locked one
+    (a reply to a comment a moderator is hiding) can still be inserted, which needs KEY SHARE on it.
+    With FOR UPDATE, the moderator holding the comment and waiting for its proposal (the comment count's
+    trigger) and the resident holding the proposal and inserting the reply waited for each other."""
     for obj in sorted(objects, key=lambda o: (type(o).__tablename__, o.id)):
         key = type(obj).__mapper__.primary_key[0]
-        db.session.execute(db.select(key).where(key == getattr(obj, key.key)).with_for_update(read=shared))
+        db.session.execute(db.select(key).where(key == getattr(obj, key.key))
+                           .with_for_update(read=shared, key_share=not shared))
         db.session.refresh(obj)
 
 

@@ -149,3 +149,23 @@ def test_the_audit_log_stays_append_only_after_every_migration(migrated):
                                 "VALUES (CURRENT_TIMESTAMP, 'resident_registered', 1)"))
     with pytest.raises(DatabaseError), db.engine.begin() as connection:
         connection.execute(text("UPDATE assisted_action SET resident_id = 1"))
+
+
+def _triggers():
+    """The names of the database's triggers (those the application's objects create: counts, search, audit)."""
+    if db.engine.dialect.name == "postgresql":
+        statement = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    else:
+        statement = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    with db.engine.connect() as connection:
+        return set(connection.execute(text(statement)).scalars())
+
+
+def test_the_migrated_database_has_every_trigger_of_the_models(migrated, app):
+    """A batch migration on SQLite rebuilds its table and drops the triggers on it (the counts kept in proposal,
+    the search index, the append-only audit log): whatever the migrations did, the database they leave has the
+    triggers of a database built from the models (civic.db_objects)."""
+    migrated_triggers = _triggers()
+    with app.app_context():
+        built = _triggers()
+    assert built and migrated_triggers == built

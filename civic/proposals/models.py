@@ -71,9 +71,11 @@ class Proposal(AssistedRecord, db.Model):
     # Title and body as searches read them (civic.text.searchable_text: "ecole" finds "École"), kept from
     # them on every write through the ORM (_keep_search_text); see search.py.
     search_text: Mapped[str] = mapped_column(Text, default="")
-    # How many support rows name it, kept by database triggers (support_counts.py) in the transaction that
-    # adds, moves or deletes them: "most supported" then reads an index, not every support.
+    # How many support rows name it, and how many of its comments are shown, kept by database triggers
+    # (kept_counts.py) in the transaction that changes them: "most supported" then reads an index, not every
+    # support, and a list counts no comment.
     support_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     theme: Mapped[Theme] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])

@@ -107,7 +107,7 @@ def has_supported(user, proposal):
 
 def support_proposal(user, proposal):
     """Add the user's support; a second submission (double click, two tabs) changes nothing."""
-    # Not shared: the support count's trigger will update the row (see support_counts).
+    # Not shared: the support count's trigger will update the row (see kept_counts).
     _lock_open(proposal, shared=False)
     if has_supported(user, proposal):
         return False
@@ -122,7 +122,7 @@ def support_of(user, proposal):
 
 
 def withdraw_support(user, proposal):
-    # The proposal's row first, as every change of its supports takes it (support_counts): a merge moving
+    # The proposal's row first, as every change of its supports takes it (kept_counts): a merge moving
     # them meanwhile makes this wait for it, never both wait for each other.
     lock_rows(proposal)
     deleted = db.session.execute(
@@ -132,7 +132,8 @@ def withdraw_support(user, proposal):
 
 
 def add_comment(author, proposal, body, parent_id=None):
-    _lock_open(proposal)
+    # Not shared: the comment count's trigger will update the row (see kept_counts).
+    _lock_open(proposal, shared=False)
     parent = None
     if parent_id:
         parent = db.session.get(Comment, parent_id)
@@ -239,15 +240,6 @@ def _visible_comments():
     return (Comment.deleted_at.is_(None), Comment.hidden_at.is_(None), Comment.held_by_reports.is_(False))
 
 
-def comment_counts(ids):
-    """{proposal id: number of comments shown} for these proposals, in one query."""
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Comment.proposal_id, func.count(Comment.id))
-                                   .where(Comment.proposal_id.in_(ids), *_visible_comments())
-                                   .group_by(Comment.proposal_id)).all())
-
-
 # "More than 1,000 proposals found" says as much to a reader as the exact number, and costs a thousandth.
 COUNT_CAP = 1000
 
@@ -287,10 +279,9 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
     ids = [row.id for row in keys.items]
     proposals = {p.id: p for p in db.session.execute(
         select(Proposal).where(Proposal.id.in_(ids)).options(joinedload(Proposal.theme))).scalars()}
-    comments = comment_counts(ids)
-    keys.items = [ProposalRow(proposals[i], proposals[i].support_count, comments.get(i, 0)) for i in ids]
+    keys.items = [ProposalRow(proposals[i], proposals[i].support_count, proposals[i].comment_count) for i in ids]
     return keys
 
 
 def proposal_counts(proposal):
-    return proposal.support_count, comment_counts([proposal.id]).get(proposal.id, 0)
+    return proposal.support_count, proposal.comment_count

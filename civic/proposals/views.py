@@ -17,7 +17,7 @@ from ..targets import TargetType
 from ..themes.services import active_themes
 from . import personal_data, registrations  # noqa: F401 - register "my data" sections, moderation, follows
 from . import rules  # noqa: F401 - registers the package's access rules
-from . import services, support_counts  # noqa: F401 - support_counts: its triggers come with the tables
+from . import kept_counts, services  # noqa: F401 - kept_counts: its triggers come with the tables
 from .forms import ButtonForm, CommentForm, ProposalForm, WithdrawForm
 from .models import Comment, Proposal, ProposalState
 
