@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from ..access import Action, can, load_visible, public, requires
+from ..access import Action, can, load_visible, public, refusal, requires
 from ..accounts.services import all_districts
 from ..counters.acting import actor, assisted_session, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind, Channel
@@ -23,11 +23,14 @@ from . import rules  # noqa: F401 - registers the package's access rules
 from . import corrections, queue, services
 from .charts import bar_chart
 from .files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, chunks
-from .forms import DecisionForm, DescriptionForm
+from .forms import NEW_ROWS, DecisionForm, DescriptionForm, MethodForm
 from .models import BudgetRule, Decision, DecisionJob, DecisionState, JobKind, Method
 
 # A published file never changes: a browser or a proxy may keep it a year without asking again.
 PUBLISHED_FILE_CACHE = "public, max-age=31536000, immutable"
+
+SHORT_VOTE_WARNING = _l("This vote lasts less than a day: residents who look once a day may miss it. Check its "
+                        "dates before announcing it.")
 
 bp = Blueprint("decisions", __name__)
 
@@ -64,20 +67,36 @@ def index():
     return render_template("decisions/list.html", page=page)
 
 
+def _method_arg():
+    """The method chosen at the form's first step (``?method=``), or None."""
+    return next((m for m in Method if m.value == request.args.get("method")), None)
+
+
+def _method_step(decision):
+    """The form's first step: the voting method, which decides what the rest of the form asks (without a
+    script to hide the other methods' fields)."""
+    form = MethodForm(request.args)
+    if "method" in request.args:
+        form.validate()
+    elif decision is not None:
+        form.method.data = decision.method.value
+    return render_template("decisions/method.html", form=form, decision=decision)
+
+
 def _decision_form(decision=None):
     form = DecisionForm(obj=decision)
     form.districts.choices = [(d.id, d.name) for d in all_districts()]
     if request.method == "GET":
+        form.method.data = (_method_arg() or decision.method).value
         if decision is None:
             form.opens_at.data, form.closes_at.data = now_paris(), None
-            form.method.data = Method.YES_NO.value
         else:
-            form.method.data = decision.method.value
             form.budget_rule.data = decision.budget_rule.value if decision.budget_rule else None
             form.opens_at.data, form.closes_at.data = utc_to_paris(decision.opens_at), utc_to_paris(decision.closes_at)
             form.districts.data = [d.id for d in decision.districts]
-            form.options.data = "\n".join(
-                f"{o.label} | {o.cost or ''} | {o.proposal_id or ''}".rstrip(" |") for o in decision.options)
+        form.options.add_rows(max(1, NEW_ROWS - len(form.options.entries)))
+    elif request.form.get("add_rows"):
+        form.options.add_rows(NEW_ROWS)
     return form
 
 
@@ -86,46 +105,58 @@ def _save(form, decision):
         decision, current_user, title=form.title.data, question=form.question.data,
         description=form.description.data or "", method=Method(form.method.data),
         opens_at=paris_to_utc(form.opens_at.data), closes_at=paris_to_utc(form.closes_at.data),
-        options=[] if form.method.data == Method.YES_NO.value else form.options.parsed,
+        options=form.options.parsed,
         max_choices=form.max_choices.data, budget=form.budget.data,
         budget_rule=next((r for r in BudgetRule if r.value == form.budget_rule.data), None),
         voter_cost_limit=form.voter_cost_limit.data, district_ids=form.districts.data or [],
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@requires(Action.DECISION_MANAGE)
-def new():
-    form = _decision_form()
-    if form.validate_on_submit():
+def _saved(decision, message):
+    flash(message, "success")
+    if services.is_short(decision):
+        flash(SHORT_VOTE_WARNING, "info")
+    return redirect(url_for("decisions.detail", decision_id=decision.id))
+
+
+def _form_page(form, decision):
+    """The whole form for the chosen method; "add rows" comes back here with what was typed, unchecked."""
+    if request.method == "POST" and not request.form.get("add_rows") and form.validate():
         try:
-            decision = _save(form, None)
+            saved = _save(form, decision)
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(_l("The decision is saved as a draft. Check it, then announce it."), "success")
-            return redirect(url_for("decisions.detail", decision_id=decision.id))
-    return render_template("decisions/form.html", form=form, decision=None)
+            return _saved(saved, _l("Your changes are saved.") if decision else
+                          _l("The decision is saved as a draft. Check it, then announce it."))
+    return render_template("decisions/form.html", form=form, decision=decision, method=form.chosen_method())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Action.DECISION_MANAGE)
+def new():
+    if request.method == "GET" and _method_arg() is None:
+        return _method_step(None)
+    return _form_page(_decision_form(), None)
 
 
 @bp.route("/<int:decision_id>/edit", methods=["GET", "POST"])
 @requires(Action.DECISION_MANAGE, load=Decision)
 def edit(decision):
-    form = _decision_form(decision)
-    if form.validate_on_submit():
-        try:
-            _save(form, decision)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            flash(_l("Your changes are saved."), "success")
-            return redirect(url_for("decisions.detail", decision_id=decision.id))
-    return render_template("decisions/form.html", form=form, decision=decision)
+    if request.method == "GET" and "choose" in request.args:
+        return _method_step(decision)
+    return _form_page(_decision_form(decision), decision)
 
 
-@bp.route("/<int:decision_id>/announce", methods=["POST"])
+@bp.route("/<int:decision_id>/announce", methods=["GET", "POST"])
 @requires(Action.DECISION_MANAGE, load=Decision)
 def announce(decision):
+    """GET: what announcing means, and a warning for a vote shorter than a day; POST: announce."""
+    if decision.state is not DecisionState.DRAFT:
+        flash_refusal(DomainError(_l("This decision is already announced.")))
+        return redirect(url_for("decisions.detail", decision_id=decision.id))
+    if request.method == "GET":
+        return render_template("decisions/announce.html", decision=decision, short=services.is_short(decision))
     try:
         services.announce(decision, by=current_user)
     except DomainError as error:
@@ -154,7 +185,11 @@ def fix_description(decision):
 @requires(Action.DECISION_VIEW, load=Decision)
 def detail(decision):
     voted = current_user.is_authenticated and services.has_voted(actor(), decision)
-    return render_template("decisions/detail.html", decision=decision, voted=voted,
+    refused = refusal(current_user, Action.DECISION_VOTE, decision) if current_user.is_authenticated else None
+    return render_template("decisions/detail.html", decision=decision, voted=voted, vote_refusal=refused,
+                           district_standing=services.district_standing(actor(), decision)
+                           if refused is not None and not refused.forbidden else None,
+                           DistrictStanding=services.DistrictStanding, short=services.is_short(decision),
                            edits=corrections.description_edits(decision), diff_segments=corrections.diff_segments,
                            state=decision.state,
                            following=is_following(current_user, TargetType.DECISION, decision.id))
@@ -178,7 +213,7 @@ def vote(decision):
     except DomainError as error:
         return _ballot_page(decision, request.form, error)
     return render_template("decisions/check.html", decision=decision, content=content,
-                           grades=majority_judgment.GRADES)
+                           grades=majority_judgment.GRADES, total=codec.chosen_cost(decision, content.get("options", ())))
 
 
 @bp.route("/<int:decision_id>/vote/confirm", methods=["POST"])
@@ -247,9 +282,15 @@ def count(decision):
     return redirect(url_for("decisions.results", decision_id=decision.id))
 
 
-@bp.route("/<int:decision_id>/publish", methods=["POST"])
+@bp.route("/<int:decision_id>/publish", methods=["GET", "POST"])
 @requires(Action.RESULTS_PUBLISH, load=Decision, refused=_announced_only)
 def publish(decision):
+    """GET: what publishing freezes, once the count was reviewed; POST: publish."""
+    if request.method == "GET":
+        preview = services.preview_of(decision)
+        if preview is None:  # nothing reviewed yet: the count first
+            return redirect(url_for("decisions.results", decision_id=decision.id))
+        return render_template("decisions/publish.html", decision=decision, data=json.loads(preview.results_json))
     endpoint = "decisions.publication" if _queued(decision, JobKind.PUBLISH) else "decisions.results"
     return redirect(url_for(endpoint, decision_id=decision.id))
 
