@@ -33,6 +33,11 @@ def _proposal_number(form, field):
         raise ValidationError(_l("Enter the number of a proposal, as shown on its page."))
 
 
+def _a_method(form, field):
+    if field.data not in {m.value for m in Method}:
+        raise ValidationError(_l("Choose a voting method."))
+
+
 class OptionRow(Form):
     """One option of the decision; a row left empty is no option."""
 
@@ -70,8 +75,8 @@ class MethodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    method = RadioField(_l("Voting method"), choices=labels.choices(Method),
-                        validators=[required(_l("Choose a voting method."))])
+    method = RadioField(_l("Voting method"), choices=labels.choices(Method), validate_choice=False,
+                        validators=[required(_l("Choose a voting method.")), _a_method])
 
 
 class DecisionForm(FlaskForm):
@@ -80,8 +85,8 @@ class DecisionForm(FlaskForm):
                            validators=[required(_l("Enter the question asked.")), max_length(300)])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(10_000)],
                                 description=_l("Context, what is at stake, what the town council commits to."))
-    method = RadioField(_l("Voting method"), choices=labels.choices(Method),
-                        validators=[required(_l("Choose a voting method."))])
+    method = RadioField(_l("Voting method"), choices=labels.choices(Method), validate_choice=False,
+                        validators=[required(_l("Choose a voting method.")), _a_method])
     max_choices = IntegerField(_l("Most options a voter may choose (optional)"),
                                validators=[Optional(), NumberRange(min=1, max=1000, message=_l(
                                    "Enter a number between %(min)s and %(max)s."))])
@@ -155,3 +160,14 @@ class DescriptionForm(FlaskForm):
                                 validators=[required(_l("The description cannot be emptied once the vote is open.")),
                                             max_length(10_000)],
                                 description=_l("Only typo fixes: every change is kept and shown publicly."))
+
+
+class BallotCodeForm(FlaskForm):
+    """"Check my ballot" on the results page, sent by GET like the follow-up page's form."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(_l("Ballot verification code"), filters=[strip],
+                       validators=[required(_l("Enter the verification code of your ballot.")), max_length(20)],
+                       description=_l("10 characters, shown when you voted or printed on your counter receipt."))

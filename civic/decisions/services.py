@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from .. import staff_log
 from ..access import Action, Role, check
 from ..accounts.models import District, User
-from ..codes import random_code
+from ..codes import random_code, typed_code
 from ..counters.models import Channel
 from ..db_types import utcnow
 from ..domain import DomainError
@@ -24,7 +24,8 @@ from ..transaction import lock_for_write, lock_rows, unique_insert
 from . import ballots as codec
 from . import publication
 from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
-from .models import Ballot, Decision, DecisionState, Method, Option, Participation, ResultPreview, ResultSnapshot
+from .models import (Ballot, Decision, DecisionState, Method, Option, Participation, ResultPreview, ResultSnapshot,
+                     decision_district)
 from .version import code_version
 
 TRACKING_CODE_LENGTH = 10
@@ -145,6 +146,11 @@ def participation_of(user, decision):
 
 def in_allowed_district(user, decision):
     return district_refusal(user, decision) is None
+
+
+def district_votes_exist():
+    """Whether some vote is for the residents of some districts: registration then asks for one."""
+    return db.session.execute(select(decision_district.c.decision_id).limit(1)).first() is not None
 
 
 class DistrictStanding(enum.Enum):
@@ -344,6 +350,16 @@ def publish_results(decision, user):
     notify_followers(TargetType.DECISION, decision.id, "mail/results_published.txt",
                      _l("Results published: %(title)s", title=decision.title), decision=decision)
     return snapshot
+
+
+def published_ballot(decision, code):
+    """The content of the published ballot whose verification code was typed, or None. Only once published:
+    the ballots file makes every ballot public then, and not before."""
+    if decision.published_at is None:
+        return None
+    text = db.session.execute(select(Ballot.content).where(Ballot.decision_id == decision.id,
+                                                           Ballot.tracking_code == typed_code(code))).scalar()
+    return codec.loads(text) if text is not None else None
 
 
 def published_results(decision):

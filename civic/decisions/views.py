@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from .. import limits
 from ..access import Action, can, load_visible, public, refusal, requires
 from ..accounts.services import all_districts
 from ..counters.acting import actor, assisted_session, receipt_redirect, record_if_assisted
@@ -16,14 +17,14 @@ from ..following.services import is_following
 from ..routing import int_arg
 from ..targets import TargetType
 from ..timezones import now_paris, paris_to_utc, utc_to_paris
-from ..voting import majority_judgment
+from ..voting import ballot_file, majority_judgment
 from . import ballots as codec
 from . import registrations  # noqa: F401 - registers follows, receipts and "my data" for decisions
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import corrections, queue, services
 from .charts import bar_chart
 from .files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, chunks
-from .forms import NEW_ROWS, DecisionForm, DescriptionForm, MethodForm
+from .forms import NEW_ROWS, BallotCodeForm, DecisionForm, DescriptionForm, MethodForm
 from .models import BudgetRule, Decision, DecisionJob, DecisionState, JobKind, Method
 
 # A published file never changes: a browser or a proxy may keep it a year without asking again.
@@ -37,8 +38,8 @@ bp = Blueprint("decisions", __name__)
 
 @bp.after_request
 def _no_store_ballots(response):
-    """Ballot, check and confirmation pages must not stay in a shared browser's cache."""
-    if request.endpoint in ("decisions.vote", "decisions.confirm_vote", "decisions.voted"):
+    """Ballot, check, confirmation and ballot-lookup pages must not stay in a shared browser's cache."""
+    if request.endpoint in ("decisions.vote", "decisions.confirm_vote", "decisions.voted", "decisions.check_ballot"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -261,7 +262,22 @@ def results(decision):
             return render_template("decisions/job.html", decision=decision, job=counted)
         data, preview = json.loads(counted.results_json), True
     return render_template("decisions/results.html", decision=decision, data=data, preview=preview,
-                           chart=bar_chart(decision, data))
+                           chart=bar_chart(decision, data), code_form=BallotCodeForm(formdata=None),
+                           column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value))
+
+
+@bp.route("/<int:decision_id>/results/ballot")
+@limits.per_ip("SECRET_LIMIT_PER_IP", exempt_when=lambda: not request.args.get("code"))
+@requires(Action.RESULTS_READ, load=Decision)
+def check_ballot(decision):
+    """"Check my ballot": the published ballot a verification code names, by option labels. An unknown code
+    gets the same page with a message in the same place (and the same status)."""
+    if decision.published_at is None:
+        abort(404)  # an official's preview: the ballots are not public yet
+    form = BallotCodeForm(request.args)
+    typed = "code" in request.args and form.validate()
+    return render_template("decisions/check_ballot.html", decision=decision, form=form, looked_up=typed,
+                           content=services.published_ballot(decision, form.code.data) if typed else None)
 
 
 def _queued(decision, kind):

@@ -22,7 +22,7 @@ def test_the_method_comes_first_then_only_its_fields(client_request, login_as):
     login_as(Role.ELECTED)
     page = client_request.get("decisions.new")
     assert page.h1 == "Créer une décision" and page.has('input[type="radio"][name="method"]')
-    assert not page.has('[name="title"]') and page.select_one("form")["method"] == "get"
+    assert not page.has('[name="title"]') and page.select_one("main form")["method"] == "get"
     fields = {}
     for method in Method:
         page = client_request.get("decisions.new", method=method.value)
@@ -73,6 +73,7 @@ def test_options_get_a_description_shown_on_the_decision_and_the_ballot(client_r
     db.session.commit()
     page = client_request.get("decisions.detail", decision_id=decision.id)
     assert page.texts(".option-list li")[0] == "Parc Réfection des allées et des bancs."
+    client_request.post("accounts.logout")
     login_as()
     page = client_request.get("decisions.vote", decision_id=decision.id)
     described = page.select_one("#option-first")["aria-describedby"]
