@@ -33,6 +33,10 @@ PUBLISHED_FILE_CACHE = "public, max-age=31536000, immutable"
 SHORT_VOTE_WARNING = _l("This vote lasts less than a day: residents who look once a day may miss it. Check its "
                         "dates before announcing it.")
 
+# What a resident refused by a district vote can do about it (stated too late: nothing, it is explained).
+DISTRICT_LINKS = {services.DistrictStanding.NOT_SET: _l("State your district in your account"),
+                  services.DistrictStanding.ELSEWHERE: _l("Change your district in your account")}
+
 bp = Blueprint("decisions", __name__)
 
 
@@ -187,10 +191,10 @@ def fix_description(decision):
 def detail(decision):
     voted = current_user.is_authenticated and services.has_voted(actor(), decision)
     refused = refusal(current_user, Action.DECISION_VOTE, decision) if current_user.is_authenticated else None
+    standing = services.district_standing(actor(), decision) if refused is not None and not refused.forbidden else None
     return render_template("decisions/detail.html", decision=decision, voted=voted, vote_refusal=refused,
-                           district_standing=services.district_standing(actor(), decision)
-                           if refused is not None and not refused.forbidden else None,
-                           DistrictStanding=services.DistrictStanding, short=services.is_short(decision),
+                           district_refused=standing is not None, district_link=DISTRICT_LINKS.get(standing),
+                           short=services.is_short(decision),
                            edits=corrections.description_edits(decision), diff_segments=corrections.diff_segments,
                            state=decision.state,
                            following=is_following(current_user, TargetType.DECISION, decision.id))
