@@ -23,8 +23,13 @@ def _amount(value):
         if isinstance(value, str) else value
 
 
+def euros(field):
+    """The amount a field (checked by _euros) holds, or None."""
+    return int(field.data) if field.data not in (None, "") else None
+
+
 def _euros(form, field):
-    if field.data and not (is_whole_number(field.data) and 0 < int(field.data) <= MAX_AMOUNT):
+    if field.data and not (is_whole_number(str(field.data)) and 0 < int(field.data) <= MAX_AMOUNT):
         raise ValidationError(_l("Enter a whole number of euros between 1 and %(max)s.", max=format_number(MAX_AMOUNT)))
 
 
@@ -90,14 +95,13 @@ class DecisionForm(FlaskForm):
     max_choices = IntegerField(_l("Most options a voter may choose (optional)"),
                                validators=[Optional(), NumberRange(min=1, max=1000, message=_l(
                                    "Enter a number between %(min)s and %(max)s."))])
-    budget = IntegerField(_l("Total budget in euros"),
-                          validators=[Optional(), NumberRange(min=1, max=MAX_AMOUNT, message=_l(
-                              "Enter a number between %(min)s and %(max)s."))])
+    # Amounts as text: "150 000" is how people write them; _amount takes the spaces out.
+    budget = StringField(_l("Total budget in euros"), filters=[strip, _amount], validators=[_euros],
+                         render_kw={"inputmode": "numeric"})
     budget_rule = RadioField(_l("How the funded projects are chosen"), validate_choice=False,
                              choices=labels.choices(BudgetRule))
-    voter_cost_limit = IntegerField(_l("Most a voter may spend, in euros (optional)"),
-                                    validators=[Optional(), NumberRange(min=1, max=MAX_AMOUNT, message=_l(
-                                        "Enter a number between %(min)s and %(max)s."))])
+    voter_cost_limit = StringField(_l("Most a voter may spend, in euros (optional)"), filters=[strip, _amount],
+                                   validators=[_euros], render_kw={"inputmode": "numeric"})
     opens_at = DateTimeLocalField(_l("Opens on (Paris time)"), format="%Y-%m-%dT%H:%M",
                                   validators=[required(_l("Enter the opening date and time."))])
     closes_at = DateTimeLocalField(_l("Closes on (Paris time)"), format="%Y-%m-%dT%H:%M",

@@ -24,7 +24,7 @@ from . import rules  # noqa: F401 - registers the package's access rules
 from . import corrections, queue, services
 from .charts import bar_chart
 from .files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, chunks
-from .forms import NEW_ROWS, BallotCodeForm, DecisionForm, DescriptionForm, MethodForm
+from .forms import NEW_ROWS, BallotCodeForm, DecisionForm, DescriptionForm, MethodForm, euros
 from .models import BudgetRule, Decision, DecisionJob, DecisionState, JobKind, Method
 
 # A published file never changes: a browser or a proxy may keep it a year without asking again.
@@ -111,9 +111,9 @@ def _save(form, decision):
         description=form.description.data or "", method=Method(form.method.data),
         opens_at=paris_to_utc(form.opens_at.data), closes_at=paris_to_utc(form.closes_at.data),
         options=form.options.parsed,
-        max_choices=form.max_choices.data, budget=form.budget.data,
+        max_choices=form.max_choices.data, budget=euros(form.budget),
         budget_rule=next((r for r in BudgetRule if r.value == form.budget_rule.data), None),
-        voter_cost_limit=form.voter_cost_limit.data, district_ids=form.districts.data or [],
+        voter_cost_limit=euros(form.voter_cost_limit), district_ids=form.districts.data or [],
     )
 
 

@@ -146,3 +146,16 @@ def test_publishing_asks_for_confirmation_below_the_figures(client_request, logi
     client_request.post("decisions.publish", decision_id=decision.id)
     db.session.refresh(decision)
     assert decision.published_at is not None
+
+
+def test_amounts_are_typed_as_people_write_them(client_request, login_as):
+    login_as(Role.ELECTED)
+    data = _form("budget", options="Parc | 40 000 €\nPiscine | 90\u202f000", budget="150 000",
+                 voter_cost_limit="100 000 €", budget_rule="greedy")
+    client_request.post("decisions.new", _data=data)
+    decision = _decisions()[0]
+    assert (decision.budget, decision.voter_cost_limit) == (150_000, 100_000)
+    assert [o.cost for o in decision.options] == [40_000, 90_000]
+    page = client_request.post("decisions.new", _data={**data, "budget": "1 000 000 001"}, _expected_status=200)
+    assert page.field_error("budget").replace("\u202f", " ").replace("\xa0", " ") == (
+        "Saisissez un nombre entier d’euros entre 1 et 1 000 000 000.")
