@@ -80,6 +80,19 @@ def test_author_deletes_own_comment_and_replies_stay(client, login_as):
     assert client.post_form(f"/proposals/comments/{comment.id}/delete").status_code == 403
 
 
+def test_deleting_a_comment_asks_for_confirmation(client_request, login_as):
+    user = login_as()
+    proposal = make_proposal()
+    comment = make_comment(proposal, author=user, body="Je me suis trompé")
+    page = client_request.get("proposals.detail", proposal_id=proposal.id)
+    assert ("Supprimer mon commentaire", f"/proposals/comments/{comment.id}/delete") in page.links("main")
+    page = client_request.get("proposals.delete_comment", comment_id=comment.id)
+    assert page.text("blockquote") == "Je me suis trompé"
+    assert page.has(f'form[method="post"][action="/proposals/comments/{comment.id}/delete"] button')
+    db.session.refresh(comment)
+    assert not comment.is_deleted  # looking at the page deleted nothing
+
+
 def test_cannot_delete_someone_elses_comment(client, login_as):
     login_as()
     comment = make_comment(make_proposal())

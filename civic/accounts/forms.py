@@ -20,6 +20,14 @@ class RegisterForm(FlaskForm):
         required(_l("Type the password again.")),
         EqualTo("password", message=_l("The two passwords are different.")),
     ])
+    # Asked only while districts are in use (accounts.services.districts_in_use): removed otherwise.
+    district = SelectField(_l("Your district (optional)"), coerce=parse_id,
+                           description=_l("Some votes are only for the residents of some districts. Stated now, "
+                                          "it counts for the district votes that open from now on; you can also "
+                                          "give it later in your account."))
+
+    def set_districts(self, districts):
+        self.district.choices = [SelectChoice("", _l("Not stated"))] + [SelectChoice(d.id, d.name) for d in districts]
 
 
 class LoginForm(FlaskForm):

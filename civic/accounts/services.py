@@ -14,6 +14,7 @@ from ..transaction import after_commit, unique_insert
 from ..i18n import current_language
 from ..links import public_url
 from ..mail import send_mail
+from ..registry import Registry
 from ..access import Role
 from .models import AccountToken, District, TokenPurpose, User
 from . import sessions
@@ -50,14 +51,30 @@ def create_user(display_name, email, password, role=Role.RESIDENT, confirmed=Fal
     return user
 
 
-def register(display_name, email, password):
-    """Create an unconfirmed account and e-mail a confirmation link.
+# Whether residents' districts matter (district votes exist, say): registration asks for one only then.
+# name -> () -> bool, registered by the packages that use districts.
+_district_uses = Registry("use of districts")
+
+
+def register_district_use(name, in_use):
+    _district_uses.add(name, in_use)
+
+
+def districts_in_use():
+    return any(in_use() for in_use in _district_uses.values())
+
+
+def register(display_name, email, password, district_id=None):
+    """Create an unconfirmed account and e-mail a confirmation link; ``district_id``, optional, is stated
+    from now on (it counts for the district votes that open afterwards).
 
     When the address already has an account, its owner gets an e-mail saying so
     instead: the page shown is the same either way, so nobody learns from this
     form which addresses are registered. Nor from its speed: both ways hash the
     password and queue one e-mail.
     """
+    if district_id is not None and db.session.get(District, district_id) is None:
+        raise DomainError(_l("Choose a district from the list."), field="district")
     password_hash = hash_password(password)
     existing = find_user_by_email(email)
     if existing is None:
@@ -67,6 +84,8 @@ def register(display_name, email, password):
             existing = find_user_by_email(email)
         else:
             user.language = current_language()
+            if district_id is not None:
+                user.district_id, user.district_since = district_id, utcnow()
             send_confirmation(user)
             return user
     _mail(existing, "accounts/mail/already_registered.txt", _l("You already have an account"),

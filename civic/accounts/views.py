@@ -39,9 +39,18 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm()
+    if services.districts_in_use():
+        form.set_districts(services.all_districts())
+    else:
+        del form.district
     if form.validate_on_submit():
-        services.register(form.display_name.data, form.email.data, form.password.data)
-        return redirect(url_for("accounts.check_email"))
+        try:
+            services.register(form.display_name.data, form.email.data, form.password.data,
+                              district_id=form.district.data if "district" in form else None)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            return redirect(url_for("accounts.check_email"))
     return render_template("accounts/register.html", form=form)
 
 

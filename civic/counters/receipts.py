@@ -8,6 +8,7 @@ support withdrawn say).
 from dataclasses import dataclass
 
 from .. import targets
+from ..codes import typed_code
 from ..registry import Registry
 from .audit import action_by_code
 
@@ -20,10 +21,25 @@ class ReceiptKind:
 
 
 _kinds = Registry("receipt kind")
+# Codes of other kinds that a receipt also prints (a ballot's): name -> (recognise(typed code) -> bool, the
+# follow-up page's part saying what the code is and where it is used).
+_other_codes = Registry("code printed on receipts")
 
 
 def register_receipt(kind):
     _kinds.add(kind.type, kind)
+
+
+def register_other_code(name, recognise, template):
+    """A code printed on receipts that is not a follow-up code: the follow-up page recognises it by its
+    shape and says where it is used, rather than that no contribution has it."""
+    _other_codes.add(name, (recognise, template))
+
+
+def other_code(code):
+    """The follow-up page's part for a code of another kind (see register_other_code), or None."""
+    typed = typed_code(code)
+    return next((template for recognise, template in _other_codes.values() if recognise(typed)), None)
 
 
 def receipt_kinds():

@@ -203,12 +203,13 @@ def receipt(assisted_action):
 @public
 def follow_up():
     form = FollowUpForm(request.args)
-    status = None
+    status = other = None
     if form.code.data:
         status = receipts.follow_up(form.code.data)
-        if status is None:
+        other = receipts.other_code(form.code.data) if status is None else None
+        if status is None and other is None:
             form.code.errors = [*form.code.errors, _l("No contribution has this code. Check the code on your receipt.")]
-    return render_template("counters/follow_up.html", form=form, status=status)
+    return render_template("counters/follow_up.html", form=form, status=status, other=other)
 
 
 @bp.route("/account/attach", methods=["GET", "POST"])

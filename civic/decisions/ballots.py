@@ -5,6 +5,7 @@ Stored content is compact JSON with option ids, the same dicts that
 """
 import json
 
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 
 from ..domain import DomainError
@@ -41,8 +42,9 @@ def parse_form(decision, form):
                 check_ballot(budget_instance(decision), chosen, max_total_cost=decision.voter_cost_limit)
             except ValueError:
                 raise DomainError(
-                    _l("The projects you chose cost more than %(limit)s €, the limit per voter.",
-                       limit=decision.voter_cost_limit), field="options") from None
+                    _l("The projects you chose cost %(total)s € in all, more than %(limit)s €, the limit per "
+                       "voter. Untick some of them.", total=format_number(chosen_cost(decision, chosen)),
+                       limit=format_number(decision.voter_cost_limit)), field="options") from None
         return {"options": chosen}
     if method is Method.MAJORITY_JUDGMENT:
         grades = {}
@@ -61,6 +63,12 @@ def dumps(content):
 
 def loads(text):
     return json.loads(text)
+
+
+def chosen_cost(decision, chosen):
+    """What the projects ``chosen`` (option ids) cost together."""
+    chosen = set(chosen)
+    return sum(o.cost or 0 for o in decision.options if o.id in chosen)
 
 
 def budget_instance(decision):

@@ -1,6 +1,8 @@
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField, ValidationError
+from wtforms import (DateTimeLocalField, FieldList, Form, FormField, IntegerField, RadioField, StringField,
+                     TextAreaField, ValidationError)
 from wtforms.validators import NumberRange, Optional
 
 from .. import labels
@@ -10,34 +12,76 @@ from .models import BudgetRule, Method
 
 # Amounts are stored in 32-bit integer columns: a billion euros is far above any local budget.
 MAX_AMOUNT = 1_000_000_000
+# Rows of options a form shows: empty ones at first, and how many "add rows" adds, without JavaScript.
+NEW_ROWS = 3
+MAX_ROWS = 200
 
-def parse_options(text, method):
-    """One option per line: label, or `label | cost | proposal number` for budgets."""
-    options = []
-    for number, line in enumerate((text or "").splitlines(), 1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        label, cost, proposal_id = parts[0], None, None
-        if not label or len(label) > 160:
-            raise ValidationError(_l("Line %(n)d: give a name of at most 160 characters.", n=number))
-        if len(parts) > 1 and parts[1]:
-            if not is_whole_number(parts[1].replace(" ", "")):
-                raise ValidationError(_l("Line %(n)d: the cost must be a whole number of euros.", n=number))
-            cost = int(parts[1].replace(" ", ""))
-            if not 0 < cost <= MAX_AMOUNT:
-                raise ValidationError(_l("Line %(n)d: the cost must be between 1 and %(max)s euros.", n=number,
-                                         max=MAX_AMOUNT))
-        elif method is Method.BUDGET:
-            raise ValidationError(_l("Line %(n)d: give the project's cost after a |.", n=number))
-        if len(parts) > 2 and parts[2]:
-            if not is_whole_number(parts[2].lstrip("#")):
-                raise ValidationError(_l("Line %(n)d: the proposal number must be a number.", n=number))
-            proposal_id = int(parts[2].lstrip("#"))
-            if proposal_id > MAX_AMOUNT:
-                raise ValidationError(_l("Line %(n)d: there is no proposal with this number.", n=number))
-        options.append((label, None, cost, proposal_id))
-    return options
+
+def _amount(value):
+    """An amount as officials type it ("90 000", "90 000 €"): the spaces and the sign go."""
+    return value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").removesuffix("€") \
+        if isinstance(value, str) else value
+
+
+def euros(field):
+    """The amount a field (checked by _euros) holds, or None."""
+    return int(field.data) if field.data not in (None, "") else None
+
+
+def _euros(form, field):
+    if field.data and not (is_whole_number(str(field.data)) and 0 < int(field.data) <= MAX_AMOUNT):
+        raise ValidationError(_l("Enter a whole number of euros between 1 and %(max)s.", max=format_number(MAX_AMOUNT)))
+
+
+def _proposal_number(form, field):
+    if field.data and not (is_whole_number(field.data) and int(field.data) <= MAX_AMOUNT):
+        raise ValidationError(_l("Enter the number of a proposal, as shown on its page."))
+
+
+def _a_method(form, field):
+    if field.data not in {m.value for m in Method}:
+        raise ValidationError(_l("Choose a voting method."))
+
+
+class OptionRow(Form):
+    """One option of the decision; a row left empty is no option."""
+
+    label = StringField(_l("Name"), filters=[strip], validators=[max_length(160)])
+    cost = StringField(_l("Cost in euros"), filters=[strip, _amount], validators=[_euros],
+                       render_kw={"inputmode": "numeric"})
+    description = TextAreaField(_l("Description (optional)"), filters=[strip], validators=[max_length(2000)],
+                                description=_l("What the option means, when its name alone does not say it."))
+    proposal_id = StringField(_l("Number of the proposal it comes from (optional)"),
+                           filters=[strip, lambda v: v.lstrip("#") if isinstance(v, str) else v],
+                           validators=[_proposal_number], render_kw={"inputmode": "numeric"})
+
+    def is_empty(self):
+        return not any((self.label.data, self.cost.data, self.description.data, self.proposal_id.data))
+
+
+class OptionRows(FieldList):
+    def _extract_indices(self, prefix, formdata):
+        # WTForms' own accepts any str.isdigit(): a forged "options-²-label" would reach int() and fail.
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if is_whole_number(index):
+                    yield int(index)
+
+    def add_rows(self, count):
+        for _ in range(min(count, MAX_ROWS - len(self.entries))):
+            self.append_entry()
+
+
+class MethodForm(FlaskForm):
+    """The decision form's first step, sent by GET: it only says which form comes next."""
+
+    class Meta:
+        csrf = False
+
+    method = RadioField(_l("Voting method"), choices=labels.choices(Method), validate_choice=False,
+                        validators=[required(_l("Choose a voting method.")), _a_method])
 
 
 class DecisionForm(FlaskForm):
@@ -46,34 +90,54 @@ class DecisionForm(FlaskForm):
                            validators=[required(_l("Enter the question asked.")), max_length(300)])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(10_000)],
                                 description=_l("Context, what is at stake, what the town council commits to."))
-    method = RadioField(_l("Voting method"), choices=labels.choices(Method),
-                        validators=[required(_l("Choose a voting method."))])
-    options = TextAreaField(_l("Options"), filters=[strip],
-                            description=_l("One per line. For a participatory budget: project name | cost in euros "
-                                           "| proposal number (optional). Not used for yes / no."))
-    max_choices = IntegerField(_l("Approval: most options a voter may choose (optional)"),
+    method = RadioField(_l("Voting method"), choices=labels.choices(Method), validate_choice=False,
+                        validators=[required(_l("Choose a voting method.")), _a_method])
+    max_choices = IntegerField(_l("Most options a voter may choose (optional)"),
                                validators=[Optional(), NumberRange(min=1, max=1000, message=_l(
                                    "Enter a number between %(min)s and %(max)s."))])
-    budget = IntegerField(_l("Participatory budget: total budget in euros"),
-                          validators=[Optional(), NumberRange(min=1, max=MAX_AMOUNT, message=_l(
-                              "Enter a number between %(min)s and %(max)s."))])
-    budget_rule = RadioField(_l("Participatory budget: how winners are chosen"), validate_choice=False,
+    # Amounts as text: "150 000" is how people write them; _amount takes the spaces out.
+    budget = StringField(_l("Total budget in euros"), filters=[strip, _amount], validators=[_euros],
+                         render_kw={"inputmode": "numeric"})
+    budget_rule = RadioField(_l("How the funded projects are chosen"), validate_choice=False,
                              choices=labels.choices(BudgetRule))
-    voter_cost_limit = IntegerField(_l("Participatory budget: most a voter may spend, in euros (optional)"),
-                                    validators=[Optional(), NumberRange(min=1, max=MAX_AMOUNT, message=_l(
-                                        "Enter a number between %(min)s and %(max)s."))])
+    voter_cost_limit = StringField(_l("Most a voter may spend, in euros (optional)"), filters=[strip, _amount],
+                                   validators=[_euros], render_kw={"inputmode": "numeric"})
     opens_at = DateTimeLocalField(_l("Opens on (Paris time)"), format="%Y-%m-%dT%H:%M",
                                   validators=[required(_l("Enter the opening date and time."))])
     closes_at = DateTimeLocalField(_l("Closes on (Paris time)"), format="%Y-%m-%dT%H:%M",
                                    validators=[required(_l("Enter the closing date and time."))])
     districts = CheckboxesField(_l("Only for residents of these districts (optional)"), coerce=parse_id,
                                 validate_choice=False)
+    # Last, as on the page: the rows grow at the end of the form.
+    options = OptionRows(FormField(OptionRow), label=_l("Options"), max_entries=MAX_ROWS)
+
+    def chosen_method(self):
+        return next((m for m in Method if m.value == self.method.data), None)
 
     def validate_options(self, field):
-        method = Method(self.method.data) if self.method.data in {m.value for m in Method} else None
-        field.parsed = parse_options(field.data, method)
-        if method is not None and method is not Method.YES_NO and len(field.parsed) < 2:
-            raise ValidationError(_l("Give at least two options, one per line."))
+        """Rows filled in become options (label, description, cost, proposal number); yes / no has none.
+        Runs after each row's own checks: ``field.errors`` is rebuilt, one dict per row with errors."""
+        method = self.chosen_method()
+        field.parsed, field.errors = [], []
+        if method is Method.YES_NO:
+            return
+        for entry in field.entries:
+            row = entry.form
+            if row.is_empty():
+                continue
+            if not row.label.data and not row.label.errors:
+                row.label.errors.append(_l("Give this option a name."))
+            if method is Method.BUDGET and not row.cost.data and not row.cost.errors:
+                row.cost.errors.append(_l("Give the project's cost in euros."))
+            errors = {f.short_name: f.errors for f in row if f.errors}
+            if errors:
+                field.errors.append(errors)
+                continue
+            field.parsed.append((row.label.data, row.description.data or "",
+                                 int(row.cost.data) if row.cost.data and method is Method.BUDGET else None,
+                                 int(row.proposal_id.data) if row.proposal_id.data else None))
+        if not field.errors and method is not None and len(field.parsed) < 2:
+            raise ValidationError(_l("Give at least two options."))
 
     def validate_budget(self, field):
         if self.method.data == Method.BUDGET.value and not field.data:
@@ -100,3 +164,14 @@ class DescriptionForm(FlaskForm):
                                 validators=[required(_l("The description cannot be emptied once the vote is open.")),
                                             max_length(10_000)],
                                 description=_l("Only typo fixes: every change is kept and shown publicly."))
+
+
+class BallotCodeForm(FlaskForm):
+    """"Check my ballot" on the results page, sent by GET like the follow-up page's form."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(_l("Ballot verification code"), filters=[strip],
+                       validators=[required(_l("Enter the verification code of your ballot.")), max_length(20)],
+                       description=_l("10 characters, shown when you voted or printed on your counter receipt."))

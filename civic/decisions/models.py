@@ -132,6 +132,8 @@ class Option(db.Model):
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     label: Mapped[str] = mapped_column(String(160))
+    # What the option means, when its name alone does not say it: shown on the ballot and the decision.
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     cost: Mapped[int | None]
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"))
 

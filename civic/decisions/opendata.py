@@ -53,10 +53,12 @@ def _hash(file):
     return "sha256:" + file.sha256
 
 
-def _csv_schema(header, integer_columns=(), enums=None):
+def _csv_schema(header, integer_columns=(), enums=None, titles=None):
     fields = []
     for name in header:
         field = {"name": name, "type": "integer" if name in integer_columns else "string"}
+        if titles and name in titles:
+            field["title"] = titles[name]
         if enums and name in enums:
             field["constraints"] = {"enum": enums[name]}
         fields.append(field)
@@ -80,7 +82,9 @@ def datapackage(decision, results, code_version, files, ballots_header):
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _hash(files[BALLOTS_CSV]),
             "description": ("Anonymised ballots in random order; tracking_code lets each voter find theirs. "
                             "The column names say the method: see civic/voting/ballot_file.py."),
-            "schema": _csv_schema(ballots_header, integer_columns, enums),
+            # The columns keep the options' numbers, which the recount reads; their titles name the options.
+            "schema": _csv_schema(ballots_header, integer_columns, enums,
+                                  {f"{prefix}{o['id']}": o["label"] for o in results["options"]} if prefix else None),
         },
         {
             "name": "results", "path": public_url("decisions.results_csv_file", decision_id=decision.id),

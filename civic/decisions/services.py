@@ -1,6 +1,8 @@
 """Decision operations: set-up, casting, counting, publishing. Services flush; the request commits."""
+import enum
 import json
 import secrets
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -8,7 +10,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from .. import staff_log
 from ..access import Action, Role, check
 from ..accounts.models import District, User
-from ..codes import random_code
+from ..codes import random_code, typed_code
 from ..counters.models import Channel
 from ..db_types import utcnow
 from ..domain import DomainError
@@ -22,7 +24,8 @@ from ..transaction import lock_for_write, lock_rows, unique_insert
 from . import ballots as codec
 from . import publication
 from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
-from .models import Ballot, Decision, DecisionState, Method, Option, Participation, ResultPreview, ResultSnapshot
+from .models import (Ballot, Decision, DecisionState, Method, Option, Participation, ResultPreview, ResultSnapshot,
+                     decision_district)
 from .version import code_version
 
 TRACKING_CODE_LENGTH = 10
@@ -33,6 +36,7 @@ MIX_SIZE = 9
 
 
 DECISIONS_PER_PAGE = 20
+SHORT_VOTE = timedelta(days=1)
 
 
 def decisions_page(include_drafts=False, page=1, after=None, before=None):
@@ -102,10 +106,15 @@ def save_decision(decision, user, *, title, question, description, method, opens
     decision.options.clear()
     db.session.flush()
     for position, (label, description_, cost, proposal_id) in enumerate(options):
-        decision.options.append(Option(position=position, label=label.strip(),
+        decision.options.append(Option(position=position, label=label.strip(), description=(description_ or "").strip(),
                                        cost=cost if method is Method.BUDGET else None, proposal_id=proposal_id))
     db.session.flush()
     return decision
+
+
+def is_short(decision):
+    """A vote open less than a day: residents who look once a day may miss it (the official is warned)."""
+    return decision.closes_at - decision.opens_at < SHORT_VOTE
 
 
 def announce(decision, by):
@@ -139,16 +148,49 @@ def in_allowed_district(user, decision):
     return district_refusal(user, decision) is None
 
 
-def district_refusal(user, decision):
-    """None when ``user`` may vote as far as districts go, else why not: a district vote is for the
-    residents who stated one of its districts before it opened."""
+def district_votes_exist():
+    """Whether some vote is for the residents of some districts: registration then asks for one."""
+    return db.session.execute(select(decision_district.c.decision_id).limit(1)).first() is not None
+
+
+class DistrictStanding(enum.Enum):
+    """Where a resident stands for a district vote, so that a refusal can say why and what to do."""
+
+    NOT_SET = "not_set"  # no district in the profile
+    ELSEWHERE = "elsewhere"  # another district
+    TOO_LATE = "too_late"  # the right district, stated after the vote opened
+
+
+def district_standing(user, decision):
+    """None when ``user`` may vote as far as districts go, else a DistrictStanding: a district vote is for
+    the residents who stated one of its districts before it opened (moving from district to district
+    would otherwise let one vote in each)."""
     if not decision.districts:
         return None
-    if (user.district_id in {d.id for d in decision.districts}
-            and user.district_since is not None and user.district_since < decision.opens_at):
+    if user.district_id is None:
+        return DistrictStanding.NOT_SET
+    if user.district_id not in {d.id for d in decision.districts}:
+        return DistrictStanding.ELSEWHERE
+    if user.district_since is None or user.district_since >= decision.opens_at:
+        return DistrictStanding.TOO_LATE
+    return None
+
+
+def district_refusal(user, decision):
+    """None when ``user`` may vote as far as districts go, else why not, in words."""
+    standing = district_standing(user, decision)
+    if standing is None:
         return None
-    return _l("This vote is for the residents of: %(districts)s, as stated in their profile before the vote "
-              "opened.", districts=", ".join(d.name for d in decision.districts))
+    districts = ", ".join(d.name for d in decision.districts)
+    if standing is DistrictStanding.NOT_SET:
+        return _l("This vote is reserved to the residents of: %(districts)s. Your profile does not say which "
+                  "district you live in.", districts=districts)
+    if standing is DistrictStanding.ELSEWHERE:
+        return _l("This vote is reserved to the residents of: %(districts)s. Your profile says you live in "
+                  "%(yours)s.", districts=districts, yours=user.district.name)
+    return _l("This vote is reserved to the residents of: %(districts)s. Your profile gave this district only "
+              "after the vote opened: a district counts for the votes that open after it is stated.",
+              districts=districts)
 
 
 def _tracking_code():
@@ -308,6 +350,16 @@ def publish_results(decision, user):
     notify_followers(TargetType.DECISION, decision.id, "mail/results_published.txt",
                      _l("Results published: %(title)s", title=decision.title), decision=decision)
     return snapshot
+
+
+def published_ballot(decision, code):
+    """The content of the published ballot whose verification code was typed, or None. Only once published:
+    the ballots file makes every ballot public then, and not before."""
+    if decision.published_at is None:
+        return None
+    text = db.session.execute(select(Ballot.content).where(Ballot.decision_id == decision.id,
+                                                           Ballot.tracking_code == typed_code(code))).scalar()
+    return codec.loads(text) if text is not None else None
 
 
 def published_results(decision):

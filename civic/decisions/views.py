@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from ..access import Action, can, load_visible, public, requires
+from .. import limits
+from ..access import Action, can, load_visible, public, refusal, requires
 from ..accounts.services import all_districts
 from ..counters.acting import actor, assisted_session, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind, Channel
@@ -16,26 +17,33 @@ from ..following.services import is_following
 from ..routing import int_arg
 from ..targets import TargetType
 from ..timezones import now_paris, paris_to_utc, utc_to_paris
-from ..voting import majority_judgment
+from ..voting import ballot_file, majority_judgment
 from . import ballots as codec
 from . import registrations  # noqa: F401 - registers follows, receipts and "my data" for decisions
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import corrections, queue, services
 from .charts import bar_chart
 from .files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, chunks
-from .forms import DecisionForm, DescriptionForm
+from .forms import NEW_ROWS, BallotCodeForm, DecisionForm, DescriptionForm, MethodForm, euros
 from .models import BudgetRule, Decision, DecisionJob, DecisionState, JobKind, Method
 
 # A published file never changes: a browser or a proxy may keep it a year without asking again.
 PUBLISHED_FILE_CACHE = "public, max-age=31536000, immutable"
+
+SHORT_VOTE_WARNING = _l("This vote lasts less than a day: residents who look once a day may miss it. Check its "
+                        "dates before announcing it.")
+
+# What a resident refused by a district vote can do about it (stated too late: nothing, it is explained).
+DISTRICT_LINKS = {services.DistrictStanding.NOT_SET: _l("State your district in your account"),
+                  services.DistrictStanding.ELSEWHERE: _l("Change your district in your account")}
 
 bp = Blueprint("decisions", __name__)
 
 
 @bp.after_request
 def _no_store_ballots(response):
-    """Ballot, check and confirmation pages must not stay in a shared browser's cache."""
-    if request.endpoint in ("decisions.vote", "decisions.confirm_vote", "decisions.voted"):
+    """Ballot, check, confirmation and ballot-lookup pages must not stay in a shared browser's cache."""
+    if request.endpoint in ("decisions.vote", "decisions.confirm_vote", "decisions.voted", "decisions.check_ballot"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -64,20 +72,36 @@ def index():
     return render_template("decisions/list.html", page=page)
 
 
+def _method_arg():
+    """The method chosen at the form's first step (``?method=``), or None."""
+    return next((m for m in Method if m.value == request.args.get("method")), None)
+
+
+def _method_step(decision):
+    """The form's first step: the voting method, which decides what the rest of the form asks (without a
+    script to hide the other methods' fields)."""
+    form = MethodForm(request.args)
+    if "method" in request.args:
+        form.validate()
+    elif decision is not None:
+        form.method.data = decision.method.value
+    return render_template("decisions/method.html", form=form, decision=decision)
+
+
 def _decision_form(decision=None):
     form = DecisionForm(obj=decision)
     form.districts.choices = [(d.id, d.name) for d in all_districts()]
     if request.method == "GET":
+        form.method.data = (_method_arg() or decision.method).value
         if decision is None:
             form.opens_at.data, form.closes_at.data = now_paris(), None
-            form.method.data = Method.YES_NO.value
         else:
-            form.method.data = decision.method.value
             form.budget_rule.data = decision.budget_rule.value if decision.budget_rule else None
             form.opens_at.data, form.closes_at.data = utc_to_paris(decision.opens_at), utc_to_paris(decision.closes_at)
             form.districts.data = [d.id for d in decision.districts]
-            form.options.data = "\n".join(
-                f"{o.label} | {o.cost or ''} | {o.proposal_id or ''}".rstrip(" |") for o in decision.options)
+        form.options.add_rows(max(1, NEW_ROWS - len(form.options.entries)))
+    elif request.form.get("add_rows"):
+        form.options.add_rows(NEW_ROWS)
     return form
 
 
@@ -86,46 +110,58 @@ def _save(form, decision):
         decision, current_user, title=form.title.data, question=form.question.data,
         description=form.description.data or "", method=Method(form.method.data),
         opens_at=paris_to_utc(form.opens_at.data), closes_at=paris_to_utc(form.closes_at.data),
-        options=[] if form.method.data == Method.YES_NO.value else form.options.parsed,
-        max_choices=form.max_choices.data, budget=form.budget.data,
+        options=form.options.parsed,
+        max_choices=form.max_choices.data, budget=euros(form.budget),
         budget_rule=next((r for r in BudgetRule if r.value == form.budget_rule.data), None),
-        voter_cost_limit=form.voter_cost_limit.data, district_ids=form.districts.data or [],
+        voter_cost_limit=euros(form.voter_cost_limit), district_ids=form.districts.data or [],
     )
+
+
+def _saved(decision, message):
+    flash(message, "success")
+    if services.is_short(decision):
+        flash(SHORT_VOTE_WARNING, "info")
+    return redirect(url_for("decisions.detail", decision_id=decision.id))
+
+
+def _form_page(form, decision):
+    """The whole form for the chosen method; "add rows" comes back here with what was typed, unchecked."""
+    if request.method == "POST" and not request.form.get("add_rows") and form.validate():
+        try:
+            saved = _save(form, decision)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            return _saved(saved, _l("Your changes are saved.") if decision else
+                          _l("The decision is saved as a draft. Check it, then announce it."))
+    return render_template("decisions/form.html", form=form, decision=decision, method=form.chosen_method())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Action.DECISION_MANAGE)
 def new():
-    form = _decision_form()
-    if form.validate_on_submit():
-        try:
-            decision = _save(form, None)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            flash(_l("The decision is saved as a draft. Check it, then announce it."), "success")
-            return redirect(url_for("decisions.detail", decision_id=decision.id))
-    return render_template("decisions/form.html", form=form, decision=None)
+    if request.method == "GET" and _method_arg() is None:
+        return _method_step(None)
+    return _form_page(_decision_form(), None)
 
 
 @bp.route("/<int:decision_id>/edit", methods=["GET", "POST"])
 @requires(Action.DECISION_MANAGE, load=Decision)
 def edit(decision):
-    form = _decision_form(decision)
-    if form.validate_on_submit():
-        try:
-            _save(form, decision)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            flash(_l("Your changes are saved."), "success")
-            return redirect(url_for("decisions.detail", decision_id=decision.id))
-    return render_template("decisions/form.html", form=form, decision=decision)
+    if request.method == "GET" and "choose" in request.args:
+        return _method_step(decision)
+    return _form_page(_decision_form(decision), decision)
 
 
-@bp.route("/<int:decision_id>/announce", methods=["POST"])
+@bp.route("/<int:decision_id>/announce", methods=["GET", "POST"])
 @requires(Action.DECISION_MANAGE, load=Decision)
 def announce(decision):
+    """GET: what announcing means, and a warning for a vote shorter than a day; POST: announce."""
+    if decision.state is not DecisionState.DRAFT:
+        flash_refusal(DomainError(_l("This decision is already announced.")))
+        return redirect(url_for("decisions.detail", decision_id=decision.id))
+    if request.method == "GET":
+        return render_template("decisions/announce.html", decision=decision, short=services.is_short(decision))
     try:
         services.announce(decision, by=current_user)
     except DomainError as error:
@@ -154,7 +190,11 @@ def fix_description(decision):
 @requires(Action.DECISION_VIEW, load=Decision)
 def detail(decision):
     voted = current_user.is_authenticated and services.has_voted(actor(), decision)
-    return render_template("decisions/detail.html", decision=decision, voted=voted,
+    refused = refusal(current_user, Action.DECISION_VOTE, decision) if current_user.is_authenticated else None
+    standing = services.district_standing(actor(), decision) if refused is not None and not refused.forbidden else None
+    return render_template("decisions/detail.html", decision=decision, voted=voted, vote_refusal=refused,
+                           district_refused=standing is not None, district_link=DISTRICT_LINKS.get(standing),
+                           short=services.is_short(decision),
                            edits=corrections.description_edits(decision), diff_segments=corrections.diff_segments,
                            state=decision.state,
                            following=is_following(current_user, TargetType.DECISION, decision.id))
@@ -178,7 +218,7 @@ def vote(decision):
     except DomainError as error:
         return _ballot_page(decision, request.form, error)
     return render_template("decisions/check.html", decision=decision, content=content,
-                           grades=majority_judgment.GRADES)
+                           grades=majority_judgment.GRADES, total=codec.chosen_cost(decision, content.get("options", ())))
 
 
 @bp.route("/<int:decision_id>/vote/confirm", methods=["POST"])
@@ -226,7 +266,22 @@ def results(decision):
             return render_template("decisions/job.html", decision=decision, job=counted)
         data, preview = json.loads(counted.results_json), True
     return render_template("decisions/results.html", decision=decision, data=data, preview=preview,
-                           chart=bar_chart(decision, data))
+                           chart=bar_chart(decision, data), code_form=BallotCodeForm(formdata=None),
+                           column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value))
+
+
+@bp.route("/<int:decision_id>/results/ballot")
+@limits.per_ip("SECRET_LIMIT_PER_IP", exempt_when=lambda: not request.args.get("code"))
+@requires(Action.RESULTS_READ, load=Decision)
+def check_ballot(decision):
+    """"Check my ballot": the published ballot a verification code names, by option labels. An unknown code
+    gets the same page with a message in the same place (and the same status)."""
+    if decision.published_at is None:
+        abort(404)  # an official's preview: the ballots are not public yet
+    form = BallotCodeForm(request.args)
+    typed = "code" in request.args and form.validate()
+    return render_template("decisions/check_ballot.html", decision=decision, form=form, looked_up=typed,
+                           content=services.published_ballot(decision, form.code.data) if typed else None)
 
 
 def _queued(decision, kind):
@@ -247,9 +302,15 @@ def count(decision):
     return redirect(url_for("decisions.results", decision_id=decision.id))
 
 
-@bp.route("/<int:decision_id>/publish", methods=["POST"])
+@bp.route("/<int:decision_id>/publish", methods=["GET", "POST"])
 @requires(Action.RESULTS_PUBLISH, load=Decision, refused=_announced_only)
 def publish(decision):
+    """GET: what publishing freezes, once the count was reviewed; POST: publish."""
+    if request.method == "GET":
+        preview = services.preview_of(decision)
+        if preview is None:  # nothing reviewed yet: the count first
+            return redirect(url_for("decisions.results", decision_id=decision.id))
+        return render_template("decisions/publish.html", decision=decision, data=json.loads(preview.results_json))
     endpoint = "decisions.publication" if _queued(decision, JobKind.PUBLISH) else "decisions.results"
     return redirect(url_for(endpoint, decision_id=decision.id))
 

@@ -233,9 +233,12 @@ def comment_link(comment):
     return redirect(_comment_url(comment))
 
 
-@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
 @requires(Action.COMMENT_DELETE, load=Comment)
 def delete_comment(comment):
+    """GET: the comment and a button, as deleting cannot be undone; POST: delete it."""
+    if request.method == "GET":
+        return render_template("proposals/delete_comment.html", comment=comment, back=_comment_url(comment))
     services.delete_comment(comment)
     flash(_l("Your comment is deleted."), "success")
     return redirect(_comment_url(comment))

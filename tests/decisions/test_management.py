@@ -18,13 +18,23 @@ from tests.decisions.helpers import make_decision
 FMT = "%Y-%m-%dT%H:%M"
 
 
+def rows(text):
+    """The option rows of the form, written one per line as "name | cost | proposal number"."""
+    data = {}
+    for index, line in enumerate(text.splitlines()):
+        parts = [p.strip() for p in line.split("|")] + ["", ""]
+        data.update({f"options-{index}-label": parts[0], f"options-{index}-cost": parts[1],
+                     f"options-{index}-proposal_id": parts[2], f"options-{index}-description": ""})
+    return data
+
+
 def _form(method="single_choice", **changes):
     now = utc_to_paris(utcnow())
     data = {
         "title": "Rénovation", "question": "Que rénover ?", "description": "Contexte", "method": method,
-        "options": "Parc\nPiscine", "opens_at": (now + timedelta(days=1)).strftime(FMT),
-        "closes_at": (now + timedelta(days=8)).strftime(FMT),
+        "opens_at": (now + timedelta(days=1)).strftime(FMT), "closes_at": (now + timedelta(days=8)).strftime(FMT),
     }
+    data.update(rows(changes.pop("options", "Parc\nPiscine")))
     data.update(changes)
     return data
 
@@ -62,7 +72,8 @@ def test_opening_time_is_paris_time(client, login_as):
     ({"title": ""}, "title"),
     ({"method": "plurality"}, "method"),
     ({"options": "Seule"}, "options"),
-    ({"method": "budget", "options": "Parc\nPiscine", "budget": "100", "budget_rule": "greedy"}, "options"),
+    ({"method": "budget", "options": "Parc\nPiscine", "budget": "100", "budget_rule": "greedy"}, "options-0-cost"),
+    ({"options": "| 5\nPiscine\nParc"}, "options-0-label"),
     ({"method": "budget", "options": "Parc | 1\nPiscine | 2"}, "budget_rule"),  # a budget needs its rule
     ({"closes_at": "2020-01-01T00:00"}, "closes_at"),
     ({"opens_at": "not a date"}, "opens_at"),
@@ -72,7 +83,9 @@ def test_decision_form_errors_keep_what_was_typed(client, login_as, changes, fie
     page = Page(client.post_form("/decisions/new", _form(**changes)))
     # The summary links to the field, or to its first choice (#method-0).
     assert page.title.startswith("Erreur : ")
-    assert page.has(f'.error-summary a[href="#{field}"], .error-summary a[href="#{field}-0"]')
+    # A list's own error (too few options) links to its first row.
+    target = "options-0-label" if field == "options" else field
+    assert page.has(f'.error-summary a[href="#{target}"], .error-summary a[href="#{target}-0"]')
     assert page.field_error(field)
     assert page.value("question") == "Que rénover ?"
     assert db.session.execute(db.select(db.func.count(Decision.id))).scalar_one() == 0
@@ -176,19 +189,21 @@ def test_typo_fix_cannot_empty_the_description(client, login_as):
 
 @pytest.mark.parametrize("changes, field", [
     ({"method": "budget", "options": "Parc | 99999999999999\nPiscine | 5", "budget": "10", "budget_rule": "greedy"},
-     "options"),
+     "options-0-cost"),
     ({"method": "budget", "options": "Parc | 5\nPiscine | 5", "budget": "99999999999999", "budget_rule": "greedy"},
      "budget"),
     ({"method": "approval", "max_choices": "99999999999"}, "max_choices"),
     ({"options": "Parc | | 424242\nPiscine"}, "options"),
-    ({"options": "Parc | | 99999999999999\nPiscine"}, "options"),
+    ({"options": "Parc | | 99999999999999\nPiscine"}, "options-0-proposal_id"),
+    ({"options": "Parc | | ²\nPiscine"}, "options-0-proposal_id"),
 ])
 def test_out_of_range_numbers_and_unknown_proposals_are_form_errors(client, login_as, changes, field):
     login_as(Role.ELECTED)
     response = client.post_form("/decisions/new", _form(**changes))
     page = Page(response)
     assert response.status_code == 200 and page.title.startswith("Erreur : ")
-    assert page.has(f'.error-summary a[href="#{field}"]') and page.field_error(field)
+    target = "options-0-label" if field == "options" else field
+    assert page.has(f'.error-summary a[href="#{target}"]') and page.field_error(field)
     assert db.session.execute(db.select(db.func.count(Decision.id))).scalar_one() == 0
 
 
@@ -225,7 +240,7 @@ def test_yes_no_keeps_no_options_and_edit_keeps_proposal_links(client, login_as)
     client.post_form("/decisions/new", _form(options=f"Parc | | {proposal.id}\nPiscine"))
     decision = db.session.execute(db.select(Decision).where(Decision.id != yes_no.id)).scalar_one()
     page = Page(client.get(f"/decisions/{decision.id}/edit"))
-    assert f"Parc |  | {proposal.id}" in page.select_one('textarea[name="options"]').get_text()
+    assert (page.value("options-0-label"), page.value("options-0-proposal_id")) == ("Parc", str(proposal.id))
     client.post_form(f"/decisions/{decision.id}/edit", _form(options=f"Parc |  | {proposal.id}\nPiscine"))
     db.session.refresh(decision)
     assert decision.options[0].proposal_id == proposal.id and decision.options[0].cost is None

@@ -1,0 +1,161 @@
+"""The official's decision form: the method first, then only its fields, options in rows; a confirmation
+page before announcing and before publishing; a warning for a vote shorter than a day."""
+from datetime import timedelta
+
+import pytest
+
+from civic.accounts.models import Role
+from civic.db_types import utcnow
+from civic.decisions import services
+from civic.decisions.models import Decision, DecisionState, Method, ResultPreview
+from civic.extensions import db
+from tests.decisions.helpers import close, make_decision
+from tests.decisions.test_management import _form
+from tests.factories import make_user
+
+
+def _decisions():
+    return db.session.execute(db.select(Decision)).scalars().all()
+
+
+def test_the_method_comes_first_then_only_its_fields(client_request, login_as):
+    login_as(Role.ELECTED)
+    page = client_request.get("decisions.new")
+    assert page.h1 == "Créer une décision" and page.has('input[type="radio"][name="method"]')
+    assert not page.has('[name="title"]') and page.select_one("main form")["method"] == "get"
+    fields = {}
+    for method in Method:
+        page = client_request.get("decisions.new", method=method.value)
+        assert page.value("method") == method.value and page.has('input[type="hidden"][name="method"]')
+        fields[method] = {name for name in ("max_choices", "budget", "budget_rule", "voter_cost_limit",
+                                            "options-0-label", "options-0-cost", "options-0-description")
+                          if page.has(f'[name="{name}"]')}
+    assert fields == {
+        Method.YES_NO: set(),
+        Method.SINGLE_CHOICE: {"options-0-label", "options-0-description"},
+        Method.MAJORITY_JUDGMENT: {"options-0-label", "options-0-description"},
+        Method.APPROVAL: {"max_choices", "options-0-label", "options-0-description"},
+        Method.BUDGET: {"budget", "budget_rule", "voter_cost_limit", "options-0-label", "options-0-cost",
+                        "options-0-description"},
+    }
+    # Each row is a group named by its number, its fields labelled.
+    page = client_request.get("decisions.new", method="budget")
+    assert page.texts("fieldset.option-row legend")[:2] == ["Projet 1", "Projet 2"]
+    assert page.text('label[for="options-1-cost"]') == "Coût en euros"
+
+
+def test_an_unknown_method_is_asked_again(client_request, login_as):
+    login_as(Role.ELECTED)
+    page = client_request.get("decisions.new", method="plurality")
+    assert page.title.startswith("Erreur : ") and page.field_error("method") == "Choisissez un mode de scrutin."
+
+
+def test_more_option_rows_without_javascript_keep_what_was_typed(client_request, login_as):
+    login_as(Role.ELECTED)
+    data = _form("approval", options="Parc\nPiscine\nMédiathèque", add_rows="1")
+    page = client_request.post("decisions.new", _data=data, _expected_status=200)
+    assert not page.has(".error-summary") and page.value("title") == "Rénovation"
+    assert page.value("options-2-label") == "Médiathèque" and page.value("options-5-label") == ""
+    assert not page.has('[name="options-6-label"]')
+    assert _decisions() == []
+
+
+def test_options_get_a_description_shown_on_the_decision_and_the_ballot(client_request, login_as):
+    login_as(Role.ELECTED)
+    data = _form("single_choice", options="Parc\nPiscine")
+    data["options-0-description"] = "Réfection des allées et des bancs."
+    client_request.post("decisions.new", _data=data)
+    decision = _decisions()[0]
+    assert [o.description for o in decision.options] == ["Réfection des allées et des bancs.", ""]
+    page = client_request.get("decisions.edit", decision_id=decision.id)
+    assert page.value("options-0-description") == "Réfection des allées et des bancs."
+    decision.announced_at, decision.opens_at = utcnow(), utcnow() - timedelta(hours=1)
+    db.session.commit()
+    page = client_request.get("decisions.detail", decision_id=decision.id)
+    assert page.texts(".option-list li")[0] == "Parc Réfection des allées et des bancs."
+    client_request.post("accounts.logout")
+    login_as()
+    page = client_request.get("decisions.vote", decision_id=decision.id)
+    described = page.select_one("#option-first")["aria-describedby"]
+    assert page.text(f"#{described}") == "Réfection des allées et des bancs."
+
+
+def test_a_budget_project_without_a_cost_is_an_error_on_its_row(client_request, login_as):
+    login_as(Role.ELECTED)
+    data = _form("budget", options="Parc | 40 000 €\nPiscine", budget="100000", budget_rule="greedy")
+    page = client_request.post("decisions.new", _data=data, _expected_status=200)
+    assert page.errors == ["Indiquez le coût du projet en euros."]
+    assert page.has('.error-summary a[href="#options-1-cost"]') and page.value("options-0-cost") == "40000"
+    assert _decisions() == []
+
+
+def test_announcing_asks_for_confirmation(client_request, login_as):
+    login_as(Role.ELECTED)
+    decision = make_decision(state="draft")
+    page = client_request.get("decisions.detail", decision_id=decision.id)
+    assert ("Annoncer le vote", f"/decisions/{decision.id}/announce") in page.links("main")
+    assert not page.has(f'form[action="/decisions/{decision.id}/announce"]')
+    page = client_request.get("decisions.announce", decision_id=decision.id)
+    assert page.h1 == f"Annoncer le vote : {decision.title}" and not page.has(".notice")
+    db.session.refresh(decision)
+    assert decision.state is DecisionState.DRAFT  # looking at the page changed nothing
+    page = client_request.post("decisions.announce", decision_id=decision.id, _follow=True)
+    db.session.refresh(decision)
+    assert decision.state is DecisionState.SCHEDULED
+    client_request.get("decisions.announce", decision_id=decision.id, _expected_status=302)
+
+
+def test_a_vote_shorter_than_a_day_is_warned_about(client_request, login_as):
+    login_as(Role.ELECTED)
+    opens = utcnow() + timedelta(days=2)
+    data = _form(opens_at=(opens + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+                 closes_at=(opens + timedelta(hours=13)).strftime("%Y-%m-%dT%H:%M"))
+    page = client_request.post("decisions.new", _data=data, _follow=True)
+    assert any(n.startswith("Ce vote dure moins d’un jour") for n in page.notices)
+    decision = _decisions()[0]
+    page = client_request.get("decisions.announce", decision_id=decision.id)
+    assert page.text(".notice strong") == "Ce vote dure moins d’un jour."
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled"])
+def test_a_week_long_vote_is_not_warned_about(client_request, login_as, state):
+    login_as(Role.ELECTED)
+    decision = make_decision(state=state)
+    assert not services.is_short(decision)
+    page = client_request.get("decisions.detail", decision_id=decision.id)
+    assert not any("moins d’un jour" in n for n in page.texts(".notice"))
+
+
+def test_publishing_asks_for_confirmation_below_the_figures(client_request, login_as):
+    login_as(Role.ELECTED)
+    decision = make_decision(Method.YES_NO)
+    for vote in ("yes", "no", "yes"):
+        services.cast_ballot(make_user(), decision, {"vote": vote})
+    db.session.commit()
+    # Nothing reviewed yet: the count first.
+    close(decision)
+    client_request.get("decisions.publish", decision_id=decision.id, _expected_status=302,
+                       _expected_redirect=f"/decisions/{decision.id}/results")
+    page = client_request.get("decisions.results", decision_id=decision.id)
+    main = str(page.select_one("main"))
+    assert main.index("<table") < main.index(f'href="/decisions/{decision.id}/publish"')
+    assert not page.has(f'form[action="/decisions/{decision.id}/publish"]')
+    page = client_request.get("decisions.publish", decision_id=decision.id)
+    assert page.text("main p") == "3 bulletins ont été dépouillés."
+    assert db.session.get(ResultPreview, decision.id) is not None and decision.published_at is None
+    client_request.post("decisions.publish", decision_id=decision.id)
+    db.session.refresh(decision)
+    assert decision.published_at is not None
+
+
+def test_amounts_are_typed_as_people_write_them(client_request, login_as):
+    login_as(Role.ELECTED)
+    data = _form("budget", options="Parc | 40 000 €\nPiscine | 90\u202f000", budget="150 000",
+                 voter_cost_limit="100 000 €", budget_rule="greedy")
+    client_request.post("decisions.new", _data=data)
+    decision = _decisions()[0]
+    assert (decision.budget, decision.voter_cost_limit) == (150_000, 100_000)
+    assert [o.cost for o in decision.options] == [40_000, 90_000]
+    page = client_request.post("decisions.new", _data={**data, "budget": "1 000 000 001"}, _expected_status=200)
+    assert page.field_error("budget").replace("\u202f", " ").replace("\xa0", " ") == (
+        "Saisissez un nombre entier d’euros entre 1 et 1 000 000 000.")
