@@ -3,7 +3,7 @@ each French msgstr once, when the catalog loads, so pages, flash messages and ma
 does not come from the catalogs (the ``typeset`` filter), and numbers, amounts, percentages and dates (the
 template filters of civic.templating).
 
-French puts a narrow no-break space (U+202F) before ; : ! ? » % € and after «, so that the sign never starts
+French writes its apostrophe ’ and puts a narrow no-break space (U+202F) before ; : ! ? » % € and after «, so that the sign never starts
 a line; numbers are grouped by no-break spaces ("30 000"), which Babel's French locale already does; the first
 day of a month is "1er". Text in another language passes unchanged.
 """
@@ -23,6 +23,9 @@ _SPACE_AFTER = re.compile(r"«[ \u00a0\u202f]*")
 # a "?" inside a URL is left alone).
 _GLUED = re.compile(r"(?<=[\w).])(?=»|[;!?]+(?:\s|$))")
 
+# French has one apostrophe, the typographic one: "l’habitant".
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+
 DATE_PATTERN = "d MMMM y"
 DATETIME_PATTERN = "d MMMM y, HH:mm"
 # French writes the first of the month as an ordinal: "1er mars".
@@ -39,6 +42,7 @@ def typeset(text, lang):
         return text
     text = _SPACE_BEFORE.sub(NARROW_NBSP, text)
     text = _SPACE_AFTER.sub("«" + NARROW_NBSP, text)
+    text = _APOSTROPHE.sub("\u2019", text)
     return _GLUED.sub(NARROW_NBSP, text)
 
 

@@ -27,6 +27,7 @@ FRENCH_CATALOG = Path(__file__).resolve().parents[1] / "translations" / "fr" / "
     ("Pas à l’aise en ligne ? Venez !", f"Pas à l’aise en ligne{NNBSP}? Venez{NNBSP}!"),
     ("Attention! Vraiment?", f"Attention{NNBSP}! Vraiment{NNBSP}?"),
     ("« Un banc »", f"«{NNBSP}Un banc{NNBSP}»"),
+    ("L'avis d'un modérateur", "L’avis d’un modérateur"),
     ("«Un banc»", f"«{NNBSP}Un banc{NNBSP}»"),
     ("%(spent)s € sur %(budget)s €", f"%(spent)s{NNBSP}€ sur %(budget)s{NNBSP}€"),
     ("%(n)s %% des votants", f"%(n)s{NNBSP}%% des votants"),

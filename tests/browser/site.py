@@ -84,6 +84,22 @@ OVERFLOW_JS = """() => {
             scrolling: scrolling.map((el) => `${name(el)} (${el.scrollWidth} px in ${el.clientWidth})`)};
 }"""
 
+# Radios and checkboxes whose label, their target, is less than 44 px high (WCAG 2.5.5).
+SMALL_TARGETS_JS = """() => Array.from(document.querySelectorAll("input[type=radio], input[type=checkbox]"))
+    .filter((input) => input.getClientRects().length > 0)
+    .map((input) => {
+        const boxes = [input, ...input.labels].map((el) => el.getBoundingClientRect());
+        const height = Math.max(...boxes.map((box) => box.height));
+        return {id: input.id || input.name, height: Math.round(height)};
+    })
+    .filter((target) => target.height < 44)
+    .map((target) => `${target.id} (${target.height} px high)`)"""
+
+# Where the focus is as the page opens: on a page with errors, the error summary.
+FOCUSED_JS = """() => document.activeElement && document.activeElement !== document.body
+    ? document.activeElement.tagName.toLowerCase() + "." + Array.from(document.activeElement.classList).join(".")
+    : 'body'"""
+
 
 def in_ci():
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
@@ -126,6 +142,7 @@ class PageRecord:
     html_file: Path | None = None
     problems: list = field(default_factory=list)   # HTTP status, page rules, error state
     reflow: list = field(default_factory=list)     # sideways scrolling at 320 px (and boxes scrolling at 1280)
+    small_targets: list = field(default_factory=list)  # radios and checkboxes less than 44 px high at 320 px
     axe: list = field(default_factory=list)        # axe-core violations (dicts)
     source: str = ""         # for form errors: the page the form was on
 
@@ -295,6 +312,14 @@ class Site:
         problems += [f"at {NARROW['width']} px, {box} scrolls sideways" for box in narrow["scrolling"]]
         return problems
 
+    def small_targets(self, page):
+        """Radios and checkboxes whose target (the label, or the box) is less than 44 px high at 320 px."""
+        page.set_viewport_size(NARROW)
+        try:
+            return page.evaluate(SMALL_TARGETS_JS)
+        finally:
+            page.set_viewport_size(WIDE)
+
     def save_html(self, record):
         slug = re.sub(r"[^A-Za-z0-9]+", "-", path_of(record.url)).strip("-")[:60] or "home"
         path = self.html_dir / f"{len(self.saved):04d}-{record.role}-{record.lang}-{record.kind}-{slug}.html"
@@ -314,11 +339,15 @@ class Site:
             record.problems += page_rule_problems(record.html, lang)
             if kind == "form-error":
                 record.problems += error_state_problems(record.html, lang, status)
+                focused = page.evaluate(FOCUSED_JS) if scripts else None
+                if scripts and "error-summary" not in focused.split("."):
+                    record.problems.append(f"the focus is on {focused}, not on the error summary")
             record.axe = self.axe(page) if scripts else self.axe_html(page.url, record.html)
             if check_skip_link and "#" not in page.url:  # a fragment moves the focus start
                 record.problems += self.skip_link_problems(page)
             if scripts:
                 record.reflow = self.reflow_problems(page)
+                record.small_targets = self.small_targets(page)
             self.save_html(record)
         elif kind == "form-error":
             record.problems.append(f"HTTP {status}, {content_type or 'no content type'} (an HTML page expected)")
