@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.pofile import read_po
+from flask import render_template_string
 
 from civic.accounts.models import Role
 from civic.counters.models import Channel
@@ -81,6 +82,14 @@ def test_results_show_unbreakable_percentages_amounts_and_counts(client, ctx):
     assert cells == [f"40{NNBSP}000{NNBSP}€", f"50{NNBSP}000{NNBSP}€", f"30{NNBSP}000{NNBSP}€"]
     spent = page.select_one("main p:-soup-contains('dépensés')").get_text()
     assert f"90{NNBSP}000{NNBSP}€" in spent and f"100{NNBSP}000{NNBSP}€" in spent
+
+
+def test_counts_in_sentences_are_grouped_in_the_readers_language(app):
+    template = "{{ ngettext('%(num)s ballot', '%(num)s ballots', 12000) }}"
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert render_template_string(template) == f"12{NNBSP}000 bulletins"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string(template) == "12,000 ballots"
 
 
 def test_mails_are_typeset(client, ctx, outbox):
