@@ -95,10 +95,13 @@ SMALL_TARGETS_JS = """() => Array.from(document.querySelectorAll("input[type=rad
     .filter((target) => target.height < 44)
     .map((target) => `${target.id} (${target.height} px high)`)"""
 
-# Where the focus is as the page opens: on a page with errors, the error summary.
-FOCUSED_JS = """() => document.activeElement && document.activeElement !== document.body
-    ? document.activeElement.tagName.toLowerCase() + "." + Array.from(document.activeElement.classList).join(".")
-    : 'body'"""
+# Where the focus is once the page has opened: on a page with errors, the error summary. Autofocus is applied at
+# the first rendering after the page loaded, hence the two animation frames.
+FOCUSED_JS = """() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => {
+    const el = document.activeElement;
+    resolve(el && el !== document.body
+        ? el.tagName.toLowerCase() + "." + Array.from(el.classList).join(".") : "body");
+})))"""
 
 
 def in_ci():
