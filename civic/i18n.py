@@ -8,11 +8,12 @@ of strings of a page, which cost more than the rest of the layout together.
 from weakref import WeakKeyDictionary
 
 from flask import current_app, request
-from flask_babel import get_locale, get_translations
+from flask_babel import Domain, get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from .extensions import babel
+from .typography import number, typeset
 
 LANG_COOKIE = "civic_lang"
 
@@ -31,6 +32,23 @@ def current_language():
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+class TypesetDomain(Domain):
+    """Flask-Babel's catalogs, each typeset for its language once, when it is loaded: every string of the
+    catalog (templates, flash messages, form errors, mails) then reaches the reader with its language's
+    spaces around punctuation, at no cost per render."""
+
+    def get_translations(self):
+        translations = super().get_translations()
+        catalog = getattr(translations, "_catalog", None)  # gettext's own table: {msgid or (msgid, n): msgstr}
+        if catalog is not None and not getattr(translations, "civic_typeset", False):
+            lang = str(get_locale())
+            for key, text in catalog.items():
+                if key:  # "" is the catalog's header
+                    catalog[key] = typeset(text, lang)
+            translations.civic_typeset = True
+        return translations
+
+
 def _bound_to(translations):
     """``_``/``gettext`` and ``ngettext`` as Jinja's "newstyle" gettext defines them (the text escaped when
     the template autoescapes, then always formatted with the keyword arguments), on one catalog."""
@@ -42,8 +60,10 @@ def _bound_to(translations):
 
     @pass_context
     def ngettext(context, singular, plural, count, /, **variables):
-        # Positional-only, as Jinja's own: a template may give its own num= (a formatted number).
-        variables.setdefault("num", count)
+        # Positional-only, as Jinja's own: a template may give its own num= (a formatted number); the
+        # count is otherwise shown as a number of the reader's language ("1 000", grouped by a no-break space).
+        if "num" not in variables:
+            variables["num"] = number(count, current_language()) if isinstance(count, int) else count
         text = translations.ungettext(singular, plural, count)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
@@ -61,3 +81,4 @@ def template_gettext():
 
 def init_app(app):
     babel.init_app(app, locale_selector=select_locale)
+    babel.domain_instance = TypesetDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))

@@ -56,7 +56,10 @@ def _load(folder):
         mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         asset = Asset(body, hashlib.sha256(body).hexdigest()[:HASH_LENGTH], mimetype)
         if compressible_type(mimetype):
-            asset.encoded = {"br": brotli.compress(body, quality=11), "gzip": gzip.compress(body, 9, mtime=0)}
+            # Deflate's level 9 is not always its smallest (its lazy matching can lose a byte on some inputs):
+            # done once, the levels a page might use are all tried.
+            smallest_gzip = min((gzip.compress(body, level, mtime=0) for level in (9, 8, 7, 6)), key=len)
+            asset.encoded = {"br": brotli.compress(body, quality=11), "gzip": smallest_gzip}
         assets[path.relative_to(folder).as_posix()] = asset
     return assets
 

@@ -5,15 +5,16 @@ Templates ask ``can(Action.X, obj)`` (civic.access), show an enum value with ``|
 (``proposal.state == ProposalState.MERGED``); a (type, id) pair of a log is shown with
 ``numbered`` or ``target_link`` (civic.targets).
 """
+from datetime import timezone
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from . import labels, targets
+from . import labels, targets, typography
 from .access import Action, can
 from .counters.acting import assisted_session
 from .counters.sessions import CONSENT_VERSION
@@ -61,19 +62,49 @@ def _target_link(target_type, target_id):
 
 def _grade_label(grade):
     """A majority-judgment grade in the reader's language, in the counting module's own words."""
-    return (majority_judgment.LABELS_EN if current_language() == "en" else majority_judgment.LABELS_FR)[grade]
+    lang = current_language()
+    return typography.typeset((majority_judgment.LABELS_EN if lang == "en" else majority_judgment.LABELS_FR)[grade],
+                              lang)
+
+
+def _explanation(method, rule=None):
+    """The counting module's own words (not from the catalogs), typeset for the reader's language."""
+    lang = current_language()
+    return [typography.typeset(paragraph, lang) for paragraph in explanation(method, rule, lang)]
+
+
+def _number(value, locale, _zone):
+    return typography.number(value, locale)
+
+
+def _percent(value, locale, _zone):
+    return typography.percent(value, locale)
+
+
+def _amount(value, locale, _zone):
+    return typography.amount(value, locale)
+
+
+def _date(value, locale, _zone):
+    return typography.long_date(value, locale)
+
+
+def _datetime(value, locale, zone):
+    if value.tzinfo is None:  # the database's dates are in UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return typography.long_datetime(value, locale, zone)
 
 
 @lru_cache(maxsize=8192, typed=True)  # typed: 1, 1.0 and True are equal keys but not the same number
-def _format_once(function, value, pattern, _locale, _zone):
-    return function(value, pattern) if pattern else function(value)
+def _format_once(function, value, locale, zone):
+    return function(value, locale, zone)
 
 
-def _formatted(function, value, pattern):
-    """``function(value, pattern)`` in the locale and time zone in force. A list shows the same dates and
+def _formatted(function, value):
+    """``function(value, locale, zone)`` in the locale and time zone in force. A list shows the same dates and
     counts page after page, and Babel takes some 20 µs to format one: the text is remembered for each
-    value, pattern, locale and zone."""
-    return _format_once(function, value, pattern, get_locale(), get_timezone())
+    value, locale and zone."""
+    return _format_once(function, value, str(get_locale()), get_timezone())
 
 
 def init_app(app):
@@ -81,10 +112,12 @@ def init_app(app):
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(labels.label, "label")
-    app.add_template_filter(lambda d: _formatted(format_datetime, d, "d MMMM y, HH:mm") if d else "", "datetime")
-    app.add_template_filter(lambda d: _formatted(format_date, d, "long") if d else "", "date")
-    app.add_template_filter(lambda n: _formatted(format_decimal, n, None), "number")
-    app.add_template_filter(lambda n: _formatted(format_percent, n, "#,##0.#%"), "percent")
+    app.add_template_filter(lambda d: _formatted(_datetime, d) if d else "", "datetime")
+    app.add_template_filter(lambda d: _formatted(_date, d) if d else "", "date")
+    app.add_template_filter(lambda n: _formatted(_number, n), "number")
+    app.add_template_filter(lambda n: _formatted(_percent, n), "percent")
+    app.add_template_filter(lambda n: _formatted(_amount, n), "amount")
+    app.add_template_filter(lambda text: typography.typeset(text, current_language()), "typeset")
     app.add_template_filter(paragraphs, "paragraphs")
 
     # What does not change from one render to the next is set once; Flask's context processors run
@@ -100,7 +133,7 @@ def init_app(app):
         assisted_session=assisted_session,
         consent_version=CONSENT_VERSION,
         typo_allowance=lambda text: allowed_change(text or ""),
-        voting_explanation=lambda method, rule=None: explanation(method, rule, current_language()),
+        voting_explanation=_explanation,
         language_links=_language_links,
         url_with=_url_with,
         public_url=public_url,

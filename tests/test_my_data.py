@@ -127,7 +127,7 @@ def test_the_download_is_written_a_piece_at_a_time(client, login_as, monkeypatch
 def test_empty_sections_say_so_and_download_as_empty_lists(client, client_request, login_as):
     login_as()
     page = client_request.get("accounts.my_data")
-    assert page.texts("main h2 + p") == ["Aucun.", "Aucun.", "Aucun.", "Aucun.", "Aucun.", "Rien.", "Rien."]
+    assert page.texts("main h2 + p") == ["Rien pour l’instant."] * 5 + ["Rien.", "Rien."]
     exported = json.loads(client.get("/account/data.json").get_data(as_text=True))
     assert all(exported[key] == [] for key in SECTIONS)
 

@@ -7,8 +7,10 @@ from ..access import Role
 from ..accounts.models import User
 from ..domain import DomainError
 from ..extensions import db
+from ..pagination import keyset_page
 from .models import Counter, CounterAssignment
 
+COUNTERS_PER_PAGE = 20
 NOT_ASSIGNED = _l("You are not assigned to this counter: choose one of your counters.")
 
 
@@ -17,6 +19,12 @@ def all_counters(with_agents=False):
     if with_agents:
         statement = statement.options(selectinload(Counter.agents))
     return db.session.execute(statement).scalars().all()
+
+
+def open_counters_page(page=1, after=None, before=None):
+    """A page of the counters open to the public, by name: where and when residents can get help."""
+    return keyset_page(select(Counter, Counter.name, Counter.id).where(Counter.active), (Counter.name, Counter.id),
+                       page=page, per_page=COUNTERS_PER_PAGE, after=after, before=before)
 
 
 def agent_counters(agent):

@@ -212,6 +212,14 @@ def follow_up():
     return render_template("counters/follow_up.html", form=form, status=status, other=other)
 
 
+@bp.route("/counters")
+@public
+def public_counters():
+    page = assignments.open_counters_page(page=int_arg("page", 1), after=request.args.get("after"),
+                                          before=request.args.get("before"))
+    return render_template("counters/public.html", page=page)
+
+
 @bp.route("/account/attach", methods=["GET", "POST"])
 @limits.per_ip("SECRET_LIMIT_PER_IP", methods=["POST"])
 @limits.per_key("ATTACH_LIMIT_PER_ACCOUNT", lambda: f"account:{current_user.get_id()}", methods=["POST"])

@@ -7,8 +7,9 @@ from .models import Method
 # meaning alone: segments are split by white gaps, keep the grades' order (Reject on the left), carry their share as
 # text when wide enough and a tooltip; an HTML legend names the grades and the table beside carries every number.
 GRADE_COLOURS = ("#8c1c13", "#b3471d", "#9a6700", "#5c6b00", "#2f7a3a", "#1d6b52", "#0b4f6c")
-# A segment narrower than this (percent of the bar) is too narrow for its "NN %" label.
-LABEL_MIN_WIDTH = 9
+# A segment narrower than this (percent of the bar) is too narrow for its "NN %" label at 14 px on a 320 px
+# phone.
+LABEL_MIN_WIDTH = 14
 
 
 def bar_chart(decision, data):

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, update
 
 from .. import staff_log
 from ..access import Action, Role, check
@@ -55,6 +55,18 @@ def open_decisions():
         select(Decision).where(Decision.announced_at.is_not(None), Decision.published_at.is_(None),
                                Decision.opens_at <= now, Decision.closes_at > now)
         .order_by(Decision.opens_at.desc(), Decision.id.desc())).scalars().all()
+
+
+def current_and_upcoming(limit):
+    """Up to ``limit`` announced votes not closed yet: those open now by nearest deadline, then those to come
+    by nearest opening (what the home page shows)."""
+    now = utcnow()
+    upcoming = Decision.opens_at > now
+    return db.session.execute(
+        select(Decision).where(Decision.announced_at.is_not(None), Decision.published_at.is_(None),
+                               Decision.closes_at > now)
+        .order_by(upcoming, case((upcoming, Decision.opens_at), else_=Decision.closes_at), Decision.id)
+        .limit(limit)).scalars().all()
 
 
 def _check_dates(opens_at, closes_at):

@@ -3,9 +3,13 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from ..access import public
 from ..i18n import LANG_COOKIE
 from ..navigation import safe_next
+from ..decisions import services as decision_services
 from ..proposals import services as proposal_services
 
 bp = Blueprint("main", __name__)
+
+# The home page shows this many votes, open ones first; the list of votes has them all.
+HOME_VOTES = 6
 
 
 @bp.route("/")
@@ -13,7 +17,8 @@ bp = Blueprint("main", __name__)
 def home():
     latest = proposal_services.list_proposals(per_page=5, counted=False)
     most_supported = proposal_services.list_proposals(sort="supported", per_page=5, counted=False)
-    return render_template("home.html", latest=latest, most_supported=most_supported)
+    votes = decision_services.current_and_upcoming(HOME_VOTES)
+    return render_template("home.html", latest=latest, most_supported=most_supported, votes=votes)
 
 
 @bp.route("/lang/<code>")

@@ -36,7 +36,7 @@ ROLES = {
     "admin": "admin@example.org",
 }
 LANGUAGES = ("fr", "en")
-ERROR_TITLE_PREFIX = {"fr": "Erreur : ", "en": "Error: "}
+ERROR_TITLE_PREFIX = {"fr": "Erreur\u202f: ", "en": "Error: "}  # French typography: civic.typography
 
 STYLESHEET = "/static/css/civic.css"
 # HTML and CSS of a first visit, compressed, should fit the first TCP round trip

@@ -36,6 +36,9 @@ AXE_OPTIONS = {
 LOCALES = {"fr": "fr-FR", "en": "en-GB"}
 NOT_FOUND_PATH = "/proposals/987654321"
 TIMEOUT_MS = 20_000
+# WCAG 1.4.10 (reflow): a page read at 320 CSS pixels never scrolls sideways; the default viewport is 1280 wide.
+NARROW = {"width": 320, "height": 640}
+WIDE = {"width": 1280, "height": 720}
 
 TEXT_FIELDS = ", ".join(["textarea", "input:not([type])"] + [
     f"input[type={t}]" for t in ("text", "email", "password", "search", "tel", "number", "url")])
@@ -60,6 +63,45 @@ FIRST_FOCUS_JS = """() => {
     return {tag: el.tagName.toLowerCase(), href, text: (el.textContent || "").trim(),
             target: target ? target.tagName.toLowerCase() : null};
 }"""
+
+# How the page overflows sideways at the current width: the document's scroll width, the innermost elements whose
+# right edge passes the viewport (what to fix, not their containers), and every box that scrolls sideways
+# itself (a table behind a scroll bar hides columns, and a scrolling region is a keyboard trap for axe).
+OVERFLOW_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+        + Array.from(el.classList).map((c) => "." + c).join("")
+        + ` "${(el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 40)}"`;
+    const past = Array.from(document.body.querySelectorAll("*")).filter(
+        (el) => el.getBoundingClientRect().right > width + 1);
+    const innermost = past.filter((el) => !past.some((other) => other !== el && el.contains(other)));
+    const scrolling = Array.from(document.body.querySelectorAll("*")).filter((el) => {
+        const overflow = getComputedStyle(el).overflowX;
+        return (overflow === "auto" || overflow === "scroll") && el.scrollWidth > el.clientWidth + 1;
+    });
+    return {scrollWidth: document.documentElement.scrollWidth, width,
+            widest: innermost.slice(0, 4).map((el) => `${name(el)} (right edge at ${Math.round(el.getBoundingClientRect().right)} px)`),
+            scrolling: scrolling.map((el) => `${name(el)} (${el.scrollWidth} px in ${el.clientWidth})`)};
+}"""
+
+# Radios and checkboxes whose label, their target, is less than 44 px high (WCAG 2.5.5).
+SMALL_TARGETS_JS = """() => Array.from(document.querySelectorAll("input[type=radio], input[type=checkbox]"))
+    .filter((input) => input.getClientRects().length > 0)
+    .map((input) => {
+        const boxes = [input, ...input.labels].map((el) => el.getBoundingClientRect());
+        const height = Math.max(...boxes.map((box) => box.height));
+        return {id: input.id || input.name, height: Math.round(height)};
+    })
+    .filter((target) => target.height < 44)
+    .map((target) => `${target.id} (${target.height} px high)`)"""
+
+# Where the focus is once the page has opened: on a page with errors, the error summary. Autofocus is applied at
+# the first rendering after the page loaded, hence the two animation frames.
+FOCUSED_JS = """() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => {
+    const el = document.activeElement;
+    resolve(el && el !== document.body
+        ? el.tagName.toLowerCase() + "." + Array.from(el.classList).join(".") : "body");
+})))"""
 
 
 def in_ci():
@@ -102,6 +144,8 @@ class PageRecord:
     html: str = ""
     html_file: Path | None = None
     problems: list = field(default_factory=list)   # HTTP status, page rules, error state
+    reflow: list = field(default_factory=list)     # sideways scrolling at 320 px (and boxes scrolling at 1280)
+    small_targets: list = field(default_factory=list)  # radios and checkboxes less than 44 px high at 320 px
     axe: list = field(default_factory=list)        # axe-core violations (dicts)
     source: str = ""         # for form errors: the page the form was on
 
@@ -172,6 +216,7 @@ class Site:
     def new_context(self, role="anonymous", lang="fr", external=None, **options):
         """A browser context logged in as `role`, whose requests to other origins are aborted and listed."""
         state = self.storage_state(role) if ROLES.get(role) else None
+        options.setdefault("viewport", WIDE)
         context = self.browser.new_context(base_url=self.origin, storage_state=state, locale=LOCALES[lang],
                                            **options)
         context.set_default_timeout(TIMEOUT_MS)
@@ -255,6 +300,29 @@ class Site:
             return [f"the skip link points to {first['href']}, which does not exist"]
         return []
 
+    def reflow_problems(self, page):
+        """What scrolls sideways: any box at the default width, the page or any box at 320 px."""
+        wide = page.evaluate(OVERFLOW_JS)
+        page.set_viewport_size(NARROW)
+        try:
+            narrow = page.evaluate(OVERFLOW_JS)
+        finally:
+            page.set_viewport_size(WIDE)
+        problems = [f"at {WIDE['width']} px, {box} scrolls sideways" for box in wide["scrolling"]]
+        if narrow["scrollWidth"] > NARROW["width"]:
+            problems.append(f"at {NARROW['width']} px the page is {narrow['scrollWidth']} px wide; widest: "
+                            + "; ".join(narrow["widest"]))
+        problems += [f"at {NARROW['width']} px, {box} scrolls sideways" for box in narrow["scrolling"]]
+        return problems
+
+    def small_targets(self, page):
+        """Radios and checkboxes whose target (the label, or the box) is less than 44 px high at 320 px."""
+        page.set_viewport_size(NARROW)
+        try:
+            return page.evaluate(SMALL_TARGETS_JS)
+        finally:
+            page.set_viewport_size(WIDE)
+
     def save_html(self, record):
         slug = re.sub(r"[^A-Za-z0-9]+", "-", path_of(record.url)).strip("-")[:60] or "home"
         path = self.html_dir / f"{len(self.saved):04d}-{record.role}-{record.lang}-{record.kind}-{slug}.html"
@@ -274,9 +342,15 @@ class Site:
             record.problems += page_rule_problems(record.html, lang)
             if kind == "form-error":
                 record.problems += error_state_problems(record.html, lang, status)
+                focused = page.evaluate(FOCUSED_JS) if scripts else None
+                if scripts and "error-summary" not in focused.split("."):
+                    record.problems.append(f"the focus is on {focused}, not on the error summary")
             record.axe = self.axe(page) if scripts else self.axe_html(page.url, record.html)
             if check_skip_link and "#" not in page.url:  # a fragment moves the focus start
                 record.problems += self.skip_link_problems(page)
+            if scripts:
+                record.reflow = self.reflow_problems(page)
+                record.small_targets = self.small_targets(page)
             self.save_html(record)
         elif kind == "form-error":
             record.problems.append(f"HTTP {status}, {content_type or 'no content type'} (an HTML page expected)")

@@ -52,7 +52,7 @@ class _Page(HTMLParser):
         elif tag == "h3":
             self._in_name = False
         elif tag == "p" and self._error is not None:
-            self.errors.append("".join(self._error).strip())
+            self.errors.append("".join(self._error).replace("\u202f", " ").strip())
             self._error = None
         elif tag == "a" and self._link is not None:
             self.links.append(tuple(self._link))

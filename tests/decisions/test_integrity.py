@@ -6,6 +6,7 @@ from civic.accounts.models import District, Role
 from civic.db_types import utcnow
 from civic.decisions import services
 from civic.timezones import utc_to_paris
+from civic.typography import typeset
 from civic.decisions.models import Ballot, Method
 from civic.decisions.version import code_version
 from civic.extensions import db
@@ -86,7 +87,8 @@ def test_results_and_decision_pages_use_the_counting_modules_own_words(client, c
 
     decision = make_decision(Method.MAJORITY_JUDGMENT)
     page = html.unescape(client.get(f"/decisions/{decision.id}").get_data(as_text=True))
-    assert majority_judgment.EXPLANATION_FR in page
+    # In the reader's typography (civic.typography): the same words.
+    assert typeset(majority_judgment.EXPLANATION_FR, "fr") in page
     client.get("/lang/en?next=/")
     budget_decision = make_decision(Method.BUDGET)
     page = html.unescape(client.get(f"/decisions/{budget_decision.id}").get_data(as_text=True))

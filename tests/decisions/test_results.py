@@ -51,7 +51,7 @@ def test_single_choice_end_to_end_recount(app, client, ctx, tmp_path):
 
     client.post_form("/logout")
     page = Page(client.get(f"/decisions/{decision.id}/results"))
-    assert page.has('figure svg[role="img"]') and page.has("table")
+    assert page.has('figure[aria-hidden="true"] svg') and page.has("table")
     assert page.text("code.hash") == snapshot.ballots_sha256
 
     ballots = client.get(f"/decisions/{decision.id}/ballots.csv").get_data(as_text=True)
@@ -108,7 +108,7 @@ def test_majority_judgment_results_and_recount(client, ctx, app, tmp_path):
     path = tmp_path / "b.csv"
     path.write_text(published_text(decision, BALLOTS_CSV))
     assert json.loads(app.test_cli_runner().invoke(args=["recount", str(path)]).output) == count
-    assert Page(client.get(f"/decisions/{decision.id}/results")).has('figure svg[role="img"]')
+    assert Page(client.get(f"/decisions/{decision.id}/results")).has('figure[aria-hidden="true"] svg')
 
 
 @pytest.mark.parametrize("rule, expected", [("greedy", ["A", "C"]), ("equal_shares", None)])

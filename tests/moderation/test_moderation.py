@@ -349,7 +349,7 @@ def test_the_author_reads_on_their_page_why_a_comment_was_hidden(client, ctx):
     client.post_form("/logout")
     login(client, author)
     page = Page(client.get("/account/data"))
-    assert any("Masqué par la modération\u00a0: Hors sujet : parle d’autre chose" in item.get_text()
+    assert any("Masqué par la modération\u202f: Hors sujet : parle d’autre chose" in item.get_text()
                for item in page.select("main li"))
     exported = client.get("/account/data.json").get_json()
     assert exported["comments"][0]["hidden"] is True

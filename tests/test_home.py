@@ -1,0 +1,60 @@
+"""The home page shows the votes open and to come beside the proposals, and says where the counters are."""
+from datetime import timedelta
+
+from civic.db_types import utcnow
+from civic.decisions.models import Method
+from civic.extensions import db
+from civic.main.views import HOME_VOTES
+from tests.counters.helpers import make_counter
+from tests.decisions.helpers import make_decision
+
+
+def test_the_home_page_lists_open_votes_by_deadline_then_votes_to_come(client_request):
+    later = make_decision(title="Quel nom pour la médiathèque ?")
+    sooner = make_decision(Method.YES_NO, title="Faut-il piétonniser la place ?")
+    sooner.closes_at = utcnow() + timedelta(days=2)
+    upcoming = make_decision(state="scheduled", title="Budget participatif 2027")
+    make_decision(state="draft", title="Un brouillon")
+    make_decision(state="closed", title="Un vote clos")
+    db.session.commit()
+
+    page = client_request.get("main.home")
+    section = page.select_one('section[aria-labelledby="votes-title"]')
+    cards = section.select(".card")
+    assert [card.select_one(".card-title").get_text() for card in cards] == [
+        sooner.title, later.title, upcoming.title]
+    assert [a["href"] for a in section.select(".card-title a")] == [
+        f"/decisions/{sooner.id}", f"/decisions/{later.id}", f"/decisions/{upcoming.id}"]
+    # Each says when: the deadline of an open vote, the dates of one to come.
+    meta = page.texts('section[aria-labelledby="votes-title"] .card .meta')
+    assert meta[0].startswith("Vote ouvert Jusqu’au ") and meta[2].startswith("À venir Ouverture le ")
+    assert ("Voir tous les votes et consultations", "/decisions/") in page.links('section[aria-labelledby="votes-title"] > p')
+
+
+def test_the_home_page_shows_a_bounded_number_of_votes(client_request):
+    for n in range(HOME_VOTES + 2):
+        make_decision(title=f"Vote {n}")
+    page = client_request.get("main.home")
+    assert len(page.select('section[aria-labelledby="votes-title"] .card')) == HOME_VOTES
+
+
+def test_without_votes_the_home_page_says_so(client_request):
+    page = client_request.get("main.home")
+    assert page.texts('section[aria-labelledby="votes-title"] li') == ["Aucun vote n’est ouvert ni annoncé en ce moment."]
+
+
+def test_the_counters_page_gives_addresses_and_hours_and_is_linked_from_home_and_footer(client_request):
+    counter = make_counter(name="Mairie annexe des Tilleuls")
+    closed = make_counter(name="Ancien guichet")
+    closed.active = False
+    db.session.commit()
+
+    home = client_request.get("main.home")
+    assert ("Adresses et horaires des guichets", "/counters") in home.links(".help-desk")
+    assert ("Guichets de médiation", "/counters") in home.links(".site-footer")
+
+    page = client_request.get("counters.public_counters")
+    assert page.h1 == "Guichets de médiation"
+    assert page.texts(".card-title") == [counter.name]
+    assert page.texts(".card dt") == ["Adresse", "Horaires d’ouverture"]
+    assert page.texts(".card dd") == ["1 place de la Mairie", "Lundi 9 h – 12 h"]
