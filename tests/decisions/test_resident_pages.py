@@ -190,4 +190,4 @@ def test_the_follow_up_page_recognises_a_ballot_code(client_request):
     assert page.text("#ballot-code-title") == "C’est un code de vérification de bulletin"
     assert not page.has(".error-summary") and ("Les votes et leurs résultats", "/decisions/") in page.links("main")
     page = client_request.get("counters.follow_up", code="ABCDEFGH")
-    assert page.field_error("code") == "Aucune contribution n'a ce code. Vérifiez le code sur votre reçu."
+    assert page.field_error("code") == "Aucune contribution n’a ce code. Vérifiez le code sur votre reçu."
