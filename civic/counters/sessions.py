@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from ..access import Role
@@ -19,7 +19,7 @@ from ..extensions import db
 from ..transaction import unique_insert
 from .assignments import require_assigned
 from .audit import log
-from .models import AssistedActionKind, AssistedSession, IdentityCheck, SessionEnd
+from .models import AssistedActionKind, AssistedSession, IdentityCheck, ReceiptBallotCode, SessionEnd
 
 # The consent text shown at opening is versioned: a session records which version the resident accepted.
 CONSENT_VERSION = "2026-11"
@@ -81,6 +81,8 @@ def touch(session):
 
 def end_session(session, reason, now=None):
     session.ended_at, session.end_reason = now or utcnow(), reason
+    # The receipts are printed: the ballot codes they showed are nobody's to read any more.
+    db.session.execute(delete(ReceiptBallotCode).where(ReceiptBallotCode.session_id == session.id))
     log(AssistedActionKind.SESSION_ENDED, session=session)
     db.session.flush()
 

@@ -113,7 +113,6 @@ def _begin(resident, form):
     """Open the session and go to its page; the DomainError is the caller's to show."""
     open_assisted_session(current_user, _current_counter(), resident,
                           identity_check=IdentityCheck(form.identity_check.data), consent=form.consent.data)
-    session.pop("receipt_codes", None)
     return redirect(url_for("counters.session_home"))
 
 
@@ -182,7 +181,6 @@ def end_session():
     if current is not None:
         end_assisted_session(current, SessionEnd.BUTTON)
         flash(_l("The session is ended. You are back on your own account."), "success")
-    session.pop("receipt_codes", None)
     return redirect(url_for("counters.desk"))
 
 
@@ -194,7 +192,7 @@ def receipt(assisted_action):
         assisted_action.counter.receipt_layout if assisted_action.counter else ReceiptLayout.A4)
     return render_template("counters/receipt.html", action=assisted_action, layout=layout,
                            about=receipts.summary(assisted_action),
-                           tracking_code=session.get("receipt_codes", {}).get(str(assisted_action.id)),
+                           tracking_code=receipts.ballot_code(assisted_action),
                            current=assisted_session())
 
 
