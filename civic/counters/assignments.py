@@ -10,6 +10,7 @@ from ..extensions import db
 from .models import Counter, CounterAssignment
 
 NOT_ASSIGNED = _l("You are not assigned to this counter: choose one of your counters.")
+NO_COUNTER = _l("Choose the counter where you work today.")
 
 
 def all_counters(with_agents=False):
@@ -32,6 +33,8 @@ def is_assigned(agent, counter):
 
 def require_assigned(agent, counter):
     """An agent acts only at an open counter they work at."""
+    if counter is None:
+        raise DomainError(NO_COUNTER)
     if not is_assigned(agent, counter):
         raise DomainError(NOT_ASSIGNED, field="counter")
 

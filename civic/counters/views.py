@@ -99,13 +99,15 @@ def choose_counter():
     form = CounterChoiceForm()
     form.set_counters(assignments.agent_counters(current_user))
     counter = db.session.get(Counter, form.counter.data or 0) if form.validate_on_submit() else None
-    if counter is None or not assignments.is_assigned(current_user, counter):
+    if form.counter.data is None:
+        flash(assignments.NO_COUNTER, "error")
+    elif counter is None or not assignments.is_assigned(current_user, counter):
         flash(assignments.NOT_ASSIGNED, "error")
     elif assisted_session() is not None:
         flash(_l("End the assisted session before changing counter."), "error")
     else:
+        # No notice: the desk's first line says where the agent works, and would say it twice.
         session["counter_id"] = counter.id
-        flash(_l("You work at %(counter)s.", counter=counter.name), "success")
     return redirect(url_for("counters.desk"))
 
 
@@ -141,7 +143,7 @@ def register_resident():
     counter = _current_counter()
     form = RegisterResidentForm()
     form.set_districts(all_districts())
-    duplicates = []
+    duplicates, open_form = [], _open_form()
     if form.validate_on_submit():
         try:
             resident = residents.register_resident(
@@ -152,8 +154,11 @@ def register_resident():
             attach_error(form, error)
             if error.field == "confirm_new":
                 duplicates = residents.likely_duplicates(form.full_name.data, form.birth_date.day)
+                # The agent has just asked them: opening a listed resident's session takes one click.
+                open_form = OpenSessionForm(formdata=None, identity_check=form.identity_check.data,
+                                            consent=form.consent.data)
     return render_template("counters/register.html", form=form, counter=counter, duplicates=duplicates,
-                           open_form=_open_form(), ticket=_ticket)
+                           open_form=open_form, ticket=_ticket)
 
 
 @bp.route("/desk/session")
@@ -196,11 +201,19 @@ def receipt(assisted_action):
                            current=assisted_session())
 
 
+def _no_code_asked():
+    return not (request.args.get("code") or (request.view_args or {}).get("code"))
+
+
+# Receipts print the short address, the same in every language (a French resident types no "/follow-up").
+@bp.route("/c/<code>", endpoint="follow_up_code")
 @bp.route("/follow-up")
-@limits.per_ip("SECRET_LIMIT_PER_IP", exempt_when=lambda: not request.args.get("code"))
+@limits.per_ip("SECRET_LIMIT_PER_IP", exempt_when=_no_code_asked)
 @public
-def follow_up():
+def follow_up(code=None):
     form = FollowUpForm(request.args)
+    if code is not None:
+        form.code.data = code
     status = None
     if form.code.data:
         status = receipts.follow_up(form.code.data)
