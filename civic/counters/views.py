@@ -1,6 +1,6 @@
 """The agent's desk, assisted sessions and receipts; the public follow-up page; attaching counter
 contributions; and for admins, the counters, the audit log and the statistics."""
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -176,7 +176,8 @@ def session_home():
         .order_by(AssistedAction.id)).scalars().all()
     return render_template("counters/session.html", current=current, proposal_form=proposal_form,
                            open_votes=open_votes(current.resident),
-                           receipts=receipts_, idle_minutes=idle_minutes())
+                           receipts=receipts_, idle_minutes=idle_minutes(),
+                           form_minutes=current_app.config["ASSISTED_SESSION_FORM_MINUTES"])
 
 
 @bp.route("/desk/session/end", methods=["POST"])
