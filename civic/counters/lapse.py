@@ -32,8 +32,8 @@ def register_lapsed_form(endpoint, make_form):
 
 def enters_for_resident():
     """Whether the view asked is one an agent does for the resident (an ``assistable`` action)."""
-    action = getattr(current_app.view_functions.get(request.endpoint), "civic_access", None)
-    return action is not None and access.rules()[action].assistable
+    rule = access.rules().get(getattr(current_app.view_functions.get(request.endpoint), "civic_access", None))
+    return rule is not None and rule.assistable  # public views have no rule
 
 
 def reopen_or_show(form_session):
