@@ -24,12 +24,18 @@ def _record(agent, counter, district):
     return record, action
 
 
-def test_attaching_keeps_the_district_and_its_open_votes(client, agent, counter):
+def _district_vote(agent, counter):
+    """A record registered in a district a month ago, and a vote of that district open since yesterday."""
     district = District(name="Les Tilleuls")
     db.session.add(district)
     record, action = _record(agent, counter, district)
     decision = make_decision(Method.YES_NO)
     decision.districts.append(district)
+    return district, record, action, decision
+
+
+def test_attaching_keeps_the_district_and_its_open_votes(client, agent, counter):
+    district, record, action, decision = _district_vote(agent, counter)
     account = make_user(name="Josiane")
     db.session.commit()
     assert district_refusal(account, decision) is not None
@@ -56,11 +62,7 @@ def test_attaching_never_replaces_what_the_account_states(client, agent, counter
 
 
 def test_the_earlier_statement_of_the_same_district_counts(client, agent, counter):
-    district = District(name="Les Tilleuls")
-    db.session.add(district)
-    record, action = _record(agent, counter, district)
-    decision = make_decision(Method.YES_NO)
-    decision.districts.append(district)
+    district, record, action, decision = _district_vote(agent, counter)
     account = make_user(name="Josiane")
     account.district_id, account.district_since = district.id, utcnow()  # after the vote opened
     db.session.commit()
