@@ -50,6 +50,7 @@ def show_or_flash(form_session, ended):
     """``ended`` has just ended: the page below for a form of a session, or say it on the next page."""
     if form_session is not None:
         return show(form_session)
+    g.civic_session_end_told = True
     if ended.end_reason is SessionEnd.WITHDRAWN:
         flash(_l("The assisted session ended: you no longer work at this counter. You are back on your own "
                  "account."), "info")
@@ -57,6 +58,11 @@ def show_or_flash(form_session, ended):
         flash(_l("The assisted session ended after %(minutes)d minutes without activity. You are back on your own "
                  "account.", minutes=sessions.idle_minutes()), "info")
     return None
+
+
+def end_told():
+    """Whether this request has already said that the agent's session ended (one notice, not two)."""
+    return g.get("civic_session_end_told", False)
 
 
 def _reopen_form():

@@ -16,7 +16,7 @@ from ..themes.services import active_themes
 from ..timezones import paris_day_bounds
 from . import personal_data  # noqa: F401 - registers the package's part of "my data"
 from . import rules  # noqa: F401 - registers the package's access rules
-from . import administration, assignments, audit, receipts, residents
+from . import administration, assignments, audit, lapse, receipts, residents
 from .acting import assisted_session
 from .attach import attach_contributions
 from .forms import (AttachForm, AuditFilterForm, CounterChoiceForm, CounterForm, FollowUpForm, OpenSessionForm,
@@ -166,7 +166,8 @@ def register_resident():
 def session_home():
     current = assisted_session()
     if current is None:
-        flash(_l("No assisted session is open."), "info")
+        if not lapse.end_told():
+            flash(_l("No assisted session is open."), "info")
         return redirect(url_for("counters.desk"))
     proposal_form = ProposalForm(formdata=None)
     proposal_form.set_themes(active_themes(), current_language())

@@ -1,6 +1,6 @@
 """What agents ran into at the desk (issue 12): a refused search invites nothing, dates and counters are
 named, the duplicate warning keeps what was asked, the header tells whose session it is."""
-from datetime import date
+from datetime import date, timedelta
 
 from civic.counters import residents
 from civic.counters.models import AssistedSession
@@ -78,3 +78,15 @@ def test_during_a_session_the_header_offers_no_account_of_the_agent(client, agen
     open_session(client, make_user())
     page = Page(client.get("/proposals/"))
     assert page.select(".assist-banner") and page.select("header a[href$='/account']") == []
+
+
+def test_a_session_ended_while_idle_is_told_once(client, agent, counter, app):
+    open_session(client, make_user())
+    current = db.session.execute(db.select(AssistedSession)).scalar_one()
+    current.last_activity_at -= timedelta(minutes=app.config["ASSISTED_SESSION_IDLE_MINUTES"] + 1)
+    db.session.commit()
+    response = client.get("/desk/session")  # the banner's link, on a page left open
+    assert Page(client.get(response.location)).notices == [
+        "La session accompagnée a pris fin après 15 minutes sans activité. Vous êtes revenu sur votre propre compte."]
+    response = client.get("/desk/session")
+    assert Page(client.get(response.location)).notices == ["Aucune session accompagnée n'est ouverte."]
