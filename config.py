@@ -131,6 +131,9 @@ class Config:
     DESK_SEARCH_LIMIT_PER_COUNTER = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_COUNTER", "600 per hour")
     # An assisted session ends after this long without a page load at the desk (counters.sessions).
     ASSISTED_SESSION_IDLE_MINUTES = _env_int("CIVIC_ASSISTED_SESSION_IDLE_MINUTES", 15)
+    # ...unless a form of the session, posted this long at most after its page was made (a proposal dictated
+    # without JavaScript), shows that the agent was typing (counters.sessions).
+    ASSISTED_SESSION_FORM_MINUTES = _env_int("CIVIC_ASSISTED_SESSION_FORM_MINUTES", 60)
     # A resident found at the desk can be chosen for a session for this long (counters.residents.resident_ticket).
     DESK_TICKET_MAX_AGE = _env_int("CIVIC_DESK_TICKET_MAX_AGE", 60 * 60)
 

@@ -1,4 +1,5 @@
 """Validators and field helpers shared by every form."""
+import re
 from datetime import date, datetime
 
 from flask import current_app
@@ -42,6 +43,10 @@ class CheckboxesField(SelectMultipleField):
         super().process_formdata(list(dict.fromkeys(valuelist)))
 
 
+# Numbers where FORMATS expect them (31/02/1948): the shape is right, the day is not in the calendar.
+_DATE_SHAPED = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{1,2}-\d{1,2}")
+
+
 class DayField(StringField):
     """A date typed as text, DD/MM/YYYY (or YYYY-MM-DD): predictable with a keyboard and a screen
     reader, unlike the browsers' date pickers, and the same on an old phone."""
@@ -66,6 +71,8 @@ class DayField(StringField):
             except ValueError:
                 continue
         if self.day is None:
+            if _DATE_SHAPED.fullmatch(text):
+                raise ValueError(_l("This date does not exist: check the day and the month."))
             raise ValueError(_l("Enter a date in the format 31/12/1960."))
 
     def process_data(self, value):

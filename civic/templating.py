@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from . import labels, targets, typography
 from .access import Action, can
-from .counters.acting import assisted_session
+from .counters.acting import assisted_session, form_token_field
 from .counters.sessions import CONSENT_VERSION
 from .decisions.corrections import allowed_change
 from .i18n import current_language, template_gettext
@@ -131,6 +131,7 @@ def init_app(app):
         grade_label=_grade_label,
         GRADES=majority_judgment.GRADES,
         assisted_session=assisted_session,
+        assisted_form_token=form_token_field,
         consent_version=CONSENT_VERSION,
         typo_allowance=lambda text: allowed_change(text or ""),
         voting_explanation=_explanation,

@@ -68,12 +68,12 @@ def confirm_email(token):
     try:
         services.check_token(token, TokenPurpose.CONFIRM_EMAIL)
     except DomainError as error:
-        return render_template("accounts/link_invalid.html", message=error.message), 400
+        return render_template("accounts/link_invalid.html", message=error.message, purpose="confirm"), 400
     if form.validate_on_submit():
         try:
             user = services.confirm_email(token)
         except DomainError as error:
-            return render_template("accounts/link_invalid.html", message=error.message), 400
+            return render_template("accounts/link_invalid.html", message=error.message, purpose="confirm"), 400
         sessions.log_in(user)
         flash(_l("Your e-mail address is confirmed. Welcome!"), "success")
         return redirect(url_for("main.home"))

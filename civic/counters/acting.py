@@ -1,18 +1,18 @@
 """Which resident an agent is acting for, request by request.
 
 Loaded before every request from the agent's open assisted session (ended on the spot when
-idle too long). civic.access asks ``acting_as`` for the resident actions an agent may take on
+idle too long; a form filled in a session that has ended is answered by counters.lapse). civic.access asks ``acting_as`` for the resident actions an agent may take on
 someone's behalf (``assistable`` rules), and views ask ``actor()`` for the person who authors
 what is entered.
 """
-from flask import flash, g, has_request_context, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask import g, has_request_context, redirect, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from .. import access
 from ..access import Role
 from ..transaction import commit_bookkeeping, lock_for_write
-from . import audit, sessions
+from . import audit, lapse, sessions
 from .assignments import is_assigned
 from .models import SessionEnd
 
@@ -36,31 +36,50 @@ def actor():
 def _load_session():
     g.assisted_session = None
     if request.endpoint in (None, "static") or not current_user.is_authenticated:
-        return
+        return None
     if current_user.role is not Role.COUNTER_AGENT:
-        return
+        return None
+    form_session, form_made_at = _posted_form()
     if sessions.open_session_of(current_user) is None:
-        return
+        return lapse.reopen_or_show(form_session)
     # Every request of a session ends it or records activity: a write, even on a GET.
     lock_for_write()
     session = sessions.open_session_of(current_user)
     if session is None:
-        return
+        return lapse.reopen_or_show(form_session)
     if not is_assigned(current_user, session.counter):
         # Saving the counter ends these sessions; this catches any change made outside it.
         sessions.end_session(session, SessionEnd.WITHDRAWN)
         commit_bookkeeping()
-        flash(_l("The assisted session ended: you no longer work at this counter. You are back on your own "
-                 "account."), "info")
-        return
-    if sessions.expire_if_idle(session):
+        return lapse.show_or_flash(form_session, session)
+    if sessions.expire_if_idle(session, form_made_at=form_made_at if form_session is session else None):
         commit_bookkeeping()
-        flash(_l("The assisted session ended after %(minutes)d minutes without activity. You are back on your own "
-                 "account.", minutes=sessions.idle_minutes()), "info")
-        return
+        return lapse.show_or_flash(form_session, session)
     sessions.touch(session)
     commit_bookkeeping()
+    if form_session is not None and form_session.resident_id != session.resident_id:
+        # A form left open from an earlier session: what it holds was meant for someone else.
+        return lapse.show(form_session, current=session)
     g.assisted_session = session
+    return None
+
+
+def _posted_form():
+    """The session a form posted now was filled in, and when its page was made: only for the forms that
+    enter something for the resident (the assistable actions)."""
+    if request.method != "POST" or not lapse.enters_for_resident():
+        return None, None
+    return sessions.form_token_session(current_user, request.form.get(sessions.FORM_TOKEN_FIELD))
+
+
+def form_token_field():
+    """The hidden field of the form token (counters.sessions), for every form that enters something for the
+    resident; nothing outside a session."""
+    session = assisted_session()
+    if session is None:
+        return ""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(sessions.FORM_TOKEN_FIELD,
+                                                                     sessions.form_token(session))
 
 
 def init_app(app):

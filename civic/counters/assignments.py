@@ -12,6 +12,7 @@ from .models import Counter, CounterAssignment
 
 COUNTERS_PER_PAGE = 20
 NOT_ASSIGNED = _l("You are not assigned to this counter: choose one of your counters.")
+NO_COUNTER = _l("Choose the counter where you work today.")
 
 
 def all_counters(with_agents=False):
@@ -40,6 +41,8 @@ def is_assigned(agent, counter):
 
 def require_assigned(agent, counter):
     """An agent acts only at an open counter they work at."""
+    if counter is None:
+        raise DomainError(NO_COUNTER)
     if not is_assigned(agent, counter):
         raise DomainError(NOT_ASSIGNED, field="counter")
 

@@ -25,8 +25,22 @@ def attach_contributions(user, code, birth_date):
         raise DomainError(_l("This code and birth date do not match contributions made at a counter."),
                           field="code")
     kept = registry.attach(record, user)
-    if user.birth_date is None:
-        user.birth_date = record.birth_date
+    _take_identity(record, user)
     record.merged_into_id, record.active = user.id, False
     log(AssistedActionKind.CONTRIBUTIONS_ATTACHED, resident=user, about=record)
     return kept
+
+
+def _take_identity(record, user):
+    """What the account lacks of what the record knew: the agent still finds the person at the desk by the
+    name, birth date or phone given there, and the district votes open to the record stay open."""
+    for name in ("full_name", "birth_date", "phone", "phone_normalized"):
+        if getattr(user, name) is None:
+            setattr(user, name, getattr(record, name))
+    if record.district_id is None:
+        return
+    if user.district_id is None:
+        user.district_id, user.district_since = record.district_id, record.district_since
+    elif user.district_id == record.district_id and record.district_since is not None:
+        # Stated at the counter first: the earlier statement opens the votes that began in between.
+        user.district_since = min(filter(None, (user.district_since, record.district_since)))

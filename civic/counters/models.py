@@ -134,6 +134,19 @@ class AssistedAction(db.Model):
     counter: Mapped[Counter | None] = relationship()
 
 
+class ReceiptBallotCode(db.Model):
+    """A ballot's tracking code, kept only while the session that cast it is open, for its receipt.
+
+    It would tell the ballot of a named resident to whoever reads it: the session cookie is signed,
+    not encrypted, so it stays here, and ending the session deletes it (sessions.end_session)."""
+
+    __tablename__ = "receipt_ballot_code"
+
+    assisted_action_id: Mapped[int] = mapped_column(ForeignKey("assisted_action.id"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("assisted_session.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+
+
 class AssistedRecord:
     """Columns of anything a resident can enter at a counter: the channel, and who helped where."""
 

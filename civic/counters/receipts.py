@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from .. import targets
 from ..codes import typed_code
+from ..extensions import db
 from ..registry import Registry
 from .audit import action_by_code
+from .models import ReceiptBallotCode
 
 
 @dataclass(frozen=True)
@@ -62,3 +64,14 @@ def follow_up(code):
         return None
     return {"action": action, "counter": action.counter, "template": _kinds[action.object_type].template,
             "entered": _entered(action)}
+
+
+def keep_ballot_code(action, code):
+    """Keep the tracking code of the ballot ``action`` recorded for its receipt, until its session ends."""
+    db.session.add(ReceiptBallotCode(assisted_action_id=action.id, session_id=action.session_id, code=code))
+
+
+def ballot_code(action):
+    """The tracking code the receipt of ``action`` prints, while its session is open; None otherwise."""
+    kept = db.session.get(ReceiptBallotCode, action.id)
+    return kept.code if kept is not None else None

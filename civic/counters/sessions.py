@@ -2,12 +2,20 @@
 
 A session ends on the agent's button, at log-out, when the agent is taken off the counter, or
 after ASSISTED_SESSION_IDLE_MINUTES without activity (dated when it became idle).
+
+Without JavaScript a page cannot tell the server that a form is being filled in: dictating a
+proposal takes longer than the idle limit. So every form an agent fills for the resident carries
+a *form token*, the session's number signed with the time the page was made; a form posted
+within ASSISTED_SESSION_FORM_MINUTES of that time still finds its session open. The token
+cannot be made younger nor moved to another session or agent, and only a page load in an open
+session makes a new one: an abandoned desk stays open no longer than its last form allows.
 """
 from datetime import timedelta
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from ..access import Role
@@ -19,7 +27,7 @@ from ..extensions import db
 from ..transaction import unique_insert
 from .assignments import require_assigned
 from .audit import log
-from .models import AssistedActionKind, AssistedSession, IdentityCheck, SessionEnd
+from .models import AssistedActionKind, AssistedSession, IdentityCheck, ReceiptBallotCode, SessionEnd
 
 # The consent text shown at opening is versioned: a session records which version the resident accepted.
 CONSENT_VERSION = "2026-11"
@@ -31,6 +39,32 @@ def idle_limit():
 
 def idle_minutes():
     return int(idle_limit().total_seconds() // 60)
+
+
+def form_limit():
+    return timedelta(minutes=current_app.config["ASSISTED_SESSION_FORM_MINUTES"])
+
+
+FORM_TOKEN_FIELD = "assisted_form"
+
+
+def _form_tokens():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="civic-assisted-form")
+
+
+def form_token(session):
+    """What a form filled during ``session`` posts back in FORM_TOKEN_FIELD."""
+    return _form_tokens().dumps([session.agent_id, session.id])
+
+
+def form_token_session(agent, token):
+    """The session of ``agent`` a form token names and when its page was made, or (None, None)."""
+    try:
+        (agent_id, session_id), made_at = _form_tokens().loads(token or "", return_timestamp=True)
+    except (BadSignature, ValueError, TypeError):
+        return None, None
+    session = db.session.get(AssistedSession, session_id) if agent_id == agent.id else None
+    return (session, made_at) if session is not None and session.agent_id == agent.id else (None, None)
 
 
 def open_session(agent, counter, resident, *, identity_check, consent):
@@ -61,9 +95,13 @@ def open_session_of(agent):
     ).scalar()
 
 
-def expire_if_idle(session, now=None):
-    """End a session idle too long, dated when it became idle; True when it ended."""
-    if (now or utcnow()) - session.last_activity_at <= idle_limit():
+def expire_if_idle(session, now=None, form_made_at=None):
+    """End a session idle too long, dated when it became idle; True when it ended. ``form_made_at``: when
+    the page of a form of this session posted now was made (its form token)."""
+    now = now or utcnow()
+    if now - session.last_activity_at <= idle_limit():
+        return False
+    if form_made_at is not None and now - form_made_at <= form_limit():
         return False
     end_session(session, SessionEnd.TIMEOUT, now=session.last_activity_at + idle_limit())
     return True
@@ -81,6 +119,8 @@ def touch(session):
 
 def end_session(session, reason, now=None):
     session.ended_at, session.end_reason = now or utcnow(), reason
+    # The receipts are printed: the ballot codes they showed are nobody's to read any more.
+    db.session.execute(delete(ReceiptBallotCode).where(ReceiptBallotCode.session_id == session.id))
     log(AssistedActionKind.SESSION_ENDED, session=session)
     db.session.flush()
 

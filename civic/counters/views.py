@@ -1,6 +1,6 @@
 """The agent's desk, assisted sessions and receipts; the public follow-up page; attaching counter
 contributions; and for admins, the counters, the audit log and the statistics."""
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -16,7 +16,7 @@ from ..themes.services import active_themes
 from ..timezones import paris_day_bounds
 from . import personal_data  # noqa: F401 - registers the package's part of "my data"
 from . import rules  # noqa: F401 - registers the package's access rules
-from . import administration, assignments, audit, receipts, residents
+from . import administration, assignments, audit, lapse, receipts, residents
 from .acting import assisted_session
 from .attach import attach_contributions
 from .forms import (AttachForm, AuditFilterForm, CounterChoiceForm, CounterForm, FollowUpForm, OpenSessionForm,
@@ -99,13 +99,15 @@ def choose_counter():
     form = CounterChoiceForm()
     form.set_counters(assignments.agent_counters(current_user))
     counter = db.session.get(Counter, form.counter.data or 0) if form.validate_on_submit() else None
-    if counter is None or not assignments.is_assigned(current_user, counter):
+    if form.counter.data is None:
+        flash(assignments.NO_COUNTER, "error")
+    elif counter is None or not assignments.is_assigned(current_user, counter):
         flash(assignments.NOT_ASSIGNED, "error")
     elif assisted_session() is not None:
         flash(_l("End the assisted session before changing counter."), "error")
     else:
+        # No notice: the desk's first line says where the agent works, and would say it twice.
         session["counter_id"] = counter.id
-        flash(_l("You work at %(counter)s.", counter=counter.name), "success")
     return redirect(url_for("counters.desk"))
 
 
@@ -113,7 +115,6 @@ def _begin(resident, form):
     """Open the session and go to its page; the DomainError is the caller's to show."""
     open_assisted_session(current_user, _current_counter(), resident,
                           identity_check=IdentityCheck(form.identity_check.data), consent=form.consent.data)
-    session.pop("receipt_codes", None)
     return redirect(url_for("counters.session_home"))
 
 
@@ -142,7 +143,7 @@ def register_resident():
     counter = _current_counter()
     form = RegisterResidentForm()
     form.set_districts(all_districts())
-    duplicates = []
+    duplicates, open_form = [], _open_form()
     if form.validate_on_submit():
         try:
             resident = residents.register_resident(
@@ -153,8 +154,11 @@ def register_resident():
             attach_error(form, error)
             if error.field == "confirm_new":
                 duplicates = residents.likely_duplicates(form.full_name.data, form.birth_date.day)
+                # The agent has just asked them: opening a listed resident's session takes one click.
+                open_form = OpenSessionForm(formdata=None, identity_check=form.identity_check.data,
+                                            consent=form.consent.data)
     return render_template("counters/register.html", form=form, counter=counter, duplicates=duplicates,
-                           open_form=_open_form(), ticket=_ticket)
+                           open_form=open_form, ticket=_ticket)
 
 
 @bp.route("/desk/session")
@@ -162,7 +166,8 @@ def register_resident():
 def session_home():
     current = assisted_session()
     if current is None:
-        flash(_l("No assisted session is open."), "info")
+        if not lapse.end_told():
+            flash(_l("No assisted session is open."), "info")
         return redirect(url_for("counters.desk"))
     proposal_form = ProposalForm(formdata=None)
     proposal_form.set_themes(active_themes(), current_language())
@@ -172,7 +177,8 @@ def session_home():
         .order_by(AssistedAction.id)).scalars().all()
     return render_template("counters/session.html", current=current, proposal_form=proposal_form,
                            open_votes=open_votes(current.resident),
-                           receipts=receipts_, idle_minutes=idle_minutes())
+                           receipts=receipts_, idle_minutes=idle_minutes(),
+                           form_minutes=current_app.config["ASSISTED_SESSION_FORM_MINUTES"])
 
 
 @bp.route("/desk/session/end", methods=["POST"])
@@ -182,7 +188,6 @@ def end_session():
     if current is not None:
         end_assisted_session(current, SessionEnd.BUTTON)
         flash(_l("The session is ended. You are back on your own account."), "success")
-    session.pop("receipt_codes", None)
     return redirect(url_for("counters.desk"))
 
 
@@ -194,15 +199,23 @@ def receipt(assisted_action):
         assisted_action.counter.receipt_layout if assisted_action.counter else ReceiptLayout.A4)
     return render_template("counters/receipt.html", action=assisted_action, layout=layout,
                            about=receipts.summary(assisted_action),
-                           tracking_code=session.get("receipt_codes", {}).get(str(assisted_action.id)),
+                           tracking_code=receipts.ballot_code(assisted_action),
                            current=assisted_session())
 
 
+def _no_code_asked():
+    return not (request.args.get("code") or (request.view_args or {}).get("code"))
+
+
+# Receipts print the short address, the same in every language (a French resident types no "/follow-up").
+@bp.route("/c/<code>", endpoint="follow_up_code")
 @bp.route("/follow-up")
-@limits.per_ip("SECRET_LIMIT_PER_IP", exempt_when=lambda: not request.args.get("code"))
+@limits.per_ip("SECRET_LIMIT_PER_IP", exempt_when=_no_code_asked)
 @public
-def follow_up():
+def follow_up(code=None):
     form = FollowUpForm(request.args)
+    if code is not None:
+        form.code.data = code
     status = other = None
     if form.code.data:
         status = receipts.follow_up(form.code.data)

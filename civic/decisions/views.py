@@ -11,6 +11,7 @@ from ..access import Action, can, load_visible, public, refusal, requires
 from ..accounts.services import all_districts
 from ..counters.acting import actor, assisted_session, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind, Channel
+from ..counters.receipts import keep_ballot_code
 from ..domain import DomainError, attach_error, flash_refusal
 from ..errors import render_error
 from ..following.services import is_following
@@ -236,8 +237,7 @@ def confirm_vote(decision):
     receipt = record_if_assisted(AssistedActionKind.VOTE_CAST, entered=services.participation_of(actor(), decision),
                                  about=decision)
     if receipt:
-        # Printed on the receipt while the assisted session lasts, then forgotten.
-        session["receipt_codes"] = {**session.get("receipt_codes", {}), str(receipt.id): code}
+        keep_ballot_code(receipt, code)
         return receipt_redirect(receipt)
     session["tracking_code"] = (decision.id, code)
     return redirect(url_for("decisions.voted", decision_id=decision.id))

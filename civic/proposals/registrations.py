@@ -6,11 +6,15 @@ from sqlalchemy.orm import joinedload
 
 from ..db_types import utcnow
 from ..extensions import db
+from ..counters.lapse import register_lapsed_form
 from ..counters.receipts import ReceiptKind, register_receipt
 from ..following.services import register_followable
+from ..i18n import current_language
 from ..moderation.models import ModerationKind
 from ..moderation.registry import Moderated, register
 from ..targets import TargetType
+from ..themes.services import active_themes
+from .forms import CommentForm, ProposalForm
 from .models import Comment, Proposal, ProposalState, Support
 from .services import is_open
 
@@ -108,3 +112,14 @@ register_receipt(ReceiptKind(type=TargetType.COMMENT, template="proposals/_follo
                              summary=lambda comment: _on_proposal(comment.proposal)))
 register_receipt(ReceiptKind(type=TargetType.SUPPORT, template="proposals/_follow_up_support.html",
                              summary=lambda support: _on_proposal(support.proposal)))
+
+
+def _typed_proposal(formdata):
+    form = ProposalForm(formdata, meta={"csrf": False})
+    form.set_themes(active_themes(), current_language())
+    return form
+
+
+# What an agent typed for a resident whose session ended is shown again, field by field (counters.lapse).
+register_lapsed_form("proposals.new", _typed_proposal)
+register_lapsed_form("proposals.comment", lambda formdata: CommentForm(formdata, meta={"csrf": False}))

@@ -85,6 +85,9 @@ def _print_checks(site, receipt_url):
             violations = site.axe(page)
             assert not violations, f"print rendering of the {layout} receipt:\n{describe_violations(violations)}"
             assert not page.locator(".assist-banner").is_visible() and not page.locator(".no-print").is_visible()
+            body, small = page.evaluate("""() => ['.receipt-what', '.receipt-small'].map(
+                selector => parseFloat(getComputedStyle(document.querySelector(selector)).fontSize))""")
+            assert small < body, f"the {layout} receipt's small print is {small} px, its text {body} px"
             pdf = page.pdf(prefer_css_page_size=True)
             width, height = map(float, re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf).groups())
             sizes[layout] = (round(width / MM), round(height / MM))
@@ -173,6 +176,39 @@ def test_from_the_desk_to_a_receipt_in_three_page_loads(site):
         print(f"desk -> receipt for a registered resident: {journey.loads} page loads, "
               f"{2 + 2 + fields} fields filled (search: name, birth date; session: identity, consent; proposal: title, text, theme, place)")
         assert journey.loads == 3
+    finally:
+        journey.close()
+    journey.assert_clean()
+
+
+def test_on_a_phone_the_session_leaves_room_for_the_work(site):
+    """At 360 x 740: the consent box is a 44 px target ticked through its label, and once the session is open
+    the banner and the header leave most of the screen to the page (they took 318 px); the header offers no
+    account of the agent's own while the banner names the resident."""
+    journey = AgentJourney(site)
+    page = journey.page
+    try:
+        page.set_viewport_size({"width": 360, "height": 740})
+        journey.choose_counter()
+        type_into(page, "name", "perrin josiane")
+        type_into(page, "birth_date", "12/03/1948")
+        journey.check(press_enter(page))
+        form = page.locator("main form[action$='/desk/sessions']").first
+        consent = form.locator("input[name=consent]")
+        box = consent.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, f"the consent box is {box['width']} x {box['height']} px"
+        form.locator(".consent-box label").click()
+        assert consent.is_checked(), "the consent label does not tick the box"
+        identity = form.locator("input[name=identity_check][value=personally_known]")
+        identity.focus()
+        page.keyboard.press("Space")
+        journey.check(activate(page, form.locator(SUBMIT).first))
+        assert page.locator(".assist-banner").count() == 1
+        header = page.locator(".site-header").bounding_box()
+        bottom = header["y"] + header["height"]
+        print(f"banner and header at 360 px: {bottom} px")
+        assert bottom <= 200, f"the banner and the header take {bottom} of 740 px"
+        assert page.locator("header a[href$='/account']").count() == 0
     finally:
         journey.close()
     journey.assert_clean()

@@ -77,6 +77,8 @@ def test_find_a_resident_by_name_and_birth_date_email_or_phone(client, agent, co
         assert page.texts(".resident-card h3") == ["Jeanne Martin"], query
     assert "Jeanne Martin" not in client.get("/desk?name=martin&birth_date=18/05/1950").get_data(as_text=True)
     bad = client.get("/desk?birth_date=31/02/1950")
+    assert bad.status_code == 200 and "n’existe pas" in Page(bad).field_error("birth_date")
+    bad = client.get("/desk?birth_date=17+mai+1950")
     assert bad.status_code == 200 and "31/12/1960" in Page(bad).field_error("birth_date")
     # A name alone, a birth date alone, a single letter: no list of strangers' personal data.
     for query in ("name=e", "birth_date=17/05/1950", "name=Jeanne+Martin"):
