@@ -89,4 +89,4 @@ def test_a_session_ended_while_idle_is_told_once(client, agent, counter, app):
     assert Page(client.get(response.location)).notices == [
         "La session accompagnée a pris fin après 15 minutes sans activité. Vous êtes revenu sur votre propre compte."]
     response = client.get("/desk/session")
-    assert Page(client.get(response.location)).notices == ["Aucune session accompagnée n'est ouverte."]
+    assert Page(client.get(response.location)).notices == ["Aucune session accompagnée n’est ouverte."]
