@@ -19,6 +19,7 @@ from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
 from .domain import DomainError
 from .extensions import db
 from .mail import deliver_pending
+from .moderation import services as moderation
 from .proposals import support_counts
 from .scale_data import Sizes, seed_scale
 from .transaction import lock_for_write
@@ -180,20 +181,26 @@ def notify_command():
 @click.option("--repair", is_flag=True, help="Set every wrong count to the number of rows.")
 @with_appcontext
 def check_counts(repair):
-    """Compare each proposal's support count with its support rows (exit status 1 when one differs and
-    --repair was not given): the database keeps them, this checks it did."""
+    """Compare each proposal's support count with its support rows, and the moderation queue's reported items
+    with the open reports (exit status 1 when one differs and --repair was not given): the database keeps
+    them, this checks it did."""
     lock_for_write()
     wrong = support_counts.miscounted()
     for proposal_id, kept, counted in wrong:
         click.echo(f"proposal {proposal_id}: support_count {kept}, {counted} support rows")
-    if wrong and repair:
+    wrong_items = moderation.miscounted_items()
+    for target_type, target_id, kept, counted in wrong_items:
+        click.echo(f"reported {target_type.value} {target_id}: kept {kept}, counted {counted}")
+    if (wrong or wrong_items) and repair:
         support_counts.repair([row[0] for row in wrong])
+        moderation.repair_items()
         db.session.commit()
-        click.echo(f"{len(wrong)} counts repaired.")
-    elif wrong:
-        raise click.ClickException(f"{len(wrong)} support counts differ from their rows (see above; --repair).")
+        click.echo(f"{len(wrong) + len(wrong_items)} counts repaired.")
+    elif wrong or wrong_items:
+        raise click.ClickException(f"{len(wrong)} support counts and {len(wrong_items)} reported items differ from "
+                                   "their rows (see above; --repair).")
     else:
-        click.echo("Every support count is right.")
+        click.echo("Every support count and reported item is right.")
 
 
 def init_app(app):

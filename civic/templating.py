@@ -19,7 +19,7 @@ from .counters.acting import assisted_session
 from .counters.sessions import CONSENT_VERSION
 from .decisions.corrections import allowed_change
 from .i18n import current_language, template_gettext
-from .links import public_url
+from .links import public_url, row_url
 from .text import paragraphs
 from .voting import majority_judgment
 from .voting.explain import explanation
@@ -95,6 +95,7 @@ def init_app(app):
         Action=Action,
         numbered=targets.numbered,
         target_link=_target_link,
+        row_url=row_url,
         grade_label=_grade_label,
         GRADES=majority_judgment.GRADES,
         assisted_session=assisted_session,

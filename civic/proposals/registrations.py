@@ -27,10 +27,7 @@ DECISIONS = {
 
 
 def _proposal_decisions(proposal):
-    kinds = set(DECISIONS[proposal.state])
-    if proposal.held_by_reports:
-        kinds |= {ModerationKind.RESTORE}  # keep it published: the reports were unfounded
-    return kinds
+    return set(DECISIONS[proposal.state])
 
 
 def _apply_to_proposal(proposal, kind, reason, message, merge_into):
@@ -72,7 +69,7 @@ def _comment_decisions(comment):
         return {ModerationKind.RESTORE}
     if comment.is_deleted:
         return set()
-    return {ModerationKind.HIDE} | ({ModerationKind.RESTORE} if comment.held_by_reports else set())
+    return {ModerationKind.HIDE}
 
 
 def _apply_to_comment(comment, kind, reason, _message, _merge_into):

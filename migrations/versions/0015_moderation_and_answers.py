@@ -1,0 +1,94 @@
+"""The moderation queue reads a row per reported item; moderators keep reported content as it is.
+
+Reviewed by hand. reported_item holds, for each proposal or comment with reports still open, how
+many and since when; it is filled from the open reports, then kept by triggers on report (the
+same statements as civic.moderation.models creates), so that the queue reads a page of it through
+ix_reported_item_queue instead of grouping every open report. On SQLite a later batch rebuild of
+report drops these triggers (see migration 0011). The CHECK on moderation_action.kind is widened
+for 'keep' (the reports were unfounded): Alembic does not see enum values.
+
+Revision ID: 0015_mod
+Revises: 0014
+Create Date: 2026-12-07 09:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0015_mod'
+down_revision = '0014'
+branch_labels = None
+depends_on = None
+
+ITEM = "target_type = {row}.target_type AND target_id = {row}.target_id"
+TAKE_OFF = (
+    "UPDATE reported_item SET open_reports = open_reports - 1, oldest_open = coalesce("
+    "(SELECT min(created_at) FROM report WHERE " + ITEM.format(row="OLD") + " AND resolved_at IS NULL), "
+    "oldest_open) WHERE " + ITEM.format(row="OLD") + "; "
+    "DELETE FROM reported_item WHERE " + ITEM.format(row="OLD") + " AND open_reports <= 0;")
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER reported_item_add AFTER INSERT ON report WHEN NEW.resolved_at IS NULL BEGIN "
+    "INSERT OR IGNORE INTO reported_item (target_type, target_id, open_reports, oldest_open) "
+    "VALUES (NEW.target_type, NEW.target_id, 0, NEW.created_at); "
+    "UPDATE reported_item SET open_reports = open_reports + 1, oldest_open = min(oldest_open, NEW.created_at) "
+    "WHERE " + ITEM.format(row="NEW") + "; END",
+    "CREATE TRIGGER reported_item_settle AFTER UPDATE OF resolved_at ON report "
+    "WHEN OLD.resolved_at IS NULL AND NEW.resolved_at IS NOT NULL BEGIN " + TAKE_OFF + " END",
+    "CREATE TRIGGER reported_item_delete AFTER DELETE ON report WHEN OLD.resolved_at IS NULL BEGIN "
+    + TAKE_OFF + " END",
+)
+POSTGRESQL_TRIGGERS = (
+    "CREATE OR REPLACE FUNCTION civic_reported_item() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "IF TG_OP = 'DELETE' AND OLD.resolved_at IS NULL "
+    "OR TG_OP = 'UPDATE' AND OLD.resolved_at IS NULL AND NEW.resolved_at IS NOT NULL THEN " + TAKE_OFF + " END IF; "
+    "IF TG_OP = 'INSERT' AND NEW.resolved_at IS NULL THEN "
+    "INSERT INTO reported_item AS item (target_type, target_id, open_reports, oldest_open) "
+    "VALUES (NEW.target_type, NEW.target_id, 1, NEW.created_at) ON CONFLICT (target_type, target_id) DO UPDATE "
+    "SET open_reports = item.open_reports + 1, oldest_open = least(item.oldest_open, EXCLUDED.oldest_open); "
+    "END IF; RETURN NULL; END $$",
+    "CREATE TRIGGER reported_item AFTER INSERT OR DELETE OR UPDATE OF resolved_at ON report "
+    "FOR EACH ROW EXECUTE FUNCTION civic_reported_item()",
+)
+KINDS = ('publish', 'request_changes', 'reject', 'hide', 'restore', 'merge', 'held_by_reports')
+
+
+def _kind_check(kinds):
+    with op.batch_alter_table('moderation_action', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_moderation_action_moderationkind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_moderation_action_moderationkind'), sa.text(
+            "kind IN (" + ", ".join(f"'{kind}'" for kind in kinds) + ")"))
+
+
+def upgrade():
+    op.create_table('reported_item',
+    sa.Column('target_type', sa.String(length=20), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('open_reports', sa.Integer(), nullable=False),
+    sa.Column('oldest_open', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("target_type IN ('proposal', 'comment')", name=op.f('ck_reported_item_target_type')),
+    sa.PrimaryKeyConstraint('target_type', 'target_id', name=op.f('pk_reported_item'))
+    )
+    op.create_index('ix_reported_item_queue', 'reported_item', ['oldest_open', 'target_type', 'target_id'],
+                    unique=False)
+    op.execute("INSERT INTO reported_item (target_type, target_id, open_reports, oldest_open) "
+               "SELECT target_type, target_id, count(*), min(created_at) FROM report WHERE resolved_at IS NULL "
+               "GROUP BY target_type, target_id")
+    for statement in (POSTGRESQL_TRIGGERS if op.get_bind().dialect.name == 'postgresql' else SQLITE_TRIGGERS):
+        op.execute(statement)
+    _kind_check(KINDS + ('keep',))
+
+
+def downgrade():
+    # The older schema has no such decision: the nearest is content restored as it was.
+    op.execute("UPDATE moderation_action SET kind = 'restore' WHERE kind = 'keep'")
+    _kind_check(KINDS)
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("DROP TRIGGER reported_item ON report")
+        op.execute("DROP FUNCTION civic_reported_item()")
+    else:
+        for trigger in ('reported_item_add', 'reported_item_settle', 'reported_item_delete'):
+            op.execute(f"DROP TRIGGER {trigger}")
+    op.drop_index('ix_reported_item_queue', table_name='reported_item')
+    op.drop_table('reported_item')
