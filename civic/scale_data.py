@@ -312,9 +312,9 @@ def _answers_and_follows(town):
             follows.append({"user_id": key[0], "target_type": TargetType.PROPOSAL, "target_id": key[1],
                             "created_at": town.moment()})
     _insert(Follow.__table__, follows)
-    staff = [{"created_at": town.moment(), "actor_id": town.admin, "area": "accounts", "action": "role",
+    staff = [{"created_at": town.moment(), "actor_id": town.admin, "area": "role", "action": "grant",
               "object_type": TargetType.USER, "object_id": rng.choice(town.residents),
-              "before": '{"role": "resident"}', "after": '{"role": "resident"}'} for _ in range(sizes.journal)]
+              "before": '{"role": "resident"}', "after": '{"role": "counter_agent"}'} for _ in range(sizes.journal)]
     staff.sort(key=lambda r: r["created_at"])
     _insert(StaffLogEntry.__table__, staff)
     town.report("answers, follows, staff log", len(answers) + len(follows) + len(staff))

@@ -13,7 +13,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from . import labels, targets
+from . import labels, staff_log, targets
 from .access import Action, can
 from .counters.acting import assisted_session
 from .counters.sessions import CONSENT_VERSION
@@ -96,6 +96,8 @@ def init_app(app):
         numbered=targets.numbered,
         target_link=_target_link,
         row_url=row_url,
+        staff_log_sentence=staff_log.sentence,
+        staff_log_changes=staff_log.changes,
         grade_label=_grade_label,
         GRADES=majority_judgment.GRADES,
         assisted_session=assisted_session,

@@ -13,7 +13,7 @@ from ..notifications.services import mail_to, register_topic
 from ..proposals.models import Support
 from ..targets import TargetType
 from ..transaction import lock_rows, unique_insert
-from .models import Answer
+from .models import Answer, AnswerStatus
 
 # The mails to the author and the supporters of an answered proposal, which they can turn off.
 ANSWERS_TOPIC = "answers"
@@ -23,6 +23,11 @@ def _stop_answer_mails(user, _rest):
     user.notify_answers = False
 
 
+staff_log.describe("answer", "answer", _l("%(who)s answered proposal n° %(n)s, or changed its answer."))
+staff_log.describe_fields(TargetType.PROPOSAL, "answer", {
+    "status": staff_log.Field(_l("Status"), staff_log.enum_value(AnswerStatus)),
+    "text": staff_log.Field(_l("Answer")),
+})
 register_topic(ANSWERS_TOPIC, _l("You will no longer receive e-mails about answers to the proposals you made or "
                                  "support."), _stop_answer_mails)
 

@@ -6,7 +6,7 @@ are the order of things, the reports, the journal and who is told.
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, delete, func, insert, literal, or_, select, type_coerce, union_all, update
 
-from .. import site_settings, staff_log, targets
+from .. import labels, site_settings, staff_log, targets
 from ..access import Action, check
 from ..db_types import utcnow
 from ..domain import DomainError
@@ -17,6 +17,37 @@ from ..targets import TargetType
 from ..transaction import lock_rows, unique_insert
 from .models import ModerationAction, ModerationKind, ModerationMode, Report, ReportedItem, ReportReason
 from .registry import moderated, registered
+
+# How the staff log reads the moderators' decisions and the settings (civic.staff_log).
+_DECIDED = {
+    TargetType.PROPOSAL: {
+        ModerationKind.PUBLISH: _l("%(who)s published proposal n° %(n)s."),
+        ModerationKind.REQUEST_CHANGES: _l("%(who)s sent proposal n° %(n)s back to its author for a change."),
+        ModerationKind.REJECT: _l("%(who)s rejected proposal n° %(n)s."),
+        ModerationKind.HIDE: _l("%(who)s hid proposal n° %(n)s."),
+        ModerationKind.RESTORE: _l("%(who)s restored proposal n° %(n)s."),
+        ModerationKind.MERGE: _l("%(who)s merged proposal n° %(n)s into another."),
+        ModerationKind.KEEP: _l("%(who)s kept proposal n° %(n)s as it is: the reports were unfounded."),
+    },
+    TargetType.COMMENT: {
+        ModerationKind.HIDE: _l("%(who)s hid comment n° %(n)s."),
+        ModerationKind.RESTORE: _l("%(who)s restored comment n° %(n)s."),
+        ModerationKind.KEEP: _l("%(who)s kept comment n° %(n)s as it is: the reports were unfounded."),
+    },
+}
+for _type, _sentences in _DECIDED.items():
+    for _kind, _sentence in _sentences.items():
+        staff_log.describe("moderation", _kind.value, _sentence, _type)
+staff_log.describe("settings", "moderation", _l("%(who)s changed the moderation settings."))
+staff_log.describe_fields(TargetType.SETTING, "settings", {
+    "mode": staff_log.Field(_l("New proposals, by default"), staff_log.enum_value(ModerationMode)),
+    "threshold": staff_log.Field(_l("Reports that hide content")),
+    # {theme id: its mode, or None when it follows the site's}
+    "themes": staff_log.Field(_l("Moderation of each theme"), lambda themes: "; ".join(
+        str(_l("theme n° %(n)s: %(mode)s", n=theme,
+               mode=labels.label(ModerationMode(mode)) if mode else _l("as the whole site")))
+        for theme, mode in themes.items())),
+})
 
 DEFAULT_THRESHOLD = 3
 NEEDS_REASON = {ModerationKind.REJECT, ModerationKind.HIDE}

@@ -10,6 +10,7 @@ from ..counters.receipts import ReceiptKind, register_receipt
 from ..following.services import register_followable
 from ..moderation.models import ModerationKind
 from ..moderation.registry import Moderated, register
+from ..staff_log import Field, describe_fields, enum_value, numbered_as
 from ..targets import TargetType
 from .models import Comment, Proposal, ProposalState, Support
 from .services import is_open
@@ -93,6 +94,18 @@ register(Moderated(
     template="proposals/_moderated_comment.html", report_title=_l("Report this comment"),
     eager=(joinedload(Comment.author), joinedload(Comment.proposal)),
     reviewed=lambda c: _l("Your comment on “%(title)s” was reviewed by a moderator.", title=c.proposal.title)))
+# What a moderation decision changed, as the staff log shows it (the ``state`` above).
+describe_fields(TargetType.PROPOSAL, "moderation", {
+    "state": Field(_l("State"), enum_value(ProposalState)),
+    "held_by_reports": Field(_l("Hidden after reports")),
+    "reason": Field(_l("Public reason")),
+    "merged_into": Field(_l("Merged into"), numbered_as(TargetType.PROPOSAL)),
+})
+describe_fields(TargetType.COMMENT, "moderation", {
+    "hidden": Field(_l("Hidden")),
+    "held_by_reports": Field(_l("Hidden after reports")),
+    "reason": Field(_l("Public reason")),
+})
 register_followable(TargetType.PROPOSAL, lambda proposal: proposal.is_public)
 def _on_proposal(proposal):
     return _l("Proposal: %(title)s", title=proposal.title)

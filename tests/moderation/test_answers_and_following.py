@@ -147,8 +147,9 @@ def test_role_changes_are_in_the_staff_log_for_admins_only(client, ctx):
     assert client.post_form(f"/admin/users/{target.id}", {"role": "moderator"}).status_code == 302
     page = Page(client.get("/admin/staff-log?area=role"))
     [entry] = page.select("table tbody tr")
-    before, after = (cell.get_text() for cell in entry.select("td code"))
-    assert "resident" in before and "moderator" in after
+    when, what, changed = (cell.get_text() for cell in entry.select("td"))
+    assert what == f"{admin.display_name} a changé le rôle du compte n° {target.id}."
+    assert changed == "Rôle\u00a0: Habitant → Modérateur"
     assert client.get("/admin/staff-log?since=nonsense").status_code == 200
     client.post_form("/logout")
     for role in (Role.MODERATOR, Role.ELECTED):
