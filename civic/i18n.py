@@ -48,7 +48,13 @@ def _bound_to(translations):
         text = translations.ungettext(singular, plural, count)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
-    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+    @pass_context
+    def pgettext(context, msgctxt, string, /, **variables):
+        """A word of several meanings: its context says which (see CONTRIBUTING, Strings)."""
+        text = translations.pgettext(msgctxt, string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext}
 
 
 def text_once(key, lazy):

@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -40,8 +40,8 @@ refers_to_account(Answer.author_id, KEEP)  # staff acting
 
 labels.register(AnswerStatus, {
     AnswerStatus.UNDER_STUDY: _l("Under study"),
-    AnswerStatus.ACCEPTED: _l("Accepted"),
+    AnswerStatus.ACCEPTED: lazy_pgettext("answer status", "Accepted"),
     AnswerStatus.ACCEPTED_WITH_CHANGES: _l("Accepted with changes"),
     AnswerStatus.REJECTED: _l("Not retained"),
-    AnswerStatus.DONE: _l("Done"),
+    AnswerStatus.DONE: lazy_pgettext("answer status", "Done"),
 })

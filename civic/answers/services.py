@@ -1,5 +1,5 @@
 """Official answers: one current answer per proposal, every version in the staff log, e-mailed to those concerned."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import select
 
 from .. import staff_log
@@ -26,7 +26,7 @@ def _stop_answer_mails(user, _rest):
 staff_log.describe("answer", "answer", _l("%(who)s answered proposal n° %(n)s, or changed its answer."))
 staff_log.describe_fields(TargetType.PROPOSAL, "answer", {
     "status": staff_log.Field(_l("Status"), staff_log.enum_value(AnswerStatus)),
-    "text": staff_log.Field(_l("Answer")),
+    "text": staff_log.Field(lazy_pgettext("official answer", "Answer")),
 })
 register_topic(ANSWERS_TOPIC, _l("You will no longer receive e-mails about answers to the proposals you made or "
                                  "support."), _stop_answer_mails)

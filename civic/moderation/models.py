@@ -6,7 +6,7 @@ is appended to ``ModerationAction``, which the public journal lists without pers
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -155,23 +155,23 @@ labels.register(ReportReason, {
     ReportReason.OTHER: _l("Other (say what)"),
 })
 labels.register(ModerationKind, {
-    ModerationKind.PUBLISH: _l("Published"),
+    ModerationKind.PUBLISH: lazy_pgettext("moderation journal", "Published"),
     ModerationKind.REQUEST_CHANGES: _l("Sent back to its author for a change"),
-    ModerationKind.REJECT: _l("Rejected"),
-    ModerationKind.HIDE: _l("Hidden"),
-    ModerationKind.RESTORE: _l("Restored"),
+    ModerationKind.REJECT: lazy_pgettext("moderation journal", "Rejected"),
+    ModerationKind.HIDE: lazy_pgettext("moderation journal", "Hidden"),
+    ModerationKind.RESTORE: lazy_pgettext("moderation journal", "Restored"),
     ModerationKind.MERGE: _l("Merged into another proposal"),
     ModerationKind.HELD_BY_REPORTS: _l("Hidden after reports, until a moderator decides"),
     ModerationKind.KEEP: _l("Kept as it is: the reports were unfounded"),
 })
 labels.register(ModerationKind, {
-    ModerationKind.PUBLISH: _l("Publish"),
-    ModerationKind.REQUEST_CHANGES: _l("Ask the author for a change"),
-    ModerationKind.REJECT: _l("Reject"),
-    ModerationKind.HIDE: _l("Hide"),
-    ModerationKind.RESTORE: _l("Restore (show it again)"),
-    ModerationKind.MERGE: _l("Merge into another proposal"),
-    ModerationKind.KEEP: _l("Keep it (unfounded reports)"),
+    ModerationKind.PUBLISH: lazy_pgettext("moderation decision", "Publish"),
+    ModerationKind.REQUEST_CHANGES: lazy_pgettext("moderation decision", "Ask the author for a change"),
+    ModerationKind.REJECT: lazy_pgettext("moderation decision", "Reject"),
+    ModerationKind.HIDE: lazy_pgettext("moderation decision", "Hide"),
+    ModerationKind.RESTORE: lazy_pgettext("moderation decision", "Restore (show it again)"),
+    ModerationKind.MERGE: lazy_pgettext("moderation decision", "Merge into another proposal"),
+    ModerationKind.KEEP: lazy_pgettext("moderation decision", "Keep it (unfounded reports)"),
 }, variant="verb", members=DECISIONS)
 labels.register(ModerationMode, {
     ModerationMode.POST: _l("Published at once, moderated afterwards"),

@@ -1,6 +1,6 @@
 """What proposals, comments and supports are to the other packages: how they are moderated (which
 decisions each state allows, and what each does), followed, and shown from a receipt."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
@@ -102,7 +102,7 @@ describe_fields(TargetType.PROPOSAL, "moderation", {
     "merged_into": Field(_l("Merged into"), numbered_as(TargetType.PROPOSAL)),
 })
 describe_fields(TargetType.COMMENT, "moderation", {
-    "hidden": Field(_l("Hidden")),
+    "hidden": Field(lazy_pgettext("state of a comment", "Hidden")),
     "held_by_reports": Field(_l("Hidden after reports")),
     "reason": Field(_l("Public reason")),
 })

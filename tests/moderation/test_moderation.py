@@ -397,3 +397,12 @@ def test_restoring_is_for_hidden_or_rejected_content_not_for_held_content(client
     _residents_report(client, "comment", comment.id, services.report_threshold())
     db.session.refresh(comment)
     assert services.allowed_kinds(comment) == {ModerationKind.HIDE, ModerationKind.KEEP}
+
+
+def test_moderators_read_the_decisions_as_verbs_not_as_grades(client, ctx):
+    """"Reject" is also a grade of majority judgment ("À rejeter"): the decision has its own context."""
+    proposal = make_proposal(state=ProposalState.PENDING)
+    login(client, make_user(role=Role.MODERATOR))
+    page = Page(client.get(f"/moderation/proposal/{proposal.id}"))
+    assert [label.get_text() for label in page.select("fieldset label")] == [
+        "Publier", "Demander une modification à l’auteur", "Rejeter", "Fusionner dans une autre proposition"]
