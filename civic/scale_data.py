@@ -301,7 +301,7 @@ def _answers_and_follows(town):
     answered = rng.sample(town.proposals, len(town.proposals) // 20)
     statuses = list(AnswerStatus)
     answers = [{"proposal_id": p, "status": rng.choice(statuses), "author_id": town.elected,
-                "text": "La ville étudie cette proposition avec les services concernés.",
+                "author_role": Role.ELECTED, "text": "La ville étudie cette proposition avec les services concernés.",
                 "created_at": town.moment(), "updated_at": town.now} for p in answered]
     _insert(Answer.__table__, answers)
     follows, seen = [], set()

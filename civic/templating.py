@@ -17,7 +17,7 @@ from . import labels, staff_log, targets
 from .access import Action, can
 from .counters.acting import assisted_session
 from .counters.sessions import CONSENT_VERSION
-from .decisions.corrections import allowed_change
+from .decisions.corrections import allowed_change, diff_segments
 from .i18n import current_language, template_gettext
 from .links import public_url, row_url
 from .text import paragraphs
@@ -103,6 +103,7 @@ def init_app(app):
         assisted_session=assisted_session,
         consent_version=CONSENT_VERSION,
         typo_allowance=lambda text: allowed_change(text or ""),
+        diff_segments=diff_segments,
         voting_explanation=lambda method, rule=None: explanation(method, rule, current_language()),
         language_links=_language_links,
         url_with=_url_with,

@@ -155,7 +155,7 @@ def fix_description(decision):
 def detail(decision):
     voted = current_user.is_authenticated and services.has_voted(actor(), decision)
     return render_template("decisions/detail.html", decision=decision, voted=voted,
-                           edits=corrections.description_edits(decision), diff_segments=corrections.diff_segments,
+                           edits=corrections.description_edits(decision),
                            state=decision.state,
                            following=is_following(current_user, TargetType.DECISION, decision.id))
 

@@ -1,4 +1,5 @@
-"""The moderation queue reads a row per reported item; moderators keep reported content as it is.
+"""The moderation queue reads a row per reported item; moderators keep reported content as it is; an
+official answer keeps its earlier versions and its author's role.
 
 Reviewed by hand. reported_item holds, for each proposal or comment with reports still open, how
 many and since when; it is filled from the open reports, then kept by triggers on report (the
@@ -6,6 +7,9 @@ same statements as civic.moderation.models creates), so that the queue reads a p
 ix_reported_item_queue instead of grouping every open report. On SQLite a later batch rebuild of
 report drops these triggers (see migration 0011). The CHECK on moderation_action.kind is widened
 for 'keep' (the reports were unfounded): Alembic does not see enum values.
+
+An official answer keeps the role its author answered in (filled from the author's role now) and the
+versions a change replaced (proposal_answer_edit, shown under the answer).
 
 Revision ID: 0015_mod
 Revises: 0014
@@ -51,6 +55,10 @@ POSTGRESQL_TRIGGERS = (
     "CREATE TRIGGER reported_item AFTER INSERT OR DELETE OR UPDATE OF resolved_at ON report "
     "FOR EACH ROW EXECUTE FUNCTION civic_reported_item()",
 )
+ROLES = sa.Enum('resident', 'counter_agent', 'moderator', 'elected', 'admin', name='role', native_enum=False,
+                create_constraint=True, length=24)
+STATUSES = sa.Enum('under_study', 'accepted', 'accepted_with_changes', 'rejected', 'done', name='answerstatus',
+                   native_enum=False, create_constraint=True, length=24)
 KINDS = ('publish', 'request_changes', 'reject', 'hide', 'restore', 'merge', 'held_by_reports')
 
 
@@ -79,8 +87,36 @@ def upgrade():
         op.execute(statement)
     _kind_check(KINDS + ('keep',))
 
+    with op.batch_alter_table('proposal_answer', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('author_role', ROLES, nullable=True))
+    op.execute("UPDATE proposal_answer SET author_role = "
+               "(SELECT role FROM user_account WHERE user_account.id = proposal_answer.author_id)")
+    with op.batch_alter_table('proposal_answer', schema=None) as batch_op:
+        batch_op.alter_column('author_role', existing_type=ROLES, nullable=False)
+    op.create_table('proposal_answer_edit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('answer_id', sa.Integer(), nullable=False),
+    sa.Column('edited_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', STATUSES, nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('author_role', ROLES, nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['answer_id'], ['proposal_answer.id'],
+                            name=op.f('fk_proposal_answer_edit_answer_id_proposal_answer'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'],
+                            name=op.f('fk_proposal_answer_edit_author_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_answer_edit'))
+    )
+    op.create_index(op.f('ix_proposal_answer_edit_answer_id'), 'proposal_answer_edit', ['answer_id'], unique=False)
+
 
 def downgrade():
+    op.drop_index(op.f('ix_proposal_answer_edit_answer_id'), table_name='proposal_answer_edit')
+    op.drop_table('proposal_answer_edit')
+    with op.batch_alter_table('proposal_answer', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_proposal_answer_role'), type_='check')
+        batch_op.drop_column('author_role')
     # The older schema has no such decision: the nearest is content restored as it was.
     op.execute("UPDATE moderation_action SET kind = 'restore' WHERE kind = 'keep'")
     _kind_check(KINDS)

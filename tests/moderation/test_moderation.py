@@ -387,7 +387,8 @@ def test_a_moderator_keeps_reported_content_whose_reports_are_unfounded(client, 
     assert [m["to"] for m in outbox] == [proposal.author.email]
     # Nothing is left to keep: without reports, the choice is not offered, and is refused if posted.
     page = Page(client.get(f"/moderation/comment/{comment.id}"))
-    assert "Garder tel quel (signalements infondés)" not in [label.get_text() for label in page.select("fieldset label")]
+    choices = [label.get_text() for label in page.select("fieldset label")]
+    assert "Garder tel quel (signalements infondés)" not in choices
     refused = _decide(client, "comment", comment.id, "keep")
     assert refused.status_code == 200 and Page(refused).errors
 
