@@ -58,9 +58,9 @@ def _bound_to(translations):
 
 
 def text_once(key, lazy):
-    """``str(lazy)`` in the locale in force, remembered for its catalog under ``key``: a list of fifty rows
-    shows the same labels fifty times, and each lazy text looks its catalog up again (some 15 µs). By locale:
-    finding the catalog itself costs as much."""
+    """``str(lazy)`` in the locale in force, remembered for that locale under ``key``: a list of fifty rows
+    shows the same labels fifty times, and each lazy text looks its catalog up again (some 15 µs; finding the
+    catalog costs as much, hence the locale as the key)."""
     texts = _texts.setdefault(get_locale(), {})
     text = texts.get(key)
     if text is None:

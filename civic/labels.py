@@ -25,7 +25,7 @@ def register(enum_class, labels, variant=None, members=None):
 
 def label(member, variant=None):
     """The label in the locale in force."""
-    return text_once((member, variant), _labels[(type(member), variant)][member])
+    return text_once(("label", member, variant), _labels[(type(member), variant)][member])
 
 
 def choices(enum_class, members=None, variant=None):

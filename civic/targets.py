@@ -94,7 +94,7 @@ def get(target_type, target_id):
 def numbered(target_type, target_id):
     """What a journal or a log shows for a (type, id) pair: "Proposal n° 12"."""
     registered = kind(target_type)
-    return text_once((registered.type, "numbered"), registered.numbered) % {"n": target_id}
+    return text_once(("numbered", registered.type), registered.numbered) % {"n": target_id}
 
 
 def _address(build, link, subject):
