@@ -329,9 +329,10 @@ def decide(moderator, target, kind, reason="", message="", merge_number=None):
 
 
 def journal(*, page=1, after=None, before=None, per_page=JOURNAL_PAGE):
-    """The public journal, newest first, a page at a time (each row: a ModerationAction)."""
-    order = (ModerationAction.created_at, ModerationAction.id)
-    found = keyset_page(select(ModerationAction, *order), order, page=page, per_page=per_page, after=after,
-                        before=before, descending=True)
-    found.items = [row[0] for row in found.items]
-    return found
+    """The public journal, newest first, a page at a time (each row: what the journal shows of a
+    ModerationAction, its columns as attributes; a page's rows are read without building objects)."""
+    action = ModerationAction
+    order = (action.created_at, action.id)
+    return keyset_page(select(action.target_type, action.target_id, action.kind, action.public_reason,
+                              action.merged_into_id, *order),
+                       order, page=page, per_page=per_page, after=after, before=before, descending=True)
