@@ -68,7 +68,7 @@ $(VENV)/.installed-test: requirements/test.txt requirements/app.txt | $(PYTHON)
 compile-translations: $(MO_FILES)
 
 translations: | $(VENV)/.installed-app
-	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project Civic -o translations/messages.pot .
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output --project Civic -o translations/messages.pot .
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(PYBABEL) compile -d translations
 

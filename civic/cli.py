@@ -19,6 +19,7 @@ from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
 from .domain import DomainError
 from .extensions import db
 from .mail import deliver_pending
+from .moderation import services as moderation
 from .proposals import kept_counts
 from .scale_data import NoDemoCommune, Sizes, seed_scale
 from .transaction import lock_for_write
@@ -191,8 +192,9 @@ def notify_command():
 @click.option("--repair", is_flag=True, help="Set every wrong count to the number of rows.")
 @with_appcontext
 def check_counts(repair):
-    """Compare each proposal's support and comment counts with their rows (exit status 1 when one differs
-    and --repair was not given): the database keeps them, this checks it did."""
+    """Compare each proposal's support and comment counts with their rows, and the moderation queue's
+    reported items with the open reports (exit status 1 when one differs and --repair was not given): the
+    database keeps them, this checks it did."""
     lock_for_write()
     wrong = 0
     for kept in kept_counts.KEPT:
@@ -202,6 +204,12 @@ def check_counts(repair):
         if miscounted and repair:
             kept_counts.repair(kept, [row[0] for row in miscounted])
         wrong += len(miscounted)
+    wrong_items = moderation.miscounted_items()
+    for target_type, target_id, kept, counted in wrong_items:
+        click.echo(f"reported {target_type.value} {target_id}: kept {kept}, counted {counted}")
+    if wrong_items and repair:
+        moderation.repair_items()
+    wrong += len(wrong_items)
     if wrong and repair:
         db.session.commit()
         click.echo(f"{wrong} counts repaired.")

@@ -18,6 +18,7 @@ from .typography import number, typeset
 LANG_COOKIE = "civic_lang"
 
 _template_functions = WeakKeyDictionary()
+_texts = {}  # {locale: {key: text}}
 
 
 def select_locale():
@@ -67,7 +68,24 @@ def _bound_to(translations):
         text = translations.ungettext(singular, plural, count)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
-    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+    @pass_context
+    def pgettext(context, msgctxt, string, /, **variables):
+        """A word of several meanings: its context says which (see CONTRIBUTING, Strings)."""
+        text = translations.pgettext(msgctxt, string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext}
+
+
+def text_once(key, lazy):
+    """``str(lazy)`` in the locale in force, remembered for that locale under ``key``: a list of fifty rows
+    shows the same labels fifty times, and each lazy text looks its catalog up again (some 15 µs; finding the
+    catalog costs as much, hence the locale as the key)."""
+    texts = _texts.setdefault(get_locale(), {})
+    text = texts.get(key)
+    if text is None:
+        text = texts[key] = str(lazy)
+    return text
 
 
 def template_gettext():

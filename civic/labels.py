@@ -8,6 +8,7 @@ An enum may have several sets of labels, named by a ``variant``: a moderation de
 """
 from wtforms import SelectChoice
 
+from .i18n import text_once
 from .registry import Registry
 
 _labels = Registry("labels of")
@@ -23,7 +24,8 @@ def register(enum_class, labels, variant=None, members=None):
 
 
 def label(member, variant=None):
-    return _labels[(type(member), variant)][member]
+    """The label in the locale in force."""
+    return text_once(("label", member, variant), _labels[(type(member), variant)][member])
 
 
 def choices(enum_class, members=None, variant=None):

@@ -72,6 +72,19 @@ class OutgoingMail(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+def render_mail(template, **context):
+    """A plain-text mail from ``template``, with every line break it has: the pages' environment trims the
+    one after a block tag (``trim_blocks``), which glues a mail's conditional lines to the one before. The
+    same loader, filters and globals, a cache of its own (templates are compiled with these settings)."""
+    app = current_app._get_current_object()
+    environment = app.extensions.get("civic.mail")
+    if environment is None:
+        environment = app.extensions["civic.mail"] = app.jinja_env.overlay(trim_blocks=False, lstrip_blocks=False,
+                                                                           cache_size=50)
+    app.update_template_context(context)
+    return environment.get_template(template).render(context)
+
+
 def single_line(value):
     """The value on one line, controls and line breaks turned into spaces (see the module)."""
     return " ".join(_CONTROL.sub(" ", str(value)).split())

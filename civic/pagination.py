@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from math import ceil
 
 from flask import request
-from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy import func, literal, select, tuple_, union_all
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -101,39 +101,66 @@ def count(statement, cap=None):
     return db.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
 
 
+@dataclass
+class Merged:
+    """A list made of several SELECTs of the same labelled columns, each read through its own index in the
+    list's order (the moderation queue: reported items, and content waiting for review). keyset_page applies
+    its condition to each part and its order and limit to their UNION ALL, which SQLite and PostgreSQL then
+    read by merging the parts in order, a page's worth from each, instead of sorting them all."""
+    parts: tuple
+    names: tuple  # the labels of the list's order
+
+    def columns(self, part):
+        return tuple(part.selected_columns[name] for name in self.names)
+
+
+def _query(statement, order, condition, ordering):
+    """``statement`` where ``condition(columns of the order)`` holds (None: everywhere), sorted by
+    ``ordering(those columns)``."""
+    if not isinstance(statement, Merged):
+        return (statement if condition is None else statement.where(condition(order))).order_by(*ordering(order))
+    merged = union_all(*(part if condition is None else part.where(condition(statement.columns(part)))
+                         for part in statement.parts))
+    return merged.order_by(*ordering(statement.columns(merged)))
+
+
 def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, descending=False, total=None,
                 count_cap=None):
     """One page of ``statement``'s rows in ``order``, which it must select (a tuple of columns ending with
     a unique one). ``after`` / ``before``: the cursor of the page's link; ``page``: its number, for
     display and for OFFSET when no cursor came with it. ``total``: the number of rows if the caller
     wants it shown (a count costs a scan of the matching index); ``count_cap``: with ``total``, the count
-    stopped past that many rows (then the page says "more than count_cap")."""
+    stopped past that many rows (then the page says "more than count_cap"). ``statement`` may be a Merged
+    list: ``order`` is then the columns of its first part."""
     page = max(1, page or 1)
     if after is None and before is None:
         # A page typed by number is read by OFFSET: never deeper than the count people are shown.
         page = min(page, MAX_TYPED_PAGE)
     forward_key, backward_key = decode_cursor(order, after), decode_cursor(order, before)
-    key = tuple_(*order)
 
     def values(cursor):
         return tuple_(*(literal(v, type_=c.type) for c, v in zip(order, cursor)))
 
-    def ordered(reverse):
-        return [c.desc() if descending != reverse else c.asc() for c in order]
+    def ordering(reverse):
+        return lambda columns: [c.desc() if descending != reverse else c.asc() for c in columns]
+
+    def beyond(cursor, backward):
+        """The rows past ``cursor``, reading forward or backward."""
+        return lambda columns: (tuple_(*columns) < values(cursor) if descending != backward
+                                else tuple_(*columns) > values(cursor))
 
     if backward_key is not None:
-        nearer = key > values(backward_key) if descending else key < values(backward_key)
-        rows = db.session.execute(statement.where(nearer).order_by(*ordered(True)).limit(per_page + 1)).all()
+        rows = db.session.execute(_query(statement, order, beyond(backward_key, True), ordering(True))
+                                  .limit(per_page + 1)).all()
         at_start = len(rows) <= per_page
         rows = list(reversed(rows[:per_page]))
         if at_start:
             page = 1
         more = True
     else:
-        query = statement.order_by(*ordered(False)).limit(per_page + 1)
-        if forward_key is not None:
-            query = query.where(key < values(forward_key) if descending else key > values(forward_key))
-        elif page > 1:
+        query = _query(statement, order, None if forward_key is None else beyond(forward_key, False), ordering(False))
+        query = query.limit(per_page + 1)
+        if forward_key is None and page > 1:
             query = query.offset((page - 1) * per_page)
         rows = db.session.execute(query).all()
         if not rows and forward_key is None and page > 1:
@@ -142,9 +169,11 @@ def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, 
         more = len(rows) > per_page
         rows = rows[:per_page]
 
+    keys = statement.names if isinstance(statement, Merged) else order
+
     def cursor(row):
         mapping = row._mapping
-        return encode_cursor(mapping[c] for c in order)
+        return encode_cursor(mapping[k] for k in keys)
 
     return Page(
         items=rows, page=page, per_page=per_page, more=more,

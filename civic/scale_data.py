@@ -318,7 +318,7 @@ def _answers_and_follows(town):
     answered = rng.sample(town.proposals, len(town.proposals) // 20)
     statuses = list(AnswerStatus)
     answers = [{"proposal_id": p, "status": rng.choice(statuses), "author_id": town.elected,
-                "text": "La ville étudie cette proposition avec les services concernés.",
+                "author_role": Role.ELECTED, "text": "La ville étudie cette proposition avec les services concernés.",
                 "created_at": town.moment(), "updated_at": town.now} for p in answered]
     _insert(Answer.__table__, answers)
     follows, seen = [], set()
@@ -329,9 +329,9 @@ def _answers_and_follows(town):
             follows.append({"user_id": key[0], "target_type": TargetType.PROPOSAL, "target_id": key[1],
                             "created_at": town.moment()})
     _insert(Follow.__table__, follows)
-    staff = [{"created_at": town.moment(), "actor_id": town.admin, "area": "accounts", "action": "role",
+    staff = [{"created_at": town.moment(), "actor_id": town.admin, "area": "role", "action": "grant",
               "object_type": TargetType.USER, "object_id": rng.choice(town.residents),
-              "before": '{"role": "resident"}', "after": '{"role": "resident"}'} for _ in range(sizes.journal)]
+              "before": '{"role": "resident"}', "after": '{"role": "counter_agent"}'} for _ in range(sizes.journal)]
     staff.sort(key=lambda r: r["created_at"])
     _insert(StaffLogEntry.__table__, staff)
     town.report("answers, follows, staff log", len(answers) + len(follows) + len(staff))

@@ -1,18 +1,26 @@
 """The staff audit log: every moderation decision, answer, role change and publication, with before/after.
 
-Appended by the services that make those changes, read (and filtered) by admins only.
+Appended by the services that make those changes, read (and filtered) by admins only. Admins read each
+entry as a sentence in their language ("Anne Martin hid comment n° 1.") and what changed as labelled values
+(labels of enums, dates in local time): the package that records an action registers its sentence
+(``describe``) and what the keys of its before and after are (``describe_fields``).
 """
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_datetime, lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
+from . import labels
 from .db_types import UTCDateTime, utcnow
 from .extensions import db
+from .i18n import text_once
 from .log_queries import newest_first
 from .privacy.registry import KEEP, refers_to_account
-from .targets import TargetType, TargetTypeColumn, type_check
+from .registry import Registry
+from .targets import TargetType, TargetTypeColumn, numbered, type_check
 
 # The log's page shows the start of what was before and after (an answer's text is long); each entry's own
 # page shows them whole.
@@ -61,3 +69,91 @@ def entries(area=None, actor_id=None, since=None, until=None, **page):
     """A page of the log, newest first (``page``: civic.log_queries.newest_first's)."""
     return newest_first(StaffLogEntry, since, until, area=area, actor_id=actor_id,
                         eager=(joinedload(StaffLogEntry.actor),), **page)
+
+
+# --- How entries read ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Field:
+    """A key of an entry's before and after: what it is, and how its value reads (an enum's label, a date in
+    local time...); ``show`` takes the stored value, None or missing aside."""
+    label: object
+    show: object = None
+
+
+def enum_value(enum_class):
+    """A Field's ``show`` for a value stored as ``enum_class``'s value: its label."""
+    return lambda value: labels.label(enum_class(value))
+
+
+def moment(value):
+    """A Field's ``show`` for a date stored as text (ISO 8601, UTC): in the site's time zone."""
+    return format_datetime(datetime.fromisoformat(value), "d MMMM y, HH:mm")
+
+
+def numbered_as(target_type):
+    """A Field's ``show`` for the number of a thing: "Proposal n° 12"."""
+    return lambda value: numbered(target_type, value)
+
+
+_sentences = Registry("staff log sentence")
+_fields = Registry("staff log field")
+NOBODY = _l("The server's operator")  # `flask create-admin`: no account acted
+YES, NO, NOTHING = _l("yes"), _l("no"), "—"
+UNKNOWN = _l("%(who)s changed %(what)s.")
+
+
+def describe(area, action, sentence, object_type=None):
+    """How an entry of ``area`` and ``action`` reads: ``sentence`` with %(who)s (the staff member) and %(n)s
+    (the number of what it acted on); ``object_type`` when the sentence differs by type (moderation)."""
+    _sentences.add((area, action, object_type), sentence)
+
+
+def describe_fields(object_type, area, fields):
+    """{key: Field} of the before and after of the entries of ``area`` on ``object_type``."""
+    for key, field in fields.items():
+        _fields.add((object_type, area, key), field)
+
+
+def sentence(entry):
+    """The entry as a sentence in the reader's language."""
+    described = (_sentences.get((entry.area, entry.action, entry.object_type))
+                 or _sentences.get((entry.area, entry.action, None)))
+    who = entry.actor.display_name if entry.actor else text_once("staff_log.nobody", NOBODY)
+    if described is None:  # written by a version that logged an action no longer described
+        what = numbered(entry.object_type, entry.object_id) if entry.object_id else labels.label(entry.object_type)
+        return text_once("staff_log.unknown", UNKNOWN) % {"who": who, "what": what}
+    return text_once(("staff_log", entry.area, entry.action, entry.object_type), described) % {
+        "who": who, "n": entry.object_id}
+
+
+def _shown(field, value):
+    if value is None or value == "" or value == [] or value == {}:
+        return NOTHING
+    if isinstance(value, bool):
+        return text_once("staff_log.yes", YES) if value else text_once("staff_log.no", NO)
+    if field.show is not None:
+        return str(field.show(value))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def changes(entry):
+    """[(what, before, after)] of the keys the entry holds, each labelled and its values readable."""
+    before, after = entry.before_data, entry.after_data
+    rows = []
+    for key in sorted(set(before) | set(after)):
+        # A key no longer described (an older version's) is shown as it was stored.
+        field = _fields.get((entry.object_type, entry.area, key)) or Field(key)
+        rows.append((text_once(("staff_log", entry.object_type, entry.area, key), field.label),
+                     _shown(field, before.get(key)), _shown(field, after.get(key))))
+    return rows
+
+
+def registered_sentences():
+    return dict(_sentences)
+
+
+def registered_fields():
+    return dict(_fields)

@@ -20,7 +20,8 @@ from sqlalchemy.types import TypeDecorator
 from . import labels
 from .access import can
 from .extensions import db
-from .links import public_url
+from .i18n import text_once
+from .links import public_url, row_url
 from .registry import Registry
 
 
@@ -92,7 +93,8 @@ def get(target_type, target_id):
 
 def numbered(target_type, target_id):
     """What a journal or a log shows for a (type, id) pair: "Proposal n° 12"."""
-    return kind(target_type).numbered % {"n": target_id}
+    registered = kind(target_type)
+    return text_once(("numbered", registered.type), registered.numbered) % {"n": target_id}
 
 
 def _address(build, link, subject):
@@ -105,7 +107,12 @@ def _address(build, link, subject):
 
 def number_url(target_type, target_id):
     """The page a (type, id) pair names, without loading it, or None."""
-    return _address(url_for, kind(target_type).number_link, target_id)
+    link = kind(target_type).number_link
+    if link is None:
+        return None
+    endpoint, values = link(target_id)
+    [(name, number)] = values.items()
+    return row_url(endpoint, name, number)
 
 
 def url(obj):

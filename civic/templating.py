@@ -14,13 +14,13 @@ from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from . import labels, targets, typography
+from . import labels, staff_log, targets, typography
 from .access import Action, can
 from .counters.acting import assisted_session, form_token_field
 from .counters.sessions import CONSENT_VERSION
-from .decisions.corrections import allowed_change
+from .decisions.corrections import allowed_change, diff_segments
 from .i18n import current_language, template_gettext
-from .links import public_url
+from .links import public_url, row_url
 from .text import paragraphs
 from .voting import majority_judgment
 from .voting.explain import explanation
@@ -128,12 +128,16 @@ def init_app(app):
         Action=Action,
         numbered=targets.numbered,
         target_link=_target_link,
+        row_url=row_url,
+        staff_log_sentence=staff_log.sentence,
+        staff_log_changes=staff_log.changes,
         grade_label=_grade_label,
         GRADES=majority_judgment.GRADES,
         assisted_session=assisted_session,
         assisted_form_token=form_token_field,
         consent_version=CONSENT_VERSION,
         typo_allowance=lambda text: allowed_change(text or ""),
+        diff_segments=diff_segments,
         voting_explanation=_explanation,
         language_links=_language_links,
         url_with=_url_with,

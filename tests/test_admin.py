@@ -1,17 +1,22 @@
 """Administration: granting roles, managing themes, the accounts list and the staff log."""
+from datetime import UTC, datetime, timedelta
+
 from civic import staff_log
-from civic.accounts.models import Role
+from civic.accounts.models import Role, User
 from civic.admin.services import USERS_PAGE
 from civic.db_types import utcnow
 from civic.extensions import db
 from civic.log_queries import LOG_PAGE
+from civic.moderation import services
+from civic.moderation.models import ModerationKind
+from civic.proposals.registrations import DECISIONS as PROPOSAL_DECISIONS
 from civic.staff_log import StaffLogEntry
 from civic.targets import TargetType
 from civic.themes.models import Theme
 from tests import growth
 from tests.browser.crawling import PAGE_BUDGET
 from tests.client import Page
-from tests.factories import login, make_proposal, make_theme, make_user
+from tests.factories import login, make_comment, make_proposal, make_theme, make_user
 
 
 def test_only_admins_reach_administration(client, ctx):
@@ -138,7 +143,8 @@ def test_the_staff_log_costs_the_same_with_ten_times_the_entries(app, client_req
     assert len(page.select("tbody tr")) == LOG_PAGE
     pages = growth.follow_pages(client_request, "admin.staff_log", area="moderation", actor=staff[0].id)
     rows = [row for p in pages for row in p.select("tbody tr")]
-    assert len(rows) == 120 // 4 and {row.select("td")[1].get_text() for row in rows} == {staff[0].display_name}
+    assert len(rows) == 120 // 4 and {row.select("td")[1].get_text().split(" a masqué")[0] for row in rows} == {
+        staff[0].display_name}
 
 
 def test_the_staff_log_fits_the_page_budget_with_the_longest_answers_and_each_entry_has_its_page(client, login_as):
@@ -151,8 +157,75 @@ def test_the_staff_log_fits_the_page_budget_with_the_longest_answers_and_each_en
     page = Page(client.get("/admin/staff-log"))
     assert growth.weight(page) <= PAGE_BUDGET, growth.weight(page)
     entry = Page(client.get(page.select_one("tbody tr td a")["href"]))
-    assert texts[-1] in entry.text("main tbody tr:nth-of-type(4) td")
+    [row] = entry.select("main tbody tr")
+    assert row.th.get_text() == "Réponse" and [td.get_text() for td in row.select("td")] == texts[-2:]
     assert client.get("/admin/staff-log/987654").status_code == 404
     client.post_form("/logout")
     login(client, make_user(role=Role.MODERATOR))
     assert client.get(page.select_one("tbody tr td a")["href"]).status_code == 403
+
+
+def test_the_staff_log_reads_as_sentences_with_local_times_and_labelled_values(client, ctx):
+    """No area, action, JSON or UTC time: each entry is a sentence, what changed is labelled, in Paris time."""
+    admin = make_user(role=Role.ADMIN, name="Alix Admin")
+    moderator = make_user(role=Role.MODERATOR, name="Modératrice Anne")
+    comment = make_comment(make_proposal())
+    services.decide(moderator, comment, ModerationKind.HIDE, reason="Propos injurieux")
+    july = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    staff_log.record(admin, "publication", "announce", TargetType.DECISION, 7, {"state": "draft"},
+                     {"state": "scheduled", "opens_at": july, "closes_at": july + timedelta(days=14)})
+    staff_log.record(None, "role", "grant", TargetType.USER, admin.id, {"role": "resident"}, {"role": "admin"})
+    db.session.execute(db.update(StaffLogEntry).values(created_at=july))
+    db.session.commit()
+    login(client, admin)
+    page = Page(client.get("/admin/staff-log"))
+    rows = {row.select("td")[1].get_text(): (row.select("td")[0].get_text(), row.select("td")[2].get_text())
+            for row in page.select("tbody tr")}
+    assert rows == {
+        f"Modératrice Anne a masqué le commentaire n° {comment.id}.": (
+            "1 juillet 2026, 10:00 : l’entrée en entier",
+            "Masqué\u00a0: non → ouiRaison publique\u00a0: — → Propos injurieux"),
+        "Alix Admin a annoncé le vote n° 7.": (
+            "1 juillet 2026, 10:00 : l’entrée en entier",
+            "Clôture\u00a0: — → 15 juillet 2026, 10:00Ouverture\u00a0: — → 1 juillet 2026, 10:00"
+            "État\u00a0: Brouillon → À venir"),
+        f"L’exploitant du serveur a changé le rôle du compte n° {admin.id}.": (
+            "1 juillet 2026, 10:00 : l’entrée en entier", "Rôle\u00a0: Habitant → Administrateur"),
+    }
+    [hidden] = [row for row in page.select("tbody tr") if "masqué" in row.get_text()]
+    entry = Page(client.get(hidden.select_one("td a")["href"]))
+    assert [[cell.get_text() for cell in row.select("th, td")] for row in entry.select("main tbody tr")] == [
+        ["Masqué après des signalements", "non", "non"], ["Masqué", "non", "oui"],
+        ["Raison publique", "—", "Propos injurieux"]]
+
+
+def test_every_decision_a_moderator_can_take_reads_as_a_sentence(app):
+    described = staff_log.registered_sentences()
+    for target_type, states in ((TargetType.PROPOSAL, PROPOSAL_DECISIONS.values()), (TargetType.COMMENT, None)):
+        kinds = set().union(*states) if states else {ModerationKind.HIDE, ModerationKind.RESTORE}
+        for kind in kinds | {ModerationKind.KEEP}:
+            assert ("moderation", kind.value, target_type) in described, (target_type, kind)
+
+
+def test_the_accounts_list_says_who_has_no_e_mail_and_which_records_were_merged(client_request, login_as):
+    login_as(Role.ADMIN)
+    kept = make_user(name="Bernard Online")
+    at_counter = User(display_name="Bernard Guichet", full_name="Bernard Guichet", role=Role.RESIDENT)
+    merged = User(display_name="Bernard Fusionné", full_name="Bernard Fusionné", role=Role.RESIDENT,
+                  merged_into_id=kept.id, active=False)
+    db.session.add_all([at_counter, merged])
+    db.session.commit()
+
+    def rows(**args):
+        page = client_request.get("admin.users", q="bernard", **args)
+        return [[cell.get_text(" ", strip=True) for cell in row.select("td")] for row in page.select("tbody tr")]
+
+    assert rows() == [
+        ["Bernard Fusionné", "inscrit au guichet, sans e-mail", f"Rattachée au compte n° {kept.id}", "—"],
+        ["Bernard Guichet", "inscrit au guichet, sans e-mail", "Habitant", "Changer le rôle de Bernard Guichet"],
+        ["Bernard Online", kept.email, "Habitant", "Changer le rôle de Bernard Online"]]
+    assert [row[0] for row in rows(show="in_use")] == ["Bernard Guichet", "Bernard Online"]
+    assert [row[0] for row in rows(show="merged")] == ["Bernard Fusionné"]
+    assert [row[0] for row in rows(show="nonsense")] == ["Bernard Fusionné", "Bernard Guichet", "Bernard Online"]
+    role_page = client_request.get("admin.user_role", user_id=at_counter.id)
+    assert role_page.select_one("main p").get_text().startswith("inscrit au guichet, sans e-mail")

@@ -47,7 +47,8 @@ def test_every_type_column_is_held_to_its_types_by_the_database(app):
     typed = [(table, column) for table in db.metadata.sorted_tables for column in table.columns
              if isinstance(column.type, TargetTypeColumn)]
     assert {(table.name, column.name) for table, column in typed} == {
-        ("report", "target_type"), ("moderation_action", "target_type"), ("follow", "target_type"),
+        ("report", "target_type"), ("reported_item", "target_type"), ("moderation_action", "target_type"),
+        ("follow", "target_type"),
         ("assisted_action", "object_type"), ("staff_log", "object_type")}
     for table, column in typed:
         checks = [c for c in table.constraints if isinstance(c, CheckConstraint) and column.name in str(c.sqltext)]

@@ -1,9 +1,13 @@
 """French and English stay complete, and the compiled catalogs are what the app serves."""
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+
+from civic.voting import majority_judgment
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
@@ -41,17 +45,53 @@ def test_french_error_prefix_is_exact():
 
 def test_every_string_in_the_code_is_in_the_catalogs(tmp_path):
     """A string added to a template or to Python without `make translations` would show untranslated."""
-    import subprocess
-    import sys
-
     root = TRANSLATIONS.parent
     out = tmp_path / "fresh.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-                    "-k", "lazy_gettext", "--no-location", "-o", str(out), "."],
+                    "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2", "--no-location", "-o", str(out), "."],
                    cwd=root, check=True, capture_output=True)
     with open(out, "rb") as handle:
-        fresh = {m.id for m in read_po(handle) if m.id}
+        fresh = {(m.context, m.id) for m in read_po(handle) if m.id}
     with open(TRANSLATIONS / "messages.pot", "rb") as handle:
-        committed = {m.id for m in read_po(handle) if m.id}
+        committed = {(m.context, m.id) for m in read_po(handle) if m.id}
     assert len(fresh) > 100, "the extraction found no string: is babel.cfg right?"
     assert fresh - committed == set(), "run make translations"
+
+
+# Words that name different things in different places: a grade and a moderation decision ("Reject": moderators
+# read "À rejeter"), a button and a heading, a menu and a count ("Votes", "Voix"), a counter's state and a vote's.
+# Each use says which with a context (pgettext, lazy_pgettext), and the catalogs translate each apart.
+SEVERAL_MEANINGS = {"Reject", "Publish", "Hide", "Restore", "Merge", "Keep", "Open", "Close", "Closed", "Vote",
+                    "Votes", "Report", "Reply", "Answer", "Done", "Accepted", "Published", "Rejected", "Hidden",
+                    "Restored"}
+# Single words used by several packages with one meaning wherever they are: reviewed, and listed here.
+ONE_MEANING = {"Account", "Action", "Administration", "All", "Counter", "Decision", "District", "Filter", "From",
+               "Moderate", "Moderation", "Name", "Nothing.", "Proposals", "Reason:", "Resident", "Save", "Search",
+               "Settings", "Show", "State", "Status", "Themes", "Title", "When", "Yes", "No"}
+
+
+def test_words_of_several_meanings_always_carry_a_context():
+    with open(TRANSLATIONS / "messages.pot", "rb") as handle:
+        bare = {m.id for m in read_po(handle) if m.id and not m.context}
+    # The grades of majority judgment are named by the counting module itself, in both languages: the same
+    # word in the catalog is something else, and needs a context.
+    grades = set(majority_judgment.LABELS_EN.values())
+    assert bare & (SEVERAL_MEANINGS | grades) == set()
+
+
+def test_a_single_word_used_by_several_packages_is_reviewed_for_its_meanings(tmp_path):
+    """A new single-word string shared by two packages is either given a context where it means something else,
+    or added to ONE_MEANING once checked."""
+    root = TRANSLATIONS.parent
+    out = tmp_path / "located.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
+                    "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2", "-o", str(out), "."],
+                   cwd=root, check=True, capture_output=True)
+    with open(out, "rb") as handle:
+        located = [m for m in read_po(handle) if m.id and not m.context and isinstance(m.id, str)]
+
+    def package(path):
+        return Path(path).parts[1]  # civic/<package> or templates/<package>
+
+    shared = {m.id for m in located if " " not in m.id and len({package(p) for p, _line in m.locations}) > 1}
+    assert shared - ONE_MEANING == set()

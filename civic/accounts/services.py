@@ -4,7 +4,7 @@ import secrets
 import time
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..db_types import utcnow
@@ -13,7 +13,7 @@ from ..extensions import db
 from ..transaction import after_commit, unique_insert
 from ..i18n import current_language
 from ..links import public_url
-from ..mail import send_mail
+from ..mail import render_mail, send_mail
 from ..registry import Registry
 from ..access import Role
 from .models import AccountToken, District, TokenPurpose, User
@@ -140,7 +140,7 @@ def request_password_reset(email):
     user = find_user_by_email(email)
     if user is None or not user.active or not user.can_log_in:
         send_mail(email.strip(), str(_l("Reset your password")),
-                  render_template("accounts/mail/reset_no_account.txt", register_url=public_url("accounts.register")))
+                  render_mail("accounts/mail/reset_no_account.txt", register_url=public_url("accounts.register")))
         return
     token = _issue_token(user, TokenPurpose.RESET_PASSWORD, current_app.config["PASSWORD_RESET_MAX_AGE"])
     _mail(user, "accounts/mail/reset_password.txt", _l("Reset your password"),
@@ -245,4 +245,4 @@ def _take_token(token, purpose):
 
 def _mail(user, template, subject, **context):
     """Mail in the language the resident is using, queued with the action (see civic.mail)."""
-    send_mail(user.email, str(subject), render_template(template, user=user, **context))
+    send_mail(user.email, str(subject), render_mail(template, user=user, **context))

@@ -17,11 +17,19 @@ from ..transaction import unique_insert
 USERS_PAGE = 25
 
 
-def list_users(query="", *, page=1, after=None, before=None, per_page=USERS_PAGE):
+staff_log.describe("role", "grant", _l("%(who)s changed the role of account n° %(n)s."))
+staff_log.describe_fields(TargetType.USER, "role", {"role": staff_log.Field(_l("Role"), staff_log.enum_value(Role))})
+
+
+# Which accounts the list shows: all, those in use, or the counter records merged into an account.
+SHOWN = {"all": (), "in_use": (User.merged_into_id.is_(None),), "merged": (User.merged_into_id.is_not(None),)}
+
+
+def list_users(query="", *, shown="all", page=1, after=None, before=None, per_page=USERS_PAGE):
     """Accounts by name, a page at a time (each item a User), those whose name or e-mail address holds
-    ``query`` if one is given."""
+    ``query`` if one is given, of the kind ``shown`` (a key of SHOWN)."""
     order = (User.display_name, User.id)
-    statement = select(User, *order)
+    statement = select(User, *order).where(*SHOWN.get(shown, ()))
     query = " ".join((query or "").casefold().split())
     if query:
         statement = statement.where(

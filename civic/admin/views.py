@@ -15,6 +15,8 @@ from . import services
 from .forms import DistrictForm, RoleForm, StaffLogFilterForm
 
 bp = Blueprint("admin", __name__)
+SHOWN_LABELS = {"all": _l("All accounts"), "in_use": _l("Accounts in use"),
+                "merged": _l("Counter records merged into an account")}
 
 
 @bp.route("/")
@@ -27,9 +29,11 @@ def index():
 @requires(Action.ROLE_GRANT)
 def users():
     query = request.args.get("q", "").strip()[:100]
-    page = services.list_users(query, page=int_arg("page", 1), after=request.args.get("after"),
+    shown = request.args.get("show", "all")
+    shown = shown if shown in services.SHOWN else "all"
+    page = services.list_users(query, shown=shown, page=int_arg("page", 1), after=request.args.get("after"),
                                before=request.args.get("before"))
-    return render_template("admin/users.html", page=page, query=query)
+    return render_template("admin/users.html", page=page, query=query, shown=shown, SHOWN=SHOWN_LABELS)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

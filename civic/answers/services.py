@@ -1,6 +1,6 @@
 """Official answers: one current answer per proposal, every version in the staff log, e-mailed to those concerned."""
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l, lazy_pgettext
+from sqlalchemy import func, select
 
 from .. import staff_log
 from ..access import Action, check
@@ -13,16 +13,23 @@ from ..notifications.services import mail_to, register_topic
 from ..proposals.models import Support
 from ..targets import TargetType
 from ..transaction import lock_rows, unique_insert
-from .models import Answer
+from .models import Answer, AnswerEdit, AnswerStatus
 
 # The mails to the author and the supporters of an answered proposal, which they can turn off.
 ANSWERS_TOPIC = "answers"
+# The proposal's page shows the latest earlier versions (within the page budget) and how many more there are.
+EDITS_SHOWN = 3
 
 
 def _stop_answer_mails(user, _rest):
     user.notify_answers = False
 
 
+staff_log.describe("answer", "answer", _l("%(who)s answered proposal n° %(n)s, or changed its answer."))
+staff_log.describe_fields(TargetType.PROPOSAL, "answer", {
+    "status": staff_log.Field(_l("Status"), staff_log.enum_value(AnswerStatus)),
+    "text": staff_log.Field(lazy_pgettext("official answer", "Answer")),
+})
 register_topic(ANSWERS_TOPIC, _l("You will no longer receive e-mails about answers to the proposals you made or "
                                  "support."), _stop_answer_mails)
 
@@ -32,26 +39,52 @@ def answer_of(proposal):
 
 
 def answer(official, proposal, status, text):
+    """Publish or change the answer. A change keeps the version it replaces, shown under the answer; the author,
+    supporters and followers are e-mailed the first answer and each change of status, not a change of wording."""
     text = (text or "").strip()
     if not text:
         raise DomainError(_l("Write the answer: residents read it with its status."), field="text")
     lock_rows(proposal, shared=True)  # a moderator hiding it meanwhile: one of the two waits for the other
     check(official, Action.ANSWER, proposal)
     current = answer_of(proposal)
+    if current is not None:
+        # Two officials changing it at once take turns: each change keeps the version it replaced.
+        lock_rows(current)
     before = {"status": current.status.value, "text": current.text} if current else {}
+    now = utcnow()
     if current is None:
-        current = Answer(proposal_id=proposal.id, author_id=official.id, status=status, text=text)
+        current = Answer(proposal_id=proposal.id, author_id=official.id, author_role=official.role, status=status,
+                         text=text)
         with unique_insert(DomainError(_l("Another official answered this proposal at the same moment: reload "
                                           "the page to read that answer before changing it."))):
             db.session.add(current)
     elif (current.status, current.text) == (status, text):
         return current
-    current.status, current.text, current.author_id, current.updated_at = status, text, official.id, utcnow()
+    else:
+        db.session.add(AnswerEdit(answer_id=current.id, edited_at=now, status=current.status, text=current.text,
+                                  author_id=current.author_id, author_role=current.author_role,
+                                  published_at=current.updated_at))
+    told = not before or before["status"] != status.value
+    current.status, current.text, current.author_id, current.author_role = status, text, official.id, official.role
+    current.updated_at = now
     db.session.flush()
     staff_log.record(official, "answer", "answer", TargetType.PROPOSAL, proposal.id, before,
                      {"status": status.value, "text": text})
-    _tell(proposal, current)
+    if told:
+        _tell(proposal, current)
     return current
+
+
+def earlier_versions(answer, shown=EDITS_SHOWN):
+    """(the latest ``shown`` versions the answer replaced, newest first; how many there are in all)."""
+    if answer is None:
+        return [], 0
+    edits = db.session.execute(select(AnswerEdit).where(AnswerEdit.answer_id == answer.id)
+                               .order_by(AnswerEdit.edited_at.desc(), AnswerEdit.id.desc()).limit(shown + 1)
+                               ).scalars().all()
+    total = len(edits) if len(edits) <= shown else db.session.execute(
+        select(func.count()).where(AnswerEdit.answer_id == answer.id)).scalar_one()
+    return edits[:shown], total
 
 
 def _tell(proposal, current):

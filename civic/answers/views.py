@@ -19,12 +19,17 @@ def answer(proposal):
     current = services.answer_of(proposal)
     form = AnswerForm(status=current.status.value if current else None, text=current.text if current else None)
     if form.validate_on_submit():
+        status, earlier = AnswerStatus(form.status.data), current.status if current else None
         try:
-            services.answer(current_user, proposal, AnswerStatus(form.status.data), form.text.data)
+            services.answer(current_user, proposal, status, form.text.data)
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(_l("The answer is published; the author, the supporters and the followers are told by e-mail."),
-                  "success")
+            if status is earlier:
+                flash(_l("The answer is changed; the earlier version is shown under it. Its status is the same: "
+                         "nobody is e-mailed again."), "success")
+            else:
+                flash(_l("The answer is published; the author, the supporters and the followers are told by "
+                         "e-mail."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor="answer"))
     return render_template("answers/form.html", form=form, proposal=proposal, current=current)

@@ -43,6 +43,14 @@ def save_counter(counter, *, name, address, opening_hours, receipt_layout, activ
     return counter
 
 
+staff_log.describe("role", "counter_agents", _l("%(who)s changed counter n° %(n)s or who works there."))
+staff_log.describe_fields(TargetType.COUNTER, "role", {
+    "counter": staff_log.Field(_l("Counter")),
+    "active": staff_log.Field(_l("Open (agents can work here)")),
+    "agents": staff_log.Field(_l("Agents")),
+})
+
+
 def _assignment_state(counter):
     """Who may act for residents at a counter: what the staff log keeps of each change."""
     if counter is None:

@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
@@ -115,6 +115,6 @@ class AuditFilterForm(FlaskForm):
     counter = SelectField(_l("Counter"), coerce=parse_id, validators=[Optional()])
     agent = SelectField(_l("Agent"), coerce=parse_id, validators=[Optional()])
     kind = SelectField(_l("Action"), validators=[Optional()],
-                       choices=[SelectChoice("", _l("All"))] + labels.choices(AssistedActionKind))
+                       choices=[SelectChoice("", lazy_pgettext("kinds of action", "All"))] + labels.choices(AssistedActionKind))
     since = DayField(_l("From"), validators=[Optional()])
     until = DayField(_l("Until (included)"), validators=[Optional()])

@@ -144,6 +144,17 @@ def announce(decision, by):
                      {"state": decision.state.value, "opens_at": decision.opens_at, "closes_at": decision.closes_at})
 
 
+staff_log.describe("publication", "announce", _l("%(who)s announced vote n° %(n)s."))
+staff_log.describe("publication", "publish", _l("%(who)s published the results of vote n° %(n)s."))
+staff_log.describe_fields(TargetType.DECISION, "publication", {
+    "state": staff_log.Field(_l("State"), staff_log.enum_value(DecisionState)),
+    "opens_at": staff_log.Field(_l("Opens"), staff_log.moment),
+    "closes_at": staff_log.Field(_l("Closes"), staff_log.moment),
+    "ballots_sha256": staff_log.Field(_l("SHA-256 of the ballots file")),
+    "code_version": staff_log.Field(_l("Version of the counting code")),
+})
+
+
 def has_voted(user, decision):
     return db.session.execute(
         select(func.count(Participation.id)).where(Participation.decision_id == decision.id,

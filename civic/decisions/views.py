@@ -196,7 +196,7 @@ def detail(decision):
     return render_template("decisions/detail.html", decision=decision, voted=voted, vote_refusal=refused,
                            district_refused=standing is not None, district_link=DISTRICT_LINKS.get(standing),
                            short=services.is_short(decision),
-                           edits=corrections.description_edits(decision), diff_segments=corrections.diff_segments,
+                           edits=corrections.description_edits(decision),
                            state=decision.state,
                            following=is_following(current_user, TargetType.DECISION, decision.id))
 

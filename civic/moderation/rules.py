@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..access import Action, Role, register
 from .registry import moderated
-from .services import ALREADY_UNDER_REVIEW, allowed_kinds
+from .services import ALREADY_UNDER_REVIEW
 
 
 def _reportable(user, target):
@@ -13,7 +13,8 @@ def _reportable(user, target):
 
 
 def _moderatable(_user, target):
-    return None if allowed_kinds(target) else _l("No moderation action is possible on this content now.")
+    # Keeping a reported item is possible exactly when another decision is (services.allowed_kinds).
+    return None if moderated(target).decisions(target) else _l("No moderation action is possible on this content now.")
 
 
 register(Action.REPORT, {Role.RESIDENT}, check=_reportable)

@@ -4,19 +4,50 @@ What a decision does to a kind of content is that kind's owner's (moderation.reg
 are the order of things, the reports, the journal and who is told.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, func, literal, select, tuple_, type_coerce, union_all, update
+from sqlalchemy import String, and_, delete, func, insert, literal, or_, select, type_coerce, union_all, update
 
-from .. import site_settings, staff_log, targets
+from .. import labels, site_settings, staff_log, targets
 from ..access import Action, check
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
 from ..notifications.services import mail_to
-from ..pagination import count, keyset_page
-from ..targets import TargetType, TargetTypeColumn
+from ..pagination import Merged, count, keyset_page
+from ..targets import TargetType
 from ..transaction import lock_rows, unique_insert
-from .models import ModerationAction, ModerationKind, ModerationMode, Report, ReportReason
+from .models import ModerationAction, ModerationKind, ModerationMode, Report, ReportedItem, ReportReason
 from .registry import moderated, registered
+
+# How the staff log reads the moderators' decisions and the settings (civic.staff_log).
+_DECIDED = {
+    TargetType.PROPOSAL: {
+        ModerationKind.PUBLISH: _l("%(who)s published proposal n° %(n)s."),
+        ModerationKind.REQUEST_CHANGES: _l("%(who)s sent proposal n° %(n)s back to its author for a change."),
+        ModerationKind.REJECT: _l("%(who)s rejected proposal n° %(n)s."),
+        ModerationKind.HIDE: _l("%(who)s hid proposal n° %(n)s."),
+        ModerationKind.RESTORE: _l("%(who)s restored proposal n° %(n)s."),
+        ModerationKind.MERGE: _l("%(who)s merged proposal n° %(n)s into another."),
+        ModerationKind.KEEP: _l("%(who)s kept proposal n° %(n)s as it is: the reports were unfounded."),
+    },
+    TargetType.COMMENT: {
+        ModerationKind.HIDE: _l("%(who)s hid comment n° %(n)s."),
+        ModerationKind.RESTORE: _l("%(who)s restored comment n° %(n)s."),
+        ModerationKind.KEEP: _l("%(who)s kept comment n° %(n)s as it is: the reports were unfounded."),
+    },
+}
+for _type, _sentences in _DECIDED.items():
+    for _kind, _sentence in _sentences.items():
+        staff_log.describe("moderation", _kind.value, _sentence, _type)
+staff_log.describe("settings", "moderation", _l("%(who)s changed the moderation settings."))
+staff_log.describe_fields(TargetType.SETTING, "settings", {
+    "mode": staff_log.Field(_l("New proposals, by default"), staff_log.enum_value(ModerationMode)),
+    "threshold": staff_log.Field(_l("Reports that hide content")),
+    # {theme id: its mode, or None when it follows the site's}
+    "themes": staff_log.Field(_l("Moderation of each theme"), lambda themes: "; ".join(
+        str(_l("theme n° %(n)s: %(mode)s", n=theme,
+               mode=labels.label(ModerationMode(mode)) if mode else _l("as the whole site")))
+        for theme, mode in themes.items())),
+})
 
 DEFAULT_THRESHOLD = 3
 NEEDS_REASON = {ModerationKind.REJECT, ModerationKind.HIDE}
@@ -110,13 +141,24 @@ def open_reports(target, limit=REPORTS_SHOWN):
         .order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)).scalars().all()
 
 
+def _open_on(keys):
+    """The open reports on these (type, id) keys, found through ix_report_open: a type and a list of ids
+    each (SQLite scans the whole index for a list of pairs)."""
+    ids = {}
+    for target_type, target_id in keys:
+        ids.setdefault(target_type, []).append(target_id)
+    return and_(Report.resolved_at.is_(None),
+                or_(*(and_(Report.target_type == target_type, Report.target_id.in_(of_type))
+                      for target_type, of_type in ids.items())))
+
+
 def open_report_reasons(keys):
     """{(target type, target id): [(reason, how many)]} of the reports waiting on these targets."""
     if not keys:
         return {}
     rows = db.session.execute(
         select(Report.target_type, Report.target_id, Report.reason, func.count())
-        .where(Report.resolved_at.is_(None), tuple_(Report.target_type, Report.target_id).in_(keys))
+        .where(_open_on(keys))
         .group_by(Report.target_type, Report.target_id, Report.reason)
         .order_by(Report.target_type, Report.target_id, func.count().desc(), Report.reason)).all()
     reasons = {}
@@ -132,8 +174,7 @@ def latest_report_texts(keys, per_target=REPORT_TEXTS_IN_QUEUE):
     rank = func.row_number().over(partition_by=(Report.target_type, Report.target_id),
                                   order_by=(Report.created_at.desc(), Report.id.desc())).label("rank")
     ranked = (select(Report.id, rank)
-              .where(Report.resolved_at.is_(None), Report.text != "",
-                     tuple_(Report.target_type, Report.target_id).in_(keys))
+              .where(_open_on(keys), Report.text != "")
               .subquery())
     texts = {}
     for report in db.session.execute(
@@ -156,23 +197,28 @@ def resolve_reports(target, when=None):
 COUNT_CAP = 1000
 
 
+QUEUE_ORDER = ("since", "target_type", "target_id")
+
+
 def _waiting_items():
-    """One row per target waiting for a moderator: since when (the oldest report, or the moment it began
-    waiting for review), whether it waits for a review, how many reports wait on it."""
-    parts = [select(Report.target_type.label("target_type"), Report.target_id.label("target_id"),
-                    Report.created_at.label("since"), literal(0).label("waiting"), literal(1).label("report"))
-             .where(Report.resolved_at.is_(None))]
+    """What waits for a moderator, a row per target: since when (its oldest open report, or the moment it
+    began waiting for review), whether it waits for a review, how many reports wait on it. Each part is read
+    through its own index in the queue's order: the reported items theirs, each kind of content waiting for
+    review its own (one also reported is shown once, as reported)."""
+    # The type as plain text: it is part of the pages' key, which links carry as text.
+    parts = [select(ReportedItem.oldest_open.label("since"),
+                    type_coerce(ReportedItem.target_type, String).label("target_type"),
+                    ReportedItem.target_id.label("target_id"), literal(0).label("waiting"),
+                    ReportedItem.open_reports.label("reports"))]
     for kind in registered().values():
         if kind.waiting is not None:
             waiting = kind.waiting().subquery()
-            parts.append(select(literal(kind.type, TargetTypeColumn()), waiting.c.target_id, waiting.c.since,
-                                literal(1), literal(0)))
-    rows = union_all(*parts).subquery()
-    # The type as plain text: it is part of the pages' key, which links carry as text.
-    return (select(type_coerce(rows.c.target_type, String).label("target_type"), rows.c.target_id,
-                   func.min(rows.c.since).label("since"), func.max(rows.c.waiting).label("waiting"),
-                   func.sum(rows.c.report).label("reports"))
-            .group_by(rows.c.target_type, rows.c.target_id).subquery())
+            reported = select(ReportedItem.target_id).where(ReportedItem.target_type == kind.type,
+                                                           ReportedItem.target_id == waiting.c.target_id)
+            parts.append(select(waiting.c.since.label("since"), literal(kind.type.value, String).label("target_type"),
+                                waiting.c.target_id.label("target_id"), literal(1).label("waiting"),
+                                literal(0).label("reports")).where(~reported.exists()))
+    return Merged(tuple(parts), QUEUE_ORDER)
 
 
 def queue(*, page=1, after=None, before=None, per_page=QUEUE_PAGE):
@@ -183,9 +229,8 @@ def queue(*, page=1, after=None, before=None, per_page=QUEUE_PAGE):
     Pages follow one another by the key (since, type, id) of the last item shown: a moderator who
     decides on items meanwhile (or another moderator) neither skips nor sees again the items further on."""
     items = _waiting_items()
-    order = (items.c.since, items.c.target_type, items.c.target_id)
-    found = keyset_page(select(*order, items.c.waiting, items.c.reports), order, page=page, per_page=per_page,
-                        after=after, before=before, total=count(select(items), cap=COUNT_CAP), count_cap=COUNT_CAP)
+    found = keyset_page(items, items.columns(items.parts[0]), page=page, per_page=per_page, after=after,
+                        before=before, total=count(union_all(*items.parts), cap=COUNT_CAP), count_cap=COUNT_CAP)
     keys = [(TargetType(row.target_type), row.target_id) for row in found.items]
     loaded = _load_targets(keys)
     reasons, texts = open_report_reasons(keys), latest_report_texts(keys)
@@ -194,6 +239,28 @@ def queue(*, page=1, after=None, before=None, per_page=QUEUE_PAGE):
          "reports": int(row.reports), "reasons": reasons.get(key, []), "texts": texts.get(key, [])}
         for key, row in zip(keys, found.items) if key in loaded]
     return found
+
+
+def miscounted_items():
+    """[(type, id, (open reports, oldest) as kept, (open reports, oldest) counted)] wherever the reported items
+    differ from the open reports themselves (`flask check-counts`, and the tests after every path)."""
+    counted = {(row.target_type, row.target_id): (row.open_reports, row.oldest_open) for row in db.session.execute(
+        select(Report.target_type, Report.target_id, func.count().label("open_reports"),
+               func.min(Report.created_at).label("oldest_open"))
+        .where(Report.resolved_at.is_(None)).group_by(Report.target_type, Report.target_id))}
+    kept = {(item.target_type, item.target_id): (item.open_reports, item.oldest_open)
+            for item in db.session.execute(select(ReportedItem)).scalars()}
+    return [(*key, kept.get(key), counted.get(key)) for key in sorted(set(counted) | set(kept), key=str)
+            if kept.get(key) != counted.get(key)]
+
+
+def repair_items():
+    """The reported items made again from the open reports."""
+    db.session.execute(delete(ReportedItem))
+    db.session.execute(insert(ReportedItem).from_select(
+        ["target_type", "target_id", "open_reports", "oldest_open"],
+        select(Report.target_type, Report.target_id, func.count(), func.min(Report.created_at))
+        .where(Report.resolved_at.is_(None)).group_by(Report.target_type, Report.target_id)))
 
 
 def _load_targets(keys):
@@ -210,8 +277,18 @@ def _load_targets(keys):
 
 # --- Decisions -------------------------------------------------------------------------------
 
-def allowed_kinds(target):
-    return set(moderated(target).decisions(target))
+def is_reported(target):
+    """Whether reports still wait on ``target`` (or held it: a held item always has its reports)."""
+    return target.held_by_reports or db.session.get(ReportedItem, (targets.type_of(target), target.id)) is not None
+
+
+def allowed_kinds(target, reported=None):
+    """The decisions possible on ``target`` now; ``reported``: whether reports wait on it, when the caller
+    knows (the queue does, for a whole page), else it is looked up. Any reported item may be kept as it is."""
+    kinds = set(moderated(target).decisions(target))
+    if kinds and (is_reported(target) if reported is None else reported):
+        kinds.add(ModerationKind.KEEP)
+    return kinds
 
 
 def decide(moderator, target, kind, reason="", message="", merge_number=None):
@@ -234,8 +311,9 @@ def decide(moderator, target, kind, reason="", message="", merge_number=None):
     if kind is ModerationKind.MERGE and (merge_into is None or not behaviour.can_merge(target, merge_into)):
         raise DomainError(_l("Give the number of a published proposal to merge this one into."), field="merge_into")
     before, target_type = behaviour.state(target), behaviour.type
-    target.held_by_reports = False
-    behaviour.apply(target, kind, reason, message, merge_into)
+    was_held, target.held_by_reports = target.held_by_reports, False
+    if kind is not ModerationKind.KEEP:  # kept: only its reports are settled, and it is shown again if held
+        behaviour.apply(target, kind, reason, message, merge_into)
     now = utcnow()
     resolve_reports(target, now)
     db.session.add(ModerationAction(moderator_id=moderator.id, target_type=target_type, target_id=target.id,
@@ -243,15 +321,18 @@ def decide(moderator, target, kind, reason="", message="", merge_number=None):
                                     merged_into_id=merge_into.id if merge_into else None))
     db.session.flush()
     staff_log.record(moderator, "moderation", kind.value, target_type, target.id, before, behaviour.state(target))
+    if kind is ModerationKind.KEEP and not was_held:
+        return  # its author never saw a change: nothing to tell
     mail_to(target.author, "mail/moderated.txt", _l("Moderation of your contribution"),
             reviewed=behaviour.reviewed(target), link=targets.public_link(target), kind=kind, reason=reason,
             message=message, merge_into=merge_into)
 
 
 def journal(*, page=1, after=None, before=None, per_page=JOURNAL_PAGE):
-    """The public journal, newest first, a page at a time (each row: a ModerationAction)."""
-    order = (ModerationAction.created_at, ModerationAction.id)
-    found = keyset_page(select(ModerationAction, *order), order, page=page, per_page=per_page, after=after,
-                        before=before, descending=True)
-    found.items = [row[0] for row in found.items]
-    return found
+    """The public journal, newest first, a page at a time (each row: what the journal shows of a
+    ModerationAction, its columns as attributes; a page's rows are read without building objects)."""
+    action = ModerationAction
+    order = (action.created_at, action.id)
+    return keyset_page(select(action.target_type, action.target_id, action.kind, action.public_reason,
+                              action.merged_into_id, *order),
+                       order, page=page, per_page=per_page, after=after, before=before, descending=True)

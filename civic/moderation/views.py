@@ -72,10 +72,9 @@ def report(target):
 def queue():
     page = services.queue(page=int_arg("page", 1), after=request.args.get("after"), before=request.args.get("before"))
     for item in page.items:
-        item["form"] = DecisionForm(formdata=None)
-        item["allowed"] = services.allowed_kinds(item["target"])
+        item["allowed"] = services.allowed_kinds(item["target"], reported=item["reports"] > 0)
         item["behaviour"] = moderated(item["target"])
-    return render_template("moderation/queue.html", page=page)
+    return render_template("moderation/queue.html", page=page, form=DecisionForm(formdata=None))
 
 
 def _decision_page(form, target):

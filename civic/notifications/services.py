@@ -8,14 +8,14 @@ the topic. Packages register their topics here with what stopping them means.
 """
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..accounts.models import User
 from ..extensions import db
 from ..links import public_url
-from ..mail import send_mail
+from ..mail import render_mail, send_mail
 from ..registry import Registry
 
 
@@ -71,6 +71,6 @@ def mail_to(user, template, subject, topic=None, **context):
     languages = current_app.config["LANGUAGES"]
     language = user.language if user.language in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
-        body = render_template(template, user=user, unsubscribe_url=url, **context)
+        body = render_mail(template, user=user, unsubscribe_url=url, **context)
         send_mail(user.email, str(subject), body, unsubscribe_url=url)
     return True

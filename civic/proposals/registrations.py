@@ -1,6 +1,6 @@
 """What proposals, comments and supports are to the other packages: how they are moderated (which
 decisions each state allows, and what each does), followed, and shown from a receipt."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
@@ -12,6 +12,7 @@ from ..following.services import register_followable
 from ..i18n import current_language
 from ..moderation.models import ModerationKind
 from ..moderation.registry import Moderated, register
+from ..staff_log import Field, describe_fields, enum_value, numbered_as
 from ..targets import TargetType
 from ..themes.services import active_themes
 from .forms import CommentForm, ProposalForm
@@ -31,10 +32,7 @@ DECISIONS = {
 
 
 def _proposal_decisions(proposal):
-    kinds = set(DECISIONS[proposal.state])
-    if proposal.held_by_reports:
-        kinds |= {ModerationKind.RESTORE}  # keep it published: the reports were unfounded
-    return kinds
+    return set(DECISIONS[proposal.state])
 
 
 def _apply_to_proposal(proposal, kind, reason, message, merge_into):
@@ -76,7 +74,7 @@ def _comment_decisions(comment):
         return {ModerationKind.RESTORE}
     if comment.is_deleted:
         return set()
-    return {ModerationKind.HIDE} | ({ModerationKind.RESTORE} if comment.held_by_reports else set())
+    return {ModerationKind.HIDE}
 
 
 def _apply_to_comment(comment, kind, reason, _message, _merge_into):
@@ -100,6 +98,18 @@ register(Moderated(
     template="proposals/_moderated_comment.html", report_title=_l("Report this comment"),
     eager=(joinedload(Comment.author), joinedload(Comment.proposal)),
     reviewed=lambda c: _l("Your comment on “%(title)s” was reviewed by a moderator.", title=c.proposal.title)))
+# What a moderation decision changed, as the staff log shows it (the ``state`` above).
+describe_fields(TargetType.PROPOSAL, "moderation", {
+    "state": Field(_l("State"), enum_value(ProposalState)),
+    "held_by_reports": Field(_l("Hidden after reports")),
+    "reason": Field(_l("Public reason")),
+    "merged_into": Field(_l("Merged into"), numbered_as(TargetType.PROPOSAL)),
+})
+describe_fields(TargetType.COMMENT, "moderation", {
+    "hidden": Field(lazy_pgettext("state of a comment", "Hidden")),
+    "held_by_reports": Field(_l("Hidden after reports")),
+    "reason": Field(_l("Public reason")),
+})
 register_followable(TargetType.PROPOSAL, lambda proposal: proposal.is_public)
 def _on_proposal(proposal):
     return _l("Proposal: %(title)s", title=proposal.title)

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from ..access import Action, can, public, requires
 from ..answers.models import AnswerStatus
-from ..answers.services import answer_of
+from ..answers.services import answer_of, earlier_versions
 from ..counters.acting import actor, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind
 from ..domain import DomainError, attach_error, flash_refusal
@@ -88,11 +88,13 @@ def new():
 
 def _render_detail(proposal, comment_form=None, status=200):
     supports, comments = services.proposal_counts(proposal)
+    answer = answer_of(proposal)
     threads = services.comment_threads(proposal, **page_args())
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
-        answer=answer_of(proposal),
+        answer=answer,
+        earlier_answers=earlier_versions(answer),
         following=is_following(current_user, TargetType.PROPOSAL, proposal.id),
         merged_into=_merged_into(proposal),
         supports=supports,

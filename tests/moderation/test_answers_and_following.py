@@ -147,8 +147,9 @@ def test_role_changes_are_in_the_staff_log_for_admins_only(client, ctx):
     assert client.post_form(f"/admin/users/{target.id}", {"role": "moderator"}).status_code == 302
     page = Page(client.get("/admin/staff-log?area=role"))
     [entry] = page.select("table tbody tr")
-    before, after = (cell.get_text() for cell in entry.select("td code"))
-    assert "resident" in before and "moderator" in after
+    when, what, changed = (cell.get_text() for cell in entry.select("td"))
+    assert what == f"{admin.display_name} a changé le rôle du compte n° {target.id}."
+    assert changed == "Rôle\u00a0: Habitant → Modérateur"
     assert client.get("/admin/staff-log?since=nonsense").status_code == 200
     client.post_form("/logout")
     for role in (Role.MODERATOR, Role.ELECTED):
@@ -167,3 +168,36 @@ def test_every_answer_email_can_be_turned_off_in_one_click(client, ctx, outbox):
     client.post(UNSUBSCRIBE_RE.search(mail["body"]).group(1))
     _answer(client, proposal, status="done", text="C'est fait.")
     assert len(outbox) == 1  # the author turned them off
+
+
+def test_an_answer_is_set_apart_with_its_role_and_date_and_a_change_shows_the_earlier_version(client, ctx, outbox):
+    """The answer is a block of its own with a heading, who answered (the role, not the person) and when. A change
+    of wording keeps the earlier version under it, shown as a correction is, without e-mailing anyone again; a
+    change of status is e-mailed."""
+    author = make_user(email="auteur@example.org")
+    proposal = make_proposal(author=author)
+    official = make_user(role=Role.ELECTED, name="Élue Martin")
+    login(client, official)
+    assert _answer(client, proposal, text="Nous installerons les bancs en juin.").status_code == 302
+    assert [m["to"] for m in outbox] == ["auteur@example.org"]
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    block = page.select_one("section.answer-box")
+    assert block["aria-labelledby"] == "answer-title" and block.select_one("h2").get_text() == (
+        "Réponse officielle: Acceptée")
+    meta = block.select_one("p.meta").get_text()
+    assert meta.startswith("Réponse de Villeneuve-sur-Lys — Élu, le ") and "Martin" not in meta
+    assert "modifiée" not in meta and block.select("ul.corrections li") == []
+    assert _answer(client, proposal, text="Nous installerons les bancs en juillet.").status_code == 302
+    assert len(outbox) == 1  # the wording changed, not the status: nobody is e-mailed again
+    block = Page(client.get(f"/proposals/{proposal.id}")).select_one("section.answer-box")
+    assert "· modifiée le " in block.select_one("p.meta").get_text()
+    [earlier] = block.select("ul.corrections li")
+    assert earlier.get_text().startswith("Du ") and ", Élu\u00a0:" in earlier.get_text()
+    assert [d.get_text() for d in earlier.select("del")] == ["supprimé\u00a0: juin"]
+    assert [i.get_text() for i in earlier.select("ins")] == ["ajouté\u00a0: juillet"]
+    assert _answer(client, proposal, status="done", text="Les bancs sont installés.").status_code == 302
+    assert [m["to"] for m in outbox] == ["auteur@example.org"] * 2
+    block = Page(client.get(f"/proposals/{proposal.id}")).select_one("section.answer-box")
+    latest, older = block.select("ul.corrections li")
+    assert "Statut\u00a0: Acceptée → Réalisée" in latest.get_text()
+    assert "juillet" in latest.get_text() and "juin" in older.get_text()

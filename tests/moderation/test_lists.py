@@ -5,7 +5,7 @@ from datetime import timedelta
 from civic.accounts.models import Role
 from civic.db_types import utcnow
 from civic.extensions import db
-from civic.moderation.models import ModerationAction, ModerationKind, Report, ReportReason
+from civic.moderation.models import ModerationAction, ModerationKind, Report, ReportedItem, ReportReason
 from civic.moderation import services
 from civic.moderation.services import JOURNAL_PAGE, QUEUE_PAGE, REPORTS_SHOWN
 from civic.proposals.models import BODY_MAX, REASON_MAX, TITLE_MAX, ProposalState
@@ -13,7 +13,8 @@ from civic.targets import TargetType
 from tests import growth
 from tests.browser.crawling import PAGE_BUDGET
 from tests.client import Page
-from tests.factories import login, make_proposal, make_theme, make_user
+from tests.factories import login, make_comment, make_proposal, make_theme, make_user
+from tests.moderation.test_moderation import _decide, _residents_report
 
 REASONS = list(ReportReason)
 
@@ -177,3 +178,45 @@ def test_a_long_queue_says_more_than_the_count_cap(app, client_request, login_as
     assert client_request.get("moderation.queue").text("main > p:nth-of-type(2)") == "Plus de 3 éléments attendent."
     monkeypatch.setattr(services, "COUNT_CAP", 4)
     assert client_request.get("moderation.queue").text("main > p:nth-of-type(2)") == "4 éléments attendent."
+
+
+def test_the_reported_items_the_queue_reads_are_kept_equal_to_the_open_reports(client, ctx):
+    """Every path that opens, settles or removes a report keeps its item (count and oldest open report) in the
+    same transaction; `miscounted_items` compares them with the reports and `repair_items` makes them again."""
+    def items():
+        assert services.miscounted_items() == []
+        return {(item.target_type.value, item.target_id): item.open_reports
+                for item in db.session.execute(db.select(ReportedItem)).scalars()}
+
+    proposal = make_proposal()
+    kept, hidden, deleted = (make_comment(proposal, author=make_user()) for _ in range(3))
+    now = utcnow()
+    oldest, newest = (Report(reporter_id=make_user().id, target_type=TargetType.COMMENT, target_id=kept.id,
+                             reason=ReportReason.SPAM, created_at=now - timedelta(days=days)) for days in (2, 1))
+    db.session.add_all([oldest, newest])
+    db.session.commit()
+    _residents_report(client, "comment", hidden.id, 1)
+    _residents_report(client, "comment", deleted.id, 1)
+    assert items() == {("comment", kept.id): 2, ("comment", hidden.id): 1, ("comment", deleted.id): 1}
+    login(client, make_user(role=Role.MODERATOR))
+    assert _decide(client, "comment", hidden.id, "hide", reason="Hors sujet").status_code == 302
+    assert items() == {("comment", kept.id): 2, ("comment", deleted.id): 1}
+    client.post_form("/logout")
+    login(client, deleted.author)
+    assert client.post_form(f"/proposals/comments/{deleted.id}/delete").status_code == 302
+    assert items() == {("comment", kept.id): 2}
+    assert db.session.get(ReportedItem, (TargetType.COMMENT, kept.id)).oldest_open == oldest.created_at
+    db.session.execute(db.update(ReportedItem).values(open_reports=5))
+    assert services.miscounted_items() == [(TargetType.COMMENT, kept.id, (5, oldest.created_at),
+                                            (2, oldest.created_at))]
+    services.repair_items()
+    # The oldest open report goes (an erased account's cascade, an attachment): the item is dated by the next one.
+    db.session.delete(oldest)
+    db.session.commit()
+    assert items() == {("comment", kept.id): 1}
+    db.session.expire_all()
+    assert db.session.get(ReportedItem, (TargetType.COMMENT, kept.id)).oldest_open == newest.created_at
+    client.post_form("/logout")
+    login(client, make_user(role=Role.MODERATOR))
+    assert _decide(client, "comment", kept.id, "keep").status_code == 302
+    assert items() == {}

@@ -353,3 +353,57 @@ def test_the_author_reads_on_their_page_why_a_comment_was_hidden(client, ctx):
                for item in page.select("main li"))
     exported = client.get("/account/data.json").get_json()
     assert exported["comments"][0]["hidden"] is True
+
+
+def test_a_moderator_keeps_reported_content_whose_reports_are_unfounded(client, ctx, outbox):
+    """Reported below the threshold (still shown) or held by reports: every reported item can be kept as it is,
+    which settles its reports, takes it out of the queue and is written in the journal; only the author of
+    held content is told (it is shown again)."""
+    proposal = make_proposal(title="Des bancs place du marché")
+    comment = make_comment(proposal, body="Je ne suis pas d’accord.")
+    _residents_report(client, "comment", comment.id, 1)
+    _residents_report(client, "proposal", proposal.id, services.report_threshold())
+    db.session.refresh(proposal)
+    assert proposal.held_by_reports and not comment.held_by_reports
+    login(client, make_user(role=Role.MODERATOR))
+    queue = Page(client.get("/moderation/"))
+    for card in queue.select(".resident-card"):
+        choices = [label.get_text() for label in card.select("fieldset label")]
+        assert "Garder tel quel (signalements infondés)" in choices, choices
+    assert _decide(client, "comment", comment.id, "keep").status_code == 302
+    assert _decide(client, "proposal", proposal.id, "keep").status_code == 302
+    db.session.refresh(comment)
+    db.session.refresh(proposal)
+    assert comment.hidden_at is None and not comment.held_by_reports
+    assert proposal.state is ProposalState.PUBLISHED and not proposal.held_by_reports
+    assert db.session.execute(db.select(Report).where(Report.resolved_at.is_(None))).scalars().all() == []
+    assert services.queue().items == [] and services.miscounted_items() == []
+    kinds = db.session.execute(db.select(ModerationAction.target_type, ModerationAction.kind)
+                               .where(ModerationAction.moderator_id.is_not(None))).all()
+    assert sorted((t.value, k) for t, k in kinds) == [("comment", ModerationKind.KEEP),
+                                                      ("proposal", ModerationKind.KEEP)]
+    rows = Page(client.get("/moderation/journal")).select("table tbody tr")
+    assert sum("Gardé tel quel\u00a0: les signalements étaient infondés" in row.get_text() for row in rows) == 2
+    assert [m["to"] for m in outbox] == [proposal.author.email]
+    # Nothing is left to keep: without reports, the choice is not offered, and is refused if posted.
+    page = Page(client.get(f"/moderation/comment/{comment.id}"))
+    choices = [label.get_text() for label in page.select("fieldset label")]
+    assert "Garder tel quel (signalements infondés)" not in choices
+    refused = _decide(client, "comment", comment.id, "keep")
+    assert refused.status_code == 200 and Page(refused).errors
+
+
+def test_restoring_is_for_hidden_or_rejected_content_not_for_held_content(client, ctx):
+    comment = make_comment(make_proposal())
+    _residents_report(client, "comment", comment.id, services.report_threshold())
+    db.session.refresh(comment)
+    assert services.allowed_kinds(comment) == {ModerationKind.HIDE, ModerationKind.KEEP}
+
+
+def test_moderators_read_the_decisions_as_verbs_not_as_grades(client, ctx):
+    """"Reject" is also a grade of majority judgment ("À rejeter"): the decision has its own context."""
+    proposal = make_proposal(state=ProposalState.PENDING)
+    login(client, make_user(role=Role.MODERATOR))
+    page = Page(client.get(f"/moderation/proposal/{proposal.id}"))
+    assert [label.get_text() for label in page.select("fieldset label")] == [
+        "Publier", "Demander une modification à l’auteur", "Rejeter", "Fusionner dans une autre proposition"]
