@@ -7,13 +7,13 @@ entry as a sentence in their language ("Anne Martin hid comment n° 1.") and wha
 """
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
-from flask_babel import format_datetime, lazy_gettext as _l
+from flask_babel import get_locale, get_timezone, lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
-from . import labels
+from . import labels, typography
 from .db_types import UTCDateTime, utcnow
 from .extensions import db
 from .i18n import text_once
@@ -88,7 +88,10 @@ def enum_value(enum_class):
 
 def moment(value):
     """A Field's ``show`` for a date stored as text (ISO 8601, UTC): in the site's time zone."""
-    return format_datetime(datetime.fromisoformat(value), "d MMMM y, HH:mm")
+    when = datetime.fromisoformat(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return typography.long_datetime(when, get_locale(), get_timezone())
 
 
 def numbered_as(target_type):

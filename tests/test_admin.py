@@ -183,14 +183,14 @@ def test_the_staff_log_reads_as_sentences_with_local_times_and_labelled_values(c
             for row in page.select("tbody tr")}
     assert rows == {
         f"Modératrice Anne a masqué le commentaire n° {comment.id}.": (
-            "1 juillet 2026, 10:00 : l’entrée en entier",
-            "Masqué\u00a0: non → ouiRaison publique\u00a0: — → Propos injurieux"),
+            "1er juillet 2026, 10:00 : l’entrée en entier",
+            "Masqué\u202f: non → ouiRaison publique\u202f: — → Propos injurieux"),
         "Alix Admin a annoncé le vote n° 7.": (
-            "1 juillet 2026, 10:00 : l’entrée en entier",
-            "Clôture\u00a0: — → 15 juillet 2026, 10:00Ouverture\u00a0: — → 1 juillet 2026, 10:00"
-            "État\u00a0: Brouillon → À venir"),
+            "1er juillet 2026, 10:00 : l’entrée en entier",
+            "Clôture\u202f: — → 15 juillet 2026, 10:00Ouverture\u202f: — → 1er juillet 2026, 10:00"
+            "État\u202f: Brouillon → À venir"),
         f"L’exploitant du serveur a changé le rôle du compte n° {admin.id}.": (
-            "1 juillet 2026, 10:00 : l’entrée en entier", "Rôle\u00a0: Habitant → Administrateur"),
+            "1er juillet 2026, 10:00 : l’entrée en entier", "Rôle\u202f: Habitant → Administrateur"),
     }
     [hidden] = [row for row in page.select("tbody tr") if "masqué" in row.get_text()]
     entry = Page(client.get(hidden.select_one("td a")["href"]))

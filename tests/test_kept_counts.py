@@ -134,7 +134,7 @@ def test_hiding_holding_and_putting_back_keep_the_count(ctx, app):
             moderation.report(make_user(), other, ReportReason.SPAM)
         db.session.commit()
         assert db.session.get(Comment, other.id).held_by_reports and comments_shown(proposal) == [1]
-        moderation.decide(moderator, other, ModerationKind.RESTORE)
+        moderation.decide(moderator, other, ModerationKind.KEEP)  # the reports were unfounded
         db.session.commit()
     assert comments_shown(proposal) == [2]
 

@@ -51,6 +51,6 @@ def test_no_mail_glues_two_sentences_together(app, template, language, optional)
     assert "\n\n\n" not in body, body
     if template == "mail/moderated.txt" and optional:
         lines = body.splitlines()
-        reason = "Raison\u00a0:" if language == "fr" else "Reason:"
+        reason = "Raison\u202f:" if language == "fr" else "Reason:"
         assert f"{reason} Doublon" in lines and any(line.startswith("Fusionnée") or line.startswith("Merged")
                                                      for line in lines), body

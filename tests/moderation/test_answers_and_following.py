@@ -149,7 +149,7 @@ def test_role_changes_are_in_the_staff_log_for_admins_only(client, ctx):
     [entry] = page.select("table tbody tr")
     when, what, changed = (cell.get_text() for cell in entry.select("td"))
     assert what == f"{admin.display_name} a changé le rôle du compte n° {target.id}."
-    assert changed == "Rôle\u00a0: Habitant → Modérateur"
+    assert changed == "Rôle\u202f: Habitant → Modérateur"
     assert client.get("/admin/staff-log?since=nonsense").status_code == 200
     client.post_form("/logout")
     for role in (Role.MODERATOR, Role.ELECTED):
@@ -192,12 +192,12 @@ def test_an_answer_is_set_apart_with_its_role_and_date_and_a_change_shows_the_ea
     block = Page(client.get(f"/proposals/{proposal.id}")).select_one("section.answer-box")
     assert "· modifiée le " in block.select_one("p.meta").get_text()
     [earlier] = block.select("ul.corrections li")
-    assert earlier.get_text().startswith("Du ") and ", Élu\u00a0:" in earlier.get_text()
-    assert [d.get_text() for d in earlier.select("del")] == ["supprimé\u00a0: juin"]
-    assert [i.get_text() for i in earlier.select("ins")] == ["ajouté\u00a0: juillet"]
+    assert earlier.get_text().startswith("Du ") and ", Élu\u202f:" in earlier.get_text()
+    assert [d.get_text() for d in earlier.select("del")] == ["supprimé\u202f: juin"]
+    assert [i.get_text() for i in earlier.select("ins")] == ["ajouté\u202f: juillet"]
     assert _answer(client, proposal, status="done", text="Les bancs sont installés.").status_code == 302
     assert [m["to"] for m in outbox] == ["auteur@example.org"] * 2
     block = Page(client.get(f"/proposals/{proposal.id}")).select_one("section.answer-box")
     latest, older = block.select("ul.corrections li")
-    assert "Statut\u00a0: Acceptée → Réalisée" in latest.get_text()
+    assert "Statut\u202f: Acceptée → Réalisée" in latest.get_text()
     assert "juillet" in latest.get_text() and "juin" in older.get_text()

@@ -383,7 +383,7 @@ def test_a_moderator_keeps_reported_content_whose_reports_are_unfounded(client, 
     assert sorted((t.value, k) for t, k in kinds) == [("comment", ModerationKind.KEEP),
                                                       ("proposal", ModerationKind.KEEP)]
     rows = Page(client.get("/moderation/journal")).select("table tbody tr")
-    assert sum("Gardé tel quel\u00a0: les signalements étaient infondés" in row.get_text() for row in rows) == 2
+    assert sum("Gardé tel quel\u202f: les signalements étaient infondés" in row.get_text() for row in rows) == 2
     assert [m["to"] for m in outbox] == [proposal.author.email]
     # Nothing is left to keep: without reports, the choice is not offered, and is refused if posted.
     page = Page(client.get(f"/moderation/comment/{comment.id}"))
