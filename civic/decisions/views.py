@@ -59,8 +59,12 @@ def _announced_only(decision, message):
 
 def _back_to(decision, message):
     """Refused because of the decision's state (or the resident's: already voted, another district):
-    back to the decision, saying why."""
-    flash_refusal(DomainError(message))
+    back to the decision, saying why, unless its page says so itself (an open vote tells a resident who
+    may not take part why, under the question): the same sentence twice, in a notice and in the page."""
+    shown = (refusal(current_user, Action.DECISION_VOTE, decision)
+             if current_user.is_authenticated and decision.state is DecisionState.OPEN else None)
+    if shown is None or str(shown.message) != str(message):
+        flash_refusal(DomainError(message))
     return redirect(url_for("decisions.detail", decision_id=decision.id))
 
 

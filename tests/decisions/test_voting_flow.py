@@ -177,7 +177,7 @@ def test_district_restriction(client, login_as):
     db.session.commit()
     response = client.post_form(f"/decisions/{decision.id}/vote", {"vote": "yes"})
     assert response.status_code == 302
-    assert any("Nord" in notice for notice in Page(client.get(response.location)).notices)  # the refusal says why
+    assert "Nord" in Page(client.get(response.location)).text(".support-box")  # the decision says why
     assert _ballots(decision) == []
     user.district_id, user.district_since = north.id, decision.opens_at - timedelta(days=30)
     db.session.commit()
@@ -201,7 +201,7 @@ def test_moving_into_a_district_during_its_vote_does_not_give_a_vote(client, log
     # …and is still refused, with the reason.
     response = client.post_form(f"/decisions/{decision.id}/vote", {"vote": "yes"})
     assert response.status_code == 302
-    assert any("Nord" in notice for notice in Page(client.get(response.location)).notices)
+    assert "Nord" in Page(client.get(response.location)).text(".support-box")
     assert _ballots(decision) == []
     assert services.eligible_voters(decision) == 0
 
