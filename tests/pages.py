@@ -77,7 +77,17 @@ def check_page(html, lang=None):
     for field in page.fields:
         if field.get("id") not in page.label_for and not field.get("aria-label") and not field.get("aria-labelledby"):
             problems.append(f"field without label: {field}")
+    problems += [f"notice said twice: {notice!r}" for notice in _repeated_notices(html)]
     return problems
+
+
+_NOTICE = re.compile(r'<p class="notice notice-\w+">(.*?)</p>', re.S)
+
+
+def _repeated_notices(html):
+    """Notices (flash messages) whose sentence the page also says elsewhere: flashed twice, or flashed and written
+    in the page (found on /desk and on a district vote's page)."""
+    return [notice for notice in set(_NOTICE.findall(html)) if len(notice) > 20 and html.count(notice) > 1]
 
 
 # Refusals and missing pages are Civic's error page, which says its code; these pages say more precisely why

@@ -62,7 +62,8 @@ def _back_to(decision, message):
     back to the decision, saying why, unless its page says so itself (an open vote tells a resident who
     may not take part why, under the question): the same sentence twice, in a notice and in the page."""
     shown = (refusal(current_user, Action.DECISION_VOTE, decision)
-             if current_user.is_authenticated and decision.state is DecisionState.OPEN else None)
+             if current_user.is_authenticated and decision.state is DecisionState.OPEN
+             and not services.has_voted(actor(), decision) else None)
     if shown is None or str(shown.message) != str(message):
         flash_refusal(DomainError(message))
     return redirect(url_for("decisions.detail", decision_id=decision.id))
