@@ -156,7 +156,3 @@ def changes(entry):
 
 def registered_sentences():
     return dict(_sentences)
-
-
-def registered_fields():
-    return dict(_fields)

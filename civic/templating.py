@@ -5,7 +5,7 @@ Templates ask ``can(Action.X, obj)`` (civic.access), show an enum value with ``|
 (``proposal.state == ProposalState.MERGED``); a (type, id) pair of a log is shown with
 ``numbered`` or ``target_link`` (civic.targets).
 """
-from datetime import timezone
+from datetime import datetime, timezone
 from functools import lru_cache
 from urllib.parse import urlencode
 
@@ -85,7 +85,11 @@ def _amount(value, locale, _zone):
     return typography.amount(value, locale)
 
 
-def _date(value, locale, _zone):
+def _date(value, locale, zone):
+    if isinstance(value, datetime):  # a moment: its day where the reader is, as |datetime shows it
+        if value.tzinfo is None:  # the database's dates are in UTC
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(zone)
     return typography.long_date(value, locale)
 
 

@@ -58,6 +58,15 @@ def test_dates_have_one_format_per_language_and_the_french_first_of_the_month():
     assert long_datetime(paris, "en", ZoneInfo("Europe/Paris")) == "1 March 2026, 00:30"
 
 
+def test_the_date_of_a_moment_is_its_day_where_the_reader_is(app):
+    """|date of a moment stored in UTC shows its day in Paris, as |datetime does: 22:30 UTC on 31 March is 1 April."""
+    late = datetime(2026, 3, 31, 22, 30, tzinfo=timezone.utc)
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        shown = render_template_string("{{ moment|date }} / {{ moment|datetime }} / {{ day|date }}", moment=late,
+                                       day=date(2026, 3, 31))
+    assert shown == "1er avril 2026 / 1er avril 2026, 00:30 / 31 mars 2026"
+
+
 def test_pages_show_the_catalog_typeset(client):
     response = client.post_form("/login", {"email": "", "password": ""})
     html = response.get_data(as_text=True)

@@ -61,7 +61,7 @@ class ReportedItem(db.Model):
     Kept by database triggers on ``report`` in the same transaction as the reports, whatever changes them
     (a report, a decision settling them, an author deleting a comment, an erased account's cascade): the
     queue then reads a page of these rows through their index instead of grouping every open report.
-    ``unfounded_reports`` (services) compares them with the reports themselves."""
+    ``services.miscounted_items`` compares them with the reports themselves (flask check-counts)."""
 
     __tablename__ = "reported_item"
     __table_args__ = (type_check("target_type", *MODERATED_TYPES),
@@ -73,7 +73,7 @@ class ReportedItem(db.Model):
     oldest_open: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-# The same statements are in the migration that created them (0015). A settled or deleted report takes one
+# The same statements are in the migration that created them (0018). A settled or deleted report takes one
 # off its item, which goes when none is left, and the oldest open report is looked up again through
 # ix_report_open; the reports of one target are written under its row lock (services.report, decide).
 _ITEM = "target_type = {row}.target_type AND target_id = {row}.target_id"
