@@ -167,10 +167,7 @@ class DescriptionForm(FlaskForm):
 
 
 class BallotCodeForm(FlaskForm):
-    """"Check my ballot" on the results page, sent by GET like the follow-up page's form."""
-
-    class Meta:
-        csrf = False
+    """"Check my ballot" on the results page: posted (see views.check_ballot)."""
 
     code = StringField(_l("Ballot verification code"), filters=[strip],
                        validators=[required(_l("Enter the verification code of your ballot.")), max_length(20)],

@@ -271,20 +271,22 @@ def results(decision):
             return render_template("decisions/job.html", decision=decision, job=counted)
         data, preview = json.loads(counted.results_json), True
     return render_template("decisions/results.html", decision=decision, data=data, preview=preview,
-                           chart=bar_chart(decision, data), code_form=BallotCodeForm(formdata=None),
+                           chart=bar_chart(decision, data),
                            column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value))
 
 
-@bp.route("/<int:decision_id>/results/ballot")
-@limits.per_ip("SECRET_LIMIT_PER_IP", exempt_when=lambda: not request.args.get("code"))
+@bp.route("/<int:decision_id>/results/ballot", methods=["GET", "POST"])
+@limits.per_ip("SECRET_LIMIT_PER_IP", methods=["POST"])
 @requires(Action.RESULTS_READ, load=Decision)
 def check_ballot(decision):
     """"Check my ballot": the published ballot a verification code names, by option labels. An unknown code
-    gets the same page with a message in the same place (and the same status)."""
+    gets the same page with a message in the same place (and the same status). Posted, never in the address:
+    with the published ballots file, a code in the browser's history (a library's, a counter's computer) or in
+    a server's log would tell how its voter voted."""
     if decision.published_at is None:
         abort(404)  # an official's preview: the ballots are not public yet
-    form = BallotCodeForm(request.args)
-    typed = "code" in request.args and form.validate()
+    form = BallotCodeForm()
+    typed = form.validate_on_submit()
     return render_template("decisions/check_ballot.html", decision=decision, form=form, looked_up=typed,
                            content=services.published_ballot(decision, form.code.data) if typed else None)
 

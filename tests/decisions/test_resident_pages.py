@@ -140,17 +140,27 @@ def test_a_resident_checks_their_ballot_by_its_code(client_request, limits):  # 
     decision, codes = _published(Method.APPROVAL, [lambda ids: {"options": [ids[0], ids[2]]},
                                                    lambda ids: {"options": []}])
     page = client_request.get("decisions.results", decision_id=decision.id)
+    assert ("Vérifier mon bulletin", f"/decisions/{decision.id}/results/ballot") in page.links("main")
+    page = client_request.get("decisions.check_ballot", decision_id=decision.id)
     form = page.select_one(f'form[action="/decisions/{decision.id}/results/ballot"]')
-    assert form["method"] == "get" and page.text('label[for="code"]') == "Code de vérification du bulletin"
+    # Posted: a code in the address would stay in the browser's history, and with the ballots file tell the vote.
+    assert form["method"] == "post" and page.text('label[for="code"]') == "Code de vérification du bulletin"
     typed = "-".join((codes[0][:5].lower(), codes[0][5:]))  # typed as read aloud
-    page = client_request.get("decisions.check_ballot", decision_id=decision.id, code=typed)
+    page = client_request.post("decisions.check_ballot", decision_id=decision.id, _data={"code": typed},
+                               _expected_status=200)
     assert page.texts(".support-box li") == ["Parc", "Médiathèque"]
-    page = client_request.get("decisions.check_ballot", decision_id=decision.id, code=codes[1])
+    page = client_request.post("decisions.check_ballot", decision_id=decision.id, _data={"code": codes[1]},
+                               _expected_status=200)
     assert page.text(".support-box strong") == "Vote blanc"
-    unknown = client_request.get("decisions.check_ballot", decision_id=decision.id, code="ZZZZZZZZZZ")
+    unknown = client_request.post("decisions.check_ballot", decision_id=decision.id, _data={"code": "ZZZZZZZZZZ"},
+                                  _expected_status=200)
     assert unknown.select_one(".support-box h2") is not None and unknown.texts(".support-box li") == []
     assert unknown.text(".support-box p").startswith("Aucun bulletin de ce vote ne porte ce code.")
-    client_request.get("decisions.check_ballot", decision_id=decision.id, code=codes[0], _expected_status=429)
+    client_request.post("decisions.check_ballot", decision_id=decision.id, _data={"code": codes[0]},
+                        _expected_status=429)
+    # A code in the address is not looked up.
+    page = client_request.get("decisions.check_ballot", decision_id=decision.id, code=codes[0])
+    assert not page.has(".support-box")
 
 
 def test_ballots_are_not_checked_before_publication(client_request, login_as):
@@ -161,8 +171,8 @@ def test_ballots_are_not_checked_before_publication(client_request, login_as):
     close(decision)
     page = client_request.get("decisions.results", decision_id=decision.id)  # the official's preview
     assert not page.has(f'form[action="/decisions/{decision.id}/results/ballot"]')
-    page = client_request.get("decisions.check_ballot", decision_id=decision.id, code="ABCDEFGHJK",
-                              _expected_status=404)
+    page = client_request.post("decisions.check_ballot", decision_id=decision.id, _data={"code": "ABCDEFGHJK"},
+                               _expected_status=404)
     assert page.h1 == "Page introuvable"
 
 
