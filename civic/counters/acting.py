@@ -52,7 +52,8 @@ def _load_session():
         sessions.end_session(session, SessionEnd.WITHDRAWN)
         commit_bookkeeping()
         return lapse.show_or_flash(form_session, session)
-    if sessions.expire_if_idle(session, form_made_at=form_made_at if form_session is session else None):
+    typed = form_session is session and lapse.typed_in()
+    if sessions.expire_if_idle(session, form_made_at=form_made_at if typed else None):
         commit_bookkeeping()
         return lapse.show_or_flash(form_session, session)
     sessions.touch(session)

@@ -30,6 +30,13 @@ def register_lapsed_form(endpoint, make_form):
     _forms.add(endpoint, make_form)
 
 
+def typed_in():
+    """Whether the form posted now is one the agent types in for the resident (registered above): only its
+    token keeps an idle session open. A one-click form (a support, a confirmation) takes no dictation, and its
+    token would let anyone at the desk revive an abandoned session for an hour."""
+    return request.endpoint in _forms
+
+
 def enters_for_resident():
     """Whether the view asked is one an agent does for the resident (an ``assistable`` action)."""
     rule = access.rules().get(getattr(current_app.view_functions.get(request.endpoint), "civic_access", None))

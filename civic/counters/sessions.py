@@ -24,6 +24,7 @@ from ..decisions.models import Decision, Participation
 from ..decisions.services import district_refusal, open_decisions
 from ..domain import DomainError
 from ..extensions import db
+from ..jobs import job
 from ..transaction import unique_insert
 from .assignments import require_assigned
 from .audit import log
@@ -60,7 +61,10 @@ def form_token(session):
 def form_token_session(agent, token):
     """The session of ``agent`` a form token names and when its page was made, or (None, None)."""
     try:
-        (agent_id, session_id), made_at = _form_tokens().loads(token or "", return_timestamp=True)
+        # Past the longest a form keeps a session open, a token names nothing: an old form of another day
+        # would otherwise offer to reopen a session for its resident without the desk's (limited) search.
+        (agent_id, session_id), made_at = _form_tokens().loads(
+            token or "", return_timestamp=True, max_age=(idle_limit() + form_limit()).total_seconds())
     except (BadSignature, ValueError, TypeError):
         return None, None
     session = db.session.get(AssistedSession, session_id) if agent_id == agent.id else None
@@ -115,6 +119,19 @@ def current_session(agent):
 
 def touch(session):
     session.last_activity_at = utcnow()
+
+
+@job("idle assisted sessions ended")
+def end_idle_sessions():
+    """Sessions left idle past the longest a form keeps them open, ended even if their agent never comes
+    back to the desk: their ballot codes go with them (end_session), and the audit log says when they ended."""
+    now = utcnow()
+    idle = db.session.execute(select(AssistedSession).where(
+        AssistedSession.ended_at.is_(None),
+        AssistedSession.last_activity_at < now - idle_limit() - form_limit())).scalars().all()
+    for session in idle:
+        end_session(session, SessionEnd.TIMEOUT, now=session.last_activity_at + idle_limit())
+    return len(idle)
 
 
 def end_session(session, reason, now=None):

@@ -1,9 +1,10 @@
 """Receipts of counter contributions: what they print, and what stays of their ballot codes."""
 from datetime import timedelta
 
-from civic.counters.models import AssistedSession, ReceiptBallotCode
+from civic.counters.models import AssistedSession, ReceiptBallotCode, SessionEnd
 from civic.decisions.models import Ballot, Method
 from civic.extensions import db
+from civic.jobs import run_jobs
 from tests.client import Page
 from tests.factories import make_theme, make_user
 from tests.counters.helpers import open_session
@@ -42,6 +43,22 @@ def test_a_session_ended_while_idle_drops_its_ballot_codes(client, agent, counte
     db.session.commit()
     client.get("/desk")
     assert current.ended_at is not None
+    assert db.session.execute(db.select(ReceiptBallotCode)).scalars().all() == []
+
+
+def test_a_session_its_agent_never_comes_back_to_is_ended_by_the_clock(client, agent, counter, app):
+    """The agent's browser closed: nothing asks for the session again, the clock job ends it and drops its codes."""
+    open_session(client, make_user())
+    _vote(client, make_decision(Method.YES_NO))
+    current = db.session.execute(db.select(AssistedSession)).scalar_one()
+    current.last_activity_at -= timedelta(minutes=app.config["ASSISTED_SESSION_FORM_MINUTES"])
+    db.session.commit()
+    assert run_jobs()[0]["idle assisted sessions ended"] == 0  # a form of it may still be posted
+    current.last_activity_at -= timedelta(minutes=app.config["ASSISTED_SESSION_IDLE_MINUTES"] + 1)
+    db.session.commit()
+    assert run_jobs()[0]["idle assisted sessions ended"] == 1
+    db.session.refresh(current)
+    assert current.end_reason is SessionEnd.TIMEOUT
     assert db.session.execute(db.select(ReceiptBallotCode)).scalars().all() == []
 
 

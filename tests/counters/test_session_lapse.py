@@ -198,6 +198,30 @@ def test_a_token_extends_nothing_beyond_its_own_window_nor_for_another_agent(cli
     assert forged.status_code == 403 and db.session.execute(db.select(Proposal)).scalar() is None
 
 
+def test_only_a_form_typed_in_keeps_an_idle_session_open(client, agent, counter, app):
+    """A one-click form (a support) takes no dictation: its token does not revive a session left idle, or anyone
+    walking up to the desk could act for its resident for an hour. It is shown again, the session reopened there."""
+    proposal = make_proposal()
+    open_session(client, make_user())
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    _idle(app.config["ASSISTED_SESSION_IDLE_MINUTES"] + 1)
+    lapsed = Page(post_page_form(client, page, f"form[action='/proposals/{proposal.id}/support']"))
+    assert lapsed.h1 == "La session accompagnée a pris fin"
+    assert db.session.execute(db.select(Support)).scalar() is None and _current().end_reason is SessionEnd.TIMEOUT
+
+
+def test_a_token_older_than_any_form_window_names_no_session(client, agent, counter, page_made, app):
+    """Past the idle limit and the form's window, a form is a plain refusal: an old form of another day offers no
+    reopening of its resident's session (which would skip the desk's limited search)."""
+    make_theme()
+    open_session(client, make_user())
+    limits = app.config["ASSISTED_SESSION_IDLE_MINUTES"] + app.config["ASSISTED_SESSION_FORM_MINUTES"]
+    page = _proposal_page(client, page_made, limits + 1)
+    client.post_form("/desk/session/end")
+    response = _typed(client, page)
+    assert response.status_code == 403 and db.session.execute(db.select(Proposal)).scalar() is None
+
+
 def test_a_form_of_an_earlier_session_of_the_same_resident_is_entered(client, agent, counter):
     """Reopened from the desk for the same person (identity and consent asked there), the form goes through."""
     make_theme()
