@@ -81,12 +81,17 @@ def test_find_a_resident_by_name_and_birth_date_email_or_phone(client, agent, co
     bad = client.get("/desk?birth_date=17+mai+1950")
     assert bad.status_code == 200 and "31/12/1960" in Page(bad).field_error("birth_date")
     # A name alone, a birth date alone, a single letter: no list of strangers' personal data.
-    for query in ("name=e", "birth_date=17/05/1950", "name=Jeanne+Martin"):
+    # The error is on the field to fill in.
+    for query, field, error in (
+            ("name=e", "name", "Indiquez le nom et la date de naissance, ou l’adresse e-mail, ou le numéro de téléphone."),
+            ("birth_date=17/05/1950", "name",
+             "Indiquez le nom avec la date de naissance, ou cherchez par adresse e-mail ou numéro de téléphone."),
+            ("name=Jeanne+Martin", "birth_date",
+             "Indiquez la date de naissance avec le nom, ou cherchez par adresse e-mail ou numéro de téléphone.")):
         response = client.get(f"/desk?{query}")
         page = Page(response)
         assert not page.has(".resident-card") and "jeanne.martin@example.org" not in page.html, query
-        assert page.field_error("name") == (
-            "Indiquez le nom et la date de naissance, ou l’adresse e-mail, ou le numéro de téléphone.")
+        assert page.field_error(field) == error, query
 
 
 def test_an_online_account_is_found_by_name_before_a_second_record_is_made(client, agent, counter):
