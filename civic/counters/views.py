@@ -1,7 +1,7 @@
 """The agent's desk, assisted sessions and receipts; the public follow-up page; attaching counter
 contributions; and for admins, the counters, the audit log and the statistics."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from .. import limits
@@ -199,7 +199,7 @@ def receipt(assisted_action):
         assisted_action.counter.receipt_layout if assisted_action.counter else ReceiptLayout.A4)
     return render_template("counters/receipt.html", action=assisted_action, layout=layout,
                            about=receipts.summary(assisted_action),
-                           tracking_code=receipts.ballot_code(assisted_action),
+                           tracking_code=receipts.ballot_code(assisted_action), follow_line=receipts.follow_line,
                            current=assisted_session())
 
 
@@ -247,8 +247,9 @@ def attach():
         else:
             flash(_l("What was entered for you at the counter is now attached to your account."), "success")
             if conflicts:
-                flash(_l("You had also voted online in %(n)d of the same votes: both ballots had been counted.",
-                         n=conflicts), "info")
+                flash(ngettext("You had also voted online in %(num)d of the same votes: both ballots had been counted.",
+                               "You had also voted online in %(num)d of the same votes: both ballots had been "
+                               "counted.", conflicts), "info")
             return redirect(url_for("accounts.my_data"))
     return render_template("counters/attach.html", form=form)
 
