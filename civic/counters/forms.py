@@ -116,6 +116,11 @@ class AttachForm(FlaskForm):
                           validators=[required(_l("Enter your birth date."))])
 
 
+class AttachConfirmForm(FlaskForm):
+    """The confirmation: the code and birth date come back signed (counters.attach.attachment_ticket)."""
+    ticket = HiddenField()
+
+
 class FollowUpForm(FlaskForm):
     class Meta:
         csrf = False

@@ -392,7 +392,10 @@ def test_attach_counter_contributions_to_a_new_account(client, agent, counter):
     wrong = client.post_form("/account/attach", {"code": code, "birth_date": "13/03/1948"})
     assert wrong.status_code == 200 and Page(wrong).value("code") == code and Page(wrong).errors
     assert db.session.execute(db.select(Proposal)).scalar_one().author_id != account.id
-    response = client.post_form("/account/attach", {"code": code, "birth_date": "12/03/1948"})
+    confirm = Page(client.post_form("/account/attach", {"code": code, "birth_date": "12/03/1948"}))
+    assert confirm.status == 200 and "Josiane P." in confirm.h1
+    assert db.session.execute(db.select(Proposal)).scalar_one().author_id != account.id  # not before confirming
+    response = client.post_form("/account/attach/confirm", {"ticket": confirm.value("ticket")})
     assert response.status_code == 302
     assert db.session.execute(db.select(Proposal)).scalar_one().author_id == account.id
     data = client.get("/account/data").get_data(as_text=True)
