@@ -8,7 +8,7 @@ from ..accounts.services import normalize_email
 from ..forms import CheckboxesField, DayField, max_length, required, strip
 from ..routing import parse_id
 from .models import AssistedActionKind, IdentityCheck, ReceiptLayout
-from .residents import search_is_precise
+from .residents import name_words, search_is_precise
 
 
 def _consent_fields(form_class):
@@ -52,9 +52,24 @@ class ResidentSearchForm(FlaskForm):
         if not super().validate(extra_validators):
             return False
         if not search_is_precise(**self.criteria()):
-            self.name.errors.append(_l("Give the name and the birth date, or the e-mail address, or the phone number."))
+            self._missing_field().errors.append(self._missing_message())
             return False
         return True
+
+    def _missing_field(self):
+        """The field whose absence made the search too loose: the one the agent fills in next."""
+        if name_words(self.name.data or "") and not self.birth_date.day:
+            return self.birth_date
+        if self.contact.data and not self.name.data and not self.birth_date.day:
+            return self.contact
+        return self.name
+
+    def _missing_message(self):
+        if name_words(self.name.data or "") and not self.birth_date.day:
+            return _l("Give the birth date with the name, or search by e-mail address or phone number.")
+        if self.birth_date.day and not self.name.data:
+            return _l("Give the name with the birth date, or search by e-mail address or phone number.")
+        return _l("Give the name and the birth date, or the e-mail address, or the phone number.")
 
     def shown_email(self, resident):
         """The resident's e-mail, only when it is the one searched for: the agent learns no address they were not
@@ -99,6 +114,11 @@ class AttachForm(FlaskForm):
                        validators=[required(_l("Enter the code printed on the receipt.")), max_length(20)])
     birth_date = DayField(_l("Your birth date"), description=_l("For example 31/12/1960."),
                           validators=[required(_l("Enter your birth date."))])
+
+
+class AttachConfirmForm(FlaskForm):
+    """The confirmation: the code and birth date come back signed (counters.attach.attachment_ticket)."""
+    ticket = HiddenField()
 
 
 class FollowUpForm(FlaskForm):

@@ -8,7 +8,7 @@ what the form asked. A form from an earlier session posted while another residen
 open is refused the same way, without the offer: it was meant for someone else.
 """
 from flask import current_app, flash, g, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from .. import access
@@ -62,8 +62,10 @@ def show_or_flash(form_session, ended):
         flash(_l("The assisted session ended: you no longer work at this counter. You are back on your own "
                  "account."), "info")
     else:
-        flash(_l("The assisted session ended after %(minutes)d minutes without activity. You are back on your own "
-                 "account.", minutes=sessions.idle_minutes()), "info")
+        flash(ngettext("The assisted session ended after %(num)d minute without activity. You are back on your own "
+                       "account.",
+                       "The assisted session ended after %(num)d minutes without activity. You are back on your own "
+                       "account.", sessions.idle_minutes()), "info")
     return None
 
 
@@ -101,8 +103,9 @@ def _reopen(ended):
 def _reason(ended):
     name = ended.resident.full_name or ended.resident.display_name
     if ended.end_reason is SessionEnd.TIMEOUT:
-        return _l("The assisted session for %(name)s ended after %(minutes)d minutes without activity.",
-                  name=name, minutes=sessions.idle_minutes())
+        return ngettext("The assisted session for %(name)s ended after %(num)d minute without activity.",
+                        "The assisted session for %(name)s ended after %(num)d minutes without activity.",
+                        sessions.idle_minutes(), name=name)
     if ended.end_reason is SessionEnd.WITHDRAWN:
         return _l("The assisted session for %(name)s ended: you no longer work at this counter.", name=name)
     return _l("The assisted session for %(name)s has ended.", name=name)
@@ -116,7 +119,10 @@ def show(ended, *, current=None, form=None):
     own = {f.name for f in typed} if typed is not None else set()
     carried = [(name, value) for name, value in request.form.items(multi=True)
                if name not in own and name != "csrf_token" and not name.startswith(REOPEN_PREFIX)]
-    reopen = form or OpenSessionForm(formdata=None, prefix=REOPEN_PREFIX, meta={"csrf": False})
+    # The identity was checked the same way a moment ago: that way is chosen, the agent confirms it (and asks
+    # for consent again, never pre-ticked).
+    reopen = form or OpenSessionForm(formdata=None, prefix=REOPEN_PREFIX, meta={"csrf": False},
+                                     identity_check=ended.identity_check.value)
     return render_template("counters/lapsed.html", ended=ended, current=current, reason=_reason(ended),
                            typed=typed, carried=carried, reopen=reopen, action=request.full_path.rstrip("?"),
                            ticket=residents.resident_ticket(current_user, ended.resident))

@@ -6,8 +6,10 @@ from sqlalchemy.orm import joinedload
 from ..privacy.registry import Section, register_section
 from .models import AssistedAction
 
+SECTION_KEY = "assisted_actions"
+
 register_section(Section(
-    key="assisted_actions", title=_l("Entered on your behalf at a counter"), order=90, empty=_l("Nothing."),
+    key=SECTION_KEY, title=_l("Entered on your behalf at a counter"), order=90, empty=_l("Nothing."),
     rows=lambda people: select(AssistedAction).where(AssistedAction.resident_id.in_(people))
     .options(joinedload(AssistedAction.counter), joinedload(AssistedAction.agent)),
     time=(AssistedAction.created_at, AssistedAction.id), template="counters/_my_data.html",

@@ -7,12 +7,14 @@ support withdrawn say).
 """
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from .. import targets
 from ..codes import typed_code
 from ..extensions import db
 from ..registry import Registry
 from .audit import action_by_code
-from .models import ReceiptBallotCode
+from .models import AssistedActionKind, ReceiptBallotCode
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,23 @@ def summary(action):
     """The line the receipt prints about what was entered, or None."""
     kind, entered = _kinds.get(action.object_type), _entered(action)
     return kind.summary(entered) if kind is not None and kind.summary and entered is not None else None
+
+
+# The line under the follow-up code, worded for what was entered: its noun decides the words around it
+# ("Suivez ce vote", "Suivez cette proposition"), and a withdrawn support has nothing left to follow.
+_FOLLOW_LINES = {
+    AssistedActionKind.PROPOSAL_CREATED: _l("Follow this proposal at %(url)s, without an account."),
+    AssistedActionKind.COMMENT_CREATED: _l("Follow this comment at %(url)s, without an account."),
+    AssistedActionKind.SUPPORT_ADDED: _l("Follow the proposal you support at %(url)s, without an account."),
+    AssistedActionKind.SUPPORT_WITHDRAWN: _l("Check that your support was withdrawn at %(url)s, without an account."),
+    AssistedActionKind.VOTE_CAST: _l("Follow this vote at %(url)s, without an account."),
+}
+_ANY_FOLLOW_LINE = _l("See what was entered at %(url)s, without an account.")
+
+
+def follow_line(action, url):
+    """The receipt's line saying where the follow-up code is typed, worded for ``action``'s kind."""
+    return _FOLLOW_LINES.get(action.kind, _ANY_FOLLOW_LINE) % {"url": url}
 
 
 def follow_up(code):

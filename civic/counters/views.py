@@ -1,13 +1,13 @@
 """The agent's desk, assisted sessions and receipts; the public follow-up page; attaching counter
 contributions; and for admins, the counters, the audit log and the statistics."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from .. import limits
 from ..access import Action, public, requires
 from ..accounts.services import all_districts
-from ..domain import DomainError, attach_error
+from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..i18n import current_language
 from ..proposals.forms import ProposalForm
@@ -18,8 +18,8 @@ from . import personal_data  # noqa: F401 - registers the package's part of "my 
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import administration, assignments, audit, lapse, receipts, residents
 from .acting import assisted_session
-from .attach import attach_contributions
-from .forms import (AttachForm, AuditFilterForm, CounterChoiceForm, CounterForm, FollowUpForm, OpenSessionForm,
+from . import attach as attaching
+from .forms import (AttachConfirmForm, AttachForm, AuditFilterForm, CounterChoiceForm, CounterForm, FollowUpForm, OpenSessionForm,
                     RegisterResidentForm, ResidentSearchForm)
 from .models import AssistedAction, AssistedActionKind, Counter, IdentityCheck, ReceiptLayout, SessionEnd
 from .sessions import end_session as end_assisted_session
@@ -199,7 +199,7 @@ def receipt(assisted_action):
         assisted_action.counter.receipt_layout if assisted_action.counter else ReceiptLayout.A4)
     return render_template("counters/receipt.html", action=assisted_action, layout=layout,
                            about=receipts.summary(assisted_action),
-                           tracking_code=receipts.ballot_code(assisted_action),
+                           tracking_code=receipts.ballot_code(assisted_action), follow_line=receipts.follow_line,
                            current=assisted_session())
 
 
@@ -238,19 +238,41 @@ def public_counters():
 @limits.per_key("ATTACH_LIMIT_PER_ACCOUNT", lambda: f"account:{current_user.get_id()}", methods=["POST"])
 @requires(Action.ATTACH_CONTRIBUTIONS)
 def attach():
+    """The code and birth date, then whose record they name and what it holds: nothing is attached yet."""
     form = AttachForm()
     if form.validate_on_submit():
         try:
-            conflicts = attach_contributions(current_user, form.code.data, form.birth_date.day)
+            preview = attaching.preview_attachment(current_user, form.code.data, form.birth_date.day)
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(_l("What was entered for you at the counter is now attached to your account."), "success")
-            if conflicts:
-                flash(_l("You had also voted online in %(n)d of the same votes: both ballots had been counted.",
-                         n=conflicts), "info")
-            return redirect(url_for("accounts.my_data"))
+            confirm = AttachConfirmForm(formdata=None, ticket=attaching.attachment_ticket(
+                current_user, form.code.data, form.birth_date.day))
+            return render_template("counters/attach_confirm.html", form=confirm, preview=preview,
+                                   cap=attaching.COUNT_CAP)
     return render_template("counters/attach.html", form=form)
+
+
+# Not limited as the form is: the ticket is signed for this account, there is nothing to guess here.
+@bp.route("/account/attach/confirm", methods=["POST"])
+@requires(Action.ATTACH_CONTRIBUTIONS)
+def attach_confirm():
+    form = AttachConfirmForm()
+    typed = attaching.from_ticket(current_user, form.ticket.data) if form.validate_on_submit() else None
+    if typed is None:
+        flash(_l("This confirmation is too old: enter the code and your birth date again."), "error")
+        return redirect(url_for("counters.attach"))
+    try:
+        conflicts = attaching.attach_contributions(current_user, *typed)
+    except DomainError as error:  # attached meanwhile, from another tab
+        flash_refusal(error)
+        return redirect(url_for("counters.attach"))
+    flash(_l("What was entered for you at the counter is now attached to your account."), "success")
+    if conflicts:
+        flash(ngettext("You had also voted online in %(num)d of the same votes: both ballots had been counted.",
+                       "You had also voted online in %(num)d of the same votes: both ballots had been "
+                       "counted.", conflicts), "info")
+    return redirect(url_for("accounts.my_data"))
 
 
 # --- Administration: counters, the audit log, statistics ---------------------------------------

@@ -81,12 +81,17 @@ def test_find_a_resident_by_name_and_birth_date_email_or_phone(client, agent, co
     bad = client.get("/desk?birth_date=17+mai+1950")
     assert bad.status_code == 200 and "31/12/1960" in Page(bad).field_error("birth_date")
     # A name alone, a birth date alone, a single letter: no list of strangers' personal data.
-    for query in ("name=e", "birth_date=17/05/1950", "name=Jeanne+Martin"):
+    # The error is on the field to fill in.
+    for query, field, error in (
+            ("name=e", "name", "Indiquez le nom et la date de naissance, ou l’adresse e-mail, ou le numéro de téléphone."),
+            ("birth_date=17/05/1950", "name",
+             "Indiquez le nom avec la date de naissance, ou cherchez par adresse e-mail ou numéro de téléphone."),
+            ("name=Jeanne+Martin", "birth_date",
+             "Indiquez la date de naissance avec le nom, ou cherchez par adresse e-mail ou numéro de téléphone.")):
         response = client.get(f"/desk?{query}")
         page = Page(response)
         assert not page.has(".resident-card") and "jeanne.martin@example.org" not in page.html, query
-        assert page.field_error("name") == (
-            "Indiquez le nom et la date de naissance, ou l’adresse e-mail, ou le numéro de téléphone.")
+        assert page.field_error(field) == error, query
 
 
 def test_an_online_account_is_found_by_name_before_a_second_record_is_made(client, agent, counter):
@@ -387,7 +392,10 @@ def test_attach_counter_contributions_to_a_new_account(client, agent, counter):
     wrong = client.post_form("/account/attach", {"code": code, "birth_date": "13/03/1948"})
     assert wrong.status_code == 200 and Page(wrong).value("code") == code and Page(wrong).errors
     assert db.session.execute(db.select(Proposal)).scalar_one().author_id != account.id
-    response = client.post_form("/account/attach", {"code": code, "birth_date": "12/03/1948"})
+    confirm = Page(client.post_form("/account/attach", {"code": code, "birth_date": "12/03/1948"}))
+    assert confirm.status == 200 and "Josiane P." in confirm.h1
+    assert db.session.execute(db.select(Proposal)).scalar_one().author_id != account.id  # not before confirming
+    response = client.post_form("/account/attach/confirm", {"ticket": confirm.value("ticket")})
     assert response.status_code == 302
     assert db.session.execute(db.select(Proposal)).scalar_one().author_id == account.id
     data = client.get("/account/data").get_data(as_text=True)

@@ -195,6 +195,19 @@ def test_a_search_by_the_exact_email_finds_the_account_and_shows_that_address(cl
         assert ONLINE_EMAIL.lower() not in html.lower(), partial
 
 
+def test_the_error_of_a_loose_search_is_on_the_field_to_fill_in(client_request, agent, counter):
+    page = client_request.get("counters.desk", name="Perrin")
+    assert page.field_error("name") is None
+    assert page.field_error("birth_date") == ("Indiquez la date de naissance avec le nom, ou cherchez par adresse "
+                                              "e-mail ou numéro de téléphone.")
+    page = client_request.get("counters.desk", birth_date="12/03/1948")
+    assert page.field_error("birth_date") is None
+    assert page.field_error("name") == ("Indiquez le nom avec la date de naissance, ou cherchez par adresse "
+                                        "e-mail ou numéro de téléphone.")
+    page = client_request.get("counters.desk", contact="06 12")
+    assert page.field_error("name") is None and page.field_error("contact") == IMPRECISE
+
+
 # --- Phones -------------------------------------------------------------------------------------
 
 def test_a_phone_matches_only_whole(client, agent, counter):

@@ -86,3 +86,14 @@ def test_an_invalid_confirmation_link_offers_a_new_confirmation_link(client, ctx
     assert "nouveau lien de confirmation" in page.text("main")
     # A password-reset link, itself invalid, still offers a new one.
     assert Page(client.get("/password/reset/not-a-token")).select("main a[href*='password']")
+
+
+def test_each_receipt_words_its_follow_up_line_for_what_was_entered_and_names_the_code(client, agent, counter):
+    open_session(client, make_user())
+    receipt = Page(client.get(_vote(client, make_decision(Method.YES_NO)).location))
+    assert receipt.text(".receipt .follow-line").startswith("Suivez ce vote sur ")
+    assert "le code de suivi et votre date de naissance y rattachent" in receipt.text(".receipt .receipt-small")
+    theme = make_theme()
+    response = client.post_form("/proposals/new", {"title": "Un banc", "body": "Pour attendre le bus.",
+                                                   "theme": str(theme.id)})
+    assert Page(client.get(response.location)).text(".receipt .follow-line").startswith("Suivez cette proposition sur ")

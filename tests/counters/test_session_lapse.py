@@ -234,3 +234,23 @@ def test_a_form_of_an_earlier_session_of_the_same_resident_is_entered(client, ag
     response = _typed(client, page)
     assert "/desk/receipts/" in response.location
     assert db.session.execute(db.select(Proposal.author_id)).scalar_one() == resident.id
+
+
+def test_a_one_minute_limit_is_said_in_the_singular_and_the_identity_check_is_chosen_again(
+        client, agent, counter, page_made, app, monkeypatch):
+    monkeypatch.setitem(app.config, "ASSISTED_SESSION_IDLE_MINUTES", 1)
+    monkeypatch.setitem(app.config, "ASSISTED_SESSION_FORM_MINUTES", 1)
+    make_theme()
+    open_session(client, make_user(), identity="personally_known")
+    session_page = Page(client.get("/desk/session"))
+    assert "après 1 minute sans activité" in session_page.text("main")
+    assert "ouverte 1 minute après" in session_page.text("main")
+
+    page = _proposal_page(client, page_made, 2)
+    _idle(2)
+    lapsed = Page(_typed(client, page))
+    assert "après 1 minute sans activité" in lapsed.text("main .lapsed")
+    # The way the identity was checked a moment ago is chosen; the consent is asked again.
+    assert [radio["value"] for radio in lapsed.select('input[name="reopen-identity_check"][checked]')] == [
+        "personally_known"]
+    assert lapsed.select('input[name="reopen-consent"][checked]') == []
