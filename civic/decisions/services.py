@@ -207,13 +207,12 @@ def district_refusal(user, decision):
     districts = ", ".join(d.name for d in decision.districts)
     if standing is DistrictStanding.NOT_SET:
         return _l("This vote is reserved to the residents of: %(districts)s. Your profile does not say which "
-                  "district you live in.", districts=districts)
+                  "district you live in, so you cannot take part in this vote.", districts=districts)
     if standing is DistrictStanding.ELSEWHERE:
         return _l("This vote is reserved to the residents of: %(districts)s. Your profile says you live in "
-                  "%(yours)s.", districts=districts, yours=user.district.name)
-    return _l("This vote is reserved to the residents of: %(districts)s. Your profile gave this district only "
-              "after the vote opened: a district counts for the votes that open after it is stated.",
-              districts=districts)
+                  "%(yours)s, so you cannot take part in this vote.", districts=districts, yours=user.district.name)
+    return _l("This vote is reserved to the residents of: %(districts)s. You stated this district in your "
+              "profile after the vote opened, so you cannot take part in this vote.", districts=districts)
 
 
 def _tracking_code():

@@ -34,9 +34,10 @@ PUBLISHED_FILE_CACHE = "public, max-age=31536000, immutable"
 SHORT_VOTE_WARNING = _l("This vote lasts less than a day: residents who look once a day may miss it. Check its "
                         "dates before announcing it.")
 
-# What a resident refused by a district vote can do about it (stated too late: nothing, it is explained).
-DISTRICT_LINKS = {services.DistrictStanding.NOT_SET: _l("State your district in your account"),
-                  services.DistrictStanding.ELSEWHERE: _l("Change your district in your account")}
+# What a resident refused by a district vote can do about it: nothing for this vote (a district stated now
+# counts only for the votes that open later), so the link says it is for those.
+DISTRICT_LINKS = {services.DistrictStanding.NOT_SET: _l("State your district for the votes that open later"),
+                  services.DistrictStanding.ELSEWHERE: _l("Change your district for the votes that open later")}
 
 bp = Blueprint("decisions", __name__)
 

@@ -47,16 +47,24 @@ def test_logging_in_to_vote_returns_to_the_ballot(client, client_request, ctx):
     assert client_request.get("decisions.vote", decision_id=decision.id).has('input[name="option"]')
 
 
-@pytest.mark.parametrize("standing, message, link", [
-    ("not_set", "Ce vote est réservé aux habitants de : Centre. Votre profil n’indique pas votre quartier.",
-     "Indiquer votre quartier dans votre compte"),
-    ("elsewhere", "Ce vote est réservé aux habitants de : Centre. Votre profil indique que vous habitez Gare.",
-     "Changer de quartier dans votre compte"),
-    ("too_late", "Ce vote est réservé aux habitants de : Centre. Votre profil n’a indiqué ce quartier qu’après "
-                 "l’ouverture du vote : un quartier compte pour les votes qui ouvrent après qu’il a été indiqué.",
+LATER = ("Un quartier indiqué maintenant vaut pour les votes de quartier qui ouvriront plus tard, pas pour "
+         "celui-ci : ainsi, personne ne peut passer d’un quartier à l’autre pour voter plusieurs fois.")
+
+
+@pytest.mark.parametrize("standing, message, rule, link", [
+    ("not_set", "Ce vote est réservé aux habitants de : Centre. Votre profil n’indique pas votre quartier : vous ne "
+                "pouvez donc pas participer à ce vote.",
+     LATER, "Indiquer votre quartier pour les votes à venir"),
+    ("elsewhere", "Ce vote est réservé aux habitants de : Centre. Votre profil indique que vous habitez Gare : vous "
+                  "ne pouvez donc pas participer à ce vote.",
+     LATER, "Changer de quartier pour les votes à venir"),
+    ("too_late", "Ce vote est réservé aux habitants de : Centre. Vous avez indiqué ce quartier dans votre profil "
+                 "après l’ouverture du vote : vous ne pouvez donc pas participer à ce vote.",
+     "Un quartier ne vaut que pour les votes qui ouvrent après qu’il a été indiqué : ainsi, personne ne peut passer "
+     "d’un quartier à l’autre pour voter plusieurs fois. Le vôtre vaut pour les prochains votes de ce quartier.",
      None),
 ])
-def test_a_district_vote_says_why_it_refuses_and_what_to_do(client_request, login_as, standing, message, link):
+def test_a_district_vote_says_why_it_refuses_and_what_to_do(client_request, login_as, standing, message, rule, link):
     centre, gare = _district("Centre"), _district("Gare")
     decision = make_decision(districts=[centre])
     user = login_as()
@@ -66,7 +74,11 @@ def test_a_district_vote_says_why_it_refuses_and_what_to_do(client_request, logi
         db.session.commit()
     page = client_request.get("decisions.detail", decision_id=decision.id)
     box = page.texts(".support-box p")
+    # The refusal says this vote cannot be joined; the next paragraph says the rule once, the link (if any)
+    # being for the votes that open later.
     assert box[0] == message and "Vous ne pouvez pas participer à ce vote." not in box
+    assert box[1].removesuffix(link or "").strip() == rule
+    assert sum("après qu’il a été indiqué" in p or "plus tard" in p for p in box) == 1
     links = dict(page.links(".support-box"))
     assert (links.get(link) == "/account") if link else links == {}
     # Going to the ballot anyway leads back to the decision, which says it once: no notice repeating the page.
