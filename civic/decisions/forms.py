@@ -93,6 +93,7 @@ class DecisionForm(FlaskForm):
     method = RadioField(_l("Voting method"), choices=labels.choices(Method), validate_choice=False,
                         validators=[required(_l("Choose a voting method.")), _a_method])
     max_choices = IntegerField(_l("Most options a voter may choose (optional)"),
+                               description=_l("Leave empty for no limit."),
                                validators=[Optional(), NumberRange(min=1, max=1000, message=_l(
                                    "Enter a number between %(min)s and %(max)s."))])
     # Amounts as text: "150 000" is how people write them; _amount takes the spaces out.
