@@ -167,6 +167,12 @@ def participation_of(user, decision):
                                                           Participation.user_id == user.id)).scalar_one()
 
 
+# Why a ballot is refused outside the voting period: said by its side of the period, so that a resident
+# coming back too late learns the vote has closed, not that it is "not open" (as if it might open).
+NOT_OPEN_YET = _l("This vote has not opened yet.")
+CLOSED = _l("This vote has closed: ballots are no longer accepted.")
+
+
 def in_allowed_district(user, decision):
     return district_refusal(user, decision) is None
 
@@ -278,8 +284,8 @@ def cast_ballot(user, decision, content, channel=Channel.ONLINE):
             db.session.add(Participation(decision_id=decision.id, user_id=user.id, channel=channel))
             db.session.flush()
             _write_ballot(decision, code, content)
-            if not _still_open(decision):
-                raise DomainError(_l("This vote is not open."))
+            if not _still_open(decision):  # it was open when checked above: it closed or was published since
+                raise DomainError(CLOSED)
         if not insert.duplicate:
             return code
         if has_voted(user, decision):
