@@ -175,7 +175,7 @@ def test_ballots_are_not_checked_before_publication(client_request, login_as):
     assert not page.has(f'form[action="/decisions/{decision.id}/results/ballot"]')
     page = client_request.get("decisions.check_ballot", decision_id=decision.id, code="ABCDEFGHJK",
                               _expected_status=404)
-    assert page.h1 == "Page introuvable"
+    assert page.h1 == f"Résultats pas encore publiés : {decision.title}" and not page.has("main form")
 
 
 def test_the_ballots_file_keeps_option_numbers_and_the_data_package_names_them(ctx):
