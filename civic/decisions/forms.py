@@ -6,6 +6,7 @@ from wtforms import (DateTimeLocalField, FieldList, Form, FormField, IntegerFiel
 from wtforms.validators import NumberRange, Optional
 
 from .. import labels
+from ..codes import typed_code
 from ..forms import CheckboxesField, max_length, required, strip
 from ..routing import is_whole_number, parse_id
 from .models import BudgetRule, Method
@@ -173,6 +174,8 @@ class BallotCodeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    code = StringField(_l("Ballot verification code"), filters=[strip],
+    # Read as stored and published ("gcd3r fnzvk" is GCD3RFNZVK, as in the ballots file): the page names the
+    # ballot by the code the file shows, not as typed.
+    code = StringField(_l("Ballot verification code"), filters=[strip, typed_code],
                        validators=[required(_l("Enter the verification code of your ballot.")), max_length(20)],
                        description=_l("10 characters, shown when you voted or printed on your counter receipt."))

@@ -9,7 +9,7 @@ import pytest
 from civic.accounts.models import District, Role, User
 from civic.db_types import utcnow
 from civic.decisions import services
-from civic.decisions.files import DATAPACKAGE
+from civic.decisions.files import BALLOTS_CSV, DATAPACKAGE
 from civic.decisions.models import Method
 from civic.extensions import db
 from tests.decisions.helpers import close, make_decision, published_text
@@ -154,9 +154,12 @@ def test_a_resident_checks_their_ballot_by_its_code(client_request, limits):  # 
     page = client_request.get("decisions.results", decision_id=decision.id)
     form = page.select_one(f'form[action="/decisions/{decision.id}/results/ballot"]')
     assert form["method"] == "get" and page.text('label[for="code"]') == "Code de vérification du bulletin"
-    typed = "-".join((codes[0][:5].lower(), codes[0][5:]))  # typed as read aloud
+    typed = " " + " - ".join((codes[0][:5].lower(), codes[0][5:])) + " "  # typed as read aloud
     page = client_request.get("decisions.check_ballot", decision_id=decision.id, code=typed)
     assert page.texts(".support-box li") == ["Parc", "Médiathèque"]
+    # Named as the ballots file writes it, not as typed: the resident finds that line.
+    assert page.text(".support-box h2") == f"Bulletin {codes[0]}" and page.value("code") == codes[0]
+    assert f"\n{codes[0]}," in published_text(decision, BALLOTS_CSV)
     page = client_request.get("decisions.check_ballot", decision_id=decision.id, code=codes[1])
     assert page.text(".support-box strong") == "Vote blanc"
     unknown = client_request.get("decisions.check_ballot", decision_id=decision.id, code="ZZZZZZZZZZ")
