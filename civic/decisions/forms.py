@@ -6,6 +6,7 @@ from wtforms import (DateTimeLocalField, FieldList, Form, FormField, IntegerFiel
 from wtforms.validators import NumberRange, Optional
 
 from .. import labels
+from ..codes import typed_code
 from ..forms import CheckboxesField, max_length, required, strip
 from ..routing import is_whole_number, parse_id
 from .models import BudgetRule, Method
@@ -93,6 +94,7 @@ class DecisionForm(FlaskForm):
     method = RadioField(_l("Voting method"), choices=labels.choices(Method), validate_choice=False,
                         validators=[required(_l("Choose a voting method.")), _a_method])
     max_choices = IntegerField(_l("Most options a voter may choose (optional)"),
+                               description=_l("Leave empty for no limit."),
                                validators=[Optional(), NumberRange(min=1, max=1000, message=_l(
                                    "Enter a number between %(min)s and %(max)s."))])
     # Amounts as text: "150 000" is how people write them; _amount takes the spaces out.
@@ -169,6 +171,8 @@ class DescriptionForm(FlaskForm):
 class BallotCodeForm(FlaskForm):
     """"Check my ballot" on the results page: posted (see views.check_ballot)."""
 
-    code = StringField(_l("Ballot verification code"), filters=[strip],
+    # Read as stored and published ("gcd3r fnzvk" is GCD3RFNZVK, as in the ballots file): the page names the
+    # ballot by the code the file shows, not as typed.
+    code = StringField(_l("Ballot verification code"), filters=[strip, typed_code],
                        validators=[required(_l("Enter the verification code of your ballot.")), max_length(20)],
                        description=_l("10 characters, shown when you voted or printed on your counter receipt."))

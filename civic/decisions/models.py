@@ -265,7 +265,7 @@ class DescriptionEdit(db.Model):
 labels.register(Method, {
     Method.YES_NO: _l("Yes / no"),
     Method.SINGLE_CHOICE: _l("Single choice among options"),
-    Method.APPROVAL: _l("Approval: choose any number of options"),
+    Method.APPROVAL: _l("Approval: choose the options one supports"),
     Method.MAJORITY_JUDGMENT: _l("Majority judgment: grade every option"),
     Method.BUDGET: _l("Participatory budget: choose projects within a budget"),
 })

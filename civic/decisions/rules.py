@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..access import ANYONE, NOT_ALLOWED, Action, Role, can, register, register_visibility
 from .models import Decision, DecisionState
-from .services import district_refusal, has_voted
+from .services import CLOSED, NOT_OPEN_YET, district_refusal, has_voted
 
 OFFICIALS = {Role.ELECTED, Role.ADMIN}
 
@@ -16,8 +16,11 @@ def _viewable(user, decision):
 
 
 def _may_vote(user, decision):
-    if decision.state is not DecisionState.OPEN:
-        return _l("This vote is not open.")
+    state = decision.state
+    if state in (DecisionState.DRAFT, DecisionState.SCHEDULED):
+        return NOT_OPEN_YET
+    if state in (DecisionState.CLOSED, DecisionState.PUBLISHED):
+        return CLOSED
     reason = district_refusal(user, decision)
     if reason is not None:
         return reason

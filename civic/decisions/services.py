@@ -167,6 +167,12 @@ def participation_of(user, decision):
                                                           Participation.user_id == user.id)).scalar_one()
 
 
+# Why a ballot is refused outside the voting period: said by its side of the period, so that a resident
+# coming back too late learns the vote has closed, not that it is "not open" (as if it might open).
+NOT_OPEN_YET = _l("This vote has not opened yet.")
+CLOSED = _l("This vote has closed: ballots are no longer accepted.")
+
+
 def in_allowed_district(user, decision):
     return district_refusal(user, decision) is None
 
@@ -207,13 +213,12 @@ def district_refusal(user, decision):
     districts = ", ".join(d.name for d in decision.districts)
     if standing is DistrictStanding.NOT_SET:
         return _l("This vote is reserved to the residents of: %(districts)s. Your profile does not say which "
-                  "district you live in.", districts=districts)
+                  "district you live in, so you cannot take part in this vote.", districts=districts)
     if standing is DistrictStanding.ELSEWHERE:
         return _l("This vote is reserved to the residents of: %(districts)s. Your profile says you live in "
-                  "%(yours)s.", districts=districts, yours=user.district.name)
-    return _l("This vote is reserved to the residents of: %(districts)s. Your profile gave this district only "
-              "after the vote opened: a district counts for the votes that open after it is stated.",
-              districts=districts)
+                  "%(yours)s, so you cannot take part in this vote.", districts=districts, yours=user.district.name)
+    return _l("This vote is reserved to the residents of: %(districts)s. You stated this district in your "
+              "profile after the vote opened, so you cannot take part in this vote.", districts=districts)
 
 
 def _tracking_code():
@@ -279,8 +284,8 @@ def cast_ballot(user, decision, content, channel=Channel.ONLINE):
             db.session.add(Participation(decision_id=decision.id, user_id=user.id, channel=channel))
             db.session.flush()
             _write_ballot(decision, code, content)
-            if not _still_open(decision):
-                raise DomainError(_l("This vote is not open."))
+            if not _still_open(decision):  # it was open when checked above: it closed or was published since
+                raise DomainError(CLOSED)
         if not insert.duplicate:
             return code
         if has_voted(user, decision):

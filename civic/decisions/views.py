@@ -34,9 +34,10 @@ PUBLISHED_FILE_CACHE = "public, max-age=31536000, immutable"
 SHORT_VOTE_WARNING = _l("This vote lasts less than a day: residents who look once a day may miss it. Check its "
                         "dates before announcing it.")
 
-# What a resident refused by a district vote can do about it (stated too late: nothing, it is explained).
-DISTRICT_LINKS = {services.DistrictStanding.NOT_SET: _l("State your district in your account"),
-                  services.DistrictStanding.ELSEWHERE: _l("Change your district in your account")}
+# What a resident refused by a district vote can do about it: nothing for this vote (a district stated now
+# counts only for the votes that open later), so the link says it is for those.
+DISTRICT_LINKS = {services.DistrictStanding.NOT_SET: _l("State your district for the votes that open later"),
+                  services.DistrictStanding.ELSEWHERE: _l("Change your district for the votes that open later")}
 
 bp = Blueprint("decisions", __name__)
 
@@ -260,9 +261,18 @@ def voted(decision_id):
     return render_template("decisions/voted.html", decision=decision, code=code)
 
 
+def _not_published(decision):
+    """The results of a vote anyone may see but whose results nobody published yet: there is nothing at this
+    address yet (404), and the page says when there will be, with the way back to the vote."""
+    return render_template("decisions/not_published.html", decision=decision, state=decision.state), 404
+
+
 @bp.route("/<int:decision_id>/results")
-@requires(Action.RESULTS_READ, load=Decision)
+@requires(Action.DECISION_VIEW, load=Decision)
 def results(decision):
+    # The vote is visible (drafts stay a plain 404); its results may not be yet: say so rather than "not found".
+    if not can(current_user, Action.RESULTS_READ, decision):
+        return _not_published(decision)
     if decision.published_at is not None:
         data, preview = services.published_results(decision), False
     else:  # an official reviewing the count of a closed vote (access: RESULTS_READ)
@@ -277,14 +287,16 @@ def results(decision):
 
 @bp.route("/<int:decision_id>/results/ballot", methods=["GET", "POST"])
 @limits.per_ip("SECRET_LIMIT_PER_IP", methods=["POST"])
-@requires(Action.RESULTS_READ, load=Decision)
+@requires(Action.DECISION_VIEW, load=Decision)
 def check_ballot(decision):
     """"Check my ballot": the published ballot a verification code names, by option labels. An unknown code
     gets the same page with a message in the same place (and the same status). Posted, never in the address:
     with the published ballots file, a code in the browser's history (a library's, a counter's computer) or in
     a server's log would tell how its voter voted."""
-    if decision.published_at is None:
-        abort(404)  # an official's preview: the ballots are not public yet
+    # Before publication nobody checks a ballot, an official reviewing the count included: the ballots are
+    # not public yet.
+    if decision.published_at is None or not can(current_user, Action.RESULTS_READ, decision):
+        return _not_published(decision)
     form = BallotCodeForm()
     typed = form.validate_on_submit()
     return render_template("decisions/check_ballot.html", decision=decision, form=form, looked_up=typed,

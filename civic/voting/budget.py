@@ -48,24 +48,40 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-EXPLANATION_EN = (
+# What every participatory budget does, then its two rules: a decision's page and results name the rule it
+# announced (RULE_NAMES) and explain that one; "either... or..." only when the rule is not known.
+INTRO_EN = (
     "The budget is shared out between the projects chosen by the voters, and the total "
     "cost of the funded projects never exceeds it. Each voter approves the projects they "
-    "support. Depending on the rule announced before the vote, "
+    "support."
+)
+INTRO_FR = (
+    "Le budget est réparti entre les projets choisis par les votants, et le coût total "
+    "des projets retenus ne le dépasse jamais. Chaque votant approuve les projets qu'il "
+    "soutient."
+)
+EXPLANATION_EN = INTRO_EN + (
+    " Depending on the rule announced before the vote, "
     "projects are either funded in order of their number of votes as long as they fit "
     "in the remaining budget (greedy rule), or chosen by the Method of Equal Shares, "
     "where each voter controls an equal share of the budget and a project is funded "
     "when its supporters can pay for it together from their own shares."
 )
-EXPLANATION_FR = (
-    "Le budget est réparti entre les projets choisis par les votants, et le coût total "
-    "des projets retenus ne le dépasse jamais. Chaque votant approuve les projets qu'il "
-    "soutient. Selon la règle annoncée avant le vote, les "
+EXPLANATION_FR = INTRO_FR + (
+    " Selon la règle annoncée avant le vote, les "
     "projets sont soit financés dans l'ordre de leur nombre de voix tant qu'ils tiennent "
     "dans le budget restant (règle gloutonne), soit choisis par la méthode des parts "
     "égales, où chaque votant dispose d'une part égale du budget et un projet est financé "
     "lorsque ses soutiens peuvent le payer ensemble avec leurs propres parts."
 )
+RULE_NAMES_EN = {
+    "greedy": "The rule of this vote: the greedy rule.",
+    "equal_shares": "The rule of this vote: the Method of Equal Shares.",
+}
+RULE_NAMES_FR = {
+    "greedy": "La règle de ce vote : la règle gloutonne.",
+    "equal_shares": "La règle de ce vote : la méthode des parts égales.",
+}
 GREEDY_EN = (
     "Projects are ranked by number of votes, most first. Going down the list, each "
     "project is funded if its cost still fits in what is left of the budget; a project "

@@ -14,7 +14,8 @@ def explanation(method, rule=None, lang="fr"):
     """The paragraphs that explain ``method`` (and, for a budget, its ``rule``) in ``lang`` (fr or en)."""
     suffix = "FR" if lang == "fr" else "EN"
     module = MODULES[method]
-    paragraphs = [getattr(module, f"EXPLANATION_{suffix}")]
     if method == "budget" and rule in BUDGET_RULES:
-        paragraphs.append(getattr(budget, f"{BUDGET_RULES[rule]}_{suffix}"))
-    return paragraphs
+        # The rule this vote uses, named, then explained: not both rules as alternatives.
+        return [getattr(budget, f"INTRO_{suffix}"), getattr(budget, f"RULE_NAMES_{suffix}")[rule],
+                getattr(budget, f"{BUDGET_RULES[rule]}_{suffix}")]
+    return [getattr(module, f"EXPLANATION_{suffix}")]

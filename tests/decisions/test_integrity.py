@@ -92,4 +92,6 @@ def test_results_and_decision_pages_use_the_counting_modules_own_words(client, c
     client.get("/lang/en?next=/")
     budget_decision = make_decision(Method.BUDGET)
     page = html.unescape(client.get(f"/decisions/{budget_decision.id}").get_data(as_text=True))
-    assert budget.EXPLANATION_EN in page and budget.GREEDY_EN in page
+    # The rule the vote announced, named and explained; not both rules as alternatives.
+    assert budget.INTRO_EN in page and budget.RULE_NAMES_EN["greedy"] in page and budget.GREEDY_EN in page
+    assert "either" not in page and budget.EQUAL_SHARES_EN not in page

@@ -159,3 +159,29 @@ def test_amounts_are_typed_as_people_write_them(client_request, login_as):
     page = client_request.post("decisions.new", _data={**data, "budget": "1 000 000 001"}, _expected_status=200)
     assert page.field_error("budget").replace("\u202f", " ").replace("\xa0", " ") == (
         "Saisissez un nombre entier d’euros entre 1 et 1 000 000 000.")
+
+
+@pytest.mark.parametrize("max_choices, named", [
+    (2, "Vote par approbation : 2 options au plus par votant"),
+    (1, "Vote par approbation : 1 option au plus par votant"),
+    (None, "Vote par approbation : choisir les options que l’on soutient"),
+])
+def test_an_approval_vote_is_described_with_its_maximum_wherever_its_method_is(client_request, login_as,
+                                                                             max_choices, named):
+    login_as(Role.ELECTED)
+    decision = make_decision(Method.APPROVAL, state="draft", max_choices=max_choices)
+    page = client_request.get("decisions.index")
+    assert page.text(".card .meta").startswith(f"Brouillon {named} · ")
+    page = client_request.get("decisions.announce", decision_id=decision.id)
+    summary = dict(zip(page.texts("dl.summary dt"), page.texts("dl.summary dd")))
+    assert summary["Mode de scrutin"] == named
+    page = client_request.get("decisions.detail", decision_id=decision.id)
+    assert page.texts("details p")[0] == named
+    assert sum("au plus" in p for p in page.texts("details p")) == (1 if max_choices else 0)
+
+
+def test_the_approval_form_claims_no_number_of_options_beside_its_maximum(client_request, login_as):
+    login_as(Role.ELECTED)
+    page = client_request.get("decisions.new", method="approval")
+    assert "autant" not in page.text("main form") and "que l’on veut" not in page.text("main")
+    assert page.text("#max_choices-hint") == "Laissez vide pour ne fixer aucune limite."

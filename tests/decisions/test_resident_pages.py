@@ -9,7 +9,7 @@ import pytest
 from civic.accounts.models import District, Role, User
 from civic.db_types import utcnow
 from civic.decisions import services
-from civic.decisions.files import DATAPACKAGE
+from civic.decisions.files import BALLOTS_CSV, DATAPACKAGE
 from civic.decisions.models import Method
 from civic.extensions import db
 from tests.decisions.helpers import close, make_decision, published_text
@@ -47,16 +47,24 @@ def test_logging_in_to_vote_returns_to_the_ballot(client, client_request, ctx):
     assert client_request.get("decisions.vote", decision_id=decision.id).has('input[name="option"]')
 
 
-@pytest.mark.parametrize("standing, message, link", [
-    ("not_set", "Ce vote est réservé aux habitants de : Centre. Votre profil n’indique pas votre quartier.",
-     "Indiquer votre quartier dans votre compte"),
-    ("elsewhere", "Ce vote est réservé aux habitants de : Centre. Votre profil indique que vous habitez Gare.",
-     "Changer de quartier dans votre compte"),
-    ("too_late", "Ce vote est réservé aux habitants de : Centre. Votre profil n’a indiqué ce quartier qu’après "
-                 "l’ouverture du vote : un quartier compte pour les votes qui ouvrent après qu’il a été indiqué.",
+LATER = ("Un quartier indiqué maintenant vaut pour les votes de quartier qui ouvriront plus tard, pas pour "
+         "celui-ci : ainsi, personne ne peut passer d’un quartier à l’autre pour voter plusieurs fois.")
+
+
+@pytest.mark.parametrize("standing, message, rule, link", [
+    ("not_set", "Ce vote est réservé aux habitants de : Centre. Votre profil n’indique pas votre quartier : vous ne "
+                "pouvez donc pas participer à ce vote.",
+     LATER, "Indiquer votre quartier pour les votes à venir"),
+    ("elsewhere", "Ce vote est réservé aux habitants de : Centre. Votre profil indique que vous habitez Gare : vous "
+                  "ne pouvez donc pas participer à ce vote.",
+     LATER, "Changer de quartier pour les votes à venir"),
+    ("too_late", "Ce vote est réservé aux habitants de : Centre. Vous avez indiqué ce quartier dans votre profil "
+                 "après l’ouverture du vote : vous ne pouvez donc pas participer à ce vote.",
+     "Un quartier ne vaut que pour les votes qui ouvrent après qu’il a été indiqué : ainsi, personne ne peut passer "
+     "d’un quartier à l’autre pour voter plusieurs fois. Le vôtre vaut pour les prochains votes de ce quartier.",
      None),
 ])
-def test_a_district_vote_says_why_it_refuses_and_what_to_do(client_request, login_as, standing, message, link):
+def test_a_district_vote_says_why_it_refuses_and_what_to_do(client_request, login_as, standing, message, rule, link):
     centre, gare = _district("Centre"), _district("Gare")
     decision = make_decision(districts=[centre])
     user = login_as()
@@ -66,7 +74,11 @@ def test_a_district_vote_says_why_it_refuses_and_what_to_do(client_request, logi
         db.session.commit()
     page = client_request.get("decisions.detail", decision_id=decision.id)
     box = page.texts(".support-box p")
+    # The refusal says this vote cannot be joined; the next paragraph says the rule once, the link (if any)
+    # being for the votes that open later.
     assert box[0] == message and "Vous ne pouvez pas participer à ce vote." not in box
+    assert box[1].removesuffix(link or "").strip() == rule
+    assert sum("après qu’il a été indiqué" in p or "plus tard" in p for p in box) == 1
     links = dict(page.links(".support-box"))
     assert (links.get(link) == "/account") if link else links == {}
     # Going to the ballot anyway leads back to the decision, which says it once: no notice repeating the page.
@@ -145,10 +157,13 @@ def test_a_resident_checks_their_ballot_by_its_code(client_request, limits):  # 
     form = page.select_one(f'form[action="/decisions/{decision.id}/results/ballot"]')
     # Posted: a code in the address would stay in the browser's history, and with the ballots file tell the vote.
     assert form["method"] == "post" and page.text('label[for="code"]') == "Code de vérification du bulletin"
-    typed = "-".join((codes[0][:5].lower(), codes[0][5:]))  # typed as read aloud
+    typed = " " + " - ".join((codes[0][:5].lower(), codes[0][5:])) + " "  # typed as read aloud
     page = client_request.post("decisions.check_ballot", decision_id=decision.id, _data={"code": typed},
                                _expected_status=200)
     assert page.texts(".support-box li") == ["Parc", "Médiathèque"]
+    # Named as the ballots file writes it, not as typed: the resident finds that line.
+    assert page.text(".support-box h2") == f"Bulletin {codes[0]}" and page.value("code") == codes[0]
+    assert f"\n{codes[0]}," in published_text(decision, BALLOTS_CSV)
     page = client_request.post("decisions.check_ballot", decision_id=decision.id, _data={"code": codes[1]},
                                _expected_status=200)
     assert page.text(".support-box strong") == "Vote blanc"
@@ -173,7 +188,7 @@ def test_ballots_are_not_checked_before_publication(client_request, login_as):
     assert not page.has(f'form[action="/decisions/{decision.id}/results/ballot"]')
     page = client_request.post("decisions.check_ballot", decision_id=decision.id, _data={"code": "ABCDEFGHJK"},
                                _expected_status=404)
-    assert page.h1 == "Page introuvable"
+    assert page.h1 == f"Résultats pas encore publiés : {decision.title}" and not page.has("main form")
 
 
 def test_the_ballots_file_keeps_option_numbers_and_the_data_package_names_them(ctx):

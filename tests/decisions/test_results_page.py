@@ -172,3 +172,42 @@ def test_page_check_finds_dangling_id_references():
     assert len(problems) == 1
     assert all(ref in problems[0] for ref in ("'f-error'", "'nope'", "'gone'")) and "'main'" not in problems[0]
     assert "'f-hint'" not in problems[0].replace("'f-hint f-error'", "")
+
+
+@pytest.mark.parametrize("rule, named, other", [
+    (BudgetRule.EQUAL_SHARES, "La règle de ce vote : la méthode des parts égales.", "règle gloutonne"),
+    (BudgetRule.GREEDY, "La règle de ce vote : la règle gloutonne.", "parts égales"),
+])
+def test_a_budget_count_says_which_rule_it_used(client, ctx, rule, named, other):
+    decision = make_decision(Method.BUDGET, options=("A", "B"), costs=[60, 50], budget=100, budget_rule=rule)
+    _cast(decision, [{"options": [decision.options[0].id]}])
+    close(decision)
+    _preview(client, decision)
+    page = Page(client.get(f"/decisions/{decision.id}/results"))
+    explained = page.text("main").split("Comment les voix ont été comptées", 1)[1]
+    # The rule used is named; the other one is never offered as an alternative ("soit... soit...").
+    assert named in page.texts("main p") and "soit" not in explained and other not in explained
+
+
+@pytest.mark.parametrize("state, when", [
+    ("scheduled", "Le vote ouvre le"),
+    ("open", "Le vote est ouvert jusqu’au"),
+    ("closed", "Le vote a été clos le"),
+])
+@pytest.mark.parametrize("endpoint", ["decisions.results", "decisions.check_ballot"])
+def test_results_not_published_yet_say_so_and_lead_back_to_the_vote(client_request, login_as, state, when,
+                                                                    endpoint):
+    login_as()
+    decision = make_decision(Method.YES_NO, state=state)
+    page = client_request.get(endpoint, decision_id=decision.id, _expected_status=404)
+    assert page.h1 == f"Résultats pas encore publiés : {decision.title}"
+    said = page.texts("main .narrow > p")
+    assert said[0].startswith(when) and said[-1] == "Code d’erreur : 404"
+    assert ("Retour au vote", f"/decisions/{decision.id}") in page.links("main")
+
+
+def test_the_results_of_a_draft_stay_a_plain_404(client_request, login_as):
+    login_as()
+    decision = make_decision(Method.YES_NO, state="draft")
+    page = client_request.get("decisions.results", decision_id=decision.id, _expected_status=404)
+    assert page.h1 == "Page introuvable"

@@ -143,9 +143,13 @@ def test_forged_ballot_on_confirm_is_refused(client, login_as):
     assert _ballots(decision) == []
 
 
-@pytest.mark.parametrize("state", ["draft", "scheduled", "closed"])
-def test_cannot_vote_outside_the_open_period(client, login_as, state):
-    """A draft does not exist for residents; a vote not open yet, or closed, sends them back saying so."""
+@pytest.mark.parametrize("state, notice", [
+    ("draft", None),
+    ("scheduled", "Ce vote n’est pas encore ouvert."),
+    ("closed", "Ce vote est clos : il n’est plus possible de voter."),
+])
+def test_cannot_vote_outside_the_open_period(client, login_as, state, notice):
+    """A draft does not exist for residents; a vote not open yet, or closed, sends them back saying which."""
     login_as()
     decision = make_decision(Method.YES_NO, state=state)
     response = client.post_form(f"/decisions/{decision.id}/vote/confirm", {"vote": "yes"})
@@ -153,7 +157,10 @@ def test_cannot_vote_outside_the_open_period(client, login_as, state):
         assert response.status_code == 404
     else:
         assert response.status_code == 302 and response.location == f"/decisions/{decision.id}"
-        assert Page(client.get(response.location)).notices == ["Ce vote n’est pas ouvert."]
+        assert Page(client.get(response.location)).notices == [notice]
+        # The ballot itself says the same: it is not "not open" when it has closed.
+        response = client.get(f"/decisions/{decision.id}/vote")
+        assert response.status_code == 302 and Page(client.get(response.location)).notices == [notice]
     assert _ballots(decision) == []
 
 
