@@ -17,7 +17,7 @@ from ..transaction import unique_insert
 USERS_PAGE = 25
 
 
-staff_log.describe("role", "grant", _l("%(who)s changed the role of account n° %(n)s."))
+staff_log.describe("role", "grant", _l("Role of account n° %(n)s changed"))
 staff_log.describe_fields(TargetType.USER, "role", {"role": staff_log.Field(_l("Role"), staff_log.enum_value(Role))})
 
 

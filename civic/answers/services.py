@@ -25,7 +25,23 @@ def _stop_answer_mails(user, _rest):
     user.notify_answers = False
 
 
-staff_log.describe("answer", "answer", _l("%(who)s answered proposal n° %(n)s, or changed its answer."))
+ANSWER_PUBLISHED = _l("Answer to proposal n° %(n)s published")
+ANSWER_STATUS_CHANGED = _l("Status of the answer to proposal n° %(n)s changed")
+ANSWER_WORDING_CHANGED = _l("Wording of the answer to proposal n° %(n)s changed")
+ANSWER_BOTH_CHANGED = _l("Status and wording of the answer to proposal n° %(n)s changed")
+
+
+def _answer_sentence(before, after):
+    """The staff log knows from the entry whether it was the first answer and what a change changed."""
+    if not before:
+        return ANSWER_PUBLISHED
+    status, wording = before.get("status") != after.get("status"), before.get("text") != after.get("text")
+    if status and wording:
+        return ANSWER_BOTH_CHANGED
+    return ANSWER_STATUS_CHANGED if status else ANSWER_WORDING_CHANGED
+
+
+staff_log.describe("answer", "answer", _answer_sentence)
 staff_log.describe_fields(TargetType.PROPOSAL, "answer", {
     "status": staff_log.Field(_l("Status"), staff_log.enum_value(AnswerStatus)),
     "text": staff_log.Field(lazy_pgettext("official answer", "Answer")),

@@ -148,7 +148,7 @@ def test_role_changes_are_in_the_staff_log_for_admins_only(client, ctx):
     page = Page(client.get("/admin/staff-log?area=role"))
     [entry] = page.select("table tbody tr")
     when, what, changed = (cell.get_text() for cell in entry.select("td"))
-    assert what == f"{admin.display_name} a changé le rôle du compte n° {target.id}."
+    assert what == f"Rôle du compte n° {target.id} modifié — par {admin.display_name}."
     assert changed == "Rôle\u202f: Habitant → Modérateur"
     assert client.get("/admin/staff-log?since=nonsense").status_code == 200
     client.post_form("/logout")
