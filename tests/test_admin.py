@@ -221,14 +221,15 @@ def test_the_accounts_list_says_who_has_no_e_mail_and_which_records_were_merged(
         return [[cell.get_text(" ", strip=True) for cell in row.select("td")] for row in page.select("tbody tr")]
 
     assert rows() == [
-        ["Bernard Fusionné", "inscrit au guichet, sans e-mail", f"Rattachée au compte n° {kept.id}", "—"],
-        ["Bernard Guichet", "inscrit au guichet, sans e-mail", "Habitant", "Changer le rôle de Bernard Guichet"],
+        ["Bernard Fusionné", "fiche faite au guichet, sans e-mail",
+         f"Rattachée au compte de Bernard Online (n° {kept.id})", "—"],
+        ["Bernard Guichet", "fiche faite au guichet, sans e-mail", "Habitant", "Changer le rôle de Bernard Guichet"],
         ["Bernard Online", kept.email, "Habitant", "Changer le rôle de Bernard Online"]]
     assert [row[0] for row in rows(show="in_use")] == ["Bernard Guichet", "Bernard Online"]
     assert [row[0] for row in rows(show="merged")] == ["Bernard Fusionné"]
     assert [row[0] for row in rows(show="nonsense")] == ["Bernard Fusionné", "Bernard Guichet", "Bernard Online"]
     role_page = client_request.get("admin.user_role", user_id=at_counter.id)
-    assert role_page.select_one("main p").get_text().startswith("inscrit au guichet, sans e-mail")
+    assert role_page.select_one("main p").get_text().startswith("fiche faite au guichet, sans e-mail")
 
 
 def test_the_staff_log_says_what_an_entry_did_and_names_who_last(client_request, login_as):
@@ -258,3 +259,27 @@ def test_the_staff_log_says_what_an_entry_did_and_names_who_last(client_request,
         "Guichet n° 2 créé", "Statut et texte de la réponse à la proposition n° 2 modifiés",
         "Texte de la réponse à la proposition n° 2 modifié", "Statut de la réponse à la proposition n° 2 modifié",
         "Réponse à la proposition n° 2 publiée")]
+
+
+def test_a_merged_record_links_its_account_has_no_role_and_is_found_by_its_civil_name(client_request, login_as):
+    """The line of a merged counter record names and links the account it was merged into; its role page sends
+    the admin there, saying why (it has no role of its own); a counter record shown under a first name is found
+    by the surname of its civil name."""
+    login_as(Role.ADMIN)
+    kept = make_user(name="Joëlle P.")
+    merged = User(display_name="Joëlle", full_name="Joëlle Perrin", role=Role.RESIDENT, merged_into_id=kept.id,
+                  active=False)
+    db.session.add(merged)
+    db.session.commit()
+    page = client_request.get("admin.users", q="Perrin")
+    [row] = page.select("tbody tr")
+    assert row.select_one("td").get_text() == "Joëlle"
+    assert page.links("tbody") == [("Joëlle P.", client_request.url("admin.user_role", user_id=kept.id))]
+    assert [row.select_one("td").get_text() for row in client_request.get("admin.users", q="perr").select(
+        "tbody tr")] == ["Joëlle"]
+    page = client_request.get("admin.user_role", user_id=merged.id, _expected_status=302, _follow=True)
+    assert page.h1 == "Rôle de Joëlle P." and page.notices == [
+        "Cette fiche du guichet a été rattachée à un autre compte : elle n’a pas de rôle à elle. Changez le rôle de "
+        "ce compte."]
+    client_request.post("admin.user_role", user_id=merged.id, _data={"role": "moderator"})
+    assert db.session.get(User, merged.id).role is Role.RESIDENT
