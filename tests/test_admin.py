@@ -183,14 +183,14 @@ def test_the_staff_log_reads_as_sentences_with_local_times_and_labelled_values(c
             for row in page.select("tbody tr")}
     assert rows == {
         f"Commentaire n° {comment.id} masqué — par Modératrice Anne.": (
-            "1er juillet 2026, 10:00 : l’entrée en entier",
+            "1er juillet 2026, 10:00\u202f: l’entrée en entier",
             "Masqué\u202f: non → ouiRaison publique\u202f: — → Propos injurieux"),
         "Vote n° 7 annoncé — par Alix Admin.": (
-            "1er juillet 2026, 10:00 : l’entrée en entier",
+            "1er juillet 2026, 10:00\u202f: l’entrée en entier",
             "Clôture\u202f: — → 15 juillet 2026, 10:00Ouverture\u202f: — → 1er juillet 2026, 10:00"
             "État\u202f: Brouillon → À venir"),
         f"Rôle du compte n° {admin.id} modifié — par l’exploitant du serveur.": (
-            "1er juillet 2026, 10:00 : l’entrée en entier", "Rôle\u202f: Habitant → Administrateur"),
+            "1er juillet 2026, 10:00\u202f: l’entrée en entier", "Rôle\u202f: Habitant → Administrateur"),
     }
     [hidden] = [row for row in page.select("tbody tr") if "masqué" in row.get_text()]
     entry = Page(client.get(hidden.select_one("td a")["href"]))

@@ -407,3 +407,29 @@ def test_moderators_read_the_decisions_as_verbs_not_as_grades(client, ctx):
     page = Page(client.get(f"/moderation/proposal/{proposal.id}"))
     assert [label.get_text() for label in page.select("fieldset label")] == [
         "Publier", "Demander une modification à l’auteur", "Rejeter", "Fusionner dans une autre proposition"]
+
+
+def test_a_reason_reads_as_one_typeset_sentence_and_other_is_the_forms_wording_only(client_request, login_as):
+    """"Other (say what)" is the form's choice; a recorded reason reads "Other", beside the reporter's words in one
+    translated sentence (French typography: a narrow no-break space before the colon), on the reporter's data page,
+    the moderator's page and the queue. A comment's decision form has no message to the author (only a change
+    request has one, and a comment cannot get it)."""
+    proposal = make_proposal()
+    comment = make_comment(proposal)
+    login_as()
+    form = client_request.get("moderation.report", target_type="comment", target_id=comment.id)
+    assert "Autre (précisez)" in form.texts("main label")
+    client_request.post("moderation.report", target_type="comment", target_id=comment.id,
+                        _data={"reason": "other", "text": "Hors charte"})
+    mine = client_request.get("accounts.my_data")
+    assert f"Commentaire n° {comment.id}\u202f: Autre" in mine.select_one("main").get_text()
+    client_request.client.post_form("/logout")
+    login_as(Role.MODERATOR)
+    page = client_request.get("moderation.decide", target_type="comment", target_id=comment.id)
+    assert "Autre\u202f: Hors charte" in [li.get_text().split(" (")[0] for li in page.select("main li")]
+    assert not page.has("textarea[name=message]")
+    queue = client_request.get("moderation.queue")
+    assert queue.texts(".report-reasons") == ["Autre (1)"]
+    assert not queue.has(f"#comment-{comment.id}-message")
+    assert client_request.get("moderation.decide", target_type="proposal", target_id=proposal.id).has(
+        "textarea[name=message]")
