@@ -133,6 +133,21 @@ def report(user, target, reason, text=""):
     return reporters
 
 
+def reported_by(user, items):
+    """{(target type, id)} of ``items`` (the content a page shows) that ``user`` has reported, in one query
+    whatever their number: the page says so in place of the link to report it again."""
+    if user is None or not user.is_authenticated or not items:
+        return set()
+    ids = {}
+    for item in items:
+        ids.setdefault(targets.type_of(item), set()).add(item.id)
+    rows = db.session.execute(select(Report.target_type, Report.target_id).where(
+        Report.reporter_id == user.id,
+        or_(*(and_(Report.target_type == target_type, Report.target_id.in_(sorted(numbers)))
+              for target_type, numbers in ids.items()))))
+    return {(target_type, target_id) for target_type, target_id in rows}
+
+
 def open_reports(target, limit=REPORTS_SHOWN):
     """The latest ``limit`` reports waiting on ``target``, newest first."""
     return db.session.execute(

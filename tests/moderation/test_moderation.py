@@ -8,7 +8,8 @@ from civic.moderation.models import ModerationAction, ModerationKind, Moderation
 from civic.db_types import utcnow
 from civic.proposals.models import Comment, Proposal, ProposalState, Support
 from civic.staff_log import StaffLogEntry
-from tests.client import Page
+from tests.client import Page, text_of
+from tests.queries import recording
 from tests.factories import login, make_comment, make_proposal, make_support, make_theme, make_user
 
 COMMENT_BODIES = ".comments .comment > div:not(.actions)"
@@ -433,3 +434,26 @@ def test_a_reason_reads_as_one_typeset_sentence_and_other_is_the_forms_wording_o
     assert not queue.has(f"#comment-{comment.id}-message")
     assert client_request.get("moderation.decide", target_type="proposal", target_id=proposal.id).has(
         "textarea[name=message]")
+
+
+def test_content_one_reported_says_so_in_place_of_the_link_at_one_query_for_the_page(app, client_request, login_as):
+    """After reporting, the proposal and each comment reported show "you have reported this content" instead of
+    the link, and the report page says it at once instead of offering the form again; the page finds the
+    reader's reports of all its items in one query."""
+    proposal = make_proposal()
+    comments = [make_comment(proposal, body=f"Commentaire {n}") for n in range(3)]
+    login_as()
+    for target_type, target in (("proposal", proposal), ("comment", comments[1])):
+        client_request.post("moderation.report", target_type=target_type, target_id=target.id,
+                            _data={"reason": "spam"})
+    page = client_request.get("proposals.detail", proposal_id=proposal.id)
+    assert page.text("article p.actions") == "Vous avez signalé ce contenu"
+    actions = [text_of(c.select_one(".actions")) for c in page.select(".comments .comment")]
+    assert ["Vous avez signalé ce contenu" in a for a in actions] == [False, True, False]
+    assert ["Signaler le commentaire" in a for a in actions] == [True, False, True]
+    again = client_request.get("moderation.report", target_type="comment", target_id=comments[1].id)
+    assert "Vous avez signalé ce contenu. Les modérateurs vont l’examiner." in again.texts("main p")
+    assert not again.has("main form textarea")
+    with recording(app) as statements:
+        client_request.get("proposals.detail", proposal_id=proposal.id)
+    assert sum("FROM report" in s for s in statements) == 1
