@@ -281,5 +281,9 @@ def test_a_merged_record_links_its_account_has_no_role_and_is_found_by_its_civil
     assert page.h1 == "Rôle de Joëlle P." and page.notices == [
         "Cette fiche du guichet a été rattachée à un autre compte : elle n’a pas de rôle à elle. Changez le rôle de "
         "ce compte."]
-    client_request.post("admin.user_role", user_id=merged.id, _data={"role": "moderator"})
+    page = client_request.post("admin.user_role", user_id=merged.id, _data={"role": "moderator"}, _follow=True)
+    assert page.notices[0].startswith("Cette fiche du guichet a été rattachée")
     assert db.session.get(User, merged.id).role is Role.RESIDENT
+    deputy = make_user(name="Hélène Garnier, adjointe au maire")
+    page = client_request.post("admin.user_role", user_id=deputy.id, _data={"role": "elected"}, _follow=True)
+    assert page.notices == ["Rôle enregistré : Élu, pour Hélène Garnier, adjointe au maire."]

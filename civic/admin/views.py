@@ -56,7 +56,8 @@ def user_role(user):
             except DomainError as error:
                 attach_error(form, error)
             else:
-                flash(_l("The role of %(name)s is now: %(role)s.", name=user.display_name,
+                # The name last: a display name may hold a comma ("Hélène Garnier, adjointe au maire").
+                flash(_l("Role saved: %(role)s, for %(name)s.", name=user.display_name,
                          role=labels.label(user.role)), "success")
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_role.html", form=form, user=user)
