@@ -257,7 +257,8 @@ def test_the_staff_log_says_what_an_entry_did_and_names_who_last(client_request,
     assert [row.select("td")[1].get_text() for row in page.select("tbody tr")] == [sentence + by for sentence in (
         "Guichet n° 2 et ses agents modifiés", "Agents du guichet n° 2 modifiés", "Guichet n° 2 modifié",
         "Guichet n° 2 créé", "Statut et texte de la réponse à la proposition n° 2 modifiés",
-        "Texte de la réponse à la proposition n° 2 modifié", "Statut de la réponse à la proposition n° 2 modifié",
+        "Texte de la réponse à la proposition n° 2 modifié",
+        "Statut de la réponse à la proposition n° 2 modifié",
         "Réponse à la proposition n° 2 publiée")]
 
 
@@ -279,8 +280,8 @@ def test_a_merged_record_links_its_account_has_no_role_and_is_found_by_its_civil
         "tbody tr")] == ["Joëlle"]
     page = client_request.get("admin.user_role", user_id=merged.id, _expected_status=302, _follow=True)
     assert page.h1 == "Rôle de Joëlle P." and page.notices == [
-        "Cette fiche du guichet a été rattachée à un autre compte : elle n’a pas de rôle à elle. Changez le rôle de "
-        "ce compte."]
+        "Cette fiche du guichet a été rattachée à un autre compte : elle n’a pas de rôle à elle. "
+        "Changez le rôle de ce compte."]
     page = client_request.post("admin.user_role", user_id=merged.id, _data={"role": "moderator"}, _follow=True)
     assert page.notices[0].startswith("Cette fiche du guichet a été rattachée")
     assert db.session.get(User, merged.id).role is Role.RESIDENT
