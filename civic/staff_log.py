@@ -1,9 +1,11 @@
 """The staff audit log: every moderation decision, answer, role change and publication, with before/after.
 
 Appended by the services that make those changes, read (and filtered) by admins only. Admins read each
-entry as a sentence in their language ("Anne Martin hid comment n° 1.") and what changed as labelled values
-(labels of enums, dates in local time): the package that records an action registers its sentence
-(``describe``) and what the keys of its before and after are (``describe_fields``).
+entry as a sentence in their language ("Comment n° 1 hidden — by Anne Martin.") and what changed as labelled
+values (labels of enums, dates in local time): the package that records an action registers its sentence
+(``describe``) and what the keys of its before and after are (``describe_fields``). The staff member's name comes
+last, after a dash: a display name may hold a comma ("Hélène Garnier, adjointe au maire"), which would run into a
+verb that followed it.
 """
 import json
 from dataclasses import dataclass
@@ -101,14 +103,17 @@ def numbered_as(target_type):
 
 _sentences = Registry("staff log sentence")
 _fields = Registry("staff log field")
-NOBODY = _l("The server's operator")  # `flask create-admin`: no account acted
+NOBODY = _l("the server's operator")  # `flask create-admin`: no account acted
 YES, NO, NOTHING = _l("yes"), _l("no"), "—"
-UNKNOWN = _l("%(who)s changed %(what)s.")
+UNKNOWN = _l("%(what)s: a change")
+BY = _l("%(what)s — by %(who)s.")
 
 
 def describe(area, action, sentence, object_type=None):
-    """How an entry of ``area`` and ``action`` reads: ``sentence`` with %(who)s (the staff member) and %(n)s
-    (the number of what it acted on); ``object_type`` when the sentence differs by type (moderation)."""
+    """How an entry of ``area`` and ``action`` reads: ``sentence`` with %(n)s (the number of what it acted on),
+    without who acted nor a final stop (added after it); or a function of the entry's before and after data that
+    chooses among such sentences (kept at module level: each is looked up once per language). ``object_type``
+    when the sentence differs by type (moderation)."""
     _sentences.add((area, action, object_type), sentence)
 
 
@@ -125,9 +130,12 @@ def sentence(entry):
     who = entry.actor.display_name if entry.actor else text_once("staff_log.nobody", NOBODY)
     if described is None:  # written by a version that logged an action no longer described
         what = numbered(entry.object_type, entry.object_id) if entry.object_id else labels.label(entry.object_type)
-        return text_once("staff_log.unknown", UNKNOWN) % {"who": who, "what": what}
-    return text_once(("staff_log", entry.area, entry.action, entry.object_type), described) % {
-        "who": who, "n": entry.object_id}
+        what = text_once("staff_log.unknown", UNKNOWN) % {"what": what}
+    else:
+        if callable(described):  # a lazy text is not: it is the sentence itself
+            described = described(entry.before_data, entry.after_data)
+        what = text_once(("staff_log", id(described)), described) % {"n": entry.object_id}
+    return text_once("staff_log.by", BY) % {"what": what, "who": who}
 
 
 def _shown(field, value):

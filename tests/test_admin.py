@@ -143,7 +143,7 @@ def test_the_staff_log_costs_the_same_with_ten_times_the_entries(app, client_req
     assert len(page.select("tbody tr")) == LOG_PAGE
     pages = growth.follow_pages(client_request, "admin.staff_log", area="moderation", actor=staff[0].id)
     rows = [row for p in pages for row in p.select("tbody tr")]
-    assert len(rows) == 120 // 4 and {row.select("td")[1].get_text().split(" a masqué")[0] for row in rows} == {
+    assert len(rows) == 120 // 4 and {row.select("td")[1].get_text().split(" — par ")[1][:-1] for row in rows} == {
         staff[0].display_name}
 
 
@@ -182,15 +182,15 @@ def test_the_staff_log_reads_as_sentences_with_local_times_and_labelled_values(c
     rows = {row.select("td")[1].get_text(): (row.select("td")[0].get_text(), row.select("td")[2].get_text())
             for row in page.select("tbody tr")}
     assert rows == {
-        f"Modératrice Anne a masqué le commentaire n° {comment.id}.": (
-            "1er juillet 2026, 10:00 : l’entrée en entier",
+        f"Commentaire n° {comment.id} masqué — par Modératrice Anne.": (
+            "1er juillet 2026, 10:00\u202f: l’entrée en entier",
             "Masqué\u202f: non → ouiRaison publique\u202f: — → Propos injurieux"),
-        "Alix Admin a annoncé le vote n° 7.": (
-            "1er juillet 2026, 10:00 : l’entrée en entier",
+        "Vote n° 7 annoncé — par Alix Admin.": (
+            "1er juillet 2026, 10:00\u202f: l’entrée en entier",
             "Clôture\u202f: — → 15 juillet 2026, 10:00Ouverture\u202f: — → 1er juillet 2026, 10:00"
             "État\u202f: Brouillon → À venir"),
-        f"L’exploitant du serveur a changé le rôle du compte n° {admin.id}.": (
-            "1er juillet 2026, 10:00 : l’entrée en entier", "Rôle\u202f: Habitant → Administrateur"),
+        f"Rôle du compte n° {admin.id} modifié — par l’exploitant du serveur.": (
+            "1er juillet 2026, 10:00\u202f: l’entrée en entier", "Rôle\u202f: Habitant → Administrateur"),
     }
     [hidden] = [row for row in page.select("tbody tr") if "masqué" in row.get_text()]
     entry = Page(client.get(hidden.select_one("td a")["href"]))
@@ -221,11 +221,70 @@ def test_the_accounts_list_says_who_has_no_e_mail_and_which_records_were_merged(
         return [[cell.get_text(" ", strip=True) for cell in row.select("td")] for row in page.select("tbody tr")]
 
     assert rows() == [
-        ["Bernard Fusionné", "inscrit au guichet, sans e-mail", f"Rattachée au compte n° {kept.id}", "—"],
-        ["Bernard Guichet", "inscrit au guichet, sans e-mail", "Habitant", "Changer le rôle de Bernard Guichet"],
+        ["Bernard Fusionné", "fiche faite au guichet, sans e-mail",
+         f"Rattachée au compte de Bernard Online (n° {kept.id})", "—"],
+        ["Bernard Guichet", "fiche faite au guichet, sans e-mail", "Habitant", "Changer le rôle de Bernard Guichet"],
         ["Bernard Online", kept.email, "Habitant", "Changer le rôle de Bernard Online"]]
     assert [row[0] for row in rows(show="in_use")] == ["Bernard Guichet", "Bernard Online"]
     assert [row[0] for row in rows(show="merged")] == ["Bernard Fusionné"]
     assert [row[0] for row in rows(show="nonsense")] == ["Bernard Fusionné", "Bernard Guichet", "Bernard Online"]
     role_page = client_request.get("admin.user_role", user_id=at_counter.id)
-    assert role_page.select_one("main p").get_text().startswith("inscrit au guichet, sans e-mail")
+    assert role_page.select_one("main p").get_text().startswith("fiche faite au guichet, sans e-mail")
+
+
+def test_the_staff_log_says_what_an_entry_did_and_names_who_last(client_request, login_as):
+    """The sentence is chosen from the entry's before and after (a first answer, a change of status or of
+    wording; a counter created, changed, or its agents), never hedged; the staff member's name comes last, so a
+    name holding a comma does not run into the verb."""
+    official = make_user(role=Role.ELECTED, name="Hélène Garnier, adjointe au maire")
+    answer = {"status": "accepted", "text": "En juin."}
+    counter = {"counter": "Mairie", "active": True, "agents": []}
+    for area, action, object_type, before, after in (
+            ("answer", "answer", TargetType.PROPOSAL, {}, answer),
+            ("answer", "answer", TargetType.PROPOSAL, answer, {**answer, "status": "done"}),
+            ("answer", "answer", TargetType.PROPOSAL, answer, {**answer, "text": "En juillet."}),
+            ("answer", "answer", TargetType.PROPOSAL, answer, {"status": "done", "text": "Fait."}),
+            ("role", "counter_agents", TargetType.COUNTER, {}, counter),
+            ("role", "counter_agents", TargetType.COUNTER, counter, {**counter, "active": False}),
+            ("role", "counter_agents", TargetType.COUNTER, counter, {**counter, "agents": ["Agent (n° 3)"]}),
+            ("role", "counter_agents", TargetType.COUNTER, counter, {"counter": "Mairie annexe", "active": True,
+                                                                      "agents": ["Agent (n° 3)"]})):
+        staff_log.record(official, area, action, object_type, 2, before, after)
+    db.session.commit()
+    login_as(Role.ADMIN)
+    page = client_request.get("admin.staff_log")
+    by = " — par Hélène Garnier, adjointe au maire."
+    assert [row.select("td")[1].get_text() for row in page.select("tbody tr")] == [sentence + by for sentence in (
+        "Guichet n° 2 et ses agents modifiés", "Agents du guichet n° 2 modifiés", "Guichet n° 2 modifié",
+        "Guichet n° 2 créé", "Statut et texte de la réponse à la proposition n° 2 modifiés",
+        "Texte de la réponse à la proposition n° 2 modifié",
+        "Statut de la réponse à la proposition n° 2 modifié",
+        "Réponse à la proposition n° 2 publiée")]
+
+
+def test_a_merged_record_links_its_account_has_no_role_and_is_found_by_its_civil_name(client_request, login_as):
+    """The line of a merged counter record names and links the account it was merged into; its role page sends
+    the admin there, saying why (it has no role of its own); a counter record shown under a first name is found
+    by the surname of its civil name."""
+    login_as(Role.ADMIN)
+    kept = make_user(name="Joëlle P.")
+    merged = User(display_name="Joëlle", full_name="Joëlle Perrin", role=Role.RESIDENT, merged_into_id=kept.id,
+                  active=False)
+    db.session.add(merged)
+    db.session.commit()
+    page = client_request.get("admin.users", q="Perrin")
+    [row] = page.select("tbody tr")
+    assert row.select_one("td").get_text() == "Joëlle"
+    assert page.links("tbody") == [("Joëlle P.", client_request.url("admin.user_role", user_id=kept.id))]
+    assert [row.select_one("td").get_text() for row in client_request.get("admin.users", q="perr").select(
+        "tbody tr")] == ["Joëlle"]
+    page = client_request.get("admin.user_role", user_id=merged.id, _expected_status=302, _follow=True)
+    assert page.h1 == "Rôle de Joëlle P." and page.notices == [
+        "Cette fiche du guichet a été rattachée à un autre compte : elle n’a pas de rôle à elle. "
+        "Changez le rôle de ce compte."]
+    page = client_request.post("admin.user_role", user_id=merged.id, _data={"role": "moderator"}, _follow=True)
+    assert page.notices[0].startswith("Cette fiche du guichet a été rattachée")
+    assert db.session.get(User, merged.id).role is Role.RESIDENT
+    deputy = make_user(name="Hélène Garnier, adjointe au maire")
+    page = client_request.post("admin.user_role", user_id=deputy.id, _data={"role": "elected"}, _follow=True)
+    assert page.notices == ["Rôle enregistré : Élu, pour Hélène Garnier, adjointe au maire."]

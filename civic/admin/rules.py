@@ -1,6 +1,13 @@
+from flask_babel import lazy_gettext as _l
+
 from ..access import Action, Role, register
 
+# A counter record merged into an account is no longer used to log in nor to act: the account has the role.
+MERGED = _l("This counter record was merged into another account: it has no role of its own. Change the role of "
+            "that account.")
+
 register(Action.ADMIN_ACCESS, {Role.ADMIN})
-register(Action.ROLE_GRANT, {Role.ADMIN})
+register(Action.ROLE_GRANT, {Role.ADMIN},
+         check=lambda _admin, user: MERGED if user.merged_into_id is not None else None)
 register(Action.DISTRICT_MANAGE, {Role.ADMIN})
 register(Action.STAFF_LOG_READ, {Role.ADMIN})

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from .. import staff_log
-from ..access import Role
+from ..access import Action, Role, check
 from ..accounts.models import District, User
 from ..accounts.sessions import end_all_sessions
+from ..counters.residents import has_word_starting_with, name_words
 from ..db_types import name_key
 from ..domain import DomainError
 from ..extensions import db
@@ -17,7 +18,7 @@ from ..transaction import unique_insert
 USERS_PAGE = 25
 
 
-staff_log.describe("role", "grant", _l("%(who)s changed the role of account n° %(n)s."))
+staff_log.describe("role", "grant", _l("Role of account n° %(n)s changed"))
 staff_log.describe_fields(TargetType.USER, "role", {"role": staff_log.Field(_l("Role"), staff_log.enum_value(Role))})
 
 
@@ -27,18 +28,30 @@ SHOWN = {"all": (), "in_use": (User.merged_into_id.is_(None),), "merged": (User.
 
 def list_users(query="", *, shown="all", page=1, after=None, before=None, per_page=USERS_PAGE):
     """Accounts by name, a page at a time (each item a User), those whose name or e-mail address holds
-    ``query`` if one is given, of the kind ``shown`` (a key of SHOWN)."""
+    ``query`` if one is given, or whose civil name has words beginning with its words (a counter record's
+    display name may be a first name only: "Perrin" finds "Joëlle Perrin"), of the kind ``shown`` (a key of
+    SHOWN)."""
     order = (User.display_name, User.id)
     statement = select(User, *order).where(*SHOWN.get(shown, ()))
+    words = name_words(query)
     query = " ".join((query or "").casefold().split())
     if query:
-        statement = statement.where(
-            func.lower(User.display_name).like(like_contains(query), escape=LIKE_ESCAPE)
-            | User.email_normalized.like(like_contains(query), escape=LIKE_ESCAPE)
-        )
+        matches = [func.lower(User.display_name).like(like_contains(query), escape=LIKE_ESCAPE),
+                   User.email_normalized.like(like_contains(query), escape=LIKE_ESCAPE)]
+        if words:
+            matches.append(and_(*(has_word_starting_with(word) for word in words)))
+        statement = statement.where(or_(*matches))
     found = keyset_page(statement, order, page=page, per_page=per_page, after=after, before=before)
     found.items = [row[0] for row in found.items]
     return found
+
+
+def merged_into(users):
+    """{id: account} of the accounts the merged records among ``users`` were merged into, in one query."""
+    ids = {user.merged_into_id for user in users if user.merged_into_id}
+    if not ids:
+        return {}
+    return {user.id: user for user in db.session.execute(select(User).where(User.id.in_(ids))).scalars()}
 
 
 def staff_members():
@@ -48,6 +61,8 @@ def staff_members():
 
 def grant_role(admin, user, role):
     """``admin`` is None for `flask create-admin` (the staff log then names no one: the server's operator)."""
+    if admin is not None:
+        check(admin, Action.ROLE_GRANT, user)
     if admin is not None and user.id == admin.id and role is not Role.ADMIN:
         raise DomainError(_l("You cannot remove your own administrator role: ask another administrator."),
                           field="role")

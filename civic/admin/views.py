@@ -33,11 +33,18 @@ def users():
     shown = shown if shown in services.SHOWN else "all"
     page = services.list_users(query, shown=shown, page=int_arg("page", 1), after=request.args.get("after"),
                                before=request.args.get("before"))
-    return render_template("admin/users.html", page=page, query=query, shown=shown, SHOWN=SHOWN_LABELS)
+    return render_template("admin/users.html", page=page, query=query, shown=shown, SHOWN=SHOWN_LABELS,
+                           merged_into=services.merged_into(page.items))
+
+
+def _to_merged_account(record, message):
+    """A merged record's role page sends the admin to the account that holds its role, saying why."""
+    flash(message, "error")
+    return redirect(url_for("admin.user_role", user_id=record.merged_into_id))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@requires(Action.ROLE_GRANT, load=User)
+@requires(Action.ROLE_GRANT, load=User, refused=_to_merged_account)
 def user_role(user):
     form = RoleForm(role=user.role.value)
     if form.validate_on_submit():
@@ -49,7 +56,8 @@ def user_role(user):
             except DomainError as error:
                 attach_error(form, error)
             else:
-                flash(_l("The role of %(name)s is now: %(role)s.", name=user.display_name,
+                # The name last: a display name may hold a comma ("Hélène Garnier, adjointe au maire").
+                flash(_l("Role saved: %(role)s, for %(name)s.", name=user.display_name,
                          role=labels.label(user.role)), "success")
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_role.html", form=form, user=user)

@@ -25,7 +25,23 @@ def _stop_answer_mails(user, _rest):
     user.notify_answers = False
 
 
-staff_log.describe("answer", "answer", _l("%(who)s answered proposal n° %(n)s, or changed its answer."))
+ANSWER_PUBLISHED = _l("Answer to proposal n° %(n)s published")
+ANSWER_STATUS_CHANGED = _l("Status of the answer to proposal n° %(n)s changed")
+ANSWER_WORDING_CHANGED = _l("Wording of the answer to proposal n° %(n)s changed")
+ANSWER_BOTH_CHANGED = _l("Status and wording of the answer to proposal n° %(n)s changed")
+
+
+def _answer_sentence(before, after):
+    """The staff log knows from the entry whether it was the first answer and what a change changed."""
+    if not before:
+        return ANSWER_PUBLISHED
+    status, wording = before.get("status") != after.get("status"), before.get("text") != after.get("text")
+    if status and wording:
+        return ANSWER_BOTH_CHANGED
+    return ANSWER_STATUS_CHANGED if status else ANSWER_WORDING_CHANGED
+
+
+staff_log.describe("answer", "answer", _answer_sentence)
 staff_log.describe_fields(TargetType.PROPOSAL, "answer", {
     "status": staff_log.Field(_l("Status"), staff_log.enum_value(AnswerStatus)),
     "text": staff_log.Field(lazy_pgettext("official answer", "Answer")),
@@ -40,7 +56,8 @@ def answer_of(proposal):
 
 def answer(official, proposal, status, text):
     """Publish or change the answer. A change keeps the version it replaces, shown under the answer; the author,
-    supporters and followers are e-mailed the first answer and each change of status, not a change of wording."""
+    supporters and followers are e-mailed the first answer and each change of status, not a change of wording.
+    Returns the answer, or None when it already said this (nothing is kept, logged nor mailed)."""
     text = (text or "").strip()
     if not text:
         raise DomainError(_l("Write the answer: residents read it with its status."), field="text")
@@ -59,19 +76,20 @@ def answer(official, proposal, status, text):
                                           "the page to read that answer before changing it."))):
             db.session.add(current)
     elif (current.status, current.text) == (status, text):
-        return current
+        return None
     else:
         db.session.add(AnswerEdit(answer_id=current.id, edited_at=now, status=current.status, text=current.text,
                                   author_id=current.author_id, author_role=current.author_role,
                                   published_at=current.updated_at))
-    told = not before or before["status"] != status.value
+    earlier_status = AnswerStatus(before["status"]) if before else None
+    told = earlier_status is not status
     current.status, current.text, current.author_id, current.author_role = status, text, official.id, official.role
     current.updated_at = now
     db.session.flush()
     staff_log.record(official, "answer", "answer", TargetType.PROPOSAL, proposal.id, before,
                      {"status": status.value, "text": text})
     if told:
-        _tell(proposal, current)
+        _tell(proposal, current, earlier_status)
     return current
 
 
@@ -87,24 +105,27 @@ def earlier_versions(answer, shown=EDITS_SHOWN):
     return edits[:shown], total
 
 
-def _tell(proposal, current):
-    """Author and supporters unless they turned these e-mails off; followers of the proposal (each once)."""
-    subject = _l("An answer to the proposal: %(title)s", title=proposal.title)
+def _tell(proposal, current, earlier_status=None):
+    """Author and supporters unless they turned these e-mails off; followers of the proposal (each once). With
+    ``earlier_status`` the mail tells a change of status (from, to), not a first answer."""
+    if earlier_status is None:
+        subject = _l("An answer to the proposal: %(title)s", title=proposal.title)
+    else:
+        subject = _l("The status of the answer to the proposal changed: %(title)s", title=proposal.title)
     told = set()
+    said = {"answer": current, "earlier_status": earlier_status, "proposal": proposal}
     if proposal.author.notify_answers and mail_to(proposal.author, "mail/answered.txt", subject,
-                                                  topic=ANSWERS_TOPIC, answer=current, proposal=proposal,
-                                                  role="author"):
+                                                  topic=ANSWERS_TOPIC, role="author", **said):
         told.add(proposal.author_id)
     supporters = db.session.execute(select(User).join(Support, Support.user_id == User.id)
                                     .where(Support.proposal_id == proposal.id)).scalars().all()
     for user in supporters:
         if user.id not in told and user.notify_answers:
-            mail_to(user, "mail/answered.txt", subject, topic=ANSWERS_TOPIC, answer=current, proposal=proposal,
-                    role="supporter")
+            mail_to(user, "mail/answered.txt", subject, topic=ANSWERS_TOPIC, role="supporter", **said)
             told.add(user.id)
     for user in followers(TargetType.PROPOSAL, proposal.id):
         if user.id not in told:
             mail_to(user, "mail/answered.txt", subject, topic=topic(TargetType.PROPOSAL, proposal.id),
-                    answer=current, proposal=proposal, role="follower")
+                    role="follower", **said)
             told.add(user.id)
     return told

@@ -21,11 +21,13 @@ def answer(proposal):
     if form.validate_on_submit():
         status, earlier = AnswerStatus(form.status.data), current.status if current else None
         try:
-            services.answer(current_user, proposal, status, form.text.data)
+            changed = services.answer(current_user, proposal, status, form.text.data)
         except DomainError as error:
             attach_error(form, error)
         else:
-            if status is earlier:
+            if changed is None:
+                flash(_l("The answer already said this: nothing is changed."), "info")
+            elif status is earlier:
                 flash(_l("The answer is changed; the earlier version is shown under it. Its status is the same: "
                          "nobody is e-mailed again."), "success")
             else:

@@ -43,7 +43,24 @@ def save_counter(counter, *, name, address, opening_hours, receipt_layout, activ
     return counter
 
 
-staff_log.describe("role", "counter_agents", _l("%(who)s changed counter n° %(n)s or who works there."))
+COUNTER_CREATED = _l("Counter n° %(n)s created")
+COUNTER_CHANGED = _l("Counter n° %(n)s changed")
+COUNTER_AGENTS_CHANGED = _l("Agents of counter n° %(n)s changed")
+COUNTER_AND_AGENTS_CHANGED = _l("Counter n° %(n)s and its agents changed")
+
+
+def _counter_sentence(before, after):
+    """The staff log knows from the entry whether the counter was created and which part of it changed."""
+    if not before:
+        return COUNTER_CREATED
+    agents = before.get("agents") != after.get("agents")
+    counter = any(before.get(key) != after.get(key) for key in set(before) | set(after) if key != "agents")
+    if agents and counter:
+        return COUNTER_AND_AGENTS_CHANGED
+    return COUNTER_AGENTS_CHANGED if agents else COUNTER_CHANGED
+
+
+staff_log.describe("role", "counter_agents", _counter_sentence)
 staff_log.describe_fields(TargetType.COUNTER, "role", {
     "counter": staff_log.Field(_l("Counter")),
     "active": staff_log.Field(_l("Open (agents can work here)")),

@@ -78,9 +78,9 @@ def find_residents(*, name="", birth_date=None, email="", phone=""):
         statement = statement.where(User.phone_normalized == phone_digits)
     words = name_words(name)
     if birth_date is None:
-        statement = statement.where(*(_has_word_starting_with(word) for word in words))
+        statement = statement.where(*(has_word_starting_with(word) for word in words))
     else:
-        counter_records = and_(User.birth_date == birth_date, *(_has_word_starting_with(word) for word in words))
+        counter_records = and_(User.birth_date == birth_date, *(has_word_starting_with(word) for word in words))
         if any(len(word) >= ONLINE_WORD_MIN_LETTERS for word in words):
             counter_records = or_(counter_records, and_(_online_account(), *(_has_whole_word(word) for word in words)))
         statement = statement.where(counter_records)
@@ -88,7 +88,9 @@ def find_residents(*, name="", birth_date=None, email="", phone=""):
                               .options(joinedload(User.district))).scalars().all()
 
 
-def _has_word_starting_with(word):
+def has_word_starting_with(word):
+    """A word of a civil name (full_name_search, indexed) begins with ``word``: the desk's search, and the admins'
+    list of accounts."""
     column = User.full_name_search
     return or_(column.like(like_prefix(word), escape=LIKE_ESCAPE),
                *(column.like(like_contains(before + word), escape=LIKE_ESCAPE) for before in _NAME_WORD_SEPARATORS))

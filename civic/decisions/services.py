@@ -144,8 +144,8 @@ def announce(decision, by):
                      {"state": decision.state.value, "opens_at": decision.opens_at, "closes_at": decision.closes_at})
 
 
-staff_log.describe("publication", "announce", _l("%(who)s announced vote n° %(n)s."))
-staff_log.describe("publication", "publish", _l("%(who)s published the results of vote n° %(n)s."))
+staff_log.describe("publication", "announce", _l("Vote n° %(n)s announced"))
+staff_log.describe("publication", "publish", _l("Results of vote n° %(n)s published"))
 staff_log.describe_fields(TargetType.DECISION, "publication", {
     "state": staff_log.Field(_l("State"), staff_log.enum_value(DecisionState)),
     "opens_at": staff_log.Field(_l("Opens"), staff_log.moment),

@@ -9,7 +9,7 @@ from .models import DECISIONS, ModerationKind, ModerationMode, ReportReason
 
 
 class ReportForm(FlaskForm):
-    reason = RadioField(_l("What is the problem?"), choices=labels.choices(ReportReason),
+    reason = RadioField(_l("What is the problem?"), choices=labels.choices(ReportReason, variant="choice"),
                         validators=[required(_l("Choose the problem."))])
     text = TextAreaField(_l("Details (required for “Other”)"), filters=[strip], validators=[Optional(), max_length(1000)])
 

@@ -147,13 +147,15 @@ class ModerationAction(db.Model):
 refers_to_account(Report.reporter_id, move_unless_held(Report.target_type, Report.target_id))
 refers_to_account(ModerationAction.moderator_id, KEEP)  # staff acting
 
-labels.register(ReportReason, {
+_REPORT_REASONS = {
     ReportReason.INSULT: _l("Insult or harassment"),
     ReportReason.PERSONAL_DATA: _l("Personal data about someone"),
     ReportReason.SPAM: _l("Spam or advertising"),
     ReportReason.OFF_TOPIC: _l("Off topic"),
-    ReportReason.OTHER: _l("Other (say what)"),
-})
+}
+# A reported reason reads "Other" (with the reporter's words beside it); only the form's choice asks for them.
+labels.register(ReportReason, {**_REPORT_REASONS, ReportReason.OTHER: lazy_pgettext("report reason", "Other")})
+labels.register(ReportReason, {**_REPORT_REASONS, ReportReason.OTHER: _l("Other (say what)")}, variant="choice")
 labels.register(ModerationKind, {
     ModerationKind.PUBLISH: lazy_pgettext("moderation journal", "Published"),
     ModerationKind.REQUEST_CHANGES: _l("Sent back to its author for a change"),

@@ -21,24 +21,24 @@ from .registry import moderated, registered
 # How the staff log reads the moderators' decisions and the settings (civic.staff_log).
 _DECIDED = {
     TargetType.PROPOSAL: {
-        ModerationKind.PUBLISH: _l("%(who)s published proposal n° %(n)s."),
-        ModerationKind.REQUEST_CHANGES: _l("%(who)s sent proposal n° %(n)s back to its author for a change."),
-        ModerationKind.REJECT: _l("%(who)s rejected proposal n° %(n)s."),
-        ModerationKind.HIDE: _l("%(who)s hid proposal n° %(n)s."),
-        ModerationKind.RESTORE: _l("%(who)s restored proposal n° %(n)s."),
-        ModerationKind.MERGE: _l("%(who)s merged proposal n° %(n)s into another."),
-        ModerationKind.KEEP: _l("%(who)s kept proposal n° %(n)s as it is: the reports were unfounded."),
+        ModerationKind.PUBLISH: _l("Proposal n° %(n)s published"),
+        ModerationKind.REQUEST_CHANGES: _l("Proposal n° %(n)s sent back to its author for a change"),
+        ModerationKind.REJECT: _l("Proposal n° %(n)s rejected"),
+        ModerationKind.HIDE: _l("Proposal n° %(n)s hidden"),
+        ModerationKind.RESTORE: _l("Proposal n° %(n)s restored"),
+        ModerationKind.MERGE: _l("Proposal n° %(n)s merged into another"),
+        ModerationKind.KEEP: _l("Proposal n° %(n)s kept as it is (unfounded reports)"),
     },
     TargetType.COMMENT: {
-        ModerationKind.HIDE: _l("%(who)s hid comment n° %(n)s."),
-        ModerationKind.RESTORE: _l("%(who)s restored comment n° %(n)s."),
-        ModerationKind.KEEP: _l("%(who)s kept comment n° %(n)s as it is: the reports were unfounded."),
+        ModerationKind.HIDE: _l("Comment n° %(n)s hidden"),
+        ModerationKind.RESTORE: _l("Comment n° %(n)s restored"),
+        ModerationKind.KEEP: _l("Comment n° %(n)s kept as it is (unfounded reports)"),
     },
 }
 for _type, _sentences in _DECIDED.items():
     for _kind, _sentence in _sentences.items():
         staff_log.describe("moderation", _kind.value, _sentence, _type)
-staff_log.describe("settings", "moderation", _l("%(who)s changed the moderation settings."))
+staff_log.describe("settings", "moderation", _l("Moderation settings changed"))
 staff_log.describe_fields(TargetType.SETTING, "settings", {
     "mode": staff_log.Field(_l("New proposals, by default"), staff_log.enum_value(ModerationMode)),
     "threshold": staff_log.Field(_l("Reports that hide content")),
@@ -131,6 +131,21 @@ def report(user, target, reason, text=""):
                                                              "decides.", n=reporters))))
     db.session.flush()
     return reporters
+
+
+def reported_by(user, items):
+    """{(target type, id)} of ``items`` (the content a page shows) that ``user`` has reported, in one query
+    whatever their number: the page says so in place of the link to report it again."""
+    if user is None or not user.is_authenticated or not items:
+        return set()
+    ids = {}
+    for item in items:
+        ids.setdefault(targets.type_of(item), set()).add(item.id)
+    rows = db.session.execute(select(Report.target_type, Report.target_id).where(
+        Report.reporter_id == user.id,
+        or_(*(and_(Report.target_type == target_type, Report.target_id.in_(sorted(numbers)))
+              for target_type, numbers in ids.items()))))
+    return {(target_type, target_id) for target_type, target_id in rows}
 
 
 def open_reports(target, limit=REPORTS_SHOWN):

@@ -47,7 +47,7 @@ def _not_reportable(target, message):
 
 def _report_page(form, target):
     return render_template("moderation/report.html", form=form, target=target, behaviour=moderated(target),
-                           back=targets.url(target))
+                           back=targets.url(target), already=bool(services.reported_by(current_user, [target])))
 
 
 @bp.route(f"/report/<{MODERATED}:target_type>/<int:target_id>", methods=["GET", "POST"])

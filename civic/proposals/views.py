@@ -11,6 +11,7 @@ from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..following.services import is_following
 from ..i18n import current_language
+from ..moderation.services import reported_by
 from ..pagination import page_args
 from ..routing import int_arg, parse_id
 from ..targets import TargetType
@@ -90,6 +91,7 @@ def _render_detail(proposal, comment_form=None, status=200):
     supports, comments = services.proposal_counts(proposal)
     answer = answer_of(proposal)
     threads = services.comment_threads(proposal, **page_args())
+    shown = [proposal] + [c for thread, replies, _count in threads.items for c in (thread, *replies)]
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -103,6 +105,7 @@ def _render_detail(proposal, comment_form=None, status=200):
         threads=threads,
         comment_form=comment_form or CommentForm(formdata=None),
         button_form=ButtonForm(formdata=None),
+        reported=reported_by(current_user, shown),
     ), status
 
 
@@ -201,8 +204,10 @@ def comment(proposal):
 
 
 def _render_thread(proposal, thread, form):
-    return render_template("proposals/thread.html", proposal=proposal, thread=thread, form=form,
-                           replies=services.thread_replies(thread, **page_args()), button_form=ButtonForm(formdata=None))
+    replies = services.thread_replies(thread, **page_args())
+    return render_template("proposals/thread.html", proposal=proposal, thread=thread, form=form, replies=replies,
+                           button_form=ButtonForm(formdata=None),
+                           reported=reported_by(current_user, [thread, *replies.items]))
 
 
 @bp.route("/<int:proposal_id>/comments/<int:comment_id>")

@@ -148,7 +148,7 @@ def test_role_changes_are_in_the_staff_log_for_admins_only(client, ctx):
     page = Page(client.get("/admin/staff-log?area=role"))
     [entry] = page.select("table tbody tr")
     when, what, changed = (cell.get_text() for cell in entry.select("td"))
-    assert what == f"{admin.display_name} a changé le rôle du compte n° {target.id}."
+    assert what == f"Rôle du compte n° {target.id} modifié — par {admin.display_name}."
     assert changed == "Rôle\u202f: Habitant → Modérateur"
     assert client.get("/admin/staff-log?since=nonsense").status_code == 200
     client.post_form("/logout")
@@ -183,7 +183,7 @@ def test_an_answer_is_set_apart_with_its_role_and_date_and_a_change_shows_the_ea
     page = Page(client.get(f"/proposals/{proposal.id}"))
     block = page.select_one("section.answer-box")
     assert block["aria-labelledby"] == "answer-title" and block.select_one("h2").get_text() == (
-        "Réponse officielle: Acceptée")
+        "Réponse officielle\u202f: Acceptée")
     meta = block.select_one("p.meta").get_text()
     assert meta.startswith("Réponse de Villeneuve-sur-Lys — Élu, le ") and "Martin" not in meta
     assert "modifiée" not in meta and block.select("ul.corrections li") == []
@@ -201,3 +201,31 @@ def test_an_answer_is_set_apart_with_its_role_and_date_and_a_change_shows_the_ea
     latest, older = block.select("ul.corrections li")
     assert "Statut\u202f: Acceptée → Réalisée" in latest.get_text()
     assert "juillet" in latest.get_text() and "juin" in older.get_text()
+
+
+def test_an_answer_edit_says_what_it_does_and_when(client_request, login_as, outbox):
+    """Changing an answer is a form to save changes; saving it unchanged says so and keeps nothing; earlier
+    versions are dated to the minute (two edits the same day are told apart); a change of status is mailed as
+    one (from, to), not as a first answer."""
+    author = make_user(email="auteur@example.org")
+    proposal = make_proposal(author=author)
+    login_as(Role.ELECTED)
+    page = client_request.get("answers.answer", proposal_id=proposal.id)
+    assert page.select_one("main form button").get_text(strip=True) == "Publier la réponse"
+    data = {"status": "accepted", "text": "Nous installerons les bancs en juin."}
+    client_request.post("answers.answer", proposal_id=proposal.id, _data=data)
+    page = client_request.get("answers.answer", proposal_id=proposal.id)
+    assert page.select_one("main form button").get_text(strip=True) == "Enregistrer les modifications"
+    page = client_request.post("answers.answer", proposal_id=proposal.id, _data=data, _follow=True)
+    assert page.notices == ["La réponse disait déjà cela : rien n’est modifié."]
+    assert db.session.execute(db.select(db.func.count(StaffLogEntry.id))).scalar_one() == 1
+    assert page.select("#answer ul.corrections li") == [] and len(outbox) == 1
+    client_request.post("answers.answer", proposal_id=proposal.id, _data={**data, "status": "done"})
+    page = client_request.get("proposals.detail", proposal_id=proposal.id)
+    [earlier] = page.select("#answer ul.corrections li")
+    assert re.match(r"Du \d+(er)? \w+ \d{4}, \d\d:\d\d au \d+(er)? \w+ \d{4}, \d\d:\d\d, Élu", earlier.get_text())
+    assert re.search(r"modifiée le \d+(er)? \w+ \d{4}, \d\d:\d\d", page.text("#answer p.meta"))
+    changed = outbox[-1]
+    assert changed["subject"].startswith("Le statut de la réponse à la proposition a changé")
+    assert "a changé le statut de sa réponse à votre proposition" in changed["body"]
+    assert "Statut\u202f: Acceptée → Réalisée" in changed["body"]

@@ -8,7 +8,8 @@ from civic.moderation.models import ModerationAction, ModerationKind, Moderation
 from civic.db_types import utcnow
 from civic.proposals.models import Comment, Proposal, ProposalState, Support
 from civic.staff_log import StaffLogEntry
-from tests.client import Page
+from tests.client import Page, text_of
+from tests.queries import recording
 from tests.factories import login, make_comment, make_proposal, make_support, make_theme, make_user
 
 COMMENT_BODIES = ".comments .comment > div:not(.actions)"
@@ -407,3 +408,52 @@ def test_moderators_read_the_decisions_as_verbs_not_as_grades(client, ctx):
     page = Page(client.get(f"/moderation/proposal/{proposal.id}"))
     assert [label.get_text() for label in page.select("fieldset label")] == [
         "Publier", "Demander une modification à l’auteur", "Rejeter", "Fusionner dans une autre proposition"]
+
+
+def test_a_reason_reads_as_one_typeset_sentence_and_other_is_the_forms_wording_only(client_request, login_as):
+    """"Other (say what)" is the form's choice; a recorded reason reads "Other", beside the reporter's words in one
+    translated sentence (French typography: a narrow no-break space before the colon), on the reporter's data page,
+    the moderator's page and the queue. A comment's decision form has no message to the author (only a change
+    request has one, and a comment cannot get it)."""
+    proposal = make_proposal()
+    comment = make_comment(proposal)
+    login_as()
+    form = client_request.get("moderation.report", target_type="comment", target_id=comment.id)
+    assert "Autre (précisez)" in form.texts("main label")
+    client_request.post("moderation.report", target_type="comment", target_id=comment.id,
+                        _data={"reason": "other", "text": "Hors charte"})
+    mine = client_request.get("accounts.my_data")
+    assert f"Commentaire n° {comment.id}\u202f: Autre" in mine.select_one("main").get_text()
+    client_request.client.post_form("/logout")
+    login_as(Role.MODERATOR)
+    page = client_request.get("moderation.decide", target_type="comment", target_id=comment.id)
+    assert "Autre\u202f: Hors charte" in [li.get_text().split(" (")[0] for li in page.select("main li")]
+    assert not page.has("textarea[name=message]")
+    queue = client_request.get("moderation.queue")
+    assert queue.texts(".report-reasons") == ["Autre (1)"]
+    assert not queue.has(f"#comment-{comment.id}-message")
+    assert client_request.get("moderation.decide", target_type="proposal", target_id=proposal.id).has(
+        "textarea[name=message]")
+
+
+def test_content_one_reported_says_so_in_place_of_the_link_at_one_query_for_the_page(app, client_request, login_as):
+    """After reporting, the proposal and each comment reported show "you have reported this content" instead of
+    the link, and the report page says it at once instead of offering the form again; the page finds the
+    reader's reports of all its items in one query."""
+    proposal = make_proposal()
+    comments = [make_comment(proposal, body=f"Commentaire {n}") for n in range(3)]
+    login_as()
+    for target_type, target in (("proposal", proposal), ("comment", comments[1])):
+        client_request.post("moderation.report", target_type=target_type, target_id=target.id,
+                            _data={"reason": "spam"})
+    page = client_request.get("proposals.detail", proposal_id=proposal.id)
+    assert page.text("article p.actions") == "Vous avez signalé ce contenu"
+    actions = [text_of(c.select_one(".actions")) for c in page.select(".comments .comment")]
+    assert ["Vous avez signalé ce contenu" in a for a in actions] == [False, True, False]
+    assert ["Signaler le commentaire" in a for a in actions] == [True, False, True]
+    again = client_request.get("moderation.report", target_type="comment", target_id=comments[1].id)
+    assert "Vous avez signalé ce contenu. Les modérateurs vont l’examiner." in again.texts("main p")
+    assert not again.has("main form textarea")
+    with recording(app) as statements:
+        client_request.get("proposals.detail", proposal_id=proposal.id)
+    assert sum("FROM report" in s for s in statements) == 1
