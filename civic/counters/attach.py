@@ -16,11 +16,10 @@ it is and the confirmation page says so. What the account states is never replac
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import literal, select
 
+from .. import signed
 from ..codes import typed_code
 from ..domain import DomainError
 from ..privacy import registry
@@ -81,16 +80,15 @@ def attachment_ticket(user, code, birth_date):
 
 def from_ticket(user, ticket):
     """(code, birth date) of a ticket, or None: forged, another account's, or older than TICKET_MAX_AGE."""
-    try:
-        user_id, code, born = _tickets().loads(ticket or "", max_age=TICKET_MAX_AGE)
-        birth_date = date.fromisoformat(born)
-    except (BadSignature, ValueError, TypeError):
+    held = signed.read(_tickets(), ticket, max_age=TICKET_MAX_AGE)
+    if held is None:
         return None
-    return (code, birth_date) if user_id == user.id else None
+    user_id, code, born = held
+    return (code, date.fromisoformat(born)) if user_id == user.id else None
 
 
 def _tickets():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="civic-attach-contributions")
+    return signed.serializer("civic-attach-contributions")
 
 
 def attach_contributions(user, code, birth_date):

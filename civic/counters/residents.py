@@ -9,10 +9,10 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
+from .. import signed
 from ..access import Role
 from ..accounts.models import District, User
 from ..accounts.services import normalize_email
@@ -129,17 +129,17 @@ def resident_ticket(agent, resident):
 
 def resident_from_ticket(agent, ticket):
     """The resident a ticket names, or None: forged, another agent's, or older than DESK_TICKET_MAX_AGE."""
-    try:
-        agent_id, resident_id = _tickets().loads(ticket or "", max_age=current_app.config["DESK_TICKET_MAX_AGE"])
-    except (BadSignature, ValueError, TypeError):
+    held = signed.read(_tickets(), ticket, max_age=current_app.config["DESK_TICKET_MAX_AGE"])
+    if held is None:
         return None
+    agent_id, resident_id = held
     if agent_id != agent.id or not isinstance(resident_id, int):
         return None
     return db.session.get(User, resident_id)
 
 
 def _tickets():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="civic-desk-resident")
+    return signed.serializer("civic-desk-resident")
 
 
 def public_name(full_name):

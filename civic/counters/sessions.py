@@ -13,11 +13,11 @@ session makes a new one: an abandoned desk stays open no longer than its last fo
 from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
+from .. import signed
 from ..access import Role
 from ..db_types import utcnow
 from ..decisions.models import Decision, Participation
@@ -50,7 +50,7 @@ FORM_TOKEN_FIELD = "assisted_form"
 
 
 def _form_tokens():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="civic-assisted-form")
+    return signed.serializer("civic-assisted-form")
 
 
 def form_token(session):
@@ -60,13 +60,13 @@ def form_token(session):
 
 def form_token_session(agent, token):
     """The session of ``agent`` a form token names and when its page was made, or (None, None)."""
-    try:
-        # Past the longest a form keeps a session open, a token names nothing: an old form of another day
-        # would otherwise offer to reopen a session for its resident without the desk's (limited) search.
-        (agent_id, session_id), made_at = _form_tokens().loads(
-            token or "", return_timestamp=True, max_age=(idle_limit() + form_limit()).total_seconds())
-    except (BadSignature, ValueError, TypeError):
+    # Past the longest a form keeps a session open, a token names nothing: an old form of another day
+    # would otherwise offer to reopen a session for its resident without the desk's (limited) search.
+    held = signed.read(_form_tokens(), token, return_timestamp=True,
+                       max_age=(idle_limit() + form_limit()).total_seconds())
+    if held is None:
         return None, None
+    (agent_id, session_id), made_at = held
     session = db.session.get(AssistedSession, session_id) if agent_id == agent.id else None
     return (session, made_at) if session is not None and session.agent_id == agent.id else (None, None)
 
