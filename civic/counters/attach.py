@@ -47,8 +47,8 @@ class Preview:
     same_name: bool
 
 
-def _record(user, code, birth_date):
-    action = action_by_code(code)
+def _record(user, action, birth_date):
+    """The counter record the receipt's ``action`` names, if the birth date is its own and it can be attached."""
     record = action.resident if action is not None else None
     if (record is None or record.birth_date != birth_date or record.can_log_in or record.id == user.id
             or record.merged_into_id is not None):
@@ -64,7 +64,7 @@ def _same_name(record, user):
 
 def preview_attachment(user, code, birth_date):
     """What attaching would bring to ``user``; refused as attach_contributions refuses. Changes nothing."""
-    record = _record(user, code, birth_date)
+    record = _record(user, action_by_code(code), birth_date)
     counted = registry.counts(select(literal(record.id)), cap=COUNT_CAP)
     # The counters' own section is the log of the entries the others list: counted once, through them.
     counts = [(section.title, counted[section.key]) for section in registry.sections()
@@ -96,7 +96,7 @@ def attach_contributions(user, code, birth_date):
     action = action_by_code(code)
     if action is not None and action.resident is not None:
         lock_rows(action.resident)  # the same receipt attached from two tabs at once: the second finds it attached
-    record = _record(user, code, birth_date)
+    record = _record(user, action, birth_date)
     kept = registry.attach(record, user)
     _take_identity(record, user)
     record.merged_into_id, record.active = user.id, False
