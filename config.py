@@ -27,6 +27,17 @@ def _env_int(name, default):
     return default if value is None or not value.strip() else int(value)
 
 
+def _env_days(name):
+    """{key: days} from "key=days,key=days"."""
+    days = {}
+    for item in filter(str.strip, os.environ.get(name, "").split(",")):
+        key, _, value = item.partition("=")
+        if not value.strip().isdigit():
+            raise RuntimeError(f"{name}: {item.strip()!r} is not key=days (e.g. staff_log=1825).")
+        days[key.strip()] = int(value)
+    return days
+
+
 def _sqlite_url(filename):
     return f"sqlite:///{INSTANCE_DIR / filename}"
 
@@ -136,6 +147,10 @@ class Config:
     ASSISTED_SESSION_FORM_MINUTES = _env_int("CIVIC_ASSISTED_SESSION_FORM_MINUTES", 60)
     # A resident found at the desk can be chosen for a session for this long (counters.residents.resident_ticket).
     DESK_TICKET_MAX_AGE = _env_int("CIVIC_DESK_TICKET_MAX_AGE", 60 * 60)
+
+    # How many days each kind of personal record is kept, by rule key (privacy.retention), over the
+    # defaults the README gives: CIVIC_RETENTION_DAYS="unconfirmed_registrations=7,staff_log=1825".
+    RETENTION_DAYS = _env_days("CIVIC_RETENTION_DAYS")
 
     @staticmethod
     def prepare(config):
