@@ -1,8 +1,10 @@
 """What every request costs before its view: the hooks issue no SQL of their own but the log-in check,
 and templates translate in the locale in force (civic.i18n, civic.templating)."""
 import pytest
+from babel.support import Translations
 from flask import render_template_string
 from flask_babel import force_locale
+from flask_wtf.i18n import translations as flask_wtf_translations
 
 from tests.factories import make_user
 from tests.queries import recording
@@ -47,3 +49,17 @@ def test_templates_translate_in_the_locale_in_force(app):
             assert render_template_string(template) == ("Log in · Page &lt;b&gt;2&lt;/b&gt; · 1 proposal found · "
                                                        "3 proposals found")
         assert render_template_string(template).startswith("Se connecter")
+
+
+def test_forms_read_wtforms_messages_from_disk_once_per_language(client, monkeypatch):
+    """WTForms' own messages come from a catalog read once per language, not once per request with a form; and
+    they are still in the page's language."""
+    reads = []
+    load = Translations.load
+    monkeypatch.setattr(Translations, "load", lambda *a, **k: reads.append(a) or load(*a, **k))
+    for language in ("fr", "en", "fr", "en"):
+        client.get("/login", headers={"Accept-Language": language})
+    assert len(reads) <= 2, reads  # once per language at most (fewer if an earlier test read it)
+    with client.application.test_request_context(headers={"Accept-Language": "fr"}):
+        client.application.preprocess_request()
+        assert flask_wtf_translations.gettext("Not a valid choice.") == "N'est pas un choix valide."
