@@ -68,10 +68,10 @@ def _purge(cutoff):
 
 retention_rule(Rule(
     key="staff_log", label=_l("Log of what staff did"),
-    why=_l("It says who moderated, answered, changed a role or published results, to settle a dispute about a "
-           "decision: kept three years, then removed rather than aggregated, since the decisions themselves "
-           "(answers, the moderation journal, published results) stay. The CNIL advises six months to a year "
-           "for mere connection logs; this one records decisions."),
+    why=_l("It says who moderated, answered, changed a role or published results: kept three years, the longest "
+           "the CNIL's recommendation on logging (2021) allows for the internal control of staff, then removed "
+           "rather than aggregated, since the decisions themselves (answers, the moderation journal, published "
+           "results) stay."),
     default_days=3 * 365, purge=_purge))
 
 
