@@ -25,12 +25,13 @@ KEPT_COLUMNS = ("id", "created_at", "kind", "agent_id", "counter_id", "resident_
                 "follow_up_code")
 UNLINKABLE_SQLITE = (
     "CREATE TRIGGER assisted_action_append_only BEFORE UPDATE ON assisted_action "
-    "WHEN NEW.session_id IS NOT NULL OR NOT ("
+    "WHEN OLD.session_id IS NULL OR NEW.session_id IS NOT NULL OR NOT ("
     + " AND ".join(f"NEW.{column} IS OLD.{column}" for column in KEPT_COLUMNS) + ") "
     "BEGIN SELECT RAISE(ABORT, 'assisted_action is append-only'); END")
 UNLINKABLE_POSTGRESQL = (
     "CREATE TRIGGER assisted_action_append_only BEFORE UPDATE ON assisted_action FOR EACH ROW "
-    "WHEN (NEW.session_id IS NOT NULL OR to_jsonb(NEW) - 'session_id' IS DISTINCT FROM to_jsonb(OLD) - 'session_id') "
+    "WHEN (OLD.session_id IS NULL OR NEW.session_id IS NOT NULL "
+    "OR to_jsonb(NEW) - 'session_id' IS DISTINCT FROM to_jsonb(OLD) - 'session_id') "
     "EXECUTE FUNCTION civic_append_only()")
 APPEND_ONLY_SQLITE = (
     "CREATE TRIGGER assisted_action_append_only BEFORE UPDATE ON assisted_action "
