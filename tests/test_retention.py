@@ -12,7 +12,7 @@ from civic import jobs, staff_log
 from civic.accounts.models import AccountToken, LoginSession, Role, TokenPurpose, User
 from civic.counters import audit, residents, sessions
 from civic.counters.attach import attach_contributions
-from civic.counters.models import AssistedAction, AssistedActionKind, AssistedSession, IdentityCheck, SessionEnd
+from civic.counters.models import AssistedAction, AssistedActionKind, IdentityCheck, SessionEnd
 from civic.db_types import utcnow
 from civic.decisions import services as decisions
 from civic.decisions.models import Method, Participation
@@ -21,7 +21,6 @@ from civic.mail import OutgoingMail
 from civic.moderation.models import Report, ReportedItem, ReportReason
 from civic.privacy import purge
 from civic.privacy.retention import Rule, rules
-from civic.proposals.models import Proposal
 from civic.targets import TargetType
 from tests.counters.helpers import make_counter
 from tests.decisions.helpers import close, make_decision, published_results
