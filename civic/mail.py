@@ -35,13 +35,15 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 
 from flask import current_app, has_request_context
-from sqlalchemy import String, Text, or_, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, Text, delete, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import transaction
 from .errors import log_background_failure
 from .db_types import UTCDateTime, utcnow
 from .extensions import db
+from .privacy.retention import Rule, retention_rule
 
 log = logging.getLogger("civic.mail")
 MAX_ATTEMPTS = 6
@@ -273,3 +275,30 @@ def join_deliveries(timeout=10):
     """Wait for the delivery threads started so far (tests, and a clean shutdown)."""
     while _deliveries:
         _deliveries.pop().join(timeout)
+
+
+# --- Retention (privacy.retention) ------------------------------------------------------------
+
+def _purge_sent(cutoff):
+    removed = db.session.execute(delete(OutgoingMail).where(OutgoingMail.sent_at < cutoff)).rowcount
+    db.session.flush()
+    return removed
+
+
+def _purge_failed(cutoff):
+    removed = db.session.execute(delete(OutgoingMail).where(OutgoingMail.failed_at < cutoff)).rowcount
+    db.session.flush()
+    return removed
+
+
+retention_rule(Rule(
+    key="sent_mail", label=_l("E-mails sent"),
+    why=_l("An e-mail names its recipient and may quote what they wrote: it is kept a month, to answer "
+           "someone who says they never received it, then removed."),
+    default_days=30, purge=_purge_sent))
+
+retention_rule(Rule(
+    key="failed_mail", label=_l("E-mails that could not be sent"),
+    why=_l("Kept three months with the reason they failed, long enough to find and fix a wrong address or a "
+           "mail server's refusal, then removed."),
+    default_days=90, purge=_purge_failed))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask_babel import get_locale, get_timezone, lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, delete
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from . import labels, typography
@@ -21,6 +21,7 @@ from .extensions import db
 from .i18n import text_once
 from .log_queries import newest_first
 from .privacy.registry import KEEP, refers_to_account
+from .privacy.retention import Rule, retention_rule
 from .registry import Registry
 from .targets import TargetType, TargetTypeColumn, numbered, type_check
 
@@ -57,6 +58,21 @@ class StaffLogEntry(db.Model):
 
 
 refers_to_account(StaffLogEntry.actor_id, KEEP)  # staff acting
+
+
+def _purge(cutoff):
+    removed = db.session.execute(delete(StaffLogEntry).where(StaffLogEntry.created_at < cutoff)).rowcount
+    db.session.flush()
+    return removed
+
+
+retention_rule(Rule(
+    key="staff_log", label=_l("Log of what staff did"),
+    why=_l("It says who moderated, answered, changed a role or published results: kept three years, the longest "
+           "the CNIL's recommendation on logging (2021) allows for the internal control of staff, then removed "
+           "rather than aggregated, since the decisions themselves (answers, the moderation journal, published "
+           "results) stay."),
+    default_days=3 * 365, purge=_purge))
 
 
 def record(actor, area, action, object_type, object_id, before=None, after=None):

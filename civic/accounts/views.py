@@ -10,6 +10,7 @@ from ..counters.models import SessionEnd
 from ..domain import DomainError, attach_error
 from ..navigation import safe_next
 from . import rules  # noqa: F401 - registers the package's access rules
+from . import retention  # noqa: F401 - registers how long its records are kept
 from . import services, sessions
 from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
                     ResetPasswordForm)

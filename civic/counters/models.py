@@ -171,17 +171,26 @@ class AssistedRecord:
         return self.channel is Channel.COUNTER
 
 
-# The audit log is append-only below the application too: the database refuses to change a row.
-_APPEND_ONLY_SQLITE = DDL(
+# The audit log is append-only below the application too: the database refuses to change a row, with one
+# exception: unlinking an entry from its assisted session (a session_id set to NULL), so that the retention of
+# sessions (counters.retention) removes them while the entries, and the receipt codes they carry, stay.
+# SQLite compares no whole rows: its trigger names every other column (a new column must be added to it).
+_KEPT_COLUMNS = ("id", "created_at", "kind", "agent_id", "counter_id", "resident_id", "object_type", "object_id",
+                 "follow_up_code")
+_APPEND_ONLY_SQLITE = (
     "CREATE TRIGGER assisted_action_append_only BEFORE UPDATE ON assisted_action "
+    "WHEN OLD.session_id IS NULL OR NEW.session_id IS NOT NULL OR NOT ("
+    + " AND ".join(f"NEW.{column} IS OLD.{column}" for column in _KEPT_COLUMNS) + ") "
     "BEGIN SELECT RAISE(ABORT, 'assisted_action is append-only'); END")
-_APPEND_ONLY_POSTGRESQL = DDL(
+_APPEND_ONLY_POSTGRESQL = (
     "CREATE OR REPLACE FUNCTION civic_append_only() RETURNS trigger LANGUAGE plpgsql AS "
     "$$ BEGIN RAISE EXCEPTION 'this table is append-only'; END $$; "
-    "CREATE TRIGGER assisted_action_append_only BEFORE UPDATE ON assisted_action "
-    "FOR EACH ROW EXECUTE FUNCTION civic_append_only()")
-event.listen(AssistedAction.__table__, "after_create", _APPEND_ONLY_SQLITE.execute_if(dialect="sqlite"))
-event.listen(AssistedAction.__table__, "after_create", _APPEND_ONLY_POSTGRESQL.execute_if(dialect="postgresql"))
+    "CREATE TRIGGER assisted_action_append_only BEFORE UPDATE ON assisted_action FOR EACH ROW "
+    "WHEN (OLD.session_id IS NULL OR NEW.session_id IS NOT NULL "
+    "OR to_jsonb(NEW) - 'session_id' IS DISTINCT FROM to_jsonb(OLD) - 'session_id') "
+    "EXECUTE FUNCTION civic_append_only()")
+event.listen(AssistedAction.__table__, "after_create", DDL(_APPEND_ONLY_SQLITE).execute_if(dialect="sqlite"))
+event.listen(AssistedAction.__table__, "after_create", DDL(_APPEND_ONLY_POSTGRESQL).execute_if(dialect="postgresql"))
 
 
 def assisted_fields(record):

@@ -15,6 +15,7 @@ from ..routing import int_arg
 from ..themes.services import active_themes
 from ..timezones import paris_day_bounds
 from . import personal_data  # noqa: F401 - registers the package's part of "my data"
+from . import retention  # noqa: F401 - registers how long its records are kept
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import administration, assignments, audit, lapse, receipts, residents
 from .acting import assisted_session

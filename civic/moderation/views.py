@@ -12,6 +12,7 @@ from ..routing import int_arg
 from ..themes.services import all_themes
 from ..transaction import refuse
 from . import personal_data  # noqa: F401 - registers the package's part of "my data"
+from . import retention  # noqa: F401 - registers how long its records are kept
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
 from .forms import DecisionForm, ReportForm, SettingsForm
