@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from civic import jobs, staff_log
@@ -61,7 +62,9 @@ def _token(at):
 
 
 def _login_session(at):
-    row = LoginSession(user_id=make_user().id, key_hash=secrets.token_hex(32), created_at=at)
+    """A log-in that ended at ``at``."""
+    started = at - timedelta(seconds=current_app.config["LOGIN_SESSION_MAX_AGE"])
+    row = LoginSession(user_id=make_user().id, key_hash=secrets.token_hex(32), created_at=started)
     db.session.add(row)
     db.session.flush()
     return _still_there(row)

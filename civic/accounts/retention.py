@@ -2,6 +2,9 @@
 the links e-mailed to confirm an address or reset a password, and log-ins.
 
 Accounts that were used are another matter (inactive accounts, erasure: civic.privacy)."""
+from datetime import timedelta
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import aliased
@@ -49,7 +52,9 @@ def _purge_tokens(cutoff):
 
 
 def _purge_login_sessions(cutoff):
-    removed = db.session.execute(delete(LoginSession).where(LoginSession.created_at < cutoff)).rowcount
+    # Counted from the log-in's end, so that no setting of its length makes the purge cut a live one.
+    ended = cutoff - timedelta(seconds=current_app.config["LOGIN_SESSION_MAX_AGE"])
+    removed = db.session.execute(delete(LoginSession).where(LoginSession.created_at < ended)).rowcount
     db.session.flush()
     return removed
 
@@ -68,5 +73,5 @@ retention_rule(Rule(
 retention_rule(Rule(
     key="login_sessions", label=_l("Log-ins"),
     why=_l("A log-in ends after 12 hours at most and is then removed within minutes; none is kept more than a "
-           "day, whatever the setting of their length."),
+           "day after its end."),
     default_days=1, purge=_purge_login_sessions))
