@@ -88,6 +88,7 @@ def open_session(agent, counter, resident, *, identity_check, consent):
     # Another tab of the same agent may open one at the same moment: the partial UNIQUE index decides.
     with unique_insert(DomainError(_l("A session is already open: end it before helping someone else."))):
         db.session.add(session)
+    resident.last_active_at = utcnow()  # a visit keeps a counter record from being erased
     log(AssistedActionKind.SESSION_OPENED, session=session)
     return session
 

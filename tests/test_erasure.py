@@ -1,0 +1,152 @@
+"""Erasing an account (issue 13): nothing personal stays anywhere, what others rely on stays counted, and
+nobody votes twice."""
+import json
+from datetime import date
+
+from sqlalchemy import LargeBinary, String, Text, func, select
+
+from civic.access import Role
+from civic.accounts.models import District, LoginSession, User
+from civic.accounts.personal_data import download
+from civic.decisions import services as decisions
+from civic.decisions.models import Ballot, ErasedVoter, Method, Participation
+from civic.extensions import db
+from civic.following.models import Follow
+from civic.jobs import run_jobs
+from civic.mail import OutgoingMail, send_mail
+from civic.proposals.kept_counts import KEPT, miscounted
+from civic.proposals.models import Comment, Proposal, Support
+from civic.targets import TargetType
+from tests.client import Page
+from tests.counters.helpers import make_counter, open_session
+from tests.decisions.helpers import close, make_decision
+from tests.factories import PASSWORD, login, make_comment, make_proposal, make_support, make_user
+
+NAME = "Ghislaine Vautrin-Oberkampf"
+EMAIL = "ghislaine.vautrin@example.org"
+PHONE = "06 71 42 93 58"
+BIRTH = date(1957, 9, 23)
+
+
+def _every_text():
+    """Every text and binary value of every table, as text: what a scan for a name reads."""
+    values = []
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, (String, Text, LargeBinary))
+                   or isinstance(getattr(c.type, "impl", None), (String, Text, LargeBinary))]
+        if not columns:
+            continue
+        for row in db.session.execute(select(*columns)).all():
+            for value in row:
+                if isinstance(value, bytes):
+                    value = value.decode("utf-8", "replace")
+                if value is not None:
+                    values.append((table.name, str(value)))
+    return values
+
+
+def _traces(values):
+    needles = [NAME, "Vautrin", EMAIL, "ghislaine", PHONE, "0671429358", BIRTH.isoformat(), "23/09/1957"]
+    return [(table, needle) for table, value in values for needle in needles if needle.lower() in value.lower()]
+
+
+def _the_resident():
+    district = District(name="Quartier des Tanneurs")
+    db.session.add(district)
+    db.session.flush()
+    resident = make_user(email=EMAIL, name=NAME)
+    resident.full_name, resident.birth_date, resident.phone, resident.phone_normalized = NAME, BIRTH, PHONE, "0671429358"
+    resident.district_id = district.id
+    db.session.commit()
+    return resident
+
+
+def test_erasure_leaves_nothing_personal_and_every_count(client, ctx):
+    resident = _the_resident()
+    other = make_user()
+    own = make_proposal(author=resident, title="Un jardin partagé")
+    discussed = make_proposal(author=resident, title="Des bancs")
+    make_support(discussed, other)
+    make_comment(discussed, other, body="D'accord.")
+    elsewhere = make_proposal(author=other)
+    mine = make_comment(elsewhere, resident, body="Je soutiens.")
+    make_comment(elsewhere, other, body="Moi aussi.", parent=mine)
+    make_support(elsewhere, resident)
+    db.session.add(Follow(user_id=resident.id, target_type=TargetType.PROPOSAL, target_id=elsewhere.id))
+    open_vote, published_vote = make_decision(Method.YES_NO), make_decision(Method.YES_NO)
+    decisions.cast_ballot(resident, open_vote, {"vote": "yes"})
+    decisions.cast_ballot(resident, published_vote, {"vote": "no"})
+    decisions.cast_ballot(other, published_vote, {"vote": "yes"})
+    send_mail(EMAIL, f"Bonjour {NAME}", f"Bonjour {NAME}, votre téléphone {PHONE}.")
+    db.session.commit()
+    # A counter history: an agent entered a support for them during a session.
+    agent = make_user(role=Role.COUNTER_AGENT)
+    login(client, agent)
+    make_counter(agent)
+    open_session(client, resident)
+    client.post_form(f"/proposals/{discussed.id}/support")
+    client.post_form("/desk/session/end")
+    client.post_form("/logout")
+    assert _traces(_every_text())
+    supports_before = {p.id: p.support_count for p in (discussed, elsewhere)}
+    ballots_before = db.session.execute(select(func.count()).select_from(Ballot)).scalar_one()
+
+    login(client, resident)
+    page = Page(client.get("/account/delete"))
+    assert page.has('input[name="password"]')
+    response = client.post_form("/account/delete", {"contributions": "keep", "password": PASSWORD})
+    assert response.status_code == 302 and response.location.endswith("/account/deleted")
+    assert "deleted" in Page(client.get(response.location)).text("h1").lower()
+
+    erased = db.session.get(User, resident.id)
+    assert erased.is_erased and not erased.active and not erased.can_log_in
+    close(published_vote)
+    decisions.publish_results(published_vote, make_user(role=Role.ADMIN))
+    db.session.commit()
+    assert _traces(_every_text()) == []
+    assert db.session.execute(select(func.count()).select_from(OutgoingMail).where(OutgoingMail.to == EMAIL)
+                              ).scalar_one() == 0
+    assert db.session.execute(select(func.count()).select_from(LoginSession).where(
+        LoginSession.user_id == resident.id)).scalar_one() == 0
+    assert db.session.execute(select(func.count()).select_from(Follow).where(Follow.user_id == resident.id)
+                              ).scalar_one() == 0
+    # "My data" of what stays: nothing that names the person.
+    with client.application.test_request_context():
+        exported = "".join(download(client.application, erased))
+    assert _traces([("my data", exported)]) == []
+    # Contributions kept, signed by nobody; counts and ballots as they were.
+    assert db.session.get(Proposal, own.id).author_id == resident.id
+    assert "Participant·e supprimé·e" in client.get(f"/proposals/{own.id}").get_data(as_text=True)
+    assert {p.id: db.session.get(Proposal, p.id).support_count for p in (discussed, elsewhere)} == supports_before
+    assert db.session.execute(select(func.count()).select_from(Ballot)).scalar_one() == ballots_before
+    assert [miscounted(kept) for kept in KEPT] == [[], []]
+    # The session is gone and the account cannot log in again.
+    assert client.get("/account").status_code == 302
+    assert client.post_form("/login", {"email": EMAIL, "password": PASSWORD}).status_code == 200
+
+
+def test_no_second_vote_online_nor_at_a_counter(client, ctx):
+    decision = make_decision(Method.YES_NO)
+    online = make_user(email=EMAIL)
+    decisions.cast_ballot(online, decision, {"vote": "yes"})
+    db.session.commit()
+    login(client, online)
+    assert client.post_form("/account/delete", {"contributions": "keep", "password": PASSWORD}).status_code == 302
+    # The same address registers again: the vote still open refuses it.
+    again = make_user(email=EMAIL)
+    assert decisions.has_voted(again, decision)
+    login(client, again)
+    assert client.post_form(f"/decisions/{decision.id}/vote/confirm", {"vote": "no"}).status_code == 302
+    assert db.session.execute(select(func.count()).select_from(Ballot)).scalar_one() == 1
+    # At a counter: the erased account cannot be helped, and is not found.
+    client.post_form("/logout")
+    agent = make_user(role=Role.COUNTER_AGENT)
+    login(client, agent)
+    make_counter(agent)
+    response = open_session(client, db.session.get(User, online.id))
+    assert client.get("/desk/session").status_code == 302
+    # Once the vote closes, the hashed identity goes.
+    close(decision)
+    run_jobs()
+    assert db.session.execute(select(func.count()).select_from(ErasedVoter)).scalar_one() == 0
+    assert response.status_code in (200, 302)
