@@ -8,6 +8,7 @@ from sqlalchemy import LargeBinary, String, Text, func, select
 from civic.access import Role
 from civic.accounts.models import District, LoginSession, User
 from civic.accounts.personal_data import download
+from civic.counters.models import AssistedAction, AssistedActionKind, AssistedSession
 from civic.decisions import services as decisions
 from civic.decisions.models import Ballot, ErasedVoter, Method, Participation
 from civic.extensions import db
@@ -150,3 +151,81 @@ def test_no_second_vote_online_nor_at_a_counter(client, ctx):
     run_jobs()
     assert db.session.execute(select(func.count()).select_from(ErasedVoter)).scalar_one() == 0
     assert response.status_code in (200, 302)
+
+
+def _register_at_counter(client, **extra):
+    form = {"full_name": "Josiane Perrin", "birth_date": "12/03/1948", "identity_check": "document", "consent": "y",
+            "phone": "01 23 45 67 89", **extra}
+    response = client.post_form("/desk/residents/new", form)
+    assert response.status_code == 302 and response.location.endswith("/desk/session"), response.get_data(as_text=True)
+    return db.session.execute(select(User).where(User.full_name == "Josiane Perrin", User.erased_at.is_(None))
+                              ).scalar_one()
+
+
+def _erasure_form(client):
+    page = Page(client.get("/desk/session/erase"))
+    return {"contributions": "remove", "asked": "y",
+            "assisted_form": page.select_one('form input[name="assisted_form"]')["value"]}
+
+
+def test_an_agent_deletes_the_account_of_a_resident_registered_at_the_counter(client, ctx):
+    agent = make_user(role=Role.COUNTER_AGENT)
+    login(client, agent)
+    make_counter(agent)
+    decision = make_decision(Method.YES_NO)
+    josiane = _register_at_counter(client)
+    client.post_form(f"/decisions/{decision.id}/vote/confirm", {"vote": "yes"})
+    proposal_id = make_proposal(author=josiane, title="Une boîte à livres").id
+    data = _erasure_form(client)
+    # Without the resident's request stated, nothing happens and the choice is kept.
+    page = Page(client.post_form("/desk/session/erase", {**data, "asked": ""}))
+    assert page.field_error("asked") and page.select_one('input[value="remove"]').has_attr("checked")
+    assert db.session.get(User, josiane.id).erased_at is None
+    response = client.post_form("/desk/session/erase", data)
+    assert "/desk/receipts/" in response.location
+    receipt = Page(client.get(response.location))
+    assert "Josiane" not in receipt.text(".receipt") and not receipt.has(".follow-up-code")
+    erased = db.session.get(User, josiane.id)
+    assert erased.is_erased and erased.full_name is None and erased.birth_date is None and erased.phone is None
+    # Nothing depended on the proposal: removed, as chosen.
+    assert db.session.get(Proposal, proposal_id) is None
+    # The audit trail: who, where and when, for an account that names nobody; the session ended with it.
+    kinds = db.session.execute(select(AssistedAction.kind).where(AssistedAction.resident_id == josiane.id)
+                               .order_by(AssistedAction.id)).scalars().all()
+    assert kinds[-2:] == [AssistedActionKind.ACCOUNT_ERASED, AssistedActionKind.SESSION_ENDED]
+    assert db.session.execute(select(AssistedSession.ended_at).where(AssistedSession.resident_id == josiane.id)
+                              ).scalar_one() is not None
+    assert client.get("/desk/session").status_code == 302
+    # Registered again with the same name and birth date: the desk says she voted, and the vote refuses her.
+    again = _register_at_counter(client)
+    assert again.id != josiane.id
+    assert "déjà voté" in Page(client.get("/desk/session")).text(
+        f'.link-list li:has(a[href="/decisions/{decision.id}"]) strong').lower()
+    client.post_form(f"/decisions/{decision.id}/vote/confirm", {"vote": "no"})
+    assert db.session.execute(select(func.count()).select_from(Ballot)).scalar_one() == 1
+    assert db.session.execute(select(func.count()).select_from(Participation)).scalar_one() == 1
+
+
+def test_an_agent_cannot_delete_an_online_account(client, ctx):
+    agent = make_user(role=Role.COUNTER_AGENT)
+    login(client, agent)
+    make_counter(agent)
+    online = make_user()
+    open_session(client, online)
+    page = Page(client.get("/desk/session/erase"))
+    assert not page.has('input[name="asked"]')
+    response = client.post_form("/desk/session/erase", {"contributions": "keep", "asked": "y"})
+    assert response.status_code == 200
+    assert db.session.get(User, online.id).erased_at is None
+
+
+def test_a_form_of_an_earlier_session_erases_nobody(client, ctx):
+    agent = make_user(role=Role.COUNTER_AGENT)
+    login(client, agent)
+    make_counter(agent)
+    first = _register_at_counter(client)
+    data = _erasure_form(client)
+    client.post_form("/desk/session/end")
+    second = _register_at_counter(client, full_name="Paul Perrin", confirm_new="y")
+    assert client.post_form("/desk/session/erase", data).status_code == 302
+    assert db.session.get(User, first.id).erased_at is None and db.session.get(User, second.id).erased_at is None

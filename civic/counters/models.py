@@ -106,6 +106,7 @@ class AssistedActionKind(enum.Enum):
     SUPPORT_WITHDRAWN = "support_withdrawn"
     VOTE_CAST = "vote_cast"
     CONTRIBUTIONS_ATTACHED = "contributions_attached"
+    ACCOUNT_ERASED = "account_erased"
 
 
 class AssistedAction(db.Model):
@@ -223,6 +224,7 @@ labels.register(AssistedActionKind, {
     AssistedActionKind.SUPPORT_WITHDRAWN: _l("Support withdrawn"),
     AssistedActionKind.VOTE_CAST: _l("Vote cast"),
     AssistedActionKind.CONTRIBUTIONS_ATTACHED: _l("Counter contributions attached to an account"),
+    AssistedActionKind.ACCOUNT_ERASED: _l("Account deleted at the resident's request"),
 })
 
 targets.register(Kind(type=TargetType.COUNTER, model=Counter, numbered=_l("Counter n° %(n)s")))

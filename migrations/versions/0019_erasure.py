@@ -4,7 +4,10 @@ Reviewed by hand. user_account gains erased_at (the row stays, emptied, for what
 last_active_at (last log-in or assisted session; left empty for existing accounts, which then count
 from their creation, as the model reads it) and inactivity_warned_at (the e-mail sent a month before
 erasing an inactive account). erased_voter holds, for a vote still open, the keyed hash of the
-identity of someone who voted and erased their account since.
+identity of someone who voted and erased their account since. The CHECK on assisted_action.kind is
+widened for 'account_erased' (an agent deleted a resident's account at their request): on SQLite the
+batch rebuilds the table, which drops its append-only trigger, created again (the statements of
+civic.counters.models).
 
 Revision ID: 0019
 Revises: 0018
@@ -21,6 +24,21 @@ down_revision = '0018'
 branch_labels = None
 depends_on = None
 
+KINDS = ('resident_registered', 'session_opened', 'session_ended', 'proposal_created', 'comment_created',
+         'support_added', 'support_withdrawn', 'vote_cast', 'contributions_attached')
+APPEND_ONLY_SQLITE = ("CREATE TRIGGER assisted_action_append_only BEFORE UPDATE ON assisted_action "
+                      "BEGIN SELECT RAISE(ABORT, 'assisted_action is append-only'); END")
+
+
+def _kind_check(kinds):
+    with op.batch_alter_table('assisted_action', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_assisted_action_assistedactionkind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_assisted_action_assistedactionkind'), sa.text(
+            "kind IN (" + ", ".join(f"'{kind}'" for kind in kinds) + ")"))
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute("DROP TRIGGER IF EXISTS assisted_action_append_only")
+        op.execute(APPEND_ONLY_SQLITE)
+
 
 def upgrade():
     with op.batch_alter_table('user_account', schema=None) as batch_op:
@@ -34,9 +52,13 @@ def upgrade():
                             ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('decision_id', 'identity', name=op.f('pk_erased_voter'))
     )
+    _kind_check(KINDS + ('account_erased',))
 
 
 def downgrade():
+    # The older schema has no such action: the rows that name one cannot stay.
+    op.execute("DELETE FROM assisted_action WHERE kind = 'account_erased'")
+    _kind_check(KINDS)
     op.drop_table('erased_voter')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('erased_at')
