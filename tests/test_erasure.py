@@ -1,7 +1,6 @@
 """Erasing an account (issue 13): nothing personal stays anywhere, what others rely on stays counted, and
 nobody votes twice."""
-import json
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import LargeBinary, String, Text, func, select
 
@@ -9,6 +8,7 @@ from civic.access import Role
 from civic.accounts.models import District, LoginSession, User
 from civic.accounts.personal_data import download
 from civic.counters.models import AssistedAction, AssistedActionKind, AssistedSession
+from civic.db_types import utcnow
 from civic.decisions import services as decisions
 from civic.decisions.models import Ballot, ErasedVoter, Method, Participation
 from civic.extensions import db
@@ -16,7 +16,8 @@ from civic.following.models import Follow
 from civic.jobs import run_jobs
 from civic.mail import OutgoingMail, send_mail
 from civic.proposals.kept_counts import KEPT, miscounted
-from civic.proposals.models import Comment, Proposal, Support
+from civic.privacy.retention import rules
+from civic.proposals.models import Proposal
 from civic.targets import TargetType
 from tests.client import Page
 from tests.counters.helpers import make_counter, open_session
@@ -97,7 +98,7 @@ def test_erasure_leaves_nothing_personal_and_every_count(client, ctx):
     assert page.has('input[name="password"]')
     response = client.post_form("/account/delete", {"contributions": "keep", "password": PASSWORD})
     assert response.status_code == 302 and response.location.endswith("/account/deleted")
-    assert "deleted" in Page(client.get(response.location)).text("h1").lower()
+    assert Page(client.get(response.location)).text("h1") == "Votre compte a été supprimé"
 
     erased = db.session.get(User, resident.id)
     assert erased.is_erased and not erased.active and not erased.can_log_in
@@ -229,3 +230,51 @@ def test_a_form_of_an_earlier_session_erases_nobody(client, ctx):
     second = _register_at_counter(client, full_name="Paul Perrin", confirm_new="y")
     assert client.post_form("/desk/session/erase", data).status_code == 302
     assert db.session.get(User, first.id).erased_at is None and db.session.get(User, second.id).erased_at is None
+
+
+def test_inactive_accounts_are_warned_a_month_before_then_erased(client, ctx, outbox):
+    rule = next(r for r in rules() if r.key == "inactive_accounts")
+    assert rule.days == 3 * 365
+    now = utcnow()
+    asleep, awake, record = make_user(email=EMAIL), make_user(), make_user()
+    asleep.last_active_at = now - rule.duration + timedelta(days=10)  # inactive in 10 days
+    awake.last_active_at = now - timedelta(days=400)
+    record.email = record.email_normalized = record.password_hash = record.email_confirmed_at = None  # at a counter
+    record.created_at = now - rule.duration - timedelta(days=1)
+    db.session.commit()
+    assert rule.purge(now - rule.duration) == 1  # the record: nobody to warn
+    db.session.commit()
+    assert db.session.get(User, record.id).is_erased
+    [warning] = db.session.execute(select(OutgoingMail)).scalars().all()
+    assert warning.to == EMAIL and "/login" in warning.body
+    # A second run the same day warns nobody twice, erases nobody not yet warned a month ago.
+    assert rule.purge(now - rule.duration) == 0
+    assert db.session.execute(select(func.count()).select_from(OutgoingMail)).scalar_one() == 1
+    # A month later, still inactive (the dates moved back a month): erased, and the warning mail with it.
+    asleep = db.session.get(User, asleep.id)
+    asleep.last_active_at -= timedelta(days=31)
+    asleep.inactivity_warned_at -= timedelta(days=31)
+    db.session.commit()
+    assert rule.purge(now - rule.duration) == 1
+    db.session.commit()
+    assert db.session.get(User, asleep.id).is_erased and not db.session.get(User, awake.id).is_erased
+    assert db.session.execute(select(func.count()).select_from(OutgoingMail)).scalar_one() == 0
+
+
+def test_logging_in_after_the_warning_keeps_the_account(client, ctx):
+    rule = next(r for r in rules() if r.key == "inactive_accounts")
+    now = utcnow()
+    user = make_user()
+    user.last_active_at = now - rule.duration + timedelta(days=5)
+    db.session.commit()
+    rule.purge(now - rule.duration)
+    db.session.commit()
+    assert db.session.get(User, user.id).inactivity_warned_at is not None
+    # A month later (the dates moved back a month), the person logs in before the purge runs.
+    user = db.session.get(User, user.id)
+    user.last_active_at -= timedelta(days=31)
+    user.inactivity_warned_at -= timedelta(days=31)
+    db.session.commit()
+    login(client, user)
+    assert rule.purge(now - rule.duration) == 0
+    assert not db.session.get(User, user.id).is_erased

@@ -9,6 +9,7 @@ from ..counters.acting import end_assisted_session
 from ..counters.models import SessionEnd
 from ..domain import DomainError, attach_error
 from ..navigation import safe_next
+from . import inactivity  # noqa: F401 - registers the retention rule of inactive accounts
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services, sessions
 from .erasure import erase_own_account, refusal as erasure_refusal
