@@ -278,3 +278,50 @@ def test_logging_in_after_the_warning_keeps_the_account(client, ctx):
     login(client, user)
     assert rule.purge(now - rule.duration) == 0
     assert not db.session.get(User, user.id).is_erased
+
+
+def test_removing_contributions_keeps_what_others_depend_on(client, ctx):
+    resident, other = make_user(), make_user()
+    alone = make_proposal(author=resident, title="Seule").id
+    supported = make_proposal(author=resident, title="Soutenue")
+    make_support(supported, other)
+    answered_to = make_comment(supported, resident, body="Un commentaire auquel on a répondu.")
+    make_comment(supported, other, body="Réponse.", parent=answered_to)
+    lone_comment = make_comment(supported, resident, body="Un commentaire seul.")
+    login(client, resident)
+    # A wrong password: refused, the choice kept, nothing erased.
+    page = Page(client.post_form("/account/delete", {"contributions": "remove", "password": "wrong password"}))
+    assert page.field_error("password") and page.select_one('input[value="remove"]').has_attr("checked")
+    assert not db.session.get(User, resident.id).is_erased
+    assert client.post_form("/account/delete", {"contributions": "remove", "password": PASSWORD}).status_code == 302
+    assert db.session.get(Proposal, alone) is None
+    kept = db.session.get(Proposal, supported.id)
+    assert kept.author_id == resident.id and kept.support_count == 1
+    for comment in (answered_to, lone_comment):
+        comment = db.session.get(type(comment), comment.id)
+        assert comment.is_deleted and comment.body == ""
+    assert [miscounted(k) for k in KEPT] == [[], []]
+    # The thread still shows the other resident's reply.
+    assert "Réponse." in client.get(f"/proposals/{supported.id}").get_data(as_text=True)
+
+
+def test_staff_accounts_are_not_erased(client, ctx):
+    admin = make_user(role=Role.ADMIN)
+    login(client, admin)
+    page = Page(client.get("/account/delete"))
+    assert not page.has('input[name="password"]') and "équipe" in page.text()
+    client.post_form("/account/delete", {"contributions": "keep", "password": PASSWORD})
+    assert not db.session.get(User, admin.id).is_erased
+
+
+def test_an_erased_account_gets_no_role_and_says_so_in_the_list(client, ctx):
+    resident = make_user(name="Zélie Marchand")
+    login(client, resident)
+    client.post_form("/account/delete", {"contributions": "keep", "password": PASSWORD})
+    admin = make_user(role=Role.ADMIN)
+    login(client, admin)
+    response = client.post_form(f"/admin/users/{resident.id}", {"role": "admin"})
+    assert response.status_code == 302 and response.location.endswith("/admin/users")
+    assert db.session.get(User, resident.id).role is Role.RESIDENT
+    page = Page(client.get("/admin/users"))
+    assert "compte supprimé" in page.text("table")

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Date, ForeignKey, Index, String, event, true
-from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels, targets
@@ -26,6 +25,19 @@ labels.register(Role, {
 
 # What an erased account's contributions are signed with, in the reader's language.
 ERASED_NAME = _l("Deleted participant")
+
+
+class _ShownName:
+    """``User.display_name``: on an account, the name it shows (an erased one's is ERASED_NAME); on the class,
+    the column itself, so that queries sort, filter and page by it as by any column."""
+
+    def __get__(self, user, cls):
+        if user is None:
+            return cls._display_name
+        return ERASED_NAME if user.erased_at is not None else user._display_name
+
+    def __set__(self, user, value):
+        user._display_name = value
 
 
 class District(UniquelyNamed, db.Model):
@@ -93,18 +105,7 @@ class User(UserMixin, db.Model):
     def is_erased(self):
         return self.erased_at is not None
 
-    @hybrid_property
-    def display_name(self):
-        return ERASED_NAME if self.erased_at is not None else self._display_name
-
-    @display_name.inplace.setter
-    def _display_name_setter(self, value):
-        self._display_name = value
-
-    @display_name.inplace.expression
-    @classmethod
-    def _display_name_expression(cls):
-        return cls._display_name
+    display_name = _ShownName()
 
     district: Mapped[District | None] = relationship()
 

@@ -33,6 +33,12 @@ def _mails_to_the_address_typed(view):
     return view
 
 
+# Changing the password and deleting the account both check it: shared counts of failed tries per account.
+_password_checks = limits.shared_per_key("PASSWORD_CHECK_LIMIT_PER_ACCOUNT", "password-check",
+                                         lambda: f"account:{current_user.get_id()}", methods=["POST"],
+                                         deduct_when=limits.failed)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limits.per_ip("FORM_LIMIT_PER_IP", methods=["POST"])
 @_mails_to_the_address_typed
@@ -192,8 +198,7 @@ def my_data_json():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@limits.per_key("PASSWORD_CHECK_LIMIT_PER_ACCOUNT", lambda: f"account:{current_user.get_id()}", methods=["POST"],
-                deduct_when=limits.failed)
+@_password_checks
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def change_password():
     form = ChangePasswordForm()
@@ -210,8 +215,7 @@ def change_password():
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
-@limits.per_key("PASSWORD_CHECK_LIMIT_PER_ACCOUNT", lambda: f"account:{current_user.get_id()}", methods=["POST"],
-                deduct_when=limits.failed)
+@_password_checks
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def erase():
     """What goes and what stays, the choice for the contributions, the password; then logged out."""
