@@ -325,3 +325,24 @@ def test_an_erased_account_gets_no_role_and_says_so_in_the_list(client, ctx):
     assert db.session.get(User, resident.id).role is Role.RESIDENT
     page = Page(client.get("/admin/users"))
     assert "compte supprimé" in page.text("table")
+
+
+def test_the_counter_records_attached_to_the_account_go_with_it(client, ctx):
+    resident = make_user()
+    record = make_user(email=None, name="Odile R.")
+    record.email = record.email_normalized = record.password_hash = None
+    record.full_name, record.birth_date, record.merged_into_id = "Odile Rameau", BIRTH, resident.id
+    db.session.commit()
+    decision = make_decision(Method.YES_NO)
+    decisions.cast_ballot(record, decision, {"vote": "no"})
+    db.session.commit()
+    login(client, resident)
+    client.post_form("/account/delete", {"contributions": "keep", "password": PASSWORD})
+    record = db.session.get(User, record.id)
+    assert record.is_erased and record.full_name is None and record.birth_date is None
+    # Registered again at a counter under that name and birth date: the vote still knows she took part.
+    again = make_user(email=None)
+    again.email = again.email_normalized = again.password_hash = None
+    again.full_name, again.birth_date = "Odile Rameau", BIRTH
+    db.session.commit()
+    assert decisions.has_voted(again, decision)
