@@ -36,13 +36,14 @@ from email.utils import getaddresses
 
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, Text, delete, or_, select, update
+from sqlalchemy import String, Text, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import transaction
 from .errors import log_background_failure
 from .db_types import UTCDateTime, utcnow
 from .extensions import db
+from .privacy.registry import holds_personal_data
 from .privacy.retention import Rule, retention_rule
 
 log = logging.getLogger("civic.mail")
@@ -72,6 +73,15 @@ class OutgoingMail(db.Model):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+def _erase_mail(_column, erasure):
+    """Mail to an erased person's address goes, queued or sent: its body names them."""
+    if erasure.addresses:
+        db.session.execute(delete(OutgoingMail).where(func.lower(OutgoingMail.to).in_(erasure.addresses)))
+
+
+holds_personal_data(OutgoingMail.to, _erase_mail)
 
 
 def render_mail(template, **context):

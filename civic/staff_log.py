@@ -20,7 +20,7 @@ from .db_types import UTCDateTime, utcnow
 from .extensions import db
 from .i18n import text_once
 from .log_queries import newest_first
-from .privacy.registry import KEEP, refers_to_account
+from .privacy.registry import ANONYMISE, KEEP, refers_to_account
 from .privacy.retention import Rule, retention_rule
 from .registry import Registry
 from .targets import TargetType, TargetTypeColumn, numbered, type_check
@@ -57,7 +57,7 @@ class StaffLogEntry(db.Model):
         return json.loads(self.after)
 
 
-refers_to_account(StaffLogEntry.actor_id, KEEP)  # staff acting
+refers_to_account(StaffLogEntry.actor_id, KEEP, ANONYMISE)  # staff acting
 
 
 def _purge(cutoff):

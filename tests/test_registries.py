@@ -15,7 +15,8 @@ from civic.following.services import followable
 from civic.moderation.models import MODERATED_TYPES
 from civic.moderation.registry import registered as moderated
 from civic.notifications.services import topic_of
-from civic.privacy.registry import references, sections
+from civic.privacy.registry import (ANONYMISE, CONTRIBUTION, ERASE, Replacement, personal_columns, references,
+                                    remover, sections)
 from civic.targets import TargetType, TargetTypeColumn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +30,35 @@ def test_every_column_that_refers_to_an_account_is_registered(app):
     registered = [(r.column.class_.__tablename__, r.column.property.columns[0].name) for r in references()]
     assert len(registered) == len(set(registered))
     assert set(registered) == in_schema
+
+
+def test_erasure_covers_every_column_that_refers_to_an_account(app):
+    """The same registrations drive erasure: each says what becomes of its rows, and what a person wrote
+    (CONTRIBUTION) can be removed by its package when they choose so."""
+    for reference in references():
+        assert reference.erase in (ERASE, ANONYMISE, CONTRIBUTION) or callable(reference.erase), reference.column
+        if reference.erase == CONTRIBUTION:
+            assert callable(remover(reference.column)), reference.column
+    assert {str(r.column) for r in references() if r.erase == CONTRIBUTION} == {"Proposal.author_id", "Comment.author_id"}
+
+
+# What an erased account keeps: nothing that tells who the person was.
+NOT_PERSONAL = {"id", "role", "active", "created_at", "language", "merged_into_id", "last_active_at", "erased_at"}
+
+
+def test_every_column_of_an_account_is_erased_or_said_not_personal(app):
+    """A column added to user_account fails here until it is registered as personal data (what erasure puts
+    instead) or added to what an erased account keeps."""
+    account = db.metadata.tables["user_account"]
+    erased = {c.column.property.columns[0].name for c in personal_columns()
+              if isinstance(c.erase, Replacement) and c.column.class_.__tablename__ == "user_account"}
+    assert erased.isdisjoint(NOT_PERSONAL)
+    assert erased | NOT_PERSONAL == {column.name for column in account.columns}
+    for personal in personal_columns():
+        assert isinstance(personal.erase, Replacement) or callable(personal.erase), personal.column
+    # Beyond the account: the mail to the person's address, the ballot codes of their sessions.
+    assert {str(c.column) for c in personal_columns() if not isinstance(c.erase, Replacement)} == {
+        "OutgoingMail.to", "ReceiptBallotCode.code"}
 
 
 def test_what_a_resident_did_is_in_my_data(app):
@@ -70,7 +100,7 @@ def test_every_topic_of_optional_mail_can_be_stopped(app):
 
 def test_the_jobs(app):
     assert set(jobs.jobs()) == {"votes opened, followers told", "expired log-ins removed", "idle assisted sessions ended",
-                                "records past their retention removed"}
+                                "records past their retention removed", "erased voters forgotten once their votes closed"}
 
 
 def _templates():

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, EqualTo
 
 from ..forms import StrongPassword, max_length, required, strip
@@ -77,3 +77,21 @@ class ProfileForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button only: following an e-mailed link must not act by itself (mail scanners open links)."""
+
+
+# What becomes of a person's proposals and comments when their account is erased (accounts.erasure).
+KEEP_CONTRIBUTIONS, REMOVE_CONTRIBUTIONS = "keep", "remove"
+
+
+def contributions_field(label):
+    return RadioField(
+        label,
+        choices=[SelectChoice(KEEP_CONTRIBUTIONS, _l("Keep them, signed “Deleted participant”")),
+                 SelectChoice(REMOVE_CONTRIBUTIONS, _l("Remove them, except those others took part in"))],
+        validators=[required(_l("Say what becomes of the proposals and comments."))])
+
+
+class EraseAccountForm(FlaskForm):
+    contributions = contributions_field(_l("Your proposals and comments"))
+    password = PasswordField(_l("Your password, to confirm"),
+                             validators=[required(_l("Enter your password.")), max_length(128)])

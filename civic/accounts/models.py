@@ -11,7 +11,7 @@ from .. import labels, targets
 from ..access import Role
 from ..db_types import UniquelyNamed, UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
-from ..privacy.registry import KEEP, refers_to_account
+from ..privacy.registry import ANONYMISE, ERASE, KEEP, holds_personal_data, refers_to_account, replaced_by
 from ..text import normalize_for_search
 
 labels.register(Role, {
@@ -21,6 +21,23 @@ labels.register(Role, {
     Role.ELECTED: _l("Elected official"),
     Role.ADMIN: _l("Administrator"),
 })
+
+
+# What an erased account's contributions are signed with, in the reader's language.
+ERASED_NAME = _l("Deleted participant")
+
+
+class _ShownName:
+    """``User.display_name``: on an account, the name it shows (an erased one's is ERASED_NAME); on the class,
+    the column itself, so that queries sort, filter and page by it as by any column."""
+
+    def __get__(self, user, cls):
+        if user is None:
+            return cls._display_name
+        return ERASED_NAME if user.erased_at is not None else user._display_name
+
+    def __set__(self, user, value):
+        user._display_name = value
 
 
 class District(UniquelyNamed, db.Model):
@@ -47,7 +64,8 @@ class User(UserMixin, db.Model):
     # account (counters.attach.attach_contributions).
     email: Mapped[str | None] = mapped_column(String(254))
     email_normalized: Mapped[str | None] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(80))
+    # Read and written as display_name (below): an erased account shows "Deleted participant".
+    _display_name: Mapped[str] = mapped_column("display_name", String(80))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Civil identity, only for finding a resident at a counter; never shown publicly.
     full_name: Mapped[str | None] = mapped_column(String(160))
@@ -72,10 +90,22 @@ class User(UserMixin, db.Model):
     # When the district was last stated: a district vote counts only districts stated before it opened,
     # so nobody can move into a district for the length of a vote.
     district_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Last log-in, or last assisted session for a counter record (None: none since it was created): an
+    # account unused for long is warned, then erased (accounts.inactivity).
+    last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    inactivity_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the account was erased (accounts.erasure): the row stays, emptied, for what still names it.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def is_active(self):
         return self.active
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
+
+    display_name = _ShownName()
 
     district: Mapped[District | None] = relationship()
 
@@ -90,6 +120,9 @@ class User(UserMixin, db.Model):
 @event.listens_for(User, "before_insert")
 @event.listens_for(User, "before_update")
 def _index_name(_mapper, _connection, user):
+    if user.erased_at is not None:
+        user.full_name_search = None
+        return
     user.full_name_search = normalize_for_search(user.full_name or user.display_name)[:160] or None
 
 
@@ -127,7 +160,14 @@ class AccountToken(db.Model):
 
 
 # A counter record attached to an account keeps pointing at it; its log-ins and links are its own.
-refers_to_account(User.merged_into_id, KEEP)
-refers_to_account(LoginSession.user_id, KEEP)
-refers_to_account(AccountToken.user_id, KEEP)
+refers_to_account(User.merged_into_id, KEEP, ANONYMISE)  # the records attached are erased with the account
+refers_to_account(LoginSession.user_id, KEEP, ERASE)
+refers_to_account(AccountToken.user_id, KEEP, ERASE)
+# What an erased account keeps: its id, role, dates, language, and that it was erased.
+for _column, _value in ((User.email, None), (User.email_normalized, None), (User._display_name, ""),
+                        (User.password_hash, None), (User.full_name, None), (User.full_name_search, None),
+                        (User.birth_date, None), (User.phone, None), (User.phone_normalized, None),
+                        (User.district_id, None), (User.district_since, None), (User.notify_answers, False),
+                        (User.email_confirmed_at, None), (User.inactivity_warned_at, None)):
+    holds_personal_data(_column, replaced_by(_value, User.id))
 targets.register(targets.Kind(type=targets.TargetType.USER, model=User, numbered=_l("Account n° %(n)s")))

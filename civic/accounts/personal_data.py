@@ -46,7 +46,7 @@ def _when(value):
 def _account(user):
     return {
         "account": {
-            "display_name": user.display_name, "email": user.email, "full_name": user.full_name,
+            "display_name": str(user.display_name), "email": user.email, "full_name": user.full_name,
             "birth_date": _when(user.birth_date), "phone": user.phone,
             "district": user.district.name if user.district else None, "district_since": _when(user.district_since),
             "role": user.role.value, "created_at": _when(user.created_at),

@@ -38,6 +38,7 @@ def log_in(user):
     session.clear()
     key = secrets.token_urlsafe(32)
     db.session.add(LoginSession(user_id=user.id, key_hash=_hash(key)))
+    user.last_active_at = utcnow()  # what keeps an account from being erased for inactivity
     db.session.flush()
     session[COOKIE_KEY] = key
     login_user(user)

@@ -9,11 +9,13 @@ from ..counters.acting import end_assisted_session
 from ..counters.models import SessionEnd
 from ..domain import DomainError, attach_error
 from ..navigation import safe_next
+from . import inactivity  # noqa: F401 - registers the retention rule of inactive accounts
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import retention  # noqa: F401 - registers how long its records are kept
 from . import services, sessions
-from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
-                    ResetPasswordForm)
+from .erasure import erase_own_account, refusal as erasure_refusal
+from .forms import (REMOVE_CONTRIBUTIONS, ChangePasswordForm, ConfirmForm, EraseAccountForm, ForgotPasswordForm,
+                    LoginForm, ProfileForm, RegisterForm, ResetPasswordForm)
 from .models import TokenPurpose
 from .personal_data import COUNT_CAP, LATEST, download, summary
 
@@ -30,6 +32,12 @@ def _mails_to_the_address_typed(view):
     ):
         view = decorate(view)
     return view
+
+
+# Changing the password and deleting the account both check it: shared counts of failed tries per account.
+_password_checks = limits.shared_per_key("PASSWORD_CHECK_LIMIT_PER_ACCOUNT", "password-check",
+                                         lambda: f"account:{current_user.get_id()}", methods=["POST"],
+                                         deduct_when=limits.failed)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -191,8 +199,7 @@ def my_data_json():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@limits.per_key("PASSWORD_CHECK_LIMIT_PER_ACCOUNT", lambda: f"account:{current_user.get_id()}", methods=["POST"],
-                deduct_when=limits.failed)
+@_password_checks
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def change_password():
     form = ChangePasswordForm()
@@ -206,3 +213,28 @@ def change_password():
             flash(_l("Your password has been changed. Your other sessions are closed."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@_password_checks
+@requires(Action.MANAGE_OWN_ACCOUNT)
+def erase():
+    """What goes and what stays, the choice for the contributions, the password; then logged out."""
+    form = EraseAccountForm()
+    refused = erasure_refusal(current_user)
+    if refused is None and form.validate_on_submit():
+        try:
+            erase_own_account(current_user._get_current_object(), form.password.data,
+                              form.contributions.data == REMOVE_CONTRIBUTIONS)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            sessions.log_out()
+            return redirect(url_for("accounts.erased"))
+    return render_template("accounts/erase.html", form=form, refused=refused)
+
+
+@bp.route("/account/deleted")
+@public
+def erased():
+    return render_template("accounts/erased.html")

@@ -37,14 +37,17 @@ def users():
                            merged_into=services.merged_into(page.items))
 
 
-def _to_merged_account(record, message):
-    """A merged record's role page sends the admin to the account that holds its role, saying why."""
+def _role_refused(record, message):
+    """A merged record's role page sends the admin to the account that holds its role, an erased account's
+    back to the list, saying why."""
     flash(message, "error")
+    if record.merged_into_id is None:
+        return redirect(url_for("admin.users"))
     return redirect(url_for("admin.user_role", user_id=record.merged_into_id))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@requires(Action.ROLE_GRANT, load=User, refused=_to_merged_account)
+@requires(Action.ROLE_GRANT, load=User, refused=_role_refused)
 def user_role(user):
     form = RoleForm(role=user.role.value)
     if form.validate_on_submit():

@@ -10,7 +10,7 @@ from ..access import Role
 from ..accounts.models import User
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
-from ..privacy.registry import KEEP, refers_to_account
+from ..privacy.registry import ANONYMISE, KEEP, refers_to_account
 
 
 class AnswerStatus(enum.Enum):
@@ -56,8 +56,8 @@ class AnswerEdit(db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-refers_to_account(Answer.author_id, KEEP)  # staff acting
-refers_to_account(AnswerEdit.author_id, KEEP)
+refers_to_account(Answer.author_id, KEEP, ANONYMISE)  # staff acting
+refers_to_account(AnswerEdit.author_id, KEEP, ANONYMISE)
 
 labels.register(AnswerStatus, {
     AnswerStatus.UNDER_STUDY: _l("Under study"),

@@ -4,9 +4,11 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectF
 from wtforms.validators import Optional
 
 from .. import labels
+from ..accounts.forms import contributions_field
 from ..accounts.services import normalize_email
 from ..forms import CheckboxesField, DayField, max_length, required, strip
 from ..routing import parse_id
+from .erasure import NOT_ASKED
 from .models import AssistedActionKind, IdentityCheck, ReceiptLayout
 from .residents import name_words, search_is_precise
 
@@ -138,3 +140,9 @@ class AuditFilterForm(FlaskForm):
                        choices=[SelectChoice("", lazy_pgettext("kinds of action", "All"))] + labels.choices(AssistedActionKind))
     since = DayField(_l("From"), validators=[Optional()])
     until = DayField(_l("Until (included)"), validators=[Optional()])
+
+
+class EraseResidentForm(FlaskForm):
+    contributions = contributions_field(_l("The resident's proposals and comments"))
+    asked = BooleanField(_l("The resident asks, here and in person, that their account be deleted."),
+                         validators=[required(NOT_ASKED)])

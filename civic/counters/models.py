@@ -10,14 +10,14 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event, text
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, delete, event, select, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from .. import labels, targets
 from ..accounts.models import User
 from ..db_types import UniquelyNamed, UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
-from ..privacy.registry import KEEP, refers_to_account
+from ..privacy.registry import ANONYMISE, ERASE, KEEP, holds_personal_data, refers_to_account
 from ..targets import Kind, TargetType, TargetTypeColumn, type_check
 
 # What the audit log names: what was entered, or for a registration or an attachment the resident.
@@ -106,6 +106,7 @@ class AssistedActionKind(enum.Enum):
     SUPPORT_WITHDRAWN = "support_withdrawn"
     VOTE_CAST = "vote_cast"
     CONTRIBUTIONS_ATTACHED = "contributions_attached"
+    ACCOUNT_ERASED = "account_erased"
 
 
 class AssistedAction(db.Model):
@@ -198,12 +199,23 @@ def assisted_fields(record):
     return {"channel": record.channel.value, "counter": record.counter.name if record.counter else None}
 
 
-for _column in (CounterAssignment.agent_id, AssistedSession.agent_id, AssistedAction.agent_id):
-    refers_to_account(_column, KEEP)  # staff acting
+refers_to_account(CounterAssignment.agent_id, KEEP, ERASE)
+for _column in (AssistedSession.agent_id, AssistedAction.agent_id):
+    refers_to_account(_column, KEEP, ANONYMISE)  # staff acting
 # The audit log is append-only: an attached record's actions stay its own, and "my data" lists them
-# for the account it was attached to.
-refers_to_account(AssistedSession.resident_id, KEEP)
-refers_to_account(AssistedAction.resident_id, KEEP)
+# for the account it was attached to. Erased, it keeps what was done, when, where and by which agent,
+# for the person nobody can name any more.
+refers_to_account(AssistedSession.resident_id, KEEP, ANONYMISE)
+refers_to_account(AssistedAction.resident_id, KEEP, ANONYMISE)
+
+
+def _erase_ballot_codes(_column, erasure):
+    """A ballot's code beside the named resident's session: it would tell their ballot."""
+    sessions = select(AssistedSession.id).where(AssistedSession.resident_id.in_(erasure.accounts))
+    db.session.execute(delete(ReceiptBallotCode).where(ReceiptBallotCode.session_id.in_(sessions)))
+
+
+holds_personal_data(ReceiptBallotCode.code, _erase_ballot_codes)
 
 labels.register(ReceiptLayout, {ReceiptLayout.A4: _l("A4 page"), ReceiptLayout.TICKET: _l("80 mm ticket")})
 labels.register(IdentityCheck, {
@@ -221,6 +233,7 @@ labels.register(AssistedActionKind, {
     AssistedActionKind.SUPPORT_WITHDRAWN: _l("Support withdrawn"),
     AssistedActionKind.VOTE_CAST: _l("Vote cast"),
     AssistedActionKind.CONTRIBUTIONS_ATTACHED: _l("Counter contributions attached to an account"),
+    AssistedActionKind.ACCOUNT_ERASED: _l("Account deleted at the resident's request"),
 })
 
 targets.register(Kind(type=TargetType.COUNTER, model=Counter, numbered=_l("Counter n° %(n)s")))

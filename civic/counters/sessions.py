@@ -14,13 +14,13 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, union
 from sqlalchemy.orm import selectinload
 
 from .. import signed
 from ..access import Role
 from ..db_types import utcnow
-from ..decisions.models import Decision, Participation
+from ..decisions.models import Decision, ErasedVoter, Participation, voter_identity
 from ..decisions.services import district_refusal, open_decisions
 from ..domain import DomainError
 from ..extensions import db
@@ -88,6 +88,7 @@ def open_session(agent, counter, resident, *, identity_check, consent):
     # Another tab of the same agent may open one at the same moment: the partial UNIQUE index decides.
     with unique_insert(DomainError(_l("A session is already open: end it before helping someone else."))):
         db.session.add(session)
+    resident.last_active_at = utcnow()  # a visit keeps a counter record from being erased
     log(AssistedActionKind.SESSION_OPENED, session=session)
     return session
 
@@ -151,8 +152,12 @@ def open_votes(resident):
     if not ids:
         return []
     db.session.execute(select(Decision).where(Decision.id.in_(ids)).options(selectinload(Decision.districts))).all()
-    voted = set(db.session.execute(select(Participation.decision_id).where(
-        Participation.user_id == resident.id, Participation.decision_id.in_(ids))).scalars())
+    # As decisions.services.has_voted: under this account, or as the person under an account erased since.
+    identity = voter_identity(resident.email_normalized, resident.full_name_search, resident.birth_date)
+    voted = set(db.session.execute(union(
+        select(Participation.decision_id).where(Participation.user_id == resident.id, Participation.decision_id.in_(ids)),
+        select(ErasedVoter.decision_id).where(ErasedVoter.identity == identity, ErasedVoter.decision_id.in_(ids)),
+    )).scalars())
     return [(decision, decision.id in voted, district_refusal(resident, decision) is not None)
             for decision in decisions]
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from .. import limits
 from ..access import Action, public, requires
+from ..accounts.forms import REMOVE_CONTRIBUTIONS
 from ..accounts.services import all_districts
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
@@ -17,11 +18,11 @@ from ..timezones import paris_day_bounds
 from . import personal_data  # noqa: F401 - registers the package's part of "my data"
 from . import retention  # noqa: F401 - registers how long its records are kept
 from . import rules  # noqa: F401 - registers the package's access rules
-from . import administration, assignments, audit, lapse, receipts, residents
+from . import administration, assignments, audit, erasure, lapse, receipts, residents, sessions
 from .acting import assisted_session
 from . import attach as attaching
-from .forms import (AttachConfirmForm, AttachForm, AuditFilterForm, CounterChoiceForm, CounterForm, FollowUpForm, OpenSessionForm,
-                    RegisterResidentForm, ResidentSearchForm)
+from .forms import (AttachConfirmForm, AttachForm, AuditFilterForm, CounterChoiceForm, CounterForm, EraseResidentForm,
+                    FollowUpForm, OpenSessionForm, RegisterResidentForm, ResidentSearchForm)
 from .models import AssistedAction, AssistedActionKind, Counter, IdentityCheck, ReceiptLayout, SessionEnd
 from .sessions import end_session as end_assisted_session
 from .sessions import idle_minutes, open_session as open_assisted_session, open_votes
@@ -190,6 +191,32 @@ def end_session():
         end_assisted_session(current, SessionEnd.BUTTON)
         flash(_l("The session is ended. You are back on your own account."), "success")
     return redirect(url_for("counters.desk"))
+
+
+@bp.route("/desk/session/erase", methods=["GET", "POST"])
+@requires(Action.COUNTER_DESK)
+def erase_resident():
+    """What goes and what stays, said to the resident; their request; then the receipt."""
+    current = assisted_session()
+    if current is None:
+        flash(_l("No assisted session is open."), "info")
+        return redirect(url_for("counters.desk"))
+    form = EraseResidentForm()
+    refused = erasure.erasure_refusal(current)
+    if refused is None and form.validate_on_submit():
+        # A form left open from an earlier session names someone else: it erases nobody.
+        if sessions.form_token_session(current_user, request.form.get(sessions.FORM_TOKEN_FIELD))[0] is not current:
+            flash(_l("This form was filled in during another session: nothing was deleted."), "error")
+            return redirect(url_for("counters.session_home"))
+        try:
+            action = erasure.erase_resident(current, asked=form.asked.data,
+                                            remove_contributions=form.contributions.data == REMOVE_CONTRIBUTIONS)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_l("The account is deleted and the session ended. Print the receipt for the resident."), "success")
+            return redirect(url_for("counters.receipt", assisted_action_id=action.id))
+    return render_template("counters/erase.html", form=form, current=current, refused=refused)
 
 
 @bp.route("/desk/receipts/<int:assisted_action_id>")

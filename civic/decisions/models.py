@@ -15,11 +15,14 @@ are ``PublishedChunk`` rows: in the database, so they are backed up with it and 
 the publication's transaction, and read a chunk at a time by downloads only.
 """
 import enum
+import hashlib
+import hmac
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, String, Table, Text,
-                        UniqueConstraint, func, select, text, update)
+                        UniqueConstraint, func, insert, select, text, update)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels, targets
@@ -28,7 +31,7 @@ from ..accounts.models import District, User
 from ..counters.models import AssistedRecord
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
-from ..privacy.registry import KEEP, refers_to_account
+from ..privacy.registry import ANONYMISE, KEEP, refers_to_account
 
 
 class Method(enum.Enum):
@@ -150,6 +153,30 @@ class Participation(AssistedRecord, db.Model):
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ErasedVoter(db.Model):
+    """Someone who took part in a vote still open and erased their account since: a keyed hash of what
+    identified them (voter_identity), so that an account made again with it cannot vote a second time in
+    that vote. Nothing can be read back from it; the rows go once the vote closes (services)."""
+
+    __tablename__ = "erased_voter"
+
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), primary_key=True)
+    identity: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+def voter_identity(email_normalized, full_name_search, birth_date):
+    """What identifies a voter across accounts: the e-mail of an online account, the name and birth date a
+    counter record was registered with (as an agent's search finds them); None when neither is known."""
+    if email_normalized:
+        value = f"email:{email_normalized}"
+    elif full_name_search and birth_date:
+        value = f"counter:{full_name_search}:{birth_date.isoformat()}"
+    else:
+        return None
+    key = hashlib.sha256(b"civic.erased-voter:" + current_app.config["SECRET_KEY"].encode()).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
 class Ballot(db.Model):
@@ -304,7 +331,7 @@ targets.register(targets.Kind(
 
 for _column in (Decision.created_by_id, ResultSnapshot.published_by_id, DescriptionEdit.user_id,
                 Participation.assisted_by_id, DecisionJob.requested_by_id):
-    refers_to_account(_column, KEEP)  # staff acting
+    refers_to_account(_column, KEEP, ANONYMISE)  # staff acting
 
 
 def _attach_participations(column, record, account):
@@ -316,4 +343,18 @@ def _attach_participations(column, record, account):
     return db.session.execute(select(func.count(Participation.id)).where(column == record.id)).scalar_one()
 
 
-refers_to_account(Participation.user_id, _attach_participations)
+def _erase_participations(_column, erasure):
+    """A vote stays counted and its row keeps the erased account from voting again; for the votes still
+    open, the person's identity is kept hashed (ErasedVoter), read before the account is emptied."""
+    voters = db.session.execute(
+        select(Participation.decision_id, User.email_normalized, User.full_name_search, User.birth_date)
+        .join(User, User.id == Participation.user_id).join(Decision, Decision.id == Participation.decision_id)
+        .where(Participation.user_id.in_(erasure.accounts), Decision.published_at.is_(None),
+               Decision.closes_at > utcnow())).all()
+    rows = {(row.decision_id, identity) for row in voters
+            if (identity := voter_identity(row.email_normalized, row.full_name_search, row.birth_date))}
+    if rows:
+        db.session.execute(insert(ErasedVoter), [{"decision_id": d, "identity": i} for d, i in sorted(rows)])
+
+
+refers_to_account(Participation.user_id, _attach_participations, _erase_participations)

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import case, delete, exists, func, insert, or_, select, update
 
 from .. import staff_log
 from ..access import Action, Role, check
@@ -24,8 +24,8 @@ from ..transaction import lock_for_write, lock_rows, unique_insert
 from . import ballots as codec
 from . import publication
 from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
-from .models import (Ballot, Decision, DecisionState, Method, Option, Participation, ResultPreview, ResultSnapshot,
-                     decision_district)
+from .models import (Ballot, Decision, DecisionState, ErasedVoter, Method, Option, Participation, ResultPreview,
+                     ResultSnapshot, decision_district, voter_identity)
 from .version import code_version
 
 TRACKING_CODE_LENGTH = 10
@@ -156,10 +156,18 @@ staff_log.describe_fields(TargetType.DECISION, "publication", {
 
 
 def has_voted(user, decision):
-    return db.session.execute(
-        select(func.count(Participation.id)).where(Participation.decision_id == decision.id,
-                                                   Participation.user_id == user.id)
-    ).scalar_one() > 0
+    """Whether ``user`` took part, or the person they are did under an account erased since (ErasedVoter)."""
+    identity = voter_identity(user.email_normalized, user.full_name_search, user.birth_date)
+    return db.session.execute(select(
+        exists().where(Participation.decision_id == decision.id, Participation.user_id == user.id)
+        | exists().where(ErasedVoter.decision_id == decision.id, ErasedVoter.identity == identity))).scalar()
+
+
+@job("erased voters forgotten once their votes closed")
+def forget_erased_voters():
+    """The hashed identities of erased voters go once the vote closes: nobody can vote in it any more."""
+    closed = select(Decision.id).where(or_(Decision.published_at.is_not(None), Decision.closes_at <= utcnow()))
+    return db.session.execute(delete(ErasedVoter).where(ErasedVoter.decision_id.in_(closed))).rowcount
 
 
 def participation_of(user, decision):

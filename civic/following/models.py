@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
-from ..privacy.registry import move_unless_held, refers_to_account
+from ..privacy.registry import ERASE, move_unless_held, refers_to_account
 from ..targets import TargetType, TargetTypeColumn, type_check
 
 FOLLOWABLE_TYPES = (TargetType.PROPOSAL, TargetType.DECISION)
@@ -25,4 +25,4 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-refers_to_account(Follow.user_id, move_unless_held(Follow.target_type, Follow.target_id))
+refers_to_account(Follow.user_id, move_unless_held(Follow.target_type, Follow.target_id), ERASE)

@@ -15,7 +15,7 @@ from ..accounts.models import User
 from ..db_objects import create_with
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
-from ..privacy.registry import KEEP, move_unless_held, refers_to_account
+from ..privacy.registry import ANONYMISE, KEEP, move_unless_held, refers_to_account
 from ..targets import TargetType, TargetTypeColumn, type_check
 
 # What residents report and moderators act on.
@@ -144,8 +144,9 @@ class ModerationAction(db.Model):
     moderator: Mapped[User | None] = relationship()
 
 
-refers_to_account(Report.reporter_id, move_unless_held(Report.target_type, Report.target_id))
-refers_to_account(ModerationAction.moderator_id, KEEP)  # staff acting
+# A report stays, from nobody: moderators may still have to decide on it.
+refers_to_account(Report.reporter_id, move_unless_held(Report.target_type, Report.target_id), ANONYMISE)
+refers_to_account(ModerationAction.moderator_id, KEEP, ANONYMISE)  # staff acting
 
 _REPORT_REASONS = {
     ReportReason.INSULT: _l("Insult or harassment"),

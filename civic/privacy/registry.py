@@ -1,8 +1,23 @@
-"""What refers to an account, registered by the package that owns each table.
+"""What refers to an account, and what else holds personal data, registered by the package that owns it.
 
 Every column that holds an account's id is registered here, beside its model, with what
 becomes of its rows when a counter record (a resident registered at a counter, without
-e-mail) is attached to the account its owner created later:
+e-mail) is attached to the account its owner created later (``attach``), and when the account
+is erased (``erase``, civic.privacy.erasure):
+
+- ERASE: the rows are deleted (log-ins, links, follows: they serve the person only);
+- ANONYMISE: the rows stay, pointing to the erased account, which holds nothing personal any more
+  and is shown as "Deleted participant" (supports and votes stay counted; what staff did stays);
+- CONTRIBUTION: what the person wrote, anonymised like the above, or, when the person chooses so,
+  removed by the function its package registers (``removes_contributions``): it removes what
+  nothing else depends on;
+- a function ``(column, erasure) -> None`` for rows that need more care.
+
+Columns that hold personal data themselves (the account's names, e-mail, phone... and the
+e-mails queued to its address) are registered with ``holds_personal_data``: what erasure puts
+instead (``replaced_by(value, owner)``), or a function ``(column, erasure) -> None``.
+
+For attaching:
 
 - MOVE: the rows become the account's (what the resident wrote);
 - ``move_unless_held(*columns)``: the same, but a row of which the account already holds the
@@ -31,12 +46,44 @@ from ..registry import Registry
 
 MOVE = "move"
 KEEP = "keep"
+ERASE = "erase"
+ANONYMISE = "anonymise"
+CONTRIBUTION = "contribution"
 
 
 @dataclass(frozen=True)
 class Reference:
     column: object  # the ORM attribute, e.g. Proposal.author_id
     attach: object  # MOVE, KEEP or a function (column, record, account) -> int
+    erase: object  # ERASE, ANONYMISE, CONTRIBUTION or a function (column, erasure) -> None
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing one person is given: the ids of their account and of the counter records attached to
+    it, their e-mail addresses (normalised), and whether they chose to remove their contributions."""
+
+    accounts: tuple
+    addresses: tuple
+    remove_contributions: bool
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """The value an erased account's column gets instead, in the rows whose ``owner`` names the account."""
+
+    value: object
+    owner: object
+
+
+def replaced_by(value, owner):
+    return Replacement(value=value, owner=owner)
+
+
+@dataclass(frozen=True)
+class PersonalColumn:
+    column: object
+    erase: object  # a Replacement, or a function (column, erasure) -> None
 
 
 def move_unless_held(*columns):
@@ -86,17 +133,47 @@ class Section:
 
 
 _references = []
+_personal_columns = []
 _sections = Registry("section of my data")
+_removers = Registry("remover of contributions")
 
 
-def refers_to_account(column, attach):
+def refers_to_account(column, attach, erase):
     if any(r.column is column for r in _references):
         raise RuntimeError(f"{column} is registered twice")
-    _references.append(Reference(column=column, attach=attach))
+    if erase not in (ERASE, ANONYMISE, CONTRIBUTION) and not callable(erase):
+        raise RuntimeError(f"{column}: erasure must be ERASE, ANONYMISE, CONTRIBUTION or a function")
+    _references.append(Reference(column=column, attach=attach, erase=erase))
 
 
 def references():
     return list(_references)
+
+
+def holds_personal_data(column, erase):
+    if any(c.column is column for c in _personal_columns):
+        raise RuntimeError(f"{column} is registered twice")
+    if not isinstance(erase, Replacement) and not callable(erase):
+        raise RuntimeError(f"{column}: erasure must be replaced_by(...) or a function")
+    _personal_columns.append(PersonalColumn(column=column, erase=erase))
+
+
+def personal_columns():
+    return list(_personal_columns)
+
+
+def removes_contributions(column, remove):
+    """``remove(column, erasure)``: removes, of the rows of ``column`` (a CONTRIBUTION) naming the erased
+    accounts, those nothing else depends on; the others stay, anonymised."""
+    _removers.add(_key(column), remove)
+
+
+def remover(column):
+    return _removers.get(_key(column))
+
+
+def _key(column):
+    return f"{column.class_.__tablename__}.{column.key}"
 
 
 def register_section(section):

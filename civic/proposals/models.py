@@ -12,7 +12,7 @@ from ..accounts.models import User
 from ..counters.models import AssistedRecord
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
-from ..privacy.registry import KEEP, MOVE, move_unless_held, refers_to_account
+from ..privacy.registry import ANONYMISE, CONTRIBUTION, KEEP, MOVE, move_unless_held, refers_to_account
 from ..text import searchable_text
 from ..themes.models import Theme
 
@@ -180,10 +180,11 @@ targets.register(targets.Kind(
     type=targets.TargetType.SUPPORT, model=Support, numbered=_l("Support n° %(n)s"),
     link=lambda s: ("proposals.detail", {"proposal_id": s.proposal_id, "_anchor": "support"})))
 
-refers_to_account(Proposal.author_id, MOVE)
-refers_to_account(Comment.author_id, MOVE)
+refers_to_account(Proposal.author_id, MOVE, CONTRIBUTION)
+refers_to_account(Comment.author_id, MOVE, CONTRIBUTION)
 for _model in (Proposal, Support, Comment):
-    refers_to_account(_model.assisted_by_id, KEEP)  # the agent who entered it
+    refers_to_account(_model.assisted_by_id, KEEP, ANONYMISE)  # the agent who entered it
 
 
-refers_to_account(Support.user_id, move_unless_held(Support.proposal_id))
+# An erased person's supports stay counted: others supported the proposal alongside them.
+refers_to_account(Support.user_id, move_unless_held(Support.proposal_id), ANONYMISE)
