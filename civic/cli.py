@@ -20,6 +20,7 @@ from .domain import DomainError
 from .extensions import db
 from .mail import deliver_pending
 from .moderation import services as moderation
+from .ops.backup import backup_command, restore_command
 from .proposals import kept_counts
 from .scale_data import NoDemoCommune, Sizes, seed_scale
 from .transaction import lock_for_write
@@ -228,3 +229,5 @@ def init_app(app):
     app.cli.add_command(seed_demo)
     app.cli.add_command(publish)
     app.cli.add_command(recount)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
