@@ -3,7 +3,6 @@
 databases get a sentence and an exit status, never a traceback; passwords never reach a command line."""
 import hashlib
 import json
-import secrets
 import sqlite3
 import stat
 import subprocess
@@ -13,38 +12,16 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from civic import create_app
 from civic.decisions import files
 from civic.decisions.models import Decision, PublishedFile
 from civic.extensions import db
 from civic.ops import backup
+from tests.databases import new_database  # a fixture
 
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
-
-
-@pytest.fixture
-def new_database(app, tmp_path):
-    """new_database(name) -> the URL of a new, empty database on the same kind of server as the suite's."""
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    created = []
-    admin = create_engine(url, isolation_level="AUTOCOMMIT") if url.get_backend_name() == "postgresql" else None
-
-    def new(name):
-        if admin is None:
-            return f"sqlite:///{tmp_path / f'{name}.sqlite3'}"
-        database = f"civic_{name}_{secrets.token_hex(4)}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{database}"'))
-        created.append(database)
-        return url.set(database=database).render_as_string(hide_password=False)
-
-    yield new
-    if admin is not None:
-        with admin.connect() as connection:
-            for database in created:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _app_on(url):
@@ -100,10 +77,14 @@ def test_the_demo_with_a_published_vote_is_backed_up_and_restored_identical(new_
     with source.app_context():
         db.engine.dispose()
 
-    target = _app_on(new_database("restored"))
+    target_url = new_database("restored")
+    target = _app_on(target_url)
     restored = target.test_cli_runner().invoke(args=["restore", str(archive)])
     assert restored.exit_code == 0, restored.output
     assert "schema is at the migrations' head" in restored.output
+    engine = create_engine(target_url, poolclass=NullPool)  # the restored database itself, apart from the app
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM published_chunk")).scalar_one() > 0
     (tmp_path / "after").mkdir()
     assert _published(target, tmp_path / "after") == before
 
