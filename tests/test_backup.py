@@ -19,6 +19,7 @@ from civic.decisions import files
 from civic.decisions.models import Decision, PublishedFile
 from civic.extensions import db
 from civic.ops import backup
+from civic.ops.health import head_revisions
 from tests.databases import new_database  # a fixture
 
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
@@ -185,3 +186,23 @@ def test_a_missing_tool_is_named_with_how_to_install_it(monkeypatch, tmp_path):
 def test_an_option_of_the_database_url_that_pg_dump_cannot_take_is_refused():
     with pytest.raises(backup.BackupError, match="'prepare_threshold' has no equivalent"):
         backup.tool_environment(make_url("postgresql+psycopg://u:p@h/d?prepare_threshold=0"), environ={})
+
+
+def test_an_sqlite_site_is_backed_up_while_a_request_writes(tmp_path):
+    path = tmp_path / "live.sqlite3"
+    live = _app_on(f"sqlite:///{path}")
+    with live.app_context():
+        upgrade(directory=MIGRATIONS)  # through Civic's connections, which put the file in WAL mode
+        db.engine.dispose()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a request holding the write lock, its vote not yet committed
+    writer.execute("UPDATE alembic_version SET version_num = 'written meanwhile'")
+    archive = tmp_path / "live.backup"
+    result = live.test_cli_runner().invoke(args=["backup", str(archive)])
+    writer.execute("COMMIT")
+    writer.close()
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(archive)
+    assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one file, nothing beside it
+    assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] in head_revisions()  # before the commit
+    copy.close()

@@ -17,6 +17,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -73,20 +74,13 @@ def _create_private(path):
 
 def _backup_sqlite(source_path, target):
     try:
-        source = sqlite3.connect(source_path)
-        try:
-            destination = sqlite3.connect(target)
-            try:
-                # One step (pages=-1): one snapshot, however much the site writes meanwhile; a copy made in
-                # several steps would start again after each write and might never end on a busy site.
-                source.backup(destination)
-                # The copy is a file of its own: no -wal file beside it to forget when it is moved off-site.
-                destination.execute("PRAGMA journal_mode=DELETE")
-                return _checked_sqlite(destination, target)
-            finally:
-                destination.close()
-        finally:
-            source.close()
+        with closing(sqlite3.connect(source_path)) as source, closing(sqlite3.connect(target)) as destination:
+            # One step (pages=-1): one snapshot, however much the site writes meanwhile; a copy made in
+            # several steps would start again after each write and might never end on a busy site.
+            source.backup(destination)
+            # The copy is a file of its own: no -wal file beside it to forget when it is moved off-site.
+            destination.execute("PRAGMA journal_mode=DELETE")
+            return _checked_sqlite(destination, target)
     except sqlite3.Error as error:
         raise BackupError(f"SQLite could not copy {source_path}: {error}.") from None
 
@@ -156,20 +150,15 @@ def _kind_of(file):
 
 def _restore_sqlite(file, target_path, force):
     try:
-        source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-        try:
+        with closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as source, \
+                closing(sqlite3.connect(target_path)) as target:
             _checked_sqlite(source, file)
-            target = sqlite3.connect(target_path)
-            try:
-                tables = _sqlite_tables(target)
-                if tables and not force:
-                    raise _not_empty(target_path, tables)
-                source.backup(target)  # replaces every page of the target, in one step
-                # Civic's connections put it back in WAL mode when they open it (civic.sqlite).
-            finally:
-                target.close()
-        finally:
-            source.close()
+            tables = _sqlite_tables(target)
+            if tables and not force:
+                raise _not_empty(target_path, tables)
+            # Every page of the target replaced, in one step; Civic's connections put it back in WAL mode
+            # when they open it (civic.sqlite).
+            source.backup(target)
     except sqlite3.Error as error:
         raise BackupError(f"SQLite could not restore {file} into {target_path}: {error}.") from None
     return tables
