@@ -85,6 +85,12 @@ def test_every_secret_a_link_carries_in_its_path_is_left_out_of_the_access_log(a
         checked.append(rule.endpoint)
     assert len(checked) >= 4  # confirmation, reset, unsubscribe, follow-up code
     assert loggable_path("/proposals/12") == "/proposals/12"
+    # nginx's log leaves out the same ones (docs/deploy/nginx.conf).
+    alternatives = re.compile(r"\((?:\?:)?([\w/]+(?:\|[\w/]+)+)\)")  # the (a|b|c) of the routes
+    gunicorn_routes = alternatives.search(_gunicorn_conf()["SECRET_PATH"].pattern).group(1)
+    nginx_routes = alternatives.search((REPO / "docs" / "deploy" / "nginx.conf").read_text()).group(1)
+    assert set(gunicorn_routes.split("|")) == set(nginx_routes.split("|")) == {"confirm", "password/reset",
+                                                                                "unsubscribe", "c"}
 
 
 # --- make serve --------------------------------------------------------------------------------------
