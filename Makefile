@@ -2,6 +2,8 @@
 #
 #   make run           venv + app dependencies, translations, database migrations, demo data,
 #                      then serve http://127.0.0.1:5000
+#   make serve         production: checks the settings, migrates the database, then gunicorn with
+#                      gunicorn.conf.py (README, "Production")
 #   make test          venv + test dependencies, translations, then scripts/run-tests.sh:
 #                      system tools, throwaway PostgreSQL and Redis, the browser checks (in the
 #                      background), pytest on SQLite, pytest on PostgreSQL; both servers are
@@ -32,10 +34,10 @@ PYTEST_ARGS ?=
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help run test translations compile-translations page-weight bench benchmark clean distclean
+.PHONY: help run serve test translations compile-translations page-weight bench benchmark clean distclean
 
 help:
-	@sed -n '2,13s/^# \{0,1\}//p' Makefile
+	@sed -n '2,15s/^# \{0,1\}//p' Makefile
 
 # --- Python environment --------------------------------------------------------------------
 
@@ -78,6 +80,14 @@ run: $(VENV)/.installed-app compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	CIVIC_PUBLIC_URL=$${CIVIC_PUBLIC_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production: the settings are read from the environment (README, "Production"); nothing is started when one
+# is missing or unsafe. exec: gunicorn takes make's place, so that systemd's signals reach it.
+serve: export CIVIC_ENV = production
+serve: $(VENV)/.installed-app compile-translations
+	$(PYTHON) -m civic.ops.preflight
+	$(FLASK) db upgrade
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(VENV)/.installed-test compile-translations
 	PYTHON=$(PYTHON) scripts/run-tests.sh $(PYTEST_ARGS)

@@ -152,6 +152,9 @@ class Config:
     # defaults the README gives: CIVIC_RETENTION_DAYS="unconfirmed_registrations=7,staff_log=1825".
     RETENTION_DAYS = _env_days("CIVIC_RETENTION_DAYS")
 
+    # /healthz fails when a mail has waited this long unsent: send-mail retries every 5 minutes, 6 times.
+    HEALTH_MAIL_MAX_AGE_MINUTES = _env_int("CIVIC_HEALTH_MAIL_MAX_AGE_MINUTES", 45)
+
     @staticmethod
     def prepare(config):
         """Complete or check the settings once the app has loaded them."""

@@ -26,6 +26,7 @@ from .following.views import bp as following_bp
 from .main.views import bp as main_bp
 from .moderation.views import bp as moderation_bp
 from .notifications.views import bp as notifications_bp
+from .ops.views import bp as ops_bp
 from .proposals.views import bp as proposals_bp
 from .themes.views import bp as themes_bp
 
@@ -96,3 +97,4 @@ def _register_blueprints(app):
     app.register_blueprint(answers_bp)
     app.register_blueprint(following_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(ops_bp)

@@ -1,5 +1,5 @@
 """flask commands: create-admin, seed-demo, seed-scale, publish, recount, send-mail, notify (the clock jobs, then
-the mail), check-counts."""
+the mail), check-counts, purge (privacy.purge), backup and restore (ops.backup)."""
 import json
 import time
 
@@ -20,6 +20,7 @@ from .domain import DomainError
 from .extensions import db
 from .mail import deliver_pending
 from .moderation import services as moderation
+from .ops.backup import backup_command, restore_command
 from .privacy.purge import purge_command
 from .proposals import kept_counts
 from .scale_data import NoDemoCommune, Sizes, seed_scale
@@ -230,3 +231,5 @@ def init_app(app):
     app.cli.add_command(publish)
     app.cli.add_command(recount)
     app.cli.add_command(purge_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

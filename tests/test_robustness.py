@@ -59,7 +59,8 @@ def test_no_route_answers_500_to_malformed_input(app, client, ctx, role):
                       # Digits int() refuses although str.isdigit() accepts them; dates at the ends of the calendar.
                       "?page=%C2%B2&theme=%C2%B2&counter=%D9%A3&agent=%C2%B2&since=01/01/0001&until=31/12/9999&birth_date=31/12/9999"):
             r = client.get(url + query)
-            if r.status_code >= 500:
+            # /healthz answers 503 here by design: the suite's database is built without migrations (test_production).
+            if r.status_code >= 500 and (url, r.status_code) != ("/healthz", 503):
                 bad.append((url, query, r.status_code))
     assert not bad, bad[:5]
 

@@ -42,7 +42,8 @@ BROWSER_HEADERS = {"User-Agent": "Mozilla/5.0 (civic throughput)", "Accept-Langu
 # Pages are measured as people get them, compressed.
 ACCEPT_ENCODING = {"Accept-Encoding": "gzip, deflate, br"}
 # The same for every server (with --workers).
-GUNICORN_ARGS = ("--worker-class", "sync", "--timeout", "60")
+# Workers never replaced during a measurement (gunicorn.conf.py replaces them every ~2 000 requests in production).
+GUNICORN_ARGS = ("--worker-class", "sync", "--timeout", "60", "--max-requests", "0")
 # The baseline's pages (scripts/bench/baseline.py): the target is set against the first.
 BASELINE_PAGES = {"compiling": "/compiling", "compiled": "/"}
 TARGET = 0.5
