@@ -113,6 +113,8 @@ EQUAL_SHARES_FR = (
 )
 
 COMPLETIONS = (None, "add1", "add1_greedy", "greedy")
+TIE_BREAK = ("more approvals (greedy by points: more points), then the cheaper project, then the order in which "
+             "the projects are listed")
 
 
 def exact(amount, what="amount"):

@@ -39,9 +39,21 @@ class TestSingleChoice:
         assert result.blank == 1 and result.total == 5
         assert result.winners == ("a",) and not result.tie
 
-    def test_tie_lists_all_winners_in_option_order(self):
+    def test_a_tie_is_broken_by_the_order_of_the_options_and_said(self):
         result = single_choice.count(["a", "b", "c"], ["c", "a", "c", "a", "b"])
-        assert result.winners == ("a", "c") and result.tie
+        assert result.winners == ("a",) and result.tie == ("a", "c")
+        assert single_choice.count(["c", "b", "a"], ["c", "a", "c", "a", "b"]).winners == ("c",)
+
+    def test_k_winners_best_first_ties_at_the_kth_place_by_list_order(self):
+        ballots = ["b"] * 5 + ["c"] * 3 + ["d"] * 3 + ["a"]
+        result = single_choice.count(["a", "b", "c", "d"], ballots, winners=2)
+        assert result.winners == ("b", "c") and result.tie == ("c", "d")
+        result = single_choice.count(["a", "b", "c", "d"], ballots, winners=3)
+        assert result.winners == ("b", "c", "d") and result.tie == ()
+        # An option nobody chose never wins: fewer winners than asked.
+        assert single_choice.count(["a", "b", "c"], ["a", "b"], winners=3).winners == ("a", "b")
+        with pytest.raises(ValueError):
+            single_choice.count(["a", "b"], ["a"], winners=0)
 
     def test_empty_and_only_blank(self):
         for ballots in ([], [None, None]):
@@ -66,7 +78,14 @@ class TestApproval:
 
     def test_tie(self):
         result = approval.count(["a", "b", "c"], [{"a", "c"}, {"c"}, {"a"}])
-        assert result.winners == ("a", "c") and result.tie
+        assert result.winners == ("a",) and result.tie == ("a", "c")
+
+    def test_two_at_most_elects_two(self):
+        """The demo's summer vote: "two at most", two events to organise."""
+        ballots = [{"a", "b"}, {"b", "c"}, {"b"}, {"c", "d"}, {"a", "d"}]
+        result = approval.count(["a", "b", "c", "d"], ballots, max_choices=2, winners=2)
+        assert result.winners == ("b", "a") and result.tie == ("a", "c", "d")
+        assert approval.count(["d", "c", "b", "a"], ballots, winners=2).winners == ("b", "d")
 
     def test_empty(self):
         result = approval.count(["a"], [])
