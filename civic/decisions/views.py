@@ -26,7 +26,7 @@ from . import corrections, queue, services
 from .charts import bar_chart
 from .files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, chunks
 from .forms import NEW_ROWS, BallotCodeForm, DecisionForm, DescriptionForm, MethodForm, euros
-from .models import BudgetRule, Decision, DecisionJob, DecisionState, JobKind, Method
+from .models import RANKING_METHODS, BudgetRule, Decision, DecisionJob, DecisionState, JobKind, Method
 
 # A published file never changes: a browser or a proxy may keep it a year without asking again.
 PUBLISHED_FILE_CACHE = "public, max-age=31536000, immutable"
@@ -121,6 +121,7 @@ def _save(form, decision):
         max_choices=form.max_choices.data, budget=euros(form.budget),
         budget_rule=next((r for r in BudgetRule if r.value == form.budget_rule.data), None),
         voter_cost_limit=euros(form.voter_cost_limit), district_ids=form.districts.data or [],
+        number_of_winners=form.number_of_winners.data or 1,
     )
 
 
@@ -141,7 +142,8 @@ def _form_page(form, decision):
         else:
             return _saved(saved, _l("Your changes are saved.") if decision else
                           _l("The decision is saved as a draft. Check it, then announce it."))
-    return render_template("decisions/form.html", form=form, decision=decision, method=form.chosen_method())
+    return render_template("decisions/form.html", form=form, decision=decision, method=form.chosen_method(),
+                           RANKING_METHODS=RANKING_METHODS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
