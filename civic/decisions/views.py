@@ -1,6 +1,6 @@
 import json
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, session,
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, send_file, session,
                    stream_with_context, url_for)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,7 +22,7 @@ from ..voting import ballot_file, majority_judgment
 from . import ballots as codec
 from . import registrations  # noqa: F401 - registers follows, receipts and "my data" for decisions
 from . import rules  # noqa: F401 - registers the package's access rules
-from . import corrections, queue, services
+from . import corrections, opendata, queue, services
 from .charts import bar_chart
 from .files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, chunks
 from .forms import NEW_ROWS, BallotCodeForm, DecisionForm, DescriptionForm, MethodForm, euros
@@ -385,6 +385,13 @@ def results_json(decision):
 @requires(Action.RESULTS_READ, load=Decision)
 def results_csv_file(decision):
     return _download(decision, RESULTS_CSV, f"decision-{decision.id}-results.csv")
+
+
+@bp.route("/results.schema.json")
+@public
+def results_schema():
+    """The JSON Schema every results.json follows (datapackage.json links to it)."""
+    return send_file(opendata.RESULTS_SCHEMA, mimetype="application/schema+json", max_age=3600)
 
 
 @bp.route("/<int:decision_id>/datapackage.json")
