@@ -181,6 +181,8 @@ def seed(rng=None):
     for index, resident in enumerate(residents):
         resident.district_id = districts[index % len(districts)].id
         resident.district_since = now - timedelta(days=200)
+        # Registered before the demo's votes, the closed ones included: their electorate counts them.
+        resident.created_at = resident.email_confirmed_at = now - timedelta(days=200)
     _seed_decisions(rng, accounts, residents, districts, proposals)
     _seed_counters(accounts, districts, themes)
     _seed_moderation(accounts, residents, themes)

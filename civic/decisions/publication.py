@@ -130,7 +130,7 @@ class _Pass:
             content, cells, vote = self._decode(text)
             if self.ballots_csv is not None:
                 self.ballots_csv.write(code + cells)
-            if self.ballots_pb is not None:
+            if self.ballots_pb is not None and content["options"]:  # the format has no empty vote (_pb_header)
                 self.ballots_pb.write(code + vote)
             self.ballots += 1
             yield content
@@ -189,11 +189,12 @@ def _pb_header(decision, ballots, count, eligible):
         f"Voting opened {_moment(decision.opens_at)} and closed {_moment(decision.closes_at)} (UTC); results "
         f"published {_moment(decision.published_at)}.",
         f"Electorate: {eligible if eligible is not None else 'unknown'} accounts could vote when it closed; "
-        f"{ballots} voted (a blank ballot approves nothing).",
+        f"{ballots} voted, {count['blank']} of them blank: a blank ballot approves nothing, takes no part in the "
+        "choice and is not listed in VOTES.",
     ]
     pb = pabulib.PbFile.from_instance(codec.budget_instance(decision), [], meta={
         "description": decision.title, "country": "France", "unit": current_app.config["COLLECTIVITE_NAME"],
-        "instance": str(decision.id), "num_projects": str(len(decision.options)), "num_votes": str(ballots),
+        "instance": str(decision.id), "num_projects": str(len(decision.options)), "num_votes": str(ballots - count["blank"]),
         "budget": str(decision.budget), "vote_type": "approval", "rule": rule,
         "date_begin": _pb_date(decision.opens_at), "date_end": _pb_date(decision.closes_at),
         **({"max_sum_cost": str(decision.voter_cost_limit)} if decision.voter_cost_limit else {}),

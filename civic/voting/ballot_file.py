@@ -176,7 +176,10 @@ def summarise(method, option_ids, contents, *, budget_total=None, costs=None, ru
             "winners": list(chosen), "tie": list(tie),
         }
     instance = budget.Instance(budget=budget_total, projects=[budget.Project(o, costs[o]) for o in option_ids])
-    approvals = [frozenset(c["options"]) for c in contents]
+    # A blank ballot is counted in the turnout and as blank, and takes no part in choosing the projects (as blank
+    # votes take no part in a yes / no majority): with equal shares it holds no share of the budget. So the .pb,
+    # whose format has no empty vote, lists exactly the voters who chose, and a recount of it agrees.
+    approvals = [frozenset(c["options"]) for c in contents if c["options"]]
     if rule == "equal_shares":
         selected = budget.equal_shares(instance, approvals, completion="add1")
     elif rule == "greedy":

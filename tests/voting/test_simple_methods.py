@@ -1,7 +1,7 @@
 """Yes/no, single choice and approval, on hand-counted examples."""
 import pytest
 
-from civic.voting import approval, single_choice, yes_no
+from civic.voting import approval, ballot_file, budget, single_choice, yes_no
 
 
 class TestYesNo:
@@ -99,3 +99,15 @@ class TestApproval:
         with pytest.raises(ValueError):
             approval.count(["a", "b"], [["a", "a"]])
         assert approval.count(["a", "b", "c"], [{"a", "b"}], max_choices=2).counts["b"] == 1
+
+
+def test_a_blank_ballot_takes_no_part_in_choosing_projects():
+    """With equal shares a blank voter would hold a share and change what is funded: Civic's count leaves blank
+    ballots out of the choice (they are counted as blank), as its .pb file, which cannot list an empty vote."""
+    costs = {1: 50, 2: 30, 3: 30, 4: 30}
+    chosen = [[1, 2], [2], [1, 2, 3], [1, 2, 3]]
+    contents = [{"options": c} for c in chosen] + [{"options": []}] * 2
+    count = ballot_file.summarise("budget", list(costs), contents, budget_total=100, costs=costs, rule="equal_shares")
+    assert count["winners"] == [2, 1] and count["blank"] == 2
+    instance = budget.Instance(100, [budget.Project(o, c) for o, c in costs.items()])
+    assert budget.equal_shares(instance, [frozenset(c) for c in chosen] + [frozenset()] * 2) == (2, 3)
