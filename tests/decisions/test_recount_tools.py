@@ -1,7 +1,10 @@
 """Recounting without Civic, with other people's tools: results.json against its JSON Schema, the .pb files
 against pabulib-checker, and pabutools given Civic's stated tie-break finding Civic's winners."""
 import copy
+import io
 import json
+import re
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from pabutools.fractions import frac
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 from pabutools.tiebreaking import TieBreakingRule
 
-from civic.decisions.files import BALLOTS_PB, RESULTS_JSON
+from civic.decisions.files import BALLOTS_CSV, BALLOTS_PB, RESULTS_JSON
 from civic.decisions.models import Method
 from civic.voting import budget, pabulib
 from civic.voting.recount import recount_pb
@@ -147,3 +150,36 @@ def test_with_its_default_tie_break_pabutools_funds_other_projects_than_civic_an
         default = (greedy_utilitarian_welfare(pb_instance, profile, sat_class=Cost_Sat) if rule == "greedy" else
                    method_of_equal_shares(pb_instance, profile, sat_class=Cost_Sat, voter_budget_increment=1))
         assert {p.name for p in default} == {"10"}
+
+
+def _readme_snippets():
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Recount it yourself\n", 1)[1]
+    return re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.S)
+
+
+def test_the_readme_s_recounts_find_the_published_winners(demo, tmp_path, monkeypatch):
+    budget_snippet, choice_snippet, judgment_snippet = _readme_snippets()
+    monkeypatch.chdir(tmp_path)
+    ran = []
+    for decision in demo:
+        snippet, files = {
+            Method.BUDGET: (budget_snippet, {BALLOTS_PB: "decision-6.pb"}),
+            Method.SINGLE_CHOICE: (choice_snippet, {BALLOTS_CSV: "decision-3-ballots.csv",
+                                                    RESULTS_JSON: "decision-3-results.json"}),
+            Method.APPROVAL: (choice_snippet, {BALLOTS_CSV: "decision-3-ballots.csv",
+                                               RESULTS_JSON: "decision-3-results.json"}),
+            Method.MAJORITY_JUDGMENT: (judgment_snippet, {BALLOTS_CSV: "decision-4-ballots.csv",
+                                                          RESULTS_JSON: "decision-4-results.json"}),
+        }.get(decision.method, (None, {}))
+        if snippet is None:
+            continue
+        for name, saved_as in files.items():
+            (tmp_path / saved_as).write_text(published_text(decision, name), encoding="utf-8")
+        output = io.StringIO()
+        with redirect_stdout(output):
+            exec(compile(snippet, "README.md", "exec"), {"__name__": "readme"})  # noqa: S102 - our own README
+        assert json.loads(output.getvalue()) == sorted(published_results(decision)["count"]["winners"]), decision.title
+        ran.append(decision.method)
+    # Both budget rules, single choice, approval electing two, majority judgment.
+    assert sorted(m.value for m in ran) == ["approval", "budget", "budget", "majority_judgment", "single_choice",
+                                            "single_choice"]

@@ -37,7 +37,7 @@ def _publish(decision):
     db.session.commit()
 
 
-def test_two_at_most_elects_two_and_the_tie_at_the_second_place_is_broken_by_list_order(client, ctx):
+def test_two_at_most_elects_two_and_the_tie_at_the_second_place_is_broken_by_list_order(app, client, ctx, tmp_path):
     decision = make_decision(Method.APPROVAL, options=SUMMER, max_choices=2, number_of_winners=2)
     cinema, bal, fete, marche = (o.id for o in decision.options)
     # Bal 3 approvals; cinema, fête and marché 2 each: cinema is listed first of the three.
@@ -52,6 +52,10 @@ def test_two_at_most_elects_two_and_the_tie_at_the_second_place_is_broken_by_lis
     assert [r["label"] for r in rows if r["winner"] == "1"] == ["Cinéma en plein air", "Bal du 14 juillet"]
     # The published ballots, recounted with the number of winners results.json states, give the same count.
     assert ballot_file.recount(published_text(decision, BALLOTS_CSV), winners=2)[1] == results["count"]
+    path = tmp_path / "ballots.csv"
+    path.write_text(published_text(decision, BALLOTS_CSV), encoding="utf-8")
+    printed = app.test_cli_runner().invoke(args=["recount", str(path), "--winners", "2"])
+    assert printed.exit_code == 0 and json.loads(printed.output) == results["count"]
 
     page = Page(client.get(f"/decisions/{decision.id}/results"))
     assert "Gagnants : Bal du 14 juillet, Cinéma en plein air" in page.texts("p.lead")
