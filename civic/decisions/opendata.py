@@ -78,8 +78,9 @@ def _results_description(decision, results):
     if decision.method is Method.YES_NO:
         return "One row per answer (yes, no, blank) and its number of votes."
     if decision.method is Method.BUDGET:
-        return (f"One row per project: its approvals, its cost, and winner=1 when funded by the {results['budget_rule']} "
-                f"rule within the budget of {results['budget']} EUR; ties: {results['tie_break']}.")
+        return (f"One row per project: its approvals, its cost, and winner=1 when funded by the "
+                f"{results['budget_rule']} rule within the budget of {results['budget']} EUR; ties: "
+                f"{results['tie_break']}.")
     ranking = "rank (1 = best) and majority grade" if decision.method is Method.MAJORITY_JUDGMENT else "votes"
     return (f"One row per option, its {ranking}; the {results['number_of_winners']} best win "
             f"(results.json's count.winners); tie-break: {results['tie_break']}.")

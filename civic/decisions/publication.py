@@ -194,7 +194,8 @@ def _pb_header(decision, ballots, count, eligible):
     ]
     pb = pabulib.PbFile.from_instance(codec.budget_instance(decision), [], meta={
         "description": decision.title, "country": "France", "unit": current_app.config["COLLECTIVITE_NAME"],
-        "instance": str(decision.id), "num_projects": str(len(decision.options)), "num_votes": str(ballots - count["blank"]),
+        "instance": str(decision.id), "num_projects": str(len(decision.options)),
+        "num_votes": str(ballots - count["blank"]),
         "budget": str(decision.budget), "vote_type": "approval", "rule": rule,
         "date_begin": _pb_date(decision.opens_at), "date_end": _pb_date(decision.closes_at),
         **({"max_sum_cost": str(decision.voter_cost_limit)} if decision.voter_cost_limit else {}),

@@ -360,8 +360,9 @@ def freeze_electorate(decision):
 @job("electorates of the votes that closed frozen")
 def freeze_closed_electorates():
     """Freeze the electorate of every vote that closed since the last run (freeze_electorate)."""
+    # Results published before electorates were frozen keep the one their results.json states; no column for them.
     closed = db.session.execute(select(Decision).where(Decision.announced_at.is_not(None),
-                                                       Decision.closes_at <= utcnow(),
+                                                       Decision.closes_at <= utcnow(), Decision.published_at.is_(None),
                                                        Decision.electorate.is_(None))).scalars().all()
     for decision in closed:
         freeze_electorate(decision)

@@ -27,8 +27,8 @@ def test_the_method_comes_first_then_only_its_fields(client_request, login_as):
     for method in Method:
         page = client_request.get("decisions.new", method=method.value)
         assert page.value("method") == method.value and page.has('input[type="hidden"][name="method"]')
-        fields[method] = {name for name in ("max_choices", "number_of_winners", "budget", "budget_rule", "voter_cost_limit",
-                                            "options-0-label", "options-0-cost", "options-0-description")
+        fields[method] = {name for name in ("max_choices", "number_of_winners", "budget", "budget_rule",
+                                            "voter_cost_limit", "options-0-label", "options-0-cost", "options-0-description")
                           if page.has(f'[name="{name}"]')}
     assert fields == {
         Method.YES_NO: set(),
@@ -48,7 +48,8 @@ def test_the_number_of_winners_is_one_by_default_and_less_than_the_options(clien
     login_as(Role.ELECTED)
     assert client_request.get("decisions.new", method="approval").value("number_of_winners") == "1"
     options = "Cinéma\nBal\nFête de la musique\nMarché nocturne"
-    for typed, error in (("4", "Le nombre de gagnants doit être d’au moins 1 et inférieur au nombre d’options (4)."),
+    too_many = "Le nombre de gagnants doit être d’au moins 1 et inférieur au nombre d’options (4)."
+    for typed, error in (("4", too_many),
                          ("0", "Saisissez un nombre entre 1 et 1000."),
                          ("", "Saisissez le nombre de gagnants.")):
         page = client_request.post("decisions.new", _data=_form("approval", options=options, number_of_winners=typed),

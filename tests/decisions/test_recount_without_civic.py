@@ -59,9 +59,9 @@ def test_two_at_most_elects_two_and_the_tie_at_the_second_place_is_broken_by_lis
 
     page = Page(client.get(f"/decisions/{decision.id}/results"))
     assert "Gagnants : Bal du 14 juillet, Cinéma en plein air" in page.texts("p.lead")
-    assert ("Égalité : Cinéma en plein air, Fête de la musique, Marché nocturne ont obtenu autant de voix. Comme "
-            "annoncé avant le vote, l’égalité est départagée par l’ordre dans lequel les options ont été présentées."
-            ) in page.texts("main p")
+    tie = ("Égalité : Cinéma en plein air, Fête de la musique, Marché nocturne ont obtenu autant de voix. Comme "
+           "annoncé avant le vote, l’égalité est départagée par l’ordre dans lequel les options ont été présentées.")
+    assert tie in page.texts("main p")
     assert "Ce vote retient 2 options." in page.text("main")
 
 
