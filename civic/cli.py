@@ -149,7 +149,9 @@ def publish(decision_id, email):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--rule", type=click.Choice(["greedy", "equal-shares"]),
               help="For a .pb file: the rule to apply instead of the one named in its META section.")
-def recount(file, rule):
+@click.option("--winners", type=click.IntRange(min=1), default=1, show_default=True,
+              help="For Civic's CSV: how many options win (results.json's number_of_winners).")
+def recount(file, rule, winners):
     """Recount a published decision from its ballots file (Civic's CSV or a Pabulib .pb).
 
     For a .pb file, prints the funded project ids, one per line; for Civic's CSV, prints
@@ -165,7 +167,7 @@ def recount(file, rule):
                 for project_id in recount_pb(handle.read(), rule=rule_name):
                     click.echo(project_id)
             else:
-                _method, summary = recount_csv(handle)
+                _method, summary = recount_csv(handle, winners=winners)
                 click.echo(json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False))
         except (ValueError, KeyError) as error:
             raise click.ClickException(f"Cannot recount {file}: {error}") from None

@@ -181,6 +181,8 @@ def seed(rng=None):
     for index, resident in enumerate(residents):
         resident.district_id = districts[index % len(districts)].id
         resident.district_since = now - timedelta(days=200)
+        # Registered before the demo's votes, the closed ones included: their electorate counts them.
+        resident.created_at = resident.email_confirmed_at = now - timedelta(days=200)
     _seed_decisions(rng, accounts, residents, districts, proposals)
     _seed_counters(accounts, districts, themes)
     _seed_moderation(accounts, residents, themes)
@@ -218,7 +220,8 @@ def _seed_decisions(rng, accounts, residents, districts, proposals):
         _decision(official, "Les animations de l'été", "Quelles animations souhaitez-vous cet été ? (deux au plus)",
                   "Le budget permet d'en organiser deux.", Method.APPROVAL,
                   [("Cinéma en plein air", None, None), ("Bal du 14 juillet", None, None),
-                   ("Fête de la musique au parc", None, None), ("Marché nocturne", None, None)], max_choices=2),
+                   ("Fête de la musique au parc", None, None), ("Marché nocturne", None, None)], max_choices=2,
+                  number_of_winners=2),
         _decision(official, "L'aménagement du parc du Moulin", "Comment jugez-vous chacun de ces projets ?",
                   "Les services techniques ont préparé trois esquisses.", Method.MAJORITY_JUDGMENT,
                   [("Une aire de jeux", None, None), ("Un jardin partagé", None, None), ("Un kiosque à musique", None, None)]),

@@ -80,7 +80,7 @@ def summarise(decision, contents):
     return ballot_file.summarise(
         decision.method.value, [o.id for o in decision.options], contents, budget_total=decision.budget,
         costs={o.id: o.cost for o in decision.options},
-        rule=decision.budget_rule.value if decision.budget_rule else None)
+        rule=decision.budget_rule.value if decision.budget_rule else None, winners=decision.number_of_winners)
 
 
 def ballots_csv(decision, ballots):

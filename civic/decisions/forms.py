@@ -3,13 +3,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateTimeLocalField, FieldList, Form, FormField, IntegerField, RadioField, StringField,
                      TextAreaField, ValidationError)
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, StopValidation
 
 from .. import labels
 from ..codes import typed_code
 from ..forms import CheckboxesField, max_length, required, strip
 from ..routing import is_whole_number, parse_id
-from .models import BudgetRule, Method
+from .models import RANKING_METHODS, BudgetRule, Method
 
 # Amounts are stored in 32-bit integer columns: a billion euros is far above any local budget.
 MAX_AMOUNT = 1_000_000_000
@@ -75,6 +75,14 @@ class OptionRows(FieldList):
             self.append_entry()
 
 
+def _winners_asked(form, field):
+    """Only the methods that elect options show the number of winners; for them it may not be left empty."""
+    method = next((m for m in Method if m.value == form.method.data), None)
+    if method in RANKING_METHODS and not (field.raw_data and field.raw_data[0].strip()):
+        field.errors[:] = []  # WTForms' "not a valid integer" for an empty field: this says what to do
+        raise StopValidation(_l("Enter the number of winners."))
+
+
 class MethodForm(FlaskForm):
     """The decision form's first step, sent by GET: it only says which form comes next."""
 
@@ -97,6 +105,12 @@ class DecisionForm(FlaskForm):
                                description=_l("Leave empty for no limit."),
                                validators=[Optional(), NumberRange(min=1, max=1000, message=_l(
                                    "Enter a number between %(min)s and %(max)s."))])
+    number_of_winners = IntegerField(
+        _l("Number of winners"), default=1,
+        description=_l("How many options the vote chooses, the most voted first. Options with as many votes are "
+                       "ranked in the order in which they are listed below."),
+        validators=[_winners_asked, Optional(), NumberRange(min=1, max=1000, message=_l(
+            "Enter a number between %(min)s and %(max)s."))])
     # Amounts as text: "150 000" is how people write them; _amount takes the spaces out.
     budget = StringField(_l("Total budget in euros"), filters=[strip, _amount], validators=[_euros],
                          render_kw={"inputmode": "numeric"})

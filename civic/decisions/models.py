@@ -42,6 +42,11 @@ class Method(enum.Enum):
     BUDGET = "budget"
 
 
+# The methods that elect a number of options (Decision.number_of_winners); a yes / no question has an answer,
+# a budget funds what its rule chooses.
+RANKING_METHODS = (Method.SINGLE_CHOICE, Method.APPROVAL, Method.MAJORITY_JUDGMENT)
+
+
 class BudgetRule(enum.Enum):
     GREEDY = "greedy"
     EQUAL_SHARES = "equal_shares"
@@ -93,6 +98,11 @@ class Decision(db.Model):
     budget: Mapped[int | None]
     budget_rule: Mapped[BudgetRule | None] = mapped_column(enum_column_type(BudgetRule))
     voter_cost_limit: Mapped[int | None]
+    # How many options win (single choice, approval, majority judgment; civic.voting says how ties are broken).
+    number_of_winners: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Accounts that could vote, counted once as of closes_at by the first count, publication or clock job after
+    # it (services.freeze_electorate): turnout stays what it was, whoever registers later.
+    electorate: Mapped[int | None]
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set when an official takes the decision out of draft: from then on residents see it.

@@ -2,12 +2,16 @@
 publication (services.publish_results) from the results and the stored files' SHA-256."""
 import csv
 import io
+from pathlib import Path
 
 from ..links import public_url
 from ..voting.ballot_file import COLUMN_PREFIX
 from ..voting.majority_judgment import GRADES
 from .files import BALLOTS_CSV, BALLOTS_PB, RESULTS_CSV, RESULTS_JSON
 from .models import Method
+
+# The JSON Schema of results.json, kept in the repository (schemas/) and served as it is there.
+RESULTS_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "results.schema.json"
 
 LICENCE = {
     "name": "etalab-2.0",
@@ -65,6 +69,23 @@ def _csv_schema(header, integer_columns=(), enums=None, titles=None):
     return {"fields": fields}
 
 
+# What results.json says about how the vote was counted, repeated in the data package's x_civic.
+STATEMENT = ("method", "budget_rule", "number_of_winners", "max_choices", "budget", "voter_cost_limit", "tie_break",
+             "opens_at", "closes_at", "published_at")
+
+
+def _results_description(decision, results):
+    if decision.method is Method.YES_NO:
+        return "One row per answer (yes, no, blank) and its number of votes."
+    if decision.method is Method.BUDGET:
+        return (f"One row per project: its approvals, its cost, and winner=1 when funded by the "
+                f"{results['budget_rule']} rule within the budget of {results['budget']} EUR; ties: "
+                f"{results['tie_break']}.")
+    ranking = "rank (1 = best) and majority grade" if decision.method is Method.MAJORITY_JUDGMENT else "votes"
+    return (f"One row per option, its {ranking}; the {results['number_of_winners']} best win "
+            f"(results.json's count.winners); tie-break: {results['tie_break']}.")
+
+
 def datapackage(decision, results, code_version, files, ballots_header):
     """The Data Package of the stored ``files`` ({name: PublishedFile}, ``RESULTS_CSV`` included)."""
     prefix = COLUMN_PREFIX.get(decision.method.value)
@@ -89,11 +110,15 @@ def datapackage(decision, results, code_version, files, ballots_header):
         {
             "name": "results", "path": public_url("decisions.results_csv_file", decision_id=decision.id),
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "hash": _hash(files[RESULTS_CSV]),
+            "description": _results_description(decision, results),
             "schema": _csv_schema(results_header, {"votes", "winner", "cost", "rank", *GRADES}),
         },
         {
             "name": "results-json", "path": public_url("decisions.results_json", decision_id=decision.id),
             "format": "json", "mediatype": "application/json", "hash": _hash(files[RESULTS_JSON]),
+            "description": ("The count, with everything a recount needs: method, parameters, number of winners, "
+                            "tie-break, dates and electorate (eligible accounts when the vote closed)."),
+            "x_json_schema": public_url("decisions.results_schema"),
         },
     ]
     if BALLOTS_PB in files:
@@ -110,8 +135,10 @@ def datapackage(decision, results, code_version, files, ballots_header):
         "created": decision.published_at.isoformat(),
         "keywords": ["participation", "vote", decision.method.value],
         "sources": [{"title": "Civic", "path": public_url("decisions.results", decision_id=decision.id)}],
-        "x_civic": {"method": decision.method.value, "code_version": code_version,
-                    "ballots_sha256": files[BALLOTS_CSV].sha256,
-                    "budget_rule": decision.budget_rule.value if decision.budget_rule else None},
+        # Results published before results.json stated it all lack some keys: None then.
+        "x_civic": {**{key: results.get(key) for key in STATEMENT}, "method": decision.method.value,
+                    "budget_rule": decision.budget_rule.value if decision.budget_rule else None,
+                    "electorate": results.get("eligible"), "ballots": results.get("ballots"),
+                    "code_version": code_version, "ballots_sha256": files[BALLOTS_CSV].sha256},
         "resources": resources,
     }

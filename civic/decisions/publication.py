@@ -17,11 +17,12 @@ from flask import current_app
 from sqlalchemy import Column, MetaData, String, Table, Text, cast, delete, func, insert, literal, select, text
 
 from ..extensions import db
+from ..timezones import utc_to_paris
 from ..voting import ballot_file, pabulib
 from . import ballots as codec
 from . import opendata
 from .files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, FileWriter, store
-from .models import Ballot, BudgetRule, Method
+from .models import RANKING_METHODS, Ballot, BudgetRule, Method
 
 BATCH = 10_000
 DECODED_LIMIT = 100_000
@@ -129,18 +130,34 @@ class _Pass:
             content, cells, vote = self._decode(text)
             if self.ballots_csv is not None:
                 self.ballots_csv.write(code + cells)
-            if self.ballots_pb is not None:
+            if self.ballots_pb is not None and content["options"]:  # the format has no empty vote (_pb_header)
                 self.ballots_pb.write(code + vote)
             self.ballots += 1
             yield content
 
 
+def _moment(value):
+    return value.isoformat() if value is not None else None
+
+
 def results_data(decision, count, ballots, eligible, by_channel):
-    """The results as published (results.json) and previewed: plain JSON-able data."""
+    """The results as published (results.json) and previewed: plain JSON-able data, which says everything a
+    recount needs (schemas/results.schema.json describes each key): the method and its parameters, the
+    tie-break, the dates, the number of winners and the electorate (``eligible``, frozen at the closing)."""
+    method = decision.method
     return {
         "decision_id": decision.id,
-        "method": decision.method.value,
+        "title": decision.title,
+        "method": method.value,
         "budget_rule": decision.budget_rule.value if decision.budget_rule else None,
+        "number_of_winners": decision.number_of_winners if method in RANKING_METHODS else None,
+        "max_choices": decision.max_choices,
+        "budget": decision.budget,
+        "voter_cost_limit": decision.voter_cost_limit,
+        "tie_break": ballot_file.tie_break(method.value),
+        "opens_at": _moment(decision.opens_at),
+        "closes_at": _moment(decision.closes_at),
+        "published_at": _moment(decision.published_at),
         "options": [{"id": o.id, "label": o.label, "cost": o.cost} for o in decision.options],
         "ballots": ballots,
         "eligible": eligible,
@@ -156,17 +173,40 @@ def count_results(decision, eligible, by_channel):
     return results_data(decision, count, ballots.ballots, eligible, by_channel)
 
 
-def _pb_header(decision, ballots):
-    """The .pb file of a participatory budget without its votes (written one by one after it)."""
+def _pb_date(value):
+    return utc_to_paris(value).strftime("%d.%m.%Y")
+
+
+def _pb_header(decision, ballots, count, eligible):
+    """The .pb file of a participatory budget without its votes (written one by one after it), its META
+    fields in the order pabulib-checker wants, its projects with their votes and whether they were funded.
+    What the format has no field for (the tie-break, the exact dates, the electorate) is in the numbered
+    comment that the format allows."""
     rule = "greedy" if decision.budget_rule is BudgetRule.GREEDY else "equalshares/add1"
+    comments = [
+        f"Civic decision {decision.id}, counted by Civic's rule {decision.budget_rule.value}.",
+        f"Ties: {ballot_file.tie_break(Method.BUDGET.value)}.",
+        f"Voting opened {_moment(decision.opens_at)} and closed {_moment(decision.closes_at)} (UTC); results "
+        f"published {_moment(decision.published_at)}.",
+        f"Electorate: {eligible if eligible is not None else 'unknown'} accounts could vote when it closed; "
+        f"{ballots} voted, {count['blank']} of them blank: a blank ballot approves nothing, takes no part in the "
+        "choice and is not listed in VOTES.",
+    ]
     pb = pabulib.PbFile.from_instance(codec.budget_instance(decision), [], meta={
         "description": decision.title, "country": "France", "unit": current_app.config["COLLECTIVITE_NAME"],
-        "instance": str(decision.id), "num_votes": str(ballots), "vote_type": "approval", "rule": rule,
-        "currency": "EUR", **({"max_sum_cost": str(decision.voter_cost_limit)} if decision.voter_cost_limit else {}),
+        "instance": str(decision.id), "num_projects": str(len(decision.options)),
+        "num_votes": str(ballots - count["blank"]),
+        "budget": str(decision.budget), "vote_type": "approval", "rule": rule,
+        "date_begin": _pb_date(decision.opens_at), "date_end": _pb_date(decision.closes_at),
+        **({"max_sum_cost": str(decision.voter_cost_limit)} if decision.voter_cost_limit else {}),
+        "language": "fr", "currency": "EUR",
+        "comment": " ".join(f"#{n}: {text}" for n, text in enumerate(comments, 1)),
     })
+    funded = {str(w) for w in count["winners"]}
     for option in decision.options:
-        pb.projects[str(option.id)]["name"] = option.label
-    pb.project_fields = ("project_id", "cost", "name")
+        pid = str(option.id)
+        pb.projects[pid].update(votes=str(count["votes"][pid]), name=option.label, selected=str(int(pid in funded)))
+    pb.project_fields = ("project_id", "cost", "votes", "name", "selected")
     return "".join(pabulib.lines(pb))
 
 
@@ -179,10 +219,15 @@ def write_open_data(decision, ballots, eligible, by_channel, code_version):
     ballots_csv.write(_csv_line(header))
     ballots_pb = None
     if decision.method is Method.BUDGET:
+        # The .pb gives each project's votes and whether it was funded before its votes: counted first, in a
+        # pass of its own (the count below must agree with it).
+        first = codec.summarise(decision, _Pass(decision))
         ballots_pb = FileWriter(decision.id, BALLOTS_PB)
-        ballots_pb.write(_pb_header(decision, ballots))
+        ballots_pb.write(_pb_header(decision, ballots, first, eligible))
     read = _Pass(decision, ballots_csv, ballots_pb)
     count = codec.summarise(decision, read)
+    if ballots_pb is not None and count != first:
+        raise RuntimeError("two counts of the same ballots differ: the decision was not locked")
     if read.ballots != ballots:
         raise RuntimeError(f"{read.ballots} ballots read for {ballots} written: the decision was not locked")
     files = {BALLOTS_CSV: ballots_csv.close()}

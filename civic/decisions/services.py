@@ -24,8 +24,8 @@ from ..transaction import lock_for_write, lock_rows, unique_insert
 from . import ballots as codec
 from . import publication
 from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
-from .models import (Ballot, Decision, DecisionState, ErasedVoter, Method, Option, Participation, ResultPreview,
-                     ResultSnapshot, decision_district, voter_identity)
+from .models import (RANKING_METHODS, Ballot, Decision, DecisionState, ErasedVoter, Method, Option, Participation,
+                     ResultPreview, ResultSnapshot, decision_district, voter_identity)
 from .version import code_version
 
 TRACKING_CODE_LENGTH = 10
@@ -86,8 +86,15 @@ def _check_options(method, options):
             raise DomainError(_l("There is no proposal number %(n)s.", n=proposal_id), field="options")
 
 
+def _check_winners(method, number_of_winners, options):
+    if method in RANKING_METHODS and not 1 <= number_of_winners < len(options):
+        raise DomainError(_l("The number of winners must be at least 1 and less than the number of options "
+                             "(%(n)s).", n=len(options)), field="number_of_winners")
+
+
 def save_decision(decision, user, *, title, question, description, method, opens_at, closes_at, options,
-                  max_choices=None, budget=None, budget_rule=None, voter_cost_limit=None, district_ids=()):
+                  max_choices=None, budget=None, budget_rule=None, voter_cost_limit=None, district_ids=(),
+                  number_of_winners=1):
     """Create (decision=None) or change a decision that has not opened yet."""
     if decision is not None:
         lock_rows(decision)  # another official announcing or changing it at the same moment: one after the other
@@ -97,6 +104,7 @@ def save_decision(decision, user, *, title, question, description, method, opens
         # An announced vote opens on its date; moving that date into the past would open it unannounced.
         raise DomainError(_l("The opening date of an announced vote must be in the future."), field="opens_at")
     _check_options(method, options)
+    _check_winners(method, number_of_winners, options)
     if method is Method.BUDGET:
         if not budget or budget <= 0:
             raise DomainError(_l("Give the total budget in euros."), field="budget")
@@ -111,6 +119,7 @@ def save_decision(decision, user, *, title, question, description, method, opens
     decision.title, decision.question, decision.description = title.strip(), question.strip(), description.strip()
     decision.method, decision.opens_at, decision.closes_at = method, opens_at, closes_at
     decision.max_choices = max_choices if method is Method.APPROVAL else None
+    decision.number_of_winners = number_of_winners if method in RANKING_METHODS else 1
     decision.budget = budget if method is Method.BUDGET else None
     decision.budget_rule = budget_rule if method is Method.BUDGET else None
     decision.voter_cost_limit = voter_cost_limit if method is Method.BUDGET else None
@@ -303,12 +312,14 @@ def cast_ballot(user, decision, content, channel=Channel.ONLINE):
 
 
 def eligible_voters(decision):
-    """Residents who could vote (for a district vote, see in_allowed_district): active accounts with a
-    confirmed e-mail, and residents registered at a counter (no e-mail: their identity was checked
-    there), unless attached to an account since, which then counts for them."""
+    """Residents who could vote when the vote closed (for a district vote, see in_allowed_district):
+    active accounts created and with their e-mail confirmed before closes_at, and residents registered
+    at a counter before it (no e-mail: their identity was checked there), unless attached to an account
+    since, which then counts for them. Whether an account was active or attached then is not kept: its
+    present state is counted, which is why the count is frozen at the closing (freeze_electorate)."""
     statement = select(func.count(User.id)).where(
-        User.role == Role.RESIDENT, User.active, User.merged_into_id.is_(None),
-        or_(User.email_confirmed_at.is_not(None), User.email_normalized.is_(None)))
+        User.role == Role.RESIDENT, User.active, User.merged_into_id.is_(None), User.created_at < decision.closes_at,
+        or_(User.email_confirmed_at < decision.closes_at, User.email_normalized.is_(None)))
     if decision.districts:
         statement = statement.where(User.district_id.in_([d.id for d in decision.districts]),
                                     User.district_since < decision.opens_at)
@@ -338,6 +349,32 @@ def _closing_barrier(decision, **values):
         raise DomainError(_l("Results can be published once the vote is closed, and only once."))
     if values:
         db.session.expire(decision, list(values))
+    freeze_electorate(decision)
+
+
+def freeze_electorate(decision):
+    """Set the decision's electorate, once, if its vote has closed: the eligible accounts as of its closing
+    (eligible_voters), counted by whichever comes first after it, the clock job, the officials' count or
+    the publication, in their transaction. The UPDATE only sets an unset electorate: two of them at the
+    same moment count the same accounts, and the first to commit is kept."""
+    if decision.electorate is None and decision.closes_at <= utcnow():
+        db.session.execute(update(Decision).where(Decision.id == decision.id, Decision.electorate.is_(None))
+                           .values(electorate=eligible_voters(decision)),
+                           execution_options={"synchronize_session": False})
+        db.session.expire(decision, ["electorate"])
+    return decision.electorate
+
+
+@job("electorates of the votes that closed frozen")
+def freeze_closed_electorates():
+    """Freeze the electorate of every vote that closed since the last run (freeze_electorate)."""
+    # Results published before electorates were frozen keep the one their results.json states; no column for them.
+    closed = db.session.execute(select(Decision).where(Decision.announced_at.is_not(None),
+                                                       Decision.closes_at <= utcnow(), Decision.published_at.is_(None),
+                                                       Decision.electorate.is_(None))).scalars().all()
+    for decision in closed:
+        freeze_electorate(decision)
+    return len(closed)
 
 
 def preview_of(decision):
@@ -358,7 +395,7 @@ def count_preview(decision, user):
     if preview is not None:  # counted by someone else while this waited for the row
         return preview
     db.session.execute(delete(ResultPreview).where(ResultPreview.decision_id == decision.id))
-    results = publication.count_results(decision, eligible_voters(decision), turnout_by_channel(decision))
+    results = publication.count_results(decision, decision.electorate, turnout_by_channel(decision))
     preview = ResultPreview(decision_id=decision.id, closes_at=decision.closes_at,
                             results_json=json.dumps(results, sort_keys=True, ensure_ascii=False))
     db.session.add(preview)
@@ -374,7 +411,7 @@ def publish_results(decision, user):
     version = code_version()
     with publication.bulk_settings():
         ballots = publication.shuffle_ballots(decision)
-        _results, files = publication.write_open_data(decision, ballots, eligible_voters(decision),
+        _results, files = publication.write_open_data(decision, ballots, decision.electorate,
                                                       turnout_by_channel(decision), version)
     snapshot = ResultSnapshot(decision_id=decision.id, published_by_id=user.id, code_version=version,
                               ballots_sha256=files[BALLOTS_CSV].sha256)

@@ -1,6 +1,6 @@
 import json
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, session,
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, send_file, session,
                    stream_with_context, url_for)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,11 +22,11 @@ from ..voting import ballot_file, majority_judgment
 from . import ballots as codec
 from . import registrations  # noqa: F401 - registers follows, receipts and "my data" for decisions
 from . import rules  # noqa: F401 - registers the package's access rules
-from . import corrections, queue, services
+from . import corrections, opendata, queue, services
 from .charts import bar_chart
 from .files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, chunks
 from .forms import NEW_ROWS, BallotCodeForm, DecisionForm, DescriptionForm, MethodForm, euros
-from .models import BudgetRule, Decision, DecisionJob, DecisionState, JobKind, Method
+from .models import RANKING_METHODS, BudgetRule, Decision, DecisionJob, DecisionState, JobKind, Method
 
 # A published file never changes: a browser or a proxy may keep it a year without asking again.
 PUBLISHED_FILE_CACHE = "public, max-age=31536000, immutable"
@@ -121,6 +121,7 @@ def _save(form, decision):
         max_choices=form.max_choices.data, budget=euros(form.budget),
         budget_rule=next((r for r in BudgetRule if r.value == form.budget_rule.data), None),
         voter_cost_limit=euros(form.voter_cost_limit), district_ids=form.districts.data or [],
+        number_of_winners=form.number_of_winners.data or 1,
     )
 
 
@@ -141,7 +142,8 @@ def _form_page(form, decision):
         else:
             return _saved(saved, _l("Your changes are saved.") if decision else
                           _l("The decision is saved as a draft. Check it, then announce it."))
-    return render_template("decisions/form.html", form=form, decision=decision, method=form.chosen_method())
+    return render_template("decisions/form.html", form=form, decision=decision, method=form.chosen_method(),
+                           RANKING_METHODS=RANKING_METHODS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -383,6 +385,13 @@ def results_json(decision):
 @requires(Action.RESULTS_READ, load=Decision)
 def results_csv_file(decision):
     return _download(decision, RESULTS_CSV, f"decision-{decision.id}-results.csv")
+
+
+@bp.route("/results.schema.json")
+@public
+def results_schema():
+    """The JSON Schema every results.json follows (datapackage.json links to it)."""
+    return send_file(opendata.RESULTS_SCHEMA, mimetype="application/schema+json", max_age=3600)
 
 
 @bp.route("/<int:decision_id>/datapackage.json")

@@ -28,6 +28,12 @@ COLUMN_PREFIX = {SINGLE_CHOICE: "choice_", APPROVAL: "approve_", MAJORITY_JUDGME
 VOTES = ("yes", "no", "blank")
 
 
+def tie_break(method):
+    """The stated tie-break rule of ``method``, as the published files say it."""
+    return {YES_NO: yes_no.TIE_BREAK, SINGLE_CHOICE: single_choice.TIE_BREAK, APPROVAL: single_choice.TIE_BREAK,
+            MAJORITY_JUDGMENT: majority_judgment.TIE_BREAK, BUDGET: budget.TIE_BREAK}[method]
+
+
 def header(method, option_ids):
     if method == YES_NO:
         return ["tracking_code", "vote"]
@@ -124,14 +130,15 @@ def _content(method, option_ids, values, number):
     return {"options": chosen}
 
 
-def count(method, option_ids, contents):
-    """The counting module's result for stored ballot contents (dicts)."""
+def count(method, option_ids, contents, winners=1):
+    """The counting module's result for stored ballot contents (dicts); ``winners``: how many options win
+    (single choice and approval)."""
     if method == YES_NO:
         return yes_no.count(c["vote"] for c in contents)
     if method == SINGLE_CHOICE:
-        return single_choice.count(option_ids, (c["option"] for c in contents))
+        return single_choice.count(option_ids, (c["option"] for c in contents), winners=winners)
     if method in (APPROVAL, BUDGET):
-        return approval.count(option_ids, (c["options"] for c in contents))
+        return approval.count(option_ids, (c["options"] for c in contents), winners=winners)
     if method == MAJORITY_JUDGMENT:
         # Stored and read grades are keyed by the option's number as text: counted so, numbered after.
         counts = majority_judgment.count([str(o) for o in option_ids], (c["grades"] for c in contents))
@@ -139,35 +146,40 @@ def count(method, option_ids, contents):
     raise ValueError(f"unknown method {method!r}")
 
 
-def summarise(method, option_ids, contents, *, budget_total=None, costs=None, rule=None):
+def summarise(method, option_ids, contents, *, budget_total=None, costs=None, rule=None, winners=1):
     """The published "count": plain JSON-able data, the same for the site and for `flask recount`.
 
-    ``contents`` is read once, so it may be a generator over a million ballots. For a
-    participatory budget, ``rule`` is "greedy" or "equal_shares" (add-one completion) and
-    ``costs`` maps option id to cost.
+    ``contents`` is read once, so it may be a generator over a million ballots. ``winners`` is how
+    many options win (single choice, approval, majority judgment; the file does not say it: results.json
+    does). For a participatory budget, ``rule`` is "greedy" or "equal_shares" (add-one completion) and
+    ``costs`` maps option id to cost. ``winners`` are listed best first; ``tie`` lists the options that
+    had as many votes (the same rank) as the last winner when the tie-break left some of them out.
     """
     if method == BUDGET:
         if costs is None or budget_total is None:
             raise ValueError("a participatory budget is recounted from its .pb file, which gives the costs and the "
                              "budget")
         contents = list(contents)  # both rules go through the ballots again
-    result = count(method, option_ids, contents)
+    result = count(method, option_ids, contents, winners=winners)
     if method == YES_NO:
         return {"yes": result.yes, "no": result.no, "blank": result.blank, "outcome": result.outcome}
     if method in (SINGLE_CHOICE, APPROVAL):
         return {"votes": {str(k): v for k, v in result.counts.items()}, "blank": result.blank,
-                "winners": list(result.winners)}
+                "winners": list(result.winners), "tie": list(result.tie)}
     if method == MAJORITY_JUDGMENT:
-        ranks = majority_judgment.rank(result)
+        ranks, chosen, tie = majority_judgment.best(result, winners)
         return {
             "grades": {str(k): list(v) for k, v in result.items()},
             "majority_grade": {str(k): majority_judgment.GRADES[majority_judgment.majority_grade(v)] if sum(v) else None
                                for k, v in result.items()},
             "rank": {str(k): v for k, v in ranks.items()},
-            "winners": [k for k, v in ranks.items() if v == 1 and sum(result[k])],
+            "winners": list(chosen), "tie": list(tie),
         }
     instance = budget.Instance(budget=budget_total, projects=[budget.Project(o, costs[o]) for o in option_ids])
-    approvals = [frozenset(c["options"]) for c in contents]
+    # A blank ballot is counted in the turnout and as blank, and takes no part in choosing the projects (as blank
+    # votes take no part in a yes / no majority): with equal shares it holds no share of the budget. So the .pb,
+    # whose format has no empty vote, lists exactly the voters who chose, and a recount of it agrees.
+    approvals = [frozenset(c["options"]) for c in contents if c["options"]]
     if rule == "equal_shares":
         selected = budget.equal_shares(instance, approvals, completion="add1")
     elif rule == "greedy":
@@ -178,10 +190,10 @@ def summarise(method, option_ids, contents, *, budget_total=None, costs=None, ru
             "winners": list(selected), "spent": sum(costs[o] for o in selected), "budget": budget_total}
 
 
-def recount(source):
-    """(method, count) recounted from a ballots file (its text or its lines); a budget's CSV is refused
-    (no costs in it)."""
+def recount(source, winners=1):
+    """(method, count) recounted from a ballots file (its text or its lines), ``winners`` options winning (as
+    results.json says); a budget's CSV is refused (no costs in it)."""
     method, option_ids, ballots = read(source)
     if method == BUDGET:
         raise ValueError("a participatory budget is recounted from its .pb file, which gives the costs and the budget")
-    return method, summarise(method, option_ids, (content for _code, content in ballots))
+    return method, summarise(method, option_ids, (content for _code, content in ballots), winners=winners)

@@ -14,8 +14,9 @@ Two rules:
   (cumulative ballots).
 
 * ``equal_shares``: the Method of Equal Shares (Peters and Skowron). The budget
-  is split equally between all voters (those who approved nothing included:
-  their share stays unspent); a project can only be paid for by the voters
+  is split equally between all the voters given (an empty ballot given holds
+  a share that stays unspent; Civic's decisions give only the ballots that
+  approve something: ``ballot_file.summarise``); a project can only be paid for by the voters
   who approved it, from their own shares. At each step the project chosen is
   the one its supporters can pay with the smallest *price per euro of
   project* (cost utilities): if supporters pay at most ``p`` each, the price
@@ -95,7 +96,8 @@ GREEDY_FR = (
     "qui n'a reçu aucune voix n'est jamais financé."
 )
 EQUAL_SHARES_EN = (
-    "The budget is divided equally between all voters. A project can only be paid for "
+    "The budget is divided equally between all voters who chose at least one project (a "
+    "blank ballot is counted, but takes no part in the choice). A project can only be paid for "
     "by the voters who supported it, out of their own shares. Step by step, the project "
     "funded is the one its supporters can pay for most cheaply relative to its cost, "
     "sharing the cost as equally as possible. When no other project can be paid for, "
@@ -103,7 +105,8 @@ EQUAL_SHARES_EN = (
     "time) as long as the chosen projects still fit in the real budget."
 )
 EQUAL_SHARES_FR = (
-    "Le budget est divisé en parts égales entre tous les votants. Un projet ne peut être "
+    "Le budget est divisé en parts égales entre tous les votants qui ont choisi au moins un "
+    "projet (un vote blanc est compté, mais ne prend pas part au choix). Un projet ne peut être "
     "payé que par les votants qui l'ont soutenu, avec leurs propres parts. Étape par "
     "étape, on finance le projet que ses soutiens peuvent payer au meilleur prix par "
     "rapport à son coût, en partageant ce coût aussi également que possible. Quand plus "
@@ -113,6 +116,8 @@ EQUAL_SHARES_FR = (
 )
 
 COMPLETIONS = (None, "add1", "add1_greedy", "greedy")
+TIE_BREAK = ("more approvals (greedy by points: more points), then the cheaper project, then the order in which "
+             "the projects are listed")
 
 
 def exact(amount, what="amount"):

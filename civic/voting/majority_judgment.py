@@ -15,6 +15,11 @@ competition ranking"). Options that nobody graded all share the last rank.
 All options that received grades must have received the same number of them
 (in a majority judgment every voter grades every option).
 
+The ``winners`` best ranked options win (one unless the consultation says
+otherwise; ``best``): options sharing a rank are taken in the order in which
+the options were listed (the stated tie-break, never a draw), and an option
+nobody graded never wins.
+
 How it is computed without going through the ballots one by one: write one
 option's grades in order, worst first. Removing the median again and again
 reads this list from the middle outwards, alternately one step down and one
@@ -44,7 +49,8 @@ EXPLANATION_EN = (
     "The option with the best majority grade comes first. When options have the same "
     "majority grade, one vote at that grade is removed from each of them and their new "
     "majority grades are compared, again and again until they differ. Options with "
-    "exactly the same grades share the same rank."
+    "exactly the same grades share the same rank, and are then taken in the order in "
+    "which they were listed."
 )
 EXPLANATION_FR = (
     "Chaque votant attribue une mention à chaque option, de « À rejeter » à « Excellent ». "
@@ -54,7 +60,8 @@ EXPLANATION_FR = (
     "qui a la meilleure mention majoritaire arrive en tête. Quand des options ont la même "
     "mention majoritaire, on retire à chacune une voix ayant cette mention et l'on compare "
     "leurs nouvelles mentions majoritaires, autant de fois qu'il le faut pour les "
-    "départager. Des options qui ont reçu exactement les mêmes mentions sont ex æquo."
+    "départager. Des options qui ont reçu exactement les mêmes mentions sont ex æquo, et "
+    "départagées par l'ordre dans lequel elles ont été présentées."
 )
 
 
@@ -122,6 +129,24 @@ def rank(tallies):
         if option not in ranks:
             ranks[option] = len(voted) + 1
     return ranks
+
+
+TIE_BREAK = "the better majority grade, then the majority value, then the order in which the options are listed"
+
+
+def best(tallies, winners=1):
+    """(ranks, winners, tie): each option's rank (see rank), the ``winners`` best ranked options that were
+    graded, best first, equal ranks in the order of ``tallies``; ``tie`` is every option sharing the last
+    winner's rank when that order left some of them out (else empty)."""
+    if winners < 1:
+        raise ValueError("there must be at least one winner")
+    ranks = rank(tallies)
+    ranked = sorted((o for o, c in tallies.items() if sum(c)), key=lambda o: ranks[o])  # stable: list order
+    chosen = tuple(ranked[:winners])
+    if not chosen:
+        return ranks, (), ()
+    level = [o for o in ranked if ranks[o] == ranks[chosen[-1]]]
+    return ranks, chosen, (tuple(level) if any(o not in chosen for o in level) else ())
 
 
 def count(options, ballots):

@@ -104,7 +104,9 @@ class PbFile:
     @classmethod
     def from_instance(cls, instance, ballots, meta=None):
         """A file for `instance`; ballots are sets (approval) or {id: points} (cumulative)."""
-        meta = {"budget": format_number(Fraction(instance.budget)), **(meta or {})}
+        # The keys in the order given (pabulib-checker wants its order), the budget where it is given.
+        meta = dict(meta or {})
+        meta.setdefault("budget", format_number(Fraction(instance.budget)))
         points = any(isinstance(b, dict) for b in ballots)
         meta.setdefault("vote_type", "cumulative" if points else "approval")
         meta.setdefault("num_projects", str(len(instance.projects)))

@@ -1,25 +1,29 @@
 """Single choice (plurality): each voter picks one option, or votes blank.
 
-Each ballot is one option id, or None for a blank vote. The option(s) with
-the most votes win. When several options share the highest count they are all
-listed as winners and the result is flagged as a tie: this module never picks
-one at random, the decision then belongs to the rules of the consultation.
-Blank votes are counted and published but given to no option. With no vote for
-any option there is no winner.
+Each ballot is one option id, or None for a blank vote. The ``winners`` options
+with the most votes win (one unless the consultation says otherwise). Options
+with as many votes are ordered by the order in which the options were listed,
+the first listed first: this is the stated tie-break, deterministic and known
+before the vote (never a draw). ``tie`` lists the options that had as many votes
+as the last winner, when the tie-break had to leave some of them out. Blank
+votes are counted and published but given to no option. An option nobody chose
+never wins, so there may be fewer winners than asked for.
 """
 from collections import Counter
 from dataclasses import dataclass
 
 EXPLANATION_EN = (
     "Each voter chooses one option, or votes blank. The option with the most votes "
-    "wins. Blank votes are counted and shown but go to no option. If several options "
-    "have the same highest number of votes, they are all shown as tied winners."
+    "wins (or, when several are to be chosen, the options with the most votes). Blank votes "
+    "are counted and shown but go to no option. Options with as many votes are ranked in "
+    "the order in which they were listed; an option nobody chose never wins."
 )
 EXPLANATION_FR = (
     "Chaque votant choisit une seule option, ou vote blanc. L'option qui recueille le "
-    "plus de voix l'emporte. Les votes blancs sont comptés et publiés mais ne vont à "
-    "aucune option. Si plusieurs options sont à égalité en tête, elles sont toutes "
-    "indiquées comme gagnantes ex æquo."
+    "plus de voix l'emporte (ou, quand plusieurs doivent être retenues, les options qui ont le "
+    "plus de voix). Les votes blancs sont comptés et publiés mais ne vont à aucune option. "
+    "Des options à égalité de voix sont classées dans l'ordre où elles ont été présentées ; "
+    "une option qu'aucun votant n'a choisie n'est jamais retenue."
 )
 
 
@@ -27,21 +31,30 @@ EXPLANATION_FR = (
 class Result:
     counts: dict  # option -> votes, in the order the options were given (zeros included)
     blank: int
-    winners: tuple  # every option with the highest count (empty when nobody chose an option)
+    winners: tuple  # the best options, best first (see best)
+    tie: tuple = ()  # see best
 
-    @property
-    def tie(self):
-        return len(self.winners) > 1
 
     @property
     def total(self):
         return sum(self.counts.values()) + self.blank
 
 
-def top(counts):
-    """Options with the highest positive count, in the given order."""
-    best = max(counts.values(), default=0)
-    return tuple(o for o, c in counts.items() if c == best) if best > 0 else ()
+TIE_BREAK = "more votes, then the order in which the options are listed"
+
+
+def best(counts, winners=1):
+    """(winners, tie): the ``winners`` options with the highest positive counts, best first, options
+    with equal counts in the order given; ``tie`` is every option with the last winner's count when
+    some of them were left out by that order (else empty)."""
+    if winners < 1:
+        raise ValueError("there must be at least one winner")
+    ranked = sorted((o for o, c in counts.items() if c > 0), key=lambda o: -counts[o])  # stable: list order
+    chosen = tuple(ranked[:winners])
+    if not chosen:
+        return (), ()
+    level = [o for o in ranked if counts[o] == counts[chosen[-1]]]
+    return chosen, (tuple(level) if any(o not in chosen for o in level) else ())
 
 
 def check_options(options):
@@ -51,8 +64,8 @@ def check_options(options):
     return options
 
 
-def count(options, ballots):
-    """Count ballots (option ids, or None for blank) among `options`."""
+def count(options, ballots, winners=1):
+    """Count ballots (option ids, or None for blank) among `options`; ``winners`` options win."""
     options = check_options(options)
     known = set(options)
     tally = Counter()
@@ -61,4 +74,5 @@ def count(options, ballots):
             raise ValueError(f"unknown option {ballot!r}")
         tally[ballot] += 1
     counts = {o: tally[o] for o in options}
-    return Result(counts=counts, blank=tally[None], winners=top(counts))
+    chosen, tie = best(counts, winners)
+    return Result(counts=counts, blank=tally[None], winners=chosen, tie=tie)

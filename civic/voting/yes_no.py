@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 CHOICES = ("yes", "no", "blank")
+TIE_BREAK = "none: as many yes as no votes is published as a tie"
 
 EXPLANATION_EN = (
     "Each voter answers yes, no, or votes blank. Blank votes are counted and shown, "

@@ -2,8 +2,12 @@
 import json
 from datetime import timedelta
 
-from civic.accounts.models import Role
+from sqlalchemy import select
+
+from civic.accounts.models import Role, User
 from civic.db_types import utcnow
+from civic.decisions import services
+from civic.demo import seed
 from civic.decisions.files import RESULTS_JSON, read_text
 from civic.decisions.models import BudgetRule, Decision, Method, Option
 from civic.extensions import db
@@ -51,3 +55,19 @@ def published_text(decision, name):
 
 def published_results(decision):
     return json.loads(published_text(decision, RESULTS_JSON))
+
+
+def publish_the_demo(app):
+    """The demo, its every vote that received ballots closed now and published: [Decision]."""
+    with app.test_request_context():
+        seed()
+        db.session.commit()
+        official = db.session.execute(select(User).where(User.role == Role.ELECTED)).scalars().first()
+        for decision in db.session.execute(select(Decision).order_by(Decision.id)).scalars().all():
+            if decision.published_at is None and services.ballot_count(decision):
+                decision.closes_at = utcnow()
+                db.session.commit()
+                services.publish_results(decision, official)
+                db.session.commit()
+        return db.session.execute(select(Decision).where(Decision.published_at.is_not(None))
+                                  .order_by(Decision.id)).scalars().all()

@@ -33,6 +33,7 @@ def _form(method="single_choice", **changes):
     data = {
         "title": "Rénovation", "question": "Que rénover ?", "description": "Contexte", "method": method,
         "opens_at": (now + timedelta(days=1)).strftime(FMT), "closes_at": (now + timedelta(days=8)).strftime(FMT),
+        "number_of_winners": "1",
     }
     data.update(rows(changes.pop("options", "Parc\nPiscine")))
     data.update(changes)

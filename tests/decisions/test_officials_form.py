@@ -27,14 +27,14 @@ def test_the_method_comes_first_then_only_its_fields(client_request, login_as):
     for method in Method:
         page = client_request.get("decisions.new", method=method.value)
         assert page.value("method") == method.value and page.has('input[type="hidden"][name="method"]')
-        fields[method] = {name for name in ("max_choices", "budget", "budget_rule", "voter_cost_limit",
-                                            "options-0-label", "options-0-cost", "options-0-description")
+        fields[method] = {name for name in ("max_choices", "number_of_winners", "budget", "budget_rule",
+                                            "voter_cost_limit", "options-0-label", "options-0-cost", "options-0-description")
                           if page.has(f'[name="{name}"]')}
     assert fields == {
         Method.YES_NO: set(),
-        Method.SINGLE_CHOICE: {"options-0-label", "options-0-description"},
-        Method.MAJORITY_JUDGMENT: {"options-0-label", "options-0-description"},
-        Method.APPROVAL: {"max_choices", "options-0-label", "options-0-description"},
+        Method.SINGLE_CHOICE: {"number_of_winners", "options-0-label", "options-0-description"},
+        Method.MAJORITY_JUDGMENT: {"number_of_winners", "options-0-label", "options-0-description"},
+        Method.APPROVAL: {"max_choices", "number_of_winners", "options-0-label", "options-0-description"},
         Method.BUDGET: {"budget", "budget_rule", "voter_cost_limit", "options-0-label", "options-0-cost",
                         "options-0-description"},
     }
@@ -42,6 +42,26 @@ def test_the_method_comes_first_then_only_its_fields(client_request, login_as):
     page = client_request.get("decisions.new", method="budget")
     assert page.texts("fieldset.option-row legend")[:2] == ["Projet 1", "Projet 2"]
     assert page.text('label[for="options-1-cost"]') == "Coût en euros"
+
+
+def test_the_number_of_winners_is_one_by_default_and_less_than_the_options(client_request, login_as):
+    login_as(Role.ELECTED)
+    assert client_request.get("decisions.new", method="approval").value("number_of_winners") == "1"
+    options = "Cinéma\nBal\nFête de la musique\nMarché nocturne"
+    too_many = "Le nombre de gagnants doit être d’au moins 1 et inférieur au nombre d’options (4)."
+    for typed, error in (("4", too_many),
+                         ("0", "Saisissez un nombre entre 1 et 1000."),
+                         ("", "Saisissez le nombre de gagnants.")):
+        page = client_request.post("decisions.new", _data=_form("approval", options=options, number_of_winners=typed),
+                                   _expected_status=200)
+        assert page.title.startswith("Erreur : ") and page.field_error("number_of_winners") == error
+        assert page.value("number_of_winners") == typed and page.value("options-3-label") == "Marché nocturne"
+    assert _decisions() == []
+    client_request.post("decisions.new", _data=_form("approval", options=options, number_of_winners="2"))
+    assert _decisions()[0].number_of_winners == 2
+    # Not asked for a yes / no question nor a budget: one answer, or what the budget rule funds.
+    client_request.post("decisions.new", _data=_form("yes_no", options="", number_of_winners="3"))
+    assert _decisions()[1].number_of_winners == 1
 
 
 def test_an_unknown_method_is_asked_again(client_request, login_as):

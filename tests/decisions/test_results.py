@@ -46,7 +46,8 @@ def test_single_choice_end_to_end_recount(app, client, ctx, tmp_path):
 
     snapshot = _publish(client, decision)
     results = published_results(decision)
-    assert results["count"] == {"votes": {str(a): 1, str(b): 2, str(c): 0}, "blank": 1, "winners": [b]}
+    assert results["count"] == {"votes": {str(a): 1, str(b): 2, str(c): 0}, "blank": 1, "winners": [b],
+                                "tie": []}
     assert results["ballots"] == 4
 
     client.post_form("/logout")

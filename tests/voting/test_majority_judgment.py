@@ -119,3 +119,13 @@ def test_counts_from_tallies_never_ballot_by_ballot():
     ranks = mj.rank(tallies)
     # d: excellent. c vs a: same sorted grades except position n/2-1 (middle): very_good vs reject.
     assert ranks == {"d": 1, "c": 2, "a": 3, "e": 3, "b": 5}
+
+
+def test_k_winners_are_the_k_best_ranks_equal_ranks_in_list_order():
+    tallies = {"a": tally(passable=3), "b": tally(good=2, reject=1), "c": tally(passable=3), "d": tally()}
+    ranks, winners, tie = mj.best(tallies, winners=2)
+    assert ranks == {"b": 1, "a": 2, "c": 2, "d": 4}
+    assert winners == ("b", "a") and tie == ("a", "c")
+    assert mj.best({k: tallies[k] for k in "cba"}, winners=2)[1:] == (("b", "c"), ("c", "a"))
+    # Nobody graded "d": it never wins, even when more winners are asked for than were graded.
+    assert mj.best(tallies, winners=4)[1:] == (("b", "a", "c"), ())
