@@ -152,6 +152,9 @@ class Config:
     # defaults the README gives: CIVIC_RETENTION_DAYS="unconfirmed_registrations=7,staff_log=1825".
     RETENTION_DAYS = _env_days("CIVIC_RETENTION_DAYS")
 
+    # Each worker reads the collectivité's identity (header, title) again after this many seconds (civic.identity).
+    IDENTITY_CACHE_SECONDS = _env_int("CIVIC_IDENTITY_CACHE_SECONDS", 30)
+
     @staticmethod
     def prepare(config):
         """Complete or check the settings once the app has loaded them."""
@@ -180,6 +183,8 @@ class TestingConfig(Config):
     MAIL_LIMIT_PER_ADDRESS = MAIL_LIMIT_PER_ADDRESS_AND_IP = MAIL_LIMIT_PER_IP = "100000 per minute"
     DESK_SEARCH_LIMIT_PER_AGENT = DESK_SEARCH_LIMIT_PER_COUNTER = "100000 per minute"
     WTF_CSRF_ENABLED = True
+    # Read once per app: a crawl that counts statements must not see the copy age out (tests forget it).
+    IDENTITY_CACHE_SECONDS = None
 
 
 class ProductionConfig(Config):
