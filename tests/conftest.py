@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import text
 
-from civic import create_app, mail
+from civic import create_app, identity, mail
 from civic.decisions import queue
 from civic.extensions import db, limiter
 from tests.client import ClientRequest
@@ -134,6 +134,13 @@ def _run_background_work(app):
         with app.app_context():
             mail.deliver_pending()
     mail.join_deliveries()  # real commits: mail leaves in a thread while the response is sent
+
+
+@pytest.fixture(autouse=True)
+def _identity_read_again():
+    """Each app keeps the collectivité's identity it read (civic.identity): a test's is rolled back with it."""
+    yield
+    identity.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -50,7 +50,7 @@ def _digits_only(value):
 
 
 def _siret(_form, field):
-    if field.data and not siret_valid(field.data):
+    if field.data and not siret_valid(_digits_only(field.data)):
         raise ValidationError(_l("Enter the 14 digits of the SIRET as the INSEE gave them: this number is not a "
                                  "valid SIRET (its check digit does not match)."))
 
@@ -80,7 +80,7 @@ class IdentityForm(FlaskForm):
     name = StringField(LABELS["name"], filters=[strip],
                        validators=[required(_l("Enter the name of the collectivité.")), max_length(120)],
                        description=_l("As the header shows it, e.g. Ville de Rennes."))
-    siret = StringField(LABELS["siret"], filters=[strip, _digits_only], validators=[_siret],
+    siret = StringField(LABELS["siret"], filters=[strip], validators=[_siret],
                         render_kw={"inputmode": "numeric", "autocomplete": "off"})
     address = TextAreaField(LABELS["address"], filters=[strip], validators=[max_length(300)])
     email = StringField(LABELS["email"], filters=[strip], validators=[max_length(254), _email])
@@ -105,6 +105,9 @@ class IdentityForm(FlaskForm):
     logo = FileField(LABELS["logo"],
                      description=_l("Shown beside the name. Scripts, links to other files and styles are removed."))
     remove_logo = BooleanField(_l("Remove the logo"))
+
+    def siret_digits(self):
+        return _digits_only(self.siret.data or "")
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

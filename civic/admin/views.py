@@ -117,6 +117,7 @@ def identity_settings():
     if form.validate_on_submit():
         values = {name: (getattr(form, name).data or "").strip() if isinstance(getattr(form, name).data, str)
                   else "" for name in identity.TEXT_FIELDS}
+        values["siret"] = form.siret_digits()
         values["audit_rate"] = "" if form.audit_rate.data is None else str(form.audit_rate.data)
         for name in ("declared_on", "audit_date"):
             values[name] = getattr(form, name).day.isoformat() if getattr(form, name).day else ""

@@ -30,8 +30,7 @@ ATTRIBUTES = {
 }
 SHAPES = {"path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "use"}
 _URL = re.compile(r"url\s*\(", re.IGNORECASE)
-_LOCALSHAPES = {"path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "use"}
-_URL = re.compile(r"^\s*url\(\s*#[\w.-]+\s*\)\s*$")
+_LOCAL_URL = re.compile(r"^\s*url\(\s*#[\w.-]+\s*\)\s*$")
 _LOCAL_HREF = re.compile(r"^#[\w.-]+$")
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
