@@ -21,6 +21,7 @@ from .domain import DomainError
 from .decisions import services as decisions
 from .decisions.models import BudgetRule, Method
 from .extensions import db
+from .legal.logo import sanitise
 from .mail import OutgoingMail
 from .moderation import services as moderation
 from .moderation.models import ModerationKind, ModerationMode, ReportReason
@@ -144,12 +145,16 @@ IDENTITY = {
                    "dpo@villeneuve-sur-lys.example",
     "declared_on": "2026-12-01",
 }
+# A coat of arms drawn for the demo: a shield with a wavy band (the Lys).
+LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 48"><title>Blason de Villeneuve-sur-Lys</title>'
+        '<path d="M2 2h36v22c0 12-9 19-18 22C11 43 2 36 2 24z" fill="#1d4f91"/>'
+        '<path d="M2 22c6-4 12 4 18 0s12-4 18 0v6c-6-4-12 4-18 0S8 24 2 28z" fill="#fff"/></svg>')
 
 
 def seed(rng=None):
     rng = rng or random.Random(2026)
     now = utcnow()
-    identity.save(IDENTITY, DomainError("the demo's identity is already set"))
+    identity.save({**IDENTITY, "logo": sanitise(LOGO.encode())}, DomainError("the demo's identity is already set"))
     accounts = [create_user(name, email, DEMO_PASSWORD, role=role, confirmed=True)
                 for email, name, role in DEMO_ACCOUNTS]
     residents = [

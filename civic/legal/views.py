@@ -13,7 +13,7 @@ from .forms import PageTextForm
 bp = Blueprint("legal", __name__)
 
 # The logo is a drawing, never a document: nothing in it may run or load anything, even opened on its own.
-LOGO_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+LOGO_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 @bp.route("/legal-notice")
