@@ -7,11 +7,14 @@ import pytest
 
 from civic import identity
 from civic.access import Role
+from civic.extensions import db
 from civic.legal.logo import LogoRefused, sanitise
+from civic.site_settings import Setting
 from tests.client import Page
 
 FORM = {"name": "Ville de Rennes", "siret": "732 829 320 00074", "address": "Hôtel de ville\nPlace de la Mairie",
-        "email": "mairie@rennes.example", "phone": "02 23 62 10 10", "contact_url": "", "director": "Marie Dupont, maire",
+        "email": "mairie@rennes.example", "phone": "02 23 62 10 10", "contact_url": "",
+        "director": "Marie Dupont, maire",
         "host_name": "Hébergeur SAS", "host_address": "1 rue du Serveur", "host_contact": "01 00 00 00 00",
         "dpo_contact": "dpo@rennes.example", "declared_on": "01/12/2026", "audit_date": "", "audit_by": "",
         "audit_rate": ""}
@@ -120,7 +123,8 @@ HOSTILE = {
                        b'</style><image href="https://evil.example/a.png"/><rect width="1" height="1" '
                        b'style="fill:url(https://evil.example)"/></svg>',
     "animation": b'<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><path d="M0 0"/></a>'
-                 b'<rect width="1" height="1"><set attributeName="onmouseover" to="alert(1)"/><animate attributeName="href" '
+                 b'<rect width="1" height="1"><set attributeName="onmouseover" to="alert(1)"/>'
+                 b'<animate attributeName="href" '
                  b'values="javascript:alert(1)"/></rect></svg>',
 }
 
@@ -147,6 +151,10 @@ def test_the_sanitiser_keeps_links_inside_the_drawing():
     (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
      b'<svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>', "DOCTYPE"),
     (b'<!DOCTYPE svg SYSTEM "file:///etc/passwd"><svg xmlns="http://www.w3.org/2000/svg"/>', "DOCTYPE"),
+    ('<!DOCTYPE svg [<!ENTITY a "a">]><svg xmlns="http://www.w3.org/2000/svg"><text>&a;</text></svg>'
+     .encode("utf-16"), "pas un dessin SVG"),
+    (b'<?xml version="1.0" encoding="ISO-8859-1"?><svg xmlns="http://www.w3.org/2000/svg"><text>\xe9</text></svg>',
+     "pas un dessin SVG"),
     (b"<html><body>not a drawing</body></html>", "pas un dessin SVG"),
     (b"\x89PNG\r\n\x1a\n", "pas un dessin SVG"),
     (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "Rien de ce fichier"),
@@ -173,9 +181,18 @@ def test_other_workers_read_the_identity_again_when_their_copy_ages_out(app, ctx
     identity.forget()
     assert identity.current().name == "Villeneuve-sur-Lys"
     # Another worker saved it: this one did not forget its copy.
-    identity.site_settings.Setting.query.session.add(identity.site_settings.Setting(key="identity.name", value="Ville B"))
-    identity.site_settings.db.session.flush()
+    db.session.add(Setting(key="identity.name", value="Ville B"))
+    db.session.flush()
     clock[0] += 29
     assert identity.current().name == "Villeneuve-sur-Lys"
     clock[0] += 2
     assert identity.current().name == "Ville B"
+
+
+def test_an_editors_svg_keeps_its_drawing_without_the_editors_own_markup():
+    svg = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<!-- Created with Inkscape -->\n'
+           '<svg xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
+           'inkscape:version="1.0" width="10"><g inkscape:label="Calque"><rect width="1" height="1" fill="#c00"/>'
+           '<text x="1">Ville d’Été</text></g></svg>').encode()
+    assert sanitise(svg) == ('<svg xmlns="http://www.w3.org/2000/svg" width="10"><g><rect width="1" height="1" '
+                             'fill="#c00"></rect><text x="1">Ville d’Été</text></g></svg>')

@@ -13,9 +13,9 @@ import io
 import json
 from contextlib import contextmanager
 
-from flask import current_app
 from sqlalchemy import Column, MetaData, String, Table, Text, cast, delete, func, insert, literal, select, text
 
+from .. import identity
 from ..extensions import db
 from ..voting import ballot_file, pabulib
 from . import ballots as codec
@@ -160,7 +160,7 @@ def _pb_header(decision, ballots):
     """The .pb file of a participatory budget without its votes (written one by one after it)."""
     rule = "greedy" if decision.budget_rule is BudgetRule.GREEDY else "equalshares/add1"
     pb = pabulib.PbFile.from_instance(codec.budget_instance(decision), [], meta={
-        "description": decision.title, "country": "France", "unit": current_app.config["COLLECTIVITE_NAME"],
+        "description": decision.title, "country": "France", "unit": identity.current().name,
         "instance": str(decision.id), "num_votes": str(ballots), "vote_type": "approval", "rule": rule,
         "currency": "EUR", **({"max_sum_cost": str(decision.voter_cost_limit)} if decision.voter_cost_limit else {}),
     })

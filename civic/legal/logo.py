@@ -32,7 +32,7 @@ SHAPES = {"path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "t
 _URL = re.compile(r"url\s*\(", re.IGNORECASE)
 _LOCAL_URL = re.compile(r"^\s*url\(\s*#[\w.-]+\s*\)\s*$")
 _LOCAL_HREF = re.compile(r"^#[\w.-]+$")
-_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 TOO_BIG = _l("Choose an SVG file of at most 20 KB.")
 NOT_SVG = _l("This file is not an SVG drawing: choose a file saved as SVG.")
@@ -53,11 +53,16 @@ def sanitise(data):
     """The SVG text to store for the uploaded bytes ``data``, or LogoRefused."""
     if len(data) > MAX_BYTES:
         raise LogoRefused(TOO_BIG)
-    if _DECLARATION.search(data):
+    # Read as UTF-8 only: in another encoding (UTF-16) a DOCTYPE would pass unseen to the parser.
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LogoRefused(NOT_SVG) from None
+    if _DECLARATION.search(text):
         raise LogoRefused(DECLARES)
     parser = ElementTree.XMLParser(target=ElementTree.TreeBuilder(insert_comments=False, insert_pis=False))
     try:
-        parser.feed(data)
+        parser.feed(text)
         root = parser.close()
     except ElementTree.ParseError:
         raise LogoRefused(NOT_SVG) from None
