@@ -12,7 +12,7 @@ from datetime import date
 from dataclasses import dataclass, fields
 from weakref import WeakKeyDictionary
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
@@ -109,6 +109,9 @@ def _read():
 def current():
     """The identity in force (see the module for how fresh it is)."""
     app = current_app._get_current_object()
+    if g.get("civic_identity_changing"):
+        # Changed but not yet committed (and perhaps never): read as this transaction sees it, remember nothing.
+        return _read()
     entry = _cached.get(app)
     lifetime = app.config["IDENTITY_CACHE_SECONDS"]
     if entry is not None and (lifetime is None or time.monotonic() - entry[0] < lifetime):
@@ -133,6 +136,7 @@ def forget(app=None):
 def save(values, conflict):
     """Store the identity's ``values`` ({field: str}; "" unsets a field, the logo included); they are
     checked by the form before. ``conflict``: the DomainError of a concurrent first save."""
+    g.civic_identity_changing = True
     for name, value in values.items():
         if name not in TEXT_FIELDS + (LOGO,):
             raise ValueError(f"not a field of the identity: {name}")

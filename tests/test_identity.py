@@ -196,3 +196,26 @@ def test_an_editors_svg_keeps_its_drawing_without_the_editors_own_markup():
            '<text x="1">Ville d’Été</text></g></svg>').encode()
     assert sanitise(svg) == ('<svg xmlns="http://www.w3.org/2000/svg" width="10"><g><rect width="1" height="1" '
                              'fill="#c00"></rect><text x="1">Ville d’Été</text></g></svg>')
+
+
+def test_a_save_that_is_rolled_back_leaves_no_copy_behind(app, client, client_request, login_as, monkeypatch):
+    """A conflict in the middle of a save, while this worker's copy ages out: the page that says so is drawn
+    from changes the rollback undoes, and they must not be what later pages show."""
+    login_as(Role.ADMIN)
+    monkeypatch.setitem(app.config, "IDENTITY_CACHE_SECONDS", 30)
+    clock = [1000.0]
+    monkeypatch.setattr(identity.time, "monotonic", lambda: clock[0])
+    identity.forget()
+    real_put = identity.site_settings.put
+
+    def conflicting(key, value, conflict):
+        real_put(key, value, conflict)
+        if key == "identity.director":
+            clock[0] += 31
+            raise conflict
+
+    monkeypatch.setattr(identity.site_settings, "put", conflicting)
+    page = Page(_post(client, FORM))
+    assert page.errors == ["Un autre administrateur a modifié ces réglages au même moment : rechargez la page et "
+                           "vérifiez-les."]
+    assert client_request.get("main.home").text("a.brand") == "Villeneuve-sur-Lys — Participer"
