@@ -137,8 +137,16 @@ def _run_background_work(app):
 
 
 @pytest.fixture(autouse=True)
-def _identity_read_again():
-    """Each app keeps the collectivité's identity it read (civic.identity): a test's is rolled back with it."""
+def _identity_read_before_the_test(request):
+    """Each app keeps the collectivité's identity it read (civic.identity): read it before the test, as a
+    running server has it, so that the test's first page costs what the next ones do, and a test's own
+    identity (rolled back) is not the next test's."""
+    identity.forget()
+    if DATABASE_FIXTURES & set(request.fixturenames):
+        app = request.getfixturevalue("app")
+        with app.app_context():
+            identity.current()
+            db.session.remove()
     yield
     identity.forget()
 
