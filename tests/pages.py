@@ -88,7 +88,7 @@ _FOOTER = re.compile(r'<footer class="site-footer">(.*?)</footer>', re.S)
 
 
 def _required_links_problems(html):
-    if '<main id="main"' not in html:  # not a page of the site's layout (the bare page of an unknown host)
+    if '<header class="site-header">' not in html:  # not the site's layout (the bare page of an unknown host)
         return []
     footer = _FOOTER.search(html)
     links = set(re.findall(r'href="([^"]*)"', footer.group(1))) if footer else set()
