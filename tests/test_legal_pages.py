@@ -176,3 +176,11 @@ def test_the_footer_links_the_required_pages(client_request):
                  ("Accessibilité : non conforme", "/accessibility"), ("Plan du site", "/sitemap"),
                  ("Guichets de médiation", "/counters")):
         assert link in footer
+
+
+def test_without_retention_rules_the_page_promises_no_durations(client_request, monkeypatch):
+    monkeypatch.setattr(retention, "_rules", retention.Registry("retention rule"))
+    page = client_request.get("legal.personal_data")
+    assert page.text("#durations + p") == ("Votre compte et ce que vous avez publié sont conservés tant que le compte "
+                                           "existe.")
+    assert not page.has("#durations + p + table")
