@@ -155,6 +155,9 @@ class Config:
     # /healthz fails when a mail has waited this long unsent: send-mail retries every 5 minutes, 6 times.
     HEALTH_MAIL_MAX_AGE_MINUTES = _env_int("CIVIC_HEALTH_MAIL_MAX_AGE_MINUTES", 45)
 
+    # Each worker reads the collectivité's identity (header, title) again after this many seconds (civic.identity).
+    IDENTITY_CACHE_SECONDS = _env_int("CIVIC_IDENTITY_CACHE_SECONDS", 30)
+
     @staticmethod
     def prepare(config):
         """Complete or check the settings once the app has loaded them."""
@@ -183,6 +186,8 @@ class TestingConfig(Config):
     MAIL_LIMIT_PER_ADDRESS = MAIL_LIMIT_PER_ADDRESS_AND_IP = MAIL_LIMIT_PER_IP = "100000 per minute"
     DESK_SEARCH_LIMIT_PER_AGENT = DESK_SEARCH_LIMIT_PER_COUNTER = "100000 per minute"
     WTF_CSRF_ENABLED = True
+    # Read once per app: a crawl that counts statements must not see the copy age out (tests forget it).
+    IDENTITY_CACHE_SECONDS = None
 
 
 class ProductionConfig(Config):

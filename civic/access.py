@@ -78,6 +78,7 @@ class Action(enum.Enum):
     ANSWER = "answer"
     FOLLOW = "follow"
     STAFF_LOG_READ = "staff_log_read"
+    IDENTITY_MANAGE = "identity_manage"
 
 
 NOT_ALLOWED = _l("You do not have permission to see this page or do this action.")

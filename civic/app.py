@@ -23,6 +23,7 @@ from .db_types import render_item
 from .decisions.views import bp as decisions_bp
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .following.views import bp as following_bp
+from .legal.views import bp as legal_bp
 from .main.views import bp as main_bp
 from .moderation.views import bp as moderation_bp
 from .notifications.views import bp as notifications_bp
@@ -98,3 +99,4 @@ def _register_blueprints(app):
     app.register_blueprint(following_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(legal_bp)

@@ -5,6 +5,7 @@ Everything is fictional. The same data comes out each time (fixed random seed).
 import random
 from datetime import date, timedelta
 
+from . import identity
 from .access import Role
 from .accounts.models import District
 from .accounts.services import create_user
@@ -16,9 +17,11 @@ from .counters.models import AssistedActionKind, Channel, IdentityCheck, Receipt
 from .counters.residents import register_resident
 from .counters.sessions import end_session, open_session
 from .db_types import utcnow
+from .domain import DomainError
 from .decisions import services as decisions
 from .decisions.models import BudgetRule, Method
 from .extensions import db
+from .legal.logo import sanitise
 from .mail import OutgoingMail
 from .moderation import services as moderation
 from .moderation.models import ModerationKind, ModerationMode, ReportReason
@@ -130,9 +133,28 @@ REPLIES = [
 ]
 
 
+# A commune that does not exist: its SIRET has a valid check digit but names no establishment.
+IDENTITY = {
+    "name": "Villeneuve-sur-Lys", "siret": "21599999900018",
+    "address": "Hôtel de ville\n1 place de la République\n59000 Villeneuve-sur-Lys",
+    "email": "participer@villeneuve-sur-lys.example", "phone": "03 20 00 00 00",
+    "director": "Claire Vasseur, maire de Villeneuve-sur-Lys",
+    "host_name": "Direction du numérique de Villeneuve-sur-Lys",
+    "host_address": "1 place de la République\n59000 Villeneuve-sur-Lys", "host_contact": "03 20 00 00 10",
+    "dpo_contact": "Délégué à la protection des données, 1 place de la République, 59000 Villeneuve-sur-Lys\n"
+                   "dpo@villeneuve-sur-lys.example",
+    "declared_on": "2026-12-01",
+}
+# A coat of arms drawn for the demo: a shield with a wavy band (the Lys).
+LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 48"><title>Blason de Villeneuve-sur-Lys</title>'
+        '<path d="M2 2h36v22c0 12-9 19-18 22C11 43 2 36 2 24z" fill="#1d4f91"/>'
+        '<path d="M2 22c6-4 12 4 18 0s12-4 18 0v6c-6-4-12 4-18 0S8 24 2 28z" fill="#fff"/></svg>')
+
+
 def seed(rng=None):
     rng = rng or random.Random(2026)
     now = utcnow()
+    identity.save({**IDENTITY, "logo": sanitise(LOGO.encode())}, DomainError("the demo's identity is already set"))
     accounts = [create_user(name, email, DEMO_PASSWORD, role=role, confirmed=True)
                 for email, name, role in DEMO_ACCOUNTS]
     residents = [

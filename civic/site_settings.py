@@ -1,9 +1,10 @@
-"""The few settings admins change in the interface (moderation mode, report threshold): one row per key.
+"""The settings admins change in the interface (moderation mode, report threshold, the collectivité's identity
+and legal pages): one row per key.
 
 Settings of the server itself are environment variables (config.py); these are the ones a
 collectivité changes while Civic runs, kept in the database so every worker reads the same.
 """
-from sqlalchemy import String
+from sqlalchemy import String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -14,12 +15,18 @@ class Setting(db.Model):
     __tablename__ = "setting"
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
-    value: Mapped[str] = mapped_column(String(200))
+    # Text: a legal page or an SVG logo is a setting too (their forms limit their length).
+    value: Mapped[str] = mapped_column(Text)
 
 
 def get(key, default):
     row = db.session.get(Setting, key)
     return row.value if row else default
+
+
+def get_many(keys):
+    """{key: value} of those of ``keys`` that are set, in one query."""
+    return dict(db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(list(keys)))).all())
 
 
 def put(key, value, conflict):
@@ -31,3 +38,8 @@ def put(key, value, conflict):
             db.session.add(Setting(key=key, value=value))
     else:
         row.value = value
+
+
+def remove(key):
+    """Back to the default: the key is no longer set."""
+    db.session.execute(delete(Setting).where(Setting.key == key))

@@ -14,7 +14,7 @@ from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from . import labels, staff_log, targets, typography
+from . import identity, labels, staff_log, targets, typography
 from .access import Action, can
 from .counters.acting import assisted_session, form_token_field
 from .counters.sessions import CONSENT_VERSION
@@ -147,7 +147,9 @@ def init_app(app):
         url_with=_url_with,
         public_url=public_url,
         site_name=app.config["SITE_NAME"],
-        collectivite_name=app.config["COLLECTIVITE_NAME"],
+        # The collectivité's identity is a setting an admin changes while Civic runs: read when shown.
+        identity=identity.current,
+        collectivite_name=identity.current_name,
     )
 
     @app.context_processor

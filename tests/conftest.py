@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import text
 
-from civic import create_app, mail
+from civic import create_app, identity, mail
 from civic.decisions import queue
 from civic.extensions import db, limiter
 from tests.client import ClientRequest
@@ -134,6 +134,21 @@ def _run_background_work(app):
         with app.app_context():
             mail.deliver_pending()
     mail.join_deliveries()  # real commits: mail leaves in a thread while the response is sent
+
+
+@pytest.fixture(autouse=True)
+def _identity_read_before_the_test(request):
+    """Each app keeps the collectivité's identity it read (civic.identity): read it before the test, as a
+    running server has it, so that the test's first page costs what the next ones do, and a test's own
+    identity (rolled back) is not the next test's."""
+    identity.forget()
+    if DATABASE_FIXTURES & set(request.fixturenames):
+        app = request.getfixturevalue("app")
+        with app.app_context():
+            identity.current()
+            db.session.remove()
+    yield
+    identity.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -78,7 +78,22 @@ def check_page(html, lang=None):
         if field.get("id") not in page.label_for and not field.get("aria-label") and not field.get("aria-labelledby"):
             problems.append(f"field without label: {field}")
     problems += [f"notice said twice: {notice!r}" for notice in _repeated_notices(html)]
+    problems += _required_links_problems(html)
     return problems
+
+
+# Every page of the site links the pages the law requires from its footer (civic/legal).
+REQUIRED_FOOTER_LINKS = ("/legal-notice", "/personal-data", "/accessibility", "/sitemap", "/counters")
+_FOOTER = re.compile(r'<footer class="site-footer">(.*?)</footer>', re.S)
+
+
+def _required_links_problems(html):
+    if '<header class="site-header">' not in html:  # not the site's layout (the bare page of an unknown host)
+        return []
+    footer = _FOOTER.search(html)
+    links = set(re.findall(r'href="([^"]*)"', footer.group(1))) if footer else set()
+    missing = [path for path in REQUIRED_FOOTER_LINKS if path not in links]
+    return [f"footer without links to {missing}"] if missing else []
 
 
 _NOTICE = re.compile(r'<p class="notice notice-\w+">(.*?)</p>', re.S)

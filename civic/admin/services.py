@@ -1,13 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
-from .. import staff_log
+from .. import identity, staff_log
 from ..access import Action, Role, check
 from ..accounts.models import District, User
 from ..accounts.sessions import end_all_sessions
 from ..counters.residents import has_word_starting_with, name_words
 from ..db_types import name_key
 from ..domain import DomainError
+from ..legal.logo import LogoRefused, sanitise
 from ..extensions import db
 from ..pagination import keyset_page
 from ..targets import TargetType
@@ -20,6 +21,10 @@ USERS_PAGE = 25
 
 staff_log.describe("role", "grant", _l("Role of account n° %(n)s changed"))
 staff_log.describe_fields(TargetType.USER, "role", {"role": staff_log.Field(_l("Role"), staff_log.enum_value(Role))})
+staff_log.describe("settings", "identity", _l("Identity of the collectivité changed"))
+# The logo is logged by its version (the start of its SHA-256), not its text.
+staff_log.describe_fields(TargetType.SETTING, "settings", {
+    f"identity_{name}": staff_log.Field(label) for name, label in identity.LABELS.items()})
 
 
 # Which accounts the list shows: all, those in use, or the counter records merged into an account.
@@ -85,3 +90,30 @@ def add_district(name):
     with unique_insert(taken, column="district.name_key"):
         db.session.add(district)
     return district
+
+
+def save_identity(admin, values, logo=None, remove_logo=False):
+    """``values``: {field of civic.identity.TEXT_FIELDS: text, "" to unset}, checked by the form;
+    ``logo``: the bytes of an uploaded SVG (sanitised here, refused with the reason), or None to keep it."""
+    check(admin, Action.IDENTITY_MANAGE)
+    before = identity.current()
+    changes = dict(values)
+    if logo is not None:
+        try:
+            changes["logo"] = sanitise(logo)
+        except LogoRefused as refused:
+            raise DomainError(refused.message, field="logo") from None
+    elif remove_logo:
+        changes["logo"] = ""
+    identity.save(changes, DomainError(_l("Another administrator changed these settings at the same moment: "
+                                          "reload the page and check them.")))
+    logged = {name: value for name, value in before.values().items() if name in changes}
+    logged_after = dict(changes)
+    if "logo" in changes:
+        logged["logo"] = before.logo_version
+        logged_after["logo"] = identity.Identity(name="", logo=changes["logo"]).logo_version
+    changed = {name for name in changes if logged.get(name, "") != logged_after.get(name, "")}
+    if changed:
+        staff_log.record(admin, "settings", "identity", TargetType.SETTING, None,
+                         {f"identity_{name}": logged.get(name, "") for name in sorted(changed)},
+                         {f"identity_{name}": logged_after.get(name, "") for name in sorted(changed)})

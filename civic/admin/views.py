@@ -2,19 +2,22 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import labels, staff_log
+from .. import identity, labels, staff_log
 from ..access import Action, requires
 from ..accounts.models import User
 from ..accounts.services import all_districts
 from ..domain import DomainError, attach_error
+from ..legal.logo import MAX_BYTES as MAX_LOGO_BYTES
 from ..routing import int_arg
 from ..staff_log import StaffLogEntry
 from ..timezones import paris_day_bounds
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
-from .forms import DistrictForm, RoleForm, StaffLogFilterForm
+from .forms import DistrictForm, IdentityForm, RoleForm, StaffLogFilterForm
 
 bp = Blueprint("admin", __name__)
+# One byte over the logo's limit is enough to refuse it.
+MAX_UPLOAD = MAX_LOGO_BYTES + 1
 SHOWN_LABELS = {"all": _l("All accounts"), "in_use": _l("Accounts in use"),
                 "merged": _l("Counter records merged into an account")}
 
@@ -99,3 +102,35 @@ def staff_log_page():
 @requires(Action.STAFF_LOG_READ, load=StaffLogEntry)
 def staff_log_entry(staff_log_entry):
     return render_template("admin/staff_log_entry.html", entry=staff_log_entry)
+
+
+def _identity_form():
+    current = identity.current()
+    values = {name: value for name, value in current.values().items() if name in identity.TEXT_FIELDS}
+    values["audit_rate"] = int(current.audit_rate) if current.audit_rate.isdigit() else None
+    for name in ("declared_on", "audit_date"):
+        values[name] = current.day(name)
+    return IdentityForm(**values), current
+
+
+@bp.route("/identity", methods=["GET", "POST"])
+@requires(Action.IDENTITY_MANAGE)
+def identity_settings():
+    form, current = _identity_form()
+    if form.validate_on_submit():
+        values = {name: (getattr(form, name).data or "").strip() if isinstance(getattr(form, name).data, str)
+                  else "" for name in identity.TEXT_FIELDS}
+        values["siret"] = form.siret_digits()
+        values["audit_rate"] = "" if form.audit_rate.data is None else str(form.audit_rate.data)
+        for name in ("declared_on", "audit_date"):
+            values[name] = getattr(form, name).day.isoformat() if getattr(form, name).day else ""
+        upload = request.files.get(form.logo.name)
+        logo = upload.read(MAX_UPLOAD) if upload and upload.filename else None
+        try:
+            services.save_identity(current_user, values, logo=logo, remove_logo=form.remove_logo.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_l("The identity of the collectivité is saved."), "success")
+            return redirect(url_for("admin.identity_settings"))
+    return render_template("admin/identity.html", form=form, current=current)

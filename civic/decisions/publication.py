@@ -13,9 +13,9 @@ import io
 import json
 from contextlib import contextmanager
 
-from flask import current_app
 from sqlalchemy import Column, MetaData, String, Table, Text, cast, delete, func, insert, literal, select, text
 
+from .. import identity
 from ..extensions import db
 from ..timezones import utc_to_paris
 from ..voting import ballot_file, pabulib
@@ -193,7 +193,7 @@ def _pb_header(decision, ballots, count, eligible):
         "choice and is not listed in VOTES.",
     ]
     pb = pabulib.PbFile.from_instance(codec.budget_instance(decision), [], meta={
-        "description": decision.title, "country": "France", "unit": current_app.config["COLLECTIVITE_NAME"],
+        "description": decision.title, "country": "France", "unit": identity.current().name,
         "instance": str(decision.id), "num_projects": str(len(decision.options)),
         "num_votes": str(ballots - count["blank"]),
         "budget": str(decision.budget), "vote_type": "approval", "rule": rule,

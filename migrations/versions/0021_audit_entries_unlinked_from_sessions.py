@@ -7,7 +7,7 @@ append-only trigger is made again to allow exactly that, and nothing else. The t
 name; on PostgreSQL the function it runs (civic_append_only) is unchanged.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 11:30:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -51,3 +51,14 @@ def test_forms_submitted_empty_show_their_errors(site, role, lang):
     assert crawl.form_errors, "no POST form with a text field was found: the crawl cannot have seen the site"
     problems = [f"{r.where}: {p}" for r in crawl.form_errors for p in r.problems]
     assert not problems, "\n".join(problems)
+
+
+# The pages the law requires, reached from the footer of the first page: every crawl visits them, so that the
+# checks above (and axe, vnu, the page weight and the layout at 320 px, which read the same crawls) cover them.
+REQUIRED_PAGES = {"/legal-notice", "/personal-data", "/accessibility", "/sitemap", "/counters"}
+
+
+@pytest.mark.parametrize("role, lang", COMBINATIONS)
+def test_every_crawl_reaches_the_required_pages(site, role, lang):
+    visited = {path_of(r.url) for r in site.crawl(role, lang).pages}
+    assert REQUIRED_PAGES <= visited, f"not reached: {REQUIRED_PAGES - visited}"

@@ -6,7 +6,7 @@ Reviewed by hand. ``number_of_winners``: existing decisions elected one option, 
 results.json states, which stays what their pages show. Adding columns with a constant default or
 none is a plain ALTER TABLE on SQLite and PostgreSQL: the batch does not rebuild the table.
 
-Revision ID: 0023
+Revision ID: 0022
 Revises: 0021
 Create Date: 2026-12-07 12:00:00
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0023'
+revision = '0022'
 down_revision = '0021'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,1 @@
+"""The pages the law requires (mentions légales, personal data, accessibility, site map) and the logo."""

@@ -1,0 +1,83 @@
+"""The pages every French public website carries, linked from every page's footer, and the logo."""
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+
+from .. import identity
+from ..access import Action, public, requires
+from ..domain import DomainError, attach_error
+from ..privacy.retention import rules as retention_rules
+from . import pages
+from . import rules  # noqa: F401 - registers the package's access rules
+from .forms import PageTextForm
+
+bp = Blueprint("legal", __name__)
+
+# The logo is a drawing, never a document: nothing in it may run or load anything, even opened on its own.
+LOGO_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
+@bp.route("/legal-notice")
+@public
+def legal_notice():
+    return render_template("legal/legal_notice.html", own_text=pages.own_text("legal_notice"))
+
+
+@bp.route("/personal-data")
+@public
+def personal_data():
+    return render_template("legal/personal_data.html", own_text=pages.own_text("personal_data"),
+                           retention=retention_rules(), cookies=pages.cookies())
+
+
+@bp.route("/accessibility")
+@public
+def accessibility():
+    return render_template("legal/accessibility.html", own_text=pages.own_text("accessibility"))
+
+
+@bp.route("/sitemap")
+@public
+def sitemap():
+    return render_template("legal/sitemap.html", entries=pages.site_map())
+
+
+@bp.route("/logo/<version>.svg")
+@public
+def logo(version):
+    current = identity.current()
+    if not current.logo or version != current.logo_version:
+        abort(404)
+    response = make_response(current.logo)
+    response.headers.update({
+        "Content-Type": "image/svg+xml; charset=utf-8", "Content-Security-Policy": LOGO_POLICY,
+        "X-Content-Type-Options": "nosniff", "Content-Disposition": "inline; filename=logo.svg",
+        # Its address changes with it (civic.identity.Identity.logo_version).
+        "Cache-Control": "public, max-age=31536000, immutable"})
+    return response
+
+
+def _editable(page):
+    if page not in pages.EDITABLE:
+        abort(404)
+    return page
+
+
+@bp.route("/admin/pages/<page>", methods=["GET", "POST"])
+@requires(Action.IDENTITY_MANAGE)
+def edit_page(page):
+    page = _editable(page)
+    own = pages.own_text(page)
+    form = PageTextForm(text=own)
+    if form.validate_on_submit():
+        try:
+            if form.default.data:
+                pages.back_to_default(page)
+                flash(_l("The page shows its default text again."), "success")
+            else:
+                pages.save_text(page, form.text.data)
+                flash(_l("The page's text is saved."), "success")
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            return redirect(url_for(f"legal.{page}"))
+    return render_template("legal/edit_page.html", form=form, page=page, title=pages.EDITABLE[page], own=bool(own))

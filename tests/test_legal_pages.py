@@ -1,0 +1,186 @@
+"""The pages the law requires: each built from the collectivité's identity, editable by an admin (and back to its
+default), the durations read from the registered retention rules, the site map read from the routes, and
+the links to them in the footer of every page (tests/pages.py checks every page the suite renders)."""
+import pytest
+from flask_babel import lazy_gettext as _l
+
+from civic import identity
+from civic.access import Role
+from civic.domain import DomainError
+from civic.extensions import db
+from civic.legal import pages
+from civic.privacy import retention
+
+SETTINGS = {"name": "Ville de Rennes", "siret": "73282932000074", "address": "Hôtel de ville\nPlace de la Mairie",
+            "email": "mairie@rennes.example", "phone": "02 23 62 10 10", "director": "Marie Dupont, maire",
+            "host_name": "Hébergeur SAS", "host_address": "1 rue du Serveur, 75000 Paris",
+            "host_contact": "support@hebergeur.example", "dpo_contact": "dpo@rennes.example",
+            "declared_on": "2026-12-01"}
+
+
+def _identity(**changes):
+    identity.save(dict(SETTINGS, **changes), DomainError("conflict"))
+    db.session.commit()
+    identity.forget()
+
+
+@pytest.fixture
+def a_retention_rule(app, monkeypatch):
+    """A rule of this test's own: the real ones are registered by the packages that own the records."""
+    rule = retention.Rule("test_tokens", _l("Tokens of the test"), "Because the test says so", 30, lambda _cutoff: 0)
+    monkeypatch.setattr(retention, "_rules", retention.Registry("retention rule"))
+    retention.retention_rule(rule)
+    monkeypatch.setitem(app.config, "RETENTION_DAYS", {"test_tokens": 45})
+    return rule
+
+
+def test_the_legal_notice_names_the_publisher_the_director_the_host_and_the_software(client_request):
+    _identity()
+    page = client_request.get("legal.legal_notice")
+    assert page.h1 == "Mentions légales"
+    text = page.text(".legal-text")
+    for expected in ("Ville de Rennes", "SIRET : 73282932000074", "Hôtel de ville Place de la Mairie",
+                     "Courriel : mairie@rennes.example", "Téléphone : 02 23 62 10 10", "Marie Dupont, maire",
+                     "Hébergeur SAS 1 rue du Serveur, 75000 Paris support@hebergeur.example", "AGPL-3.0-or-later"):
+        assert expected in text, expected
+    assert ("Courriel :", "mailto:mairie@rennes.example") not in page.links(".legal-text")
+    assert ("mairie@rennes.example", "mailto:mairie@rennes.example") in page.links(".legal-text")
+
+
+def test_without_settings_the_pages_say_what_is_missing(client_request):
+    page = client_request.get("legal.legal_notice")
+    assert page.texts(".legal-text h2 + p em") == ["Pas encore renseigné.", "Pas encore renseigné."]
+
+
+def test_the_personal_data_page_says_purposes_rights_durations_and_cookies(client_request, a_retention_rule):
+    _identity()
+    page = client_request.get("legal.personal_data")
+    text = page.text("main")
+    for expected in ("Ville de Rennes est responsable du traitement", "RGPD, art. 6-1-e", "RGPD, art. 6-1-a",
+                     "dpo@rennes.example", "www.cnil.fr", "supprimer votre compte"):
+        assert expected in text, expected
+    assert ("Mes données", "/account/data") in page.links("main")
+    assert not [href for _text, href in page.links("main") if "cnil" in href]  # the CNIL named, not linked
+    [row] = page.select("#durations + p + table tbody tr")
+    # The setting RETENTION_DAYS overrides the rule's default.
+    assert [cell.get_text() for cell in row.select("td")] == ["Tokens of the test", "45 jours",
+                                                               "Because the test says so"]
+    cookies = [row.select_one("td code").get_text() for row in page.select("#cookies + p + table tbody tr")]
+    assert cookies == ["session", "civic_lang"]
+
+
+def test_the_accessibility_statement_is_not_conforming_until_an_audit_says_otherwise(client_request):
+    _identity()
+    page = client_request.get("legal.accessibility")
+    assert page.h1 == "Déclaration d’accessibilité"
+    text = page.text(".legal-text")
+    assert "Ce site est non conforme avec le RGAA, version 4.1." in text
+    assert "Aucun audit n’a encore été réalisé" in text
+    for tool in ("axe-core", "Nu HTML Checker", "320 pixels", "sans JavaScript et au clavier seul",
+                 "aucun test avec un lecteur d’écran", "Défenseur des droits", "09 69 39 00 00",
+                 "Cette déclaration a été établie le 1er décembre 2026."):
+        assert tool in text, tool
+    assert "Accessibilité : non conforme" in page.texts(".site-footer a")
+
+    _identity(audit_date="2026-11-02", audit_by="Audit SARL", audit_rate="75")
+    page = client_request.get("legal.accessibility")
+    assert "Ce site est partiellement conforme avec le RGAA, version 4.1." in page.text(".legal-text")
+    assert "par Audit SARL révèle que 75 % des critères du RGAA sont respectés." in page.text(".legal-text")
+    assert "Accessibilité : partiellement conforme" in page.texts(".site-footer a")
+    _identity(audit_date="2026-11-02", audit_by="Audit SARL", audit_rate="100")
+    assert "Accessibilité : totalement conforme" in client_request.get("main.home").texts(".site-footer a")
+
+
+@pytest.mark.parametrize("page", sorted(pages.EDITABLE))
+def test_an_admin_writes_a_page_and_goes_back_to_its_default(client_request, login_as, page):
+    login_as(Role.ADMIN)
+    _identity()
+    default = client_request.get(f"legal.{page}").text(".legal-text")
+    written = "Notre texte, relu par le service juridique.\n\n<b>Pas de balise</b> : voir https://rennes.example/cgu."
+    client_request.post("legal.edit_page", page=page, _data={"text": written, "save": "1"},
+                        _expected_redirect=f"/{page.replace('_', '-')}")
+    shown = client_request.get(f"legal.{page}")
+    assert shown.notices == ["Le texte de la page est enregistré."]
+    assert [p.get_text() for p in shown.select(".legal-text p")] == ["Notre texte, relu par le service juridique.",
+                                            "<b>Pas de balise</b> : voir https://rennes.example/cgu."]
+    assert not shown.has(".legal-text b")
+    assert ("https://rennes.example/cgu", "https://rennes.example/cgu") in shown.links(".legal-text")
+    textarea = client_request.get("legal.edit_page", page=page).select_one("textarea[name=text]")
+    assert textarea.get_text().strip() == written
+
+    client_request.post("legal.edit_page", page=page, _data={"text": "", "default": "1"})
+    shown = client_request.get(f"legal.{page}")
+    assert shown.notices == ["La page affiche de nouveau son texte par défaut."]
+    assert shown.text(".legal-text") == default
+
+
+def test_an_empty_text_is_refused(client_request, login_as):
+    login_as(Role.ADMIN)
+    page = client_request.post("legal.edit_page", page="legal_notice", _data={"text": "  ", "save": "1"},
+                               _expected_status=200)
+    assert page.field_error("text") == "Écrivez le texte de la page, ou choisissez de revenir au texte par défaut."
+
+
+def test_the_personal_data_page_keeps_its_durations_and_cookies_under_an_admins_text(client_request, login_as,
+                                                                                     a_retention_rule):
+    login_as(Role.ADMIN)
+    client_request.post("legal.edit_page", page="personal_data", _data={"text": "Notre politique.", "save": "1"})
+    page = client_request.get("legal.personal_data")
+    assert page.text(".legal-text") == "Notre politique."
+    assert page.has("#durations + p + table") and page.has("#cookies + p + table")
+
+
+@pytest.mark.parametrize("role", [None, Role.RESIDENT, Role.MODERATOR, Role.ELECTED, Role.COUNTER_AGENT])
+def test_only_admins_edit_the_pages_and_the_identity(client, client_request, login_as, role):
+    if role is None:
+        client_request.get("legal.edit_page", page="legal_notice", _expected_status=302)
+        client_request.get("admin.identity_settings", _expected_status=302)
+        return
+    login_as(role)
+    for endpoint, values in (("legal.edit_page", {"page": "accessibility"}), ("admin.identity_settings", {})):
+        page = client_request.get(endpoint, _expected_status=403, **values)
+        assert "Code d’erreur" in page.text("main").replace("\u202f", " ")
+
+
+def test_an_unknown_page_cannot_be_edited(client_request, login_as):
+    login_as(Role.ADMIN)
+    client_request.get("legal.edit_page", page="terms", _expected_status=404)
+
+
+def test_the_site_map_lists_the_pages_the_reader_may_open(app, client_request, login_as):
+    anonymous = dict(client_request.get("legal.sitemap").links("main"))
+    assert anonymous["Propositions"] == "/proposals/" and anonymous["Mentions légales"] == "/legal-notice"
+    assert anonymous["Guichets de médiation"] == "/counters" and "Mes données" not in anonymous
+    login_as(Role.RESIDENT)
+    resident = dict(client_request.get("legal.sitemap").links("main"))
+    assert resident["Mes données"] == "/account/data" and resident["Déposer une proposition"] == "/proposals/new"
+
+
+def test_every_public_page_is_in_the_site_map_or_left_out_on_purpose(app):
+    """A new public page reached without an argument must be named in the map (or listed in NOT_IN_MAP)."""
+    unnamed = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        reachable = "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+        if reachable and getattr(view, "civic_access", None) == "public" and \
+                rule.endpoint not in pages.TITLES and rule.endpoint not in pages.NOT_IN_MAP:
+            unnamed.append(rule.endpoint)
+    assert unnamed == []
+    assert set(pages.TITLES) & pages.NOT_IN_MAP == set()
+
+
+def test_the_footer_links_the_required_pages(client_request):
+    """tests/pages.py checks it on every page; here, what the links say."""
+    footer = client_request.get("main.home").links(".site-footer")
+    for link in (("Mentions légales", "/legal-notice"), ("Données personnelles", "/personal-data"),
+                 ("Accessibilité : non conforme", "/accessibility"), ("Plan du site", "/sitemap"),
+                 ("Guichets de médiation", "/counters")):
+        assert link in footer
+
+
+def test_without_retention_rules_the_page_promises_no_durations(client_request, monkeypatch):
+    monkeypatch.setattr(retention, "_rules", retention.Registry("retention rule"))
+    page = client_request.get("legal.personal_data")
+    assert page.text("#durations + p") == ("Votre compte et ce que vous avez publié sont conservés tant que le compte "
+                                           "existe.")
+    assert not page.has("#durations + p + table")
