@@ -1,9 +1,10 @@
 """Submitting, listing, reading, editing and withdrawing proposals; supports."""
 import pytest
+from sqlalchemy import delete
 
 from civic.accounts.models import Role
 from civic.extensions import db
-from civic.proposals.models import Proposal, ProposalState, Support
+from civic.proposals.models import Comment, Proposal, ProposalState, Support
 from civic.proposals.services import list_proposals
 from tests.client import Page
 from tests.factories import login, make_comment, make_proposal, make_support, make_theme, make_user
@@ -270,3 +271,17 @@ def test_text_is_marked_with_the_language_it_was_written_in(client, login_as):
     client.get("/lang/fr")
     page = Page(client.get(f"/proposals/{proposal.id}"))
     assert page.h1 == "A shared garden" and page.select_one("h1")["lang"] == "en"
+
+
+def test_a_removed_proposals_number_is_never_given_again(ctx):
+    """Receipts and the audit log name proposals by number: once the newest is removed (its author erased their
+    account with their contributions), the next one must not take it (SQLite reuses the largest id + 1 without
+    AUTOINCREMENT; PostgreSQL's sequences never reuse)."""
+    removed = make_proposal()
+    comment = make_comment(proposal=removed)
+    numbers = removed.id, comment.id
+    db.session.execute(delete(Comment).where(Comment.id == comment.id))
+    db.session.execute(delete(Proposal).where(Proposal.id == removed.id))
+    db.session.flush()
+    newer = make_proposal()
+    assert newer.id > numbers[0] and make_comment(proposal=newer).id > numbers[1]

@@ -45,6 +45,8 @@ class Proposal(AssistedRecord, db.Model):
         Index("ix_proposal_state_supported", "state", "support_count", "created_at", "id"),
         # A person's own, newest first ("my data").
         Index("ix_proposal_author_time", "author_id", "created_at", "id"),
+        # A removed proposal's number is never given again: receipts and the audit log name it (migration 0023).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,6 +128,7 @@ class Comment(AssistedRecord, db.Model):
         Index("ix_comment_threads", "proposal_id", "parent_id", "created_at", "id"),
         Index("ix_comment_replies", "parent_id", "created_at", "id"),
         Index("ix_comment_author_time", "author_id", "created_at", "id"),
+        {"sqlite_autoincrement": True},  # as proposals
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
