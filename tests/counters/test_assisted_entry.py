@@ -338,6 +338,13 @@ def test_follow_up_page_shows_status_without_personal_data(client, agent, counte
     assert "Un abri" in status and counter.name in status
     page = response.get_data(as_text=True)
     assert "Jeanne" not in page and "Karim" not in page
+    # Its author erased their account and removed their contributions: the code says so, and names nothing else.
+    proposal = db.session.execute(db.select(Proposal).where(Proposal.title == "Un abri")).scalar_one()
+    db.session.execute(db.delete(Proposal).where(Proposal.id == proposal.id))
+    db.session.commit()
+    make_proposal(title="Une autre idée")
+    status = Page(client.get(f"/follow-up?code={code}")).text(".support-box")
+    assert "La proposition a été retirée à la demande de son auteur" in status and "Une autre idée" not in status
     unknown = client.get("/follow-up?code=ZZZZZZZZ")
     assert unknown.status_code == 200 and Page(unknown).select_one("#code")["aria-invalid"] == "true"
     assert Page(unknown).field_error("code")
