@@ -180,6 +180,20 @@ def test_mail_not_yet_sent_stays_however_old(app, ctx):
     assert waiting()
 
 
+def test_each_mail_rule_removes_only_its_own_kind_of_mail(app, ctx):
+    """One purge function serves both mail rules, by the date column it is given: a sent mail is not removed
+    by the failed mails' longer duration running out, nor a failed one by the sent mails' shorter one."""
+    long_ago = utcnow() - timedelta(days=400)
+    sent, failed = RECORDS["sent_mail"](long_ago), RECORDS["failed_mail"](long_ago)
+    db.session.commit()
+    assert purge.apply(_rule("sent_mail")) == 1
+    db.session.commit()
+    assert (sent(), failed()) == (False, True)
+    assert purge.apply(_rule("failed_mail")) == 1
+    db.session.commit()
+    assert not failed()
+
+
 def test_open_reports_stay_however_old_and_the_queue_still_counts_them(app, ctx):
     proposal = make_proposal()
     long_ago = utcnow() - timedelta(days=800)
