@@ -289,26 +289,26 @@ def join_deliveries(timeout=10):
 
 # --- Retention (privacy.retention) ------------------------------------------------------------
 
-def _purge_sent(cutoff):
-    removed = db.session.execute(delete(OutgoingMail).where(OutgoingMail.sent_at < cutoff)).rowcount
-    db.session.flush()
-    return removed
+def _purging(column):
+    """A rule's purge: remove the mail whose ``column`` (when it was sent, or when it failed) is before the cutoff;
+    mail still queued has neither date and stays however old."""
 
+    def purge(cutoff):
+        removed = db.session.execute(delete(OutgoingMail).where(column < cutoff)).rowcount
+        db.session.flush()
+        return removed
 
-def _purge_failed(cutoff):
-    removed = db.session.execute(delete(OutgoingMail).where(OutgoingMail.failed_at < cutoff)).rowcount
-    db.session.flush()
-    return removed
+    return purge
 
 
 retention_rule(Rule(
     key="sent_mail", label=_l("E-mails sent"),
     why=_l("An e-mail names its recipient and may quote what they wrote: it is kept a month, to answer "
            "someone who says they never received it, then removed."),
-    default_days=30, purge=_purge_sent))
+    default_days=30, purge=_purging(OutgoingMail.sent_at)))
 
 retention_rule(Rule(
     key="failed_mail", label=_l("E-mails that could not be sent"),
     why=_l("Kept three months with the reason they failed, long enough to find and fix a wrong address or a "
            "mail server's refusal, then removed."),
-    default_days=90, purge=_purge_failed))
+    default_days=90, purge=_purging(OutgoingMail.failed_at)))

@@ -4,7 +4,7 @@ and legal pages): one row per key.
 Settings of the server itself are environment variables (config.py); these are the ones a
 collectivité changes while Civic runs, kept in the database so every worker reads the same.
 """
-from sqlalchemy import String, Text, delete, select
+from sqlalchemy import String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -43,3 +43,22 @@ def put(key, value, conflict):
 def remove(key):
     """Back to the default: the key is no longer set."""
     db.session.execute(delete(Setting).where(Setting.key == key))
+
+
+def put_unless_since(key, value, since):
+    """Store ``value`` under ``key`` unless the stored value is ``since`` or later, and say whether this call
+    stored it. Values compare as strings: ISO dates in UTC written with one ``timespec`` do.
+
+    For "once a day whatever the number of processes": one statement decides, so of two transactions at
+    once only one stores. The second waits for the first's commit (on the row it updates, or on the key's
+    UNIQUE index when there is no row yet) and then finds the value already recent; on SQLite writers
+    take turns anyway."""
+    stored = db.session.execute(update(Setting).where(Setting.key == key, Setting.value < since)
+                                .values(value=value)).rowcount
+    if stored:
+        return True
+    if db.session.execute(select(Setting.key).where(Setting.key == key)).first() is not None:
+        return False
+    with unique_insert() as insert:
+        db.session.add(Setting(key=key, value=value))
+    return not insert.duplicate

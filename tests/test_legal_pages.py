@@ -4,7 +4,7 @@ the links to them in the footer of every page (tests/pages.py checks every page 
 import pytest
 from flask_babel import lazy_gettext as _l
 
-from civic import identity
+from civic import identity, site_map
 from civic.access import Role
 from civic.domain import DomainError
 from civic.extensions import db
@@ -148,7 +148,10 @@ def test_an_unknown_page_cannot_be_edited(client_request, login_as):
 
 
 def test_the_site_map_lists_the_pages_the_reader_may_open(app, client_request, login_as):
-    anonymous = dict(client_request.get("legal.sitemap").links("main"))
+    anonymous = client_request.get("legal.sitemap").links("main")
+    assert anonymous[0] == ("Accueil", "/")
+    assert anonymous[-1] == ("Plan du site", "/sitemap")
+    anonymous = dict(anonymous)
     assert anonymous["Propositions"] == "/proposals/" and anonymous["Mentions légales"] == "/legal-notice"
     assert anonymous["Guichets de médiation"] == "/counters" and "Mes données" not in anonymous
     login_as(Role.RESIDENT)
@@ -157,16 +160,31 @@ def test_the_site_map_lists_the_pages_the_reader_may_open(app, client_request, l
 
 
 def test_every_public_page_is_in_the_site_map_or_left_out_on_purpose(app):
-    """A new public page reached without an argument must be named in the map (or listed in NOT_IN_MAP)."""
-    unnamed = []
-    for rule in app.url_map.iter_rules():
-        view = app.view_functions[rule.endpoint]
-        reachable = "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
-        if reachable and getattr(view, "civic_access", None) == "public" and \
-                rule.endpoint not in pages.TITLES and rule.endpoint not in pages.NOT_IN_MAP:
-            unnamed.append(rule.endpoint)
+    """A new public page reached without an argument says on its view whether it is in the map
+    (@in_site_map) or why not (@not_in_site_map): the map cannot silently miss a page."""
+    declared = site_map.declared(app)
+    unnamed = [endpoint for endpoint, declaration in declared.items() if declaration is None
+               and getattr(app.view_functions[endpoint], "civic_access", None) == "public"]
     assert unnamed == []
-    assert set(pages.TITLES) & pages.NOT_IN_MAP == set()
+    # A page in the map that is not reached by GET without an argument would never show in it (one view may
+    # also answer a URL with arguments: /follow-up and /follow-up/<code>).
+    reachable = {app.view_functions[endpoint] for endpoint in declared}
+    unreachable = [endpoint for endpoint, view in app.view_functions.items()
+                   if isinstance(getattr(view, "civic_site_map", None), site_map.InMap) and view not in reachable]
+    assert unreachable == []
+    orders = [declaration.order for declaration in declared.values() if isinstance(declaration, site_map.InMap)]
+    assert len(orders) == len(set(orders)), "two pages of the map at one place"
+    assert isinstance(declared["legal.sitemap"], site_map.InMap)
+    assert min(orders) == declared["main.home"].order
+
+
+def test_a_view_declares_its_place_in_the_site_map_once():
+    def view():
+        pass
+
+    site_map.in_site_map("Somewhere", site_map.ABOUT)(view)
+    with pytest.raises(RuntimeError, match="declared twice"):
+        site_map.not_in_site_map("because")(view)
 
 
 def test_the_footer_links_the_required_pages(client_request):

@@ -2,6 +2,8 @@
 overrides its duration, `flask purge` reports what it did, and purging breaks nothing that stays."""
 import re
 import secrets
+import threading
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
-from civic import jobs, staff_log
+from civic import jobs, site_settings, staff_log
 from civic.accounts.models import AccountToken, LoginSession, Role, TokenPurpose, User
 from civic.counters import audit, residents, sessions
 from civic.counters.attach import attach_contributions
@@ -17,12 +19,14 @@ from civic.counters.models import AssistedAction, AssistedActionKind, IdentityCh
 from civic.db_types import utcnow
 from civic.decisions import services as decisions
 from civic.decisions.models import Method, Participation
+from civic.domain import DomainError
 from civic.extensions import db
 from civic.mail import OutgoingMail
 from civic.moderation.models import Report, ReportedItem, ReportReason
 from civic.privacy import purge
 from civic.privacy.retention import Rule, rules
 from civic.targets import TargetType
+from civic.transaction import lock_for_write
 from tests.counters.helpers import make_counter
 from tests.decisions.helpers import close, make_decision, published_results
 from tests.factories import make_comment, make_proposal, make_support, make_user
@@ -180,6 +184,20 @@ def test_mail_not_yet_sent_stays_however_old(app, ctx):
     assert waiting()
 
 
+def test_each_mail_rule_removes_only_its_own_kind_of_mail(app, ctx):
+    """One purge function serves both mail rules, by the date column it is given: a sent mail is not removed
+    by the failed mails' longer duration running out, nor a failed one by the sent mails' shorter one."""
+    long_ago = utcnow() - timedelta(days=400)
+    sent, failed = RECORDS["sent_mail"](long_ago), RECORDS["failed_mail"](long_ago)
+    db.session.commit()
+    assert purge.apply(_rule("sent_mail")) == 1
+    db.session.commit()
+    assert (sent(), failed()) == (False, True)
+    assert purge.apply(_rule("failed_mail")) == 1
+    db.session.commit()
+    assert not failed()
+
+
 def test_open_reports_stay_however_old_and_the_queue_still_counts_them(app, ctx):
     proposal = make_proposal()
     long_ago = utcnow() - timedelta(days=800)
@@ -314,15 +332,125 @@ def test_a_rule_that_fails_leaves_the_others_applied_and_the_command_says_so(app
     assert not kept()
 
 
-def test_the_clock_jobs_purge_once_a_day(app, ctx, monkeypatch):
-    monkeypatch.setattr(purge, "_last_clock_purge", [float("-inf")])
+PURGED = "records past their retention removed"
+
+
+def _counting_rules(monkeypatch, *extra):
+    """The real rules, each purge call counted (by rule key), after ``extra`` rules."""
+    calls = []
+    real = purge.apply
+    monkeypatch.setattr(purge, "apply", lambda rule, now=None, dry_run=False:
+                        calls.append(rule.key) or real(rule, now, dry_run))
+    monkeypatch.setattr(purge, "rules", lambda: [*extra, *rules()])
+    return calls
+
+
+def _purged_ago(delta):
+    """Pretend the last purge began ``delta`` ago."""
+    site_settings.remove(purge.LAST_PURGE)
+    site_settings.put(purge.LAST_PURGE, purge._stamp(utcnow() - delta), None)
+    db.session.commit()
+
+
+def test_the_clock_jobs_purge_once_a_day_whatever_the_number_of_processes(app, ctx, monkeypatch):
+    """`flask notify` runs in a new process every five minutes: nothing in a process's memory may decide."""
+    calls = _counting_rules(monkeypatch)
     older = RECORDS["sent_mail"](utcnow() - timedelta(days=31))
     db.session.commit()
-    assert jobs.run_jobs()[0]["records past their retention removed"] == 1
+    for _run in range(3):  # three runs of the timer, as many fresh processes
+        result = app.test_cli_runner().invoke(args=["notify"])
+        assert result.exit_code == 0, result.output
+    assert sorted(calls) == sorted(rule.key for rule in rules()), "the purge ran more than once"
+    db.session.expire_all()
     assert not older()
+    assert utcnow() - purge.last_purge() < timedelta(minutes=1)
+
+    _purged_ago(timedelta(hours=23))
+    assert jobs.run_jobs()[0][PURGED] == 0
+    _purged_ago(timedelta(days=1, minutes=1))
     RECORDS["sent_mail"](utcnow() - timedelta(days=31))
     db.session.commit()
-    assert jobs.run_jobs()[0]["records past their retention removed"] == 0
+    assert jobs.run_jobs()[0][PURGED] == 1
+
+
+def test_flask_purge_counts_as_the_day_s_purge_and_a_dry_run_does_not(app, ctx, monkeypatch):
+    calls = _counting_rules(monkeypatch)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["purge", "--dry-run"]).exit_code == 0
+    db.session.expire_all()
+    assert purge.last_purge() is None
+    _purged_ago(timedelta(days=3))
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    db.session.expire_all()
+    assert utcnow() - purge.last_purge() < timedelta(minutes=1)
+    calls.clear()
+    assert jobs.run_jobs()[0][PURGED] == 0 and calls == []
+
+
+@pytest.mark.real_commits
+def test_two_processes_due_at_once_purge_once(app):
+    """The second waits for the first's claim to be committed (PostgreSQL: on the key's UNIQUE index, then on the
+    row; SQLite: the write lock), then finds the purge already begun."""
+    claimed, outcomes = threading.Event(), {}
+
+    def process(name, day_ago):
+        with app.app_context():
+            lock_for_write()
+            if day_ago:
+                _purged_ago(timedelta(days=1, minutes=1))
+            outcomes[name] = purge._claim(utcnow(), purge.CLOCK_INTERVAL)
+            if name == "first":
+                claimed.set()
+                time.sleep(0.5)  # the second arrives now, while the first has not committed yet
+            db.session.commit()
+            db.session.remove()
+
+    for day_ago in (False, True):  # no purge ever (the row is inserted), then the last one a day ago (updated)
+        outcomes.clear()
+        claimed.clear()
+        first = threading.Thread(target=process, args=("first", day_ago))
+        first.start()
+        assert claimed.wait(10)
+        second = threading.Thread(target=process, args=("second", False))
+        second.start()
+        first.join(30)
+        second.join(30)
+        assert outcomes == {"first": True, "second": False}
+
+
+def _failing(key, error):
+    def purge_(_cutoff):
+        raise error
+
+    return Rule(key=key, label=key, why="Broken.", default_days=1, purge=purge_)
+
+
+def test_a_rule_refused_by_a_service_is_that_rule_s_failure_and_the_others_are_applied(app, ctx, monkeypatch):
+    """An account erased meanwhile by another purge: the erasure refuses, the command goes on."""
+    _counting_rules(monkeypatch, _failing("erased_meanwhile", DomainError("This account is already erased.")))
+    kept = RECORDS["sent_mail"](utcnow() - timedelta(days=31))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 1
+    assert "erased_meanwhile: failed (DomainError: This account is already erased.)" in result.output
+    assert "sent_mail: 1 removed (older than 30 days)" in result.output
+    db.session.expire_all()
+    assert not kept()
+
+
+def test_a_rule_that_fails_in_the_clock_job_loses_neither_the_other_rules_nor_the_other_jobs(app, ctx,
+                                                                                          monkeypatch):
+    def broken(_cutoff):
+        db.session.execute(select(func.nosuchfunction()))
+
+    _counting_rules(monkeypatch, _failing("refused", DomainError("No.")),
+                    Rule(key="broken", label="Broken", why="Broken.", default_days=1, purge=broken))
+    older = RECORDS["sent_mail"](utcnow() - timedelta(days=31))
+    db.session.commit()
+    assert jobs.run_jobs()[0][PURGED] == 1
+    db.session.expire_all()
+    assert not older()
+    assert purge.last_purge() is not None
 
 
 def test_the_readme_lists_every_rule_with_its_default(app, ctx):

@@ -9,6 +9,7 @@ from ..counters.acting import end_assisted_session
 from ..counters.models import SessionEnd
 from ..domain import DomainError, attach_error
 from ..navigation import safe_next
+from ..site_map import ACCOUNT, in_site_map, not_in_site_map
 from . import inactivity  # noqa: F401 - registers the retention rule of inactive accounts
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import retention  # noqa: F401 - registers how long its records are kept
@@ -44,6 +45,7 @@ _password_checks = limits.shared_per_key("PASSWORD_CHECK_LIMIT_PER_ACCOUNT", "pa
 @limits.per_ip("FORM_LIMIT_PER_IP", methods=["POST"])
 @_mails_to_the_address_typed
 @public
+@in_site_map(_l("Create an account"), ACCOUNT + 10)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -65,6 +67,7 @@ def register():
 
 @bp.route("/register/check-email")
 @public
+@not_in_site_map("the page after the registration form: it says to look for the e-mail")
 def check_email():
     return render_template("accounts/check_email.html")
 
@@ -94,6 +97,7 @@ def confirm_email(token):
 @limits.per_key("LOGIN_LIMIT_PER_ACCOUNT_AND_IP", limits.email_typed_from_ip, methods=["POST"], deduct_when=limits.failed)
 @limits.per_key("LOGIN_LIMIT_PER_ACCOUNT", limits.email_typed, methods=["POST"], deduct_when=limits.failed)
 @public
+@in_site_map(_l("Log in"), ACCOUNT + 11)
 def login():
     next_url = safe_next(request.args.get("next"), url_for("main.home"))
     if current_user.is_authenticated:
@@ -131,6 +135,7 @@ def logout():
 @limits.per_ip("FORM_LIMIT_PER_IP", methods=["POST"])
 @_mails_to_the_address_typed
 @public
+@in_site_map(_l("Forgotten password"), ACCOUNT + 12)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -141,6 +146,7 @@ def forgot_password():
 
 @bp.route("/password/forgot/sent")
 @public
+@not_in_site_map("the page after the forgotten password form: it says to look for the e-mail")
 def reset_sent():
     return render_template("accounts/reset_sent.html")
 
@@ -167,6 +173,7 @@ def reset_password(token):
 
 @bp.route("/account", methods=["GET", "POST"])
 @requires(Action.MANAGE_OWN_ACCOUNT)
+@in_site_map(_l("My account"), ACCOUNT + 20)
 def account():
     form = ProfileForm(obj=current_user)
     form.set_districts(services.all_districts())
@@ -186,6 +193,7 @@ def account():
 
 @bp.route("/account/data")
 @requires(Action.MANAGE_OWN_ACCOUNT)
+@in_site_map(_l("My data"), ACCOUNT + 21)
 def my_data():
     return render_template("accounts/my_data.html", user=current_user, sections=summary(current_user), latest=LATEST,
                            count_cap=COUNT_CAP)
@@ -236,5 +244,6 @@ def erase():
 
 @bp.route("/account/deleted")
 @public
+@not_in_site_map("the page after an account's erasure: it says it is done")
 def erased():
     return render_template("accounts/erased.html")

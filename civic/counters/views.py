@@ -13,6 +13,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..proposals.forms import ProposalForm
 from ..routing import int_arg
+from ..site_map import ACCOUNT, PARTICIPATION, in_site_map
 from ..themes.services import active_themes
 from ..timezones import paris_day_bounds
 from . import personal_data  # noqa: F401 - registers the package's part of "my data"
@@ -240,6 +241,7 @@ def _no_code_asked():
 @bp.route("/follow-up")
 @limits.per_ip("SECRET_LIMIT_PER_IP", exempt_when=_no_code_asked)
 @public
+@in_site_map(_l("Follow a contribution made at a counter"), PARTICIPATION + 41)
 def follow_up(code=None):
     form = FollowUpForm(request.args)
     if code is not None:
@@ -255,6 +257,7 @@ def follow_up(code=None):
 
 @bp.route("/counters")
 @public
+@in_site_map(_l("Mediation counters"), PARTICIPATION + 40)
 def public_counters():
     page = assignments.open_counters_page(page=int_arg("page", 1), after=request.args.get("after"),
                                           before=request.args.get("before"))
@@ -265,6 +268,7 @@ def public_counters():
 @limits.per_ip("SECRET_LIMIT_PER_IP", methods=["POST"])
 @limits.per_key("ATTACH_LIMIT_PER_ACCOUNT", lambda: f"account:{current_user.get_id()}", methods=["POST"])
 @requires(Action.ATTACH_CONTRIBUTIONS)
+@in_site_map(_l("Attach contributions made at a counter"), ACCOUNT + 30)
 def attach():
     """The code and birth date, then whose record they name and what it holds: nothing is attached yet."""
     form = AttachForm()

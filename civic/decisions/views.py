@@ -16,6 +16,7 @@ from ..domain import DomainError, attach_error, flash_refusal
 from ..errors import render_error
 from ..following.services import is_following
 from ..routing import int_arg
+from ..site_map import PARTICIPATION, in_site_map, not_in_site_map
 from ..targets import TargetType
 from ..timezones import now_paris, paris_to_utc, utc_to_paris
 from ..voting import ballot_file, majority_judgment
@@ -72,6 +73,7 @@ def _back_to(decision, message):
 
 @bp.route("/")
 @public
+@in_site_map(_l("Votes and consultations"), PARTICIPATION + 20)
 def index():
     page = services.decisions_page(include_drafts=can(current_user, Action.DECISION_MANAGE),
                                    page=int_arg("page", 1), after=request.args.get("after"),
@@ -389,6 +391,7 @@ def results_csv_file(decision):
 
 @bp.route("/results.schema.json")
 @public
+@not_in_site_map("the JSON Schema of the results files, for the programs that read them")
 def results_schema():
     """The JSON Schema every results.json follows (datapackage.json links to it)."""
     return send_file(opendata.RESULTS_SCHEMA, mimetype="application/schema+json", max_age=3600)

@@ -1,5 +1,5 @@
-"""The required pages: their texts (the default, built from the identity, or the admin's own), the cookies
-the site sets, and the site map read from the routes.
+"""The required pages: their texts (the default, built from the identity, or the admin's own) and the cookies
+the site sets; the site map is declared on each package's views (civic.site_map).
 
 A page's own text replaces its default prose, not the facts the code holds: the retention
 durations and the cookies on the personal-data page, the list of the site map, are always
@@ -7,12 +7,10 @@ those of the running code.
 """
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from .. import site_settings
-from ..access import can
 from ..domain import DomainError
 from ..i18n import LANG_COOKIE
 
@@ -61,44 +59,3 @@ def cookies():
                   hours=current_app.config["LOGIN_SESSION_MAX_AGE"] // 3600)),
         Cookie(LANG_COOKIE, _l("Remembers the language you chose with the language links."), _l("One year")),
     ]
-
-
-# Pages of the site map, by endpoint, in its order. A page reached without an argument and not listed here
-# nor in NOT_IN_MAP fails tests/test_legal_pages.py: the map cannot silently miss a page.
-TITLES = {
-    "main.home": _l("Home"),
-    "proposals.index": _l("Proposals"),
-    "proposals.new": _l("Submit a proposal"),
-    "decisions.index": _l("Votes and consultations"),
-    "moderation.journal": _l("Moderation journal"),
-    "counters.public_counters": _l("Mediation counters"),
-    "counters.follow_up": _l("Follow a contribution made at a counter"),
-    "accounts.register": _l("Create an account"),
-    "accounts.login": _l("Log in"),
-    "accounts.forgot_password": _l("Forgotten password"),
-    "accounts.account": _l("My account"),
-    "accounts.my_data": _l("My data"),
-    "counters.attach": _l("Attach contributions made at a counter"),
-    "legal.legal_notice": _l("Legal notice"),
-    "legal.personal_data": _l("Personal data"),
-    "legal.accessibility": _l("Accessibility"),
-    "legal.sitemap": _l("Site map"),
-}
-# Pages without an argument that a visitor does not look for in a map: the steps of a form, downloads, staff work.
-NOT_IN_MAP = {"accounts.check_email", "accounts.reset_sent", "accounts.my_data_json", "accounts.change_password",
-              "counters.desk", "counters.register_resident", "counters.session_home", "decisions.new"}
-
-
-def site_map():
-    """[(label, url)] of the pages the reader may open, from the routes and their access rules."""
-    rules = {rule.endpoint: rule for rule in current_app.url_map.iter_rules()
-             if "GET" in rule.methods and not rule.arguments}
-    shown = []
-    for endpoint, label in TITLES.items():
-        view = current_app.view_functions.get(endpoint)
-        if endpoint not in rules or view is None:
-            continue
-        access = getattr(view, "civic_access", None)
-        if access == "public" or (access is not None and can(current_user, access)):
-            shown.append((label, url_for(endpoint)))
-    return shown

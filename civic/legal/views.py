@@ -6,6 +6,7 @@ from .. import identity
 from ..access import Action, public, requires
 from ..domain import DomainError, attach_error
 from ..privacy.retention import rules as retention_rules
+from ..site_map import ABOUT, in_site_map, site_map
 from . import pages
 from . import rules  # noqa: F401 - registers the package's access rules
 from .forms import PageTextForm
@@ -18,12 +19,14 @@ LOGO_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 @bp.route("/legal-notice")
 @public
+@in_site_map(_l("Legal notice"), ABOUT + 10)
 def legal_notice():
     return render_template("legal/legal_notice.html", own_text=pages.own_text("legal_notice"))
 
 
 @bp.route("/personal-data")
 @public
+@in_site_map(_l("Personal data"), ABOUT + 11)
 def personal_data():
     return render_template("legal/personal_data.html", own_text=pages.own_text("personal_data"),
                            retention=retention_rules(), cookies=pages.cookies())
@@ -31,14 +34,16 @@ def personal_data():
 
 @bp.route("/accessibility")
 @public
+@in_site_map(_l("Accessibility"), ABOUT + 12)
 def accessibility():
     return render_template("legal/accessibility.html", own_text=pages.own_text("accessibility"))
 
 
 @bp.route("/sitemap")
 @public
+@in_site_map(_l("Site map"), ABOUT + 13)
 def sitemap():
-    return render_template("legal/sitemap.html", entries=pages.site_map())
+    return render_template("legal/sitemap.html", entries=site_map())
 
 
 @bp.route("/logo/<version>.svg")

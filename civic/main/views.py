@@ -1,10 +1,12 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from ..access import public
 from ..i18n import LANG_COOKIE
 from ..navigation import safe_next
 from ..decisions import services as decision_services
 from ..proposals import services as proposal_services
+from ..site_map import HOME, in_site_map
 
 bp = Blueprint("main", __name__)
 
@@ -14,6 +16,7 @@ HOME_VOTES = 6
 
 @bp.route("/")
 @public
+@in_site_map(_l("Home"), HOME)
 def home():
     latest = proposal_services.list_proposals(per_page=5, counted=False)
     most_supported = proposal_services.list_proposals(sort="supported", per_page=5, counted=False)

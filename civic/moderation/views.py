@@ -9,6 +9,7 @@ from ..domain import DomainError, attach_error
 from ..extensions import db
 from ..navigation import safe_next
 from ..routing import int_arg
+from ..site_map import PARTICIPATION, in_site_map
 from ..themes.services import all_themes
 from ..transaction import refuse
 from . import personal_data  # noqa: F401 - registers the package's part of "my data"
@@ -115,6 +116,7 @@ def decide(target):
 
 @bp.route("/moderation/journal")
 @public
+@in_site_map(_l("Moderation journal"), PARTICIPATION + 30)
 def journal():
     page = services.journal(page=int_arg("page", 1), after=request.args.get("after"), before=request.args.get("before"))
     return render_template("moderation/journal.html", page=page, excerpt=services.JOURNAL_EXCERPT)

@@ -4,6 +4,7 @@ from datetime import timedelta
 from flask import Blueprint, current_app, jsonify
 
 from ..access import public
+from ..site_map import not_in_site_map
 from . import health
 
 bp = Blueprint("ops", __name__)
@@ -11,6 +12,7 @@ bp = Blueprint("ops", __name__)
 
 @bp.route("/healthz")
 @public
+@not_in_site_map("a probe for the server's monitoring, not a page for people")
 def healthz():
     report = health.check(timedelta(minutes=current_app.config["HEALTH_MAIL_MAX_AGE_MINUTES"]))
     response = jsonify(report.as_dict())

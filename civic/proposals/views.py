@@ -14,6 +14,7 @@ from ..i18n import current_language
 from ..moderation.services import reported_by
 from ..pagination import page_args
 from ..routing import int_arg, parse_id
+from ..site_map import PARTICIPATION, in_site_map
 from ..targets import TargetType
 from ..themes.services import active_themes
 from . import personal_data, registrations  # noqa: F401 - register "my data" sections, moderation, follows
@@ -29,6 +30,7 @@ STATE_FILTERS = {"published": ProposalState.PUBLISHED, "withdrawn": ProposalStat
 
 @bp.route("/")
 @public
+@in_site_map(_l("Proposals"), PARTICIPATION + 10)
 def index():
     themes = active_themes()
     theme_id = int_arg("theme")
@@ -67,6 +69,7 @@ def _back_to(proposal, message):
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Action.PROPOSAL_CREATE)
+@in_site_map(_l("Submit a proposal"), PARTICIPATION + 11)
 def new():
     form = _proposal_form()
     if form.validate_on_submit():
