@@ -367,3 +367,43 @@ def test_the_example_settings_name_every_setting_civic_and_gunicorn_read():
     assert sorted(example - read) == []
     for required in ("CIVIC_ENV", *preflight.REQUIRED):
         assert f"`{required}`" in PRODUCTION_SECTION
+
+
+def _civic_flask(tmp_path, env):
+    """docs/deploy/civic-flask run with /etc/civic/civic.env and /srv/civic moved into tmp_path, and a flask that
+    prints what it was given: {name: value} of its environment, its umask and its arguments."""
+    script = (DEPLOY / "civic-flask").read_text()
+    assert script.count("/etc/civic/civic.env") == 2 and script.count("cd /srv/civic\n") == 1
+    (tmp_path / "civic.env").write_text("CIVIC_ENV=production\nDATABASE_URL=postgresql+psycopg://civic:p@127.0.0.1/"
+                                        "civic\nMAIL_DEFAULT_SENDER=\"Participer <participer@example.fr>\"\n")
+    flask = tmp_path / "srv" / ".venv" / "bin" / "flask"
+    flask.parent.mkdir(parents=True, exist_ok=True)
+    flask.write_text("#!/bin/sh\numask\nprintf '%s\\n' \"$*\"\nenv\n")
+    flask.chmod(0o755)
+    copy = tmp_path / "civic-flask"
+    copy.write_text(script.replace("/etc/civic/civic.env", str(tmp_path / "civic.env"))
+                    .replace("cd /srv/civic\n", f"cd {tmp_path / 'srv'}\n"))
+    result = subprocess.run(["/bin/sh", str(copy), "restore", "--force", "x.backup"], env={"PATH": "/usr/bin:/bin",
+                            **env}, capture_output=True, text=True, timeout=10, check=True)
+    mask, arguments, *variables = result.stdout.splitlines()
+    return dict(line.split("=", 1) for line in variables if "=" in line), mask, arguments
+
+
+def test_civic_flask_reads_the_settings_but_keeps_what_the_caller_set(tmp_path):
+    # The README's restore drill: DATABASE_URL given on the command line must reach flask, never production's.
+    drill = "postgresql+psycopg://civic:p@127.0.0.1/civic_drill"
+    seen, mask, arguments = _civic_flask(tmp_path, {"DATABASE_URL": drill})
+    assert seen["DATABASE_URL"] == drill and seen["CIVIC_ENV"] == "production"
+    assert seen["MAIL_DEFAULT_SENDER"] == "Participer <participer@example.fr>"
+    assert arguments == "--app wsgi restore --force x.backup"
+    assert mask == "0077"  # a backup or an SQLite file it writes is its owner's only
+    seen, _mask, _arguments = _civic_flask(tmp_path, {})
+    assert seen["DATABASE_URL"] == "postgresql+psycopg://civic:p@127.0.0.1/civic"
+    assert "DATABASE_URL=…/civic_drill civic-flask" not in PRODUCTION_SECTION  # sudo would drop it: `sudo env`
+    assert "sudo -u civic env DATABASE_URL=" in PRODUCTION_SECTION
+
+
+def test_every_service_writes_its_files_for_its_owner_only():
+    # A backup, an SQLite database and its journal hold residents' personal data.
+    for service in sorted(DEPLOY.glob("*.service")):
+        assert _unit(service.name).get("UMask") == ["0077"], service.name
