@@ -366,7 +366,7 @@ UNDONE = ("Warning: the database is now as it was when the backup was made ({mad
           "back and can log in again, and data purged since is back. Now run flask --app wsgi purge (it applies "
           "the retention rules and the inactivity deletions again), then delete again the accounts whose deletion "
           "was asked since that date: Civic keeps nothing that names them, take them from your own records (the "
-          "requests the DPO received, the counters' deletion receipts).")
+          "requests the DPO received, the residents who asked at a counter).")
 
 
 def made_on(file, url):
