@@ -4,10 +4,11 @@
   keeps reading and writing (WAL: a reader never stops the writer); the copy is one self-contained
   SQLite file, checked (PRAGMA quick_check) before it takes FILE's name.
 - PostgreSQL: pg_dump's custom format (-Fc). Restored as SQL (pg_restore --file=-) run by psql in one
-  transaction with the emptying of the schema it replaces: a restore that fails on the way, a truncated archive
-  included, leaves the database as it was. The tools are found in PATH, else in /usr/lib/postgresql/<version>/bin. The connection's settings, password
-  included, reach them through the environment (PGHOST, PGPASSWORD...), never on their command line,
-  which anyone on the machine can read with `ps`.
+  transaction with the emptying of the schema it replaces: a restore that fails on the way, a truncated
+  archive included, leaves the database as it was. The tools are found in PATH, else in
+  /usr/lib/postgresql/<version>/bin. The connection's settings, password included, reach them through the
+  environment (PGHOST, PGPASSWORD...), never on their command line, which anyone on the machine can read
+  with `ps`.
 
 A backup holds every resident's personal data: FILE is created readable by its owner only, and
 written under another name first, so that FILE is either the previous backup or the new complete one.
