@@ -218,6 +218,13 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "CIVIC_RATELIMIT_STORAGE_URI must name a storage every worker shares in production, e.g. "
                 "redis://127.0.0.1:6379/0 (memory:// counts each process apart), and limits must stay on.")
+        if not (config.get("MAIL_SERVER") or "").strip():
+            # Without a server, civic.mail writes every mail, password-reset links included, to the log and
+            # counts it sent: residents would never get a mail and /healthz would stay green.
+            raise RuntimeError(
+                "MAIL_SERVER must name the collectivité's SMTP server in production (with MAIL_PORT, "
+                "MAIL_USERNAME, MAIL_PASSWORD): without it every mail, reset links included, would go to the log "
+                "instead of its recipient.")
         # Requests naming another host are refused (400): nothing can make Civic speak for evil.example.
         extra = [h.strip() for h in os.environ.get("CIVIC_TRUSTED_HOSTS", "").split(",") if h.strip()]
         config["TRUSTED_HOSTS"] = [public.hostname, *extra]

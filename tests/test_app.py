@@ -25,7 +25,8 @@ def test_every_view_declares_its_access(app):
 
 # What a production set-up must state (tests pass them as overrides; a server reads them from CIVIC_*).
 PRODUCTION = {"SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": "sqlite://",
-              "PUBLIC_URL": "https://participer.example.fr", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0"}
+              "PUBLIC_URL": "https://participer.example.fr", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0",
+              "MAIL_SERVER": "smtp.example.fr"}
 
 
 @pytest.mark.parametrize("key", [None, "", "change-me", "a" * 32, "changeme" * 4, "k" * 64, "0123456789abcdef" * 2,

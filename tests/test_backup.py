@@ -3,6 +3,7 @@
 databases get a sentence and an exit status, never a traceback; passwords never reach a command line."""
 import hashlib
 import json
+import os
 import sqlite3
 import stat
 import subprocess
@@ -83,6 +84,9 @@ def test_the_demo_with_a_published_vote_is_backed_up_and_restored_identical(new_
     restored = target.test_cli_runner().invoke(args=["restore", str(archive)])
     assert restored.exit_code == 0, restored.output
     assert "schema is at the migrations' head" in restored.output
+    # A backup is the past: an erasure made since is undone, and the operator is told what to do about it.
+    assert restored.stderr.startswith("Warning: the database is now as it was when the backup was made")
+    assert "erasures included" in restored.stderr and "flask --app wsgi purge" in restored.stderr
     engine = create_engine(target_url, poolclass=NullPool)  # the restored database itself, apart from the app
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM published_chunk")).scalar_one() > 0
@@ -98,7 +102,8 @@ def test_the_demo_with_a_published_vote_is_backed_up_and_restored_identical(new_
 
     again = target.test_cli_runner().invoke(args=["restore", str(archive)])
     assert again.exit_code == 1 and "is not empty" in again.output and "--force" in again.output
-    forced = target.test_cli_runner().invoke(args=["restore", "--force", str(archive)])
+    forced = target.test_cli_runner().invoke(args=["restore", "--force", "--database-name",
+                                                    make_url(target_url).database, str(archive)])
     assert forced.exit_code == 0, forced.output
     assert "replacing its" in forced.output
     assert _published(target, tmp_path / "after") == before
@@ -206,3 +211,112 @@ def test_an_sqlite_site_is_backed_up_while_a_request_writes(tmp_path):
     assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one file, nothing beside it
     assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] in head_revisions()  # before the commit
     copy.close()
+
+
+def _migrated_with_a_marker(url):
+    """A Civic database at the migrations' head holding one thing a restore over it would replace."""
+    app = _app_on(url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        db.session.execute(text("CREATE TABLE restore_marker (said VARCHAR(20))"))
+        db.session.execute(text("INSERT INTO restore_marker VALUES ('still here')"))
+        db.session.commit()
+        db.engine.dispose()
+    return app
+
+
+def _marker(url):
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT said FROM restore_marker")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_force_asks_for_the_name_of_the_database_it_replaces(new_database, tmp_path, monkeypatch):
+    source = _app_on(new_database("source"))
+    with source.app_context():
+        upgrade(directory=MIGRATIONS)
+    archive = tmp_path / "civic.backup"
+    assert source.test_cli_runner().invoke(args=["backup", str(archive)]).exit_code == 0
+    with source.app_context():
+        db.engine.dispose()
+    url = new_database("production")
+    target = _migrated_with_a_marker(url)
+    name = make_url(url).database
+    runner = target.test_cli_runner()
+
+    # Not on a terminal (a script, a unit): the name must be given, and it is said which database it would be.
+    result = runner.invoke(args=["restore", "--force", str(archive)])
+    assert result.exit_code == 1 and f"--database-name {name}" in result.output and "Traceback" not in result.output
+    # The restore drill's database named while DATABASE_URL names production: nothing is replaced.
+    result = runner.invoke(args=["restore", "--force", "--database-name", "civic_drill", str(archive)])
+    assert result.exit_code == 1 and "'civic_drill' is not the name of the database" in result.output
+    assert name in result.output and "Nothing was changed" in result.output
+    assert _marker(url) == "still here"
+
+    # On a terminal it asks, and the name typed back decides.
+    monkeypatch.setattr(backup, "_on_a_terminal", lambda: True)
+    result = runner.invoke(args=["restore", "--force", str(archive)], input="civic_drill\n")
+    assert result.exit_code == 1 and f"Type its name ({name})" in result.output
+    assert _marker(url) == "still here"
+    result = runner.invoke(args=["restore", "--force", str(archive)], input=f"{name}\n")
+    assert result.exit_code == 0, result.output
+    assert "replacing its" in result.output
+    with target.app_context():
+        assert "restore_marker" not in db.inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+def test_a_forced_restore_of_a_truncated_backup_leaves_the_database_as_it_was(new_database, tmp_path):
+    source = _app_on(new_database("source"))
+    with source.app_context():
+        upgrade(directory=MIGRATIONS)
+    runner = source.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    archive = tmp_path / "civic.backup"
+    assert runner.invoke(args=["backup", str(archive)]).exit_code == 0
+    with source.app_context():
+        db.engine.dispose()
+    data = archive.read_bytes()
+    # Cut within its last rows: a copy that stopped on the way off-site. A pg_dump archive's table of contents,
+    # at its start, still reads (pg_restore --list): only reading the data finds the end missing.
+    archive.write_bytes(data[:len(data) - len(data) // 10])
+    url = new_database("live")
+    target = _migrated_with_a_marker(url)
+    if make_url(url).get_backend_name() == "postgresql":
+        backup._run_tool("pg_restore", ["--list", str(archive)], make_url(url))
+
+    result = target.test_cli_runner().invoke(args=["restore", "--force", "--database-name",
+                                                   make_url(url).database, str(archive)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert _marker(url) == "still here"
+    assert "nothing was changed" in result.output or "damaged" in result.output or "malformed" in result.output, \
+        result.output
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() in head_revisions()
+    engine.dispose()
+    with target.app_context():
+        db.engine.dispose()
+
+
+def test_a_restored_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    source = _app_on(f"sqlite:///{tmp_path / 'source.sqlite3'}")
+    with source.app_context():
+        upgrade(directory=MIGRATIONS)
+        db.engine.dispose()
+    archive = tmp_path / "civic.backup"
+    assert source.test_cli_runner().invoke(args=["backup", str(archive)]).exit_code == 0
+    restored = tmp_path / "restored.sqlite3"
+    target = _app_on(f"sqlite:///{restored}")
+    previous = os.umask(0o022)  # sudo's and systemd's usual umask: a new file readable by everyone
+    try:
+        result = target.test_cli_runner().invoke(args=["restore", str(archive)])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(restored.stat().st_mode) == 0o600  # every resident's personal data is in it
+    with target.app_context():
+        db.engine.dispose()

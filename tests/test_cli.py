@@ -102,7 +102,8 @@ def test_recount_real_pabulib_files_prints_the_funded_projects(app):
 def test_seed_demo_refuses_production(tmp_path):
     """The demo accounts' password is in the README: production must never get them."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite3'}", "SECRET_KEY": secrets.token_hex(32),
-                      "PUBLIC_URL": "https://participer.example.fr", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0"},
+                      "PUBLIC_URL": "https://participer.example.fr", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0",
+                      "MAIL_SERVER": "smtp.example.fr"},
                      env="production")
     with app.app_context():
         db.create_all()

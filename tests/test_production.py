@@ -71,7 +71,7 @@ def test_the_access_log_carries_no_client_address_query_referrer_nor_agent():
 def test_every_secret_a_link_carries_in_its_path_is_left_out_of_the_access_log(app):
     loggable_path = _gunicorn_conf()["loggable_path"]
     # A route with a string part names something by a value people are given, not a number: a token, a code.
-    # A file's hash, a language, the logo's hash, the name of a legal page.
+    # The logo's version (a hash of the public image) and the name of a legal page an administrator edits.
     not_secret = {"static", "main.set_language", "legal.logo", "legal.edit_page"}
     checked = []
     for rule in app.url_map.iter_rules():
@@ -106,7 +106,8 @@ def test_make_serve_checks_the_settings_then_migrates_then_runs_gunicorn_with_it
 
 def test_preflight_names_every_missing_setting():
     found = preflight.problems({"CIVIC_ENV": "production", "SECRET_KEY": "x"})
-    assert found == ['set DATABASE_URL, CIVIC_PUBLIC_URL, CIVIC_RATELIMIT_STORAGE_URI (README, "Production").']
+    assert found == ['set DATABASE_URL, CIVIC_PUBLIC_URL, CIVIC_RATELIMIT_STORAGE_URI, MAIL_SERVER (README, '
+                     '"Production").']
 
 
 def _preflight(env):
@@ -117,7 +118,7 @@ def _preflight(env):
 def test_preflight_says_why_production_would_not_start_and_exits_1(tmp_path):
     settings = {"CIVIC_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'civic.sqlite3'}",
                 "SECRET_KEY": "changeme", "CIVIC_PUBLIC_URL": "https://participer.example.fr",
-                "CIVIC_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0"}
+                "CIVIC_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0", "MAIL_SERVER": "smtp.example.fr"}
     weak = _preflight(settings)
     assert weak.returncode == 1 and "Traceback" not in weak.stderr
     assert weak.stderr.startswith("Civic cannot start in production: SECRET_KEY must be a random value")
@@ -125,6 +126,19 @@ def test_preflight_says_why_production_would_not_start_and_exits_1(tmp_path):
     assert (good.returncode, good.stderr) == (0, "")
     missing = _preflight({**settings, "CIVIC_PUBLIC_URL": ""})
     assert missing.returncode == 1 and "set CIVIC_PUBLIC_URL" in missing.stderr
+    # Without a mail server every mail, reset links included, would go to the log and count as sent.
+    no_mail = _preflight({**settings, "MAIL_SERVER": " "})
+    assert no_mail.returncode == 1 and "set MAIL_SERVER" in no_mail.stderr
+
+
+def test_production_refuses_to_start_without_a_mail_server(tmp_path):
+    """Whatever starts it (gunicorn, civic-flask send-mail), not only the preflight."""
+    settings = {"SECRET_KEY": secrets.token_hex(32), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.sqlite3'}",
+                "PUBLIC_URL": "https://participer.example.fr", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0"}
+    for unset in ("", "  ", None):
+        with pytest.raises(RuntimeError, match="MAIL_SERVER must name the collectivité's SMTP server"):
+            create_app({**settings, "MAIL_SERVER": unset}, env="production")
+    assert create_app({**settings, "MAIL_SERVER": "smtp.example.fr"}, env="production").config["MAIL_SERVER"]
 
 
 # --- /healthz in the process -------------------------------------------------------------------------
@@ -258,6 +272,7 @@ def test_the_documented_command_serves_civic_and_healthz_reports_a_stopped_datab
     url, stop_database = served_database
     env = {"CIVIC_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32),
            "CIVIC_PUBLIC_URL": f"https://{PUBLIC_HOST}", "CIVIC_RATELIMIT_STORAGE_URI": redis_url(),
+           "MAIL_SERVER": "smtp.example.fr",
            "CIVIC_PROXY_COUNT": "1", "CIVIC_INSTANCE_DIR": str(tmp_path), "CIVIC_CLOCK_JOBS_AFTER_REQUESTS": "false"}
     migrate = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=REPO,
                              env=server_environment(env), capture_output=True, text=True, timeout=120)
@@ -352,3 +367,43 @@ def test_the_example_settings_name_every_setting_civic_and_gunicorn_read():
     assert sorted(example - read) == []
     for required in ("CIVIC_ENV", *preflight.REQUIRED):
         assert f"`{required}`" in PRODUCTION_SECTION
+
+
+def _civic_flask(tmp_path, env):
+    """docs/deploy/civic-flask run with /etc/civic/civic.env and /srv/civic moved into tmp_path, and a flask that
+    prints what it was given: {name: value} of its environment, its umask and its arguments."""
+    script = (DEPLOY / "civic-flask").read_text()
+    assert script.count("/etc/civic/civic.env") == 2 and script.count("cd /srv/civic\n") == 1
+    (tmp_path / "civic.env").write_text("CIVIC_ENV=production\nDATABASE_URL=postgresql+psycopg://civic:p@127.0.0.1/"
+                                        "civic\nMAIL_DEFAULT_SENDER=\"Participer <participer@example.fr>\"\n")
+    flask = tmp_path / "srv" / ".venv" / "bin" / "flask"
+    flask.parent.mkdir(parents=True, exist_ok=True)
+    flask.write_text("#!/bin/sh\numask\nprintf '%s\\n' \"$*\"\nenv\n")
+    flask.chmod(0o755)
+    copy = tmp_path / "civic-flask"
+    copy.write_text(script.replace("/etc/civic/civic.env", str(tmp_path / "civic.env"))
+                    .replace("cd /srv/civic\n", f"cd {tmp_path / 'srv'}\n"))
+    result = subprocess.run(["/bin/sh", str(copy), "restore", "--force", "x.backup"], env={"PATH": "/usr/bin:/bin",
+                            **env}, capture_output=True, text=True, timeout=10, check=True)
+    mask, arguments, *variables = result.stdout.splitlines()
+    return dict(line.split("=", 1) for line in variables if "=" in line), mask, arguments
+
+
+def test_civic_flask_reads_the_settings_but_keeps_what_the_caller_set(tmp_path):
+    # The README's restore drill: DATABASE_URL given on the command line must reach flask, never production's.
+    drill = "postgresql+psycopg://civic:p@127.0.0.1/civic_drill"
+    seen, mask, arguments = _civic_flask(tmp_path, {"DATABASE_URL": drill})
+    assert seen["DATABASE_URL"] == drill and seen["CIVIC_ENV"] == "production"
+    assert seen["MAIL_DEFAULT_SENDER"] == "Participer <participer@example.fr>"
+    assert arguments == "--app wsgi restore --force x.backup"
+    assert mask == "0077"  # a backup or an SQLite file it writes is its owner's only
+    seen, _mask, _arguments = _civic_flask(tmp_path, {})
+    assert seen["DATABASE_URL"] == "postgresql+psycopg://civic:p@127.0.0.1/civic"
+    assert "DATABASE_URL=…/civic_drill civic-flask" not in PRODUCTION_SECTION  # sudo would drop it: `sudo env`
+    assert "sudo -u civic env DATABASE_URL=" in PRODUCTION_SECTION
+
+
+def test_every_service_writes_its_files_for_its_owner_only():
+    # A backup, an SQLite database and its journal hold residents' personal data.
+    for service in sorted(DEPLOY.glob("*.service")):
+        assert _unit(service.name).get("UMask") == ["0077"], service.name

@@ -127,7 +127,7 @@ def test_a_shared_redis_holds_the_login_limit_across_four_workers(app, tmp_path)
     host = "participer.example.fr"
     env = {"CIVIC_ENV": "production", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "SECRET_KEY": secrets.token_hex(32), "CIVIC_PUBLIC_URL": f"https://{host}",
-           "CIVIC_RATELIMIT_STORAGE_URI": url, "CIVIC_PROXY_COUNT": "1", "CIVIC_CLOCK_JOBS_AFTER_REQUESTS": "0"}
+           "CIVIC_RATELIMIT_STORAGE_URI": url, "MAIL_SERVER": "smtp.example.fr", "CIVIC_PROXY_COUNT": "1", "CIVIC_CLOCK_JOBS_AFTER_REQUESTS": "0"}
     with gunicorn_server(env, workers=4, ready_path="/static/css/civic.css",
                          args=["--timeout", "60"]) as server:
         headers = {"Host": host, "X-Forwarded-Proto": "https"}

@@ -3,21 +3,30 @@
 - SQLite: SQLite's online backup API copies the database as one consistent snapshot while the site
   keeps reading and writing (WAL: a reader never stops the writer); the copy is one self-contained
   SQLite file, checked (PRAGMA quick_check) before it takes FILE's name.
-- PostgreSQL: pg_dump's custom format (-Fc), restored by pg_restore in one transaction. The tools are
-  found in PATH, else in /usr/lib/postgresql/<version>/bin. The connection's settings, password
-  included, reach them through the environment (PGHOST, PGPASSWORD...), never on their command line,
-  which anyone on the machine can read with `ps`.
+- PostgreSQL: pg_dump's custom format (-Fc). Restored as SQL (pg_restore --file=-) run by psql in one
+  transaction with the emptying of the schema it replaces: a restore that fails on the way, a truncated
+  archive included, leaves the database as it was. The tools are found in PATH, else in
+  /usr/lib/postgresql/<version>/bin. The connection's settings, password included, reach them through the
+  environment (PGHOST, PGPASSWORD...), never on their command line, which anyone on the machine can read
+  with `ps`.
 
 A backup holds every resident's personal data: FILE is created readable by its owner only, and
 written under another name first, so that FILE is either the previous backup or the new complete one.
 A restore goes into an empty database (a new one, for a restore drill), or replaces everything with
---force; then the restored schema is compared with the migrations' head.
+--force, which the person confirms by typing the database's name; then the restored schema is compared with the
+migrations' head. A restored database is the past: erasures and purges made since the backup are undone, and the
+command says so (UNDONE).
 """
 import os
+import re
 import shutil
+import signal
 import sqlite3
 import subprocess
+import sys
+import tempfile
 from contextlib import closing
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -40,6 +49,10 @@ POSTGRESQL_BIN = Path("/usr/lib/postgresql")
 
 class BackupError(Exception):
     """What stopped a backup or a restore, said for the person who typed the command."""
+
+
+class RestoredBehind(BackupError):
+    """The restore was made, but the schema is not the code's: the database holds the backup's data anyway."""
 
 
 # --- Backup ------------------------------------------------------------------------------------------
@@ -149,6 +162,13 @@ def _kind_of(file):
 
 
 def _restore_sqlite(file, target_path, force):
+    if not target_path.exists():
+        try:
+            _create_private(target_path)  # not with the umask: it will hold every resident's personal data
+        except FileExistsError:
+            pass  # created meanwhile: restored into (or refused) as any existing file
+        except OSError as error:
+            raise BackupError(f"Cannot create {target_path}: {error.strerror or error}.") from None
     try:
         with closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as source, \
                 closing(sqlite3.connect(target_path)) as target:
@@ -175,25 +195,81 @@ def _not_empty(where, tables):
 
 
 def _restore_postgresql(url, file, force):
-    _run_tool("pg_restore", ["--list", str(file)], url)  # a damaged archive is refused before anything changes
+    _run_tool("pg_restore", ["--list", str(file)], url)  # a damaged table of contents is refused at once
     try:
         with db.engine.connect() as connection:
             tables = connection.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")
                                         ).scalar_one()
             if tables and not force:
                 raise _not_empty(f"The database {url.database}", tables)
-            if tables:
-                schema = connection.execute(text("SELECT current_schema()")).scalar_one()
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-                connection.commit()
+            schema = connection.execute(text("SELECT current_schema()")).scalar_one()
     except SQLAlchemyError as error:
         raise BackupError(f"Cannot prepare the database {url.database}: {getattr(error, 'orig', error)}") from None
     db.engine.dispose()
-    # One transaction: a restore that fails on the way leaves the database as it was before it.
-    _run_tool("pg_restore", ["--no-password", "--single-transaction", "--exit-on-error", "--no-owner",
-                             "--no-privileges", f"--dbname={url.database}", str(file)], url)
+    quoted = '"' + schema.replace('"', '""') + '"'
+    _restore_in_one_transaction(url, file, f"DROP SCHEMA {quoted} CASCADE;\nCREATE SCHEMA {quoted};\n"
+                                if tables else "")
     return tables
+
+
+def _restore_in_one_transaction(url, file, emptying):
+    """The archive as SQL (pg_restore --file=-) into psql, after ``emptying``, all in one transaction: the schema
+    is replaced only if the whole archive was read and every statement ran.
+
+    pg_restore --single-transaction writes BEGIN first and COMMIT last, after the last row; it stops at a
+    damaged or truncated archive before writing COMMIT. psql stops at the first failing statement
+    (ON_ERROR_STOP). Our own BEGIN before ``emptying`` puts the emptying into the same transaction (pg_restore's
+    BEGIN after it only draws a warning). And if pg_restore fails, psql is killed before the end of its input:
+    the server rolls back whatever it had received. Nothing is written to disk on the way: the SQL holds every
+    resident's personal data."""
+    environment = tool_environment(url)
+    restore_sql = [find_tool("pg_restore"), "--single-transaction", "--no-owner", "--no-privileges", "--file=-",
+                   str(file)]
+    run_sql = [find_tool("psql"), "--no-psqlrc", "--quiet", "--no-password", "--set=ON_ERROR_STOP=1"]
+    with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as psql_errors:
+        try:
+            psql = subprocess.Popen(run_sql, env=environment, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                    stderr=psql_errors)
+        except OSError as error:
+            raise BackupError(f"psql could not be run: {error.strerror or error}.") from None
+        try:
+            pg_restore = subprocess.Popen(restore_sql, env=environment, stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.PIPE, stderr=restore_errors)
+        except OSError as error:
+            psql.kill()
+            psql.wait()
+            raise BackupError(f"pg_restore could not be run: {error.strerror or error}.") from None
+        with pg_restore.stdout:
+            try:
+                psql.stdin.write(f"BEGIN;\n{emptying}".encode())
+                shutil.copyfileobj(pg_restore.stdout, psql.stdin, 1 << 20)
+            except BrokenPipeError:
+                pg_restore.kill()  # psql stopped on an error (said below): the rest of the archive is not needed
+        restored = pg_restore.wait()
+        if restored != 0 and psql.poll() is None:
+            psql.kill()  # before it reads the end of its input: nothing it received is committed
+        try:
+            psql.stdin.close()
+        except BrokenPipeError:
+            pass  # it had stopped already
+        ran = psql.wait()
+        # The one that failed first is named; the other one was killed here because of it.
+        if ran not in (0, KILLED):
+            raise BackupError(f"psql failed, nothing was changed: {_said(psql_errors, ran)}")
+        if restored not in (0, KILLED):
+            raise BackupError(f"pg_restore failed, nothing was changed: {_said(restore_errors, restored)}")
+        if ran != 0 or restored != 0:
+            raise BackupError(f"The restore was stopped, nothing was changed: {_said(psql_errors, ran)}")
+
+
+KILLED = -signal.SIGKILL  # a Popen's returncode after kill()
+
+
+def _said(errors, status):
+    errors.seek(0)
+    lines = [line for line in errors.read().decode(errors="replace").splitlines()
+             if line.strip() and "there is already a transaction in progress" not in line]
+    return "\n".join(lines) or f"exit status {status}"
 
 
 def _check_schema(done):
@@ -204,7 +280,7 @@ def _check_schema(done):
         raise BackupError(f"{done}, but it has no alembic_version table: it is not a Civic database.") from None
     head = head_revisions()
     if found != head:
-        raise BackupError(f"{done}, but its schema is at revision {', '.join(sorted(found)) or 'none'} and the "
+        raise RestoredBehind(f"{done}, but its schema is at revision {', '.join(sorted(found)) or 'none'} and the "
                           f"code's migrations at {', '.join(sorted(head))}: run flask --app wsgi db upgrade before "
                           "serving it.")
 
@@ -284,16 +360,65 @@ def backup_command(file):
         raise click.ClickException(str(error)) from None
 
 
+# A backup is the database as it was: what was erased since comes back with it. Civic keeps nothing that names an
+# erased person (that is the point of erasing), so it cannot apply the erasures again by itself.
+UNDONE = ("Warning: the database is now as it was when the backup was made ({made}). Everything done since is "
+          "undone, erasures included: an account deleted since (by its owner, at a counter, or for inactivity) is "
+          "back and can log in again, and data purged since is back. Now run flask --app wsgi purge (it applies "
+          "the retention rules and the inactivity deletions again), then delete again the accounts whose deletion "
+          "was asked since that date: Civic keeps nothing that names them, take them from your own records (the "
+          "requests the DPO received, the residents who asked at a counter).")
+
+
+def made_on(file, url):
+    """When ``file``, restored, was made, as far as it says: a pg_dump archive's own date, else the file's."""
+    if url.get_backend_name() == "postgresql":
+        listing = _run_tool("pg_restore", ["--list", str(file)], url)  # read once already: it reads again
+        found = re.search(r"^;\s+Archive created at (.+)$", listing, re.M)
+        if found:
+            return found.group(1).strip()
+    modified = datetime.fromtimestamp(Path(file).stat().st_mtime, timezone.utc)
+    return f"{modified:%Y-%m-%d %H:%M} UTC, the file's date"
+
+
+def confirm_replacing(url, given, interactive):
+    """--force replaces everything: the person names the database it replaces, typed or given as --database-name,
+    so that a DATABASE_URL pointing elsewhere than they think is noticed before anything is lost."""
+    name = url.database or ""
+    if given is None:
+        if not interactive:
+            raise BackupError(f"--force replaces everything in the {_describe(url)}: confirm with "
+                              f"--database-name {name} (or run it on a terminal, which asks).")
+        given = click.prompt(f"--force replaces everything in the {_describe(url)}. Type its name ({name}) to "
+                             "go on", default="", show_default=False)
+    if given != name:
+        raise BackupError(f"{given!r} is not the name of the database DATABASE_URL names: the {_describe(url)}. "
+                          "Nothing was changed.")
+
+
+def _on_a_terminal():
+    return sys.stdin.isatty()
+
+
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--force", is_flag=True, help="Replace everything the database holds (refused otherwise, unless it "
                                             "is empty).")
+@click.option("--database-name", metavar="NAME", help="With --force: the name of the database to replace, as a "
+                                                      "confirmation (asked on a terminal when not given).")
 @with_appcontext
-def restore_command(file, force):
+def restore_command(file, force, database_name):
     """Restore FILE, made by flask backup, into the database (empty, unless --force); stop the site first.
 
     Exit status 0 when the restored schema is at the migrations' head, 1 otherwise or on any failure."""
+    url = db.engine.url
     try:
-        click.echo(restore(db.engine.url, file, force=force))
+        if force:
+            confirm_replacing(url, database_name, _on_a_terminal())
+        click.echo(restore(url, file, force=force))
+    except RestoredBehind as error:
+        click.echo(UNDONE.format(made=made_on(file, url)), err=True)  # restored all the same
+        raise click.ClickException(str(error)) from None
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    click.echo(UNDONE.format(made=made_on(file, url)), err=True)

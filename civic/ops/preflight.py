@@ -9,8 +9,9 @@ import sys
 from civic import create_app
 
 # What production cannot guess: where the database is, the key that signs cookies, the public address every
-# link is built from, and the storage the workers share their rate-limit counts in.
-REQUIRED = ("DATABASE_URL", "SECRET_KEY", "CIVIC_PUBLIC_URL", "CIVIC_RATELIMIT_STORAGE_URI")
+# link is built from, the storage the workers share their rate-limit counts in, and the server mail leaves by
+# (without one, mail would be written to the log, reset links included, and never reach anyone).
+REQUIRED = ("DATABASE_URL", "SECRET_KEY", "CIVIC_PUBLIC_URL", "CIVIC_RATELIMIT_STORAGE_URI", "MAIL_SERVER")
 
 
 def problems(environ):
