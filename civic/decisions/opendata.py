@@ -69,9 +69,11 @@ def _csv_schema(header, integer_columns=(), enums=None, titles=None):
     return {"fields": fields}
 
 
-# What results.json says about how the vote was counted, repeated in the data package's x_civic.
+# What results.json says about how the vote was counted and by whom, repeated in the data package's x_civic
+# under the same keys: one name for one number in every file (the electorate is results.json's "eligible", which
+# the results already published use and a recount reads).
 STATEMENT = ("method", "budget_rule", "number_of_winners", "max_choices", "budget", "voter_cost_limit", "tie_break",
-             "opens_at", "closes_at", "published_at")
+             "opens_at", "closes_at", "published_at", "eligible", "ballots")
 
 
 def _results_description(decision, results):
@@ -117,7 +119,7 @@ def datapackage(decision, results, code_version, files, ballots_header):
             "name": "results-json", "path": public_url("decisions.results_json", decision_id=decision.id),
             "format": "json", "mediatype": "application/json", "hash": _hash(files[RESULTS_JSON]),
             "description": ("The count, with everything a recount needs: method, parameters, number of winners, "
-                            "tie-break, dates and electorate (eligible accounts when the vote closed)."),
+                            "tie-break, dates and electorate (eligible: the accounts that could vote when it closed)."),
             "x_json_schema": public_url("decisions.results_schema"),
         },
     ]
@@ -138,7 +140,6 @@ def datapackage(decision, results, code_version, files, ballots_header):
         # Results published before results.json stated it all lack some keys: None then.
         "x_civic": {**{key: results.get(key) for key in STATEMENT}, "method": decision.method.value,
                     "budget_rule": decision.budget_rule.value if decision.budget_rule else None,
-                    "electorate": results.get("eligible"), "ballots": results.get("ballots"),
                     "code_version": code_version, "ballots_sha256": files[BALLOTS_CSV].sha256},
         "resources": resources,
     }
