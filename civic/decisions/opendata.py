@@ -77,15 +77,19 @@ STATEMENT = ("method", "budget_rule", "number_of_winners", "max_choices", "budge
 
 
 def _results_description(decision, results):
+    # Results of the first publications lack the number of winners and the tie-break (written on demand for them,
+    # services.published_file): what they do not state is left unsaid; the budget and rule are the decision's.
+    tie_break = results.get("tie_break")
     if decision.method is Method.YES_NO:
         return "One row per answer (yes, no, blank) and its number of votes."
     if decision.method is Method.BUDGET:
         return (f"One row per project: its approvals, its cost, and winner=1 when funded by the "
-                f"{results['budget_rule']} rule within the budget of {results['budget']} EUR; ties: "
-                f"{results['tie_break']}.")
+                f"{decision.budget_rule.value} rule within the budget of {decision.budget} EUR"
+                + (f"; ties: {tie_break}." if tie_break else "."))
     ranking = "rank (1 = best) and majority grade" if decision.method is Method.MAJORITY_JUDGMENT else "votes"
-    return (f"One row per option, its {ranking}; the {results['number_of_winners']} best win "
-            f"(results.json's count.winners); tie-break: {results['tie_break']}.")
+    winners = results.get("number_of_winners")
+    chosen = f"the {winners} best win (results.json's count.winners)" if winners else "results.json's count.winners win"
+    return f"One row per option, its {ranking}; {chosen}" + (f"; tie-break: {tie_break}." if tie_break else ".")
 
 
 def datapackage(decision, results, code_version, files, ballots_header):
