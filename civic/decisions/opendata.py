@@ -69,21 +69,27 @@ def _csv_schema(header, integer_columns=(), enums=None, titles=None):
     return {"fields": fields}
 
 
-# What results.json says about how the vote was counted, repeated in the data package's x_civic.
+# What results.json says about how the vote was counted and by whom, repeated in the data package's x_civic
+# under the same keys: one name for one number in every file (the electorate is results.json's "eligible", which
+# the results already published use and a recount reads).
 STATEMENT = ("method", "budget_rule", "number_of_winners", "max_choices", "budget", "voter_cost_limit", "tie_break",
-             "opens_at", "closes_at", "published_at")
+             "opens_at", "closes_at", "published_at", "eligible", "ballots")
 
 
 def _results_description(decision, results):
+    # Results of the first publications lack the number of winners and the tie-break (written on demand for them,
+    # services.published_file): what they do not state is left unsaid; the budget and rule are the decision's.
+    tie_break = results.get("tie_break")
     if decision.method is Method.YES_NO:
         return "One row per answer (yes, no, blank) and its number of votes."
     if decision.method is Method.BUDGET:
         return (f"One row per project: its approvals, its cost, and winner=1 when funded by the "
-                f"{results['budget_rule']} rule within the budget of {results['budget']} EUR; ties: "
-                f"{results['tie_break']}.")
+                f"{decision.budget_rule.value} rule within the budget of {decision.budget} EUR"
+                + (f"; ties: {tie_break}." if tie_break else "."))
     ranking = "rank (1 = best) and majority grade" if decision.method is Method.MAJORITY_JUDGMENT else "votes"
-    return (f"One row per option, its {ranking}; the {results['number_of_winners']} best win "
-            f"(results.json's count.winners); tie-break: {results['tie_break']}.")
+    winners = results.get("number_of_winners")
+    chosen = f"the {winners} best win (results.json's count.winners)" if winners else "results.json's count.winners win"
+    return f"One row per option, its {ranking}; {chosen}" + (f"; tie-break: {tie_break}." if tie_break else ".")
 
 
 def datapackage(decision, results, code_version, files, ballots_header):
@@ -117,7 +123,7 @@ def datapackage(decision, results, code_version, files, ballots_header):
             "name": "results-json", "path": public_url("decisions.results_json", decision_id=decision.id),
             "format": "json", "mediatype": "application/json", "hash": _hash(files[RESULTS_JSON]),
             "description": ("The count, with everything a recount needs: method, parameters, number of winners, "
-                            "tie-break, dates and electorate (eligible accounts when the vote closed)."),
+                            "tie-break, dates and electorate (eligible: the accounts that could vote when it closed)."),
             "x_json_schema": public_url("decisions.results_schema"),
         },
     ]
@@ -138,7 +144,6 @@ def datapackage(decision, results, code_version, files, ballots_header):
         # Results published before results.json stated it all lack some keys: None then.
         "x_civic": {**{key: results.get(key) for key in STATEMENT}, "method": decision.method.value,
                     "budget_rule": decision.budget_rule.value if decision.budget_rule else None,
-                    "electorate": results.get("eligible"), "ballots": results.get("ballots"),
                     "code_version": code_version, "ballots_sha256": files[BALLOTS_CSV].sha256},
         "resources": resources,
     }

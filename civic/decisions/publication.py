@@ -154,7 +154,7 @@ def results_data(decision, count, ballots, eligible, by_channel):
         "max_choices": decision.max_choices,
         "budget": decision.budget,
         "voter_cost_limit": decision.voter_cost_limit,
-        "tie_break": ballot_file.tie_break(method.value),
+        "tie_break": ballot_file.tie_break(method.value, decision.budget_rule.value if decision.budget_rule else None),
         "opens_at": _moment(decision.opens_at),
         "closes_at": _moment(decision.closes_at),
         "published_at": _moment(decision.published_at),
@@ -185,7 +185,7 @@ def _pb_header(decision, ballots, count, eligible):
     rule = "greedy" if decision.budget_rule is BudgetRule.GREEDY else "equalshares/add1"
     comments = [
         f"Civic decision {decision.id}, counted by Civic's rule {decision.budget_rule.value}.",
-        f"Ties: {ballot_file.tie_break(Method.BUDGET.value)}.",
+        f"Ties: {ballot_file.tie_break(Method.BUDGET.value, decision.budget_rule.value)}.",
         f"Voting opened {_moment(decision.opens_at)} and closed {_moment(decision.closes_at)} (UTC); results "
         f"published {_moment(decision.published_at)}.",
         f"Electorate: {eligible if eligible is not None else 'unknown'} accounts could vote when it closed; "

@@ -17,8 +17,7 @@ EXPLANATION_EN = (
     "Each voter approves every option they support, as many as they wish (up to the "
     "limit, if there is one). Each option receives one vote per voter who approved it, "
     "and the option with the most approvals wins (or, when several are to be chosen, the "
-    "options with the most approvals). A ballot approving nothing is a blank vote. Options "
-    "with as many approvals are ranked in the order in which they were listed; an option "
+    "options with the most approvals). A ballot approving nothing is a blank vote. An option "
     "nobody approved never wins."
 )
 EXPLANATION_FR = (
@@ -26,9 +25,11 @@ EXPLANATION_FR = (
     "(dans la limite fixée, s'il y en a une). Chaque option reçoit une voix par votant "
     "qui l'a approuvée, et l'option la plus approuvée l'emporte (ou, quand plusieurs doivent "
     "être retenues, les options les plus approuvées). Un bulletin qui n'approuve rien est "
-    "un vote blanc. Des options à égalité sont classées dans l'ordre où elles ont été "
-    "présentées ; une option qu'aucun votant n'a approuvée n'est jamais retenue."
+    "un vote blanc. Une option qu'aucun votant n'a approuvée n'est jamais retenue."
 )
+# The stated tie-break (see single_choice.TIE_BREAK_EN): an approval counts as a vote.
+TIE_BREAK_EN = "more approvals, then the order in which the options are listed"
+TIE_BREAK_FR = "le plus d'approbations, puis l'ordre dans lequel les options sont présentées"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ two cannot disagree.
 import csv
 import io
 
-from . import approval, budget, majority_judgment, single_choice, yes_no
+from . import approval, budget, explain, majority_judgment, single_choice, yes_no
 
 YES_NO, SINGLE_CHOICE, APPROVAL, MAJORITY_JUDGMENT, BUDGET = (
     "yes_no", "single_choice", "approval", "majority_judgment", "budget")
@@ -28,10 +28,13 @@ COLUMN_PREFIX = {SINGLE_CHOICE: "choice_", APPROVAL: "approve_", MAJORITY_JUDGME
 VOTES = ("yes", "no", "blank")
 
 
-def tie_break(method):
-    """The stated tie-break rule of ``method``, as the published files say it."""
-    return {YES_NO: yes_no.TIE_BREAK, SINGLE_CHOICE: single_choice.TIE_BREAK, APPROVAL: single_choice.TIE_BREAK,
-            MAJORITY_JUDGMENT: majority_judgment.TIE_BREAK, BUDGET: budget.TIE_BREAK}[method]
+def tie_break(method, rule=None):
+    """The stated tie-break rule of ``method`` (and of a budget's ``rule``), as the published files say it: in
+    English, the words the pages translate (explain.tie_break)."""
+    sentence = explain.tie_break(method, rule, "en")
+    if sentence is None:
+        raise ValueError(f"a participatory budget's tie-break depends on its rule, not {rule!r}")
+    return sentence
 
 
 def header(method, option_ids):

@@ -38,10 +38,11 @@ No rule funds a project nobody approved, not even with money left over.
 Every rule returns the funded project ids in the order it funded them, and
 never spends more than the budget.
 
-Ties (same approvals or points for greedy, same price for equal shares) are
-broken the same way everywhere: more approvals first (greedy by points: more
-points), then the cheaper project, then the order in which the projects are
-listed in the instance.
+Ties are broken by more approvals first (``greedy_by_score``: more points), then
+the cheaper project, then the order in which the projects are listed in the
+instance; Equal Shares first prefers the lower price per euro, then breaks its
+ties so. ``TIE_BREAKS_EN`` states this for each rule Civic's decisions use (both
+count approvals: no points).
 """
 import heapq
 from collections import Counter
@@ -116,8 +117,19 @@ EQUAL_SHARES_FR = (
 )
 
 COMPLETIONS = (None, "add1", "add1_greedy", "greedy")
-TIE_BREAK = ("more approvals (greedy by points: more points), then the cheaper project, then the order in which "
-             "the projects are listed")
+# The stated tie-break of each rule (see single_choice.TIE_BREAK_EN), as a decision's approval ballots use it:
+# greedy_by_score's points are no rule of a decision's, so no sentence names them.
+TIE_BREAKS_EN = {
+    "greedy": "more approvals, then the cheaper project, then the order in which the projects are listed",
+    "equal_shares": ("the lower price per euro for the project's supporters, then more approvals, then the cheaper "
+                     "project, then the order in which the projects are listed"),
+}
+TIE_BREAKS_FR = {
+    "greedy": ("le plus d'approbations, puis le projet le moins cher, puis l'ordre dans lequel les projets sont "
+               "présentés"),
+    "equal_shares": ("le prix par euro le plus bas pour les soutiens du projet, puis le plus d'approbations, puis le "
+                     "projet le moins cher, puis l'ordre dans lequel les projets sont présentés"),
+}
 
 
 def exact(amount, what="amount"):

@@ -49,8 +49,7 @@ EXPLANATION_EN = (
     "The option with the best majority grade comes first. When options have the same "
     "majority grade, one vote at that grade is removed from each of them and their new "
     "majority grades are compared, again and again until they differ. Options with "
-    "exactly the same grades share the same rank, and are then taken in the order in "
-    "which they were listed."
+    "exactly the same grades share the same rank."
 )
 EXPLANATION_FR = (
     "Chaque votant attribue une mention à chaque option, de « À rejeter » à « Excellent ». "
@@ -60,8 +59,7 @@ EXPLANATION_FR = (
     "qui a la meilleure mention majoritaire arrive en tête. Quand des options ont la même "
     "mention majoritaire, on retire à chacune une voix ayant cette mention et l'on compare "
     "leurs nouvelles mentions majoritaires, autant de fois qu'il le faut pour les "
-    "départager. Des options qui ont reçu exactement les mêmes mentions sont ex æquo, et "
-    "départagées par l'ordre dans lequel elles ont été présentées."
+    "départager. Des options qui ont reçu exactement les mêmes mentions sont ex æquo."
 )
 
 
@@ -131,7 +129,10 @@ def rank(tallies):
     return ranks
 
 
-TIE_BREAK = "the better majority grade, then the majority value, then the order in which the options are listed"
+# The stated tie-break (see single_choice.TIE_BREAK_EN).
+TIE_BREAK_EN = "the better majority grade, then the majority value, then the order in which the options are listed"
+TIE_BREAK_FR = ("la meilleure mention majoritaire, puis la valeur majoritaire, puis l'ordre dans lequel les options "
+                "sont présentées")
 
 
 def best(tallies, winners=1):

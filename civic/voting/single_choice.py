@@ -15,15 +15,13 @@ from dataclasses import dataclass
 EXPLANATION_EN = (
     "Each voter chooses one option, or votes blank. The option with the most votes "
     "wins (or, when several are to be chosen, the options with the most votes). Blank votes "
-    "are counted and shown but go to no option. Options with as many votes are ranked in "
-    "the order in which they were listed; an option nobody chose never wins."
+    "are counted and shown but go to no option. An option nobody chose never wins."
 )
 EXPLANATION_FR = (
     "Chaque votant choisit une seule option, ou vote blanc. L'option qui recueille le "
     "plus de voix l'emporte (ou, quand plusieurs doivent être retenues, les options qui ont le "
     "plus de voix). Les votes blancs sont comptés et publiés mais ne vont à aucune option. "
-    "Des options à égalité de voix sont classées dans l'ordre où elles ont été présentées ; "
-    "une option qu'aucun votant n'a choisie n'est jamais retenue."
+    "Une option qu'aucun votant n'a choisie n'est jamais retenue."
 )
 
 
@@ -40,7 +38,10 @@ class Result:
         return sum(self.counts.values()) + self.blank
 
 
-TIE_BREAK = "more votes, then the order in which the options are listed"
+# The stated tie-break, said once: in English in the published files (ballot_file.tie_break), in the reader's
+# language after the explanation on the pages (explain.tie_break).
+TIE_BREAK_EN = "more votes, then the order in which the options are listed"
+TIE_BREAK_FR = "le plus de voix, puis l'ordre dans lequel les options sont présentées"
 
 
 def best(counts, winners=1):

@@ -10,19 +10,20 @@ from collections import Counter
 from dataclasses import dataclass
 
 CHOICES = ("yes", "no", "blank")
-TIE_BREAK = "none: as many yes as no votes is published as a tie"
+# The stated tie-break (see single_choice.TIE_BREAK_EN): there is none.
+TIE_BREAK_EN = "none, as many yes as no votes is published as a tie"
+TIE_BREAK_FR = "aucun départage, autant de oui que de non est publié comme une égalité"
 
 EXPLANATION_EN = (
     "Each voter answers yes, no, or votes blank. Blank votes are counted and shown, "
     "but they do not count towards the majority: the proposal is adopted when there "
     "are more yes votes than no votes, rejected when there are more no votes than yes "
-    "votes, and the result is a tie when both are equal."
+    "votes."
 )
 EXPLANATION_FR = (
     "Chaque votant répond oui, non, ou vote blanc. Les votes blancs sont comptés et "
     "publiés, mais ils n'entrent pas dans le calcul de la majorité : la proposition est "
-    "adoptée s'il y a plus de oui que de non, rejetée s'il y a plus de non que de oui, "
-    "et il y a égalité si les deux sont égaux."
+    "adoptée s'il y a plus de oui que de non, rejetée s'il y a plus de non que de oui."
 )
 
 

@@ -128,6 +128,31 @@ def test_results_published_before_their_descriptions_were_stored_get_them_when_a
                               .where(PublishedFile.decision_id == decision.id)).scalar_one() == 4
 
 
+
+# Keys results.json gained after the first publications (schemas/results.schema.json): older ones lack them.
+LATER_KEYS = ("title", "number_of_winners", "max_choices", "budget", "voter_cost_limit", "tie_break", "opens_at",
+              "closes_at", "published_at")
+
+
+@pytest.mark.parametrize("method", [Method.MAJORITY_JUDGMENT, Method.BUDGET])
+def test_results_of_the_first_publications_get_their_descriptions_without_the_keys_they_lack(client, ctx, method):
+    """The data package written on demand for results.json of the first format: what it lacks is said to be
+    unknown (null), nothing is made up, and the page answers."""
+    decision = _published(method, **({"costs": [60, 50, 40], "budget": 100} if method is Method.BUDGET else {}))
+    old = {k: v for k, v in published_results(decision).items() if k not in LATER_KEYS}
+    old["count"].pop("tie", None)
+    db.session.execute(delete(PublishedFile).where(PublishedFile.decision_id == decision.id,
+                                                   PublishedFile.name.in_([RESULTS_JSON, RESULTS_CSV, DATAPACKAGE])))
+    files.store(decision.id, RESULTS_JSON, json.dumps(old, sort_keys=True))
+    db.session.commit()
+    response = client.get(f"/decisions/{decision.id}/datapackage.json")
+    assert response.status_code == 200
+    package = json.loads(response.get_data(as_text=True))
+    assert package["x_civic"]["tie_break"] is None and package["x_civic"]["eligible"] == old["eligible"]
+    (results,) = [r for r in package["resources"] if r["name"] == "results"]
+    assert "tie" not in results["description"] and "None" not in results["description"]
+
+
 def test_the_datapackage_names_every_file_with_its_stored_hash(client, ctx):
     decision = _published(Method.BUDGET, options=("A", "B", "C"), costs=[60, 50, 40], budget=100)
     package = json.loads(client.get(f"/decisions/{decision.id}/datapackage.json").get_data(as_text=True))

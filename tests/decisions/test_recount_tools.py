@@ -16,7 +16,7 @@ from pabutools.fractions import frac
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 from pabutools.tiebreaking import TieBreakingRule
 
-from civic.decisions.files import BALLOTS_CSV, BALLOTS_PB, RESULTS_JSON
+from civic.decisions.files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_JSON
 from civic.decisions.models import Method
 from civic.voting import budget, pabulib
 from civic.voting.recount import recount_pb
@@ -55,6 +55,13 @@ def test_every_demo_results_json_follows_its_schema(demo):
     for decision in demo:
         results = json.loads(published_text(decision, RESULTS_JSON))
         assert errors(results, SCHEMA) == [], decision.title
+    # What the data package's x_civic repeats of results.json has the same name and value there.
+    for decision in demo:
+        results = published_results(decision)
+        x_civic = json.loads(published_text(decision, DATAPACKAGE))["x_civic"]
+        shared = set(x_civic) & set(SCHEMA["properties"])
+        assert {"eligible", "ballots", "tie_break", "method", "budget_rule"} <= shared and "electorate" not in x_civic
+        assert {k: x_civic[k] for k in shared} == {k: results[k] for k in shared}, decision.title
     # The validator does refuse what the schema forbids.
     results = published_results(demo[0])
     broken = copy.deepcopy(results)
@@ -75,7 +82,10 @@ def test_demo_budgets_pass_pabulib_checker(demo):
         # The checker recounted "selected" with the rule the META names, and agrees with Civic.
         assert set(result["warnings"]) <= {"project with no votes"}
         meta = pabulib.read(text).meta
-        assert meta["date_begin"] and meta["date_end"] and "#2: Ties: more approvals" in meta["comment"]
+        assert meta["date_begin"] and meta["date_end"]
+        # The tie-break of the budget's own rule, as results.json says it.
+        ties = budget.TIE_BREAKS_EN[decision.budget_rule.value]
+        assert f"#2: Ties: {ties}." in meta["comment"] and ties == published_results(decision)["tie_break"]
 
 
 @pytest.mark.parametrize("path", SHARED_FILES, ids=lambda p: p.name)

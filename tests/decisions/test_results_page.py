@@ -211,3 +211,84 @@ def test_the_results_of_a_draft_stay_a_plain_404(client_request, login_as):
     decision = make_decision(Method.YES_NO, state="draft")
     page = client_request.get("decisions.results", decision_id=decision.id, _expected_status=404)
     assert page.h1 == "Page introuvable"
+
+
+def _explained(client, decision, lang):
+    """The paragraphs under "How the votes were counted" of a published decision's results page, in ``lang``."""
+    page = Page(client.get(f"/decisions/{decision.id}/results", headers={"Accept-Language": lang}))
+    heading = next(h for h in page.select("h2") if h.get_text() in ("How the votes were counted",
+                                                                    "Comment les voix ont été comptées"))
+    paragraphs = []
+    for sibling in heading.find_next_siblings():
+        if sibling.name == "h2":
+            break
+        paragraphs.append(sibling.get_text(" ", strip=True))
+    return paragraphs
+
+
+@pytest.mark.parametrize("method, rule", [
+    (Method.YES_NO, None), (Method.SINGLE_CHOICE, None), (Method.APPROVAL, None),
+    (Method.MAJORITY_JUDGMENT, None), (Method.BUDGET, BudgetRule.GREEDY), (Method.BUDGET, BudgetRule.EQUAL_SHARES)])
+def test_the_results_page_states_the_tie_break_of_its_own_method_and_rule_once(client, ctx, method, rule):
+    """The tie-break is said once, the method's and rule's own, in the words the published files use (in
+    English) or their French: a single-choice vote once said it twice, the second time naming majority judgment;
+    a budget by equal shares named the greedy rule's."""
+    decision = make_decision(method, **({"budget_rule": rule} if rule else {}))
+    first = decision.options[0].id if decision.options else None
+    _cast(decision, [{"vote": "yes"} if method is Method.YES_NO else {"option": first} if method is Method.SINGLE_CHOICE
+                     else {"grades": {str(o.id): "good" for o in decision.options}}
+                     if method is Method.MAJORITY_JUDGMENT else {"options": [first]}])
+    close(decision)
+    _publish(client, decision)
+    files_say = published_results(decision)["tie_break"]
+    for lang, prefix in (("en", "Ties: "), ("fr", "Égalités\u202f: ")):
+        paragraphs = _explained(client, decision, lang)
+        (tie_paragraph,) = [p for p in paragraphs if p.startswith(prefix)]
+        if lang == "en":
+            assert tie_paragraph == f"Ties: {files_say}."
+        # Nothing else says how ties are broken, nor names another method's rule.
+        rest = " ".join(p for p in paragraphs if p != tie_paragraph).lower()
+        for words in ("order in which", "ordre dans lequel", "ordre où", "cheaper", "moins cher", "points",
+                      "égalité", "as many votes", "price per euro", "prix par euro"):
+            assert words not in rest, (words, rest)
+        if method is not Method.MAJORITY_JUDGMENT:
+            assert "majority judgment" not in rest + tie_paragraph.lower()
+            assert "jugement majoritaire" not in rest + tie_paragraph.lower()
+    if method is Method.MAJORITY_JUDGMENT:
+        assert "majority grade" in files_say
+    elif method is Method.BUDGET:
+        assert ("price per euro" in files_say) is (rule is BudgetRule.EQUAL_SHARES) and "points" not in files_say
+
+
+@pytest.mark.parametrize("method", [Method.SINGLE_CHOICE, Method.APPROVAL, Method.MAJORITY_JUDGMENT])
+def test_several_winners_with_a_tie_for_the_last_place_are_named_with_how_the_tie_was_broken(client, ctx, method):
+    decision = make_decision(method, number_of_winners=2, options=("Parc", "Piscine", "Médiathèque", "Stade"))
+    park, pool, library, stadium = (o.id for o in decision.options)
+    # The park first; the pool, the library and the stadium tie for the second place: the pool, listed first, wins.
+    if method is Method.MAJORITY_JUDGMENT:
+        def grades(park_grade):
+            return {"grades": {str(park): park_grade, str(pool): "fair", str(library): "fair", str(stadium): "fair"}}
+        ballots = [grades("excellent"), grades("very_good")]
+    elif method is Method.SINGLE_CHOICE:
+        ballots = [{"option": o} for o in (park, park, pool, library, stadium)]
+    else:
+        ballots = [{"options": [park, pool]}, {"options": [park, library]}, {"options": [park, stadium]}]
+    _cast(decision, ballots)
+    close(decision)
+    _publish(client, decision)
+    count = published_results(decision)["count"]
+    assert count["winners"] == [park, pool] and count["tie"] == [pool, library, stadium]
+    same = "exactly the same grades" if method is Method.MAJORITY_JUDGMENT else "as many votes"
+    meme = ("ont reçu exactement les mêmes mentions" if method is Method.MAJORITY_JUDGMENT
+            else "ont obtenu autant de voix")
+    for lang, winners, tie in (
+            ("en", "Winners: Parc, Piscine",
+             f"Tie: Piscine, Médiathèque, Stade had {same}. As announced before the "
+             "vote, the order in which the options were listed decided: Piscine wins."),
+            ("fr", "Gagnants\u202f: Parc, Piscine",
+             f"Égalité\u202f: Piscine, Médiathèque, Stade {meme}. Comme "
+             "annoncé avant le vote, l’ordre dans lequel les options ont été présentées a décidé\u202f: Piscine "
+             "l’emporte.")):
+        page = Page(client.get(f"/decisions/{decision.id}/results", headers={"Accept-Language": lang}))
+        texts = [p.get_text(" ", strip=True) for p in page.select("p")]
+        assert winners in texts and tie in texts, texts

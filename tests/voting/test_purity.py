@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from civic.voting import ballot_file, explain
+
 PACKAGE = Path(__file__).resolve().parents[2] / "civic" / "voting"
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
 METHODS = ["yes_no", "single_choice", "approval", "majority_judgment", "budget"]
@@ -40,6 +42,26 @@ def test_plain_explanations_in_both_languages(module):
     mod = importlib.import_module(f"civic.voting.{module}")
     for text in (mod.EXPLANATION_EN, mod.EXPLANATION_FR):
         assert isinstance(text, str) and 100 < len(text) < 1000 and "\n" not in text
+
+
+@pytest.mark.parametrize("method, rule", [(m, None) for m in METHODS if m != "budget"]
+                         + [("budget", "greedy"), ("budget", "equal_shares")])
+def test_one_tie_break_per_method_and_rule_in_both_languages_said_once_on_the_pages(method, rule):
+    """The files' English sentence and the pages' French one are the same pair; the explanation says it last,
+    once; a budget's is its own rule's, and no rule of a decision's counts points."""
+    english, french = (explain.tie_break(method, rule, lang) for lang in ("en", "fr"))
+    assert english == ballot_file.tie_break(method, rule) and french and french != english
+    assert "points" not in english
+    for lang, sentence in (("en", english), ("fr", french)):
+        paragraphs = explain.explanation(method, rule, lang)
+        assert paragraphs[-1] == explain.TIES[lang].format(sentence)
+        assert sum(sentence in p for p in paragraphs) == 1
+
+
+def test_a_budget_s_tie_break_needs_its_rule():
+    assert explain.tie_break("budget", None) is None
+    with pytest.raises(ValueError):
+        ballot_file.tie_break("budget")
 
 
 def test_importing_civic_voting_loads_no_web_stack():
