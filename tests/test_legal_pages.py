@@ -38,18 +38,18 @@ def test_the_legal_notice_names_the_publisher_the_director_the_host_and_the_soft
     _identity()
     page = client_request.get("legal.legal_notice")
     assert page.h1 == "Mentions légales"
-    text = page.text(".legal-text")
+    text = page.text("main")
     for expected in ("Ville de Rennes", "SIRET : 73282932000074", "Hôtel de ville Place de la Mairie",
                      "Courriel : mairie@rennes.example", "Téléphone : 02 23 62 10 10", "Marie Dupont, maire",
                      "Hébergeur SAS 1 rue du Serveur, 75000 Paris support@hebergeur.example", "AGPL-3.0-or-later"):
         assert expected in text, expected
-    assert ("Courriel :", "mailto:mairie@rennes.example") not in page.links(".legal-text")
-    assert ("mairie@rennes.example", "mailto:mairie@rennes.example") in page.links(".legal-text")
+    assert ("Courriel :", "mailto:mairie@rennes.example") not in page.links(".legal-facts")
+    assert ("mairie@rennes.example", "mailto:mairie@rennes.example") in page.links(".legal-facts")
 
 
 def test_without_settings_the_pages_say_what_is_missing(client_request):
     page = client_request.get("legal.legal_notice")
-    assert page.texts(".legal-text h2 + p em") == ["Pas encore renseigné.", "Pas encore renseigné."]
+    assert page.texts(".legal-facts h2 + p em") == ["Pas encore renseigné.", "Pas encore renseigné."]
 
 
 def test_the_personal_data_page_says_purposes_rights_durations_and_cookies(client_request, a_retention_rule):
@@ -61,10 +61,14 @@ def test_the_personal_data_page_says_purposes_rights_durations_and_cookies(clien
         assert expected in text, expected
     assert ("Mes données", "/account/data") in page.links("main")
     assert not [href for _text, href in page.links("main") if "cnil" in href]  # the CNIL named, not linked
-    [row] = page.select("#durations + p + table tbody tr")
-    # The setting RETENTION_DAYS overrides the rule's default.
-    assert [cell.get_text() for cell in row.select("td")] == ["Tokens of the test", "45 jours",
-                                                               "Because the test says so"]
+    rows = page.select("#durations + p + table tbody tr")
+    # The setting RETENTION_DAYS overrides the rule's default; the server logs, which Civic does not write,
+    # are stated too.
+    assert [cell.get_text() for cell in rows[0].select("td")] == ["Tokens of the test", "45 jours",
+                                                                   "Because the test says so"]
+    assert [row.select_one("td").get_text() for row in rows] == ["Tokens of the test", "Journaux du serveur "
+                                                                 "(adresses et pages demandées)"]
+    assert "portabilité, RGPD art. 20" in text
     cookies = [row.select_one("td code").get_text() for row in page.select("#cookies + p + table tbody tr")]
     assert cookies == ["session", "civic_lang"]
 
@@ -73,7 +77,7 @@ def test_the_accessibility_statement_is_not_conforming_until_an_audit_says_other
     _identity()
     page = client_request.get("legal.accessibility")
     assert page.h1 == "Déclaration d’accessibilité"
-    text = page.text(".legal-text")
+    text = page.text("main")
     assert "Ce site est non conforme avec le RGAA, version 4.1." in text
     assert "Aucun audit n’a encore été réalisé" in text
     for tool in ("axe-core", "Nu HTML Checker", "320 pixels", "sans JavaScript et au clavier seul",
@@ -84,8 +88,8 @@ def test_the_accessibility_statement_is_not_conforming_until_an_audit_says_other
 
     _identity(audit_date="2026-11-02", audit_by="Audit SARL", audit_rate="75")
     page = client_request.get("legal.accessibility")
-    assert "Ce site est partiellement conforme avec le RGAA, version 4.1." in page.text(".legal-text")
-    assert "par Audit SARL révèle que 75 % des critères du RGAA sont respectés." in page.text(".legal-text")
+    assert "Ce site est partiellement conforme avec le RGAA, version 4.1." in page.text("main")
+    assert "par Audit SARL révèle que 75 % des critères du RGAA sont respectés." in page.text("main")
     assert "Accessibilité : partiellement conforme" in page.texts(".site-footer a")
     _identity(audit_date="2026-11-02", audit_by="Audit SARL", audit_rate="100")
     assert "Accessibilité : totalement conforme" in client_request.get("main.home").texts(".site-footer a")
@@ -178,9 +182,9 @@ def test_the_footer_links_the_required_pages(client_request):
         assert link in footer
 
 
-def test_without_retention_rules_the_page_promises_no_durations(client_request, monkeypatch):
+def test_without_retention_rules_the_page_states_only_the_server_logs(client_request, monkeypatch):
     monkeypatch.setattr(retention, "_rules", retention.Registry("retention rule"))
     page = client_request.get("legal.personal_data")
-    assert page.text("#durations + p") == ("Votre compte et ce que vous avez publié sont conservés tant que le compte "
-                                           "existe.")
-    assert not page.has("#durations + p + table")
+    # Only the server logs, which no rule of Civic purges.
+    assert page.texts("#durations + p + table tbody tr td:first-child") == [
+        "Journaux du serveur (adresses et pages demandées)"]
