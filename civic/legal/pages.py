@@ -174,7 +174,7 @@ def retention():
                          _l("The web server records each request to keep the site secure and to trace an "
                             "attack; the CNIL's recommendation on logging (2021) asks for six months to one year. "
                             "They are kept one year at most, then deleted.")))
-    return sorted(kept, key=lambda k: (k.days, str(k.label)))
+    return sorted(kept, key=lambda k: (k.days, str(k.label).casefold()))
 
 
 def years_or_days(days):
