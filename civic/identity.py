@@ -23,8 +23,8 @@ from .transaction import after_commit
 PREFIX = "identity."
 # The parts of the identity the form edits, in its order; the logo is stored under LOGO apart.
 TEXT_FIELDS = ("name", "siret", "address", "email", "phone", "contact_url", "director", "host_name",
-               "host_address", "host_contact", "dpo_contact", "audit_date", "audit_by", "audit_rate", "audit_environment",
-               "audit_pages", "nonconformities", "disproportionate_burden", "declared_on")
+               "host_address", "host_contact", "dpo_contact", "audit_date", "audit_by", "audit_rate",
+               "audit_environment", "audit_pages", "nonconformities", "disproportionate_burden", "declared_on")
 LOGO = "logo"
 
 # RGAA: totally conforming at 100 % of the criteria met, partially from 50 %, otherwise not; a site never
@@ -50,7 +50,7 @@ class Identity:
     audit_date: str = ""  # ISO day, "" when no audit was made
     audit_by: str = ""
     audit_rate: str = ""  # percentage of the RGAA criteria met, "" without an audit
-    # The parts of the RGAA 4.1 model of the statement only the audit knows, one item a line: the browsers and
+    # The parts of the RGAA 4.1 model of the statement only the audit knows, one item per line: the browsers and
     # assistive technologies it used, the pages of its sample, the non-conformities it found; and the
     # exemptions the collectivité claims for a disproportionate burden.
     audit_environment: str = ""

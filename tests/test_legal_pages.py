@@ -206,9 +206,10 @@ def test_an_audited_statement_says_what_the_audit_found_in_the_sections_of_the_r
     assert page.texts("main h2") == ["État de conformité", "Contenus non accessibles",
                                      "Établissement de cette déclaration", "Retour d’information et contact",
                                      "Voies de recours"]
-    assert page.texts("main h3") == ["Non-conformités", "Dérogations pour charge disproportionnée",
-                                     "Contenus non soumis à l’obligation d’accessibilité", "Technologies utilisées",
-                                     "L’audit", "Les vérifications automatiques des développeurs"]
+    assert page.texts("main h3") == [
+        "Non-conformités", "Dérogations pour charge disproportionnée",
+        "Contenus non soumis à l’obligation d’accessibilité", "Technologies utilisées", "L’audit",
+        "Les vérifications automatiques des développeurs"]
     assert page.texts("h3:-soup-contains('Non-conformités') + p + ul li") == [
         "Critère 3.2 : contrastes des boutons secondaires"]
     assert page.text("h3:-soup-contains('charge disproportionnée') + p") == (

@@ -112,15 +112,15 @@ class IdentityForm(FlaskForm):
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage between 0 and 100."))])
     audit_environment = TextAreaField(LABELS["audit_environment"], filters=[strip_lines],
                                       validators=[max_length(1000)],
-                                      description=_l("One a line, e.g. Firefox 128 with NVDA 2024.1."))
+                                      description=_l("One per line, e.g. Firefox 128 with NVDA 2024.1."))
     audit_pages = TextAreaField(LABELS["audit_pages"], filters=[strip_lines], validators=[max_length(2000)],
-                                description=_l("The audit's sample, one page a line."))
+                                description=_l("The audit's sample, one page per line."))
     nonconformities = TextAreaField(LABELS["nonconformities"], filters=[strip_lines],
                                     validators=[max_length(5000)],
-                                    description=_l("One a line, as the audit report lists them."))
+                                    description=_l("One per line, as the audit report lists them."))
     disproportionate_burden = TextAreaField(LABELS["disproportionate_burden"], filters=[strip_lines],
                                             validators=[max_length(2000)],
-                                            description=_l("Leave empty if none is claimed. One a line: the "
+                                            description=_l("Leave empty if none is claimed. One per line: the "
                                                            "content, and the alternative offered."))
     logo = FileField(LABELS["logo"],
                      description=_l("Shown beside the name. Scripts, links to other files and styles are removed."))
