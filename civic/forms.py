@@ -22,6 +22,12 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def strip_lines(value):
+    """A textarea's filter: browsers post its line breaks as CRLF (HTML's form encoding), stored as LF, so a form
+    sent again untouched equals what it showed."""
+    return strip(value.replace("\r\n", "\n").replace("\r", "\n")) if isinstance(value, str) else value
+
+
 class StrongPassword:
     """At least PASSWORD_MIN_LENGTH characters (ANSSI: length beats composition rules)."""
 

@@ -23,7 +23,8 @@ from .transaction import after_commit
 PREFIX = "identity."
 # The parts of the identity the form edits, in its order; the logo is stored under LOGO apart.
 TEXT_FIELDS = ("name", "siret", "address", "email", "phone", "contact_url", "director", "host_name",
-               "host_address", "host_contact", "dpo_contact", "audit_date", "audit_by", "audit_rate", "declared_on")
+               "host_address", "host_contact", "dpo_contact", "audit_date", "audit_by", "audit_rate",
+               "audit_environment", "audit_pages", "nonconformities", "disproportionate_burden", "declared_on")
 LOGO = "logo"
 
 # RGAA: totally conforming at 100 % of the criteria met, partially from 50 %, otherwise not; a site never
@@ -49,6 +50,13 @@ class Identity:
     audit_date: str = ""  # ISO day, "" when no audit was made
     audit_by: str = ""
     audit_rate: str = ""  # percentage of the RGAA criteria met, "" without an audit
+    # The parts of the RGAA 4.1 model of the statement only the audit knows, one item per line: the browsers and
+    # assistive technologies it used, the pages of its sample, the non-conformities it found; and the
+    # exemptions the collectivité claims for a disproportionate burden.
+    audit_environment: str = ""
+    audit_pages: str = ""
+    nonconformities: str = ""
+    disproportionate_burden: str = ""
     declared_on: str = ""  # ISO day of the accessibility statement
     logo: str = ""  # the sanitised SVG
 
@@ -68,6 +76,10 @@ class Identity:
             return NONE
         rate = int(self.audit_rate)
         return FULL if rate >= 100 else PARTIAL if rate >= 50 else NONE
+
+    @property
+    def fully_conforming(self):
+        return self.accessibility == FULL
 
     @property
     def accessibility_label(self):
@@ -93,6 +105,9 @@ LABELS = {
     "dpo_contact": _l("Data protection officer: how to write to them"),
     "declared_on": _l("Date of the accessibility statement"), "audit_date": _l("Date of the accessibility audit"),
     "audit_by": _l("Audit made by"), "audit_rate": _l("RGAA criteria met by the audit, in %"),
+    "audit_environment": _l("Browsers and assistive technologies the audit used"),
+    "audit_pages": _l("Pages the audit checked"), "nonconformities": _l("Non-conformities the audit found"),
+    "disproportionate_burden": _l("Exemptions for a disproportionate burden"),
     "logo": _l("Logo (SVG file, 20 KB at most)"),
 }
 
@@ -164,7 +179,7 @@ current_name = _CurrentName()
 def siret_valid(value):
     """14 digits whose Luhn checksum holds (INSEE). La Poste's establishments are numbered by another rule:
     their SIREN 356000000 accepts a SIRET whose digits add up to a multiple of 5."""
-    if len(value) != 14 or not value.isascii() or not value.isdigit():
+    if not siret_shaped(value):
         return False
     if value.startswith("356000000"):
         return sum(int(d) for d in value) % 5 == 0
@@ -173,3 +188,8 @@ def siret_valid(value):
         n = int(digit) * (2 if position % 2 else 1)
         total += n - 9 if n > 9 else n
     return total % 10 == 0
+
+
+def siret_shaped(value):
+    """14 digits, whatever their check digit: a wrong length is a digit missing, not a typo in one."""
+    return len(value) == 14 and value.isascii() and value.isdigit()

@@ -96,9 +96,15 @@ def test_erasure_leaves_nothing_personal_and_every_count(client, ctx):
     login(client, resident)
     page = Page(client.get("/account/delete"))
     assert page.has('input[name="password"]')
+    # "Propositions et commentaires": the masculine agrees; the person addressed is written inclusively.
+    assert page.texts('input[name="contributions"] + label') == [
+        "Les garder, signés « Participant·e supprimé·e »",
+        "Les retirer, sauf ceux auxquels d’autres ont pris part"]
     response = client.post_form("/account/delete", {"contributions": "keep", "password": PASSWORD})
     assert response.status_code == 302 and response.location.endswith("/account/deleted")
-    assert Page(client.get(response.location)).text("h1") == "Votre compte a été supprimé"
+    erased_page = Page(client.get(response.location))
+    assert erased_page.text("h1") == "Votre compte a été supprimé"
+    assert "vous êtes déconnecté·e." in erased_page.text("main")
 
     erased = db.session.get(User, resident.id)
     assert erased.is_erased and not erased.active and not erased.can_log_in

@@ -10,6 +10,7 @@ from civic.access import Role
 from civic.extensions import db
 from civic.legal.logo import LogoRefused, sanitise
 from civic.site_settings import Setting
+from civic.staff_log import StaffLogEntry
 from tests.client import Page
 
 FORM = {"name": "Ville de Rennes", "siret": "732 829 320 00074", "address": "Hôtel de ville\nPlace de la Mairie",
@@ -56,8 +57,10 @@ def test_an_admin_saves_the_identity_and_every_page_shows_it(client, client_requ
     ("name", "", "Saisissez le nom de la collectivité."),
     ("siret", "732 829 320 00075", "Saisissez les 14 chiffres du SIRET tel que l’INSEE l’a attribué : ce numéro "
                                    "n’est pas un SIRET valide (sa clé de contrôle ne correspond pas)."),
-    ("siret", "7328293200007", "Saisissez les 14 chiffres du SIRET tel que l’INSEE l’a attribué : ce numéro "
-                               "n’est pas un SIRET valide (sa clé de contrôle ne correspond pas)."),
+    # The check digit is blamed only when there are 14 digits to check.
+    ("siret", "7328293200007", "Un SIRET compte 14 chiffres : ce numéro en a 13."),
+    ("siret", "12345", "Un SIRET compte 14 chiffres : ce numéro en a 5."),
+    ("siret", "7328293200007A", "Saisissez le SIRET en chiffres seulement (des espaces peuvent les séparer)."),
     ("email", "mairie at rennes", "Saisissez une adresse électronique comme mairie@example.fr."),
     ("contact_url", "javascript:alert(1)", "Saisissez une adresse web commençant par https://."),
     ("audit_rate", "140", "Saisissez un pourcentage entre 0 et 100."),
@@ -71,6 +74,24 @@ def test_the_form_refuses_what_is_wrong_and_keeps_what_was_typed(client, login_a
     assert page.field_error(field) == message.replace("\u00a0", " ")
     assert page.value(field) == value and page.value("director") == "Marie Dupont, maire"
     assert identity.current().name == "Villeneuve-sur-Lys"
+
+
+def test_textareas_posted_with_crlf_change_nothing_when_nothing_was_typed(client, client_request, login_as):
+    """Browsers post a textarea's line breaks as CRLF: stored as LF, an identity set with LF (the demo, an earlier
+    save) and sent again untouched logs no change."""
+    login_as(Role.ADMIN)
+    texts = {"address": "Hôtel de ville\nPlace de la Mairie", "host_address": "1 rue du Serveur\n75000 Paris",
+             "dpo_contact": "DPO\ndpo@rennes.example", "audit_environment": "Firefox 128 avec NVDA\nSafari",
+             "audit_pages": "Accueil\nPlan", "nonconformities": "Critère 3.2\nCritère 11.1"}
+    assert _post(client, dict(FORM, audit_date="15/11/2026", audit_rate="75", **texts)).status_code == 302
+    assert identity.current().nonconformities == "Critère 3.2\nCritère 11.1"
+    page = client_request.get("admin.identity_settings")
+    assert page.select_one("textarea[name=audit_pages]").get_text().strip() == "Accueil\nPlan"
+    crlf = {name: value.replace("\n", "\r\n") for name, value in texts.items()}
+    assert _post(client, dict(FORM, audit_date="15/11/2026", audit_rate="75", **crlf)).status_code == 302
+    assert identity.current().address == "Hôtel de ville\nPlace de la Mairie"
+    entries = db.session.scalars(db.select(StaffLogEntry).where(StaffLogEntry.action == "identity")).all()
+    assert len(entries) == 1
 
 
 def test_an_audit_needs_its_rate_and_its_date(client, login_as):

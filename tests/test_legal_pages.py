@@ -1,6 +1,8 @@
 """The pages the law requires: each built from the collectivité's identity, editable by an admin (and back to its
 default), the durations read from the registered retention rules, the site map read from the routes, and
 the links to them in the footer of every page (tests/pages.py checks every page the suite renders)."""
+import hashlib
+
 import pytest
 from flask_babel import lazy_gettext as _l
 
@@ -10,6 +12,7 @@ from civic.domain import DomainError
 from civic.extensions import db
 from civic.legal import pages
 from civic.privacy import retention
+from civic.staff_log import StaffLogEntry
 
 SETTINGS = {"name": "Ville de Rennes", "siret": "73282932000074", "address": "Hôtel de ville\nPlace de la Mairie",
             "email": "mairie@rennes.example", "phone": "02 23 62 10 10", "director": "Marie Dupont, maire",
@@ -38,18 +41,18 @@ def test_the_legal_notice_names_the_publisher_the_director_the_host_and_the_soft
     _identity()
     page = client_request.get("legal.legal_notice")
     assert page.h1 == "Mentions légales"
-    text = page.text(".legal-text")
+    text = page.text("main")
     for expected in ("Ville de Rennes", "SIRET : 73282932000074", "Hôtel de ville Place de la Mairie",
                      "Courriel : mairie@rennes.example", "Téléphone : 02 23 62 10 10", "Marie Dupont, maire",
                      "Hébergeur SAS 1 rue du Serveur, 75000 Paris support@hebergeur.example", "AGPL-3.0-or-later"):
         assert expected in text, expected
-    assert ("Courriel :", "mailto:mairie@rennes.example") not in page.links(".legal-text")
-    assert ("mairie@rennes.example", "mailto:mairie@rennes.example") in page.links(".legal-text")
+    assert ("Courriel :", "mailto:mairie@rennes.example") not in page.links(".legal-facts")
+    assert ("mairie@rennes.example", "mailto:mairie@rennes.example") in page.links(".legal-facts")
 
 
 def test_without_settings_the_pages_say_what_is_missing(client_request):
     page = client_request.get("legal.legal_notice")
-    assert page.texts(".legal-text h2 + p em") == ["Pas encore renseigné.", "Pas encore renseigné."]
+    assert page.texts(".legal-facts h2 + p em") == ["Pas encore renseigné.", "Pas encore renseigné."]
 
 
 def test_the_personal_data_page_says_purposes_rights_durations_and_cookies(client_request, a_retention_rule):
@@ -61,10 +64,14 @@ def test_the_personal_data_page_says_purposes_rights_durations_and_cookies(clien
         assert expected in text, expected
     assert ("Mes données", "/account/data") in page.links("main")
     assert not [href for _text, href in page.links("main") if "cnil" in href]  # the CNIL named, not linked
-    [row] = page.select("#durations + p + table tbody tr")
-    # The setting RETENTION_DAYS overrides the rule's default.
-    assert [cell.get_text() for cell in row.select("td")] == ["Tokens of the test", "45 jours",
-                                                               "Because the test says so"]
+    rows = page.select("#durations + p + table tbody tr")
+    # The setting RETENTION_DAYS overrides the rule's default; the server logs, which Civic does not write,
+    # are stated too.
+    assert [cell.get_text() for cell in rows[0].select("td")] == ["Tokens of the test", "45 jours",
+                                                                   "Because the test says so"]
+    assert [row.select_one("td").get_text() for row in rows] == ["Tokens of the test", "Journaux du serveur "
+                                                                 "(adresses et pages demandées)"]
+    assert "portabilité, RGPD art. 20" in text
     cookies = [row.select_one("td code").get_text() for row in page.select("#cookies + p + table tbody tr")]
     assert cookies == ["session", "civic_lang"]
 
@@ -73,7 +80,7 @@ def test_the_accessibility_statement_is_not_conforming_until_an_audit_says_other
     _identity()
     page = client_request.get("legal.accessibility")
     assert page.h1 == "Déclaration d’accessibilité"
-    text = page.text(".legal-text")
+    text = page.text("main")
     assert "Ce site est non conforme avec le RGAA, version 4.1." in text
     assert "Aucun audit n’a encore été réalisé" in text
     for tool in ("axe-core", "Nu HTML Checker", "320 pixels", "sans JavaScript et au clavier seul",
@@ -84,8 +91,8 @@ def test_the_accessibility_statement_is_not_conforming_until_an_audit_says_other
 
     _identity(audit_date="2026-11-02", audit_by="Audit SARL", audit_rate="75")
     page = client_request.get("legal.accessibility")
-    assert "Ce site est partiellement conforme avec le RGAA, version 4.1." in page.text(".legal-text")
-    assert "par Audit SARL révèle que 75 % des critères du RGAA sont respectés." in page.text(".legal-text")
+    assert "Ce site est partiellement conforme avec le RGAA, version 4.1." in page.text("main")
+    assert "par Audit SARL révèle que 75 % des critères du RGAA sont respectés." in page.text("main")
     assert "Accessibilité : partiellement conforme" in page.texts(".site-footer a")
     _identity(audit_date="2026-11-02", audit_by="Audit SARL", audit_rate="100")
     assert "Accessibilité : totalement conforme" in client_request.get("main.home").texts(".site-footer a")
@@ -196,9 +203,135 @@ def test_the_footer_links_the_required_pages(client_request):
         assert link in footer
 
 
-def test_without_retention_rules_the_page_promises_no_durations(client_request, monkeypatch):
+def test_without_retention_rules_the_page_states_only_the_server_logs(client_request, monkeypatch):
     monkeypatch.setattr(retention, "_rules", retention.Registry("retention rule"))
     page = client_request.get("legal.personal_data")
-    assert page.text("#durations + p") == ("Votre compte et ce que vous avez publié sont conservés tant que le compte "
-                                           "existe.")
-    assert not page.has("#durations + p + table")
+    # Only the server logs, which no rule of Civic purges.
+    assert page.texts("#durations + p + table tbody tr td:first-child") == [
+        "Journaux du serveur (adresses et pages demandées)"]
+
+
+AUDIT = {"audit_date": "2026-11-15", "audit_by": "Cabinet Access42", "audit_rate": "75",
+         "audit_environment": "Firefox 128 avec NVDA 2024.1\nSafari 17 avec VoiceOver",
+         "audit_pages": "Accueil\nPropositions", "nonconformities": "Critère 3.2 : contrastes des boutons secondaires"}
+
+
+def test_an_audited_statement_says_what_the_audit_found_in_the_sections_of_the_rgaa_model(client_request):
+    _identity(**AUDIT)
+    page = client_request.get("legal.accessibility")
+    text = page.text("main")
+    assert "Sans audit" not in text  # the audit's non-conformities are known
+    assert page.texts("main h2") == ["État de conformité", "Contenus non accessibles",
+                                     "Établissement de cette déclaration", "Retour d’information et contact",
+                                     "Voies de recours"]
+    assert page.texts("main h3") == [
+        "Non-conformités", "Dérogations pour charge disproportionnée",
+        "Contenus non soumis à l’obligation d’accessibilité", "Technologies utilisées", "L’audit",
+        "Les vérifications automatiques des développeurs"]
+    assert page.texts("h3:-soup-contains('Non-conformités') + p + ul li") == [
+        "Critère 3.2 : contrastes des boutons secondaires"]
+    assert page.text("h3:-soup-contains('charge disproportionnée') + p") == (
+        "Aucune dérogation pour charge disproportionnée n’est invoquée.")
+    # Residents' text and open data are not exemptions (a disproportionate burden) but content not subject.
+    not_subject = page.texts("h3:-soup-contains('non soumis') + ul li")
+    assert len(not_subject) == 2 and "propositions et des commentaires" in not_subject[0]
+    assert "données ouvertes" in not_subject[1]
+    assert page.texts("h3:-soup-contains('L’audit') ~ ul li")[:4] == [
+        "Firefox 128 avec NVDA 2024.1", "Safari 17 avec VoiceOver", "Accueil", "Propositions"]
+
+    _identity(**dict(AUDIT, nonconformities="", audit_environment="", audit_pages=""))
+    page = client_request.get("legal.accessibility")
+    # Partially conforming without the list: the page says the list is missing, not that nobody looked.
+    assert page.text("h3:-soup-contains('Non-conformités') + p") == "Pas encore renseigné."
+    assert "Sans audit" not in page.text("main")
+    _identity(**dict(AUDIT, audit_rate="100", nonconformities=""))
+    page = client_request.get("legal.accessibility")
+    assert page.text("h3:-soup-contains('Non-conformités') + p") == "L’audit n’a relevé aucune non-conformité."
+
+
+def test_without_audit_the_statement_says_the_non_conformities_are_unknown(client_request):
+    _identity()
+    page = client_request.get("legal.accessibility")
+    assert page.text("h3:-soup-contains('Non-conformités') + p").startswith(
+        "Sans audit, les non-conformités ne sont pas toutes connues.")
+    assert page.text("h3:-soup-contains('L’audit') + p") == "Aucun audit n’a encore été réalisé."
+
+
+def test_the_editor_starts_from_the_page_and_the_facts_stay_from_the_settings(client_request, login_as):
+    login_as(Role.ADMIN)
+    _identity()
+    textarea = client_request.get("legal.edit_page", page="legal_notice").select_one("textarea[name=text]")
+    default = textarea.get_text().strip()
+    assert default.startswith("## Crédits\n\nCe site fonctionne avec Civic")
+    # Sent back untouched (as a browser does, with CRLF), the default stays the default.
+    client_request.post("legal.edit_page", page="legal_notice",
+                        _data={"text": default.replace("\n", "\r\n"), "save": "1"})
+    editor = client_request.get("legal.edit_page", page="legal_notice")
+    assert "La page affiche son texte par défaut" in editor.text("main")
+    assert not editor.has("button[name=default], input[name=default]")
+
+    edited = default + "\n\n## Conditions d’utilisation\n\nLes contributions respectent la charte."
+    client_request.post("legal.edit_page", page="legal_notice", _data={"text": edited.replace("\n", "\r\n"),
+                                                                       "save": "1"})
+    assert client_request.get("legal.edit_page", page="legal_notice").select_one(
+        "textarea[name=text]").get_text().strip() == edited
+    _identity(siret="21350238800015", director="Paul Martin, maire")
+    page = client_request.get("legal.legal_notice")
+    assert page.texts(".legal-text h2") == ["Crédits", "Conditions d’utilisation"]
+    facts = page.text(".legal-facts")
+    assert "SIRET : 21350238800015" in facts and "Paul Martin, maire" in facts and "Hébergeur SAS" in facts
+
+
+@pytest.mark.parametrize("page", sorted(pages.EDITABLE))
+def test_a_french_text_is_marked_french_on_the_english_site(client, client_request, login_as, page):
+    login_as(Role.ADMIN)
+    _identity()
+    client_request.post("legal.edit_page", page=page, _data={"text": "Notre texte.", "save": "1"})
+    assert not client_request.get(f"legal.{page}").select_one(".legal-text").has_attr("lang")
+    client.set_cookie("civic_lang", "en", domain="civic.test")
+    shown = client_request.get(f"legal.{page}")
+    assert shown.select_one(".legal-text")["lang"] == "fr" and shown.text(".legal-text") == "Notre texte."
+    client_request.post("legal.edit_page", page=page, _data={"text": "", "default": "1"})
+    # The default prose is in the reader's language.
+    assert not client_request.get(f"legal.{page}").select_one(".legal-text").has_attr("lang")
+
+
+def test_saving_and_resetting_a_page_is_in_the_staff_log_without_its_text(client_request, login_as):
+    login_as(Role.ADMIN)
+    written = "Notre politique de confidentialité, relue."
+    client_request.post("legal.edit_page", page="personal_data", _data={"text": written, "save": "1"})
+    client_request.post("legal.edit_page", page="personal_data", _data={"text": written, "save": "1"})
+    client_request.post("legal.edit_page", page="personal_data", _data={"text": "", "default": "1"})
+    entries = db.session.scalars(db.select(StaffLogEntry).where(StaffLogEntry.action == "legal_page")
+                                 .order_by(StaffLogEntry.id)).all()
+    assert len(entries) == 2  # saving the same text again changed nothing
+    saved, reset = entries
+    digest = hashlib.sha256(written.encode()).hexdigest()[:12]
+    assert saved.after_data == {"legal_page": "personal_data", "legal_text": {"length": len(written), "hash": digest}}
+    assert reset.before_data == saved.after_data and reset.after_data["legal_text"] == ""
+    page = client_request.get("admin.staff_log_entry", staff_log_entry_id=saved.id)
+    assert "Texte d’une page légale modifié" in page.text("main")
+    assert f"{len(written)} caractères, SHA-256 {digest}…" in page.text("main")
+    assert written not in page.text("main")
+
+
+def test_durations_read_in_years_or_days_shortest_first(app, client, client_request, monkeypatch):
+    monkeypatch.setattr(retention, "_rules", retention.Registry("retention rule"))
+    for key, days in (("three_years", 3 * 365), ("a_day", 1), ("a_month", 30), ("a_year", 365), ("odd", 400)):
+        retention.retention_rule(retention.Rule(key, key, "why", days, lambda _cutoff: 0))
+    page = client_request.get("legal.personal_data")
+    rows = [[cell.get_text() for cell in row.select("td")[:2]] for row in page.select("#durations + p + table tr")
+            if row.select("td")]
+    assert rows == [["a_day", "1 jour"], ["a_month", "30 jours"], ["a_year", "1 an"],
+                    ["Journaux du serveur (adresses et pages demandées)", "1 an"], ["odd", "400 jours"],
+                    ["three_years", "3 ans"]]
+    client.set_cookie("civic_lang", "en", domain="civic.test")
+    page = client_request.get("legal.personal_data")
+    assert "3 years" in page.texts("#durations + p + table td[data-label='Kept for']")
+
+
+def test_the_durations_speak_to_residents(client_request):
+    """The staff's advice on the rules (report the statistics each year...) is in the README, not on this page."""
+    text = client_request.get("legal.personal_data").text("#durations + p + table")
+    assert "bilan" not in text and "faites" not in text.lower()
+    assert "Il vous permet, ainsi qu’à la collectivité" in text

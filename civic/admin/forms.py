@@ -8,8 +8,8 @@ from wtforms.validators import NumberRange, Optional
 
 from .. import labels
 from ..access import Role
-from ..forms import DayField, max_length, required, strip
-from ..identity import LABELS, siret_valid
+from ..forms import DayField, max_length, required, strip, strip_lines
+from ..identity import LABELS, siret_shaped, siret_valid
 from ..routing import parse_id
 
 
@@ -50,7 +50,15 @@ def _digits_only(value):
 
 
 def _siret(_form, field):
-    if field.data and not siret_valid(_digits_only(field.data)):
+    """Says what is wrong: the check digit is the reason only when there are 14 digits to check."""
+    digits = _digits_only(field.data or "")
+    if not digits:
+        return
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValidationError(_l("Enter the SIRET with digits only (spaces may separate them)."))
+    if not siret_shaped(digits):
+        raise ValidationError(_l("A SIRET has 14 digits: this number has %(count)d.", count=len(digits)))
+    if not siret_valid(digits):
         raise ValidationError(_l("Enter the 14 digits of the SIRET as the INSEE gave them: this number is not a "
                                  "valid SIRET (its check digit does not match)."))
 
@@ -82,7 +90,7 @@ class IdentityForm(FlaskForm):
                        description=_l("As the header shows it, e.g. Ville de Rennes."))
     siret = StringField(LABELS["siret"], filters=[strip], validators=[_siret],
                         render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    address = TextAreaField(LABELS["address"], filters=[strip], validators=[max_length(300)])
+    address = TextAreaField(LABELS["address"], filters=[strip_lines], validators=[max_length(300)])
     email = StringField(LABELS["email"], filters=[strip], validators=[max_length(254), _email])
     phone = StringField(LABELS["phone"], filters=[strip], validators=[max_length(30), _phone])
     contact_url = StringField(LABELS["contact_url"], filters=[strip],
@@ -90,9 +98,9 @@ class IdentityForm(FlaskForm):
     director = StringField(LABELS["director"], filters=[strip], validators=[max_length(200)],
                            description=_l("Name and office, e.g. Marie Dupont, maire."))
     host_name = StringField(LABELS["host_name"], filters=[strip], validators=[max_length(200)])
-    host_address = TextAreaField(LABELS["host_address"], filters=[strip], validators=[max_length(300)])
+    host_address = TextAreaField(LABELS["host_address"], filters=[strip_lines], validators=[max_length(300)])
     host_contact = StringField(LABELS["host_contact"], filters=[strip], validators=[max_length(200)])
-    dpo_contact = TextAreaField(LABELS["dpo_contact"], filters=[strip],
+    dpo_contact = TextAreaField(LABELS["dpo_contact"], filters=[strip_lines],
                                 validators=[max_length(300)],
                                 description=_l("An e-mail or postal address, e.g. dpo@example.fr."))
     declared_on = DayField(LABELS["declared_on"], validators=[Optional()])
@@ -102,6 +110,18 @@ class IdentityForm(FlaskForm):
     audit_by = StringField(LABELS["audit_by"], filters=[strip], validators=[max_length(200)])
     audit_rate = IntegerField(LABELS["audit_rate"], validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage between 0 and 100."))])
+    audit_environment = TextAreaField(LABELS["audit_environment"], filters=[strip_lines],
+                                      validators=[max_length(1000)],
+                                      description=_l("One per line, e.g. Firefox 128 with NVDA 2024.1."))
+    audit_pages = TextAreaField(LABELS["audit_pages"], filters=[strip_lines], validators=[max_length(2000)],
+                                description=_l("The audit's sample, one page per line."))
+    nonconformities = TextAreaField(LABELS["nonconformities"], filters=[strip_lines],
+                                    validators=[max_length(5000)],
+                                    description=_l("One per line, as the audit report lists them."))
+    disproportionate_burden = TextAreaField(LABELS["disproportionate_burden"], filters=[strip_lines],
+                                            validators=[max_length(2000)],
+                                            description=_l("Leave empty if none is claimed. One per line: the "
+                                                           "content, and the alternative offered."))
     logo = FileField(LABELS["logo"],
                      description=_l("Shown beside the name. Scripts, links to other files and styles are removed."))
     remove_logo = BooleanField(_l("Remove the logo"))

@@ -42,9 +42,9 @@ retention_rule(Rule(
 
 retention_rule(Rule(
     key="assisted_actions", label=_l("Audit log of what agents entered for residents"),
-    why=_l("It lets residents and the local authority check what agents did in a resident's name, and its "
-           "receipt codes attach what was entered at a counter to an account created later: kept three years, the "
-           "longest the CNIL's recommendation on logging (2021) allows for the internal control of staff, then "
-           "removed rather than aggregated. The counters' weekly statistics of those years go with it: report "
-           "them each year."),
+    # Read by residents on the personal-data page: the staff's advice (report the weekly statistics each year,
+    # they go with the log) is in the README's Retention section.
+    why=_l("It lets you and the local authority check what agents did in your name, and its receipt codes "
+           "attach what was entered at a counter to an account created later: kept three years, the longest the "
+           "CNIL's recommendation on logging (2021) allows for the internal control of staff, then removed."),
     default_days=3 * 365, purge=_purge_audit))
