@@ -2,19 +2,24 @@
 nobody votes twice."""
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import LargeBinary, String, Text, func, select
 
 from civic.access import Role
+from civic.accounts.erasure import erase_account
 from civic.accounts.models import District, LoginSession, User
 from civic.accounts.personal_data import download
 from civic.counters.models import AssistedAction, AssistedActionKind, AssistedSession
+from civic.counters.sessions import open_votes
 from civic.db_types import utcnow
 from civic.decisions import services as decisions
 from civic.decisions.models import Ballot, ErasedVoter, Method, Participation
+from civic.domain import DomainError
 from civic.extensions import db
 from civic.following.models import Follow
 from civic.jobs import run_jobs
 from civic.mail import OutgoingMail, send_mail
+from civic.privacy import registry
 from civic.proposals.kept_counts import KEPT, miscounted
 from civic.privacy.retention import rules
 from civic.proposals.models import Proposal
@@ -346,3 +351,71 @@ def test_the_counter_records_attached_to_the_account_go_with_it(client, ctx):
     again.full_name, again.birth_date = "Odile Rameau", BIRTH
     db.session.commit()
     assert decisions.has_voted(again, decision)
+
+
+def _counter_record(name, birth_date):
+    """A resident as registered at a counter: a civil identity, no address, no password."""
+    record = make_user(email=None, name=name)
+    record.email = record.email_normalized = record.password_hash = record.email_confirmed_at = None
+    record.full_name, record.birth_date = name, birth_date
+    db.session.commit()
+    return record
+
+
+def _delete_own_account(client, user):
+    login(client, user)
+    assert client.post_form("/account/delete", {"contributions": "keep", "password": PASSWORD}).status_code == 302
+    client.post_form("/logout")
+
+
+def test_a_vote_cast_at_a_counter_and_attached_is_still_known_by_name_and_birth_date(client, ctx):
+    """The participation moved to the account when the record was attached: erasing the account keeps the
+    record's name and birth date too, not only the account's e-mail."""
+    decision = make_decision(Method.YES_NO)
+    record = _counter_record(NAME, BIRTH)
+    decisions.cast_ballot(record, decision, {"vote": "yes"})
+    account = make_user(email=EMAIL)
+    registry.attach(record, account)
+    record.merged_into_id, record.active = account.id, False
+    db.session.commit()
+    _delete_own_account(client, account)
+    again = _counter_record(NAME, BIRTH)
+    assert decisions.has_voted(again, decision)
+    assert open_votes(again) == [(decision, True, False)]
+    with pytest.raises(DomainError):
+        decisions.cast_ballot(again, decision, {"vote": "no"})
+    # And online with the e-mail.
+    assert decisions.has_voted(make_user(email=EMAIL), decision)
+
+
+def test_an_online_account_with_a_civil_identity_is_known_by_it_after_erasure(client, ctx):
+    decision = make_decision(Method.YES_NO)
+    online = make_user(email=EMAIL, name=NAME)
+    online.full_name, online.birth_date = NAME, BIRTH
+    db.session.commit()
+    decisions.cast_ballot(online, decision, {"vote": "yes"})
+    db.session.commit()
+    _delete_own_account(client, online)
+    assert decisions.has_voted(_counter_record(NAME, BIRTH), decision)
+    assert decisions.has_voted(make_user(email=EMAIL), decision)
+    # Known only through a record attached to a new account under another address: still the same person.
+    account = make_user()
+    record = _counter_record(NAME, BIRTH)
+    record.merged_into_id = account.id
+    db.session.commit()
+    assert decisions.has_voted(account, decision) and open_votes(account) == [(decision, True, False)]
+    assert not decisions.has_voted(make_user(), decision)
+
+
+def test_a_person_erased_under_two_accounts_that_both_voted_is_kept_once(client, ctx):
+    """A record and an account of one person, never attached, both voted before the fix of identities:
+    erasing the second one finds the identity already kept and erases all the same."""
+    decision = make_decision(Method.YES_NO)
+    first, second = _counter_record(NAME, BIRTH), _counter_record(NAME, BIRTH)
+    for voter in (first, second):
+        db.session.add(Participation(decision_id=decision.id, user_id=voter.id))
+    db.session.commit()
+    for voter in (first, second):
+        erase_account(db.session.get(User, voter.id), remove_contributions=False)
+        db.session.commit()
+    assert db.session.execute(select(func.count()).select_from(ErasedVoter)).scalar_one() == 1

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, union, update
 
 from .. import staff_log
 from ..access import Action, Role, check
@@ -25,7 +25,7 @@ from . import ballots as codec
 from . import publication
 from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
 from .models import (RANKING_METHODS, Ballot, Decision, DecisionState, ErasedVoter, Method, Option, Participation,
-                     ResultPreview, ResultSnapshot, decision_district, voter_identity)
+                     ResultPreview, ResultSnapshot, decision_district, identities_of)
 from .version import code_version
 
 TRACKING_CODE_LENGTH = 10
@@ -164,12 +164,23 @@ staff_log.describe_fields(TargetType.DECISION, "publication", {
 })
 
 
+def voted_in(user, decision_ids):
+    """Which of ``decision_ids`` ``user`` took part in: under this account, or as the person they are under
+    an account erased since (ErasedVoter, by any identity of the account or of the records attached to it).
+    One query for them all, so that a page listing votes asks once."""
+    if not decision_ids:
+        return set()
+    return set(db.session.execute(union(
+        select(Participation.decision_id).where(Participation.user_id == user.id,
+                                                Participation.decision_id.in_(decision_ids)),
+        select(ErasedVoter.decision_id).where(ErasedVoter.identity.in_(identities_of(user.id)),
+                                              ErasedVoter.decision_id.in_(decision_ids)),
+    )).scalars())
+
+
 def has_voted(user, decision):
-    """Whether ``user`` took part, or the person they are did under an account erased since (ErasedVoter)."""
-    identity = voter_identity(user.email_normalized, user.full_name_search, user.birth_date)
-    return db.session.execute(select(
-        exists().where(Participation.decision_id == decision.id, Participation.user_id == user.id)
-        | exists().where(ErasedVoter.decision_id == decision.id, ErasedVoter.identity == identity))).scalar()
+    """Whether ``user`` took part in ``decision``, as voted_in says."""
+    return decision.id in voted_in(user, [decision.id])
 
 
 @job("erased voters forgotten once their votes closed")
