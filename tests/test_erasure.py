@@ -419,3 +419,20 @@ def test_a_person_erased_under_two_accounts_that_both_voted_is_kept_once(client,
         erase_account(db.session.get(User, voter.id), remove_contributions=False)
         db.session.commit()
     assert db.session.execute(select(func.count()).select_from(ErasedVoter)).scalar_one() == 1
+
+
+def test_erased_voters_stay_in_the_electorate(client, ctx):
+    """Their ballots stay counted: without them the electorate would fall below the participation."""
+    decision = make_decision(Method.YES_NO)
+    voters = [make_user() for _ in range(3)]
+    abstaining = make_user()
+    for person in (*voters, abstaining):
+        person.created_at = person.email_confirmed_at = utcnow() - timedelta(days=2)
+    for voter in voters:
+        decisions.cast_ballot(voter, decision, {"vote": "yes"})
+    db.session.commit()
+    for person in (*voters[:2], abstaining):
+        _delete_own_account(client, person)
+    close(decision)
+    # The three voters, each once; the erased account that did not vote no longer counts.
+    assert decisions.freeze_electorate(db.session.get(type(decision), decision.id)) == 3

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, func, insert, or_, select, union, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, union, update
 
 from .. import staff_log
 from ..access import Action, Role, check
@@ -327,14 +327,17 @@ def eligible_voters(decision):
     active accounts created and with their e-mail confirmed before closes_at, and residents registered
     at a counter before it (no e-mail: their identity was checked there), unless attached to an account
     since, which then counts for them. Whether an account was active or attached then is not kept: its
-    present state is counted, which is why the count is frozen at the closing (freeze_electorate)."""
-    statement = select(func.count(User.id)).where(
+    present state is counted, which is why the count is frozen at the closing (freeze_electorate).
+    Whoever took part counts too, whatever their account's state now: an erased voter's ballot stays
+    counted, so must they (turnout never above 100 %), and each account once."""
+    eligible = and_(
         User.role == Role.RESIDENT, User.active, User.merged_into_id.is_(None), User.created_at < decision.closes_at,
         or_(User.email_confirmed_at < decision.closes_at, User.email_normalized.is_(None)))
     if decision.districts:
-        statement = statement.where(User.district_id.in_([d.id for d in decision.districts]),
-                                    User.district_since < decision.opens_at)
-    return db.session.execute(statement).scalar_one()
+        eligible = and_(eligible, User.district_id.in_([d.id for d in decision.districts]),
+                        User.district_since < decision.opens_at)
+    took_part = User.id.in_(select(Participation.user_id).where(Participation.decision_id == decision.id))
+    return db.session.execute(select(func.count(User.id)).where(or_(eligible, took_part))).scalar_one()
 
 
 def turnout_by_channel(decision):
