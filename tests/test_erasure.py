@@ -4,9 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import LargeBinary, String, Text, func, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from civic.access import Role
-from civic.accounts.erasure import erase_account
+from civic.accounts.erasure import ALREADY_ERASED, erase_account
 from civic.accounts.models import District, LoginSession, User
 from civic.accounts.personal_data import download
 from civic.counters.models import AssistedAction, AssistedActionKind, AssistedSession
@@ -436,3 +437,19 @@ def test_erased_voters_stay_in_the_electorate(client, ctx):
     close(decision)
     # The three voters, each once; the erased account that did not vote no longer counts.
     assert decisions.freeze_electorate(db.session.get(type(decision), decision.id)) == 3
+
+
+def test_an_account_erased_meanwhile_casts_no_ballot(client, ctx):
+    """The erasure committed after this request loaded the voter: the voter's row, share-locked and read
+    again, refuses (on PostgreSQL the lock also makes the erasure wait for a ballot being cast)."""
+    decision = make_decision(Method.YES_NO)
+    voter = make_user(email=EMAIL)
+    db.session.commit()
+    erase_account(voter, remove_contributions=False)
+    db.session.commit()
+    set_committed_value(voter, "erased_at", None)  # as loaded before the erasure
+    set_committed_value(voter, "active", True)
+    with pytest.raises(DomainError) as refused:
+        decisions.cast_ballot(voter, decision, {"vote": "yes"})
+    assert refused.value.message is ALREADY_ERASED
+    assert db.session.execute(select(func.count()).select_from(Ballot)).scalar_one() == 0

@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select, union, upd
 
 from .. import staff_log
 from ..access import Action, Role, check
+from ..accounts.erasure import ALREADY_ERASED
 from ..accounts.models import District, User
 from ..codes import random_code, typed_code
 from ..counters.models import Channel
@@ -302,8 +303,14 @@ def cast_ballot(user, decision, content, channel=Channel.ONLINE):
     simultaneous submissions: the loser's SAVEPOINT is rolled back, ballot included, and
     it is told the resident already voted. The decision row is share-locked (PostgreSQL)
     and the state read again after writing, so a ballot is either counted by a publication
-    or refused, never committed after the count was read.
+    or refused, never committed after the count was read. The voter's row is share-locked too: an
+    erasure (which locks it to update it) then waits for the ballot's commit and finds its participation,
+    or the ballot waits for the erasure's and is refused; without it, a participation committed while the
+    erasure read them would leave no ErasedVoter, and the person could vote again.
     """
+    lock_rows(user, shared=True)
+    if user.is_erased:
+        raise DomainError(ALREADY_ERASED)
     check(user, Action.DECISION_VOTE, decision)
     for _attempt in range(3):
         code = _tracking_code()
