@@ -4,7 +4,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import LargeBinary, String, Text, func, select
+from sqlalchemy import LargeBinary, String, Text, event, func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from civic.access import Role
@@ -508,3 +508,49 @@ def test_two_purges_at_once_each_erase_their_share_and_neither_fails(app, ctx):
     assert failures == [] and sum(erased) == len(records)
     assert db.session.execute(select(func.count()).select_from(User).where(User.erased_at.is_not(None))
                               ).scalar_one() == len(records)
+
+
+@pytest.mark.real_commits
+def test_a_ballot_cast_while_the_account_is_erased_leaves_the_person_known(app, ctx):
+    """PostgreSQL: the erasure reads the participations while a ballot of the same account is being cast.
+    The participation's foreign key takes only KEY SHARE on the account, which the erasure's lock lets
+    through: the ballot committed after the read left no ErasedVoter. Share-locking the voter makes it
+    wait for the erasure, then refuses it."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite writers take turns: nothing can slip between the read and the ballot")
+    decision = make_decision(Method.YES_NO)
+    voter = make_user(email=EMAIL)
+    db.session.commit()
+    voter_id, decision_id = voter.id, decision.id
+    flushed, erased, refused = threading.Event(), threading.Event(), []
+
+    def vote():
+        with app.app_context():
+            try:
+                decisions.cast_ballot(db.session.get(User, voter_id), db.session.get(type(decision), decision_id),
+                                      {"vote": "yes"})
+                flushed.set()
+                erased.wait(10)
+                db.session.commit()
+            except DomainError as error:
+                refused.append(error.message)
+            finally:
+                db.session.remove()
+
+    ballot = threading.Thread(target=vote)
+
+    def meanwhile(_conn, _cursor, statement, *_args):
+        if not ballot.is_alive() and not flushed.is_set() and "FROM participation JOIN" in statement:
+            ballot.start()
+            flushed.wait(2)  # a ballot waiting for the account's lock never gets there
+
+    event.listen(db.engine, "before_cursor_execute", meanwhile)
+    try:
+        erase_account(voter, remove_contributions=False)
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", meanwhile)
+        erased.set()
+        ballot.join(30)
+    assert refused == [ALREADY_ERASED]
+    assert db.session.execute(select(func.count()).select_from(Participation)).scalar_one() == 0
