@@ -135,8 +135,9 @@ def lock_rows(*objects, shared=False):
     (a reply to a comment a moderator is hiding) can still be inserted, which needs KEY SHARE on it.
     With FOR UPDATE, the moderator holding the comment and waiting for its proposal (the comment count's
     trigger) and the resident holding the proposal and inserting the reply waited for each other."""
-    for obj in sorted(objects, key=lambda o: (type(o).__tablename__, o.id)):
-        key = type(obj).__mapper__.primary_key[0]
+    # __class__, not type(): a view may pass current_user, a proxy whose __class__ is the account's.
+    for obj in sorted(objects, key=lambda o: (o.__class__.__tablename__, o.id)):
+        key = obj.__class__.__mapper__.primary_key[0]
         db.session.execute(db.select(key).where(key == getattr(obj, key.key))
                            .with_for_update(read=shared, key_share=not shared))
         db.session.refresh(obj)

@@ -1,5 +1,6 @@
 """The migrations build exactly the schema the models describe, and undo it."""
 import secrets
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.engine import make_url
 
 from civic import create_app, db_objects
+from civic.db_types import UTCDateTime
 from civic.extensions import db
 
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
@@ -169,3 +171,40 @@ def test_the_migrated_database_has_every_trigger_of_the_models(migrated, app):
     with app.app_context():
         built = _triggers()
     assert built and migrated_triggers == built
+
+
+def test_0019_dates_the_last_activity_of_existing_accounts(empty_database_url):
+    """Counted from their creation, a record helped yesterday but registered four years ago would be erased at
+    the first purge, an account used last week warned: 0019 reads their latest session, else the upgrade."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url}, env="testing")
+    long_ago, last_week, yesterday = "2022-01-01 10:00:00", "2026-11-30 10:00:00", "2026-12-06 10:00:00"
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0018")
+        with db.engine.begin() as connection:
+            for user_id, role in ((1, "resident"), (2, "resident"), (3, "resident"), (4, "counter_agent")):
+                connection.execute(text(
+                    "INSERT INTO user_account (id, display_name, role, active, created_at, notify_answers, language)"
+                    " VALUES (:id, 'R', :role, true, :created, true, 'fr')"),
+                    {"id": user_id, "role": role, "created": long_ago})
+            connection.execute(text("INSERT INTO counter (id, name, name_key, address, opening_hours, receipt_layout, active)"
+                                    " VALUES (1, 'Mairie', 'mairie', '', '', 'a4', true)"))
+            for started, resident in ((long_ago, 1), (yesterday, 1)):  # the record (1): its latest visit
+                connection.execute(text(
+                    "INSERT INTO assisted_session (agent_id, resident_id, counter_id, identity_check, consent_version,"
+                    " started_at, last_activity_at, ended_at) VALUES (4, :resident, 1, 'document', '1', :at, :at, :at)"),
+                    {"resident": resident, "at": started})
+            for created, key in ((long_ago, "a"), (last_week, "b")):  # the online account (2): its latest log-in
+                connection.execute(text("INSERT INTO login_session (user_id, key_hash, created_at)"
+                                        " VALUES (2, :key, :at)"), {"key": key * 64, "at": created})
+        before = datetime.now(UTC)
+        upgrade(directory=MIGRATIONS, revision="0019")
+        with db.engine.connect() as connection:
+            dates = dict(connection.execute(text("SELECT id, last_active_at FROM user_account")).all())
+        read = {user_id: UTCDateTime().process_result_value(
+            value if isinstance(value, datetime) else datetime.fromisoformat(value), None)
+            for user_id, value in dates.items()}
+        assert read[1] == datetime(2026, 12, 6, 10, tzinfo=UTC)
+        assert read[2] == datetime(2026, 11, 30, 10, tzinfo=UTC)
+        assert read[3] >= before - timedelta(seconds=1) and read[4] >= before - timedelta(seconds=1)  # no session
+        downgrade(directory=MIGRATIONS, revision="0018")
+        db.engine.dispose()

@@ -7,7 +7,14 @@ would (accounts.erasure), its contributions kept under "Deleted participant". It
 WARNING before: the same purge that erases sends the warnings, so that `flask purge` alone, run daily,
 does both, and the warning always uses the duration in force. Logging in again cancels it. Records
 without an address to warn (made at a counter) are erased when the time comes: a counter visit counts
-as activity. Staff accounts are left to the administrators (their role is taken away first).
+as activity. Staff accounts are left to the administrators (their role is taken away first), and so are
+the accounts made inactive otherwise than by erasure or attachment (by hand, by the operator): mail_to
+sends them nothing, so they cannot be warned, and erasing them unwarned would override what the
+collectivité decided for them.
+
+Two purges may run at once (the daily timer and a clock job): each takes the accounts it handles with
+FOR NO KEY UPDATE SKIP LOCKED (PostgreSQL), so that an account is warned or erased by one of them only,
+never found erased by the other; on SQLite they take turns (privacy.purge takes the write lock).
 """
 from datetime import timedelta
 
@@ -29,8 +36,10 @@ _LAST_ACTIVE = func.coalesce(User.last_active_at, User.created_at)
 
 
 def _inactive_since(cutoff):
-    return select(User).where(User.role == Role.RESIDENT, User.erased_at.is_(None), User.merged_into_id.is_(None),
-                              _LAST_ACTIVE < cutoff).order_by(User.id)
+    """Those this purge takes, locked; those another purge holds are its own (see the module)."""
+    return (select(User).where(User.role == Role.RESIDENT, User.active, User.erased_at.is_(None),
+                               User.merged_into_id.is_(None), _LAST_ACTIVE < cutoff)
+            .order_by(User.id).with_for_update(key_share=True, skip_locked=True))
 
 
 def _warned_since_last_active():
@@ -45,9 +54,10 @@ def purge(cutoff):
     to_warn = db.session.execute(_inactive_since(cutoff + WARNING).where(
         User.email_confirmed_at.is_not(None), ~_warned_since_last_active())).scalars().all()
     for user in to_warn:
-        mail_to(user, "accounts/mail/inactive_account.txt", _l("Your account will be deleted"),
-                erased_on=now + WARNING, login_url=public_url("accounts.login"))
-        user.inactivity_warned_at = now
+        # Only a warning queued counts: the account is erased WARNING after it, and never unwarned.
+        if mail_to(user, "accounts/mail/inactive_account.txt", _l("Your account will be deleted"),
+                   erased_on=now + WARNING, login_url=public_url("accounts.login")):
+            user.inactivity_warned_at = now
     to_erase = db.session.execute(_inactive_since(cutoff).where(or_(
         User.email_confirmed_at.is_(None),
         and_(_warned_since_last_active(), User.inactivity_warned_at <= now - WARNING)))).scalars().all()

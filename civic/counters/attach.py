@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal, select
 
 from .. import signed
+from ..accounts.erasure import ALREADY_ERASED
 from ..codes import typed_code
 from ..domain import DomainError
 from ..privacy import registry
@@ -95,7 +96,11 @@ def attach_contributions(user, code, birth_date):
     """Returns how many votes stayed with the record. Called on the person's confirmation (see the module)."""
     action = action_by_code(code)
     if action is not None and action.resident is not None:
-        lock_rows(action.resident)  # the same receipt attached from two tabs at once: the second finds it attached
+        # The record: the same receipt attached from two tabs at once, the second finds it attached. The
+        # account: erased meanwhile (erasure locks it), it must not take in a name, birth date and phone.
+        lock_rows(action.resident, user)
+    if user.is_erased:
+        raise DomainError(ALREADY_ERASED)
     record = _record(user, action, birth_date)
     kept = registry.attach(record, user)
     _take_identity(record, user)

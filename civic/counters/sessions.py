@@ -14,14 +14,14 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, union
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from .. import signed
 from ..access import Role
 from ..db_types import utcnow
-from ..decisions.models import Decision, ErasedVoter, Participation, voter_identity
-from ..decisions.services import district_refusal, open_decisions
+from ..decisions.models import Decision
+from ..decisions.services import district_refusal, open_decisions, voted_in
 from ..domain import DomainError
 from ..extensions import db
 from ..jobs import job
@@ -152,12 +152,7 @@ def open_votes(resident):
     if not ids:
         return []
     db.session.execute(select(Decision).where(Decision.id.in_(ids)).options(selectinload(Decision.districts))).all()
-    # As decisions.services.has_voted: under this account, or as the person under an account erased since.
-    identity = voter_identity(resident.email_normalized, resident.full_name_search, resident.birth_date)
-    voted = set(db.session.execute(union(
-        select(Participation.decision_id).where(Participation.user_id == resident.id, Participation.decision_id.in_(ids)),
-        select(ErasedVoter.decision_id).where(ErasedVoter.identity == identity, ErasedVoter.decision_id.in_(ids)),
-    )).scalars())
+    voted = voted_in(resident, ids)
     return [(decision, decision.id in voted, district_refusal(resident, decision) is not None)
             for decision in decisions]
 

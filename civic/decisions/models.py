@@ -166,9 +166,10 @@ class Participation(AssistedRecord, db.Model):
 
 
 class ErasedVoter(db.Model):
-    """Someone who took part in a vote still open and erased their account since: a keyed hash of what
-    identified them (voter_identity), so that an account made again with it cannot vote a second time in
-    that vote. Nothing can be read back from it; the rows go once the vote closes (services)."""
+    """Someone who took part in a vote still open and erased their account since: a keyed hash of each
+    identity they were known by (voter_identities), so that an account made again with any of them cannot
+    vote a second time in that vote. Nothing can be read back from it; the rows go once the vote closes
+    (services)."""
 
     __tablename__ = "erased_voter"
 
@@ -176,17 +177,31 @@ class ErasedVoter(db.Model):
     identity: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
-def voter_identity(email_normalized, full_name_search, birth_date):
-    """What identifies a voter across accounts: the e-mail of an online account, the name and birth date a
-    counter record was registered with (as an agent's search finds them); None when neither is known."""
-    if email_normalized:
-        value = f"email:{email_normalized}"
-    elif full_name_search and birth_date:
-        value = f"counter:{full_name_search}:{birth_date.isoformat()}"
-    else:
-        return None
+def _hashed_identity(value):
     key = hashlib.sha256(b"civic.erased-voter:" + current_app.config["SECRET_KEY"].encode()).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def voter_identities(people):
+    """Every identity by which ``people`` (rows with email_normalized, full_name_search and birth_date: one
+    person's account and the counter records attached to it) can be found again, hashed: each e-mail, and
+    each name with its birth date (as an agent's search finds them). Both, not one or the other: a person
+    erased under an account can come back online with the e-mail or at a counter with the name and birth
+    date, whichever channel they voted through."""
+    identities = set()
+    for person in people:
+        if person.email_normalized:
+            identities.add(_hashed_identity(f"email:{person.email_normalized}"))
+        if person.full_name_search and person.birth_date:
+            identities.add(_hashed_identity(f"counter:{person.full_name_search}:{person.birth_date.isoformat()}"))
+    return identities
+
+
+def identities_of(user_id):
+    """The hashed identities of the account ``user_id`` and of the counter records attached to it."""
+    return voter_identities(db.session.execute(
+        select(User.email_normalized, User.full_name_search, User.birth_date)
+        .where((User.id == user_id) | (User.merged_into_id == user_id))).all())
 
 
 class Ballot(db.Model):
@@ -355,16 +370,25 @@ def _attach_participations(column, record, account):
 
 def _erase_participations(_column, erasure):
     """A vote stays counted and its row keeps the erased account from voting again; for the votes still
-    open, the person's identity is kept hashed (ErasedVoter), read before the account is emptied."""
-    voters = db.session.execute(
-        select(Participation.decision_id, User.email_normalized, User.full_name_search, User.birth_date)
-        .join(User, User.id == Participation.user_id).join(Decision, Decision.id == Participation.decision_id)
+    open, every identity the person was known by (the account's and its attached records': a vote cast
+    from a record moved to the account when it was attached) is kept hashed (ErasedVoter), read before the
+    accounts are emptied."""
+    decisions = db.session.execute(
+        select(Participation.decision_id).distinct().join(Decision, Decision.id == Participation.decision_id)
         .where(Participation.user_id.in_(erasure.accounts), Decision.published_at.is_(None),
-               Decision.closes_at > utcnow())).all()
-    rows = {(row.decision_id, identity) for row in voters
-            if (identity := voter_identity(row.email_normalized, row.full_name_search, row.birth_date))}
+               Decision.closes_at > utcnow()).order_by(Participation.decision_id)).scalars().all()
+    if not decisions:
+        return
+    identities = voter_identities(db.session.execute(
+        select(User.email_normalized, User.full_name_search, User.birth_date)
+        .where(User.id.in_(erasure.accounts))).all())
+    # Already kept when the same person voted under two accounts (a record and an account never attached,
+    # both voting before either went) and the other one was erased first.
+    kept = set(db.session.execute(select(ErasedVoter.decision_id, ErasedVoter.identity).where(
+        ErasedVoter.decision_id.in_(decisions), ErasedVoter.identity.in_(identities))).all())
+    rows = [{"decision_id": d, "identity": i} for d in decisions for i in sorted(identities) if (d, i) not in kept]
     if rows:
-        db.session.execute(insert(ErasedVoter), [{"decision_id": d, "identity": i} for d, i in sorted(rows)])
+        db.session.execute(insert(ErasedVoter), rows)
 
 
 refers_to_account(Participation.user_id, _attach_participations, _erase_participations)

@@ -5,10 +5,11 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, union, update
 
 from .. import staff_log
 from ..access import Action, Role, check
+from ..accounts.erasure import ALREADY_ERASED
 from ..accounts.models import District, User
 from ..codes import random_code, typed_code
 from ..counters.models import Channel
@@ -25,7 +26,7 @@ from . import ballots as codec
 from . import publication
 from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
 from .models import (RANKING_METHODS, Ballot, Decision, DecisionState, ErasedVoter, Method, Option, Participation,
-                     ResultPreview, ResultSnapshot, decision_district, voter_identity)
+                     ResultPreview, ResultSnapshot, decision_district, identities_of)
 from .version import code_version
 
 TRACKING_CODE_LENGTH = 10
@@ -164,12 +165,23 @@ staff_log.describe_fields(TargetType.DECISION, "publication", {
 })
 
 
+def voted_in(user, decision_ids):
+    """Which of ``decision_ids`` ``user`` took part in: under this account, or as the person they are under
+    an account erased since (ErasedVoter, by any identity of the account or of the records attached to it).
+    One query for them all, so that a page listing votes asks once."""
+    if not decision_ids:
+        return set()
+    return set(db.session.execute(union(
+        select(Participation.decision_id).where(Participation.user_id == user.id,
+                                                Participation.decision_id.in_(decision_ids)),
+        select(ErasedVoter.decision_id).where(ErasedVoter.identity.in_(identities_of(user.id)),
+                                              ErasedVoter.decision_id.in_(decision_ids)),
+    )).scalars())
+
+
 def has_voted(user, decision):
-    """Whether ``user`` took part, or the person they are did under an account erased since (ErasedVoter)."""
-    identity = voter_identity(user.email_normalized, user.full_name_search, user.birth_date)
-    return db.session.execute(select(
-        exists().where(Participation.decision_id == decision.id, Participation.user_id == user.id)
-        | exists().where(ErasedVoter.decision_id == decision.id, ErasedVoter.identity == identity))).scalar()
+    """Whether ``user`` took part in ``decision``, as voted_in says."""
+    return decision.id in voted_in(user, [decision.id])
 
 
 @job("erased voters forgotten once their votes closed")
@@ -291,8 +303,14 @@ def cast_ballot(user, decision, content, channel=Channel.ONLINE):
     simultaneous submissions: the loser's SAVEPOINT is rolled back, ballot included, and
     it is told the resident already voted. The decision row is share-locked (PostgreSQL)
     and the state read again after writing, so a ballot is either counted by a publication
-    or refused, never committed after the count was read.
+    or refused, never committed after the count was read. The voter's row is share-locked too: an
+    erasure (which locks it to update it) then waits for the ballot's commit and finds its participation,
+    or the ballot waits for the erasure's and is refused; without it, a participation committed while the
+    erasure read them would leave no ErasedVoter, and the person could vote again.
     """
+    lock_rows(user, shared=True)
+    if user.is_erased:
+        raise DomainError(ALREADY_ERASED)
     check(user, Action.DECISION_VOTE, decision)
     for _attempt in range(3):
         code = _tracking_code()
@@ -316,14 +334,17 @@ def eligible_voters(decision):
     active accounts created and with their e-mail confirmed before closes_at, and residents registered
     at a counter before it (no e-mail: their identity was checked there), unless attached to an account
     since, which then counts for them. Whether an account was active or attached then is not kept: its
-    present state is counted, which is why the count is frozen at the closing (freeze_electorate)."""
-    statement = select(func.count(User.id)).where(
+    present state is counted, which is why the count is frozen at the closing (freeze_electorate).
+    Whoever took part counts too, whatever their account's state now: an erased voter's ballot stays
+    counted, so must they (turnout never above 100 %), and each account once."""
+    eligible = and_(
         User.role == Role.RESIDENT, User.active, User.merged_into_id.is_(None), User.created_at < decision.closes_at,
         or_(User.email_confirmed_at < decision.closes_at, User.email_normalized.is_(None)))
     if decision.districts:
-        statement = statement.where(User.district_id.in_([d.id for d in decision.districts]),
-                                    User.district_since < decision.opens_at)
-    return db.session.execute(statement).scalar_one()
+        eligible = and_(eligible, User.district_id.in_([d.id for d in decision.districts]),
+                        User.district_since < decision.opens_at)
+    took_part = User.id.in_(select(Participation.user_id).where(Participation.decision_id == decision.id))
+    return db.session.execute(select(func.count(User.id)).where(or_(eligible, took_part))).scalar_one()
 
 
 def turnout_by_channel(decision):

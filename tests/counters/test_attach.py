@@ -4,7 +4,9 @@ from datetime import date, timedelta
 
 from civic.accounts.models import District
 import pytest
+from sqlalchemy.orm.attributes import set_committed_value
 
+from civic.accounts.erasure import ALREADY_ERASED, erase_account
 from civic.accounts.models import User
 from civic.counters import attach as attaching, audit, residents, sessions
 from civic.counters.attach import attach_contributions
@@ -12,6 +14,7 @@ from civic.counters.models import AssistedActionKind, IdentityCheck
 from civic.db_types import utcnow
 from civic.decisions.services import district_refusal
 from civic.decisions.models import Method
+from civic.domain import DomainError
 from civic.extensions import db
 from civic.proposals.models import Comment, Support
 from tests.factories import login, make_proposal, make_user
@@ -147,3 +150,21 @@ def test_a_ticket_of_another_account_an_old_one_or_a_forged_one_attaches_nothing
     db.session.refresh(record)
     assert record.merged_into_id is None
     assert db.session.execute(db.select(User).where(User.merged_into_id.is_not(None))).first() is None
+
+
+def test_an_account_erased_meanwhile_takes_in_no_record(client, agent, counter):
+    """The erasure committed after this request loaded the account (its object still says it is not erased):
+    the account's row, locked and read again, refuses, and the record keeps its own identity."""
+    _record_, action = _record(agent, counter, None)
+    account = make_user(name="Josiane Perrin")
+    db.session.commit()
+    erase_account(account, remove_contributions=False)
+    db.session.commit()
+    set_committed_value(account, "erased_at", None)  # as loaded before the erasure
+
+    with pytest.raises(DomainError) as refused:
+        attach_contributions(account, action.follow_up_code, date(1948, 3, 12))
+
+    assert refused.value.message is ALREADY_ERASED
+    record = db.session.get(User, _record_.id)
+    assert record.merged_into_id is None and record.full_name == "Josiane Perrin"
