@@ -108,10 +108,7 @@ set -m  # its own process group, so that an interruption stops chromium and its 
 browser_pid=$!
 set +m
 
-# Two workers (xdist): the browser checks leave the cores idle while they wait on chromium. The tests of the
-# shared servers run on one of them, one after another (tests/conftest.py). PostgreSQL's run stays on one: its
-# tests share one database and one server, which some of them stop.
-run_pytest "SQLite, not browser" sqlite -m "not browser" -n 2 --dist loadgroup "$@"
+run_pytest "SQLite, not browser" sqlite -m "not browser" "$@"
 
 if [[ -n "$pg_url" ]]; then
     CIVIC_TEST_DATABASE_URL="$pg_url" run_pytest "PostgreSQL, not browser" postgresql -m "not browser" "$@"

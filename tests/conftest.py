@@ -29,23 +29,9 @@ from tests.pages import check_page, error_page_problems
 DATABASE_FIXTURES = {"app", "ctx", "client", "client_request", "login_as"}
 
 
-# The helpers of the servers make test shares between the tests (the throwaway PostgreSQL, which some tests stop,
-# and Redis, which some empty) and of the servers tests start (tests/servers.py, tests/databases.py).
-SERVER_HELPERS = ("tests.servers", "tests.databases")
-
-
 def pytest_configure(config):
     config.addinivalue_line("markers", "real_commits: the test's work leaves its connection; commit for real and "
                                        "empty the tables after it")
-
-
-def pytest_collection_modifyitems(items):
-    """With xdist (make test runs the SQLite suite on two workers), the tests of a module that uses the shared
-    servers run one after another on one worker: one stopping PostgreSQL or emptying Redis never runs beside
-    another that needs them."""
-    for item in items:
-        if any(getattr(value, "__module__", None) in SERVER_HELPERS for value in vars(item.module).values()):
-            item.add_marker(pytest.mark.xdist_group("servers"))
 
 
 class CheckingClient(FlaskClient):
