@@ -44,7 +44,7 @@ from .errors import log_background_failure
 from .db_types import UTCDateTime, utcnow
 from .extensions import db
 from .privacy.registry import holds_personal_data
-from .privacy.retention import Rule, retention_rule
+from .privacy.retention import Rule, remove, retention_rule
 
 log = logging.getLogger("civic.mail")
 MAX_ATTEMPTS = 6
@@ -293,12 +293,7 @@ def _purging(column):
     """A rule's purge: remove the mail whose ``column`` (when it was sent, or when it failed) is before the cutoff;
     mail still queued has neither date and stays however old."""
 
-    def purge(cutoff):
-        removed = db.session.execute(delete(OutgoingMail).where(column < cutoff)).rowcount
-        db.session.flush()
-        return removed
-
-    return purge
+    return lambda cutoff: remove(OutgoingMail, column < cutoff)
 
 
 retention_rule(Rule(

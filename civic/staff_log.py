@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask_babel import get_locale, get_timezone, lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, delete
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from . import labels, typography
@@ -21,7 +21,7 @@ from .extensions import db
 from .i18n import text_once
 from .log_queries import newest_first
 from .privacy.registry import ANONYMISE, KEEP, refers_to_account
-from .privacy.retention import Rule, retention_rule
+from .privacy.retention import Rule, remove, retention_rule
 from .registry import Registry
 from .targets import TargetType, TargetTypeColumn, numbered, type_check
 
@@ -61,9 +61,7 @@ refers_to_account(StaffLogEntry.actor_id, KEEP, ANONYMISE)  # staff acting
 
 
 def _purge(cutoff):
-    removed = db.session.execute(delete(StaffLogEntry).where(StaffLogEntry.created_at < cutoff)).rowcount
-    db.session.flush()
-    return removed
+    return remove(StaffLogEntry, StaffLogEntry.created_at < cutoff)
 
 
 retention_rule(Rule(

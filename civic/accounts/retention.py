@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..privacy.registry import references
-from ..privacy.retention import Rule, retention_rule
+from ..privacy.retention import Rule, remove, retention_rule
 from .models import AccountToken, LoginSession, User
 
 # Rows that belong to the account and go with it; anything else referring to it keeps it.
@@ -39,24 +39,17 @@ def _purge_unconfirmed(cutoff):
         return 0
     for model in (AccountToken, LoginSession):
         db.session.execute(delete(model).where(model.user_id.in_(ids)))
-    removed = db.session.execute(delete(User).where(User.id.in_(ids))).rowcount
-    db.session.flush()
-    return removed
+    return remove(User, User.id.in_(ids))
 
 
 def _purge_tokens(cutoff):
-    removed = db.session.execute(delete(AccountToken).where(
-        (AccountToken.used_at < cutoff) | (AccountToken.expires_at < cutoff))).rowcount
-    db.session.flush()
-    return removed
+    return remove(AccountToken, (AccountToken.used_at < cutoff) | (AccountToken.expires_at < cutoff))
 
 
 def _purge_login_sessions(cutoff):
     # Counted from the log-in's end, so that no setting of its length makes the purge cut a live one.
     ended = cutoff - timedelta(seconds=current_app.config["LOGIN_SESSION_MAX_AGE"])
-    removed = db.session.execute(delete(LoginSession).where(LoginSession.created_at < ended)).rowcount
-    db.session.flush()
-    return removed
+    return remove(LoginSession, LoginSession.created_at < ended)
 
 
 retention_rule(Rule(

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from ..extensions import db
-from ..privacy.retention import Rule, retention_rule
+from ..privacy.retention import Rule, remove, retention_rule
 from .models import AssistedAction, AssistedSession, ReceiptBallotCode
 
 
@@ -20,17 +20,13 @@ def _purge_sessions(cutoff):
     db.session.execute(delete(ReceiptBallotCode).where(ReceiptBallotCode.session_id.in_(ended)))
     db.session.execute(update(AssistedAction).where(AssistedAction.session_id.in_(ended)).values(session_id=None)
                        .execution_options(synchronize_session=False))
-    removed = db.session.execute(delete(AssistedSession).where(AssistedSession.ended_at < cutoff)).rowcount
-    db.session.flush()
-    return removed
+    return remove(AssistedSession, AssistedSession.ended_at < cutoff)
 
 
 def _purge_audit(cutoff):
     old = select(AssistedAction.id).where(AssistedAction.created_at < cutoff)
     db.session.execute(delete(ReceiptBallotCode).where(ReceiptBallotCode.assisted_action_id.in_(old)))
-    removed = db.session.execute(delete(AssistedAction).where(AssistedAction.created_at < cutoff)).rowcount
-    db.session.flush()
-    return removed
+    return remove(AssistedAction, AssistedAction.created_at < cutoff)
 
 
 retention_rule(Rule(

@@ -1,17 +1,13 @@
 """How long a settled report keeps the name of the resident who made it (privacy.retention)."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
 
-from ..extensions import db
-from ..privacy.retention import Rule, retention_rule
+from ..privacy.retention import Rule, remove, retention_rule
 from .models import Report
 
 
 def _purge_settled(cutoff):
     # Open reports are the moderation queue's: they stay whatever their age (reported_item counts them).
-    removed = db.session.execute(delete(Report).where(Report.resolved_at < cutoff)).rowcount
-    db.session.flush()
-    return removed
+    return remove(Report, Report.resolved_at < cutoff)
 
 
 retention_rule(Rule(

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import delete
 
+from ..extensions import db
 from ..registry import Registry
 
 
@@ -40,3 +42,11 @@ def retention_rule(rule):
 
 def rules():
     return sorted(_rules.values(), key=lambda r: r.key)
+
+
+def remove(model, *conditions):
+    """DELETE the ``model`` rows where ``conditions`` hold, flushed; returns how many went (what a rule's
+    purge returns)."""
+    removed = db.session.execute(delete(model).where(*conditions)).rowcount
+    db.session.flush()
+    return removed
