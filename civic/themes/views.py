@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from ..access import Action, requires
 from ..domain import DomainError, attach_error
 from . import rules  # noqa: F401 - registers the package's access rules
+from . import opendata  # noqa: F401 - registers the themes dataset
 from . import services
 from .forms import ThemeForm
 from .models import Theme
