@@ -32,6 +32,24 @@ DATABASE_FIXTURES = {"app", "ctx", "client", "client_request", "login_as"}
 def pytest_configure(config):
     config.addinivalue_line("markers", "real_commits: the test's work leaves its connection; commit for real and "
                                        "empty the tables after it")
+    config.addinivalue_line("markers", "database: the test reaches the database without the suite's fixtures (an app "
+                                       "or a server of its own): the PostgreSQL run keeps it")
+
+
+def uses_database(item):
+    return bool((DATABASE_FIXTURES | {"new_database"}) & set(item.fixturenames)) or bool(
+        item.get_closest_marker("database"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL run is for what depends on the database: a test that uses none (the counting core, the
+    layering, the catalogs...) ran in the SQLite run and would give the same answer again."""
+    if not os.environ.get("CIVIC_TEST_DATABASE_URL"):
+        return
+    kept = [item for item in items if uses_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+        items[:] = kept
 
 
 class CheckingClient(FlaskClient):

@@ -16,6 +16,12 @@ from civic.proposals.models import ProposalState
 from tests.factories import login, make_comment, make_proposal, make_support, make_user
 from tests.counters.helpers import make_counter
 
+
+@pytest.fixture(autouse=True)
+def _rules_registered(app):
+    """The packages register their rules when the app imports them: a test run alone must have the app too."""
+
+
 EVERYONE = set(Role)
 RESIDENTS = {Role.RESIDENT}
 ADMINS = {Role.ADMIN}

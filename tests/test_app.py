@@ -11,6 +11,9 @@ from config import MIN_SECRET_KEY_BITS, DevelopmentConfig, ProductionConfig, est
 from tests.client import Page
 from tests.factories import login, make_user
 
+# Some of its tests build apps or reach servers of their own on the suite's database (see tests/conftest.py).
+pytestmark = pytest.mark.database
+
 
 def test_every_view_declares_its_access(app):
     undeclared = [

@@ -23,6 +23,9 @@ from civic.ops import backup
 from civic.ops.health import head_revisions
 from tests.databases import new_database  # a fixture
 
+# Some of its tests build apps or reach servers of their own on the suite's database (see tests/conftest.py).
+pytestmark = pytest.mark.database
+
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
 
 

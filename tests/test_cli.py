@@ -15,6 +15,9 @@ from civic.themes.models import Theme
 from civic.staff_log import StaffLogEntry
 from tests.factories import login, make_user
 
+# Some of its tests build apps or reach servers of their own on the suite's database (see tests/conftest.py).
+pytestmark = pytest.mark.database
+
 
 def test_create_admin(app, ctx):
     runner = app.test_cli_runner()

@@ -22,7 +22,7 @@ from tests.factories import PASSWORD, login, make_proposal, make_user
 from tests.servers import HttpClient, gunicorn_server, log_in, pg_control
 
 # Its work leaves the test's connection (other processes, threads or apps): see conftest.py.
-pytestmark = pytest.mark.real_commits
+pytestmark = [pytest.mark.real_commits, pytest.mark.database]
 
 UNAVAILABLE_FR = "Service momentanément indisponible"
 

@@ -31,6 +31,9 @@ from tests.queries import recording
 from tests.servers import (REPO, HttpClient, PgControl, free_port, gunicorn_server, in_ci, pg_control,
                            redis_url, server_environment)
 
+# Some of its tests build apps or reach servers of their own on the suite's database (see tests/conftest.py).
+pytestmark = pytest.mark.database
+
 MIGRATIONS = str(REPO / "migrations")
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

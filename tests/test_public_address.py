@@ -17,6 +17,9 @@ from civic.mail import OutgoingMail
 from tests.factories import CSRF_RE, PASSWORD, make_proposal, make_user
 from tests.decisions.helpers import close, make_decision
 
+# Some of its tests build apps or reach servers of their own on the suite's database (see tests/conftest.py).
+pytestmark = pytest.mark.database
+
 PUBLIC = "https://participer.civic.test"
 EVIL = {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,6 +11,9 @@ import pytest
 from tests.servers import (REDIS_SH, REPO, HttpClient, ServerError, gunicorn_server, missing_tool, pg_controller,
                            redis_server_url)  # the last two are fixtures
 
+# Some of its tests build apps or reach servers of their own on the suite's database (see tests/conftest.py).
+pytestmark = pytest.mark.database
+
 PROBE = "tests.wsgi_probe:app"
 
 
