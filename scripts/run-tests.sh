@@ -9,7 +9,8 @@
 #                             background: they wait on chromium and their server much of the time,
 #                             and the runs below use the other core meanwhile
 #   5. pytest -m "not browser" on SQLite, then the same with CIVIC_TEST_DATABASE_URL pointing at
-#                             PostgreSQL; then the browser checks' output, once they are done
+#                             PostgreSQL (which leaves out the tests that use no database: tests/conftest.py);
+#                             then the browser checks' output, once they are done
 #   6. scripts/redis.sh stop and scripts/pg.sh stop, always, even after a failure or Ctrl-C
 #
 # The runs get CIVIC_TEST_REDIS_URL (when Redis started), CIVIC_PG_STATE and CIVIC_REDIS_STATE

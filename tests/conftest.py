@@ -9,6 +9,7 @@ the tables after each test. Tests whose work leaves the process or its connectio
 gunicorn server, threads with their own sessions, a second app, a database stopped or held
 busy) are marked `real_commits`: they commit for real, and the tables are emptied after them.
 """
+import hashlib
 import logging
 import os
 
@@ -16,15 +17,18 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 
 from civic import create_app, identity, mail
+from civic.csrf import mask
 from civic.decisions import queue
 from civic.extensions import db, limiter
 from tests.client import ClientRequest
-from tests.factories import CSRF_RE, login, make_user
+from tests.factories import login, make_user
 from tests.pages import check_page, error_page_problems
 
+CSRF_FIELD = "csrf_token"  # Flask-WTF's name for the secret in the session and for the forms' field
 # A test that asks for any of these uses the database.
 DATABASE_FIXTURES = {"app", "ctx", "client", "client_request", "login_as"}
 
@@ -76,26 +80,18 @@ class CheckingClient(FlaskClient):
         return response
 
     def csrf_token(self):
-        """A token for this browser's forms: read from a page once, then again only when the session's secret
-        changed (a log-in or a log-out starts a new session)."""
-        secret = self._csrf_secret()
-        if secret is not None and secret == getattr(self, "_token_secret", None):
-            return self._token
-        page = self.get("/login").get_data(as_text=True)
-        match = CSRF_RE.search(page)
-        if match is None:  # logged-in users are redirected away from /login
-            page = self.get("/proposals/").get_data(as_text=True)
-            match = CSRF_RE.search(page) or CSRF_RE.search(self.get("/account").get_data(as_text=True))
-        self._token, self._token_secret = match.group(1), self._csrf_secret()
-        return self._token
-
-    def _csrf_secret(self):
+        """A token for this browser's forms, made as Flask-WTF makes it (a secret kept in the session, signed with
+        the app's key) and masked as civic.csrf masks it, without loading a page to read one: tests post thousands
+        of forms. tests/test_csrf_masking.py checks the tokens the pages really carry."""
         with self.session_transaction() as cookie:
-            return cookie.get("csrf_token")
+            secret = cookie.setdefault(CSRF_FIELD, hashlib.sha1(os.urandom(64)).hexdigest())
+        signer = URLSafeTimedSerializer(self.application.config.get("WTF_CSRF_SECRET_KEY")
+                                        or self.application.secret_key, salt="wtf-csrf-token")
+        return mask(signer.dumps(secret))
 
     def post_form(self, url, data=None, **kwargs):
         data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf_token())
+        data.setdefault(CSRF_FIELD, self.csrf_token())
         return self.post(url, data=data, **kwargs)
 
 
