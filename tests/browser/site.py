@@ -300,12 +300,14 @@ class Site:
             return [f"the skip link points to {first['href']}, which does not exist"]
         return []
 
-    def reflow_problems(self, page):
-        """What scrolls sideways: any box at the default width, the page or any box at 320 px."""
+    def layout_problems(self, page):
+        """What scrolls sideways (any box at the default width, the page or any box at 320 px), and the radios and
+        checkboxes whose target (the label, or the box) is less than 44 px high at 320 px: one narrow pass."""
         wide = page.evaluate(OVERFLOW_JS)
         page.set_viewport_size(NARROW)
         try:
             narrow = page.evaluate(OVERFLOW_JS)
+            small = page.evaluate(SMALL_TARGETS_JS)
         finally:
             page.set_viewport_size(WIDE)
         problems = [f"at {WIDE['width']} px, {box} scrolls sideways" for box in wide["scrolling"]]
@@ -313,15 +315,7 @@ class Site:
             problems.append(f"at {NARROW['width']} px the page is {narrow['scrollWidth']} px wide; widest: "
                             + "; ".join(narrow["widest"]))
         problems += [f"at {NARROW['width']} px, {box} scrolls sideways" for box in narrow["scrolling"]]
-        return problems
-
-    def small_targets(self, page):
-        """Radios and checkboxes whose target (the label, or the box) is less than 44 px high at 320 px."""
-        page.set_viewport_size(NARROW)
-        try:
-            return page.evaluate(SMALL_TARGETS_JS)
-        finally:
-            page.set_viewport_size(WIDE)
+        return problems, small
 
     def save_html(self, record):
         slug = re.sub(r"[^A-Za-z0-9]+", "-", path_of(record.url)).strip("-")[:60] or "home"
@@ -349,8 +343,7 @@ class Site:
             if check_skip_link and "#" not in page.url:  # a fragment moves the focus start
                 record.problems += self.skip_link_problems(page)
             if scripts:
-                record.reflow = self.reflow_problems(page)
-                record.small_targets = self.small_targets(page)
+                record.reflow, record.small_targets = self.layout_problems(page)
             self.save_html(record)
         elif kind == "form-error":
             record.problems.append(f"HTTP {status}, {content_type or 'no content type'} (an HTML page expected)")
