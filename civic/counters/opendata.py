@@ -8,7 +8,6 @@ it is over, so that a published week never changes.
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ..extensions import db
 from ..opendata.datasets import Dataset, register

@@ -95,7 +95,8 @@ def read_texts(decision_ids, name):
     data reads a batch of decisions' results.json at once)."""
     texts = {}
     for decision_id, data in db.session.execute(
-            select(PublishedFile.decision_id, PublishedChunk.data).join(PublishedChunk, PublishedChunk.file_id == PublishedFile.id)
+            select(PublishedFile.decision_id, PublishedChunk.data)
+            .join(PublishedChunk, PublishedChunk.file_id == PublishedFile.id)
             .where(PublishedFile.decision_id.in_(set(decision_ids)), PublishedFile.name == name)
             .order_by(PublishedFile.decision_id, PublishedChunk.seq)):
         texts.setdefault(decision_id, []).append(data)

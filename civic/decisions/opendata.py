@@ -12,7 +12,7 @@ import io
 import json
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,7 +27,7 @@ from ..voting.ballot_file import COLUMN_PREFIX
 from ..voting.majority_judgment import GRADES
 from . import ballots as codec
 from .files import BALLOTS_CSV, BALLOTS_PB, RESULTS_CSV, RESULTS_JSON, read_texts
-from .models import ANNOUNCED, RANKING_METHODS, RESULTS_PUBLISHED, Ballot, Decision, Method, Option, decision_district
+from .models import ANNOUNCED, RANKING_METHODS, RESULTS_PUBLISHED, Ballot, Decision, Method, decision_district
 
 # The JSON Schema of results.json, kept in the repository (schemas/) and served as it is there.
 RESULTS_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "results.schema.json"
@@ -62,7 +62,8 @@ def results_csv(decision, results):
     officials, so a cell is quoted when a spreadsheet would run it as a formula."""
     out = io.StringIO()
     out.write("\ufeff")
-    csv.writer(out, lineterminator="\n").writerows([[csv_cell(v) for v in row] for row in result_rows(decision, results)])
+    rows = [[csv_cell(v) for v in row] for row in result_rows(decision, results)]
+    csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue()
 
 
@@ -268,25 +269,33 @@ def _ballot_rows(ballots):
             for b in ballots for option, value in _ballot_marks(methods[b.decision_id], codec.loads(b.content))]
 
 
+def _announced():
+    return select(Decision).where(ANNOUNCED)
+
+
+def _published():
+    return select(Decision).where(RESULTS_PUBLISHED)
+
+
 register(Dataset(
-    name="decisions", title=_l("Votes"),
+    name="decisions", title=lazy_pgettext("open dataset", "Votes"),
     description=_l("The votes residents were called to: question, counting method and its parameters, dates, "
                    "and once the results are published, the electorate, the ballots cast and the turnout."),
-    query=lambda: select(Decision).where(ANNOUNCED), key=Decision.id, serialise=_decision_rows, order=50))
+    query=_announced, key=Decision.id, serialise=_decision_rows, order=50))
 register(Dataset(
     name="decision_options", title=_l("Options of the votes"),
     description=_l("The options (projects for a participatory budget) of each vote, and which won once published."),
-    query=lambda: select(Decision).where(ANNOUNCED).options(selectinload(Decision.options)), key=Decision.id,
-    serialise=_option_rows, order=55))
+    query=lambda: _announced().options(selectinload(Decision.options)), key=Decision.id, serialise=_option_rows,
+    order=55))
 register(Dataset(
     name="decision_districts", title=_l("Districts of the votes"),
     description=_l("The districts a vote is limited to; a vote without any is open to every resident."),
-    query=lambda: select(Decision).where(ANNOUNCED), key=Decision.id, serialise=_district_rows, order=57))
+    query=_announced, key=Decision.id, serialise=_district_rows, order=57))
 register(Dataset(
     name="decision_results", title=_l("Results of the votes"),
     description=_l("The published results, one row per vote, option and measure: the same columns for every "
                    "counting method, so that the results of several votes stack."),
-    query=lambda: select(Decision).where(RESULTS_PUBLISHED), key=Decision.id, serialise=_result_rows, order=60))
+    query=_published, key=Decision.id, serialise=_result_rows, order=60))
 register(Dataset(
     name="decision_ballots", title=_l("Anonymised ballots"),
     description=_l("Every ballot of the published votes, one row per ballot and option marked, under its "

@@ -38,7 +38,8 @@ def _proposal_rows(proposals):
         answer = answers.get(p.id)
         rows.append({
             "id": p.id, "title": p.title, "body": p.body, "theme_id": p.theme_id, "place": p.place,
-            "state": p.state.value, "withdrawal_reason": p.withdrawn_reason if p.state is ProposalState.WITHDRAWN else None,
+            "state": p.state.value,
+            "withdrawal_reason": p.withdrawn_reason if p.state is ProposalState.WITHDRAWN else None,
             "merged_into_id": p.merged_into_id if p.merged_into_id in targets else None,
             "language": p.language, "channel": p.channel.value,
             "created_at": p.created_at, "published_at": p.published_at,

@@ -187,11 +187,12 @@ def test_no_dataset_holds_personal_data(app, ctx):
     counter.agents.append(agent)
     db.session.commit()
     with app.test_request_context():
-        at_counter = register_resident(agent, counter, full_name="Josiane Quintard-Belmonte", birth_date=date(1941, 3, 7),
-                                       phone="06 12 34 56 78")
+        at_counter = register_resident(agent, counter, full_name="Josiane Quintard-Belmonte",
+                                       birth_date=date(1941, 3, 7), phone="06 12 34 56 78")
         db.session.commit()
     online = make_user(name="Camille", email="camille.privee@example.org")
-    online.full_name, online.birth_date, online.phone = "Camille Vérany-Hautbois", date(1990, 11, 23), "+33 7 98 76 54 32"
+    online.full_name, online.birth_date = "Camille Vérany-Hautbois", date(1990, 11, 23)
+    online.phone = "+33 7 98 76 54 32"
     db.session.commit()
     for author in (at_counter, online):
         proposal = make_proposal(author=author, title="Un composteur", body="Rue des Lilas.")
@@ -324,3 +325,13 @@ def test_a_batch_costs_the_same_statements_for_ten_and_a_hundred_records(app, ct
     ten = _statements(app)
     _records(app, 10, 90)
     assert _statements(app) == ten
+
+
+def test_cells_a_spreadsheet_would_run_are_quoted_in_csv_only(some_records):
+    proposals = list(csv.DictReader(io.StringIO("".join(csv_text(datasets.get("proposals"))).lstrip("\ufeff"))))
+    (row,) = [r for r in proposals if r["title"].endswith("33 bancs")]
+    assert (row["title"], row["place"]) == ("'+33 bancs", "'@place du marché")
+    comments = "".join(csv_text(datasets.get("comments")))
+    assert "'-1 pour moi" in comments
+    assert {"title": "+33 bancs"}.items() <= next(r for r in json.loads("".join(json_text(datasets.get("proposals"))))
+                                                 if "bancs" in r["title"]).items()
