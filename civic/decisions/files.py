@@ -89,7 +89,6 @@ def read_text(decision_id, name):
     return b"".join(data).decode() if data else None
 
 
-
 def read_texts(decision_ids, name):
     """{decision id: text} of a small file of each of these decisions that has it, in one statement (the open
     data reads a batch of decisions' results.json at once)."""

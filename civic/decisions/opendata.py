@@ -170,12 +170,6 @@ def _results(decision_ids):
     return {decision_id: json.loads(text) for decision_id, text in read_texts(decision_ids, RESULTS_JSON).items()}
 
 
-def _tie_break(decision):
-    if decision.method is Method.BUDGET and decision.budget_rule is None:
-        return None
-    return ballot_file.tie_break(decision.method.value, decision.budget_rule.value if decision.budget_rule else None)
-
-
 def _turnout(results):
     if not results or not results.get("eligible"):
         return None
@@ -193,7 +187,8 @@ def _decision_rows(decisions):
             "method": d.method.value, "budget_rule": d.budget_rule.value if d.budget_rule else None,
             "number_of_winners": d.number_of_winners if d.method in RANKING_METHODS else None,
             "max_choices": d.max_choices, "budget": d.budget, "voter_cost_limit": d.voter_cost_limit,
-            "tie_break": _tie_break(d), "state": d.state_at(now).value,
+            "tie_break": ballot_file.tie_break(d.method.value, d.budget_rule.value if d.budget_rule else None),
+            "state": d.state_at(now).value,
             "opens_at": d.opens_at, "closes_at": d.closes_at, "published_at": d.published_at,
             # What the publication stated: the electorate frozen when the vote closed, and the ballots cast.
             "electorate": results.get("eligible") if results else None,
