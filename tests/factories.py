@@ -5,9 +5,14 @@ import re
 import secrets
 
 from civic.access import Role
+from civic.accounts.models import District
 from civic.accounts.services import create_user
+from civic.answers.models import Answer, AnswerStatus
+from civic.counters.models import Counter
 from civic.extensions import db
+from civic.moderation.models import ModerationAction
 from civic.proposals.models import Comment, Proposal, Support
+from civic.targets import TargetType
 from civic.themes.models import Theme
 
 PASSWORD = "correct horse battery staple"
@@ -58,3 +63,37 @@ def login(client, user, password=PASSWORD):
     with client.session_transaction() as cookie:
         cookie.pop("_flashes", None)
     return response
+
+
+# Open data (issue 14): what the datasets publish, made as the pages make it.
+
+def make_answer(proposal, status=None, text="Nous étudions votre proposition.", author=None):
+    answer = Answer(proposal_id=proposal.id, status=status or AnswerStatus.UNDER_STUDY, text=text,
+                    author_id=(author or make_user(role=Role.ELECTED)).id, author_role=Role.ELECTED)
+    db.session.add(answer)
+    db.session.commit()
+    return answer
+
+
+def make_district(name=None):
+    district = District(name=name or f"Quartier {secrets.token_hex(3)}")
+    db.session.add(district)
+    db.session.commit()
+    return district
+
+
+def make_counter(name=None, address="1 place de la Mairie", opening_hours="Lundi 9 h - 12 h", active=True):
+    counter = Counter(name=name or f"Guichet {secrets.token_hex(3)}", address=address, opening_hours=opening_hours,
+                      active=active)
+    db.session.add(counter)
+    db.session.commit()
+    return counter
+
+
+def make_moderation_action(target, kind, public_reason="", message_to_author=""):
+    action = ModerationAction(target_type=TargetType.PROPOSAL if isinstance(target, Proposal) else TargetType.COMMENT,
+                              target_id=target.id, kind=kind, public_reason=public_reason,
+                              message_to_author=message_to_author)
+    db.session.add(action)
+    db.session.commit()
+    return action

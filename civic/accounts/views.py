@@ -10,6 +10,7 @@ from ..counters.models import SessionEnd
 from ..domain import DomainError, attach_error
 from ..navigation import safe_next
 from ..site_map import ACCOUNT, in_site_map, not_in_site_map
+from . import opendata  # noqa: F401 - registers the districts dataset
 from . import inactivity  # noqa: F401 - registers the retention rule of inactive accounts
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import retention  # noqa: F401 - registers how long its records are kept

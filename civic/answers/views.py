@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..access import Action, not_found, requires
 from ..domain import DomainError, attach_error
 from ..proposals.models import Proposal
+from . import opendata  # noqa: F401 - registers the official answers dataset
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
 from .forms import AnswerForm

@@ -22,9 +22,14 @@ def all_counters(with_agents=False):
     return db.session.execute(statement).scalars().all()
 
 
+def open_counters():
+    """The counters open to the public: where and when residents can get help."""
+    return select(Counter).where(Counter.active)
+
+
 def open_counters_page(page=1, after=None, before=None):
-    """A page of the counters open to the public, by name: where and when residents can get help."""
-    return keyset_page(select(Counter, Counter.name, Counter.id).where(Counter.active), (Counter.name, Counter.id),
+    """A page of the open counters, by name."""
+    return keyset_page(open_counters().add_columns(Counter.name, Counter.id), (Counter.name, Counter.id),
                        page=page, per_page=COUNTERS_PER_PAGE, after=after, before=before)
 
 

@@ -58,6 +58,27 @@ def _at(day):
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
+def this_week():
+    """When the current ISO week began (Monday 00:00 UTC, as the weeks are counted)."""
+    return _at(monday(utcnow().date()))
+
+
+def weekly_figures(*conditions, residents_at_least=None):
+    """The statement of the figures per ISO week and counter of the assisted actions meeting ``conditions``: week
+    (its Monday, as text), counter id and name, contributions, ballots, distinct residents helped; only the weeks
+    of a counter where ``residents_at_least`` were helped, when given."""
+    week = week_start(AssistedAction.created_at)
+    helped = case((AssistedAction.kind != AssistedActionKind.SESSION_ENDED, AssistedAction.resident_id))
+    residents = func.count(distinct(helped))
+    statement = (select(week.label("week"), Counter.id, Counter.name,
+                        func.count(case((AssistedAction.kind.in_(CONTRIBUTION_KINDS), 1))).label("contributions"),
+                        func.count(case((AssistedAction.kind == AssistedActionKind.VOTE_CAST, 1))).label("ballots"),
+                        residents.label("residents"))
+                 .join(Counter, Counter.id == AssistedAction.counter_id).where(*conditions)
+                 .group_by(week, Counter.id, Counter.name))
+    return statement if residents_at_least is None else statement.having(residents >= residents_at_least)
+
+
 def weekly_statistics(*, page=1, after=None, before=None, weeks=WEEKS_PAGE):
     """A page (civic.pagination.Page) of ``weeks`` weeks, newest first: per counter and ISO week, the
     contributions, the ballots and the distinct residents helped. ``after``: the Monday the page ends
@@ -70,20 +91,12 @@ def weekly_statistics(*, page=1, after=None, before=None, weeks=WEEKS_PAGE):
         start = end - weeks * WEEK
     if end >= next_week:
         page = 1
-    week = week_start(AssistedAction.created_at)
-    helped = case((AssistedAction.kind != AssistedActionKind.SESSION_ENDED, AssistedAction.resident_id))
-    rows = db.session.execute(
-        select(week.label("week"), Counter.name,
-               func.count(case((AssistedAction.kind.in_(CONTRIBUTION_KINDS), 1))),
-               func.count(case((AssistedAction.kind == AssistedActionKind.VOTE_CAST, 1))),
-               func.count(distinct(helped)))
-        .join(Counter, Counter.id == AssistedAction.counter_id)
-        .where(AssistedAction.created_at >= _at(start), AssistedAction.created_at < _at(end))
-        .group_by(week, Counter.id, Counter.name).order_by(week.desc(), Counter.name)).all()
+    figures = weekly_figures(AssistedAction.created_at >= _at(start), AssistedAction.created_at < _at(end))
+    rows = db.session.execute(figures.order_by(figures.selected_columns.week.desc(), Counter.name)).all()
     earlier = db.session.execute(select(AssistedAction.id).where(
         AssistedAction.counter_id.is_not(None), AssistedAction.created_at < _at(start)).limit(1)).first()
     items = []
-    for week_text, name, contributions, ballots, residents in rows:
+    for week_text, _counter_id, name, contributions, ballots, residents in rows:
         year, number, _day = date.fromisoformat(week_text).isocalendar()
         items.append({"counter": name, "year": year, "week": number, "contributions": contributions,
                       "ballots": ballots, "residents": residents})

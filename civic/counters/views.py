@@ -16,6 +16,7 @@ from ..routing import int_arg
 from ..site_map import ACCOUNT, PARTICIPATION, in_site_map
 from ..themes.services import active_themes
 from ..timezones import paris_day_bounds
+from . import opendata  # noqa: F401 - registers the counters and their statistics datasets
 from . import personal_data  # noqa: F401 - registers the package's part of "my data"
 from . import retention  # noqa: F401 - registers how long its records are kept
 from . import rules  # noqa: F401 - registers the package's access rules

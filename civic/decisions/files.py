@@ -88,3 +88,15 @@ def read_text(decision_id, name):
         .order_by(PublishedChunk.seq)).scalars().all()
     return b"".join(data).decode() if data else None
 
+
+def read_texts(decision_ids, name):
+    """{decision id: text} of a small file of each of these decisions that has it, in one statement (the open
+    data reads a batch of decisions' results.json at once)."""
+    texts = {}
+    for decision_id, data in db.session.execute(
+            select(PublishedFile.decision_id, PublishedChunk.data)
+            .join(PublishedChunk, PublishedChunk.file_id == PublishedFile.id)
+            .where(PublishedFile.decision_id.in_(set(decision_ids)), PublishedFile.name == name)
+            .order_by(PublishedFile.decision_id, PublishedChunk.seq)):
+        texts.setdefault(decision_id, []).append(data)
+    return {decision_id: b"".join(chunks).decode() for decision_id, chunks in texts.items()}

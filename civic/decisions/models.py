@@ -138,6 +138,12 @@ class Decision(db.Model):
         return self.state_at(utcnow())
 
 
+# The decisions residents see, out of draft (DECISION_VIEW), and those whose results they read (RESULTS_READ): the
+# SQL of Decision.state_at's first two tests, for the lists and the open data.
+ANNOUNCED = Decision.announced_at.is_not(None)
+RESULTS_PUBLISHED = Decision.published_at.is_not(None)
+
+
 class Option(db.Model):
     __tablename__ = "decision_option"
 

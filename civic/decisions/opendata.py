@@ -1,14 +1,33 @@
-"""Open data for a published decision: results CSV and a Frictionless Data Package, written once at
-publication (services.publish_results) from the results and the stored files' SHA-256."""
+"""Open data of the decisions.
+
+For each published decision: its results CSV and a Frictionless Data Package, written once at publication
+(services.publish_results) from the results and the stored files' SHA-256.
+
+For all of them, the site's datasets (civic.opendata): the decisions residents see, their options and districts,
+and for the published ones their results and ballots in long format (one row per decision, option and measure;
+per ballot and option), so that the files of votes of any method stack under one schema.
+"""
 import csv
 import io
+import json
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l, lazy_pgettext
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..db_types import utcnow
+from ..extensions import db
 from ..links import public_url
+from ..opendata.datasets import Dataset, register
+from ..opendata.files import csv_cell
+from ..proposals.models import Proposal
+from ..voting import ballot_file
 from ..voting.ballot_file import COLUMN_PREFIX
 from ..voting.majority_judgment import GRADES
-from .files import BALLOTS_CSV, BALLOTS_PB, RESULTS_CSV, RESULTS_JSON
-from .models import Method
+from . import ballots as codec
+from .files import BALLOTS_CSV, BALLOTS_PB, RESULTS_CSV, RESULTS_JSON, read_texts
+from .models import ANNOUNCED, RANKING_METHODS, RESULTS_PUBLISHED, Ballot, Decision, Method, decision_district
 
 # The JSON Schema of results.json, kept in the repository (schemas/) and served as it is there.
 RESULTS_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "results.schema.json"
@@ -38,18 +57,13 @@ def result_rows(decision, data):
     return [header] + [[k, labels[k], count["votes"][k], int(k in winners)] for k in labels]
 
 
-def _cell(value):
-    """Labels are typed by officials: one starting like a formula would run in a spreadsheet."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def results_csv(decision, results):
-    """UTF-8 with a byte order mark, so that spreadsheet software reads the accents right."""
+    """UTF-8 with a byte order mark, so that spreadsheet software reads the accents right; labels are typed by
+    officials, so a cell is quoted when a spreadsheet would run it as a formula."""
     out = io.StringIO()
     out.write("\ufeff")
-    csv.writer(out, lineterminator="\n").writerows([[_cell(v) for v in row] for row in result_rows(decision, results)])
+    rows = [[csv_cell(v) for v in row] for row in result_rows(decision, results)]
+    csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue()
 
 
@@ -147,3 +161,139 @@ def datapackage(decision, results, code_version, files, ballots_header):
                     "code_version": code_version, "ballots_sha256": files[BALLOTS_CSV].sha256},
         "resources": resources,
     }
+
+
+# The site's datasets.
+
+def _results(decision_ids):
+    """{decision id: its published results.json, parsed}: one query for a batch."""
+    return {decision_id: json.loads(text) for decision_id, text in read_texts(decision_ids, RESULTS_JSON).items()}
+
+
+def _turnout(results):
+    if not results or not results.get("eligible"):
+        return None
+    return round(results["ballots"] / results["eligible"], 4)
+
+
+def _decision_rows(decisions):
+    published = _results(d.id for d in decisions if d.published_at is not None)
+    now = utcnow()
+    rows = []
+    for d in decisions:
+        results = published.get(d.id)
+        rows.append({
+            "id": d.id, "title": d.title, "question": d.question, "description": d.description or None,
+            "method": d.method.value, "budget_rule": d.budget_rule.value if d.budget_rule else None,
+            "number_of_winners": d.number_of_winners if d.method in RANKING_METHODS else None,
+            "max_choices": d.max_choices, "budget": d.budget, "voter_cost_limit": d.voter_cost_limit,
+            "tie_break": ballot_file.tie_break(d.method.value, d.budget_rule.value if d.budget_rule else None),
+            "state": d.state_at(now).value,
+            "opens_at": d.opens_at, "closes_at": d.closes_at, "published_at": d.published_at,
+            # What the publication stated: the electorate frozen when the vote closed, and the ballots cast.
+            "electorate": results.get("eligible") if results else None,
+            "ballots": results["ballots"] if results else None, "turnout": _turnout(results),
+        })
+    return rows
+
+
+def _option_rows(decisions):
+    published = _results(d.id for d in decisions if d.published_at is not None)
+    # An option made from a proposal names it while anybody may read it (as the decision's page links it).
+    readable = set(db.session.execute(select(Proposal.id).where(
+        Proposal.id.in_({o.proposal_id for d in decisions for o in d.options if o.proposal_id}),
+        Proposal.readable_by_anyone)).scalars())
+    rows = []
+    for d in decisions:
+        winners = set(published[d.id]["count"].get("winners", ())) if d.id in published else None
+        for position, o in enumerate(d.options, 1):
+            rows.append({"id": o.id, "decision_id": d.id, "position": position, "label": o.label,
+                         "description": o.description or None, "cost": o.cost,
+                         "proposal_id": o.proposal_id if o.proposal_id in readable else None,
+                         "winner": None if winners is None else o.id in winners})
+    return rows
+
+
+def _district_rows(decisions):
+    pairs = db.session.execute(select(decision_district.c.decision_id, decision_district.c.district_id)
+                               .where(decision_district.c.decision_id.in_([d.id for d in decisions]))
+                               .order_by(decision_district.c.decision_id, decision_district.c.district_id))
+    return [{"decision_id": decision_id, "district_id": district_id} for decision_id, district_id in pairs]
+
+
+def _measures(method, count):
+    """(option id or None, measure, value) of a published count, whatever its method."""
+    if method == Method.YES_NO.value:
+        return [(None, answer, count[answer]) for answer in ballot_file.VOTES]
+    if method == Method.MAJORITY_JUDGMENT.value:
+        measures = []
+        for option, grades in count["grades"].items():
+            measures.append((int(option), "rank", count["rank"][option]))
+            measures += [(int(option), f"grade_{grade}", n) for grade, n in zip(GRADES, grades)]
+            if count["majority_grade"][option] is not None:
+                measures.append((int(option), "majority_grade", GRADES.index(count["majority_grade"][option])))
+        return measures
+    measures = [(int(option), "votes", n) for option, n in count["votes"].items()]
+    measures.append((None, "blank", count["blank"]))
+    if "spent" in count:
+        measures.append((None, "spent", count["spent"]))
+    return measures
+
+
+def _result_rows(decisions):
+    published = _results(d.id for d in decisions)
+    return [{"decision_id": d.id, "option_id": option, "measure": measure, "value": value}
+            for d in decisions for option, measure, value in _measures(d.method.value, published[d.id]["count"])]
+
+
+def _ballot_marks(method, content):
+    """(option id or None, value) of a stored ballot, in long format: the same columns for every method."""
+    if method is Method.YES_NO:
+        return [(None, content["vote"])]
+    if method is Method.SINGLE_CHOICE:
+        return [(content["option"], "chosen") if content["option"] is not None else (None, "blank")]
+    if method is Method.MAJORITY_JUDGMENT:
+        return sorted((int(option), grade) for option, grade in content["grades"].items())
+    return [(option, "chosen") for option in sorted(content["options"])] or [(None, "blank")]
+
+
+def _ballot_rows(ballots):
+    methods = dict(db.session.execute(select(Decision.id, Decision.method)
+                                      .where(Decision.id.in_({b.decision_id for b in ballots}))).all())
+    return [{"decision_id": b.decision_id, "ballot": b.tracking_code, "option_id": option, "value": value}
+            for b in ballots for option, value in _ballot_marks(methods[b.decision_id], codec.loads(b.content))]
+
+
+def _announced():
+    return select(Decision).where(ANNOUNCED)
+
+
+def _published():
+    return select(Decision).where(RESULTS_PUBLISHED)
+
+
+register(Dataset(
+    name="decisions", title=lazy_pgettext("open dataset", "Votes"),
+    description=_l("The votes residents were called to: question, counting method and its parameters, dates, "
+                   "and once the results are published, the electorate, the ballots cast and the turnout."),
+    query=_announced, key=Decision.id, serialise=_decision_rows, order=50))
+register(Dataset(
+    name="decision_options", title=_l("Options of the votes"),
+    description=_l("The options (projects for a participatory budget) of each vote, and which won once published."),
+    query=lambda: _announced().options(selectinload(Decision.options)), key=Decision.id, serialise=_option_rows,
+    order=55))
+register(Dataset(
+    name="decision_districts", title=_l("Districts of the votes"),
+    description=_l("The districts a vote is limited to; a vote without any is open to every resident."),
+    query=_announced, key=Decision.id, serialise=_district_rows, order=57))
+register(Dataset(
+    name="decision_results", title=_l("Results of the votes"),
+    description=_l("The published results, one row per vote, option and measure: the same columns for every "
+                   "counting method, so that the results of several votes stack."),
+    query=_published, key=Decision.id, serialise=_result_rows, order=60))
+register(Dataset(
+    name="decision_ballots", title=_l("Anonymised ballots"),
+    description=_l("Every ballot of the published votes, one row per ballot and option marked, under its "
+                   "tracking code: anybody can recount, and each voter can find their ballot."),
+    query=lambda: select(Ballot).join(Decision, Decision.id == Ballot.decision_id).where(RESULTS_PUBLISHED),
+    key=Ballot.id, serialise=_ballot_rows, order=65))

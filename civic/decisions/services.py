@@ -19,18 +19,18 @@ from ..extensions import db
 from ..following.services import notify_followers
 from ..jobs import job
 from ..pagination import keyset_page
+from ..privacy.groups import large_enough
 from ..proposals.models import Proposal
 from ..targets import TargetType
 from ..transaction import lock_for_write, lock_rows, unique_insert
 from . import ballots as codec
 from . import publication
 from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
-from .models import (RANKING_METHODS, Ballot, Decision, DecisionState, ErasedVoter, Method, Option, Participation,
-                     ResultPreview, ResultSnapshot, decision_district, identities_of)
+from .models import (ANNOUNCED, RANKING_METHODS, Ballot, Decision, DecisionState, ErasedVoter, Method, Option,
+                     Participation, ResultPreview, ResultSnapshot, decision_district, identities_of)
 from .version import code_version
 
 TRACKING_CODE_LENGTH = 10
-BREAKDOWN_MINIMUM = 10
 # Each new ballot is written together with this many earlier ballots of the same decision,
 # rewritten in random order (see cast_ballot).
 MIX_SIZE = 9
@@ -44,7 +44,7 @@ def decisions_page(include_drafts=False, page=1, after=None, before=None):
     """A page of the decisions, the latest opening first (drafts only for those who prepare them)."""
     statement = select(Decision, Decision.opens_at, Decision.id)
     if not include_drafts:
-        statement = statement.where(Decision.announced_at.is_not(None))
+        statement = statement.where(ANNOUNCED)
     return keyset_page(statement, (Decision.opens_at, Decision.id), page=page, per_page=DECISIONS_PER_PAGE,
                        after=after, before=before, descending=True)
 
@@ -53,7 +53,7 @@ def open_decisions():
     """The votes open now, the latest opening first."""
     now = utcnow()
     return db.session.execute(
-        select(Decision).where(Decision.announced_at.is_not(None), Decision.published_at.is_(None),
+        select(Decision).where(ANNOUNCED, Decision.published_at.is_(None),
                                Decision.opens_at <= now, Decision.closes_at > now)
         .order_by(Decision.opens_at.desc(), Decision.id.desc())).scalars().all()
 
@@ -64,7 +64,7 @@ def current_and_upcoming(limit):
     now = utcnow()
     upcoming = Decision.opens_at > now
     return db.session.execute(
-        select(Decision).where(Decision.announced_at.is_not(None), Decision.published_at.is_(None),
+        select(Decision).where(ANNOUNCED, Decision.published_at.is_(None),
                                Decision.closes_at > now)
         .order_by(upcoming, case((upcoming, Decision.opens_at), else_=Decision.closes_at), Decision.id)
         .limit(limit)).scalars().all()
@@ -348,12 +348,12 @@ def eligible_voters(decision):
 
 
 def turnout_by_channel(decision):
-    """Voters per channel, from the participation records, or None below BREAKDOWN_MINIMUM in a channel."""
+    """Voters per channel, from the participation records, or None when a channel has too few to be told apart."""
     counts = dict(db.session.execute(
         select(Participation.channel, func.count(Participation.id))
         .where(Participation.decision_id == decision.id).group_by(Participation.channel)).all())
     by_channel = {c.value: counts.get(c, 0) for c in Channel}
-    return by_channel if all(n >= BREAKDOWN_MINIMUM for n in by_channel.values()) else None
+    return by_channel if all(large_enough(n) for n in by_channel.values()) else None
 
 
 def _closing_barrier(decision, **values):
@@ -390,7 +390,7 @@ def freeze_electorate(decision):
 def freeze_closed_electorates():
     """Freeze the electorate of every vote that closed since the last run (freeze_electorate)."""
     # Results published before electorates were frozen keep the one their results.json states; no column for them.
-    closed = db.session.execute(select(Decision).where(Decision.announced_at.is_not(None),
+    closed = db.session.execute(select(Decision).where(ANNOUNCED,
                                                        Decision.closes_at <= utcnow(), Decision.published_at.is_(None),
                                                        Decision.electorate.is_(None))).scalars().all()
     for decision in closed:
@@ -481,7 +481,7 @@ def notify_opened_votes():
     # Claimed in one statement: each worker process runs this job, and only the one whose UPDATE
     # marked a decision tells its followers (reading first, then marking, would tell them twice).
     claimed = db.session.execute(
-        update(Decision).where(Decision.announced_at.is_not(None), Decision.opens_at <= now,
+        update(Decision).where(ANNOUNCED, Decision.opens_at <= now,
                                Decision.closes_at > now, Decision.opening_notified_at.is_(None))
         .values(opening_notified_at=now).returning(Decision.id)).scalars().all()
     opened = db.session.execute(select(Decision).where(Decision.id.in_(claimed))).scalars().all()

@@ -12,6 +12,7 @@ from ..routing import int_arg
 from ..site_map import PARTICIPATION, in_site_map
 from ..themes.services import all_themes
 from ..transaction import refuse
+from . import opendata  # noqa: F401 - registers the moderation journal dataset
 from . import personal_data  # noqa: F401 - registers the package's part of "my data"
 from . import retention  # noqa: F401 - registers how long its records are kept
 from . import rules  # noqa: F401 - registers the package's access rules

@@ -3,7 +3,8 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, event, false, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels, targets
@@ -82,9 +83,25 @@ class Proposal(AssistedRecord, db.Model):
     theme: Mapped[Theme] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
 
-    @property
+    @hybrid_property
     def is_public(self):
         return self.state in PUBLIC_STATES and not self.held_by_reports
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_sql(cls):
+        return and_(cls.state.in_(PUBLIC_STATES), cls.held_by_reports.is_(False))
+
+    @hybrid_property
+    def readable_by_anyone(self):
+        """Its text is public: while public, and once merged if it had been published (its supports and comments
+        were public). The rules (PROPOSAL_READ) ask it of one proposal, the open data of all of them in SQL."""
+        return self.is_public or (self.state is ProposalState.MERGED and self.published_at is not None)
+
+    @readable_by_anyone.inplace.expression
+    @classmethod
+    def _readable_by_anyone_sql(cls):
+        return or_(cls.is_public, and_(cls.state == ProposalState.MERGED, cls.published_at.is_not(None)))
 
     @property
     def was_withdrawn(self):

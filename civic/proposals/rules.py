@@ -15,10 +15,8 @@ def _staff_or_author(user, proposal):
 
 
 def _readable(user, proposal):
-    """Its text: while public, and once merged if it had been published (its supports and comments were
-    public); its author and moderators always."""
-    merged_after_publication = proposal.state is ProposalState.MERGED and proposal.published_at is not None
-    if proposal.is_public or merged_after_publication or _staff_or_author(user, proposal):
+    """Its text: when anyone may read it (Proposal.readable_by_anyone); its author and moderators always."""
+    if proposal.readable_by_anyone or _staff_or_author(user, proposal):
         return None
     return NOT_ALLOWED
 

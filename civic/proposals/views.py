@@ -17,6 +17,7 @@ from ..routing import int_arg, parse_id
 from ..site_map import PARTICIPATION, in_site_map
 from ..targets import TargetType
 from ..themes.services import active_themes
+from . import opendata  # noqa: F401 - registers the proposals and comments datasets
 from . import personal_data, registrations  # noqa: F401 - register "my data" sections, moderation, follows
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import kept_counts, services  # noqa: F401 - kept_counts: its triggers come with the tables

@@ -1,36 +1,337 @@
-"""Every dataset's files validate with the real Frictionless validator against the schema kept in schemas/."""
+"""Every dataset's files validate with the real Frictionless validator against the schema kept in schemas/, the
+datasets hold together as a data package (their foreign keys), and they publish what the pages show to anybody:
+nothing hidden, nothing personal."""
+import csv
+import io
 import json
+from datetime import date, timedelta
 
 import pytest
-from frictionless import Resource, Schema, validate
+from frictionless import Package, Resource, Schema, validate
 
+import civic.app  # noqa: F401 - the factory imports every package's views, which register the datasets
+from civic.accounts.models import Role
+from civic.counters.models import AssistedAction, AssistedActionKind, Channel
+from civic.counters.residents import register_resident
+from civic.counters.statistics import monday
+from civic.db_types import utcnow
+from civic.decisions import services
+from civic.decisions.models import Method
+from civic.extensions import db
+from civic.moderation.models import ModerationKind
 from civic.opendata import datasets
 from civic.opendata.files import csv_text, json_text
-from tests.factories import make_theme
+from civic.privacy.groups import SMALLEST_GROUP
+from civic.proposals.models import Proposal, ProposalState
+from tests.decisions.helpers import close, make_decision, publish_the_demo
+from tests.factories import (make_answer, make_comment, make_counter, make_district, make_moderation_action,
+                             make_proposal, make_support, make_theme, make_user)
+from tests.queries import recording
+
+NAMES = sorted(d.name for d in datasets.datasets())
+
+
+def test_every_dataset_of_the_issue_is_registered():
+    assert set(NAMES) == {"themes", "proposals", "comments", "answers", "moderation_journal", "decisions",
+                          "decision_options", "decision_districts", "decision_results", "decision_ballots",
+                          "districts", "counters", "counter_statistics"}
+
+
+def _cast(decision, *contents):
+    for content in contents:
+        services.cast_ballot(make_user(), decision, content, Channel.ONLINE)
+    db.session.commit()
+
+
+def _publish(app, decision, official):
+    close(decision)
+    with app.test_request_context():
+        services.publish_results(decision, official)
+        db.session.commit()
+    return decision
+
+
+def publish_one_of_each_method(app):
+    """A published vote of every method, with a few ballots (one blank); a draft, and a vote to come in a district."""
+    official = make_user(role=Role.ELECTED)
+    published = []
+    for method in Method:
+        decision = make_decision(method, state="open")
+        a, b = ([o.id for o in decision.options] + [None, None])[:2]
+        contents = {
+            Method.YES_NO: [{"vote": "yes"}, {"vote": "no"}, {"vote": "blank"}],
+            Method.SINGLE_CHOICE: [{"option": a}, {"option": b}, {"option": None}],
+            Method.APPROVAL: [{"options": [a, b]}, {"options": [a]}, {"options": []}],
+            Method.BUDGET: [{"options": [a]}, {"options": [b]}, {"options": []}],
+            Method.MAJORITY_JUDGMENT: [{"grades": {str(o.id): g for o, g in zip(decision.options, grades)}}
+                                       for grades in (("good", "reject", "fair"), ("excellent", "passable", "fair"))],
+        }[method]
+        _cast(decision, *contents)
+        published.append(_publish(app, decision, official))
+    make_decision(Method.APPROVAL, state="draft", title="Brouillon secret")
+    make_decision(Method.APPROVAL, state="scheduled", districts=[make_district()])
+    return published
+
+
+def help_residents(counter, residents, when):
+    """An agent's assisted session for each of ``residents`` new residents at ``counter``, at ``when``."""
+    for _ in range(residents):
+        resident = make_user()
+        for kind in (AssistedActionKind.SESSION_OPENED, AssistedActionKind.PROPOSAL_CREATED,
+                     AssistedActionKind.SESSION_ENDED):
+            db.session.add(AssistedAction(kind=kind, counter_id=counter.id, resident_id=resident.id, created_at=when))
+    db.session.commit()
 
 
 @pytest.fixture
-def some_records(ctx):
-    make_theme(name="=Voirie", name_en="Roads")
+def some_records(app, ctx):
+    """A little of everything every dataset publishes, and of what none may."""
+    voirie = make_theme(name="=Voirie", name_en="Roads")
     make_theme(name="Écoles", active=False)
+    proposal = make_proposal(theme=voirie, title="+33 bancs", place="@place du marché")
+    make_support(proposal)
+    make_answer(proposal)
+    first = make_comment(proposal, body="-1 pour moi")
+    make_comment(proposal, parent=first)
+    deleted = make_comment(proposal, body="Texte supprimé")
+    deleted.deleted_at = utcnow()
+    make_comment(proposal, parent=deleted)
+    withdrawn = make_proposal(state=ProposalState.WITHDRAWN, withdrawn_reason="Déjà fait")
+    merged = make_proposal()
+    merged.state, merged.merged_into_id = ProposalState.MERGED, proposal.id
+    db.session.commit()
+    make_moderation_action(merged, ModerationKind.MERGE, message_to_author="Message privé")
+    make_moderation_action(withdrawn, ModerationKind.KEEP, public_reason="Signalements infondés")
+    counter = make_counter()
+    make_counter(name="Guichet fermé", active=False)
+    help_residents(counter, SMALLEST_GROUP, utcnow() - timedelta(days=7))
+    publish_one_of_each_method(app)
+
+
+def _files(dataset, folder):
+    csv_file, json_file = folder / f"{dataset.name}.csv", folder / f"{dataset.name}.json"
+    csv_file.write_text("".join(csv_text(dataset)), encoding="utf-8")
+    json_file.write_text("".join(json_text(dataset)), encoding="utf-8")
+    return csv_file, json_file
 
 
 def _report(path, dataset):
-    return validate(Resource(path=path.name, basepath=str(path.parent), schema=Schema.from_descriptor(dataset.schema)))
+    """Frictionless's report on one file; the foreign keys to other datasets are checked with the package."""
+    schema = {**dataset.schema, "foreignKeys": [key for key in dataset.schema.get("foreignKeys", ())
+                                                if key["reference"]["resource"] == ""]}
+    return validate(Resource(path=path.name, basepath=str(path.parent), schema=Schema.from_descriptor(schema)))
 
 
-@pytest.mark.parametrize("name", ["themes"])
+@pytest.mark.parametrize("name", NAMES)
 def test_every_dataset_validates_as_csv_and_json(name, some_records, tmp_path):
     dataset = datasets.get(name)
-    csv_file, json_file = tmp_path / f"{name}.csv", tmp_path / f"{name}.json"
-    csv_file.write_text("".join(csv_text(dataset)), encoding="utf-8")
-    json_file.write_text("".join(json_text(dataset)), encoding="utf-8")
+    csv_file, json_file = _files(dataset, tmp_path)
     for path in (csv_file, json_file):
         report = _report(path, dataset)
         assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-    assert json.loads(json_file.read_text())[0].keys() == set(dataset.fields)
+    rows = json.loads(json_file.read_text())
+    assert rows, f"the records made hold no {name}"
+    assert [list(row) for row in rows] == [dataset.fields] * len(rows)
+    assert next(csv.reader(io.StringIO(csv_file.read_text(encoding="utf-8-sig")))) == dataset.fields
 
 
 def test_every_dataset_has_its_schema_and_its_fields():
     for dataset in datasets.datasets():
-        assert dataset.fields, dataset.name
+        schema = Schema.from_descriptor(dataset.schema)  # raises on an invalid Table Schema
+        assert schema.primary_key, dataset.name
+        for field in dataset.schema["fields"]:
+            assert {"title", "x_title_en", "description", "x_description_en"} <= field.keys(), (dataset.name, field)
+
+
+def _package(folder):
+    resources = []
+    for dataset in datasets.datasets():
+        csv_file, _json_file = _files(dataset, folder)
+        resources.append({"name": dataset.name, "path": csv_file.name, "schema": dataset.schema})
+    return Package({"name": "civic", "resources": resources}, basepath=str(folder))
+
+
+def test_the_datasets_hold_together_as_a_data_package(some_records, tmp_path):
+    report = _package(tmp_path).validate()
+    assert report.valid, report.flatten(["taskNumber", "rowNumber", "fieldName", "type", "note"])
+
+
+def test_a_broken_foreign_key_is_caught(some_records, tmp_path):
+    """The package test above would see a row naming a record that is not published."""
+    package = _package(tmp_path)
+    (tmp_path / "themes.csv").write_text("\ufeffid,name,name_en,active\n", encoding="utf-8")
+    report = package.validate()
+    assert "foreign-key" in {error.type for task in report.tasks for error in task.errors}
+
+
+def test_the_demo_datasets_hold_together(app, ctx, tmp_path):
+    publish_the_demo(app)
+    report = _package(tmp_path).validate()
+    assert report.valid, report.flatten(["taskNumber", "rowNumber", "fieldName", "type", "note"])
+
+
+def _cells():
+    """Every cell of every dataset, as its CSV and JSON files write it."""
+    cells = []
+    for dataset in datasets.datasets():
+        cells += [cell for row in csv.reader(io.StringIO("".join(csv_text(dataset)))) for cell in row]
+        cells += [json.dumps(value, ensure_ascii=False) for row in json.loads("".join(json_text(dataset)))
+                  for value in row.values()]
+    return cells
+
+
+def test_no_dataset_holds_personal_data(app, ctx):
+    publish_the_demo(app)
+    agent = make_user(role=Role.COUNTER_AGENT)
+    counter = make_counter()
+    counter.agents.append(agent)
+    db.session.commit()
+    with app.test_request_context():
+        at_counter = register_resident(agent, counter, full_name="Josiane Quintard-Belmonte",
+                                       birth_date=date(1941, 3, 7), phone="06 12 34 56 78")
+        db.session.commit()
+    online = make_user(name="Camille", email="camille.privee@example.org")
+    online.full_name, online.birth_date = "Camille Vérany-Hautbois", date(1990, 11, 23)
+    online.phone = "+33 7 98 76 54 32"
+    db.session.commit()
+    for author in (at_counter, online):
+        proposal = make_proposal(author=author, title="Un composteur", body="Rue des Lilas.")
+        make_comment(proposal, author=author)
+        make_support(proposal, author)
+    secrets = {"Quintard", "Belmonte", "1941-03-07", "07/03/1941", "06 12 34 56 78", "0612345678", "+33612345678",
+               "camille.privee@example.org", "Vérany", "Hautbois", "1990-11-23", "23/11/1990", "+33 7 98 76 54 32",
+               "+33798765432", "@example.org"}
+    cells = _cells()
+    assert {"Camille", at_counter.display_name} <= {json.loads(c) for c in cells if c.startswith('"')}  # names shown
+    assert [c for c in cells if any(secret in c for secret in secrets)] == []
+
+
+def test_what_the_pages_do_not_show_never_appears(some_records):
+    author = make_user()
+    hidden_states = (ProposalState.PENDING, ProposalState.CHANGES_REQUESTED, ProposalState.REJECTED,
+                     ProposalState.HIDDEN)
+    unseen = [make_proposal(author=author, state=state, title="Secret") for state in hidden_states]
+    unseen.append(make_proposal(author=author, held_by_reports=True, title="Secret"))
+    never_published = make_proposal(author=author, title="Secret")
+    never_published.state, never_published.published_at = ProposalState.MERGED, None
+    unseen.append(never_published)
+    db.session.commit()
+    for proposal in unseen:
+        make_comment(proposal, author=author, body="Commentaire caché")
+        make_answer(proposal, text="Réponse cachée")
+    proposals = {row["id"] for row in datasets.rows(datasets.get("proposals"))}
+    assert proposals and not proposals & {p.id for p in unseen}
+    for name in ("comments", "answers"):
+        assert {row["proposal_id"] for row in datasets.rows(datasets.get(name))} <= proposals, name
+    assert "Secret" not in "".join(_cells()) and "cachée" not in "".join(_cells())
+    assert "Brouillon secret" not in "".join(_cells())
+    comments = list(datasets.rows(datasets.get("comments")))
+    assert {"Texte supprimé", "Message privé"}.isdisjoint(c for row in comments for c in row.values())
+    assert {row["status"] for row in comments} == {"shown", "deleted"}
+
+
+def test_the_sql_of_readable_proposals_agrees_with_the_rule(ctx):
+    made = []
+    for state in ProposalState:
+        for held in (False, True):
+            proposal = make_proposal(state=state, held_by_reports=held)
+            if state is not ProposalState.PUBLISHED:
+                proposal.published_at = None if held else utcnow()
+            made.append(proposal)
+    db.session.commit()
+    from_sql = set(db.session.execute(db.select(Proposal.id).where(Proposal.readable_by_anyone)).scalars())
+    assert from_sql == {p.id for p in made if p.readable_by_anyone} and from_sql
+
+
+def test_results_of_votes_of_different_methods_stack(app, ctx, tmp_path):
+    first, second = publish_one_of_each_method(app)[:2]
+    assert first.method is not second.method
+    dataset = datasets.get("decision_results")
+    rows = list(datasets.rows(dataset))
+    files = []
+    for decision in (first, second):
+        text = "".join(csv_text(dataset, [r for r in rows if r["decision_id"] == decision.id]))
+        files.append(text.splitlines())
+    assert files[0][0] == files[1][0]  # one header
+    stacked = tmp_path / "stacked.csv"
+    stacked.write_text("\n".join(files[0] + files[1][1:]) + "\n", encoding="utf-8")
+    report = _report(stacked, dataset)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert {row["decision_id"] for row in csv.DictReader(io.StringIO(stacked.read_text(encoding="utf-8-sig")))} == {
+        str(first.id), str(second.id)}
+
+
+def test_the_ballots_in_long_format_recount_as_published(app, ctx):
+    decisions = publish_one_of_each_method(app)
+    ballots = list(datasets.rows(datasets.get("decision_ballots")))
+    results = list(datasets.rows(datasets.get("decision_results")))
+    for decision in decisions:
+        if decision.method in (Method.SINGLE_CHOICE, Method.APPROVAL, Method.BUDGET):
+            for option in decision.options:
+                marked = sum(1 for b in ballots if b["decision_id"] == decision.id and b["option_id"] == option.id)
+                (votes,) = [r["value"] for r in results if (r["decision_id"], r["option_id"], r["measure"])
+                            == (decision.id, option.id, "votes")]
+                assert marked == votes
+        codes = {b["ballot"] for b in ballots if b["decision_id"] == decision.id}
+        assert len(codes) == (2 if decision.method is Method.MAJORITY_JUDGMENT else 3)
+
+
+def test_counter_weeks_of_fewer_than_ten_residents_are_not_published(ctx):
+    last_week = utcnow() - timedelta(days=7)
+    big, small = make_counter(name="Médiathèque"), make_counter(name="Mairie annexe")
+    help_residents(big, SMALLEST_GROUP, last_week)
+    help_residents(small, SMALLEST_GROUP - 1, last_week)
+    help_residents(big, SMALLEST_GROUP, utcnow())  # this week: not over yet
+    rows = list(datasets.rows(datasets.get("counter_statistics")))
+    assert rows == [{"counter_id": big.id, "week_start": monday(last_week.date()),
+                     "year": last_week.isocalendar()[0], "week": last_week.isocalendar()[1],
+                     "contributions": SMALLEST_GROUP, "ballots": 0, "residents": SMALLEST_GROUP}]
+    schema = datasets.get("counter_statistics").schema
+    (residents,) = [f for f in schema["fields"] if f["name"] == "residents"]
+    assert residents["constraints"]["minimum"] == SMALLEST_GROUP
+
+
+def _records(app, start, count):
+    """``count`` more records of every dataset (their number ``start`` onwards)."""
+    theme, counter = make_theme(), make_counter()
+    official = make_user(role=Role.ELECTED)
+    for n in range(start, start + count):
+        proposal = make_proposal(theme=theme, title=f"Proposition {n}")
+        make_answer(proposal)
+        make_comment(proposal, author=make_user())
+        make_moderation_action(proposal, ModerationKind.KEEP)
+        make_counter()
+        make_decision(Method.APPROVAL, state="scheduled", districts=[make_district()])
+        decision = make_decision(Method.APPROVAL)
+        decision.options[0].proposal_id = proposal.id
+        db.session.commit()
+        _cast(decision, {"options": [decision.options[0].id]})
+        _publish(app, decision, official)
+    help_residents(counter, SMALLEST_GROUP, utcnow() - timedelta(days=7 * (start // 10 + 1)))
+
+
+def _statements(app):
+    counts = {}
+    for dataset in datasets.datasets():
+        with recording(app) as statements:
+            rows = list(datasets.rows(dataset))
+        assert rows, dataset.name
+        counts[dataset.name] = len(statements)
+    return counts
+
+
+def test_a_batch_costs_the_same_statements_for_ten_and_a_hundred_records(app, ctx):
+    _records(app, 0, 10)
+    ten = _statements(app)
+    _records(app, 10, 90)
+    assert _statements(app) == ten
+
+
+def test_cells_a_spreadsheet_would_run_are_quoted_in_csv_only(some_records):
+    proposals = list(csv.DictReader(io.StringIO("".join(csv_text(datasets.get("proposals"))).lstrip("\ufeff"))))
+    (row,) = [r for r in proposals if r["title"].endswith("33 bancs")]
+    assert (row["title"], row["place"]) == ("'+33 bancs", "'@place du marché")
+    comments = "".join(csv_text(datasets.get("comments")))
+    assert "'-1 pour moi" in comments
+    assert {"title": "+33 bancs"}.items() <= next(r for r in json.loads("".join(json_text(datasets.get("proposals"))))
+                                                 if "bancs" in r["title"]).items()
