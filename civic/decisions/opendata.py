@@ -5,6 +5,7 @@ import io
 from pathlib import Path
 
 from ..links import public_url
+from ..opendata.package import LICENCE
 from ..voting.ballot_file import COLUMN_PREFIX
 from ..voting.majority_judgment import GRADES
 from .files import BALLOTS_CSV, BALLOTS_PB, RESULTS_CSV, RESULTS_JSON
@@ -12,12 +13,6 @@ from .models import Method
 
 # The JSON Schema of results.json, kept in the repository (schemas/) and served as it is there.
 RESULTS_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "results.schema.json"
-
-LICENCE = {
-    "name": "etalab-2.0",
-    "title": "Licence Ouverte / Open Licence 2.0",
-    "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
-}
 
 
 def result_rows(decision, data):
