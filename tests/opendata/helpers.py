@@ -5,7 +5,7 @@ from flask import current_app
 
 from civic.demo import seed
 from civic.extensions import db
-from civic.identity import save
+from civic.identity import forget, save
 from civic.opendata import snapshots
 
 SIRET = "21310555400017"  # Toulouse's town hall: a SIRET whose check digit holds
@@ -17,6 +17,7 @@ def refreshed_demo(app):
         seed()
         save({"siret": SIRET}, conflict=None)
         db.session.commit()
+        forget(app)
         snapshots.refresh()
         db.session.commit()
 
