@@ -31,6 +31,6 @@ register_section(Section(
     as_json=lambda row: {"decision_id": row.Participation.decision_id, "decision_title": row.title,
                          "voted_at": row.Participation.created_at.isoformat(), **assisted_fields(row.Participation)}))
 
-# Every announced decision's page is public (rules._viewable: only drafts are the officials').
+# Every announced decision's page is public (rules._viewable: only drafts, never announced, are the officials').
 sitemap.register(sitemap.RecordPages("decisions", "decisions.detail", "decision_id", order=20,
-                                     query=lambda: select(Decision.id).where(Decision.state != DecisionState.DRAFT)))
+                                     query=lambda: select(Decision.id).where(Decision.announced_at.is_not(None))))
