@@ -1,5 +1,6 @@
 """flask commands: create-admin, seed-demo, seed-scale, publish, recount, send-mail, notify (the clock jobs, then
-the mail), check-counts, purge (privacy.purge), backup and restore (ops.backup), opendata refresh (opendata.snapshots)."""
+the mail), check-counts, purge (privacy.purge), backup and restore (ops.backup), opendata refresh
+(opendata.snapshots)."""
 import json
 import time
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 
 from civic import chunked_files
 from civic.accounts.models import Role
-from civic.decisions import files, publication, services
+from civic.decisions import files, opendata, publication, services
 from civic.decisions.files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON
 from civic.decisions.models import BudgetRule, Method, PublishedChunk, PublishedFile
 from civic.extensions import db
@@ -166,3 +166,13 @@ def test_the_datapackage_names_every_file_with_its_stored_hash(client, ctx):
         "ballots-pabulib": "sha256:" + stored[BALLOTS_PB].sha256}
     assert package["created"] == decision.published_at.isoformat()
     assert package["x_civic"]["code_version"] == decision.snapshot.code_version
+
+
+def test_the_results_schema_is_served_as_a_published_file(client, ctx):
+    response = client.get("/decisions/results.schema.json")
+    body = opendata.RESULTS_SCHEMA.read_bytes()
+    assert response.status_code == 200 and response.get_data() == body
+    assert response.headers["ETag"] == f'"{hashlib.sha256(body).hexdigest()}"'
+    assert response.headers["Access-Control-Allow-Origin"] == "*" and "Set-Cookie" not in response.headers
+    again = client.get("/decisions/results.schema.json", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Access-Control-Allow-Origin"] == "*"
