@@ -27,6 +27,7 @@ from .legal.views import bp as legal_bp
 from .main.views import bp as main_bp
 from .moderation.views import bp as moderation_bp
 from .notifications.views import bp as notifications_bp
+from .opendata.views import bp as opendata_bp
 from .ops.views import bp as ops_bp
 from .proposals.views import bp as proposals_bp
 from .themes.views import bp as themes_bp
@@ -100,3 +101,4 @@ def _register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(legal_bp)
+    app.register_blueprint(opendata_bp)

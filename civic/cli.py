@@ -1,5 +1,6 @@
 """flask commands: create-admin, seed-demo, seed-scale, publish, recount, send-mail, notify (the clock jobs, then
-the mail), check-counts, purge (privacy.purge), backup and restore (ops.backup)."""
+the mail), check-counts, purge (privacy.purge), backup and restore (ops.backup), opendata refresh
+(opendata.snapshots)."""
 import json
 import time
 
@@ -21,6 +22,7 @@ from .extensions import db
 from .mail import deliver_pending
 from .moderation import services as moderation
 from .ops.backup import backup_command, restore_command
+from .opendata.snapshots import opendata_command
 from .privacy.purge import purge_command
 from .proposals import kept_counts
 from .scale_data import NoDemoCommune, Sizes, seed_scale
@@ -235,3 +237,4 @@ def init_app(app):
     app.cli.add_command(purge_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(opendata_command)

@@ -89,12 +89,14 @@ def _serve(asset, immutable):
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's cookie sessions, never saved on a static file's response: other hooks look at the session
-    on every response, and Flask would then add ``Vary: Cookie``, which makes browsers and caches
-    fetch the file again whenever the cookie changes (a log-in, a message shown once)."""
+    """Flask's cookie sessions, never saved on a static file's response nor on a published file's
+    (civic.chunked_files.stateless): other hooks look at the session on every response, and Flask would
+    then add ``Vary: Cookie``, which makes browsers and caches fetch the file again whenever the cookie
+    changes (a log-in, a message shown once)."""
 
     def save_session(self, app, session, response):
-        if request.endpoint != "static":
+        view = app.view_functions.get(request.endpoint)
+        if request.endpoint != "static" and not getattr(view, "civic_stateless", False):
             super().save_session(app, session, response)
 
 

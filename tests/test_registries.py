@@ -101,7 +101,7 @@ def test_every_topic_of_optional_mail_can_be_stopped(app):
 def test_the_jobs(app):
     assert set(jobs.jobs()) == {"votes opened, followers told", "expired log-ins removed", "idle assisted sessions ended",
                                 "records past their retention removed", "erased voters forgotten once their votes closed",
-                                "electorates of the votes that closed frozen"}
+                                "electorates of the votes that closed frozen", "open datasets refreshed"}
 
 
 def _templates():

@@ -1,13 +1,8 @@
-"""The files of a publication, stored in the database a chunk at a time (models.PublishedFile).
+"""The files of a publication, stored in the database a chunk at a time (models.PublishedFile, through
+civic.chunked_files): a ballots file of any size costs one chunk of memory to write and to download."""
+from sqlalchemy import select
 
-A file is written while it is produced and hashed as it goes, so that a ballots file of any
-size costs one chunk of memory, and it is read back the same way: a download streams its
-chunks, a page never reads them.
-"""
-import hashlib
-
-from sqlalchemy import insert, select
-
+from .. import chunked_files
 from ..extensions import db
 from .models import PublishedChunk, PublishedFile
 
@@ -15,42 +10,17 @@ BALLOTS_CSV, BALLOTS_PB = "ballots.csv", "ballots.pb"
 RESULTS_JSON, RESULTS_CSV, DATAPACKAGE = "results.json", "results.csv", "datapackage.json"
 MEDIA_TYPES = {BALLOTS_CSV: "text/csv", BALLOTS_PB: "text/plain", RESULTS_JSON: "application/json",
                RESULTS_CSV: "text/csv", DATAPACKAGE: "application/json"}
-# About a megabyte a row: few rows for a million ballots (52 MB of CSV), small enough for any driver.
-CHUNK_CHARACTERS = 1 << 20
 
 
-class FileWriter:
-    """A new file of ``decision_id``, written as text (UTF-8) in pieces of any size; ``close()`` stores
-    what is left and returns the PublishedFile, its size and SHA-256 set."""
+class FileWriter(chunked_files.ChunkWriter):
+    """A new file of ``decision_id``, written as text in pieces of any size; ``close()`` stores what is left
+    and returns the PublishedFile, its size and SHA-256 set."""
 
     def __init__(self, decision_id, name):
-        self.file = PublishedFile(decision_id=decision_id, name=name, media_type=MEDIA_TYPES[name])
-        db.session.add(self.file)
+        file = PublishedFile(decision_id=decision_id, name=name, media_type=MEDIA_TYPES[name])
+        db.session.add(file)
         db.session.flush()
-        self._pieces, self._length, self._seq = [], 0, 0
-        self._hash, self._size = hashlib.sha256(), 0
-
-    def write(self, text):
-        self._pieces.append(text)
-        self._length += len(text)
-        if self._length >= CHUNK_CHARACTERS:
-            self._store()
-
-    def _store(self):
-        data = "".join(self._pieces).encode()
-        self._pieces, self._length = [], 0
-        if not data:
-            return
-        self._hash.update(data)
-        self._size += len(data)
-        db.session.execute(insert(PublishedChunk), [{"file_id": self.file.id, "seq": self._seq, "data": data}])
-        self._seq += 1
-
-    def close(self):
-        self._store()
-        self.file.size, self.file.sha256 = self._size, self._hash.hexdigest()
-        db.session.flush()
-        return self.file
+        super().__init__(PublishedChunk, file)
 
 
 def store(decision_id, name, text):
@@ -73,11 +43,8 @@ def stored_files(decision_id):
 
 
 def chunks(file_id):
-    """The file's bytes, a chunk at a time: one statement, whose rows the driver fetches as they are read."""
-    rows = db.session.execute(select(PublishedChunk.data).where(PublishedChunk.file_id == file_id)
-                              .order_by(PublishedChunk.seq).execution_options(yield_per=1))
-    for (data,) in rows:
-        yield data
+    """The file's bytes, a chunk at a time."""
+    return chunked_files.chunks(PublishedChunk, file_id)
 
 
 def read_text(decision_id, name):

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..links import public_url
 from ..opendata.datasets import Dataset, register
 from ..opendata.files import csv_cell
+from ..opendata.package import LICENCE
 from ..proposals.models import Proposal
 from ..voting import ballot_file
 from ..voting.ballot_file import COLUMN_PREFIX
@@ -31,12 +32,6 @@ from .models import ANNOUNCED, RANKING_METHODS, RESULTS_PUBLISHED, Ballot, Decis
 
 # The JSON Schema of results.json, kept in the repository (schemas/) and served as it is there.
 RESULTS_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "results.schema.json"
-
-LICENCE = {
-    "name": "etalab-2.0",
-    "title": "Licence Ouverte / Open Licence 2.0",
-    "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
-}
 
 
 def result_rows(decision, data):

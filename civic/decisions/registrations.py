@@ -9,6 +9,7 @@ from ..accounts.services import register_district_use
 from ..codes import ALPHABET
 from ..counters.receipts import ReceiptKind, register_other_code, register_receipt
 from ..following.services import register_followable
+from ..opendata import sitemap
 from ..privacy.registry import Section, register_section
 from ..targets import TargetType
 from .models import Decision, DecisionState, Participation
@@ -29,3 +30,7 @@ register_section(Section(
     time=(Participation.created_at, Participation.id),
     as_json=lambda row: {"decision_id": row.Participation.decision_id, "decision_title": row.title,
                          "voted_at": row.Participation.created_at.isoformat(), **assisted_fields(row.Participation)}))
+
+# Every announced decision's page is public (rules._viewable: only drafts, never announced, are the officials').
+sitemap.register(sitemap.RecordPages("decisions", "decisions.detail", "decision_id", order=20,
+                                     query=lambda: select(Decision.id).where(Decision.announced_at.is_not(None))))

@@ -1,13 +1,13 @@
 import json
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, send_file, session,
-                   stream_with_context, url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .. import limits
 from ..access import Action, can, load_visible, public, refusal, requires
+from ..chunked_files import download, schema_download, stateless
 from ..accounts.services import all_districts
 from ..counters.acting import actor, assisted_session, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind, Channel
@@ -353,38 +353,38 @@ def publication(decision):
 
 
 def _download(decision, name, filename):
-    """A file of the published results, streamed from the database; 304 when the browser has it (its
-    ETag is its SHA-256). An official's preview of a closed vote has no files."""
+    """A file of the published results, streamed from the database (civic.chunked_files.download: its SHA-256
+    as ETag). An official's preview of a closed vote has no files."""
     file = services.published_file(decision, name) if decision.published_at is not None else None
     if file is None:
         abort(404)
-    headers = {"ETag": f'"{file.sha256}"', "Cache-Control": PUBLISHED_FILE_CACHE}
-    if request.if_none_match.contains_weak(file.sha256):
-        return Response(status=304, headers=headers)
-    headers.update({"Content-Disposition": f'attachment; filename="{filename}"', "Content-Length": str(file.size)})
-    return Response(stream_with_context(chunks(file.id)), mimetype=file.media_type, headers=headers)
+    return download(chunks(file.id), file.sha256, file.media_type, filename, file.size, cache=PUBLISHED_FILE_CACHE)
 
 
 @bp.route("/<int:decision_id>/ballots.csv")
 @requires(Action.RESULTS_READ, load=Decision)
+@stateless
 def ballots_csv(decision):
     return _download(decision, BALLOTS_CSV, f"decision-{decision.id}-ballots.csv")
 
 
 @bp.route("/<int:decision_id>/ballots.pb")
 @requires(Action.RESULTS_READ, load=Decision)
+@stateless
 def ballots_pb(decision):
     return _download(decision, BALLOTS_PB, f"decision-{decision.id}.pb")
 
 
 @bp.route("/<int:decision_id>/results.json")
 @requires(Action.RESULTS_READ, load=Decision)
+@stateless
 def results_json(decision):
     return _download(decision, RESULTS_JSON, f"decision-{decision.id}-results.json")
 
 
 @bp.route("/<int:decision_id>/results.csv")
 @requires(Action.RESULTS_READ, load=Decision)
+@stateless
 def results_csv_file(decision):
     return _download(decision, RESULTS_CSV, f"decision-{decision.id}-results.csv")
 
@@ -392,12 +392,14 @@ def results_csv_file(decision):
 @bp.route("/results.schema.json")
 @public
 @not_in_site_map("the JSON Schema of the results files, for the programs that read them")
+@stateless
 def results_schema():
     """The JSON Schema every results.json follows (datapackage.json links to it)."""
-    return send_file(opendata.RESULTS_SCHEMA, mimetype="application/schema+json", max_age=3600)
+    return schema_download(opendata.RESULTS_SCHEMA)
 
 
 @bp.route("/<int:decision_id>/datapackage.json")
 @requires(Action.RESULTS_READ, load=Decision)
+@stateless
 def datapackage_json(decision):
     return _download(decision, DATAPACKAGE, "datapackage.json")

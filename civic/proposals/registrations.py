@@ -12,11 +12,12 @@ from ..following.services import register_followable
 from ..i18n import current_language
 from ..moderation.models import ModerationKind
 from ..moderation.registry import Moderated, register
+from ..opendata import sitemap
 from ..staff_log import Field, describe_fields, enum_value, numbered_as
 from ..targets import TargetType
 from ..themes.services import active_themes
 from .forms import CommentForm, ProposalForm
-from .models import Comment, Proposal, ProposalState, Support
+from .models import PUBLIC_STATES, Comment, Proposal, ProposalState, Support
 from .services import is_open
 
 DECISIONS = {
@@ -133,3 +134,8 @@ def _typed_proposal(formdata):
 # What an agent typed for a resident whose session ended is shown again, field by field (counters.lapse).
 register_lapsed_form("proposals.new", _typed_proposal)
 register_lapsed_form("proposals.comment", lambda formdata: CommentForm(formdata, meta={"csrf": False}))
+
+# The public proposals' pages in sitemap.xml: those the public lists show (services.list_proposals).
+sitemap.register(sitemap.RecordPages(
+    "proposals", "proposals.detail", "proposal_id", order=10,
+    query=lambda: select(Proposal.id).where(Proposal.state.in_(PUBLIC_STATES), Proposal.held_by_reports.is_(False))))

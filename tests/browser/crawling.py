@@ -93,8 +93,8 @@ class LiveServer:
         return [sys.executable, "-m", "flask", "--app", "wsgi", *args]
 
     def prepare(self):
-        """Migrate and seed the demo commune (what `make run` does)."""
-        for args in (("db", "upgrade"), ("seed-demo", "--if-empty")):
+        """Migrate and seed the demo commune (what `make run` does), and write its open data (the portal's files)."""
+        for args in (("db", "upgrade"), ("seed-demo", "--if-empty"), ("opendata", "refresh")):
             result = subprocess.run(self._flask(*args), cwd=REPO_ROOT, env=self.env,
                                     capture_output=True, text=True, timeout=180)
             if result.returncode != 0:

@@ -55,7 +55,7 @@ def test_forms_submitted_empty_show_their_errors(site, role, lang):
 
 # The pages the law requires, reached from the footer of the first page: every crawl visits them, so that the
 # checks above (and axe, vnu, the page weight and the layout at 320 px, which read the same crawls) cover them.
-REQUIRED_PAGES = {"/legal-notice", "/personal-data", "/accessibility", "/sitemap", "/counters"}
+REQUIRED_PAGES = {"/legal-notice", "/personal-data", "/accessibility", "/sitemap", "/counters", "/donnees"}
 
 
 @pytest.mark.parametrize("role, lang", COMBINATIONS)

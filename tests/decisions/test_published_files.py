@@ -6,8 +6,9 @@ import json
 import pytest
 from sqlalchemy import delete, func, select
 
+from civic import chunked_files
 from civic.accounts.models import Role
-from civic.decisions import files, publication, services
+from civic.decisions import files, opendata, publication, services
 from civic.decisions.files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON
 from civic.decisions.models import BudgetRule, Method, PublishedChunk, PublishedFile
 from civic.extensions import db
@@ -38,7 +39,7 @@ def _published(method=Method.MAJORITY_JUDGMENT, voters=12, **fields):
 
 
 def test_files_are_stored_in_chunks_hashed_as_written_and_read_back_whole(client, ctx, monkeypatch):
-    monkeypatch.setattr(files, "CHUNK_CHARACTERS", 100)
+    monkeypatch.setattr(chunked_files, "CHUNK_BYTES", 100)
     decision = _published(voters=40)
     stored = files.stored(decision.id, BALLOTS_CSV)
     chunks = db.session.execute(select(PublishedChunk.data).where(PublishedChunk.file_id == stored.id)
@@ -79,15 +80,17 @@ def test_downloads_carry_their_hash_as_etag_and_answer_304(client, ctx, name, fi
     assert response.status_code == 200 and response.content_type == media_type
     assert response.headers["ETag"] == f'"{stored.sha256}"' and response.headers["Cache-Control"] == IMMUTABLE
     assert response.headers["Content-Disposition"] == f'attachment; filename="{filename.format(id=decision.id)}"'
-    assert "Set-Cookie" not in response.headers
+    assert "Set-Cookie" not in response.headers and response.headers["Access-Control-Allow-Origin"] == "*"
     assert hashlib.sha256(response.get_data()).hexdigest() == stored.sha256
     for tags in (f'"{stored.sha256}"', f'W/"{stored.sha256}"', f'"other", "{stored.sha256}"', "*"):
         again = client.get(url, headers={"If-None-Match": tags})
         assert again.status_code == 304 and again.get_data() == b""
         assert again.headers["ETag"] == f'"{stored.sha256}"' and again.headers["Cache-Control"] == IMMUTABLE
+        assert again.headers["Access-Control-Allow-Origin"] == "*"
     assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
     head = client.head(url)
     assert head.status_code == 200 and head.get_data() == b"" and head.headers["Content-Length"] == str(stored.size)
+    assert head.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_the_pabulib_file_is_streamed_and_recounts(client, ctx):
@@ -163,3 +166,13 @@ def test_the_datapackage_names_every_file_with_its_stored_hash(client, ctx):
         "ballots-pabulib": "sha256:" + stored[BALLOTS_PB].sha256}
     assert package["created"] == decision.published_at.isoformat()
     assert package["x_civic"]["code_version"] == decision.snapshot.code_version
+
+
+def test_the_results_schema_is_served_as_a_published_file(client, ctx):
+    response = client.get("/decisions/results.schema.json")
+    body = opendata.RESULTS_SCHEMA.read_bytes()
+    assert response.status_code == 200 and response.get_data() == body
+    assert response.headers["ETag"] == f'"{hashlib.sha256(body).hexdigest()}"'
+    assert response.headers["Access-Control-Allow-Origin"] == "*" and "Set-Cookie" not in response.headers
+    again = client.get("/decisions/results.schema.json", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Access-Control-Allow-Origin"] == "*"

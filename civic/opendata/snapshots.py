@@ -1,0 +1,181 @@
+"""The datasets' files as stored snapshots: `flask opendata refresh` (all, or the datasets named) and a daily
+clock job write each dataset's CSV and JSON, then the site's data package and the ZIP of it all, and downloads
+read them (civic.chunked_files): a metropolis's 100 000 proposals are serialised once a day, not per request.
+
+A refresh is one transaction: it removes the old files and writes the new ones, and a download, a
+statement of its own, sees all of the last refresh or all of the one before, never half of one. Two
+refreshes at once take turns on the row of ``LAST_REFRESH`` (site_settings.put_unless_since), and the one
+that waited then finds the datasets fresh.
+
+The ZIP is built here and stored, rather than zipped per download: it then has a size and a SHA-256 like the
+other files (shown on the portal, sent as Content-Length and ETag, checked by a re-user), costs no CPU per
+download, and holds the very bytes whose sizes and hashes the data package states.
+"""
+import json
+import zipfile
+from datetime import timedelta
+from itertools import tee, zip_longest
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import delete, select
+
+from .. import site_settings
+from ..chunked_files import ChunkWriter, chunks
+from ..db_types import utcnow
+from ..extensions import db
+from ..jobs import job
+from ..transaction import lock_for_write
+from . import datasets as registry
+from .datasets import SCHEMAS
+from .files import csv_text, json_text
+from .models import OpenDataChunk, OpenDataFile
+from .package import MEDIA_TYPES, datapackage, file_name, schema_path
+
+DATAPACKAGE, ZIP = "datapackage.json", "civic-donnees.zip"
+# Every dataset's stated update frequency (the portal and the DCAT catalogue say it).
+FREQUENCY = timedelta(days=1)
+LAST_REFRESH = "opendata.last_refresh"
+
+
+def stored():
+    """{name: OpenDataFile} of every stored file (without their bytes): one statement."""
+    return {f.name: f for f in db.session.execute(select(OpenDataFile)).scalars()}
+
+
+def stored_file(name):
+    return db.session.execute(select(OpenDataFile).where(OpenDataFile.name == name)).scalar_one_or_none()
+
+
+def file_chunks(file):
+    return chunks(OpenDataChunk, file.id)
+
+
+def _replace(name, media_type, now, dataset=None):
+    """A writer of the new file ``name``, the old one removed (in the refresh's transaction)."""
+    issued = db.session.execute(select(OpenDataFile.issued_at).where(OpenDataFile.name == name)).scalar()
+    old = select(OpenDataFile.id).where(OpenDataFile.name == name).scalar_subquery()
+    db.session.execute(delete(OpenDataChunk).where(OpenDataChunk.file_id == old))
+    db.session.execute(delete(OpenDataFile).where(OpenDataFile.name == name))
+    file = OpenDataFile(name=name, dataset=dataset.name if dataset else None, media_type=media_type,
+                        generated_at=now, issued_at=issued or now)
+    db.session.add(file)
+    db.session.flush()
+    return ChunkWriter(OpenDataChunk, file)
+
+
+def _write_dataset(dataset, now):
+    """Its CSV and JSON from one reading of its rows: the two files hold the same records."""
+    count = [0]
+
+    def counted():
+        for row in registry.rows(dataset):
+            count[0] += 1
+            yield row
+
+    for_csv, for_json = tee(counted())
+    writers = {"csv": _replace(file_name(dataset, "csv"), MEDIA_TYPES["csv"], now, dataset),
+               "json": _replace(file_name(dataset, "json"), MEDIA_TYPES["json"], now, dataset)}
+    # In step, a line of each at a time, so that tee keeps a row or two, never the dataset.
+    for csv_line, json_line in zip_longest(csv_text(dataset, for_csv), json_text(dataset, for_json)):
+        if csv_line is not None:
+            writers["csv"].write(csv_line)
+        if json_line is not None:
+            writers["json"].write(json_line)
+    files = [writer.close() for writer in writers.values()]
+    for file in files:
+        file.rows = count[0]
+    return files
+
+
+def _zip_info(name, now):
+    info = zipfile.ZipInfo(name, date_time=now.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _write_zip(files, package_text, now):
+    """The data package, every dataset's CSV and its schema, as the data package names them."""
+    writer = _replace(ZIP, "application/zip", now)
+    with zipfile.ZipFile(writer, "w") as archive:
+        archive.writestr(_zip_info(DATAPACKAGE, now), package_text)
+        for dataset in registry.datasets():
+            with archive.open(_zip_info(file_name(dataset, "csv"), now), "w", force_zip64=True) as member:
+                for data in file_chunks(files[file_name(dataset, "csv")]):
+                    member.write(data)
+            archive.writestr(_zip_info(schema_path(dataset), now), (SCHEMAS / f"{dataset.name}.schema.json")
+                             .read_bytes())
+    return writer.close()
+
+
+def _stamp(moment):
+    # One timespec: the stamps are compared as strings (site_settings.put_unless_since).
+    return moment.isoformat(timespec="microseconds")
+
+
+def _due(files, dataset, now):
+    file = files.get(file_name(dataset, "csv"))
+    return file is None or file.generated_at <= now - FREQUENCY
+
+
+def refresh(names=None, only_due=False):
+    """Write the files of the datasets ``names`` (None: all; ``only_due``: those older than their update
+    frequency), then the data package and the ZIP; flushes, the caller commits. Returns the datasets written."""
+    lock_for_write()
+    now = utcnow()
+    if not site_settings.put_unless_since(LAST_REFRESH, _stamp(now), _stamp(now)):
+        return []  # a later refresh committed while this one waited: the files are its
+    files = stored()  # read after the claim: a refresh that waited sees what the other wrote
+    chosen = [d for d in registry.datasets() if (names is None or d.name in names)
+              and (not only_due or _due(files, d, now))]
+    if not chosen:
+        return []
+    for dataset in chosen:
+        files.update({f.name: f for f in _write_dataset(dataset, now)})
+    missing = [d for d in registry.datasets() if file_name(d, "csv") not in files]
+    for dataset in missing:  # a dataset registered since the last refresh: the package needs its files
+        files.update({f.name: f for f in _write_dataset(dataset, now)})
+    package_text = json.dumps(datapackage(registry.datasets(), files, now), ensure_ascii=False, indent=2)
+    writer = _replace(DATAPACKAGE, "application/json", now)
+    writer.write(package_text)
+    writer.close()
+    _write_zip(files, package_text, now)
+    return chosen + missing
+
+
+def last_refresh(files):
+    """When the oldest dataset was written (what the portal calls its last update), or None."""
+    moments = [f.generated_at for f in files.values() if f.dataset is not None]
+    return min(moments) if moments else None
+
+
+@job("open datasets refreshed")
+def refresh_daily():
+    """For every site, with or without a timer: the datasets older than their update frequency, in the
+    jobs' transaction (run_jobs commits). It runs every few minutes: when nothing is due it writes nothing."""
+    files, now = stored(), utcnow()
+    if not any(_due(files, d, now) for d in registry.datasets()):
+        return 0
+    return len(refresh(only_due=True))
+
+
+@click.group("opendata")
+def opendata_command():
+    """The open data's stored files."""
+
+
+@opendata_command.command("refresh")
+@click.argument("names", nargs=-1)
+@with_appcontext
+def refresh_command(names):
+    """Write the files of every dataset (or of those NAMES), the data package and the ZIP, in one transaction."""
+    unknown = sorted(set(names) - {d.name for d in registry.datasets()})
+    if unknown:
+        raise click.BadParameter(f"no such dataset: {', '.join(unknown)}", param_hint="NAMES")
+    written = refresh(list(names) or None)
+    db.session.commit()
+    for file in sorted(stored().values(), key=lambda f: f.name):
+        if file.dataset in {d.name for d in written} or file.dataset is None:
+            click.echo(f"{file.name}: {file.size} bytes, sha256 {file.sha256}"
+                       + (f", {file.rows} rows" if file.rows is not None else ""))
+

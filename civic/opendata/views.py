@@ -1,0 +1,128 @@
+"""The open data portal (/donnees), the stored files' downloads, the data package, the ZIP, the DCAT catalogue,
+and what search engines read (robots.txt, sitemap.xml). Every file is read from the stored snapshots
+(civic.opendata.snapshots), never built by a request, and served as a published file (civic.chunked_files)."""
+import hashlib
+import json
+
+from flask import Blueprint, Response, abort, current_app, render_template, stream_with_context
+from flask_babel import lazy_gettext as _l
+
+from ..access import public
+from ..chunked_files import download, schema_download, stateless
+from ..i18n import current_language
+from ..site_map import ABOUT, in_site_map, not_in_site_map
+from . import sitemap, snapshots
+from .datasets import SCHEMAS, datasets, get
+from .package import LICENCE, catalogue as dcat_catalogue, file_name
+
+bp = Blueprint("opendata", __name__)
+
+# What other packages may serve beside the portal (the read-only API and its feeds): linked only when the
+# application has them, so that the portal follows what is mounted rather than a list kept here.
+API_DOCUMENT, API_ROOT, FEEDS = "/api/v1/openapi.json", "/api/v1/", "/flux/"
+
+
+def _served(path):
+    return any(rule.rule == path and "GET" in rule.methods for rule in current_app.url_map.iter_rules())
+
+
+def _feeds():
+    return sorted(rule.rule for rule in current_app.url_map.iter_rules()
+                  if rule.rule.startswith(FEEDS) and not rule.arguments and "GET" in rule.methods)
+
+
+def _field_titles(dataset):
+    english = current_language() == "en"
+    return [(f.get("x_title_en") if english else None) or f.get("title") or f["name"] for f in dataset.schema["fields"]]
+
+
+def _stored_or_404(name):
+    file = snapshots.stored_file(name)
+    if file is None:
+        abort(404)
+    return download(snapshots.file_chunks(file), file.sha256, file.media_type, file.name, file.size)
+
+
+@bp.route("/donnees")
+@public
+@in_site_map(_l("Open data"), ABOUT + 5)
+def portal():
+    files = snapshots.stored()
+    listed = datasets()
+    return render_template(
+        "opendata/portal.html", datasets=listed, files=files, licence=LICENCE, updated=snapshots.last_refresh(files),
+        titles={d.name: _field_titles(d) for d in listed}, csv_name=lambda d: file_name(d, "csv"),
+        json_name=lambda d: file_name(d, "json"), package=files.get(snapshots.DATAPACKAGE),
+        archive=files.get(snapshots.ZIP), api_document=API_DOCUMENT if _served(API_DOCUMENT) else None,
+        api_root=API_ROOT if _served(API_ROOT) else None, feeds=_feeds())
+
+
+@bp.route("/donnees/<name>.<any(csv, json):extension>")
+@public
+@stateless
+def dataset_file(name, extension):
+    dataset = get(name)
+    if dataset is None:
+        abort(404)
+    return _stored_or_404(file_name(dataset, extension))
+
+
+@bp.route("/donnees/schemas/<name>.schema.json")
+@public
+@stateless
+def schema(name):
+    if get(name) is None:
+        abort(404)
+    return schema_download(SCHEMAS / f"{name}.schema.json", "application/json")
+
+
+@bp.route("/donnees/datapackage.json")
+@public
+@stateless
+@not_in_site_map("the data package, for the programs that read the datasets (linked from the portal)")
+def datapackage():
+    return _stored_or_404(snapshots.DATAPACKAGE)
+
+
+@bp.route("/donnees/civic-donnees.zip")
+@public
+@stateless
+@not_in_site_map("every dataset in one file (linked from the portal)")
+def archive():
+    return _stored_or_404(snapshots.ZIP)
+
+
+@bp.route("/donnees/catalogue.jsonld")
+@public
+@stateless
+@not_in_site_map("the DCAT catalogue, for harvesters such as data.gouv.fr (linked from the portal)")
+def catalogue():
+    body = json.dumps(dcat_catalogue(datasets(), snapshots.stored()), ensure_ascii=False, indent=1).encode()
+    return download(body, hashlib.sha256(body).hexdigest(), "application/ld+json")
+
+
+@bp.route("/robots.txt")
+@public
+@stateless
+@not_in_site_map("for search engines")
+def robots():
+    return Response(sitemap.robots_txt(), mimetype="text/plain")
+
+
+@bp.route("/sitemap.xml")
+@public
+@stateless
+@not_in_site_map("for search engines; the site map page is legal.sitemap")
+def sitemap_xml():
+    return Response(stream_with_context(sitemap.sitemap()), mimetype="application/xml")
+
+
+@bp.route("/sitemap/<name>-<int:number>.xml")
+@public
+@stateless
+def sitemap_part(name, number):
+    part = sitemap.sitemap_part(name, number)
+    if part is None:
+        abort(404)
+    return Response(stream_with_context(part), mimetype="application/xml")
+

@@ -1,0 +1,147 @@
+"""The portal (/donnees) and its downloads: every registered dataset listed with what it holds, its size and
+hash; every published file with ETag, 304, CORS and no cookie; the DCAT catalogue harvestable."""
+import hashlib
+import json
+
+import pytest
+from flask_babel import force_locale
+
+from civic.accounts.models import Role
+from civic.opendata import datasets, snapshots
+from civic.opendata.package import LICENCE
+from tests.client import text_of
+from tests.opendata.helpers import SIRET, local_path, refreshed_demo
+
+DCAT = "http://www.w3.org/ns/dcat#"
+
+
+@pytest.fixture
+def demo(app, ctx):
+    refreshed_demo(app)
+
+
+def _files():
+    return snapshots.stored()
+
+
+def _fr(text):
+    with force_locale("fr"):
+        return str(text)
+
+
+def _downloads():
+    """(path, stored file or None) of every download of the portal."""
+    paths = [("/donnees/datapackage.json", snapshots.DATAPACKAGE), ("/donnees/civic-donnees.zip", snapshots.ZIP),
+             ("/donnees/catalogue.jsonld", None)]
+    for dataset in datasets.datasets():
+        paths += [(f"/donnees/{dataset.name}.csv", f"{dataset.name}.csv"),
+                  (f"/donnees/{dataset.name}.json", f"{dataset.name}.json"),
+                  (f"/donnees/schemas/{dataset.name}.schema.json", None)]
+    return paths
+
+
+def test_the_portal_lists_every_dataset_with_its_files_sizes_and_hashes(demo, client_request):
+    page = client_request.get("opendata.portal")
+    assert page.h1 == "Données ouvertes"
+    files = _files()
+    for dataset in datasets.datasets():
+        section = page.select_one(f"section#{dataset.name}")
+        assert text_of(section.select_one("h3")) == _fr(dataset.title)
+        text = text_of(section)
+        assert _fr(dataset.description) in text and LICENCE["title"] in text and "Mis à jour chaque jour" in text
+        for field in dataset.schema["fields"]:
+            assert field["title"] in text
+        assert section.select_one(f'a[href="/donnees/schemas/{dataset.name}.schema.json"]')
+        table = section.select_one("table")
+        assert text_of(table.select_one("caption")) == f"Fichiers de {_fr(dataset.title)}"
+        assert [th["scope"] for th in table.select("th")] == ["col"] * 3 + ["row"] * 2
+        for extension in ("csv", "json"):
+            file = files[f"{dataset.name}.{extension}"]
+            row = table.select_one(f'a[href="/donnees/{dataset.name}.{extension}"]').find_parent("tr")
+            assert text_of(row) == f"{file.name} {file.size:,} octets {file.sha256}".replace(",", " ")
+        assert f"{files[dataset.name + '.csv'].rows:,}".replace(",", " ") in text
+    for endpoint in ("opendata.archive", "opendata.datapackage", "opendata.catalogue"):
+        assert page.select_one(f'main a[href="{client_request.url(endpoint)}"]')
+    assert page.select_one('link[rel="alternate"][type="application/ld+json"]')["href"] == "/donnees/catalogue.jsonld"
+    assert page.select_one('footer a[href="/donnees"]')
+
+
+def test_the_portal_in_english_and_before_the_first_refresh(client, client_request, ctx):
+    client.get("/lang/en")
+    page = client_request.get("opendata.portal")
+    assert page.h1 == "Open data"
+    for dataset in datasets.datasets():
+        section = page.select_one(f"section#{dataset.name}")
+        assert "Not generated yet" in text_of(section)
+        for field in dataset.schema["fields"]:
+            assert field.get("x_title_en", field["title"]) in text_of(section)
+    assert client.get("/donnees/themes.csv").status_code == 404
+    assert client.get("/donnees/civic-donnees.zip").status_code == 404
+
+
+def test_the_portal_links_the_api_and_feeds_only_when_they_are_served(demo, app, client_request):
+    page = client_request.get("opendata.portal")
+    served = {rule.rule for rule in app.url_map.iter_rules()}
+    assert bool(page.select_one('a[href="/api/v1/openapi.json"]')) == ("/api/v1/openapi.json" in served)
+    feeds = [rule for rule in served if rule.startswith("/flux/") and "<" not in rule]
+    assert sorted(a["href"] for a in page.select('a[href^="/flux/"]')) == sorted(feeds)
+
+
+@pytest.mark.parametrize("role", [None, Role.RESIDENT])
+def test_every_download_has_an_etag_answers_304_allows_any_origin_and_sets_no_cookie(demo, client, login_as, role):
+    if role is not None:
+        login_as(role)
+    for path, name in _downloads():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = response.get_data()
+        etag = hashlib.sha256(body).hexdigest()
+        assert response.headers["ETag"].strip('W/"') == etag, path
+        if name is not None:
+            assert etag == snapshots.stored_file(name).sha256 and response.headers["Content-Length"] == str(len(body))
+        assert response.headers["Access-Control-Allow-Origin"] == "*", path
+        assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", ""), path
+        again = client.get(path, headers={"If-None-Match": f'"{etag}"'})
+        assert again.status_code == 304 and again.get_data() == b"", path
+        assert again.headers["Access-Control-Allow-Origin"] == "*" and "Set-Cookie" not in again.headers
+        head = client.head(path)
+        assert head.status_code == 200 and head.headers["Access-Control-Allow-Origin"] == "*", path
+
+
+def test_unknown_files_are_not_found(demo, client_request):
+    for endpoint, values in (("opendata.dataset_file", {"name": "nothing", "extension": "csv"}),
+                             ("opendata.schema", {"name": "nothing"}),
+                             ("opendata.schema", {"name": "..%2Fpyproject"})):
+        page = client_request.get(endpoint, _expected_status=404, **values)
+        assert page.h1 == "Page introuvable"
+
+
+def test_the_dcat_catalogue_describes_every_dataset_and_its_files(demo, client):
+    catalogue = client.get("/donnees/catalogue.jsonld").get_json(force=True)
+    assert catalogue["@type"] == "dcat:Catalog" and catalogue["@context"]["dcat"] == DCAT
+    assert catalogue["dct:publisher"]["@type"] == "foaf:Organization"
+    assert catalogue["dct:publisher"]["dct:identifier"] == SIRET and catalogue["dct:publisher"]["foaf:name"]
+    assert catalogue["dct:license"]["@id"] == LICENCE["path"]
+    assert client.get(local_path(catalogue["foaf:homepage"]["@id"])).status_code == 200
+    described = {d["@id"].rsplit("#", 1)[1]: d for d in catalogue["dcat:dataset"]}
+    assert described.keys() == {d.name for d in datasets.datasets()}
+    for name, dataset in described.items():
+        assert dataset["@type"] == "dcat:Dataset" and dataset["dct:identifier"] and dataset["dcat:keyword"]
+        assert {t["@language"] for t in dataset["dct:title"]} == {"fr", "en"}
+        assert dataset["dct:accrualPeriodicity"]["@id"].endswith("/DAILY") and dataset["dcat:theme"]["@id"]
+        assert dataset["dct:issued"]["@value"] and dataset["dct:modified"]["@value"]
+        schema = client.get(local_path(dataset["dct:conformsTo"]["@id"]))
+        assert schema.status_code == 200 and schema.get_json(force=True) == datasets.get(name).schema
+        assert len(dataset["dcat:distribution"]) == 2
+        for distribution in dataset["dcat:distribution"]:
+            response = client.get(local_path(distribution["dcat:downloadURL"]["@id"]))
+            assert response.status_code == 200
+            body = response.get_data()
+            assert distribution["dcat:byteSize"]["@value"] == str(len(body))
+            checksum = distribution["spdx:checksum"]
+            assert checksum["spdx:algorithm"]["@id"] == "spdx:checksumAlgorithm_sha256"
+            assert checksum["spdx:checksumValue"] == hashlib.sha256(body).hexdigest()
+            assert distribution["dcat:mediaType"]["@id"].endswith(response.mimetype)
+            assert distribution["dct:conformsTo"] == dataset["dct:conformsTo"]
+            assert client.get(local_path(distribution["dcat:accessURL"]["@id"])).status_code == 200
+    json.dumps(catalogue)  # plain JSON: any JSON-LD processor reads it
