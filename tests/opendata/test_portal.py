@@ -25,8 +25,9 @@ def _files():
 
 
 def _fr(text):
+    """The French text as text_of reads it (no-break spaces as spaces)."""
     with force_locale("fr"):
-        return str(text)
+        return str(text).replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def _downloads():

@@ -37,11 +37,16 @@ def demo(app, ctx):
     refreshed_demo(app)
 
 
+# The demo helps one resident at a counter, fewer than the smallest group published: tests/opendata/test_datasets.py
+# checks the weeks of ten residents and more.
+EMPTY_IN_THE_DEMO = {"counter_statistics"}
+
+
 def test_the_stored_files_are_the_datasets_current_rows(demo):
     assert datasets.datasets()
     for dataset in datasets.datasets():
         rows = list(datasets.rows(dataset))
-        assert rows, f"the demo gives {dataset.name} no row: the test would check nothing"
+        assert bool(rows) is (dataset.name not in EMPTY_IN_THE_DEMO), f"{dataset.name}: {len(rows)} rows in the demo"
         for extension, text in (("csv", csv_text), ("json", json_text)):
             body, file = _bytes(f"{dataset.name}.{extension}")
             assert body == "".join(text(dataset, rows)).encode(), dataset.name
