@@ -17,6 +17,7 @@ from .accounts.sessions import load_user
 from .accounts.views import bp as accounts_bp
 from .admin.views import bp as admin_bp
 from .answers.views import bp as answers_bp
+from .api.views import bp as api_bp
 from .counters import acting
 from .counters.views import bp as counters_bp
 from .db_types import render_item
@@ -100,3 +101,4 @@ def _register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(legal_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import brotli
-from flask import abort, request
+from flask import abort, g, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
@@ -94,8 +94,14 @@ class _SessionInterface(SecureCookieSessionInterface):
     fetch the file again whenever the cookie changes (a log-in, a message shown once)."""
 
     def save_session(self, app, session, response):
-        if request.endpoint != "static":
+        if request.endpoint != "static" and not g.get("civic_without_cookie"):
             super().save_session(app, session, response)
+
+
+def without_cookie():
+    """This request's answer, like a static file's, carries no session cookie nor ``Vary: Cookie``: what programs
+    read (the API, the feeds) is the same for everybody, and a shared cache may keep it."""
+    g.civic_without_cookie = True
 
 
 def init_app(app):
