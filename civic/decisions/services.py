@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, func, insert, or_, select, union, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, union, update
 
 from .. import staff_log
 from ..access import Action, Role, check
@@ -40,11 +40,15 @@ DECISIONS_PER_PAGE = 20
 SHORT_VOTE = timedelta(days=1)
 
 
+# What anyone may see of the decisions: those announced (the others are drafts, for those who prepare them).
+ANNOUNCED = Decision.announced_at.is_not(None)
+
+
 def decisions_page(include_drafts=False, page=1, after=None, before=None):
     """A page of the decisions, the latest opening first (drafts only for those who prepare them)."""
     statement = select(Decision, Decision.opens_at, Decision.id)
     if not include_drafts:
-        statement = statement.where(Decision.announced_at.is_not(None))
+        statement = statement.where(ANNOUNCED)
     return keyset_page(statement, (Decision.opens_at, Decision.id), page=page, per_page=DECISIONS_PER_PAGE,
                        after=after, before=before, descending=True)
 
@@ -53,9 +57,32 @@ def open_decisions():
     """The votes open now, the latest opening first."""
     now = utcnow()
     return db.session.execute(
-        select(Decision).where(Decision.announced_at.is_not(None), Decision.published_at.is_(None),
+        select(Decision).where(ANNOUNCED, Decision.published_at.is_(None),
                                Decision.opens_at <= now, Decision.closes_at > now)
         .order_by(Decision.opens_at.desc(), Decision.id.desc())).scalars().all()
+
+
+def _for_district(statement, district_id):
+    """The votes the residents of ``district_id`` are called to: those of every district, and those of theirs."""
+    if district_id is None:
+        return statement
+    of_decision = decision_district.c.decision_id == Decision.id
+    return statement.where(or_(~exists().where(of_decision),
+                               exists().where(of_decision, decision_district.c.district_id == district_id)))
+
+
+def latest_opened(limit, district_id=None):
+    """The ``limit`` announced votes that opened last (open now, closed or published since)."""
+    statement = select(Decision).where(ANNOUNCED, Decision.opens_at <= utcnow())
+    return db.session.execute(_for_district(statement, district_id)
+                              .order_by(Decision.opens_at.desc(), Decision.id.desc()).limit(limit)).scalars().all()
+
+
+def latest_published(limit, district_id=None):
+    """The ``limit`` votes whose results were published last."""
+    statement = select(Decision).where(Decision.published_at.is_not(None))
+    return db.session.execute(_for_district(statement, district_id)
+                              .order_by(Decision.published_at.desc(), Decision.id.desc()).limit(limit)).scalars().all()
 
 
 def current_and_upcoming(limit):
@@ -64,7 +91,7 @@ def current_and_upcoming(limit):
     now = utcnow()
     upcoming = Decision.opens_at > now
     return db.session.execute(
-        select(Decision).where(Decision.announced_at.is_not(None), Decision.published_at.is_(None),
+        select(Decision).where(ANNOUNCED, Decision.published_at.is_(None),
                                Decision.closes_at > now)
         .order_by(upcoming, case((upcoming, Decision.opens_at), else_=Decision.closes_at), Decision.id)
         .limit(limit)).scalars().all()
@@ -390,7 +417,7 @@ def freeze_electorate(decision):
 def freeze_closed_electorates():
     """Freeze the electorate of every vote that closed since the last run (freeze_electorate)."""
     # Results published before electorates were frozen keep the one their results.json states; no column for them.
-    closed = db.session.execute(select(Decision).where(Decision.announced_at.is_not(None),
+    closed = db.session.execute(select(Decision).where(ANNOUNCED,
                                                        Decision.closes_at <= utcnow(), Decision.published_at.is_(None),
                                                        Decision.electorate.is_(None))).scalars().all()
     for decision in closed:
@@ -481,7 +508,7 @@ def notify_opened_votes():
     # Claimed in one statement: each worker process runs this job, and only the one whose UPDATE
     # marked a decision tells its followers (reading first, then marking, would tell them twice).
     claimed = db.session.execute(
-        update(Decision).where(Decision.announced_at.is_not(None), Decision.opens_at <= now,
+        update(Decision).where(ANNOUNCED, Decision.opens_at <= now,
                                Decision.closes_at > now, Decision.opening_notified_at.is_(None))
         .values(opening_notified_at=now).returning(Decision.id)).scalars().all()
     opened = db.session.execute(select(Decision).where(Decision.id.in_(claimed))).scalars().all()

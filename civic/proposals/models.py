@@ -3,7 +3,8 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, event, false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels, targets
@@ -82,9 +83,15 @@ class Proposal(AssistedRecord, db.Model):
     theme: Mapped[Theme] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
 
-    @property
+    @hybrid_property
     def is_public(self):
         return self.state in PUBLIC_STATES and not self.held_by_reports
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls):
+        # The same condition in SQL, for lists that find public proposals through others (answers, feeds).
+        return and_(cls.state.in_(PUBLIC_STATES), cls.held_by_reports.is_(False))
 
     @property
     def was_withdrawn(self):
