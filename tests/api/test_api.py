@@ -31,9 +31,11 @@ def records(ctx):
     published = make_proposal(author=resident, theme=themes[0], title="Un banc public")
     make_support(published)
     make_comment(published, author=resident, body="Oui !")
-    make_proposal(author=resident, theme=themes[1], title="En attente de relecture", state=ProposalState.PENDING)
-    make_proposal(author=resident, theme=themes[1], title="Masquée par la modération", state=ProposalState.HIDDEN)
-    make_proposal(author=resident, theme=themes[2], title="Retenue après signalements", held_by_reports=True)
+    for title, extra in (("En attente de relecture", {"state": ProposalState.PENDING}),
+                         ("Masquée par la modération", {"state": ProposalState.HIDDEN}),
+                         ("Retenue après signalements", {"held_by_reports": True})):
+        hidden = make_proposal(author=resident, theme=themes[1], title=title, **extra)
+        make_comment(hidden, author=resident, body=f"Commentaire sous « {title} »")
     make_decision(state="open")
     return themes
 
@@ -207,6 +209,7 @@ def test_hidden_and_pending_proposals_never_appear(client, records):
             _response, page = _json(client, f"/api/v1/{name}?limit=500")
             texts += [json.dumps(row, ensure_ascii=False) for row in page["data"]]
     assert any("Un banc public" in text for text in texts)
+    # Neither the proposals nor the comments under them.
     for hidden in ("En attente de relecture", "Masquée par la modération", "Retenue après signalements"):
         assert not any(hidden in text for text in texts), hidden
 
