@@ -140,6 +140,9 @@ class Config:
     # An agent searches residents by name and birth date: enough for a busy desk, not for a sweep.
     DESK_SEARCH_LIMIT_PER_AGENT = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_AGENT", "120 per hour")
     DESK_SEARCH_LIMIT_PER_COUNTER = os.environ.get("CIVIC_DESK_SEARCH_LIMIT_PER_COUNTER", "600 per hour")
+    # What programs read (the API, the feeds): a harvester pages through every dataset, a script in a loop would
+    # answer nobody else.
+    API_LIMIT_PER_IP = os.environ.get("CIVIC_API_LIMIT_PER_IP", "300 per minute")
     # An assisted session ends after this long without a page load at the desk (counters.sessions).
     ASSISTED_SESSION_IDLE_MINUTES = _env_int("CIVIC_ASSISTED_SESSION_IDLE_MINUTES", 15)
     # ...unless a form of the session, posted this long at most after its page was made (a proposal dictated
@@ -185,6 +188,7 @@ class TestingConfig(Config):
     FORM_LIMIT_PER_IP = SECRET_LIMIT_PER_IP = ATTACH_LIMIT_PER_ACCOUNT = "100000 per minute"
     MAIL_LIMIT_PER_ADDRESS = MAIL_LIMIT_PER_ADDRESS_AND_IP = MAIL_LIMIT_PER_IP = "100000 per minute"
     DESK_SEARCH_LIMIT_PER_AGENT = DESK_SEARCH_LIMIT_PER_COUNTER = "100000 per minute"
+    API_LIMIT_PER_IP = "100000 per minute"
     WTF_CSRF_ENABLED = True
     # Read once per app: a crawl that counts statements must not see the copy age out (tests forget it).
     IDENTITY_CACHE_SECONDS = None

@@ -17,11 +17,13 @@ from .accounts.sessions import load_user
 from .accounts.views import bp as accounts_bp
 from .admin.views import bp as admin_bp
 from .answers.views import bp as answers_bp
+from .api.views import bp as api_bp
 from .counters import acting
 from .counters.views import bp as counters_bp
 from .db_types import render_item
 from .decisions.views import bp as decisions_bp
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .feeds.views import bp as feeds_bp
 from .following.views import bp as following_bp
 from .legal.views import bp as legal_bp
 from .main.views import bp as main_bp
@@ -102,3 +104,5 @@ def _register_blueprints(app):
     app.register_blueprint(ops_bp)
     app.register_blueprint(legal_bp)
     app.register_blueprint(opendata_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(feeds_bp, url_prefix="/flux")

@@ -10,11 +10,13 @@ Downloads are published files that anybody may reuse: they carry their SHA-256 a
 has them), may be read by a script of any site (CORS: they hold nothing a cookie would unlock) and set no cookie.
 """
 import hashlib
+from functools import wraps
 
 from flask import Response, request, stream_with_context
 from sqlalchemy import insert, select
 
 from .extensions import db
+from .static_files import without_cookie
 
 # About a megabyte a row: few rows for a million ballots (52 MB of CSV), small enough for any driver.
 CHUNK_BYTES = 1 << 20
@@ -89,10 +91,13 @@ def download(body, etag, media_type, filename=None, size=None, cache="no-cache")
 
 
 def stateless(view):
-    """The view's responses carry no cookie (civic.static_files' session interface reads this mark): a
-    published file is the same for everybody, and a cookie would make caches keep one per visitor."""
-    view.civic_stateless = True
-    return view
+    """The view's responses carry no cookie (civic.static_files.without_cookie): a published file is the same for
+    everybody, and a cookie would make caches keep one per visitor."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        without_cookie()
+        return view(*args, **kwargs)
+    return wrapper
 
 
 def schema_download(path, media_type="application/schema+json"):

@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 
-from flask import g, make_response, render_template
+from flask import g, has_request_context, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from .domain import DomainError
 from .extensions import db, login_manager
 from .i18n import current_language
+from .registry import Registry
 from .transaction import refuse
 
 log = logging.getLogger(__name__)
@@ -43,12 +44,25 @@ MESSAGES = {
 RETRY_AFTER_SECONDS = 30
 
 
+# Parts of the site read by programs, not people (the API): {path prefix: respond(code, title, message) -> response}.
+_formats = Registry("error format of")
+
+
+def answer_errors_under(prefix, respond):
+    """Every error of a request whose path starts with ``prefix`` (a refusal, a missing page, a limit reached, a
+    database down) is answered by ``respond(code, title, message)`` instead of the error page: a program reading
+    JSON would choke on HTML."""
+    _formats.add(prefix, respond)
+
+
 def render_error(code, title=None, message=None):
     default_title, default_message = MESSAGES.get(code, MESSAGES[500])
-    return (
-        render_template("errors/error.html", code=code, title=title or default_title, message=message or default_message),
-        code,
-    )
+    title, message = title or default_title, message or default_message
+    if has_request_context():
+        for prefix, respond in _formats.items():
+            if request.path.startswith(prefix):
+                return respond(code, title, message), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
 class _Outage:

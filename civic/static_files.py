@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import brotli
-from flask import abort, request
+from flask import abort, g, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
@@ -89,15 +89,20 @@ def _serve(asset, immutable):
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's cookie sessions, never saved on a static file's response nor on a published file's
-    (civic.chunked_files.stateless): other hooks look at the session on every response, and Flask would
+    """Flask's cookie sessions, never saved on a static file's response nor on one that ``without_cookie`` marked
+    (published files, the API, the feeds): other hooks look at the session on every response, and Flask would
     then add ``Vary: Cookie``, which makes browsers and caches fetch the file again whenever the cookie
     changes (a log-in, a message shown once)."""
 
     def save_session(self, app, session, response):
-        view = app.view_functions.get(request.endpoint)
-        if request.endpoint != "static" and not getattr(view, "civic_stateless", False):
+        if request.endpoint != "static" and not g.get("civic_without_cookie"):
             super().save_session(app, session, response)
+
+
+def without_cookie():
+    """This request's answer, like a static file's, carries no session cookie nor ``Vary: Cookie``: what programs
+    read (the API, the feeds) is the same for everybody, and a shared cache may keep it."""
+    g.civic_without_cookie = True
 
 
 def init_app(app):

@@ -1,6 +1,7 @@
 """Official answers: one current answer per proposal, every version in the staff log, e-mailed to those concerned."""
 from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from .. import staff_log
 from ..access import Action, check
@@ -10,7 +11,7 @@ from ..domain import DomainError
 from ..extensions import db
 from ..following.services import followers, topic
 from ..notifications.services import mail_to, register_topic
-from ..proposals.models import Support
+from ..proposals.models import Proposal, Support
 from ..targets import TargetType
 from ..transaction import lock_rows, unique_insert
 from .models import Answer, AnswerEdit, AnswerStatus
@@ -103,6 +104,17 @@ def earlier_versions(answer, shown=EDITS_SHOWN):
     total = len(edits) if len(edits) <= shown else db.session.execute(
         select(func.count()).where(AnswerEdit.answer_id == answer.id)).scalar_one()
     return edits[:shown], total
+
+
+def latest_answers(limit, theme_id=None):
+    """The ``limit`` answers published or changed last, as (answer, proposal) with the proposal's theme, among the
+    answers shown to anyone: those of public proposals (of the theme ``theme_id`` when given)."""
+    statement = (select(Answer, Proposal).join(Proposal, Proposal.id == Answer.proposal_id)
+                 .where(Proposal.is_public).options(joinedload(Proposal.theme))
+                 .order_by(Answer.updated_at.desc(), Answer.id.desc()).limit(limit))
+    if theme_id is not None:
+        statement = statement.where(Proposal.theme_id == theme_id)
+    return db.session.execute(statement).all()
 
 
 def _tell(proposal, current, earlier_status=None):

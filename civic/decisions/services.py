@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, func, insert, or_, select, union, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, union, update
 
 from .. import staff_log
 from ..access import Action, Role, check
@@ -40,6 +40,10 @@ DECISIONS_PER_PAGE = 20
 SHORT_VOTE = timedelta(days=1)
 
 
+# What anyone may see of the decisions: those announced (the others are drafts, for those who prepare them).
+ANNOUNCED = Decision.announced_at.is_not(None)
+
+
 def decisions_page(include_drafts=False, page=1, after=None, before=None):
     """A page of the decisions, the latest opening first (drafts only for those who prepare them)."""
     statement = select(Decision, Decision.opens_at, Decision.id)
@@ -56,6 +60,29 @@ def open_decisions():
         select(Decision).where(ANNOUNCED, Decision.published_at.is_(None),
                                Decision.opens_at <= now, Decision.closes_at > now)
         .order_by(Decision.opens_at.desc(), Decision.id.desc())).scalars().all()
+
+
+def _for_district(statement, district_id):
+    """The votes the residents of ``district_id`` are called to: those of every district, and those of theirs."""
+    if district_id is None:
+        return statement
+    of_decision = decision_district.c.decision_id == Decision.id
+    return statement.where(or_(~exists().where(of_decision),
+                               exists().where(of_decision, decision_district.c.district_id == district_id)))
+
+
+def latest_opened(limit, district_id=None):
+    """The ``limit`` announced votes that opened last (open now, closed or published since)."""
+    statement = select(Decision).where(ANNOUNCED, Decision.opens_at <= utcnow())
+    return db.session.execute(_for_district(statement, district_id)
+                              .order_by(Decision.opens_at.desc(), Decision.id.desc()).limit(limit)).scalars().all()
+
+
+def latest_published(limit, district_id=None):
+    """The ``limit`` votes whose results were published last."""
+    statement = select(Decision).where(Decision.published_at.is_not(None))
+    return db.session.execute(_for_district(statement, district_id)
+                              .order_by(Decision.published_at.desc(), Decision.id.desc()).limit(limit)).scalars().all()
 
 
 def current_and_upcoming(limit):

@@ -83,3 +83,10 @@ def rows(dataset, batch=BATCH):
         if chunk.after is None:
             return
         after = chunk.after
+
+
+def row(dataset, key):
+    """The row of the record whose key is ``key``, or None when no public record has it (or it makes several rows)."""
+    records = db.session.execute(dataset.query().where(dataset.key == key)).scalars().all()
+    found = dataset.serialise(records) if records else []
+    return found[0] if len(found) == 1 else None

@@ -90,6 +90,7 @@ class Proposal(AssistedRecord, db.Model):
     @is_public.inplace.expression
     @classmethod
     def _is_public_sql(cls):
+        # The same condition in SQL, for lists that find public proposals through others (answers, feeds).
         return and_(cls.state.in_(PUBLIC_STATES), cls.held_by_reports.is_(False))
 
     @hybrid_property

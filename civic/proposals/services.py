@@ -261,13 +261,13 @@ _ORDERS = {
 
 
 def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort="newest", page=1, per_page=10,
-                   answer=None, after=None, before=None, counted=True):
+                   answer=None, after=None, before=None, counted=True, with_authors=False):
     """A page of (proposal, supports, comments) rows of public proposals.
 
     The page's ids are found first, through the indexes of the sort order (and of the search), from
     the cursor of the link followed; then only those proposals are loaded and their comments counted.
     ``answer``: an AnswerStatus, "none" (not answered yet) or None (any). ``counted``: also count every
-    matching proposal (for "N proposals found")."""
+    matching proposal (for "N proposals found"). ``with_authors``: also load their authors (a feed names them)."""
     order = _ORDERS[sort]
     statement = select(*order).where(Proposal.held_by_reports.is_(False))
     statement = statement.where(Proposal.state == state if state is not None else Proposal.state.in_(PUBLIC_STATES))
@@ -282,7 +282,8 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
                        total=count(statement, cap=COUNT_CAP) if counted else None, count_cap=COUNT_CAP)
     ids = [row.id for row in keys.items]
     proposals = {p.id: p for p in db.session.execute(
-        select(Proposal).where(Proposal.id.in_(ids)).options(joinedload(Proposal.theme))).scalars()}
+        select(Proposal).where(Proposal.id.in_(ids))
+        .options(joinedload(Proposal.theme), *([joinedload(Proposal.author)] if with_authors else []))).scalars()}
     keys.items = [ProposalRow(proposals[i], proposals[i].support_count, proposals[i].comment_count) for i in ids]
     return keys
 
