@@ -43,4 +43,4 @@ register(Dataset(
     name="counter_statistics", title=_l("Counter statistics per week"),
     description=_l("Per counter and week: contributions and ballots entered with assistance, and residents helped "
                    "(the weeks with at least %(n)s residents).", n=SMALLEST_GROUP),
-    query=open_counters, key=Counter.id, serialise=_statistics_rows, order=95))
+    query=open_counters, key=Counter.id, serialise=_statistics_rows, api=False, order=95))

@@ -28,7 +28,8 @@ from ..voting.ballot_file import COLUMN_PREFIX
 from ..voting.majority_judgment import GRADES
 from . import ballots as codec
 from .files import BALLOTS_CSV, BALLOTS_PB, RESULTS_CSV, RESULTS_JSON, read_texts
-from .models import ANNOUNCED, RANKING_METHODS, RESULTS_PUBLISHED, Ballot, Decision, Method, decision_district
+from .models import (ANNOUNCED, RANKING_METHODS, RESULTS_PUBLISHED, Ballot, Decision, Method, Option,
+                     decision_district)
 
 # The JSON Schema of results.json, kept in the repository (schemas/) and served as it is there.
 RESULTS_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "results.schema.json"
@@ -192,20 +193,23 @@ def _decision_rows(decisions):
     return rows
 
 
-def _option_rows(decisions):
-    published = _results(d.id for d in decisions if d.published_at is not None)
+def _option_rows(options):
+    """A row per option: the API pages them one option per object, as the file lists them."""
+    decisions = {d.id: d for d in db.session.execute(
+        select(Decision).where(Decision.id.in_({o.decision_id for o in options}))
+        .options(selectinload(Decision.options))).scalars()}
+    published = _results(d.id for d in decisions.values() if d.published_at is not None)
     # An option made from a proposal names it while anybody may read it (as the decision's page links it).
     readable = set(db.session.execute(select(Proposal.id).where(
-        Proposal.id.in_({o.proposal_id for d in decisions for o in d.options if o.proposal_id}),
-        Proposal.readable_by_anyone)).scalars())
+        Proposal.id.in_({o.proposal_id for o in options if o.proposal_id}), Proposal.readable_by_anyone)).scalars())
     rows = []
-    for d in decisions:
+    for o in options:
+        d = decisions[o.decision_id]
         winners = set(published[d.id]["count"].get("winners", ())) if d.id in published else None
-        for position, o in enumerate(d.options, 1):
-            rows.append({"id": o.id, "decision_id": d.id, "position": position, "label": o.label,
-                         "description": o.description or None, "cost": o.cost,
-                         "proposal_id": o.proposal_id if o.proposal_id in readable else None,
-                         "winner": None if winners is None else o.id in winners})
+        rows.append({"id": o.id, "decision_id": d.id, "position": d.options.index(o) + 1, "label": o.label,
+                     "description": o.description or None, "cost": o.cost,
+                     "proposal_id": o.proposal_id if o.proposal_id in readable else None,
+                     "winner": None if winners is None else o.id in winners})
     return rows
 
 
@@ -275,20 +279,20 @@ register(Dataset(
 register(Dataset(
     name="decision_options", title=_l("Options of the votes"),
     description=_l("The options (projects for a participatory budget) of each vote, and which won once published."),
-    query=lambda: _announced().options(selectinload(Decision.options)), key=Decision.id, serialise=_option_rows,
-    order=55))
+    query=lambda: select(Option).join(Decision, Decision.id == Option.decision_id).where(ANNOUNCED), key=Option.id,
+    serialise=_option_rows, order=55))
 register(Dataset(
     name="decision_districts", title=_l("Districts of the votes"),
     description=_l("The districts a vote is limited to; a vote without any is open to every resident."),
-    query=_announced, key=Decision.id, serialise=_district_rows, order=57))
+    query=_announced, key=Decision.id, serialise=_district_rows, api=False, order=57))
 register(Dataset(
     name="decision_results", title=_l("Results of the votes"),
     description=_l("The published results, one row per vote, option and measure: the same columns for every "
                    "counting method, so that the results of several votes stack."),
-    query=_published, key=Decision.id, serialise=_result_rows, order=60))
+    query=_published, key=Decision.id, serialise=_result_rows, api=False, order=60))
 register(Dataset(
     name="decision_ballots", title=_l("Anonymised ballots"),
     description=_l("Every ballot of the published votes, one row per ballot and option marked, under its "
                    "tracking code: anybody can recount, and each voter can find their ballot."),
     query=lambda: select(Ballot).join(Decision, Decision.id == Ballot.decision_id).where(RESULTS_PUBLISHED),
-    key=Ballot.id, serialise=_ballot_rows, order=65))
+    key=Ballot.id, serialise=_ballot_rows, api=False, order=65))

@@ -31,7 +31,9 @@ class Dataset:
     query: Callable  # () -> Select of the public records, one entity
     key: object  # the records' unique ordering column (the primary key), for batches and API cursors
     serialise: Callable  # (list of records) -> list of dicts, the schema's fields in its order
-    api: bool = True  # also served by the API, a page at a time
+    # Also served by the API, a page of objects at a time: the datasets whose records are rows. The long tables of
+    # measures (results, ballots, weekly figures), where one record gives several rows, are files only.
+    api: bool = True
     order: int = field(default=100)  # its place in the portal's list
 
     @cached_property

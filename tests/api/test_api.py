@@ -9,10 +9,12 @@ from openapi_spec_validator import validate as validate_openapi
 
 from civic.access import Role
 from civic.extensions import db, limiter
+from civic.moderation.models import ModerationKind
 from civic.opendata import datasets
 from civic.proposals.models import ProposalState
 from tests.decisions.helpers import make_decision
-from tests.factories import login, make_comment, make_proposal, make_support, make_theme, make_user
+from tests.factories import (login, make_answer, make_comment, make_counter, make_district, make_moderation_action,
+                             make_proposal, make_support, make_theme, make_user)
 from tests.queries import recording
 
 PUBLIC = "https://participer.civic.test"
@@ -31,11 +33,16 @@ def records(ctx):
     published = make_proposal(author=resident, theme=themes[0], title="Un banc public")
     make_support(published)
     make_comment(published, author=resident, body="Oui !")
+    make_answer(published)
+    make_district()
+    make_counter()
     for title, extra in (("En attente de relecture", {"state": ProposalState.PENDING}),
                          ("Masquée par la modération", {"state": ProposalState.HIDDEN}),
                          ("Retenue après signalements", {"held_by_reports": True})):
         hidden = make_proposal(author=resident, theme=themes[1], title=title, **extra)
         make_comment(hidden, author=resident, body=f"Commentaire sous « {title} »")
+        if extra.get("state") is ProposalState.HIDDEN:
+            make_moderation_action(hidden, ModerationKind.HIDE, public_reason="Propos injurieux")
     make_decision(state="open")
     return themes
 
