@@ -23,6 +23,7 @@ from .db_types import render_item
 from .decisions.views import bp as decisions_bp
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .following.views import bp as following_bp
+from .followup.views import bp as followup_bp
 from .legal.views import bp as legal_bp
 from .main.views import bp as main_bp
 from .moderation.views import bp as moderation_bp
@@ -100,3 +101,4 @@ def _register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(legal_bp)
+    app.register_blueprint(followup_bp)
