@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from .. import labels, staff_log
+from .. import staff_log
 from ..access import Action, check
 from ..accounts.models import District
 from ..answers.models import AnswerStatus
@@ -168,9 +168,10 @@ def milestones(record):
 
 
 def history(record, shown=CHANGES_SHOWN):
-    """(the latest ``shown`` changes, newest first; how many there are in all)."""
+    """(the latest ``shown`` changes, newest first, those of one save in the order of the form; how many there
+    are in all)."""
     changes = db.session.execute(select(RecordChange).where(RecordChange.record_id == record.id)
-                                 .options(joinedload(RecordChange.milestone)).order_by(RecordChange.changed_at.desc(), RecordChange.id.desc())
+                                 .options(joinedload(RecordChange.milestone)).order_by(RecordChange.changed_at.desc(), RecordChange.id)
                                  .limit(shown + 1)).scalars().all()
     total = len(changes) if len(changes) <= shown else db.session.execute(
         select(func.count()).where(RecordChange.record_id == record.id)).scalar_one()
@@ -249,8 +250,7 @@ def update_record(official, record, status, progress, actual_cost, reason="", th
                      {key: _text(before[key]) for key in public}, {key: _text(after[key]) for key in public})
     if "status" in public:
         _tell(record, "mail/implementation_status.txt",
-              _l("Project follow-up: %(title)s is now “%(status)s”", title=record.title,
-                 status=labels.label(status)), earlier=before["status"])
+              _l("Project follow-up: “%(title)s” changed status", title=record.title), earlier=before["status"])
     return public + (["place"] if placed else [])
 
 
@@ -278,7 +278,7 @@ def add_milestone(official, record, day, text):
     staff_log.record(official, "followup", "milestone", TargetType.IMPLEMENTATION, record.id, {},
                      {"day": day.isoformat(), "text": text})
     _tell(record, "mail/implementation_milestone.txt",
-          _l("Project follow-up: a new milestone for %(title)s", title=record.title), milestone=milestone)
+          _l("Project follow-up: a new milestone for “%(title)s”", title=record.title), milestone=milestone)
     return milestone
 
 
