@@ -1,6 +1,7 @@
 """The follow-up of what was decided: records opened by publications and answers, changed by officials with a
 public append-only history, followed by e-mail, listed with totals computed from the records."""
 from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select, update
@@ -12,9 +13,12 @@ from civic.answers.services import answer
 from civic.decisions import services as decisions
 from civic.decisions.models import Method
 from civic.extensions import db
+from civic.following.services import is_following
 from civic.followup import services
 from civic.followup.models import ChangedField, ImplementationRecord, ImplementationStatus, RecordChange
+from civic.mail import deliver_pending
 from civic.staff_log import StaffLogEntry
+from civic.targets import TargetType
 from tests.client import Page
 from tests.decisions.helpers import close, make_decision
 from tests.factories import login, make_proposal, make_theme, make_user
@@ -351,3 +355,23 @@ def test_the_proposal_and_the_results_link_to_their_records(client_request):
     page = client_request.get("followup.detail", implementation_record_id=record.id)
     assert ("Projet 0", client_request.url("proposals.detail", proposal_id=proposals[0].id)) in page.links()
     assert (decision.title, client_request.url("decisions.results", decision_id=decision.id)) in page.links()
+
+
+def test_a_followed_record_is_in_my_data_and_the_follow_ends_with_one_click(app, client, client_request, login_as,
+                                                                             outbox):
+    record = make_record(title="Le lavoir")
+    resident = login_as(email="suit@example.org")
+    client_request.post("following.follow", target_type="implementation", target_id=record.id)
+    page = client_request.get("accounts.my_data")
+    assert (f"Suivi de projet n° {record.id}", client_request.url("followup.detail", implementation_record_id=record.id)
+            ) in page.links()
+    exported = client.get("/account/data.json").get_json()
+    assert {"target": "implementation", "target_id": record.id} in [
+        {k: f[k] for k in ("target", "target_id")} for f in exported["follows"]]
+    services.add_milestone(make_user(role=Role.ELECTED), record, date(2027, 5, 2), "Toiture refaite")
+    db.session.commit()
+    deliver_pending()
+    [mail] = outbox
+    unsubscribe = next(word for word in mail["body"].split() if "/unsubscribe/" in word)
+    assert client.post_form(urlsplit(unsubscribe).path).status_code == 200
+    assert not is_following(resident, TargetType.IMPLEMENTATION, record.id)
