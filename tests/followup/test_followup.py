@@ -375,3 +375,15 @@ def test_a_followed_record_is_in_my_data_and_the_follow_ends_with_one_click(app,
     unsubscribe = next(word for word in mail["body"].split() if "/unsubscribe/" in word)
     assert client.post_form(urlsplit(unsubscribe).path).status_code == 200
     assert not is_following(resident, TargetType.IMPLEMENTATION, record.id)
+
+
+def test_the_pages_read_in_english(client, ctx):
+    record = make_record(title="Le lavoir", status=ABANDONED, progress=10, voted_cost=40000, actual_cost=1200,
+                         reason="Terrain refusé.")
+    client.set_cookie("civic_lang", "en", domain="civic.test")
+    page = Page(client.get(f"/realisations/{record.id}"))
+    assert page.text(".progress-line") == "Progress: 10% 10%"
+    assert "Why it was abandoned: Terrain refusé." in page.text("main")
+    assert page.texts("#history + p + ol li")[0].endswith(": follow-up opened, status “Abandoned”")
+    figures = Page(client.get("/realisations/")).texts(".totals dd")
+    assert figures == ["0 projects", "0 projects", "0 projects", "1 project", "1,200 €", "40,000 €"]
