@@ -22,6 +22,8 @@ staff_log.describe_fields(TargetType.IMPLEMENTATION, "followup", {
     "progress": staff_log.Field(_l("Progress")),
     "actual_cost": staff_log.Field(_l("Actual cost")),
     "reason": staff_log.Field(_l("Reason for abandoning")),
+    "theme_id": staff_log.Field(_l("Theme")),
+    "district_id": staff_log.Field(_l("District")),
     "day": staff_log.Field(_l("Day")),
     "text": staff_log.Field(_l("Milestone")),
 })

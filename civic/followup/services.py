@@ -115,7 +115,7 @@ def open_for_answer(proposal, answer, official):
         return None
     done = answer.status is AnswerStatus.DONE
     with unique_insert() as insert:  # two officials accepting it at once: the index keeps one record
-        record = _open(official, title=proposal.title[:160], proposal_id=proposal.id, theme_id=proposal.theme_id,
+        record = _open(official, title=proposal.title, proposal_id=proposal.id, theme_id=proposal.theme_id,
                        status=ImplementationStatus.DONE if done else ImplementationStatus.TO_DO,
                        progress=100 if done else 0)
     return None if insert.duplicate else record
@@ -234,7 +234,8 @@ def update_record(official, record, status, progress, actual_cost, reason="", th
     after = {"status": status, "progress": progress, "actual_cost": actual_cost,
              "reason": reason if status is ImplementationStatus.ABANDONED else record.reason}
     public = [key for key in before if before[key] != after[key]]
-    placed = (theme_id, district_id) != (record.theme_id, record.district_id)
+    placed_before = (record.theme_id, record.district_id)
+    placed = (theme_id, district_id) != placed_before
     if not public and not placed:
         return []
     now = utcnow()
@@ -246,8 +247,13 @@ def update_record(official, record, status, progress, actual_cost, reason="", th
         after["status"], after["progress"], after["actual_cost"], after["reason"])
     record.theme_id, record.district_id, record.updated_at = theme_id, district_id, now
     db.session.flush()
-    staff_log.record(official, "followup", "update", TargetType.IMPLEMENTATION, record.id,
-                     {key: _text(before[key]) for key in public}, {key: _text(after[key]) for key in public})
+    logged_before = {key: _text(before[key]) for key in public}
+    logged_after = {key: _text(after[key]) for key in public}
+    if placed:  # where it stands is the officials' filing, not a public change: the staff log keeps it
+        logged_before.update(theme_id=placed_before[0], district_id=placed_before[1])
+        logged_after.update(theme_id=theme_id, district_id=district_id)
+    staff_log.record(official, "followup", "update", TargetType.IMPLEMENTATION, record.id, logged_before,
+                     logged_after)
     if "status" in public:
         _tell(record, "mail/implementation_status.txt",
               _l("Project follow-up: “%(title)s” changed status", title=record.title), earlier=before["status"])

@@ -283,12 +283,17 @@ def test_totals_are_computed_from_the_records_abandoned_and_done_included(client
     assert dict(zip(page.texts(".totals dt"), page.texts(".totals dd")))["Réalisé"] == "1 projet"
 
 
-def test_the_list_filters_by_theme_and_district(client_request):
+def test_the_list_filters_by_theme_and_district(client, client_request):
     theme, district = make_theme("Mobilités"), District(name="Les Tilleuls")
     db.session.add(district)
     db.session.commit()
     make_record("Piste cyclable", theme_id=theme.id)
-    make_record("Composteur", district_id=district.id)
+    composteur = make_record("Composteur")
+    login(client, make_user(role=Role.ELECTED))
+    assert _update(client, composteur, district=str(district.id)).status_code == 302
+    entry = db.session.execute(select(StaffLogEntry).where(StaffLogEntry.area == "followup")).scalar_one()
+    assert (entry.before_data, entry.after_data) == ({"theme_id": None, "district_id": None},
+                                                     {"theme_id": None, "district_id": district.id})
     make_record("Bancs")
     assert client_request.get("followup.index", theme=theme.id).texts(".cards .card-title") == ["Piste cyclable"]
     assert client_request.get("followup.index", district=district.id).texts(".cards .card-title") == ["Composteur"]
