@@ -27,6 +27,7 @@ from ..pagination import keyset_page
 from ..proposals.models import Proposal
 from ..targets import TargetType
 from ..themes.models import Theme
+from ..themes.services import active_themes
 from ..transaction import lock_rows, unique_insert
 from .models import (COST_MAX, MILESTONE_MAX, REASON_MAX, ChangedField, ImplementationRecord, ImplementationStatus,
                      Milestone, RecordChange)
@@ -160,6 +161,23 @@ def totals(scope=SITE, theme_id=None, district_id=None):
         spent += actual or 0
         voted += carried or 0
     return Totals(count=count, spent=spent, voted=voted)
+
+
+def districts():
+    return db.session.execute(select(District).order_by(District.name)).scalars().all()
+
+
+def listing(scope, status_key, theme_id, district_id, **page):
+    """What templates/followup/_records.html shows of ``scope``: its totals, the filters and a page of records
+    (``status_key``: a status's value, anything else is every status)."""
+    status = next((s for s in ImplementationStatus if s.value == status_key), None)
+    return {
+        "page": records(scope, status, theme_id, district_id, **page),
+        "totals": totals(scope, theme_id, district_id),
+        "themes": active_themes(),
+        "districts": districts(),
+        "status_key": status.value if status else "", "theme_id": theme_id, "district_id": district_id,
+    }
 
 
 def milestones(record):

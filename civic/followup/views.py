@@ -1,12 +1,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..access import Action, load_visible, public, requires
-from ..accounts.models import District
 from ..domain import DomainError, attach_error
-from ..extensions import db
 from ..following.services import is_following
 from ..i18n import current_language
 from ..pagination import page_args
@@ -22,25 +19,12 @@ from .models import ImplementationRecord, ImplementationStatus
 
 bp = Blueprint("followup", __name__, url_prefix="/realisations")
 
-STATUSES = {s.value: s for s in ImplementationStatus}
-
-
-def _districts():
-    return db.session.execute(select(District).order_by(District.name)).scalars().all()
-
-
 @bp.route("/")
 @public
 @in_site_map(_l("What was decided, and what became of it"), PARTICIPATION + 25)
 def index():
-    status_key = request.args.get("status", "")
-    status = STATUSES.get(status_key)
-    theme_id, district_id = int_arg("theme"), int_arg("district")
-    page = services.records(status=status, theme_id=theme_id, district_id=district_id, **page_args())
-    totals = services.totals(theme_id=theme_id, district_id=district_id)
-    return render_template("followup/index.html", page=page, totals=totals, themes=active_themes(),
-                           districts=_districts(), status_key=status_key if status else "", theme_id=theme_id,
-                           district_id=district_id)
+    return render_template("followup/index.html", **services.listing(
+        services.SITE, request.args.get("status", ""), int_arg("theme"), int_arg("district"), **page_args()))
 
 
 @bp.route("/<int:implementation_record_id>")
@@ -57,7 +41,7 @@ def _record_form(record):
     form = RecordForm(status=record.status.value, progress=str(record.progress),
                       actual_cost=str(record.actual_cost) if record.actual_cost is not None else "",
                       reason=record.reason, theme=record.theme_id, district=record.district_id)
-    form.set_places(active_themes(), _districts(), current_language())
+    form.set_places(active_themes(), services.districts(), current_language())
     return form
 
 
