@@ -19,5 +19,5 @@ def test_every_crawl_reaches_the_follow_up(site, role, lang):
     visited = {path_of(page.url) for page in site.crawl(role, lang).pages}
     assert "/realisations/" in visited
     assert any(RECORD.fullmatch(path) for path in visited), sorted(visited)
-    if role in ("elected", "admin"):
+    if role == "elected":
         assert any(EDIT.fullmatch(path) for path in visited), sorted(visited)
