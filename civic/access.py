@@ -79,6 +79,7 @@ class Action(enum.Enum):
     FOLLOW = "follow"
     STAFF_LOG_READ = "staff_log_read"
     IDENTITY_MANAGE = "identity_manage"
+    IMPLEMENTATION_UPDATE = "implementation_update"
 
 
 NOT_ALLOWED = _l("You do not have permission to see this page or do this action.")

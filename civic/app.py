@@ -25,6 +25,7 @@ from .decisions.views import bp as decisions_bp
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .feeds.views import bp as feeds_bp
 from .following.views import bp as following_bp
+from .followup.views import bp as followup_bp
 from .legal.views import bp as legal_bp
 from .main.views import bp as main_bp
 from .moderation.views import bp as moderation_bp
@@ -106,3 +107,4 @@ def _register_blueprints(app):
     app.register_blueprint(opendata_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(feeds_bp, url_prefix="/flux")
+    app.register_blueprint(followup_bp)

@@ -21,11 +21,15 @@ from .domain import DomainError
 from .decisions import services as decisions
 from .decisions.models import BudgetRule, Method
 from .extensions import db
+from .following.services import follow
+from .followup import services as followup
+from .followup.models import ImplementationRecord, ImplementationStatus
 from .legal.logo import sanitise
 from .mail import OutgoingMail
 from .moderation import services as moderation
 from .moderation.models import ModerationKind, ModerationMode, ReportReason
 from .proposals.models import Comment, Proposal, ProposalState, Support
+from .targets import TargetType
 from .text import normalize_for_search
 from .themes.models import Theme
 from .voting.majority_judgment import GRADES
@@ -208,6 +212,9 @@ def seed(rng=None):
     _seed_decisions(rng, accounts, residents, districts, proposals)
     _seed_counters(accounts, districts, themes)
     _seed_moderation(accounts, residents, themes)
+    _seed_followup(accounts, proposals, districts)
+    # The demo's addresses are fictional: the mails written while seeding are not to be sent.
+    db.session.execute(db.update(OutgoingMail).values(sent_at=utcnow(), last_error="demo data: not sent"))
 
 
 DISTRICTS = ("Centre-ville", "Les Tilleuls", "Quartier de la Gare", "Vieux bourg")
@@ -365,5 +372,25 @@ def _seed_moderation(accounts, residents, themes):
         reporter = next(r for r in residents if r.id != hidden.author_id)
         moderation.report(reporter, hidden, ReportReason.INSULT, "")
         moderation.decide(moderator, hidden, ModerationKind.HIDE, reason="Propos désobligeants envers un voisin.")
-    # The demo's addresses are fictional: the mails written while seeding are not to be sent.
-    db.session.execute(db.update(OutgoingMail).values(sent_at=utcnow(), last_error="demo data: not sent"))
+
+
+def _seed_followup(accounts, proposals, districts):
+    """What became of what was decided: the published budget's winners and the accepted proposals got their
+    records when published or answered; one more accepted proposal, then one record done, one under way with
+    milestones (followed by the demo resident), one abandoned with its reason."""
+    official = accounts[3]
+    answer(official, proposals[7], AnswerStatus.ACCEPTED_WITH_CHANGES,
+           "Retenu, mais dans la cour de l'école plutôt que sur le trottoir, pour la sécurité des enfants.")
+    records = db.session.execute(db.select(ImplementationRecord).order_by(ImplementationRecord.id)).scalars().all()
+    done, under_way, abandoned = records[:3]
+    followup.update_record(official, done, ImplementationStatus.DONE, 100,
+                           done.voted_cost - 350 if done.voted_cost else 2800, district_id=districts[3].id)
+    followup.add_milestone(official, done, date(2026, 9, 14), "Travaux terminés, inauguration avec le conseil de quartier.")
+    followup.update_record(official, under_way, ImplementationStatus.UNDER_WAY, 40, 9500, district_id=districts[1].id)
+    for day, text in ((date(2026, 10, 2), "Étude de faisabilité validée par les services techniques."),
+                      (date(2026, 11, 20), "Marché attribué ; début des travaux prévu en janvier.")):
+        followup.add_milestone(official, under_way, day, text)
+    follow(accounts[0], TargetType.IMPLEMENTATION, under_way.id)
+    followup.update_record(official, abandoned, ImplementationStatus.ABANDONED, 10, 1200,
+                           reason="Le terrain prévu appartient au département, qui a refusé de le céder ; "
+                                  "le projet sera proposé à nouveau au prochain budget participatif.")

@@ -33,12 +33,13 @@ class TargetType(enum.Enum):
     USER = "user"
     COUNTER = "counter"
     SETTING = "setting"  # the site settings as a whole (the staff log): it names no row
+    IMPLEMENTATION = "implementation"  # the follow-up of a decided project (civic.followup)
 
 
 labels.register(TargetType, {
     TargetType.PROPOSAL: _l("Proposal"), TargetType.COMMENT: _l("Comment"), TargetType.SUPPORT: _l("Support"),
     TargetType.DECISION: _l("Decision"), TargetType.USER: _l("Account"), TargetType.COUNTER: _l("Counter"),
-    TargetType.SETTING: _l("Settings"),
+    TargetType.SETTING: _l("Settings"), TargetType.IMPLEMENTATION: _l("Project follow-up"),
 })
 
 

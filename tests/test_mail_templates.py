@@ -1,7 +1,7 @@
 """Every plain-text mail keeps the lines of its template: no sentence glued to the one before it, whichever of
 its optional lines are there, in each language."""
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -9,6 +9,7 @@ import pytest
 from flask_babel import force_locale
 
 from civic.answers.models import AnswerStatus
+from civic.followup.models import ImplementationStatus
 from civic.mail import render_mail
 from civic.moderation.models import ModerationKind
 
@@ -33,6 +34,9 @@ def _values(optional):
         "unsubscribe_url": "https://civic.test/unsubscribe/x" if optional else None,
         "url": "https://civic.test/confirm/x", "login_url": "https://civic.test/login",
         "reset_url": "https://civic.test/forgot", "register_url": "https://civic.test/register", "minutes": 30,
+        "record": SimpleNamespace(id=5, title="Le lavoir", reason="Terrain refusé.", status=(
+            ImplementationStatus.ABANDONED if optional else ImplementationStatus.UNDER_WAY)),
+        "earlier": ImplementationStatus.TO_DO, "milestone": SimpleNamespace(day=date(2027, 3, 15), text="Travaux"),
     }
 
 

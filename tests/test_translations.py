@@ -67,7 +67,7 @@ SEVERAL_MEANINGS = {"Reject", "Publish", "Hide", "Restore", "Merge", "Keep", "Op
 # Single words used by several packages with one meaning wherever they are: reviewed, and listed here.
 ONE_MEANING = {"Account", "Action", "Administration", "All", "Counter", "Decision", "District", "Filter", "From",
                "Districts", "Moderate", "Moderation", "Name", "Nothing.", "Proposals", "Reason:", "Resident", "Save",
-               "Search", "Settings", "Show", "State", "Status", "Themes", "Title", "When", "Yes", "No",
+               "Search", "Settings", "Show", "State", "Status", "Theme", "Themes", "Title", "When", "Yes", "No",
                # The site's publisher and host (mentions légales), its accessibility, its home page: one meaning each.
                "Accessibility", "Home", "Host", "Publisher"}
 

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..following.services import followers, topic
 from ..notifications.services import mail_to, register_topic
 from ..proposals.models import Proposal, Support
+from ..registry import Registry
 from ..targets import TargetType
 from ..transaction import lock_rows, unique_insert
 from .models import Answer, AnswerEdit, AnswerStatus
@@ -20,6 +21,15 @@ from .models import Answer, AnswerEdit, AnswerStatus
 ANSWERS_TOPIC = "answers"
 # The proposal's page shows the latest earlier versions (within the page budget) and how many more there are.
 EDITS_SHOWN = 3
+
+
+# What other packages do when an answer is published or its status changes (the follow-up opens a record for an
+# accepted proposal): (proposal, answer, the official) -> None.
+_after_answer = Registry("what follows an answer")
+
+
+def after_answer(name, function):
+    _after_answer.add(name, function)
 
 
 def _stop_answer_mails(user, _rest):
@@ -91,6 +101,8 @@ def answer(official, proposal, status, text):
                      {"status": status.value, "text": text})
     if told:
         _tell(proposal, current, earlier_status)
+        for _name, function in sorted(_after_answer.items()):
+            function(proposal, current, official)
     return current
 
 

@@ -21,6 +21,7 @@ from ..jobs import job
 from ..pagination import keyset_page
 from ..privacy.groups import large_enough
 from ..proposals.models import Proposal
+from ..registry import Registry
 from ..targets import TargetType
 from ..transaction import lock_for_write, lock_rows, unique_insert
 from . import ballots as codec
@@ -451,6 +452,15 @@ def count_preview(decision, user):
     return preview
 
 
+# What other packages do in the transaction that publishes results (the follow-up opens a record per winning
+# project): (decision, results as published, the official) -> None.
+_after_publication = Registry("what follows a publication")
+
+
+def after_publication(name, function):
+    _after_publication.add(name, function)
+
+
 def publish_results(decision, user):
     """Freeze the count: the ballots rewritten in random order, the ballots files, their SHA-256 and the
     results stored, in the staff log, and the followers told. Publishing twice makes one snapshot."""
@@ -459,8 +469,8 @@ def publish_results(decision, user):
     version = code_version()
     with publication.bulk_settings():
         ballots = publication.shuffle_ballots(decision)
-        _results, files = publication.write_open_data(decision, ballots, decision.electorate,
-                                                      turnout_by_channel(decision), version)
+        results, files = publication.write_open_data(decision, ballots, decision.electorate,
+                                                     turnout_by_channel(decision), version)
     snapshot = ResultSnapshot(decision_id=decision.id, published_by_id=user.id, code_version=version,
                               ballots_sha256=files[BALLOTS_CSV].sha256)
     db.session.add(snapshot)
@@ -470,6 +480,8 @@ def publish_results(decision, user):
                      {"ballots_sha256": snapshot.ballots_sha256, "code_version": snapshot.code_version})
     notify_followers(TargetType.DECISION, decision.id, "mail/results_published.txt",
                      _l("Results published: %(title)s", title=decision.title), decision=decision)
+    for _name, function in sorted(_after_publication.items()):
+        function(decision, results, user)
     return snapshot
 
 

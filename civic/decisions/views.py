@@ -15,6 +15,7 @@ from ..counters.receipts import keep_ballot_code
 from ..domain import DomainError, attach_error, flash_refusal
 from ..errors import render_error
 from ..following.services import is_following
+from ..followup.services import records_of_decision
 from ..routing import int_arg
 from ..site_map import PARTICIPATION, in_site_map, not_in_site_map
 from ..targets import TargetType
@@ -286,7 +287,8 @@ def results(decision):
         data, preview = json.loads(counted.results_json), True
     return render_template("decisions/results.html", decision=decision, data=data, preview=preview,
                            chart=bar_chart(decision, data),
-                           column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value))
+                           column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value),
+                           records=records_of_decision(decision) if not preview else [])
 
 
 @bp.route("/<int:decision_id>/results/ballot", methods=["GET", "POST"])

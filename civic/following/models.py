@@ -8,7 +8,7 @@ from ..extensions import db
 from ..privacy.registry import ERASE, move_unless_held, refers_to_account
 from ..targets import TargetType, TargetTypeColumn, type_check
 
-FOLLOWABLE_TYPES = (TargetType.PROPOSAL, TargetType.DECISION)
+FOLLOWABLE_TYPES = (TargetType.PROPOSAL, TargetType.DECISION, TargetType.IMPLEMENTATION)
 
 
 class Follow(db.Model):

@@ -10,6 +10,7 @@ from ..counters.models import AssistedActionKind
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..following.services import is_following
+from ..followup.services import records_of_proposal
 from ..i18n import current_language
 from ..moderation.services import reported_by
 from ..pagination import page_args
@@ -110,6 +111,7 @@ def _render_detail(proposal, comment_form=None, status=200):
         comment_form=comment_form or CommentForm(formdata=None),
         button_form=ButtonForm(formdata=None),
         reported=reported_by(current_user, shown),
+        records=records_of_proposal(proposal),
     ), status
 
 
