@@ -204,6 +204,10 @@ def seed(rng=None):
     districts = [District(name=name) for name in DISTRICTS]
     db.session.add_all(districts)
     db.session.flush()
+    # Some proposals say the district they concern; the others concern the whole commune.
+    for index, proposal in enumerate(proposals):
+        if index % 3 == 1:
+            proposal.district_id = districts[index % len(districts)].id
     for index, resident in enumerate(residents):
         resident.district_id = districts[index % len(districts)].id
         resident.district_since = now - timedelta(days=200)

@@ -62,19 +62,21 @@ def _answer(endpoint, title, page, entries, **filters):
 @not_in_site_map("an Atom feed, for feed readers: the list of proposals links to it")
 @_reads
 def proposals():
-    theme = _chosen(Theme, "theme")
+    theme, district = _chosen(Theme, "theme"), _chosen(District, "district")
     language = current_language()
-    rows = list_proposals(state=ProposalState.PUBLISHED, theme_id=theme.id if theme else None, per_page=ENTRIES,
-                          counted=False, with_authors=True).items
+    rows = list_proposals(state=ProposalState.PUBLISHED, theme_id=theme.id if theme else None,
+                          district_id=district.id if district else None, per_page=ENTRIES, counted=False,
+                          with_authors=True).items
     entries = [Entry(id=public_url("proposals.detail", proposal_id=p.id), title=p.title,
                      updated=p.published_at or p.created_at, published=p.created_at,
                      link=public_url("proposals.detail", proposal_id=p.id), summary=excerpt(p.body),
                      author=p.author.display_name, categories=(p.theme.label(language),))
                for p, _supports, _comments in rows]
-    if theme is None:
-        return _answer("feeds.proposals", _("New proposals"), public_url("proposals.index"), entries)
-    return _answer("feeds.proposals", _("New proposals in %(theme)s", theme=theme.label(language)),
-                   public_url("proposals.index", theme=theme.id), entries, theme=theme.id)
+    filters = {name: chosen.id for name, chosen in (("theme", theme), ("district", district)) if chosen}
+    scope = ", ".join(name for name in (theme and theme.label(language), district and district.name) if name)
+    title = _("New proposals in %(scope)s", scope=scope) if scope else _("New proposals")
+    return _answer("feeds.proposals", title, public_url("proposals.index", **({"theme": theme.id} if theme else {})),
+                   entries, **filters)
 
 
 @bp.route("/reponses.atom")

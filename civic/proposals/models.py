@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels, targets
 from ..access import Action
-from ..accounts.models import User
+from ..accounts.models import District, User
 from ..counters.models import AssistedRecord
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
@@ -55,6 +55,8 @@ class Proposal(AssistedRecord, db.Model):
     body: Mapped[str] = mapped_column(Text)
     place: Mapped[str | None] = mapped_column(String(PLACE_MAX))
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"), index=True)
+    # The part of the territory it concerns, when the author says (optional; offered while districts exist).
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     state: Mapped[ProposalState] = mapped_column(enum_column_type(ProposalState), default=ProposalState.PUBLISHED)
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
@@ -81,6 +83,7 @@ class Proposal(AssistedRecord, db.Model):
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     theme: Mapped[Theme] = relationship()
+    district: Mapped[District | None] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
 
     @hybrid_property

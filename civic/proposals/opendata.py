@@ -38,6 +38,7 @@ def _proposal_rows(proposals):
         answer = answers.get(p.id)
         rows.append({
             "id": p.id, "title": p.title, "body": p.body, "theme_id": p.theme_id, "place": p.place,
+            "district_id": p.district_id,
             "state": p.state.value,
             "withdrawal_reason": p.withdrawn_reason if p.state is ProposalState.WITHDRAWN else None,
             "merged_into_id": p.merged_into_id if p.merged_into_id in targets else None,

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, literal, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..accounts.models import District
 from ..answers.models import Answer
 from ..db_types import utcnow
 from ..domain import DomainError
@@ -21,12 +22,23 @@ from .models import PUBLIC_STATES, Comment, Proposal, ProposalState, Support
 SORTS = ("newest", "supported")
 
 
-def submit_proposal(author, title, body, theme_id, place=None):
+def _offered_district(district_id):
+    """The district a resident chose, if any; DomainError on the form's district field when it does not exist."""
+    if district_id is None:
+        return None
+    district = db.session.get(District, district_id)
+    if district is None:
+        raise DomainError(_l("Choose a district from the list."), field="district")
+    return district
+
+
+def submit_proposal(author, title, body, theme_id, place=None, district_id=None):
     """Published at once, or held for review when its theme (or the site) is pre-moderated."""
     theme = offered_theme(theme_id)
+    district = _offered_district(district_id)
     held = mode_for(theme) is ModerationMode.PRE
     proposal = Proposal(
-        title=title.strip(), body=body.strip(), theme=theme, place=(place or "").strip() or None,
+        title=title.strip(), body=body.strip(), theme=theme, place=(place or "").strip() or None, district=district,
         author=author, state=ProposalState.PENDING if held else ProposalState.PUBLISHED,
         language=current_language(),
     )
@@ -61,8 +73,9 @@ def _lock_open(proposal, shared=True):
         raise DomainError(NOT_OPEN)
 
 
-def edit_proposal(proposal, title, body, theme_id, place=None):
+def edit_proposal(proposal, title, body, theme_id, place=None, district_id=None):
     theme = offered_theme(theme_id)
+    district = _offered_district(district_id)
     # A moderator's decision or a first support may have come since the page was shown: decide on the row as
     # it is now, and keep others from changing it until this is saved.
     lock_rows(proposal)
@@ -74,6 +87,7 @@ def edit_proposal(proposal, title, body, theme_id, place=None):
     proposal.title = title.strip()
     proposal.body = body.strip()
     proposal.place = (place or "").strip() or None
+    proposal.district = district
     proposal.updated_at = utcnow()
     db.session.flush()
 
@@ -261,7 +275,7 @@ _ORDERS = {
 
 
 def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort="newest", page=1, per_page=10,
-                   answer=None, after=None, before=None, counted=True, with_authors=False):
+                   answer=None, after=None, before=None, counted=True, district_id=None, with_authors=False):
     """A page of (proposal, supports, comments) rows of public proposals.
 
     The page's ids are found first, through the indexes of the sort order (and of the search), from
@@ -277,6 +291,8 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
         statement = statement.where(exists().where(Answer.proposal_id == Proposal.id, Answer.status == answer))
     if theme_id:
         statement = statement.where(Proposal.theme_id == theme_id)
+    if district_id:
+        statement = statement.where(Proposal.district_id == district_id)
     statement = search.matching(statement, query, db.session.get_bind().dialect.name)
     keys = keyset_page(statement, order, page=page, per_page=per_page, after=after, before=before, descending=True,
                        total=count(statement, cap=COUNT_CAP) if counted else None, count_cap=COUNT_CAP)

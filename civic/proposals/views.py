@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..access import Action, can, public, requires
+from ..accounts.services import all_districts
 from ..answers.models import AnswerStatus
 from ..answers.services import answer_of, earlier_versions
 from ..counters.acting import actor, receipt_redirect, record_if_assisted
@@ -59,7 +60,9 @@ def _proposal_form(obj=None):
     form = ProposalForm(obj=obj)
     if obj is not None and request.method == "GET":
         form.theme.data = obj.theme_id
+        form.district.data = obj.district_id
     form.set_themes(active_themes(), current_language())
+    form.set_districts(all_districts())
     return form
 
 
@@ -77,7 +80,7 @@ def new():
     if form.validate_on_submit():
         try:
             proposal = services.submit_proposal(actor(), form.title.data, form.body.data,
-                                                form.theme.data, form.place.data)
+                                                form.theme.data, form.place.data, form.district_id)
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -135,7 +138,8 @@ def edit(proposal):
     form = _proposal_form(obj=proposal)
     if form.validate_on_submit():
         try:
-            services.edit_proposal(proposal, form.title.data, form.body.data, form.theme.data, form.place.data)
+            services.edit_proposal(proposal, form.title.data, form.body.data, form.theme.data, form.place.data,
+                                   form.district_id)
         except DomainError as error:
             attach_error(form, error)
         else:

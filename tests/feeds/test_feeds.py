@@ -125,6 +125,18 @@ def test_a_feed_for_a_theme_or_a_district(client, site):
         assert client.get(path).status_code == 404, path
 
 
+def test_the_proposals_of_a_district(client, site):
+    site["published"].district_id = site["north"].id
+    db.session.commit()
+    path = f"/flux/propositions.atom?district={site['north'].id}"
+    response, parsed = _feed(client, path)
+    assert [entry.title for entry in parsed.entries] == ["Un banc <public> & ombragé"]
+    assert parsed.feed.title.startswith("Nouvelles propositions\u202f: Nord")
+    both = f"/flux/propositions.atom?theme={site['mobility'].id}&district={site['north'].id}"
+    assert _titles(client, both) == ["Un banc <public> & ombragé"]
+    assert client.get("/flux/propositions.atom?district=99999999").status_code == 404
+
+
 def test_entries_link_to_their_page_from_the_public_address(app, site):
     client = app.test_client()
     response = client.get("/flux/propositions.atom", base_url="http://evil.example")
