@@ -79,6 +79,12 @@ class Action(enum.Enum):
     FOLLOW = "follow"
     STAFF_LOG_READ = "staff_log_read"
     IDENTITY_MANAGE = "identity_manage"
+    # Participatory processes (civic.processes): each phase decides what may be done in it.
+    PROCESS_VIEW = "process_view"
+    PROCESS_MANAGE = "process_manage"
+    PROCESS_PROPOSE = "process_propose"
+    PROCESS_STUDY = "process_study"
+    PROCESS_BUILD_VOTE = "process_build_vote"
 
 
 NOT_ALLOWED = _l("You do not have permission to see this page or do this action.")

@@ -28,6 +28,7 @@ from .main.views import bp as main_bp
 from .moderation.views import bp as moderation_bp
 from .notifications.views import bp as notifications_bp
 from .ops.views import bp as ops_bp
+from .processes.views import bp as processes_bp
 from .proposals.views import bp as proposals_bp
 from .themes.views import bp as themes_bp
 
@@ -100,3 +101,4 @@ def _register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(legal_bp)
+    app.register_blueprint(processes_bp, url_prefix="/processus")

@@ -15,6 +15,7 @@ from ..counters.receipts import keep_ballot_code
 from ..domain import DomainError, attach_error, flash_refusal
 from ..errors import render_error
 from ..following.services import is_following
+from ..processes.services import process_of_decision
 from ..routing import int_arg
 from ..site_map import PARTICIPATION, in_site_map, not_in_site_map
 from ..targets import TargetType
@@ -207,7 +208,7 @@ def detail(decision):
                            district_refused=standing is not None, district_link=DISTRICT_LINKS.get(standing),
                            short=services.is_short(decision),
                            edits=corrections.description_edits(decision),
-                           state=decision.state,
+                           state=decision.state, process=process_of_decision(decision),
                            following=is_following(current_user, TargetType.DECISION, decision.id))
 
 

@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 MAX_BYTES = 20 * 1024
+# A drawing is never a document: nothing in it may run or load anything, even opened on its own.
+DRAWING_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"

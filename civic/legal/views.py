@@ -8,13 +8,12 @@ from ..access import Action, public, requires
 from ..domain import DomainError, attach_error
 from ..site_map import ABOUT, in_site_map, site_map
 from . import pages
+from .logo import DRAWING_POLICY
 from . import rules  # noqa: F401 - registers the package's access rules
 from .forms import PageTextForm
 
 bp = Blueprint("legal", __name__)
 
-# The logo is a drawing, never a document: nothing in it may run or load anything, even opened on its own.
-LOGO_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 @bp.route("/legal-notice")
@@ -55,7 +54,7 @@ def logo(version):
         abort(404)
     response = make_response(current.logo)
     response.headers.update({
-        "Content-Type": "image/svg+xml; charset=utf-8", "Content-Security-Policy": LOGO_POLICY,
+        "Content-Type": "image/svg+xml; charset=utf-8", "Content-Security-Policy": DRAWING_POLICY,
         "X-Content-Type-Options": "nosniff", "Content-Disposition": "inline; filename=logo.svg",
         # Its address changes with it (civic.identity.Identity.logo_version).
         "Cache-Control": "public, max-age=31536000, immutable"})
