@@ -10,7 +10,7 @@ from ..accounts.models import District
 from ..answers.services import ANSWERS_TOPIC
 from ..db_types import utcnow
 from ..decisions import services as decisions
-from ..decisions.models import RANKING_METHODS, Method
+from ..decisions.models import RANKING_METHODS, BudgetRule, Method
 from ..domain import DomainError
 from ..extensions import db
 from ..following.services import followers, topic
@@ -206,7 +206,7 @@ def study(entry, by, *, feasibility, estimated_cost, reason, department, merged_
             raise DomainError(_l("Give the number of another proposal of this process."), field="merged_into")
     lock_rows(entry.process, shared=True)  # the vote being built meanwhile: then this study is refused
     check(by, Action.PROCESS_STUDY, entry.process)
-    lock_rows(entry)  # two staff members studying it at once: one after the other
+    lock_rows(entry.proposal)  # two staff members studying it at once: one after the other
     before = _study_fields(entry) if entry.studied else {}
     earlier = entry.feasibility
     entry.feasibility, entry.estimated_cost = feasibility, estimated_cost
@@ -262,16 +262,16 @@ def _excerpt(text, length=300):
     return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + " …"
 
 
-def build_vote(process, by, method=Method.BUDGET, budget_rule=None, number_of_winners=1):
+def build_vote(process, by, method=Method.BUDGET, budget_rule=BudgetRule.GREEDY, number_of_winners=1):
     """A draft decision from the process's feasible projects, in one step: each project's title, the start of its
     text and the study's estimated cost, linked to its proposal; the process's budget, districts and vote phase's
     days. The official then reviews and announces it as any vote. Once per process."""
     lock_rows(process)  # two officials building it at once: the second is refused
     check(by, Action.PROCESS_BUILD_VOTE, process)
     projects = feasible_projects(process)
-    if not projects:
-        raise DomainError(_l("No proposal of this process is studied feasible yet: the vote is built from the "
-                             "feasible ones."))
+    if len(projects) < 2:
+        raise DomainError(_l("A vote needs at least two projects, and fewer are studied feasible: the vote is built "
+                             "from the feasible ones."))
     if method is Method.BUDGET and not process.budget:
         raise DomainError(_l("Give the process its total budget before building a participatory budget vote."),
                           field="method")
