@@ -131,9 +131,9 @@ BUILD_METHODS = [m for m in Method if m is not Method.YES_NO]  # a yes / no ques
 
 class BuildVoteForm(FlaskForm):
     method = RadioField(_l("Voting method"), choices=labels.choices(Method, members=BUILD_METHODS), default="budget",
-                        validators=[required(_l("Choose a voting method."))])
+                        validate_choice=False)
     budget_rule = RadioField(_l("How the winning projects are chosen (participatory budget)"),
-                             choices=labels.choices(BudgetRule), default="greedy")
+                             choices=labels.choices(BudgetRule), default="greedy", validate_choice=False)
     number_of_winners = StringField(_l("Number of winning projects (other methods)"), default="1",
                                     filters=[strip], render_kw={"inputmode": "numeric"})
 
@@ -143,6 +143,13 @@ class BuildVoteForm(FlaskForm):
     def validate_method(self, field):
         if self.chosen_method() is None:
             raise ValidationError(_l("Choose a voting method."))
+
+    def chosen_rule(self):
+        return next((r for r in BudgetRule if r.value == self.budget_rule.data), None)
+
+    def validate_budget_rule(self, field):
+        if self.chosen_method() is Method.BUDGET and self.chosen_rule() is None:
+            raise ValidationError(_l("Choose how the winning projects are chosen."))
 
     def validate_number_of_winners(self, field):
         if self.chosen_method() in (Method.SINGLE_CHOICE, Method.APPROVAL, Method.MAJORITY_JUDGMENT) and not (

@@ -6,7 +6,6 @@ from ..access import Action, public, requires
 from ..accounts.services import all_districts
 from ..counters.acting import actor, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind
-from ..decisions.models import BudgetRule, Method
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..i18n import current_language
@@ -192,8 +191,7 @@ def build_vote(process):
         try:
             decision = services.build_vote(
                 process, current_user, method=method,
-                budget_rule=next((r for r in BudgetRule if r.value == form.budget_rule.data), BudgetRule.GREEDY)
-                if method is Method.BUDGET else None,
+                budget_rule=form.chosen_rule(),
                 number_of_winners=int(form.number_of_winners.data or 1))
         except DomainError as error:
             attach_error(form, error)

@@ -5,9 +5,9 @@ from civic.extensions import db
 from civic.following.models import Follow
 from civic.processes import services
 from civic.processes.models import Feasibility, PhaseKind, ProcessProposal
-from civic.proposals.models import ProposalState
+from civic.proposals.models import Proposal, ProposalState
 from civic.staff_log import StaffLogEntry
-from tests.factories import make_user
+from tests.factories import PASSWORD, login, make_user
 from tests.processes.helpers import make_process, mark_studied, propose_in
 
 STUDY = {"feasibility": "feasible", "estimated_cost": "25 000", "reason": "Le terrain appartient à la ville.",
@@ -114,3 +114,20 @@ def test_the_study_opens_with_its_phase_and_closes_when_the_vote_is_built(app, c
     assert page.notices == ["Le vote de ce processus est construit : les études dont il est issu ne peuvent plus "
                             "changer."]
     assert db.session.get(ProcessProposal, built.id).study_reason == "Faisable par les services."
+
+
+def test_an_author_removing_their_contributions_keeps_what_a_study_refers_to(client, ctx):
+    process = make_process(PhaseKind.STUDY)
+    resident = make_user()
+    unstudied, studied, kept = (propose_in(process, author=resident, title=t).id
+                                for t in ("Seule", "Étudiée", "Gardée"))
+    mark_studied(db.session.get(Proposal, studied), Feasibility.NOT_FEASIBLE, cost=None, reason="Trop cher.")
+    merged = mark_studied(propose_in(process), Feasibility.MERGED, cost=None)
+    merged.merged_into_id = kept
+    db.session.commit()
+    login(client, resident)
+    assert client.post_form("/account/delete", {"contributions": "remove", "password": PASSWORD}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Proposal, unstudied) is None and db.session.get(ProcessProposal, unstudied) is None
+    assert db.session.get(Proposal, studied) is not None and db.session.get(Proposal, kept) is not None
+    assert db.session.get(ProcessProposal, studied).study_reason == "Trop cher."
