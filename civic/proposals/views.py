@@ -13,6 +13,7 @@ from ..following.services import is_following
 from ..i18n import current_language
 from ..moderation.services import reported_by
 from ..pagination import page_args
+from ..processes.phases import proposal_refusal
 from ..routing import int_arg, parse_id
 from ..site_map import PARTICIPATION, in_site_map
 from ..targets import TargetType
@@ -109,6 +110,8 @@ def _render_detail(proposal, comment_form=None, status=200):
         comment_form=comment_form or CommentForm(formdata=None),
         button_form=ButtonForm(formdata=None),
         reported=reported_by(current_user, shown),
+        # A proposal of a process is supported in some of its phases only: said when the phase is why not.
+        phase_refusal=proposal_refusal(proposal, Action.PROPOSAL_SUPPORT),
     ), status
 
 

@@ -63,6 +63,7 @@ def test_supports_close_when_the_vote_phase_comes(client_request, login_as):
     move_to(process, PhaseKind.VOTE)
     page = client_request.get("proposals.detail", proposal_id=proposal.id)
     assert not page.has("form[action$='/support']")
+    assert page.text("#support p") == "Les propositions de ce processus se soutiennent pendant ses phases d’idées et d’étude seulement."
     page = client_request.post("proposals.support", proposal_id=proposal.id, _expected_status=403)
     assert "phases d’idées et d’étude seulement" in page.text()
 
