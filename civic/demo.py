@@ -297,8 +297,8 @@ def _seed_decisions(rng, accounts, residents, districts, proposals):
 
 # The public reasons of the demo's studies.
 STUDY_REASONS = {
-    Feasibility.FEASIBLE: "Le projet est réalisable par la ville ; le coût comprend les travaux et la première année "
-                          "d'entretien.",
+    Feasibility.FEASIBLE: "Le projet est réalisable par la ville ; le coût comprend les travaux et la première "
+                          "année d'entretien.",
     Feasibility.NOT_FEASIBLE: "Le projet ne relève pas de la commune (l'agglomération ou un contrat en cours en "
                               "décide) : la demande a été transmise à qui en décide.",
 }
@@ -330,8 +330,8 @@ def _process(official, title, summary, budget, offsets, studies, nth):
 def _budget_vote_2027(official, nth):
     """The participatory budget being voted on: its vote built from the feasible projects of its process, then
     worded by the official before being announced, as an official does."""
-    process = _process(official, "Budget participatif 2027", "150 000 € pour les projets proposés par les habitants.",
-                       150000, (-125, -40, -39, -3, -2, 12, 13, 20, 21, 400),
+    process = _process(official, "Budget participatif 2027",
+                       "150 000 € pour les projets proposés par les habitants.", 150000, (-125, -40, -39, -3, -2, 12, 13, 20, 21, 400),
                        [(5, Feasibility.FEASIBLE, 45000), (6, Feasibility.FEASIBLE, 8000),
                         (8, Feasibility.FEASIBLE, 35000), (10, Feasibility.FEASIBLE, 12000),
                         (20, Feasibility.FEASIBLE, 70000), (2, Feasibility.NOT_FEASIBLE, None)], nth)
@@ -352,8 +352,8 @@ def _seed_processes(official, residents, themes, proposals):
         db.session.add(proposal)
         db.session.flush()
         db.session.add(ProcessProposal(proposal_id=proposal.id, process_id=ideas.id, cost_estimate=cost))
-    _process(official, "Budget participatif des écoles", "40 000 € pour les écoles, proposés par les parents et les "
-             "enfants.", 40000, (-60, -11, -10, 20, 21, 35, 36, 45), SCHOOL_STUDIES,
+    _process(official, "Budget participatif des écoles",
+             "40 000 € pour les écoles, proposés par les parents et les enfants.", 40000, (-60, -11, -10, 20, 21, 35, 36, 45), SCHOOL_STUDIES,
              lambda number: proposals[number - 1].id)
     db.session.flush()
 

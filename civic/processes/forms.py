@@ -10,7 +10,8 @@ from ..decisions.models import BudgetRule, Method
 from ..forms import CheckboxesField, DayField, max_length, required, strip, strip_lines
 from ..proposals.forms import ProposalForm
 from ..routing import is_whole_number, parse_id
-from .models import DEPARTMENT_MAX, DESCRIPTION_MAX, KIND_ORDER, REASON_MAX, SUMMARY_MAX, TITLE_MAX, Feasibility, PhaseKind
+from .models import (DEPARTMENT_MAX, DESCRIPTION_MAX, KIND_ORDER, REASON_MAX, SUMMARY_MAX, TITLE_MAX, Feasibility,
+                     PhaseKind)
 from .services import PhaseRow
 
 # The form offers a row per kind of phase: a process has each kind at most once.
@@ -47,15 +48,16 @@ class PhaseForm(Form):
 
 
 class ProcessForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[strip], validators=[required(_l("Enter a title.")), max_length(TITLE_MAX)])
+    title = StringField(_l("Title"), filters=[strip],
+                        validators=[required(_l("Enter a title.")), max_length(TITLE_MAX)])
     summary = StringField(_l("Summary"), filters=[strip],
                           validators=[required(_l("Enter a summary.")), max_length(SUMMARY_MAX)],
                           description=_l("One sentence, shown in the lists and on the home page."))
     description = TextAreaField(_l("Description"), filters=[strip_lines], validators=[max_length(DESCRIPTION_MAX)],
                                 description=_l("What the process is for, who may take part, how projects are "
                                                "chosen. Leave an empty line between paragraphs."))
-    budget = StringField(_l("Total budget in euros (optional)"), filters=[strip, amount_typed], validators=[whole_euros],
-                         render_kw={"inputmode": "numeric"},
+    budget = StringField(_l("Total budget in euros (optional)"), filters=[strip, amount_typed],
+                         validators=[whole_euros], render_kw={"inputmode": "numeric"},
                          description=_l("Needed to build a participatory budget vote."))
     themes = CheckboxesField(_l("Themes concerned (optional)"), coerce=parse_id, validate_choice=False)
     districts = CheckboxesField(_l("Districts concerned (optional)"), coerce=parse_id, validate_choice=False,
@@ -98,8 +100,8 @@ def _proposal_number(_form, field):
 class StudyForm(FlaskForm):
     feasibility = RadioField(_l("Feasibility"), choices=labels.choices(Feasibility), coerce=str,
                              validators=[required(_l("Say whether the project is feasible."))])
-    estimated_cost = StringField(_l("Estimated cost in euros"), filters=[strip, amount_typed], validators=[whole_euros],
-                                 render_kw={"inputmode": "numeric"},
+    estimated_cost = StringField(_l("Estimated cost in euros"), filters=[strip, amount_typed],
+                                 validators=[whole_euros], render_kw={"inputmode": "numeric"},
                                  description=_l("Required for a feasible project: the vote carries it."))
     reason = TextAreaField(_l("Reason, written for the public"), filters=[strip_lines],
                            validators=[required(_l("Write the reason: residents read it with the study.")),

@@ -278,10 +278,11 @@ def build_vote(process, by, method=Method.BUDGET, budget_rule=BudgetRule.GREEDY,
     phase = process.phase_of(PhaseKind.VOTE)
     opens_at, closes_at = paris_day_bounds(phase.starts_on, phase.ends_on)
     options = [(e.proposal.title, _excerpt(e.proposal.body), e.estimated_cost, e.proposal_id) for e in projects]
+    question = _l("Which projects should be carried out?") if method is Method.BUDGET \
+        else _l("Which projects do you prefer?")
     decision = decisions.save_decision(
-        None, by, title=process.title, question=str(_l("Which projects should be carried out?") if method is Method.BUDGET
-                                   else _l("Which projects do you prefer?")), description=process.summary, method=method, opens_at=opens_at,
-        closes_at=closes_at, options=options, budget=process.budget, budget_rule=budget_rule,
+        None, by, title=process.title, question=str(question), description=process.summary, method=method,
+        opens_at=opens_at, closes_at=closes_at, options=options, budget=process.budget, budget_rule=budget_rule,
         district_ids=[d.id for d in process.districts],
         number_of_winners=number_of_winners if method in RANKING_METHODS else 1)
     with unique_insert(DomainError(_l("The vote of this process is already built."))):

@@ -13,7 +13,7 @@ from ..legal.logo import DRAWING_POLICY, MAX_BYTES as MAX_ILLUSTRATION_BYTES
 from ..pagination import page_args
 from ..proposals import services as proposals
 from ..proposals.models import ProposalState
-from ..site_map import PARTICIPATION, in_site_map, not_in_site_map
+from ..site_map import PARTICIPATION, in_site_map
 from ..themes.services import active_themes, all_themes
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
@@ -100,7 +100,6 @@ def detail(process):
 
 @bp.route("/<int:process_id>/illustration/<int:version>.svg")
 @requires(Action.PROCESS_VIEW, load=Process)
-@not_in_site_map("a drawing shown on the process's page")
 def illustration(process, version):
     if not process.illustration or version != int(process.updated_at.timestamp()):
         abort(404)

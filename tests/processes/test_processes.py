@@ -6,7 +6,7 @@ from civic.extensions import db
 from civic.processes.models import PhaseKind, Process
 from civic.processes.phases import today
 from tests.factories import make_theme
-from tests.processes.helpers import end, make_process, phase_days, propose_in
+from tests.processes.helpers import end, make_process, propose_in
 
 
 def _day(offset):
@@ -53,8 +53,8 @@ def test_phases_that_overlap_or_come_out_of_order_are_refused_keeping_what_was_t
                            "résultats, suivi."]
     page = client_request.post("processes.new", _data=_form(**{"phases-1-ends_on": _day(-5)}), _expected_status=200)
     assert page.errors == ["L’étape 2 se termine avant de commencer : vérifiez ses dates."]
-    page = client_request.post("processes.new", _data=_form(**{"phases-1-kind": "", "phases-1-starts_on": "31/02/2027"}),
-                               _expected_status=200)
+    page = client_request.post("processes.new", _expected_status=200,
+                               _data=_form(**{"phases-1-kind": "", "phases-1-starts_on": "31/02/2027"}))
     assert page.field_error("phases-1-kind") == "Choisissez le type de phase."
     assert page.field_error("phases-1-starts_on") == "Cette date n’existe pas : vérifiez le jour et le mois."
     page = client_request.post("processes.new", _data=_form(**{f"phases-{n}-{f}": "" for n in range(3)

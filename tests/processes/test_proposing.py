@@ -10,7 +10,8 @@ from tests.counters.helpers import make_counter, open_session
 from tests.factories import login, make_theme, make_user
 from tests.processes.helpers import make_process, move_to, propose_in
 
-IDEA = {"title": "Un jardin partagé", "body": "Derrière l’école.", "place": "Rue des Lilas", "cost_estimate": "12 000"}
+IDEA = {"title": "Un jardin partagé", "body": "Derrière l’école.", "place": "Rue des Lilas",
+        "cost_estimate": "12 000"}
 
 
 def test_a_resident_proposes_into_the_process_with_a_cost_estimate(client_request, login_as):
@@ -38,7 +39,8 @@ def test_a_wrong_cost_keeps_what_was_typed(client_request, login_as):
     process = make_process(PhaseKind.IDEAS)
     login_as()
     page = client_request.post("processes.propose", process_id=process.id,
-                               _data={**IDEA, "theme": str(theme.id), "cost_estimate": "beaucoup"}, _expected_status=200)
+                               _data={**IDEA, "theme": str(theme.id), "cost_estimate": "beaucoup"},
+                               _expected_status=200)
     assert page.field_error("cost_estimate") == "Saisissez un nombre entier d’euros entre 1 et 1 000 000 000."
     assert page.value("title") == "Un jardin partagé" and page.value("cost_estimate") == "beaucoup"
     assert db.session.execute(db.select(ProcessProposal)).first() is None
@@ -63,7 +65,8 @@ def test_supports_close_when_the_vote_phase_comes(client_request, login_as):
     move_to(process, PhaseKind.VOTE)
     page = client_request.get("proposals.detail", proposal_id=proposal.id)
     assert not page.has("form[action$='/support']")
-    assert page.text("#support p") == "Les propositions de ce processus se soutiennent pendant ses phases d’idées et d’étude seulement."
+    assert page.text("#support p") == ("Les propositions de ce processus se soutiennent pendant ses phases "
+                                       "d’idées et d’étude seulement.")
     page = client_request.post("proposals.support", proposal_id=proposal.id, _expected_status=403)
     assert "phases d’idées et d’étude seulement" in page.text()
 
