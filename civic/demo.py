@@ -335,8 +335,7 @@ def _budget_vote_2027(official, nth):
                        [(5, Feasibility.FEASIBLE, 45000), (6, Feasibility.FEASIBLE, 8000),
                         (8, Feasibility.FEASIBLE, 35000), (10, Feasibility.FEASIBLE, 12000),
                         (20, Feasibility.FEASIBLE, 70000), (2, Feasibility.NOT_FEASIBLE, None)], nth)
-    decision = processes.build_vote(process, official)
-    decision.question = "Quels projets financer avec 150 000 € ?"
+    decision = processes.build_vote(process, official, "Quels projets financer avec 150 000 € ?")
     decision.description = "Projets issus des propositions des habitants, chiffrés par les services."
     decision.voter_cost_limit = 100000
     return decision, True

@@ -262,10 +262,10 @@ def _excerpt(text, length=300):
     return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + " …"
 
 
-def build_vote(process, by, method=Method.BUDGET, budget_rule=BudgetRule.GREEDY, number_of_winners=1):
-    """A draft decision from the process's feasible projects, in one step: each project's title, the start of its
-    text and the study's estimated cost, linked to its proposal; the process's budget, districts and vote phase's
-    days. The official then reviews and announces it as any vote. Once per process."""
+def build_vote(process, by, question, method=Method.BUDGET, budget_rule=BudgetRule.GREEDY, number_of_winners=1):
+    """A draft decision asking ``question`` from the process's feasible projects, in one step: each project's title,
+    the start of its text and the study's estimated cost, linked to its proposal; the process's budget, districts
+    and vote phase's days. The official then reviews and announces it as any vote. Once per process."""
     lock_rows(process)  # two officials building it at once: the second is refused
     check(by, Action.PROCESS_BUILD_VOTE, process)
     projects = feasible_projects(process)
@@ -278,10 +278,8 @@ def build_vote(process, by, method=Method.BUDGET, budget_rule=BudgetRule.GREEDY,
     phase = process.phase_of(PhaseKind.VOTE)
     opens_at, closes_at = paris_day_bounds(phase.starts_on, phase.ends_on)
     options = [(e.proposal.title, _excerpt(e.proposal.body), e.estimated_cost, e.proposal_id) for e in projects]
-    question = _l("Which projects should be carried out?") if method is Method.BUDGET \
-        else _l("Which projects do you prefer?")
     decision = decisions.save_decision(
-        None, by, title=process.title, question=str(question), description=process.summary, method=method,
+        None, by, title=process.title, question=question, description=process.summary, method=method,
         opens_at=opens_at, closes_at=closes_at, options=options, budget=process.budget, budget_rule=budget_rule,
         district_ids=[d.id for d in process.districts],
         number_of_winners=number_of_winners if method in RANKING_METHODS else 1)

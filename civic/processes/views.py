@@ -6,6 +6,7 @@ from ..access import Action, public, requires
 from ..accounts.services import all_districts
 from ..counters.acting import actor, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind
+from ..decisions.models import Method
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..i18n import current_language
@@ -23,6 +24,8 @@ from .phases import current_phase, steps
 
 bp = Blueprint("processes", __name__)
 
+# The question a vote built from a process asks, in the official's language (they may change it before announcing).
+QUESTIONS = {Method.BUDGET: _l("Which projects should be carried out?"), None: _l("Which projects do you prefer?")}
 # One byte over the limit is enough to refuse the file.
 MAX_UPLOAD = MAX_ILLUSTRATION_BYTES + 1
 
@@ -189,7 +192,7 @@ def build_vote(process):
         method = form.chosen_method()
         try:
             decision = services.build_vote(
-                process, current_user, method=method,
+                process, current_user, str(QUESTIONS.get(method, QUESTIONS[None])), method=method,
                 budget_rule=form.chosen_rule(),
                 number_of_winners=int(form.number_of_winners.data or 1))
         except DomainError as error:

@@ -37,7 +37,7 @@ def test_an_official_builds_the_vote_from_the_feasible_projects_once(client_requ
     vote = process.phase_of(PhaseKind.VOTE)
     assert (decision.opens_at, decision.closes_at) == paris_day_bounds(vote.starts_on, vote.ends_on)
     assert [d.name for d in decision.districts] == ["Les Tilleuls"]
-    assert decision.state is DecisionState.DRAFT
+    assert decision.state is DecisionState.DRAFT and decision.question == "Quels projets réaliser\u202f?"
     page = client_request.get("decisions.detail", decision_id=decision.id)
     assert page.select_one("main a[href$='/processus/%d']" % process.id).text == "Budget participatif 2027"
     page = client_request.get("processes.detail", process_id=process.id)

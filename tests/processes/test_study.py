@@ -110,7 +110,7 @@ def test_the_study_opens_with_its_phase_and_closes_when_the_vote_is_built(app, c
     built = propose_in(process)
     mark_studied(built), mark_studied(propose_in(process))
     with app.test_request_context():
-        services.build_vote(process, make_user(role=Role.ELECTED))
+        services.build_vote(process, make_user(role=Role.ELECTED), "Quels projets ?")
     db.session.commit()
     page = client_request.post("processes.study", process_id=process.id, proposal_id=built.id, _data=STUDY,
                                _follow=True)
