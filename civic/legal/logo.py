@@ -10,6 +10,7 @@ that forbids scripts (legal/views.py), in case a browser opens it as a page.
 import re
 import xml.etree.ElementTree as ElementTree
 
+from flask import make_response
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
@@ -115,3 +116,13 @@ def _element(element, drawn, top=False):
     out.append(f"</{tag}>")
     return "".join(out)
 
+
+def drawing_response(svg, filename):
+    """A sanitised drawing served as an image that can run nothing; its address changes with it (a version in the
+    URL), so browsers and proxies keep it a year."""
+    response = make_response(svg)
+    response.headers.update({
+        "Content-Type": "image/svg+xml; charset=utf-8", "Content-Security-Policy": DRAWING_POLICY,
+        "X-Content-Type-Options": "nosniff", "Content-Disposition": f"inline; filename={filename}",
+        "Cache-Control": "public, max-age=31536000, immutable"})
+    return response

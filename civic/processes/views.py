@@ -1,19 +1,18 @@
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..access import Action, public, requires
 from ..accounts.services import all_districts
-from ..counters.acting import actor, receipt_redirect, record_if_assisted
-from ..counters.models import AssistedActionKind
+from ..counters.acting import actor
 from ..decisions.models import Method
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..i18n import current_language
-from ..legal.logo import DRAWING_POLICY, MAX_BYTES as MAX_ILLUSTRATION_BYTES
+from ..legal.logo import MAX_BYTES as MAX_ILLUSTRATION_BYTES, drawing_response
 from ..pagination import page_args
 from ..proposals import services as proposals
-from ..proposals.models import ProposalState
+from ..proposals.submission import submitted
 from ..site_map import PARTICIPATION, in_site_map
 from ..themes.services import active_themes, all_themes
 from . import rules  # noqa: F401 - registers the package's access rules
@@ -106,13 +105,8 @@ def detail(process):
 def illustration(process, version):
     if not process.illustration or version != int(process.updated_at.timestamp()):
         abort(404)
-    response = make_response(process.illustration)
-    response.headers.update({
-        "Content-Type": "image/svg+xml; charset=utf-8", "Content-Security-Policy": DRAWING_POLICY,
-        "X-Content-Type-Options": "nosniff", "Content-Disposition": "inline; filename=illustration.svg",
-        # Its address changes whenever the process is saved.
-        "Cache-Control": "public, max-age=31536000, immutable"})
-    return response
+    # Its address changes whenever the process is saved.
+    return drawing_response(process.illustration, "illustration.svg")
 
 
 @bp.route("/<int:process_id>/propose", methods=["GET", "POST"])
@@ -128,14 +122,7 @@ def propose(process):
         except DomainError as error:
             attach_error(form, error)
         else:
-            receipt = record_if_assisted(AssistedActionKind.PROPOSAL_CREATED, entered=proposal)
-            if receipt:
-                return receipt_redirect(receipt)
-            if proposal.state is ProposalState.PENDING:
-                flash(_l("Your proposal is saved. It will be published once a moderator has read it."), "success")
-            else:
-                flash(_l("Your proposal is published."), "success")
-            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+            return submitted(proposal)
     return render_template("processes/propose.html", form=form, **_frame(process))
 
 

@@ -23,6 +23,7 @@ from . import rules  # noqa: F401 - registers the package's access rules
 from . import kept_counts, services  # noqa: F401 - kept_counts: its triggers come with the tables
 from .forms import ButtonForm, CommentForm, ProposalForm, WithdrawForm
 from .models import Comment, Proposal, ProposalState
+from .submission import submitted
 
 bp = Blueprint("proposals", __name__)
 
@@ -80,14 +81,7 @@ def new():
         except DomainError as error:
             attach_error(form, error)
         else:
-            receipt = record_if_assisted(AssistedActionKind.PROPOSAL_CREATED, entered=proposal)
-            if receipt:
-                return receipt_redirect(receipt)
-            if proposal.state is ProposalState.PENDING:
-                flash(_l("Your proposal is saved. It will be published once a moderator has read it."), "success")
-            else:
-                flash(_l("Your proposal is published."), "success")
-            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+            return submitted(proposal)
     return render_template("proposals/form.html", form=form, proposal=None)
 
 
