@@ -1,5 +1,8 @@
 """Process operations: set-up, proposals into a process, the technical study, building the vote.
 Services flush; the request commits once."""
+from datetime import date
+from typing import NamedTuple
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -32,11 +35,18 @@ QUEUE_PER_PAGE = 20
 HOME_PROCESSES = 3
 
 
-class PhaseRow:
+class PhaseRow(NamedTuple):
     """A phase as the official typed it: kind, first and last day (dates), the row's number in the form."""
 
-    def __init__(self, kind, starts_on, ends_on, row):
-        self.kind, self.starts_on, self.ends_on, self.row = kind, starts_on, ends_on, row
+    kind: PhaseKind
+    starts_on: date
+    ends_on: date
+    row: int
+
+
+# Days a process may run on: a date typed with a wrong year (0202, 9999) is a typing error, and stored times must
+# stay within what both databases hold.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _check_phases(rows):
@@ -45,6 +55,9 @@ def _check_phases(rows):
         raise DomainError(_l("Give the process at least one phase, with its kind and its dates."), field="phases")
     seen = set()
     for previous, row in zip([None, *rows], rows):
+        if not FIRST_YEAR <= row.starts_on.year <= LAST_YEAR or not FIRST_YEAR <= row.ends_on.year <= LAST_YEAR:
+            raise DomainError(_l("Step %(n)s: give days between the years %(first)s and %(last)s.", n=row.row,
+                                 first=FIRST_YEAR, last=LAST_YEAR), field="phases")
         if row.ends_on < row.starts_on:
             raise DomainError(_l("Step %(n)s ends before it starts: check its dates.", n=row.row), field="phases")
         if row.kind in seen:

@@ -57,6 +57,9 @@ def test_phases_that_overlap_or_come_out_of_order_are_refused_keeping_what_was_t
                                _data=_form(**{"phases-1-kind": "", "phases-1-starts_on": "31/02/2027"}))
     assert page.field_error("phases-1-kind") == "Choisissez le type de phase."
     assert page.field_error("phases-1-starts_on") == "Cette date n’existe pas : vérifiez le jour et le mois."
+    page = client_request.post("processes.new", _data=_form(**{"phases-2-ends_on": "31/12/9999"}),
+                               _expected_status=200)
+    assert page.errors == ["Étape 3 : donnez des jours entre les années 2000 et 2100."]
     page = client_request.post("processes.new", _data=_form(**{f"phases-{n}-{f}": "" for n in range(3)
                                                                for f in ("kind", "starts_on", "ends_on")}),
                                _expected_status=200)
