@@ -230,7 +230,7 @@ def study(entry, by, *, feasibility, estimated_cost, reason, department, merged_
         return False
     entry.studied_at, entry.studied_by_id = utcnow(), by.id
     db.session.flush()
-    staff_log.record(by, "study", "study", TargetType.PROPOSAL, entry.proposal_id, before, after)
+    staff_log.record(by, "process", "study", TargetType.PROPOSAL, entry.proposal_id, before, after)
     if earlier is not feasibility:
         _tell(entry, earlier)
     return True
@@ -254,14 +254,14 @@ def _tell(entry, earlier):
             told.add(user.id)
 
 
-staff_log.describe("study", "study", lambda before, _after: _l("Study of proposal n° %(n)s changed") if before
-                   else _l("Proposal n° %(n)s studied"))
-staff_log.describe_fields(TargetType.PROPOSAL, "study", {
+STUDIED, STUDY_CHANGED = _l("Proposal n° %(n)s studied"), _l("Study of proposal n° %(n)s changed")
+staff_log.describe("process", "study", lambda before, _after: STUDY_CHANGED if before else STUDIED)
+staff_log.describe_fields(TargetType.PROPOSAL, "process", {
     "feasibility": staff_log.Field(_l("Feasibility"), staff_log.enum_value(Feasibility)),
     "estimated_cost": staff_log.Field(_l("Estimated cost in euros")),
     "reason": staff_log.Field(_l("Public reason")),
     "department": staff_log.Field(_l("Department consulted")),
-    "merged_into": staff_log.Field(_l("Merged into proposal n°")),
+    "merged_into": staff_log.Field(_l("Merged into"), staff_log.numbered_as(TargetType.PROPOSAL)),
 })
 
 

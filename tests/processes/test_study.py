@@ -61,7 +61,7 @@ def test_a_study_is_shown_told_and_logged(client_request, login_as, outbox):
                                "reason": "Le sol est pollué."})
     assert len(outbox) == 4 and "Faisabilité : Faisable → Non faisable" in outbox[-1]["body"].replace("\u202f", " ")
     entries = db.session.execute(db.select(StaffLogEntry).order_by(StaffLogEntry.id)).scalars().all()
-    assert [(e.area, e.object_id) for e in entries] == [("study", proposal.id)] * 2
+    assert [(e.area, e.object_id) for e in entries] == [("process", proposal.id)] * 2
     assert entries[1].before_data["feasibility"] == "feasible"
     assert entries[1].after_data["feasibility"] == "not_feasible"
     # Not feasible: still public, with its reason.
@@ -134,3 +134,19 @@ def test_an_author_removing_their_contributions_keeps_what_a_study_refers_to(cli
     assert db.session.get(Proposal, unstudied) is None and db.session.get(ProcessProposal, unstudied) is None
     assert db.session.get(Proposal, studied) is not None and db.session.get(Proposal, kept) is not None
     assert db.session.get(ProcessProposal, studied).study_reason == "Trop cher."
+
+
+def test_admins_read_the_studies_in_the_staff_log(client_request, login_as):
+    process = make_process(PhaseKind.STUDY)
+    kept, merged = propose_in(process), propose_in(process)
+    moderator = make_user(role=Role.MODERATOR, name="Marc Modérateur")
+    with client_request.client.application.test_request_context():
+        services.study(db.session.get(ProcessProposal, merged.id), moderator, feasibility=Feasibility.MERGED,
+                       estimated_cost=None, reason="Même lieu.", department=None, merged_into_id=kept.id)
+    db.session.commit()
+    login_as(Role.ADMIN)
+    page = client_request.get("admin.staff_log", _query={"area": "process"})
+    assert f"Proposition n° {merged.id} étudiée — par Marc Modérateur." in page.text("main")
+    entry = db.session.execute(db.select(StaffLogEntry)).scalar_one()
+    page = client_request.get("admin.staff_log_entry", staff_log_entry_id=entry.id)
+    assert f"Proposition n° {kept.id}" in page.text("main")
