@@ -78,7 +78,7 @@ def test_the_illustration_is_sanitised_and_served_as_a_drawing(client, client_re
     process = db.session.execute(db.select(Process)).scalar_one()
     assert "script" not in process.illustration and "onclick" not in process.illustration
     page = client_request.get("processes.detail", process_id=process.id)
-    drawing = client.get(page.select_one("img.illustration")["src"])
+    drawing = client.get(page.select_one("main img")["src"])
     assert drawing.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert b"<circle" in drawing.data
     data = _form()
@@ -97,7 +97,7 @@ def test_the_list_sorts_current_upcoming_and_past_processes(client_request, ctx)
     assert [a.text for a in page.select(".card-title a")] == ["À venir"]
     page = client_request.get("processes.index", _query={"when": "past"})
     assert [a.text for a in page.select(".card-title a")] == ["Terminé"]
-    assert page.select_one("nav a[aria-current=page]").text == "Processus passés"
+    assert page.select_one("nav [aria-current=page]").text == "Processus passés"
     assert current.id != upcoming.id
 
 
