@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from civic.answers.models import AnswerStatus
 from civic.mail import render_mail
 from civic.moderation.models import ModerationKind
+from civic.processes.models import Feasibility
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 MAIL_TEMPLATES = sorted(str(path.relative_to(TEMPLATES)) for path in TEMPLATES.glob("**/mail/*.txt"))
@@ -33,6 +34,10 @@ def _values(optional):
         "unsubscribe_url": "https://civic.test/unsubscribe/x" if optional else None,
         "url": "https://civic.test/confirm/x", "login_url": "https://civic.test/login",
         "reset_url": "https://civic.test/forgot", "register_url": "https://civic.test/register", "minutes": 30,
+        # A study of a proposal of a process (mail/studied.txt): a change of feasibility, with a cost.
+        "entry": SimpleNamespace(feasibility=Feasibility.FEASIBLE, estimated_cost=12000 if optional else None,
+                                 study_reason="Réalisable par les services."),
+        "earlier": Feasibility.NOT_FEASIBLE if optional else None,
     }
 
 
