@@ -80,6 +80,12 @@ class Action(enum.Enum):
     STAFF_LOG_READ = "staff_log_read"
     IDENTITY_MANAGE = "identity_manage"
     IMPLEMENTATION_UPDATE = "implementation_update"
+    # Participatory processes (civic.processes): each phase decides what may be done in it.
+    PROCESS_VIEW = "process_view"
+    PROCESS_MANAGE = "process_manage"
+    PROCESS_PROPOSE = "process_propose"
+    PROCESS_STUDY = "process_study"
+    PROCESS_BUILD_VOTE = "process_build_vote"
 
 
 NOT_ALLOWED = _l("You do not have permission to see this page or do this action.")

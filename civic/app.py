@@ -32,6 +32,7 @@ from .moderation.views import bp as moderation_bp
 from .notifications.views import bp as notifications_bp
 from .opendata.views import bp as opendata_bp
 from .ops.views import bp as ops_bp
+from .processes.views import bp as processes_bp
 from .proposals.views import bp as proposals_bp
 from .themes.views import bp as themes_bp
 
@@ -108,3 +109,4 @@ def _register_blueprints(app):
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(feeds_bp, url_prefix="/flux")
     app.register_blueprint(followup_bp)
+    app.register_blueprint(processes_bp, url_prefix="/processus")

@@ -28,6 +28,10 @@ from .legal.logo import sanitise
 from .mail import OutgoingMail
 from .moderation import services as moderation
 from .moderation.models import ModerationKind, ModerationMode, ReportReason
+from .processes import services as processes
+from .processes.models import Feasibility, PhaseKind, ProcessProposal
+from .processes.phases import today
+from .processes.services import PhaseRow
 from .proposals.models import Comment, Proposal, ProposalState, Support
 from .targets import TargetType
 from .text import normalize_for_search
@@ -216,6 +220,7 @@ def seed(rng=None):
     _seed_decisions(rng, accounts, residents, districts, proposals)
     _seed_counters(accounts, districts, themes)
     _seed_moderation(accounts, residents, themes)
+    _seed_processes(accounts[3], residents, themes, proposals)
     _seed_followup(accounts, proposals, districts)
     # The demo's addresses are fictional: the mails written while seeding are not to be sent.
     db.session.execute(db.update(OutgoingMail).values(sent_at=utcnow(), last_error="demo data: not sent"))
@@ -258,12 +263,7 @@ def _seed_decisions(rng, accounts, residents, districts, proposals):
         _decision(official, "L'aménagement du parc du Moulin", "Comment jugez-vous chacun de ces projets ?",
                   "Les services techniques ont préparé trois esquisses.", Method.MAJORITY_JUDGMENT,
                   [("Une aire de jeux", None, None), ("Un jardin partagé", None, None), ("Un kiosque à musique", None, None)]),
-        _decision(official, "Budget participatif 2027", "Quels projets financer avec 150 000 € ?",
-                  "Projets issus des propositions des habitants, chiffrés par les services.", Method.BUDGET,
-                  [("Piste cyclable avenue Jean-Jaurès", 90000, nth(1)), ("Arbres dans la cour de l'école Pasteur", 45000, nth(5)),
-                   ("Composteur partagé aux Tilleuls", 8000, nth(6)), ("Bancs rue de la République", 12000, nth(10)),
-                   ("City-stade quartier de la Gare", 70000, nth(20))],
-                  budget=150000, budget_rule=BudgetRule.GREEDY, voter_cost_limit=100000),
+        _budget_vote_2027(official, nth),
         _decision(official, "Budget participatif 2026", "Quels projets financer avec 60 000 € ?",
                   "Vote terminé ; résultats publiés.", Method.BUDGET,
                   [("Toilettes publiques au parc", 30000, nth(12)), ("Frigo solidaire", 6000, nth(16)),
@@ -299,6 +299,82 @@ def _seed_decisions(rng, accounts, residents, districts, proposals):
         db.session.flush()
     published = created[5][0]
     decisions.publish_results(published, official)
+    _process(official, "Budget participatif 2026", "60 000 € pour les projets des habitants : votés, et en cours de "
+             "réalisation.", 60000, (-200, -121, -120, -61, -60, -30, -29, -20, -19, 700),
+             [(12, Feasibility.FEASIBLE, 30000), (16, Feasibility.FEASIBLE, 6000), (19, Feasibility.FEASIBLE, 40000),
+              (3, Feasibility.FEASIBLE, 4000)], nth).decision_id = published.id
+    db.session.flush()
+
+
+# The public reasons of the demo's studies.
+STUDY_REASONS = {
+    Feasibility.FEASIBLE: "Le projet est réalisable par la ville ; le coût comprend les travaux et la première "
+                          "année d'entretien.",
+    Feasibility.NOT_FEASIBLE: "Le projet ne relève pas de la commune (l'agglomération ou un contrat en cours en "
+                              "décide) : la demande a été transmise à qui en décide.",
+}
+
+
+def _process(official, title, summary, budget, offsets, studies, nth):
+    """A process whose phases' first and last days fall at ``offsets`` days from today (ideas, study, vote, results,
+    follow-up, as many as given), with the demo proposals numbered in ``studies`` ((number, feasibility or None,
+    estimated cost)) submitted into it and studied."""
+    first = today()
+    kinds = (PhaseKind.IDEAS, PhaseKind.STUDY, PhaseKind.VOTE, PhaseKind.RESULTS, PhaseKind.FOLLOW_UP)
+    rows = [PhaseRow(kind, first + timedelta(days=offsets[2 * n]), first + timedelta(days=offsets[2 * n + 1]), n + 1)
+            for n, kind in enumerate(kinds[:len(offsets) // 2])]
+    process = processes.save_process(
+        None, official, title=title, summary=summary, budget=budget, theme_ids=[], district_ids=[], phases=rows,
+        description="Chaque habitant peut proposer des projets d'intérêt général pendant la phase d'idées. Les "
+                    "services étudient leur faisabilité et leur coût, puis les habitants votent pour les projets "
+                    "faisables, dans la limite du budget.")
+    for number, feasibility, cost in studies:
+        db.session.add(ProcessProposal(
+            proposal_id=nth(number), process_id=process.id, feasibility=feasibility, estimated_cost=cost,
+            study_reason=STUDY_REASONS.get(feasibility), department="Direction des services techniques"
+            if feasibility else None, studied_at=utcnow() if feasibility else None,
+            studied_by_id=official.id if feasibility else None))
+    db.session.flush()
+    return process
+
+
+def _budget_vote_2027(official, nth):
+    """The participatory budget being voted on: its vote built from the feasible projects of its process, then
+    worded by the official before being announced, as an official does."""
+    process = _process(official, "Budget participatif 2027",
+                       "150 000 € pour les projets proposés par les habitants.", 150000, (-125, -40, -39, -3, -2, 12, 13, 20, 21, 400),
+                       [(5, Feasibility.FEASIBLE, 45000), (6, Feasibility.FEASIBLE, 8000),
+                        (8, Feasibility.FEASIBLE, 35000), (10, Feasibility.FEASIBLE, 12000),
+                        (20, Feasibility.FEASIBLE, 70000), (2, Feasibility.NOT_FEASIBLE, None)], nth)
+    decision = processes.build_vote(process, official, "Quels projets financer avec 150 000 € ?")
+    decision.description = "Projets issus des propositions des habitants, chiffrés par les services."
+    decision.voter_cost_limit = 100000
+    return decision, True
+
+
+def _seed_processes(official, residents, themes, proposals):
+    """A participatory budget collecting ideas and one in its technical study (the one voting and the one in its
+    follow-up are made with the votes)."""
+    ideas = _process(official, "Budget participatif des quartiers 2028", "Proposez vos projets pour votre quartier "
+                     "jusqu'à la fin du mois.", 200000, (-10, 30, 31, 70, 71, 90, 91, 100, 101, 500), [], None)
+    for author, (theme, title, body, cost) in zip(residents, IDEAS_2028):
+        proposal = Proposal(title=title, body=body, theme=themes[theme], author=author, language="fr")
+        db.session.add(proposal)
+        db.session.flush()
+        db.session.add(ProcessProposal(proposal_id=proposal.id, process_id=ideas.id, cost_estimate=cost))
+    _process(official, "Budget participatif des écoles",
+             "40 000 € pour les écoles, proposés par les parents et les enfants.", 40000, (-60, -11, -10, 20, 21, 35, 36, 45), SCHOOL_STUDIES,
+             lambda number: proposals[number - 1].id)
+    db.session.flush()
+
+
+IDEAS_2028 = [
+    (3, "Des jeux pour enfants au square Victor-Hugo", "Le square n'a plus de jeux depuis deux ans.", 25000),
+    (1, "Une boîte à livres aux Tilleuls", "Une petite bibliothèque en libre accès devant le centre social.", 800),
+]
+# Demo proposals (their number in PROPOSALS) submitted into the schools' process, and their study (None: to study).
+SCHOOL_STUDIES = [(24, Feasibility.FEASIBLE, 3000), (23, Feasibility.NOT_FEASIBLE, None), (21, None, None),
+                  (25, None, None)]
 
 
 def _random_ballot(rng, decision):

@@ -62,6 +62,11 @@ EXPECTED = {
     Action.FOLLOW: RESIDENTS,
     Action.STAFF_LOG_READ: ADMINS,
     Action.IMPLEMENTATION_UPDATE: OFFICIALS,
+    Action.PROCESS_VIEW: ANYBODY,
+    Action.PROCESS_MANAGE: OFFICIALS,
+    Action.PROCESS_PROPOSE: RESIDENTS,
+    Action.PROCESS_STUDY: {Role.MODERATOR, Role.ELECTED, Role.ADMIN},
+    Action.PROCESS_BUILD_VOTE: OFFICIALS,
 }
 
 
@@ -217,12 +222,12 @@ def test_refusals_because_of_the_state_say_why(ctx, app):
 # --- Assisted sessions: an agent acts as the resident for what residents do, and only that ----------
 
 SESSION_ACTIONS = (Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.COMMENT_CREATE, Action.DECISION_VOTE,
-                   Action.PROPOSAL_EDIT, Action.REPORT, Action.FOLLOW, Action.ATTACH_CONTRIBUTIONS, Action.COUNTER_DESK,
+                   Action.PROCESS_PROPOSE, Action.PROPOSAL_EDIT, Action.REPORT, Action.FOLLOW, Action.ATTACH_CONTRIBUTIONS, Action.COUNTER_DESK,
                    Action.MANAGE_OWN_ACCOUNT, Action.MODERATE)
 # An assisted session lets the agent do for the resident what residents do at a counter (propose, support,
 # comment, vote), never what only concerns the resident's own account (edit later, report, follow, attach).
 IN_SESSION = {Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.COMMENT_CREATE, Action.DECISION_VOTE,
-              Action.COUNTER_DESK, Action.MANAGE_OWN_ACCOUNT}
+              Action.PROCESS_PROPOSE, Action.COUNTER_DESK, Action.MANAGE_OWN_ACCOUNT}
 WITHOUT_SESSION = {Action.COUNTER_DESK, Action.MANAGE_OWN_ACCOUNT}
 
 
@@ -237,7 +242,8 @@ def test_session_matrix(app, ctx, in_session):
         allowed = {action for action in SESSION_ACTIONS if can(agent, action)}
     assert allowed == (IN_SESSION if in_session else WITHOUT_SESSION)
     assert {action for action, rule in rules().items() if rule.assistable} == {
-        Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.COMMENT_CREATE, Action.DECISION_VOTE}
+        Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.COMMENT_CREATE, Action.DECISION_VOTE,
+        Action.PROCESS_PROPOSE}
 
 
 # --- The pages do what the rules say -------------------------------------------------------------

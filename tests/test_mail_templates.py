@@ -12,6 +12,7 @@ from civic.answers.models import AnswerStatus
 from civic.followup.models import ImplementationStatus
 from civic.mail import render_mail
 from civic.moderation.models import ModerationKind
+from civic.processes.models import Feasibility
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 MAIL_TEMPLATES = sorted(str(path.relative_to(TEMPLATES)) for path in TEMPLATES.glob("**/mail/*.txt"))
@@ -37,6 +38,10 @@ def _values(optional):
         "record": SimpleNamespace(id=5, title="Le lavoir", reason="Terrain refusé.", status=(
             ImplementationStatus.ABANDONED if optional else ImplementationStatus.UNDER_WAY)),
         "earlier": ImplementationStatus.TO_DO, "milestone": SimpleNamespace(day=date(2027, 3, 15), text="Travaux"),
+        # A study of a proposal of a process (mail/studied.txt): a change of feasibility, with a cost.
+        "entry": SimpleNamespace(feasibility=Feasibility.FEASIBLE, estimated_cost=12000 if optional else None,
+                                 study_reason="Réalisable par les services."),
+        "earlier_feasibility": Feasibility.NOT_FEASIBLE if optional else None,
     }
 
 

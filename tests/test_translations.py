@@ -69,7 +69,9 @@ ONE_MEANING = {"Account", "Action", "Administration", "All", "Counter", "Decisio
                "Districts", "Moderate", "Moderation", "Name", "Nothing.", "Proposals", "Reason:", "Resident", "Save",
                "Search", "Settings", "Show", "State", "Status", "Theme", "Themes", "Title", "When", "Yes", "No",
                # The site's publisher and host (mentions légales), its accessibility, its home page: one meaning each.
-               "Accessibility", "Home", "Host", "Publisher"}
+               "Accessibility", "Home", "Host", "Publisher",
+               # The processes' pages, their staff log and their mails name the same things as the other packages.
+               "Description", "Districts", "Feasibility", "Projects", "Proposal"}
 
 
 def test_words_of_several_meanings_always_carry_a_context():

@@ -38,7 +38,8 @@ class StaffLogFilterForm(FlaskForm):
     area = SelectField(_l("Area"), validators=[Optional()], choices=[
         SelectChoice("", _l("All")), SelectChoice("moderation", _l("Moderation")),
         SelectChoice("answer", _l("Official answers")), SelectChoice("role", _l("Roles and counter assignments")),
-        SelectChoice("publication", _l("Publications: votes announced, results")), SelectChoice("settings", _l("Settings"))])
+        SelectChoice("publication", _l("Publications: votes announced, results")), SelectChoice("settings", _l("Settings")),
+        SelectChoice("process", _l("Participatory processes: studies, votes built"))])
     actor = SelectField(_l("Staff member"), coerce=parse_id, validators=[Optional()])
     since = DayField(_l("From"), validators=[Optional()])
     until = DayField(_l("Until (included)"), validators=[Optional()])

@@ -18,18 +18,18 @@ NEW_ROWS = 3
 MAX_ROWS = 200
 
 
-def _amount(value):
+def amount_typed(value):
     """An amount as officials type it ("90 000", "90 000 €"): the spaces and the sign go."""
     return value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").removesuffix("€") \
         if isinstance(value, str) else value
 
 
 def euros(field):
-    """The amount a field (checked by _euros) holds, or None."""
+    """The amount a field (checked by whole_euros) holds, or None."""
     return int(field.data) if field.data not in (None, "") else None
 
 
-def _euros(form, field):
+def whole_euros(form, field):
     if field.data and not (is_whole_number(str(field.data)) and 0 < int(field.data) <= MAX_AMOUNT):
         raise ValidationError(_l("Enter a whole number of euros between 1 and %(max)s.", max=format_number(MAX_AMOUNT)))
 
@@ -48,7 +48,7 @@ class OptionRow(Form):
     """One option of the decision; a row left empty is no option."""
 
     label = StringField(_l("Name"), filters=[strip], validators=[max_length(160)])
-    cost = StringField(_l("Cost in euros"), filters=[strip, _amount], validators=[_euros],
+    cost = StringField(_l("Cost in euros"), filters=[strip, amount_typed], validators=[whole_euros],
                        render_kw={"inputmode": "numeric"})
     description = TextAreaField(_l("Description (optional)"), filters=[strip], validators=[max_length(2000)],
                                 description=_l("What the option means, when its name alone does not say it."))
@@ -111,13 +111,13 @@ class DecisionForm(FlaskForm):
                        "ranked in the order in which they are listed below."),
         validators=[_winners_asked, Optional(), NumberRange(min=1, max=1000, message=_l(
             "Enter a number between %(min)s and %(max)s."))])
-    # Amounts as text: "150 000" is how people write them; _amount takes the spaces out.
-    budget = StringField(_l("Total budget in euros"), filters=[strip, _amount], validators=[_euros],
+    # Amounts as text: "150 000" is how people write them; amount_typed takes the spaces out.
+    budget = StringField(_l("Total budget in euros"), filters=[strip, amount_typed], validators=[whole_euros],
                          render_kw={"inputmode": "numeric"})
     budget_rule = RadioField(_l("How the funded projects are chosen"), validate_choice=False,
                              choices=labels.choices(BudgetRule))
-    voter_cost_limit = StringField(_l("Most a voter may spend, in euros (optional)"), filters=[strip, _amount],
-                                   validators=[_euros], render_kw={"inputmode": "numeric"})
+    voter_cost_limit = StringField(_l("Most a voter may spend, in euros (optional)"), filters=[strip, amount_typed],
+                                   validators=[whole_euros], render_kw={"inputmode": "numeric"})
     opens_at = DateTimeLocalField(_l("Opens on (Paris time)"), format="%Y-%m-%dT%H:%M",
                                   validators=[required(_l("Enter the opening date and time."))])
     closes_at = DateTimeLocalField(_l("Closes on (Paris time)"), format="%Y-%m-%dT%H:%M",

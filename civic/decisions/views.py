@@ -16,6 +16,7 @@ from ..domain import DomainError, attach_error, flash_refusal
 from ..errors import render_error
 from ..following.services import is_following
 from ..followup.services import records_of_decision
+from ..processes.services import process_of_decision
 from ..routing import int_arg
 from ..site_map import PARTICIPATION, in_site_map, not_in_site_map
 from ..targets import TargetType
@@ -208,7 +209,7 @@ def detail(decision):
                            district_refused=standing is not None, district_link=DISTRICT_LINKS.get(standing),
                            short=services.is_short(decision),
                            edits=corrections.description_edits(decision),
-                           state=decision.state,
+                           state=decision.state, process=process_of_decision(decision),
                            following=is_following(current_user, TargetType.DECISION, decision.id))
 
 

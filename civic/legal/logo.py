@@ -10,10 +10,13 @@ that forbids scripts (legal/views.py), in case a browser opens it as a page.
 import re
 import xml.etree.ElementTree as ElementTree
 
+from flask import make_response
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 MAX_BYTES = 20 * 1024
+# A drawing is never a document: nothing in it may run or load anything, even opened on its own.
+DRAWING_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -113,3 +116,13 @@ def _element(element, drawn, top=False):
     out.append(f"</{tag}>")
     return "".join(out)
 
+
+def drawing_response(svg, filename):
+    """A sanitised drawing served as an image that can run nothing; its address changes with it (a version in the
+    URL), so browsers and proxies keep it a year."""
+    response = make_response(svg)
+    response.headers.update({
+        "Content-Type": "image/svg+xml; charset=utf-8", "Content-Security-Policy": DRAWING_POLICY,
+        "X-Content-Type-Options": "nosniff", "Content-Disposition": f"inline; filename={filename}",
+        "Cache-Control": "public, max-age=31536000, immutable"})
+    return response

@@ -1,5 +1,5 @@
 """The pages every French public website carries, linked from every page's footer, and the logo."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -8,13 +8,12 @@ from ..access import Action, public, requires
 from ..domain import DomainError, attach_error
 from ..site_map import ABOUT, in_site_map, site_map
 from . import pages
+from .logo import drawing_response
 from . import rules  # noqa: F401 - registers the package's access rules
 from .forms import PageTextForm
 
 bp = Blueprint("legal", __name__)
 
-# The logo is a drawing, never a document: nothing in it may run or load anything, even opened on its own.
-LOGO_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 @bp.route("/legal-notice")
@@ -53,13 +52,8 @@ def logo(version):
     current = identity.current()
     if not current.logo or version != current.logo_version:
         abort(404)
-    response = make_response(current.logo)
-    response.headers.update({
-        "Content-Type": "image/svg+xml; charset=utf-8", "Content-Security-Policy": LOGO_POLICY,
-        "X-Content-Type-Options": "nosniff", "Content-Disposition": "inline; filename=logo.svg",
-        # Its address changes with it (civic.identity.Identity.logo_version).
-        "Cache-Control": "public, max-age=31536000, immutable"})
-    return response
+    # Its address changes with it (civic.identity.Identity.logo_version).
+    return drawing_response(current.logo, "logo.svg")
 
 
 def _editable(page):

@@ -5,6 +5,7 @@ from ..access import public
 from ..i18n import LANG_COOKIE
 from ..navigation import safe_next
 from ..decisions import services as decision_services
+from ..processes import services as process_services
 from ..proposals import services as proposal_services
 from ..site_map import HOME, in_site_map
 
@@ -21,7 +22,8 @@ def home():
     latest = proposal_services.list_proposals(per_page=5, counted=False)
     most_supported = proposal_services.list_proposals(sort="supported", per_page=5, counted=False)
     votes = decision_services.current_and_upcoming(HOME_VOTES)
-    return render_template("home.html", latest=latest, most_supported=most_supported, votes=votes)
+    return render_template("home.html", latest=latest, most_supported=most_supported, votes=votes,
+                           processes=process_services.current_processes())
 
 
 @bp.route("/lang/<code>")

@@ -8,6 +8,7 @@ from ..answers.models import Answer
 from ..counters.models import assisted_fields
 from ..db_types import utcnow
 from ..decisions.models import Option
+from ..processes.models import ProcessProposal
 from ..extensions import db
 from ..following.models import Follow
 from ..moderation.models import Report
@@ -68,8 +69,9 @@ def _remove_comments(column, erasure):
 
 def _remove_proposals(column, erasure):
     """Removed when nothing else depends on them: no support nor comment from anyone else, no official
-    answer, not an option of a vote, nothing merged into it nor it into another. The others stay, under
-    "Deleted participant": other residents supported or discussed them, a vote or an answer refers to them."""
+    answer nor technical study, not an option of a vote, nothing merged into it nor it into another. The others
+    stay, under "Deleted participant": other residents supported or discussed them, a vote, an answer or a study
+    refers to them."""
     merged = aliased(Proposal)
     removable = select(Proposal.id).where(
         column.in_(erasure.accounts), Proposal.merged_into_id.is_(None),
@@ -77,7 +79,9 @@ def _remove_proposals(column, erasure):
         ~exists().where(Comment.proposal_id == Proposal.id, Comment.author_id.not_in(erasure.accounts)),
         ~exists().where(Answer.proposal_id == Proposal.id),
         ~exists().where(Option.proposal_id == Proposal.id),
-        ~exists().where(merged.merged_into_id == Proposal.id))
+        ~exists().where(merged.merged_into_id == Proposal.id),
+        ~exists().where(ProcessProposal.proposal_id == Proposal.id, ProcessProposal.feasibility.is_not(None)),
+        ~exists().where(ProcessProposal.merged_into_id == Proposal.id))
     ids = db.session.execute(removable).scalars().all()
     if not ids:
         return

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from ..access import ALL_ROLES, ANYONE, NOT_ALLOWED, Action, Role, can, register, register_visibility
+from ..processes.phases import proposal_refusal
 from .models import Comment, Proposal, ProposalState
 from .services import NOT_EDITABLE, NOT_OPEN, is_editable, is_open
 
@@ -32,6 +33,12 @@ def _open(_user, proposal):
     return None if is_open(proposal) else NOT_OPEN
 
 
+def _in_phase(action, check):
+    """``check``, then, for a proposal of a participatory process, what the process's current phase allows
+    (civic.processes.phases.PHASE_ACTIONS)."""
+    return lambda user, proposal: check(user, proposal) or proposal_refusal(proposal, action)
+
+
 def _author(user, thing):
     return thing.author_id == user.id
 
@@ -42,10 +49,10 @@ register_visibility(Proposal, Action.PROPOSAL_VIEW)
 # Residents take part; staff accounts do not propose, support or comment, so that nobody can mistake
 # the collectivité's staff for residents (they answer through official answers and moderation).
 register(Action.PROPOSAL_CREATE, {Role.RESIDENT}, assistable=True)
-register(Action.PROPOSAL_EDIT, {Role.RESIDENT}, owner=_author,
-         check=lambda _user, proposal: None if is_editable(proposal) else NOT_EDITABLE)
-register(Action.PROPOSAL_WITHDRAW, {Role.RESIDENT}, owner=_author, check=_open)
-register(Action.PROPOSAL_SUPPORT, {Role.RESIDENT}, check=_open, assistable=True)
+register(Action.PROPOSAL_EDIT, {Role.RESIDENT}, owner=_author, check=_in_phase(
+    Action.PROPOSAL_EDIT, lambda _user, proposal: None if is_editable(proposal) else NOT_EDITABLE))
+register(Action.PROPOSAL_WITHDRAW, {Role.RESIDENT}, owner=_author, check=_in_phase(Action.PROPOSAL_WITHDRAW, _open))
+register(Action.PROPOSAL_SUPPORT, {Role.RESIDENT}, check=_in_phase(Action.PROPOSAL_SUPPORT, _open), assistable=True)
 register(Action.COMMENT_CREATE, {Role.RESIDENT}, check=_open, assistable=True)  # on the proposal
 def _comment_viewable(user, comment):
     """Where its proposal is shown; its author always finds it (to delete it, say), whatever became of

@@ -14,6 +14,7 @@ from ..i18n import current_language
 from ..moderation.models import ModerationMode
 from ..moderation.services import mode_for, resolve_reports
 from ..pagination import count, keyset_page
+from ..processes.models import ProcessProposal
 from ..themes.services import offered_theme
 from ..transaction import lock_rows, unique_insert
 from . import search
@@ -275,13 +276,15 @@ _ORDERS = {
 
 
 def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort="newest", page=1, per_page=10,
-                   answer=None, after=None, before=None, counted=True, district_id=None, with_authors=False):
+                   answer=None, after=None, before=None, counted=True, district_id=None, process_id=None,
+                   with_authors=False):
     """A page of (proposal, supports, comments) rows of public proposals.
 
     The page's ids are found first, through the indexes of the sort order (and of the search), from
     the cursor of the link followed; then only those proposals are loaded and their comments counted.
     ``answer``: an AnswerStatus, "none" (not answered yet) or None (any). ``counted``: also count every
-    matching proposal (for "N proposals found"). ``with_authors``: also load their authors (a feed names them)."""
+    matching proposal (for "N proposals found"). ``with_authors``: also load their authors (a feed names them).
+    ``process_id``: only the proposals of that process."""
     order = _ORDERS[sort]
     statement = select(*order).where(Proposal.held_by_reports.is_(False))
     statement = statement.where(Proposal.state == state if state is not None else Proposal.state.in_(PUBLIC_STATES))
@@ -293,6 +296,9 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
         statement = statement.where(Proposal.theme_id == theme_id)
     if district_id:
         statement = statement.where(Proposal.district_id == district_id)
+    if process_id is not None:
+        statement = statement.where(exists().where(ProcessProposal.proposal_id == Proposal.id,
+                                                   ProcessProposal.process_id == process_id))
     statement = search.matching(statement, query, db.session.get_bind().dialect.name)
     keys = keyset_page(statement, order, page=page, per_page=per_page, after=after, before=before, descending=True,
                        total=count(statement, cap=COUNT_CAP) if counted else None, count_cap=COUNT_CAP)

@@ -15,6 +15,7 @@ from ..followup.services import records_of_proposal
 from ..i18n import current_language
 from ..moderation.services import reported_by
 from ..pagination import page_args
+from ..processes.phases import proposal_refusal
 from ..routing import int_arg, parse_id
 from ..site_map import PARTICIPATION, in_site_map
 from ..targets import TargetType
@@ -25,6 +26,7 @@ from . import rules  # noqa: F401 - registers the package's access rules
 from . import kept_counts, services  # noqa: F401 - kept_counts: its triggers come with the tables
 from .forms import ButtonForm, CommentForm, ProposalForm, WithdrawForm
 from .models import Comment, Proposal, ProposalState
+from .submission import submitted
 
 bp = Blueprint("proposals", __name__)
 
@@ -84,14 +86,7 @@ def new():
         except DomainError as error:
             attach_error(form, error)
         else:
-            receipt = record_if_assisted(AssistedActionKind.PROPOSAL_CREATED, entered=proposal)
-            if receipt:
-                return receipt_redirect(receipt)
-            if proposal.state is ProposalState.PENDING:
-                flash(_l("Your proposal is saved. It will be published once a moderator has read it."), "success")
-            else:
-                flash(_l("Your proposal is published."), "success")
-            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+            return submitted(proposal)
     return render_template("proposals/form.html", form=form, proposal=None)
 
 
@@ -115,6 +110,8 @@ def _render_detail(proposal, comment_form=None, status=200):
         button_form=ButtonForm(formdata=None),
         reported=reported_by(current_user, shown),
         records=records_of_proposal(proposal),
+        # A proposal of a process is supported in some of its phases only: said when the phase is why not.
+        phase_refusal=proposal_refusal(proposal, Action.PROPOSAL_SUPPORT),
     ), status
 
 

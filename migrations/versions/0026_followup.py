@@ -8,7 +8,7 @@ see it). On PostgreSQL the widened constraint is added NOT VALID then validated,
 the batch rebuilds follow and staff_log, which have no trigger to create again.
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-07 14:00:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0026'
-down_revision = '0024'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

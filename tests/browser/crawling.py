@@ -47,8 +47,9 @@ GZIP_LEVEL = 6
 MAX_PAGES_PER_CRAWL = 80
 MAX_URLS_PER_PATTERN = 2
 # Patterns whose pages differ by more than their data: each decision has its own voting method
-# and phase (ballot, results, set-up), so every decision of the demo is visited.
-PATTERN_LIMITS = {"/decisions/N": 12}
+# and phase (ballot, results, set-up), so every decision of the demo is visited; each process of the demo is in
+# another phase (ideas, study, vote, follow-up), with pages of its own for each (proposing, the study, the vote).
+PATTERN_LIMITS = {"/decisions/N": 12, "/processus/N": 4}
 SKIPPED_PREFIXES = ("/lang/", "/logout", "/static/")
 
 

@@ -4,6 +4,8 @@ Each (role, language) is crawled once (tests/browser/site.py) and checked four w
 HTTP status and page rules, axe-core (WCAG 2.1 A and AA), no request leaving the site,
 and every POST form's error state.
 """
+import re
+
 import pytest
 
 from .crawling import LANGUAGES, MAX_PAGES_PER_CRAWL, ROLES, path_of
@@ -62,3 +64,11 @@ REQUIRED_PAGES = {"/legal-notice", "/personal-data", "/accessibility", "/sitemap
 def test_every_crawl_reaches_the_required_pages(site, role, lang):
     visited = {path_of(r.url) for r in site.crawl(role, lang).pages}
     assert REQUIRED_PAGES <= visited, f"not reached: {REQUIRED_PAGES - visited}"
+
+
+@pytest.mark.parametrize("role, lang", COMBINATIONS)
+def test_every_crawl_reaches_every_process_of_the_demo(site, role, lang):
+    """One per phase state (ideas, study, vote, follow-up): the checks above see each state's page."""
+    visited = {path_of(r.url) for r in site.crawl(role, lang).pages}
+    assert "/processus" in visited
+    assert len({path for path in visited if re.fullmatch(r"/processus/\d+", path)}) == 4, sorted(visited)

@@ -1,0 +1,319 @@
+"""Process operations: set-up, proposals into a process, the technical study, building the vote.
+Services flush; the request commits once."""
+from datetime import date
+from typing import NamedTuple
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import staff_log
+from ..access import Action, check
+from ..accounts.models import District
+from ..answers.services import ANSWERS_TOPIC
+from ..db_types import utcnow
+from ..decisions import services as decisions
+from ..decisions.models import RANKING_METHODS, BudgetRule, Method
+from ..domain import DomainError
+from ..followup import services as followup
+from ..extensions import db
+from ..following.services import followers, topic
+from ..legal.logo import LogoRefused, sanitise
+from ..notifications.services import mail_to
+from ..pagination import keyset_page
+from ..proposals.models import Proposal, ProposalState
+from ..proposals.services import submit_proposal
+from ..targets import TargetType
+from ..themes.models import Theme
+from ..timezones import paris_day_bounds
+from ..transaction import lock_rows, unique_insert
+from .models import KIND_ORDER, Feasibility, Phase, PhaseKind, Process, ProcessProposal
+
+PROCESSES_PER_PAGE = 10
+PROPOSALS_PER_PAGE = 10
+QUEUE_PER_PAGE = 20
+# The home page shows this many current processes, those ending soonest first.
+HOME_PROCESSES = 3
+
+
+class PhaseRow(NamedTuple):
+    """A phase as the official typed it: kind, first and last day (dates), the row's number in the form."""
+
+    kind: PhaseKind
+    starts_on: date
+    ends_on: date
+    row: int
+
+
+# Days a process may run on: a date typed with a wrong year (0202, 9999) is a typing error, and stored times must
+# stay within what both databases hold.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _check_phases(rows):
+    """The phases follow each other without overlapping, each kind once and in the order of KIND_ORDER."""
+    if not rows:
+        raise DomainError(_l("Give the process at least one phase, with its kind and its dates."), field="phases")
+    seen = set()
+    for previous, row in zip([None, *rows], rows):
+        if not FIRST_YEAR <= row.starts_on.year <= LAST_YEAR or not FIRST_YEAR <= row.ends_on.year <= LAST_YEAR:
+            raise DomainError(_l("Step %(n)s: give days between the years %(first)s and %(last)s.", n=row.row,
+                                 first=FIRST_YEAR, last=LAST_YEAR), field="phases")
+        if row.ends_on < row.starts_on:
+            raise DomainError(_l("Step %(n)s ends before it starts: check its dates.", n=row.row), field="phases")
+        if row.kind in seen:
+            raise DomainError(_l("Step %(n)s: a process has one phase of each kind.", n=row.row), field="phases")
+        seen.add(row.kind)
+        if previous is None:
+            continue
+        if KIND_ORDER.index(row.kind) < KIND_ORDER.index(previous.kind):
+            raise DomainError(_l("Step %(n)s: the phases come in this order: ideas, technical study, vote, results, "
+                                 "follow-up.", n=row.row), field="phases")
+        if row.starts_on <= previous.ends_on:
+            raise DomainError(_l("Step %(n)s starts before the end of step %(m)s: phases do not overlap.",
+                                 n=row.row, m=previous.row), field="phases")
+
+
+def _chosen(model, ids, field):
+    found = {row.id: row for row in db.session.execute(select(model).where(model.id.in_(ids))).scalars()} if ids else {}
+    if len(found) != len(set(ids)):
+        raise DomainError(_l("Choose from the list."), field=field)
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def save_process(process, user, *, title, summary, description, budget, theme_ids, district_ids, phases,
+                 illustration=None, remove_illustration=False):
+    """Create (process=None) or change a process. ``phases``: PhaseRow, in the form's order; ``illustration``: the
+    bytes of an uploaded SVG, sanitised as the logo is."""
+    if process is not None:
+        lock_rows(process)  # two officials saving it at once: one after the other
+    check(user, Action.PROCESS_MANAGE, process)
+    _check_phases(phases)
+    themes = _chosen(Theme, theme_ids, "themes")
+    districts = _chosen(District, district_ids, "districts")
+    drawing = None
+    if illustration:
+        try:
+            drawing = sanitise(illustration)
+        except LogoRefused as refused:
+            raise DomainError(refused.message, field="illustration") from None
+    if process is None:
+        process = Process(created_by=user)
+        db.session.add(process)
+    process.title, process.summary, process.description = title.strip(), summary.strip(), description.strip()
+    process.budget = budget
+    process.themes, process.districts = themes, districts
+    if drawing is not None:
+        process.illustration = drawing
+    elif remove_illustration:
+        process.illustration = None
+    process.starts_at, process.ends_at = paris_day_bounds(phases[0].starts_on, phases[-1].ends_on)
+    process.updated_at = utcnow()
+    # The phases are written again; their positions and kinds are UNIQUE per process, so the old ones go first.
+    process.phases.clear()
+    db.session.flush()
+    process.phases.extend(Phase(position=position, kind=row.kind, starts_on=row.starts_on, ends_on=row.ends_on)
+                          for position, row in enumerate(phases))
+    db.session.flush()
+    return process
+
+
+CURRENT, UPCOMING, PAST = "current", "upcoming", "past"
+WHEN = (CURRENT, UPCOMING, PAST)
+
+
+def processes_page(when, page=1, after=None, before=None):
+    """A page of current processes (ending soonest first), upcoming ones (starting soonest first) or past ones
+    (the latest ended first)."""
+    now = utcnow()
+    if when == UPCOMING:
+        order, descending = (Process.starts_at, Process.id), False
+        statement = select(*order).where(Process.starts_at > now)
+    elif when == PAST:
+        order, descending = (Process.ends_at, Process.id), True
+        statement = select(*order).where(Process.ends_at <= now)
+    else:
+        order, descending = (Process.ends_at, Process.id), False
+        statement = select(*order).where(Process.starts_at <= now, Process.ends_at > now)
+    keys = keyset_page(statement, order, page=page, per_page=PROCESSES_PER_PAGE, after=after, before=before,
+                       descending=descending)
+    keys.items = _with_phases([row.id for row in keys.items])
+    return keys
+
+
+def _with_phases(ids):
+    if not ids:
+        return []
+    found = {p.id: p for p in db.session.execute(
+        select(Process).where(Process.id.in_(ids)).options(selectinload(Process.phases))).scalars()}
+    return [found[i] for i in ids]
+
+
+def current_processes(limit=HOME_PROCESSES):
+    """What the home page shows first: the processes under way, those ending soonest first."""
+    now = utcnow()
+    ids = db.session.execute(select(Process.id).where(Process.starts_at <= now, Process.ends_at > now)
+                             .order_by(Process.ends_at, Process.id).limit(limit)).scalars().all()
+    return _with_phases(ids)
+
+
+def follow_up_scope(process):
+    """The implementation records of what ``process`` decided: its vote's winners and its accepted proposals."""
+    return followup.Scope(decisions=select(Process.decision_id).where(Process.id == process.id),
+                          proposals=select(ProcessProposal.proposal_id).where(ProcessProposal.process_id == process.id))
+
+
+def process_of_decision(decision):
+    """The process whose vote ``decision`` is, or None."""
+    return db.session.execute(select(Process).where(Process.decision_id == decision.id)).scalar()
+
+
+def submit_into(process, author, *, title, body, theme_id, place=None, district_id=None, cost_estimate=None):
+    """A proposal submitted into ``process``, while its ideas phase allows it (moderated as any proposal)."""
+    lock_rows(process, shared=True)  # an official moving the phases meanwhile: decided on the dates as saved
+    check(author, Action.PROCESS_PROPOSE, process)
+    if district_id is not None and process.districts and district_id not in {d.id for d in process.districts}:
+        raise DomainError(_l("Choose a district from the list."), field="district")
+    proposal = submit_proposal(author, title, body, theme_id, place, district_id)
+    db.session.add(ProcessProposal(proposal_id=proposal.id, process_id=process.id, cost_estimate=cost_estimate))
+    db.session.flush()
+    return proposal
+
+
+def _studied(process):
+    """The proposals of ``process`` the study reads: public (published, not held by reports)."""
+    return (select(ProcessProposal.proposal_id).join(Proposal, Proposal.id == ProcessProposal.proposal_id)
+            .where(ProcessProposal.process_id == process.id, Proposal.state == ProposalState.PUBLISHED,
+                   Proposal.held_by_reports.is_(False)))
+
+
+def study_queue(process, pending_only=True, page=1, after=None, before=None):
+    """A page of the process's proposals to study (or all of them), oldest first."""
+    statement = _studied(process)
+    if pending_only:
+        statement = statement.where(ProcessProposal.feasibility.is_(None))
+    keys = keyset_page(statement, (ProcessProposal.proposal_id,), page=page, per_page=QUEUE_PER_PAGE, after=after,
+                       before=before)
+    keys.items = _entries([row.proposal_id for row in keys.items])
+    return keys
+
+
+def _entries(proposal_ids):
+    found = {e.proposal_id: e for e in db.session.execute(
+        select(ProcessProposal).where(ProcessProposal.proposal_id.in_(proposal_ids))
+        .options(joinedload(ProcessProposal.proposal).joinedload(Proposal.theme))).scalars()}
+    return [found[i] for i in proposal_ids]
+
+
+def _study_fields(entry):
+    return {"feasibility": entry.feasibility.value if entry.feasibility else None,
+            "estimated_cost": entry.estimated_cost, "reason": entry.study_reason, "department": entry.department,
+            "merged_into": entry.merged_into_id}
+
+
+def study(entry, by, *, feasibility, estimated_cost, reason, department, merged_into_id=None):
+    """Record (or change) the study of a proposal of a process. Nothing is removed: a proposal found not feasible
+    stays readable with the reason. Its author and followers are told of the first study and of each change of
+    feasibility. Returns False when it already said this."""
+    reason, department = (reason or "").strip(), (department or "").strip() or None
+    if not reason:
+        raise DomainError(_l("Write the reason: residents read it with the study."), field="reason")
+    if feasibility is Feasibility.FEASIBLE and not estimated_cost:
+        raise DomainError(_l("Give the estimated cost of a feasible project: the vote carries it."),
+                          field="estimated_cost")
+    merged_into = None
+    if feasibility is Feasibility.MERGED:
+        merged_into = db.session.get(ProcessProposal, merged_into_id) if merged_into_id else None
+        if merged_into is None or merged_into.process_id != entry.process_id or merged_into_id == entry.proposal_id:
+            raise DomainError(_l("Give the number of another proposal of this process."), field="merged_into")
+    lock_rows(entry.process, shared=True)  # the vote being built meanwhile: then this study is refused
+    check(by, Action.PROCESS_STUDY, entry.process)
+    lock_rows(entry.proposal)  # two staff members studying it at once: one after the other
+    before = _study_fields(entry) if entry.studied else {}
+    earlier = entry.feasibility
+    entry.feasibility, entry.estimated_cost = feasibility, estimated_cost
+    entry.study_reason, entry.department = reason, department
+    entry.merged_into_id = merged_into.proposal_id if merged_into else None
+    after = _study_fields(entry)
+    if before == after:
+        return False
+    entry.studied_at, entry.studied_by_id = utcnow(), by.id
+    db.session.flush()
+    staff_log.record(by, "process", "study", TargetType.PROPOSAL, entry.proposal_id, before, after)
+    if earlier is not feasibility:
+        _tell(entry, earlier)
+    return True
+
+
+def _tell(entry, earlier):
+    """The author (unless they turned off the answers' e-mails: a study is the collectivité's answer in a
+    process) and the proposal's followers, each once."""
+    proposal = entry.proposal
+    subject = _l("The technical study of your proposal: %(title)s", title=proposal.title)
+    said = {"entry": entry, "earlier_feasibility": earlier, "proposal": proposal}
+    told = set()
+    if proposal.author.notify_answers and mail_to(proposal.author, "mail/studied.txt", subject, topic=ANSWERS_TOPIC,
+                                                  role="author", **said):
+        told.add(proposal.author_id)
+    subject = _l("The technical study of a proposal you follow: %(title)s", title=proposal.title)
+    for user in followers(TargetType.PROPOSAL, proposal.id):
+        if user.id not in told:
+            mail_to(user, "mail/studied.txt", subject, topic=topic(TargetType.PROPOSAL, proposal.id),
+                    role="follower", **said)
+            told.add(user.id)
+
+
+STUDIED, STUDY_CHANGED = _l("Proposal n° %(n)s studied"), _l("Study of proposal n° %(n)s changed")
+staff_log.describe("process", "study", lambda before, _after: STUDY_CHANGED if before else STUDIED)
+staff_log.describe_fields(TargetType.PROPOSAL, "process", {
+    "feasibility": staff_log.Field(_l("Feasibility"), staff_log.enum_value(Feasibility)),
+    "estimated_cost": staff_log.Field(_l("Estimated cost in euros")),
+    "reason": staff_log.Field(_l("Public reason")),
+    "department": staff_log.Field(_l("Department consulted")),
+    "merged_into": staff_log.Field(_l("Merged into"), staff_log.numbered_as(TargetType.PROPOSAL)),
+})
+
+
+def feasible_projects(process):
+    """The feasible proposals of ``process`` a vote is built from, in the order they were submitted."""
+    return _entries(db.session.execute(_studied(process).where(ProcessProposal.feasibility == Feasibility.FEASIBLE)
+                                       .order_by(ProcessProposal.proposal_id)).scalars().all())
+
+
+def _excerpt(text, length=300):
+    return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + " …"
+
+
+def build_vote(process, by, question, method=Method.BUDGET, budget_rule=BudgetRule.GREEDY, number_of_winners=1):
+    """A draft decision asking ``question`` from the process's feasible projects, in one step: each project's title,
+    the start of its text and the study's estimated cost, linked to its proposal; the process's budget, districts
+    and vote phase's days. The official then reviews and announces it as any vote. Once per process."""
+    lock_rows(process)  # two officials building it at once: the second is refused
+    check(by, Action.PROCESS_BUILD_VOTE, process)
+    projects = feasible_projects(process)
+    if len(projects) < 2:
+        raise DomainError(_l("A vote needs at least two projects, and fewer are studied feasible: the vote is built "
+                             "from the feasible ones."))
+    if method is Method.BUDGET and not process.budget:
+        raise DomainError(_l("Give the process its total budget before building a participatory budget vote."),
+                          field="method")
+    phase = process.phase_of(PhaseKind.VOTE)
+    opens_at, closes_at = paris_day_bounds(phase.starts_on, phase.ends_on)
+    options = [(e.proposal.title, _excerpt(e.proposal.body), e.estimated_cost, e.proposal_id) for e in projects]
+    decision = decisions.save_decision(
+        None, by, title=process.title, question=question, description=process.summary, method=method,
+        opens_at=opens_at, closes_at=closes_at, options=options, budget=process.budget, budget_rule=budget_rule,
+        district_ids=[d.id for d in process.districts],
+        number_of_winners=number_of_winners if method in RANKING_METHODS else 1)
+    with unique_insert(DomainError(_l("The vote of this process is already built."))):
+        process.decision_id = decision.id
+    staff_log.record(by, "process", "build_vote", TargetType.DECISION, decision.id, {},
+                     {"process": process.id, "options": len(options)})
+    return decision
+
+
+staff_log.describe("process", "build_vote", _l("Vote n° %(n)s built from the feasible projects of a process"))
+staff_log.describe_fields(TargetType.DECISION, "process", {
+    "process": staff_log.Field(_l("Process n°")),
+    "options": staff_log.Field(_l("Projects")),
+})

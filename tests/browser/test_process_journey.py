@@ -1,0 +1,115 @@
+"""A participatory budget from its creation to a vote, with JavaScript off: an official creates the process, a
+new resident proposes two ideas in it, the official moves it to its study, a moderator studies the ideas feasible,
+the official builds the vote and announces it, the resident votes. (The follow-up of what wins comes with the
+follow-up records.) Every page on the way is checked like the crawled ones."""
+import re
+import secrets
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from .test_journey_without_js import SUBMIT, Journey, activate, labelled, press_enter, type_into
+
+pytestmark = pytest.mark.browser
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _day(offset):
+    return (datetime.now(PARIS).date() + timedelta(days=offset)).strftime("%d/%m/%Y")
+
+
+def _phases(page, *rows):
+    """Fill the phase rows: (kind, first day offset, last day offset)."""
+    for n, (kind, first, last) in enumerate(rows):
+        labelled(page, f"phases-{n}-kind").select_option(kind)
+        labelled(page, f"phases-{n}-starts_on").fill(_day(first))
+        labelled(page, f"phases-{n}-ends_on").fill(_day(last))
+
+
+def test_an_official_runs_a_participatory_budget_up_to_the_vote_without_javascript(site):
+    token = secrets.token_hex(4)
+    title = f"Budget participatif des essais {token}"
+    official, resident, moderator = Journey(site, "elected"), Journey(site), Journey(site, "moderator")
+    try:
+        # The official creates the process, its ideas phase under way.
+        page, check = official.page, official.check
+        check(page.goto("/processus"))
+        check(activate(page, page.locator("main a[href$='/processus/new']").first))
+        type_into(page, "title", title)
+        type_into(page, "summary", "Vos idées pour le quartier des essais.")
+        type_into(page, "budget", "50 000")
+        _phases(page, ("ideas", -1, 1), ("study", 2, 3), ("vote", 4, 10))
+        labelled(page, "title").focus()
+        record = check(press_enter(page))
+        assert re.search(r"/processus/\d+$", page.url), f"the process is not saved: {page.url}"
+        process_path = re.search(r"/processus/\d+", page.url).group(0)
+        assert "Étape 1 sur 3" in page.locator("#steps-title").inner_text(), record.url
+
+        # A new resident proposes two ideas in it, with a cost estimate.
+        page, check = resident.page, resident.check
+        resident.register(token)
+        for idea in ("Un jardin partagé", "Des bancs à l'ombre"):
+            check(page.goto(process_path))
+            check(activate(page, page.locator(f"main a[href$='{process_path}/propose']").first))
+            type_into(page, "title", f"{idea} {token}")
+            type_into(page, "body", "Pour se retrouver entre voisins.")
+            labelled(page, "theme").select_option(index=1)
+            type_into(page, "cost_estimate", "10 000")
+            labelled(page, "title").focus()
+            check(press_enter(page))
+            assert re.search(r"/proposals/\d+", page.url), f"the idea is not saved: {page.url}"
+            assert page.locator("#process").count() == 1, "the proposal's page does not say its process"
+
+        # The official moves the process to its study.
+        page, check = official.page, official.check
+        check(page.goto(f"{process_path}/edit"))
+        _phases(page, ("ideas", -3, -2), ("study", -1, 1), ("vote", 2, 8))
+        labelled(page, "title").focus()
+        check(press_enter(page))
+        assert "Étape 2 sur 3" in page.locator("#steps-title").inner_text()
+
+        # A moderator studies both ideas: feasible, with a cost and a public reason.
+        page, check = moderator.page, moderator.check
+        for _ in range(2):
+            check(page.goto(f"{process_path}/study"))
+            check(activate(page, page.locator(f"main table a[href*='{process_path}/study/']").first))
+            page.locator("label[for='feasibility-0']").click()
+            type_into(page, "estimated_cost", "12 000")
+            type_into(page, "reason", "Réalisable sur un terrain de la ville.")
+            type_into(page, "department", "Espaces verts")
+            check(press_enter(page))
+            assert page.url.endswith(f"{process_path}/study"), f"the study is not saved: {page.url}"
+
+        # The official builds the vote, opens it in a minute and announces it.
+        page, check = official.page, official.check
+        check(page.goto(process_path))
+        check(activate(page, page.locator(f"main a[href$='{process_path}/build-vote']").first))
+        check(activate(page, page.locator("main form").locator(SUBMIT).first))
+        decision_path = re.search(r"/decisions/\d+", page.url).group(0)
+        assert page.locator(f"main a[href$='{process_path}']").count() == 1, "the vote does not link to its process"
+        opening = datetime.now(PARIS).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        check(page.goto(f"{decision_path}/edit"))
+        page.locator("main [name='opens_at']").fill(opening.strftime("%Y-%m-%dT%H:%M"))
+        check(activate(page, page.locator("main form button[type=submit]").first))
+        check(page.goto(f"{decision_path}/announce"))
+        check(activate(page, page.locator("main form").locator(SUBMIT).first))
+
+        # The resident votes once it opens.
+        page, check = resident.page, resident.check
+        while datetime.now(PARIS) < opening + timedelta(seconds=2):
+            time.sleep(1)
+        check(page.goto(decision_path))
+        check(activate(page, page.locator(f"main a[href$='{decision_path}/vote']").first))
+        first = page.locator("main form input[type=checkbox]").first
+        page.locator(f"label[for='{first.get_attribute('id')}']").click()
+        check(activate(page, page.locator(f"main form[action$='{decision_path}/vote']").locator(SUBMIT).first))
+        check(activate(page, page.locator(f"form[action$='{decision_path}/vote/confirm']").locator(SUBMIT).first))
+        assert page.url.endswith(f"{decision_path}/voted"), f"after confirming, at {page.url}"
+    finally:
+        for journey in (official, resident, moderator):
+            journey.close()
+    for journey in (official, resident, moderator):
+        journey.assert_clean()
