@@ -153,7 +153,13 @@ class BuildVoteForm(FlaskForm):
         if self.chosen_method() is Method.BUDGET and self.chosen_rule() is None:
             raise ValidationError(_l("Choose how the winning projects are chosen."))
 
+    def _ranks(self):
+        return self.chosen_method() in (Method.SINGLE_CHOICE, Method.APPROVAL, Method.MAJORITY_JUDGMENT)
+
     def validate_number_of_winners(self, field):
-        if self.chosen_method() in (Method.SINGLE_CHOICE, Method.APPROVAL, Method.MAJORITY_JUDGMENT) and not (
-                is_whole_number(field.data or "") and 0 < int(field.data) < 1000):
+        if self._ranks() and not (is_whole_number(field.data or "") and 0 < int(field.data) < 1000):
             raise ValidationError(_l("Enter a whole number of winning projects."))
+
+    def winners(self):
+        """The number of winners asked, for the methods that rank (a budget's rule decides its own)."""
+        return int(self.number_of_winners.data) if self._ranks() else 1

@@ -14,7 +14,8 @@ from .models import PhaseKind
 # What residents may do to a proposal of a process, by phase. Supports say which ideas residents care about
 # while they are collected and studied; once the vote opens, the vote is what counts, and supports are frozen.
 # A proposal is edited only while ideas are collected, so that the study reads what residents read; it may be
-# withdrawn until the vote is built from the studies. Comments are not here: the discussion stays open in
+# withdrawn during the study. Once the vote is built from them (FROZEN_BY_THE_VOTE), whatever the dates say,
+# proposals are no longer added, edited or withdrawn: the vote's options are copies of them. Comments are not here: the discussion stays open in
 # every phase (the study, the vote and the building of a project are discussed too).
 PHASE_ACTIONS = {
     Action.PROCESS_PROPOSE: (PhaseKind.IDEAS,),
@@ -22,6 +23,10 @@ PHASE_ACTIONS = {
     Action.PROPOSAL_EDIT: (PhaseKind.IDEAS,),
     Action.PROPOSAL_WITHDRAW: (PhaseKind.IDEAS, PhaseKind.STUDY),
 }
+
+FROZEN_BY_THE_VOTE = (Action.PROCESS_PROPOSE, Action.PROPOSAL_EDIT, Action.PROPOSAL_WITHDRAW)
+VOTE_BUILT = _l("The vote of this process is built from its proposals: they can no longer be added, edited or "
+                "withdrawn.")
 
 REFUSALS = {
     Action.PROCESS_PROPOSE: _l("Proposals are submitted into this process during its ideas phase only."),
@@ -44,6 +49,8 @@ def current_phase(process, day=None):
 
 def phase_refusal(process, action, day=None):
     """None when the current phase of ``process`` allows ``action``, else why not."""
+    if action in FROZEN_BY_THE_VOTE and process.decision_id is not None:
+        return VOTE_BUILT
     phase = current_phase(process, day)
     if phase is not None and phase.kind in PHASE_ACTIONS[action]:
         return None

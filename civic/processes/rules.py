@@ -33,10 +33,15 @@ def _may_study(_user, process):
 
 
 def _may_build_vote(_user, process):
+    """Once the ideas are all in (the ideas phase over), and once."""
     if process.decision_id is not None:
         return ALREADY_BUILT
     if process.phase_of(PhaseKind.VOTE) is None:
         return NO_VOTE_PHASE
+    ideas = process.phase_of(PhaseKind.IDEAS)
+    if ideas is not None and today() <= ideas.ends_on:
+        return _l("The vote is built from the proposals once they are all in: after the ideas phase, which ends on "
+                  "%(day)s.", day=long_date(ideas.ends_on, current_language()))
     return None
 
 

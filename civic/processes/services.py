@@ -172,6 +172,8 @@ def submit_into(process, author, *, title, body, theme_id, place=None, district_
     """A proposal submitted into ``process``, while its ideas phase allows it (moderated as any proposal)."""
     lock_rows(process, shared=True)  # an official moving the phases meanwhile: decided on the dates as saved
     check(author, Action.PROCESS_PROPOSE, process)
+    if process.themes and theme_id not in {t.id for t in process.themes}:
+        raise DomainError(_l("Choose a theme from the list."), field="theme")
     if district_id is not None and process.districts and district_id not in {d.id for d in process.districts}:
         raise DomainError(_l("Choose a district from the list."), field="district")
     proposal = submit_proposal(author, title, body, theme_id, place, district_id)
@@ -185,6 +187,12 @@ def _studied(process):
     return (select(ProcessProposal.proposal_id).join(Proposal, Proposal.id == ProcessProposal.proposal_id)
             .where(ProcessProposal.process_id == process.id, Proposal.state == ProposalState.PUBLISHED,
                    Proposal.held_by_reports.is_(False)))
+
+
+def is_studied(entry):
+    """Whether the study reads this proposal of a process (the queue lists it)."""
+    return db.session.execute(_studied(entry.process).where(ProcessProposal.proposal_id == entry.proposal_id)
+                              .exists().select()).scalar()
 
 
 def study_queue(process, pending_only=True, page=1, after=None, before=None):
@@ -221,11 +229,16 @@ def study(entry, by, *, feasibility, estimated_cost, reason, department, merged_
     if feasibility is Feasibility.FEASIBLE and not estimated_cost:
         raise DomainError(_l("Give the estimated cost of a feasible project: the vote carries it."),
                           field="estimated_cost")
+    if not is_studied(entry):
+        raise DomainError(_l("Only the published proposals of the process are studied."))
     merged_into = None
     if feasibility is Feasibility.MERGED:
         merged_into = db.session.get(ProcessProposal, merged_into_id) if merged_into_id else None
-        if merged_into is None or merged_into.process_id != entry.process_id or merged_into_id == entry.proposal_id:
-            raise DomainError(_l("Give the number of another proposal of this process."), field="merged_into")
+        # Into a proposal residents read, which is not itself merged: a chain or a loop would lead nowhere.
+        if (merged_into is None or merged_into.process_id != entry.process_id or merged_into_id == entry.proposal_id
+                or not is_studied(merged_into) or merged_into.feasibility is Feasibility.MERGED):
+            raise DomainError(_l("Give the number of another published proposal of this process, not merged itself."),
+                              field="merged_into")
     lock_rows(entry.process, shared=True)  # the vote being built meanwhile: then this study is refused
     check(by, Action.PROCESS_STUDY, entry.process)
     lock_rows(entry.proposal)  # two staff members studying it at once: one after the other

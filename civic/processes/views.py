@@ -148,7 +148,7 @@ def study_queue(process):
 def _entry(kwargs):
     """The proposal of the URL, within the process of the URL, or 404."""
     entry = db.session.get(ProcessProposal, kwargs.pop("proposal_id"))
-    if entry is None or entry.process_id != kwargs["process_id"]:
+    if entry is None or entry.process_id != kwargs["process_id"] or not services.is_studied(entry):
         abort(404)
     kwargs.pop("process_id")
     kwargs["entry"] = entry
@@ -192,7 +192,7 @@ def build_vote(process):
             decision = services.build_vote(
                 process, current_user, str(QUESTIONS.get(method, QUESTIONS[None])), method=method,
                 budget_rule=form.chosen_rule(),
-                number_of_winners=int(form.number_of_winners.data or 1))
+                number_of_winners=form.winners())
         except DomainError as error:
             attach_error(form, error)
         else:

@@ -58,6 +58,11 @@ def test_any_method_but_yes_no_and_a_budget_vote_needs_the_budget(client_request
     page = client_request.post("processes.build_vote", process_id=process.id, _data={"method": "yes_no"},
                                _expected_status=200)
     assert page.field_error("method") == "Choisissez un mode de scrutin."
+    # The number of winners is read for the methods that rank only: typed for a budget, it changes nothing.
+    page = client_request.post("processes.build_vote", process_id=process.id,
+                               _data={"method": "budget", "budget_rule": "greedy", "number_of_winners": "abc"},
+                               _expected_status=200)
+    assert page.field_error("method").startswith("Donnez au processus son budget total")
     page = client_request.post("processes.build_vote", process_id=process.id,
                                _data={"method": "approval", "number_of_winners": "5"}, _expected_status=200)
     assert page.errors == ["Le nombre de gagnants doit être d’au moins 1 et inférieur au nombre d’options (2)."]

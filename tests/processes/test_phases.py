@@ -10,8 +10,9 @@ from civic.counters.models import IdentityCheck
 from civic.counters.sessions import open_session
 from civic.extensions import db
 from civic.processes.models import PhaseKind
-from civic.processes.phases import today
+from civic.processes.phases import VOTE_BUILT, today
 from tests.counters.helpers import make_counter
+from tests.decisions.helpers import make_decision
 from tests.factories import make_user
 from tests.processes.helpers import end, make_process, move_to, propose_in
 
@@ -32,7 +33,7 @@ MATRIX = {
     (Action.PROPOSAL_EDIT, "own"): {Role.RESIDENT: {IDEAS}},
     (Action.PROPOSAL_WITHDRAW, "own"): {Role.RESIDENT: {IDEAS, STUDY}},
     (Action.PROCESS_STUDY, "process"): {role: FROM_STUDY_ON for role in STAFF},
-    (Action.PROCESS_BUILD_VOTE, "process"): {Role.ELECTED: EVERY_PHASE, Role.ADMIN: EVERY_PHASE},
+    (Action.PROCESS_BUILD_VOTE, "process"): {Role.ELECTED: FROM_STUDY_ON, Role.ADMIN: FROM_STUDY_ON},
     (Action.PROCESS_MANAGE, "process"): {Role.ELECTED: EVERY_PHASE, Role.ADMIN: EVERY_PHASE},
     (Action.PROCESS_VIEW, "process"): {role: EVERY_PHASE for role in Role},
 }
@@ -120,3 +121,23 @@ def test_between_two_phases_no_step_is_current(client_request, ctx):
                                (STUDY, today() + timedelta(days=2), today() + timedelta(days=10))])
     page = client_request.get("processes.detail", process_id=gap.id)
     assert page.text("#steps-title") == "Entre deux étapes" and not page.has("nav.steps li[aria-current]")
+
+
+def test_once_the_vote_is_built_its_proposals_no_longer_change(app, ctx):
+    """Whatever the dates say: the vote's options are copies of the proposals it was built from."""
+    official, author = make_user(role=Role.ELECTED), make_user(role=Role.RESIDENT)
+    process = make_process()
+    own = propose_in(process, author=author)
+    with app.test_request_context():
+        assert can(author, Action.PROPOSAL_EDIT, own) and can(author, Action.PROCESS_PROPOSE, process)
+        assert refusal(official, Action.PROCESS_BUILD_VOTE, process) is not None  # the ideas are still coming in
+    move_to(process, PhaseKind.STUDY)
+    with app.test_request_context():
+        assert can(official, Action.PROCESS_BUILD_VOTE, process) and can(author, Action.PROPOSAL_WITHDRAW, own)
+    process.decision_id = make_decision().id
+    db.session.commit()
+    move_to(process, PhaseKind.IDEAS)  # an official reopening the ideas afterwards changes nothing
+    with app.test_request_context():
+        for action, thing in ((Action.PROPOSAL_EDIT, own), (Action.PROPOSAL_WITHDRAW, own),
+                              (Action.PROCESS_PROPOSE, process)):
+            assert str(refusal(author, action, thing).message) == str(VOTE_BUILT), action

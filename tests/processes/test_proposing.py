@@ -7,7 +7,7 @@ from civic.processes.models import PhaseKind, ProcessProposal
 from civic.proposals.models import Proposal
 from tests.client import Page
 from tests.counters.helpers import make_counter, open_session
-from tests.factories import login, make_theme, make_user
+from tests.factories import login, make_district, make_theme, make_user
 from tests.processes.helpers import make_process, move_to, propose_in
 
 IDEA = {"title": "Un jardin partagé", "body": "Derrière l’école.", "place": "Rue des Lilas",
@@ -32,6 +32,24 @@ def test_a_resident_proposes_into_the_process_with_a_cost_estimate(client_reques
     assert "Coût estimé par son auteur ou autrice : 12 000 €" in page.text("#process")
     page = client_request.get("processes.detail", process_id=process.id)
     assert [a.text for a in page.select("#proposals-title + ul .card-title a")] == ["Un jardin partagé"]
+
+
+def test_a_theme_or_a_district_outside_the_process_is_refused(client_request, login_as):
+    nature, roads = make_theme("Nature"), make_theme("Voirie")
+    north, south = make_district("Nord"), make_district("Sud")
+    process = make_process(PhaseKind.IDEAS, theme_ids=[nature.id], district_ids=[north.id])
+    login_as()
+    page = client_request.get("processes.propose", process_id=process.id)
+    assert [o.text for o in page.select("select[name=district] option")] == ["Toute la commune", "Nord"]
+    for field, forged in (("theme", {"theme": str(roads.id)}), ("district", {"district": str(south.id)})):
+        data = {**IDEA, "theme": str(nature.id), **forged}
+        page = client_request.post("processes.propose", process_id=process.id, _data=data, _expected_status=200)
+        assert page.field_error(field), field
+        assert page.value("title") == "Un jardin partagé"
+    assert db.session.execute(db.select(db.func.count(Proposal.id))).scalar_one() == 0
+    client_request.post("processes.propose", process_id=process.id,
+                        _data={**IDEA, "theme": str(nature.id), "district": str(north.id)})
+    assert db.session.execute(db.select(Proposal.district_id)).scalar_one() == north.id
 
 
 def test_a_wrong_cost_keeps_what_was_typed(client_request, login_as):

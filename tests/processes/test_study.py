@@ -86,8 +86,31 @@ def test_a_study_refused_keeps_what_was_typed(client_request, login_as):
     page = client_request.post("processes.study", process_id=process.id, proposal_id=proposal.id,
                                _data={**STUDY, "feasibility": "merged", "merged_into": str(outside.id)},
                                _expected_status=200)
-    assert page.field_error("merged_into") == "Donnez le numéro d’une autre proposition de ce processus."
+    assert page.field_error("merged_into") == MERGE_REFUSED
     assert not db.session.get(ProcessProposal, proposal.id).studied
+
+
+MERGE_REFUSED = "Donnez le numéro d’une autre proposition publiée de ce processus, qui ne soit pas elle-même fusionnée."
+
+
+def test_only_what_residents_read_is_studied_or_merged_into(client_request, login_as):
+    process = make_process(PhaseKind.STUDY)
+    first, second = propose_in(process, title="Un jardin"), propose_in(process, title="Un potager")
+    pending = propose_in(process, title="En attente", state=ProposalState.PENDING)
+    login_as(Role.ELECTED)
+    client_request.get("processes.study", process_id=process.id, proposal_id=pending.id, _expected_status=404)
+    client_request.post("processes.study", process_id=process.id, proposal_id=pending.id, _data=STUDY,
+                        _expected_status=404)
+    merge = {**STUDY, "feasibility": "merged", "estimated_cost": ""}
+    page = client_request.post("processes.study", process_id=process.id, proposal_id=first.id,
+                               _data={**merge, "merged_into": str(pending.id)}, _expected_status=200)
+    assert page.field_error("merged_into") == MERGE_REFUSED
+    client_request.post("processes.study", process_id=process.id, proposal_id=first.id,
+                        _data={**merge, "merged_into": str(second.id)})
+    page = client_request.post("processes.study", process_id=process.id, proposal_id=second.id,
+                               _data={**merge, "merged_into": str(first.id)}, _expected_status=200)
+    assert page.field_error("merged_into") == MERGE_REFUSED  # no loop
+    assert not db.session.get(ProcessProposal, second.id).studied and not db.session.get(ProcessProposal, pending.id).studied
 
 
 def test_merged_into_another_proposal_of_the_process(client_request, login_as):
