@@ -44,7 +44,7 @@ STYLESHEET = "/static/css/civic.css"
 PAGE_BUDGET = 14_000
 GZIP_LEVEL = 6
 
-MAX_PAGES_PER_CRAWL = 80
+MAX_PAGES_PER_CRAWL = 100
 MAX_URLS_PER_PATTERN = 2
 # Patterns whose pages differ by more than their data: each decision has its own voting method
 # and phase (ballot, results, set-up), so every decision of the demo is visited; each process of the demo is in
