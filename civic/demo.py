@@ -220,7 +220,7 @@ def seed(rng=None):
     _seed_decisions(rng, accounts, residents, districts, proposals)
     _seed_counters(accounts, districts, themes)
     _seed_moderation(accounts, residents, themes)
-    _seed_processes(accounts[3], residents, themes, proposals)
+    _seed_processes(accounts[3], residents, themes, proposals, districts)
     _seed_followup(accounts, proposals, districts)
     # The demo's addresses are fictional: the mails written while seeding are not to be sent.
     db.session.execute(db.update(OutgoingMail).values(sent_at=utcnow(), last_error="demo data: not sent"))
@@ -315,16 +315,17 @@ STUDY_REASONS = {
 }
 
 
-def _process(official, title, summary, budget, offsets, studies, nth):
+def _process(official, title, summary, budget, offsets, studies, nth, themes=(), districts=()):
     """A process whose phases' first and last days fall at ``offsets`` days from today (ideas, study, vote, results,
     follow-up, as many as given), with the demo proposals numbered in ``studies`` ((number, feasibility or None,
-    estimated cost)) submitted into it and studied."""
+    estimated cost)) submitted into it and studied, about ``themes`` and in ``districts`` (none: all of them)."""
     first = today()
     kinds = (PhaseKind.IDEAS, PhaseKind.STUDY, PhaseKind.VOTE, PhaseKind.RESULTS, PhaseKind.FOLLOW_UP)
     rows = [PhaseRow(kind, first + timedelta(days=offsets[2 * n]), first + timedelta(days=offsets[2 * n + 1]), n + 1)
             for n, kind in enumerate(kinds[:len(offsets) // 2])]
     process = processes.save_process(
-        None, official, title=title, summary=summary, budget=budget, theme_ids=[], district_ids=[], phases=rows,
+        None, official, title=title, summary=summary, budget=budget, theme_ids=[t.id for t in themes],
+        district_ids=[d.id for d in districts], phases=rows,
         description="Chaque habitant peut proposer des projets d'intérêt général pendant la phase d'idées. Les "
                     "services étudient leur faisabilité et leur coût, puis les habitants votent pour les projets "
                     "faisables, dans la limite du budget.")
@@ -352,11 +353,12 @@ def _budget_vote_2027(official, nth):
     return decision, True
 
 
-def _seed_processes(official, residents, themes, proposals):
+def _seed_processes(official, residents, themes, proposals, districts):
     """A participatory budget collecting ideas and one in its technical study (the one voting and the one in its
     follow-up are made with the votes)."""
     ideas = _process(official, "Budget participatif des quartiers 2028", "Proposez vos projets pour votre quartier "
-                     "jusqu'à la fin du mois.", 200000, (-10, 30, 31, 70, 71, 90, 91, 100, 101, 500), [], None)
+                     "jusqu'à la fin du mois.", 200000, (-10, 30, 31, 70, 71, 90, 91, 100, 101, 500), [], None,
+                     districts=districts)
     for author, (theme, title, body, cost) in zip(residents, IDEAS_2028):
         proposal = Proposal(title=title, body=body, theme=themes[theme], author=author, language="fr")
         db.session.add(proposal)
@@ -364,7 +366,7 @@ def _seed_processes(official, residents, themes, proposals):
         db.session.add(ProcessProposal(proposal_id=proposal.id, process_id=ideas.id, cost_estimate=cost))
     _process(official, "Budget participatif des écoles",
              "40 000 € pour les écoles, proposés par les parents et les enfants.", 40000, (-60, -11, -10, 20, 21, 35, 36, 45), SCHOOL_STUDIES,
-             lambda number: proposals[number - 1].id)
+             lambda number: proposals[number - 1].id, themes=themes[5:7])
     db.session.flush()
 
 

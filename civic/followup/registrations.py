@@ -1,13 +1,15 @@
 """What the follow-up is to the other packages: opened by publications and answers, followed by residents, read
-in the staff log."""
+in the staff log, listed in sitemap.xml."""
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from .. import staff_log
 from ..answers.services import after_answer
 from ..decisions.services import after_publication
 from ..following.services import register_followable
+from ..opendata import sitemap
 from ..targets import TargetType
-from .models import ImplementationStatus
+from .models import ImplementationRecord, ImplementationStatus
 from .services import open_for_answer, open_for_publication
 
 after_publication("followup", open_for_publication)
@@ -27,3 +29,7 @@ staff_log.describe_fields(TargetType.IMPLEMENTATION, "followup", {
     "day": staff_log.Field(_l("Day")),
     "text": staff_log.Field(_l("Milestone")),
 })
+
+# Every record's page in sitemap.xml: anybody may open each of them.
+sitemap.register(sitemap.RecordPages("implementation_records", "followup.detail", "implementation_record_id", order=40,
+                                     query=lambda: select(ImplementationRecord.id)))

@@ -11,7 +11,8 @@ from ..routing import int_arg
 from ..site_map import PARTICIPATION, in_site_map
 from ..targets import TargetType
 from ..themes.services import active_themes
-from . import registrations  # noqa: F401 - opens records on publications and answers, follows, staff log
+from . import opendata  # noqa: F401 - registers the follow-up's datasets
+from . import registrations  # noqa: F401 - opens records on publications and answers, follows, staff log, sitemap.xml
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
 from .forms import MilestoneForm, RecordForm, whole

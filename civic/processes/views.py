@@ -17,6 +17,8 @@ from ..proposals.submission import submitted
 from ..routing import int_arg
 from ..site_map import PARTICIPATION, in_site_map
 from ..themes.services import active_themes, all_themes
+from . import opendata  # noqa: F401 - registers the processes' datasets
+from . import registrations  # noqa: F401 - the processes' pages in sitemap.xml
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
 from .forms import BuildVoteForm, ProcessForm, ProcessProposalForm, StudyForm

@@ -9,12 +9,15 @@ from openapi_spec_validator import validate as validate_openapi
 
 from civic.access import Role
 from civic.extensions import db, limiter
+from civic.followup.models import Milestone
 from civic.moderation.models import ModerationKind
 from civic.opendata import datasets
 from civic.proposals.models import ProposalState
 from tests.decisions.helpers import make_decision
 from tests.factories import (login, make_answer, make_comment, make_counter, make_district, make_moderation_action,
                              make_proposal, make_support, make_theme, make_user)
+from tests.followup.test_followup import make_record
+from tests.processes.helpers import make_process, mark_studied, propose_in
 from tests.queries import recording
 
 PUBLIC = "https://participer.civic.test"
@@ -44,6 +47,11 @@ def records(ctx):
         if extra.get("state") is ProposalState.HIDDEN:
             make_moderation_action(hidden, ModerationKind.HIDE, public_reason="Propos injurieux")
     make_decision(state="open")
+    process = make_process()
+    mark_studied(propose_in(process, author=resident, theme=themes[0], title="Un jardin partagé"))
+    record = make_record()
+    db.session.add(Milestone(record_id=record.id, day=record.opened_at.date(), text="Travaux commencés"))
+    db.session.commit()
     return themes
 
 

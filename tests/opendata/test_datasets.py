@@ -18,14 +18,18 @@ from civic.db_types import utcnow
 from civic.decisions import services
 from civic.decisions.models import Method
 from civic.extensions import db
+from civic.followup import services as followup
+from civic.followup.models import ImplementationRecord, ImplementationStatus
 from civic.moderation.models import ModerationKind
 from civic.opendata import datasets
 from civic.opendata.files import csv_text, json_text
 from civic.privacy.groups import SMALLEST_GROUP
+from civic.processes.models import Feasibility, Process
 from civic.proposals.models import Proposal, ProposalState
 from tests.decisions.helpers import close, make_decision, publish_the_demo
 from tests.factories import (make_answer, make_comment, make_counter, make_district, make_moderation_action,
                              make_proposal, make_support, make_theme, make_user)
+from tests.processes.helpers import make_process, mark_studied, propose_in
 from tests.queries import recording
 
 NAMES = sorted(d.name for d in datasets.datasets())
@@ -34,7 +38,9 @@ NAMES = sorted(d.name for d in datasets.datasets())
 def test_every_dataset_of_the_issue_is_registered():
     assert set(NAMES) == {"themes", "proposals", "comments", "answers", "moderation_journal", "decisions",
                           "decision_options", "decision_districts", "decision_results", "decision_ballots",
-                          "districts", "counters", "counter_statistics"}
+                          "districts", "counters", "counter_statistics", "processes", "process_phases",
+                          "process_themes", "process_districts", "process_proposals", "implementation_records",
+                          "implementation_milestones", "implementation_changes"}
 
 
 def _cast(decision, *contents):
@@ -105,7 +111,29 @@ def some_records(app, ctx):
     counter = make_counter()
     make_counter(name="Guichet fermé", active=False)
     help_residents(counter, SMALLEST_GROUP, utcnow() - timedelta(days=7))
-    publish_one_of_each_method(app)
+    published = publish_one_of_each_method(app)
+    a_process(app, published[-1], voirie)
+
+
+def a_process(app, decision, theme):
+    """A process whose vote is ``decision``, in a district, with a studied proposal, one studied with it, one the
+    pages do not show; and the follow-up of ``decision``'s projects, with a milestone and an abandoned one."""
+    official = make_user(role=Role.ELECTED, name="Dominique Étudiante")
+    process = make_process(title="Budget participatif 2027", theme_ids=[theme.id], district_ids=[make_district().id])
+    process.decision_id = decision.id
+    studied = propose_in(process, title="Un jardin partagé", cost_estimate=15_000)
+    entry = mark_studied(studied, cost=20_000)
+    entry.department, entry.studied_at, entry.studied_by_id = "Espaces verts", utcnow(), official.id
+    with_it = propose_in(process, title="Des fleurs")
+    mark_studied(with_it, Feasibility.MERGED, cost=None, reason="Étudiée avec le jardin.").merged_into_id = studied.id
+    propose_in(process, title="Secret", state=ProposalState.PENDING)
+    db.session.commit()
+    records = db.session.execute(db.select(ImplementationRecord).order_by(ImplementationRecord.id)).scalars().all()
+    with app.test_request_context():
+        followup.add_milestone(official, records[0], date(2027, 3, 15), "Travaux commencés")
+        followup.update_record(official, records[-1], ImplementationStatus.ABANDONED, 0, None, "Terrain inondable")
+        db.session.commit()
+    return process
 
 
 def _files(dataset, folder):
@@ -307,6 +335,15 @@ def _records(app, start, count):
         db.session.commit()
         _cast(decision, {"options": [decision.options[0].id]})
         _publish(app, decision, official)
+        process = make_process(title=f"Démarche {n}", theme_ids=[theme.id], district_ids=[make_district().id])
+        process.decision_id = decision.id
+        mark_studied(propose_in(process, title=f"Idée {n}", cost_estimate=n + 1))
+        record = db.session.execute(db.select(ImplementationRecord).where(
+            ImplementationRecord.decision_id == decision.id)).scalar_one()
+        record.proposal_id = proposal.id
+        with app.test_request_context():
+            followup.add_milestone(official, record, date(2027, 1, 1) + timedelta(days=n), f"Étape {n}")
+            db.session.commit()
     help_residents(counter, SMALLEST_GROUP, utcnow() - timedelta(days=7 * (start // 10 + 1)))
 
 
@@ -335,3 +372,48 @@ def test_cells_a_spreadsheet_would_run_are_quoted_in_csv_only(some_records):
     assert "'-1 pour moi" in comments
     assert {"title": "+33 bancs"}.items() <= next(r for r in json.loads("".join(json_text(datasets.get("proposals"))))
                                                  if "bancs" in r["title"]).items()
+
+
+def test_processes_and_their_follow_up_publish_what_their_pages_show(app, some_records):
+    (process_row,) = datasets.rows(datasets.get("processes"))
+    entries = {row["proposal_id"]: row for row in datasets.rows(datasets.get("process_proposals"))}
+    readable = {p.id: p for p in db.session.execute(db.select(Proposal).where(Proposal.title.in_(
+        ["Un jardin partagé", "Des fleurs", "Secret"]))).scalars()}
+    garden, flowers = (next(p for p in readable.values() if p.title == t) for t in ("Un jardin partagé", "Des fleurs"))
+    assert set(entries) == {garden.id, flowers.id}  # the pending one is not shown
+    assert {k: entries[garden.id][k] for k in ("process_id", "cost_estimate", "feasibility", "estimated_cost",
+                                               "department")} == {"process_id": process_row["id"],
+                                                                  "cost_estimate": 15_000, "feasibility": "feasible",
+                                                                  "estimated_cost": 20_000, "department": "Espaces verts"}
+    assert (entries[flowers.id]["feasibility"], entries[flowers.id]["merged_into_id"]) == ("merged", garden.id)
+    assert "Dominique" not in "".join(_cells())  # who studied it
+    phases = list(datasets.rows(datasets.get("process_phases")))
+    assert [p["position"] for p in phases] == [1, 2, 3, 4, 5]
+    assert (process_row["first_day"], process_row["last_day"]) == (phases[0]["starts_on"], phases[-1]["ends_on"])
+    records = list(datasets.rows(datasets.get("implementation_records")))
+    abandoned = [r for r in records if r["status"] == "abandoned"]
+    assert [r["abandon_reason"] for r in abandoned] == ["Terrain inondable"]
+    assert [m["text"] for m in datasets.rows(datasets.get("implementation_milestones"))] == ["Travaux commencés"]
+    changes = list(datasets.rows(datasets.get("implementation_changes")))
+    assert {"milestone", "status", "reason"} <= {c["field"] for c in changes}
+    assert {c["author_role"] for c in changes if c["field"] == "milestone"} == {"elected"}
+
+
+def test_what_a_process_and_a_record_name_is_published_only_while_it_is_shown(app, some_records):
+    garden = db.session.execute(db.select(Proposal).where(Proposal.title == "Un jardin partagé")).scalar_one()
+    record = db.session.execute(db.select(ImplementationRecord).order_by(ImplementationRecord.id)).scalars().first()
+    record.proposal_id = garden.id
+    db.session.commit()
+    assert garden.id in {r["proposal_id"] for r in datasets.rows(datasets.get("implementation_records"))}
+    (process_row,) = datasets.rows(datasets.get("processes"))
+    assert process_row["decision_id"] is not None
+    process = db.session.get(Process, process_row["id"])
+    process.decision_id = make_decision(Method.BUDGET, state="draft").id
+    garden.state = ProposalState.HIDDEN
+    db.session.commit()
+    (row,) = [r for r in datasets.rows(datasets.get("implementation_records")) if r["id"] == record.id]
+    assert row["proposal_id"] is None
+    entries = list(datasets.rows(datasets.get("process_proposals")))
+    assert garden.id not in {e["proposal_id"] for e in entries} and {e["merged_into_id"] for e in entries} == {None}
+    (process_row,) = datasets.rows(datasets.get("processes"))
+    assert process_row["decision_id"] is None  # a vote built but not announced: the page does not link it yet

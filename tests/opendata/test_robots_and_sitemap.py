@@ -1,5 +1,5 @@
 """robots.txt keeps crawlers out of people's areas and names sitemap.xml; sitemap.xml lists every public page and
-every public proposal and decision, absolute from the public address, all answering 200 to anybody, and
+every public proposal, decision, process and project follow-up, absolute from the public address, all answering 200 to anybody, and
 becomes an index of parts beyond the protocol's limit."""
 from urllib.robotparser import RobotFileParser
 from xml.etree import ElementTree
@@ -11,7 +11,9 @@ from civic.opendata import sitemap
 from civic.proposals.models import ProposalState
 from tests.decisions.helpers import make_decision
 from tests.factories import make_proposal
+from tests.followup.test_followup import make_record
 from tests.opendata.helpers import local_path
+from tests.processes.helpers import make_process
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 PRIVATE = ("/admin/", "/desk", "/moderation/", "/account", "/login", "/register", "/account/data")
@@ -95,3 +97,14 @@ def test_a_logged_in_visitor_gets_the_same_public_sitemap(app, client, login_as,
     anonymous = _locations(client, "/sitemap.xml")
     login_as(Role.ADMIN)
     assert _locations(client, "/sitemap.xml") == anonymous
+
+
+def test_the_sitemap_lists_every_process_and_project_follow_up(client, records):
+    processes = [make_process(title="Budget participatif 2027"), make_process(current=None, title="À venir")]
+    record = make_record()
+    _kind, urls = _locations(client, "/sitemap.xml")
+    paths = {local_path(url) for url in urls}
+    expected = {f"/processus/{p.id}" for p in processes} | {f"/realisations/{record.id}"}
+    assert expected <= paths
+    for path in expected:
+        assert client.get(path).status_code == 200, path
