@@ -31,7 +31,7 @@ from .datasets import SCHEMAS
 from .files import csv_text, json_text
 from .models import OpenDataChunk, OpenDataFile
 from .package import MEDIA_TYPES, datapackage, file_name, schema_path
-from .staleness import STALE_SINCE, out_of_date, stamp
+from .staleness import REFRESHED_MARK, STALE_SINCE, out_of_date, seen, stamp
 
 DATAPACKAGE, ZIP = "datapackage.json", "civic-donnees.zip"
 # Every dataset's stated update frequency (the portal and the DCAT catalogue say it).
@@ -138,13 +138,13 @@ def refresh(only_due=False):
     written."""
     _take_turn()
     now = utcnow()
-    settings = site_settings.get_many([LAST_REFRESH, STALE_SINCE])
+    settings = site_settings.get_many([STALE_SINCE, REFRESHED_MARK])
     files = stored()  # read after taking the turn: a refresh that waited sees what the other wrote
-    if only_due and not (out_of_date(settings.get(STALE_SINCE), settings.get(LAST_REFRESH))
-                         or any(_due(files, d, now) for d in registry.datasets())):
+    if only_due and not (out_of_date(settings) or any(_due(files, d, now) for d in registry.datasets())):
         return []
     if not site_settings.put_unless_since(LAST_REFRESH, stamp(now), stamp(now)):
         return []  # a refresh whose clock is ahead committed since: the files are its
+    seen(settings)
     for dataset in registry.datasets():
         files.update({f.name: f for f in _write_dataset(dataset, now)})
     package_text = json.dumps(datapackage(registry.datasets(), files, now), ensure_ascii=False, indent=2)

@@ -3,26 +3,25 @@ by moderation, a proposal hidden, an account erased. The datasets declare what c
 records (``Dataset.withdrawn_by``); a session event notices such a change in a flush or in an UPDATE or
 DELETE statement and, in the same transaction, marks the open data out of date since then (the setting
 ``STALE_SINCE``). The clock job (civic.opendata.snapshots) then refreshes every dataset, rather than waiting
-for the day.
+for the day, and records which mark its snapshot saw (``REFRESHED_MARK``): a change flushed before a refresh
+began but committed after it read the records leaves a mark that refresh did not see, and the next run refreshes
+again. (Comparing times could not tell: a mark is written at the flush, before its commit.)
 
 The mark is written on rare events only: the datasets watch no attribute that supporting, voting or
 commenting change, so that the setting's row does not become one that every participant writes.
 """
-from datetime import datetime, timedelta
-
 from sqlalchemy import event, inspect, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..db_types import utcnow
+from .. import site_settings
 from ..site_settings import Setting
 from . import datasets as registry
 
 STALE_SINCE = "opendata.stale_since"
-# A change flushed just before a refresh began, and committed after the refresh read the records, is in no
-# snapshot yet: a mark up to this long before the last refresh still calls for one more.
-COMMIT_MARGIN = timedelta(minutes=1)
+REFRESHED_MARK = "opendata.refreshed_mark"
 
 
 def _watched():
@@ -90,10 +89,12 @@ def _notice_statement(state):
         _mark(state.session)
 
 
-def out_of_date(stale_since, last_refresh):
-    """Whether something was withdrawn since the last refresh (both are stored stamps, or None)."""
-    if stale_since is None:
-        return False
-    if last_refresh is None:
-        return True
-    return datetime.fromisoformat(stale_since) >= datetime.fromisoformat(last_refresh) - COMMIT_MARGIN
+def out_of_date(settings):
+    """Whether something was withdrawn that no refresh has seen (``settings``: the two keys' stored values)."""
+    return settings.get(STALE_SINCE) not in (None, settings.get(REFRESHED_MARK))
+
+
+def seen(settings):
+    """Record that this refresh's snapshot saw the mark it read (in ``settings``), if any."""
+    if settings.get(STALE_SINCE) is not None:
+        site_settings.put(REFRESHED_MARK, settings[STALE_SINCE], conflict=None)
