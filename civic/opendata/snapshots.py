@@ -18,7 +18,7 @@ from itertools import tee, zip_longest
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import delete, select, text
+from sqlalchemy import Connection, delete, select, text
 
 from .. import site_settings
 from ..chunked_files import ChunkWriter, chunks
@@ -125,8 +125,10 @@ def _take_turn():
     lock_for_write()
     if db.engine.dialect.name != "postgresql":
         return
-    if not db.session.in_transaction():  # a caller's transaction (a test's) already has its isolation
-        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    session, bind = db.session(), db.session().get_bind()
+    # Unless it works in a transaction already begun (a caller's, a test's): that one has its isolation.
+    if not session.in_transaction() and not (isinstance(bind, Connection) and bind.in_transaction()):
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     db.session.execute(text(f"LOCK TABLE {OpenDataFile.__tablename__} IN SHARE ROW EXCLUSIVE MODE"))
 
 
