@@ -130,3 +130,30 @@ def test_the_zip_holds_a_data_package_that_validates(demo, tmp_path):
     assert result["valid"], json.dumps(result["tasks"], indent=1)[:3000]
     assert {task["name"] for task in result["tasks"]} == {d.name for d in datasets.datasets()}
     assert package == json.loads(_bytes(snapshots.DATAPACKAGE)[0])
+
+
+def test_a_download_whose_file_a_refresh_replaced_meanwhile_fails_rather_than_ending_short(app, ctx, client,
+                                                                                         monkeypatch):
+    make_theme(name="Voirie")
+    snapshots.refresh()
+    db.session.commit()
+    read, refreshed = snapshots.file_chunks, []
+
+    def refreshed_first(file):
+        stream = read(file)
+
+        def sent():  # when the server sends the body: after the request read the file's row and committed
+            if not refreshed:
+                refreshed.append(True)
+                with app.app_context():
+                    make_theme(name="Écoles")
+                    snapshots.refresh()
+                    db.session.commit()
+            yield from stream
+        return sent()
+
+    monkeypatch.setattr(snapshots, "file_chunks", refreshed_first)
+    with pytest.raises(chunked_files.ChangedWhileRead):
+        client.get("/donnees/themes.csv")
+    monkeypatch.setattr(snapshots, "file_chunks", read)
+    assert "Écoles" in client.get("/donnees/themes.csv").get_data(as_text=True)
