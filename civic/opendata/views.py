@@ -4,7 +4,7 @@ and what search engines read (robots.txt, sitemap.xml). Every file is read from 
 import hashlib
 import json
 
-from flask import Blueprint, Response, abort, current_app, render_template, stream_with_context
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ..access import public
@@ -20,6 +20,7 @@ bp = Blueprint("opendata", __name__)
 # What other packages may serve beside the portal (the read-only API and its feeds): linked only when the
 # application has them, so that the portal follows what is mounted rather than a list kept here.
 API_DOCUMENT, API_ROOT, FEEDS = "/api/v1/openapi.json", "/api/v1/", "/flux/"
+CRAWLERS_CACHE = "public, max-age=3600"
 
 
 def _served(path):
@@ -34,6 +35,14 @@ def _feeds():
 def _field_titles(dataset):
     english = current_language() == "en"
     return [(f.get("x_title_en") if english else None) or f.get("title") or f["name"] for f in dataset.schema["fields"]]
+
+
+def _for_crawlers(body, mimetype):
+    """robots.txt and the sitemap's files: kept an hour by any cache, and 304 to a crawler that has this version.
+    Built whole to be hashed (a sitemap part is at most sitemap.LIMIT addresses, a few megabytes)."""
+    response = Response(body, mimetype=mimetype, headers={"Cache-Control": CRAWLERS_CACHE})
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def _stored_or_404(name):
@@ -106,7 +115,7 @@ def catalogue():
 @stateless
 @not_in_site_map("for search engines")
 def robots():
-    return Response(sitemap.robots_txt(), mimetype="text/plain")
+    return _for_crawlers(sitemap.robots_txt(), "text/plain")
 
 
 @bp.route("/sitemap.xml")
@@ -114,7 +123,7 @@ def robots():
 @stateless
 @not_in_site_map("for search engines; the site map page is legal.sitemap")
 def sitemap_xml():
-    return Response(stream_with_context(sitemap.sitemap()), mimetype="application/xml")
+    return _for_crawlers("".join(sitemap.sitemap()), "application/xml")
 
 
 @bp.route("/sitemap/<name>-<int:number>.xml")
@@ -124,5 +133,5 @@ def sitemap_part(name, number):
     part = sitemap.sitemap_part(name, number)
     if part is None:
         abort(404)
-    return Response(stream_with_context(part), mimetype="application/xml")
+    return _for_crawlers("".join(part), "application/xml")
 

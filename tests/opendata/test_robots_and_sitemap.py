@@ -95,3 +95,11 @@ def test_a_logged_in_visitor_gets_the_same_public_sitemap(app, client, login_as,
     anonymous = _locations(client, "/sitemap.xml")
     login_as(Role.ADMIN)
     assert _locations(client, "/sitemap.xml") == anonymous
+
+
+@pytest.mark.parametrize("path", ["/robots.txt", "/sitemap.xml", "/sitemap/pages-1.xml"])
+def test_crawlers_may_keep_them_an_hour_and_get_304_for_the_version_they_have(client, records, path):
+    response = client.get(path)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=3600"
+    again = client.get(path, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and not again.data and "Set-Cookie" not in again.headers
