@@ -1,6 +1,7 @@
 """The datasets' stored snapshots: what a refresh writes equals the datasets' rows, a refresh replaces all of
 them at once, the clock job refreshes once a day, and the data package and ZIP validate with the real
 Frictionless validator (every dataset, their sizes and hashes)."""
+import csv
 import hashlib
 import io
 import json
@@ -20,6 +21,7 @@ from civic.jobs import run_jobs
 from civic.opendata import datasets, snapshots
 from civic.opendata.files import csv_text, json_text
 from civic.opendata.models import OpenDataChunk, OpenDataFile
+from tests.decisions.helpers import make_decision
 from tests.factories import make_theme
 from tests.opendata.helpers import SIRET, refreshed_demo
 
@@ -157,3 +159,17 @@ def test_a_download_whose_file_a_refresh_replaced_meanwhile_fails_rather_than_en
         client.get("/donnees/themes.csv")
     monkeypatch.setattr(snapshots, "file_chunks", read)
     assert "Écoles" in client.get("/donnees/themes.csv").get_data(as_text=True)
+
+
+def test_a_votes_state_is_the_one_at_the_refresh_and_its_schema_says_so(app, ctx):
+    decision = make_decision(state="open")
+    snapshots.refresh()
+    db.session.commit()
+    body, file = _bytes("decisions.csv")
+    [row] = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
+    assert row["state"] == decision.state_at(file.generated_at).value == "open"
+    # A day's file does not follow the vote closing: its dates do, and its schema says which to read.
+    assert decision.state_at(decision.closes_at).value == "closed"
+    [field] = [f for f in datasets.get("decisions").schema["fields"] if f["name"] == "state"]
+    assert "when the file was generated" in field["x_description_en"] and "closes_at" in field["x_description_en"]
+    assert "produit" in field["description"] and "closes_at" in field["description"]
