@@ -13,7 +13,7 @@ from ..i18n import current_language
 from ..site_map import ABOUT, in_site_map, not_in_site_map
 from . import sitemap, snapshots
 from .datasets import SCHEMAS, datasets, get
-from .package import LICENCE, catalogue as dcat_catalogue, file_name
+from .package import CSV_FORMULAS, LICENCE, catalogue as dcat_catalogue, file_name
 
 bp = Blueprint("opendata", __name__)
 
@@ -28,7 +28,9 @@ def _served(path):
 
 
 def _feeds():
-    return sorted(rule.rule for rule in current_app.url_map.iter_rules()
+    """[(path, title)] of the feeds served: their views say their titles (civic.feeds.views.titled)."""
+    return sorted((rule.rule, getattr(current_app.view_functions[rule.endpoint], "civic_feed_title", rule.rule))
+                  for rule in current_app.url_map.iter_rules()
                   if rule.rule.startswith(FEEDS) and not rule.arguments and "GET" in rule.methods)
 
 
@@ -59,7 +61,7 @@ def portal():
     files = snapshots.stored()
     listed = datasets()
     return render_template(
-        "opendata/portal.html", datasets=listed, files=files, licence=LICENCE, updated=snapshots.last_refresh(files),
+        "opendata/portal.html", datasets=listed, files=files, licence=LICENCE, csv_formulas=CSV_FORMULAS, updated=snapshots.last_refresh(files),
         titles={d.name: _field_titles(d) for d in listed}, csv_name=lambda d: file_name(d, "csv"),
         json_name=lambda d: file_name(d, "json"), package=files.get(snapshots.DATAPACKAGE),
         archive=files.get(snapshots.ZIP), api_document=API_DOCUMENT if _served(API_DOCUMENT) else None,

@@ -173,3 +173,10 @@ def test_a_votes_state_is_the_one_at_the_refresh_and_its_schema_says_so(app, ctx
     [field] = [f for f in datasets.get("decisions").schema["fields"] if f["name"] == "state"]
     assert "when the file was generated" in field["x_description_en"] and "closes_at" in field["x_description_en"]
     assert "produit" in field["description"] and "closes_at" in field["description"]
+
+
+def test_the_data_package_says_that_the_csv_guards_formulas_and_the_json_keeps_the_text(app, ctx):
+    snapshots.refresh()
+    package = json.loads(_bytes(snapshots.DATAPACKAGE)[0])
+    assert "apostrophe (’)" in package["description"] and "JSON" in package["description"]
+    assert "apostrophe (')" in package["x_description_en"] and "exact text" in package["x_description_en"]
