@@ -56,12 +56,13 @@ def test_what_is_withdrawn_from_the_pages_leaves_the_files_at_the_next_clock_run
     assert {word for word, name in _found(withdrawn) if name == "zip:comments.csv"} >= set(withdrawn[:4] + ["Bob Efface"])
 
     with app.test_request_context():  # the journal's public reasons are written in the site's language
+        erase_account(erased, remove_contributions=False)  # an UPDATE statement, not a flush of the account
+        assert site_settings.get(STALE_SINCE, None) is not None  # alone, it is enough
         proposals.delete_comment(deleted)
         moderation.decide(moderator, hidden, ModerationKind.HIDE, reason="Propos injurieux.")
         moderation.decide(moderator, hidden_proposal, ModerationKind.HIDE, reason="Hors sujet.")
         for _ in range(moderation.report_threshold()):
             moderation.report(make_user(), held, ReportReason.INSULT)
-        erase_account(erased, remove_contributions=False)  # an UPDATE statement, not a flush of the account
         db.session.commit()
     assert held.held_by_reports and site_settings.get(STALE_SINCE, None) is not None
 
