@@ -70,6 +70,26 @@ def chunks(chunk_model, file_id):
         yield data
 
 
+class ChangedWhileRead(RuntimeError):
+    """A file's chunks are not the bytes its row stated: a refresh replaced it between the request's reading of
+    the row and the stream of its chunks (which runs after the request committed)."""
+
+
+def _checked(body, size, sha256):
+    """``body``'s chunks, and an error rather than a last one when they were not ``size`` bytes hashing to
+    ``sha256``: the server then cuts the connection (or answers 500 before any byte), instead of ending a short
+    body or another version under this one's Content-Length and ETag as if it were whole."""
+    digest, length = hashlib.sha256(), 0
+    for data in body:
+        length += len(data)
+        if length > size:
+            raise ChangedWhileRead(f"more than the {size} bytes stated")
+        digest.update(data)
+        yield data
+    if length != size or digest.hexdigest() != sha256:
+        raise ChangedWhileRead(f"{length} bytes, sha256 {digest.hexdigest()}, instead of {size} bytes, {sha256}")
+
+
 def not_modified(etag):
     """Whether the browser already has the version named ``etag``."""
     return request.if_none_match.contains_weak(etag)
@@ -77,7 +97,8 @@ def not_modified(etag):
 
 def download(body, etag, media_type, filename=None, size=None, cache="no-cache"):
     """A published file's response: ``body`` (bytes, or an iterable of bytes, streamed), or 304 when the
-    browser has the version ``etag``; with CORS for any site, and ``filename`` as an attachment."""
+    browser has the version ``etag`` (its SHA-256); with CORS for any site, and ``filename`` as an attachment.
+    A streamed body of a stated ``size`` is checked against it and ``etag`` as it goes."""
     headers = {"ETag": f'"{etag}"', "Cache-Control": cache, **CORS}
     if not_modified(etag):
         return Response(status=304, headers=headers)
@@ -86,7 +107,7 @@ def download(body, etag, media_type, filename=None, size=None, cache="no-cache")
     if size is not None:
         headers["Content-Length"] = str(size)
     if not isinstance(body, (bytes, str)):
-        body = stream_with_context(body)
+        body = stream_with_context(body if size is None else _checked(body, size, etag))
     return Response(body, mimetype=media_type, headers=headers)
 
 

@@ -19,14 +19,19 @@ from .transaction import lock_for_write
 INTERVAL_SECONDS = 60
 
 _jobs = Registry("job")
+_alone = set()  # the names of the jobs that run in a transaction of their own
 _lock = threading.Lock()
 _last_run = [float("-inf")]
 
 
-def job(name):
-    """Register ``function()`` (it returns how many things it did) as the job ``name``."""
+def job(name, alone=False):
+    """Register ``function()`` (it returns how many things it did) as the job ``name``. ``alone``: a long job
+    that runs after the others committed, in a transaction of its own, so that it holds none of their locks
+    while it runs and its failure (logged; its count is None) undoes nothing of theirs."""
 
     def decorate(function):
+        if alone:
+            _alone.add(name)
         return _jobs.add(name, function)
 
     return decorate
@@ -37,12 +42,26 @@ def jobs():
 
 
 def run_jobs():
-    """Run every job in one transaction, then send what they queued; returns ({job: count}, sent, failed)."""
+    """Run every job in one transaction, then each of those that run alone in its own, then send what they
+    queued; returns ({job: count}, sent, failed)."""
     lock_for_write()  # the jobs read what they then change (a vote marked as announced)
-    counts = {name: function() for name, function in sorted(_jobs.items())}
+    counts = {name: function() for name, function in sorted(_jobs.items()) if name not in _alone}
     db.session.commit()
+    for name in sorted(_alone):
+        counts[name] = _run_alone(name, _jobs[name])
     sent, failed = deliver_pending()
     return counts, sent, failed
+
+
+def _run_alone(name, function):
+    try:
+        count = function()
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 - the other jobs committed; the next run tries this one again
+        db.session.rollback()
+        log_background_failure(error, f"Clock job {name!r}")
+        return None
+    return count
 
 
 def _run_in_thread(app):

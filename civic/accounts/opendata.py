@@ -13,4 +13,5 @@ def _rows(districts):
 
 register(Dataset(name="districts", title=_l("Districts"),
                  description=_l("The districts residents say they live in, and that some votes are limited to."),
-                 query=lambda: select(District), key=District.id, serialise=_rows, order=85))
+                 query=lambda: select(District), key=District.id, serialise=_rows,
+                 withdrawn_by=(District.name, District), order=85))

@@ -18,4 +18,4 @@ register(Dataset(
     name="answers", title=_l("Official answers"),
     description=_l("The collectivité's answer to each proposal: its status, its text and when it was given."),
     query=lambda: select(Answer).join(Proposal, Proposal.id == Answer.proposal_id).where(Proposal.readable_by_anyone),
-    key=Answer.id, serialise=_rows, order=30))
+    key=Answer.id, serialise=_rows, withdrawn_by=(Answer.text, Answer.status, Answer), order=30))

@@ -38,7 +38,7 @@ def _statistics_rows(counters):
 register(Dataset(
     name="counters", title=_l("Mediation counters"),
     description=_l("Where residents can get help to take part: each open counter's address and opening hours."),
-    query=open_counters, key=Counter.id, serialise=_counter_rows, order=90))
+    query=open_counters, key=Counter.id, serialise=_counter_rows, withdrawn_by=(Counter.active, Counter), order=90))
 register(Dataset(
     name="counter_statistics", title=_l("Counter statistics per week"),
     description=_l("Per counter and week: contributions and ballots entered with assistance, and residents helped "

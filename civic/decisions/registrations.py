@@ -12,7 +12,7 @@ from ..following.services import register_followable
 from ..opendata import sitemap
 from ..privacy.registry import Section, register_section
 from ..targets import TargetType
-from .models import Decision, DecisionState, Participation
+from .models import ANNOUNCED, Decision, DecisionState, Participation
 from .services import TRACKING_CODE_LENGTH, district_votes_exist
 
 register_district_use("votes", district_votes_exist)
@@ -33,4 +33,4 @@ register_section(Section(
 
 # Every announced decision's page is public (rules._viewable: only drafts, never announced, are the officials').
 sitemap.register(sitemap.RecordPages("decisions", "decisions.detail", "decision_id", order=20,
-                                     query=lambda: select(Decision.id).where(Decision.announced_at.is_not(None))))
+                                     query=lambda: select(Decision.id).where(ANNOUNCED)))

@@ -27,8 +27,8 @@ from ..transaction import lock_for_write, lock_rows, unique_insert
 from . import ballots as codec
 from . import publication
 from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
-from .models import (ANNOUNCED, RANKING_METHODS, Ballot, Decision, DecisionState, ErasedVoter, Method, Option,
-                     Participation, ResultPreview, ResultSnapshot, decision_district, identities_of)
+from .models import (ANNOUNCED, RANKING_METHODS, RESULTS_PUBLISHED, Ballot, Decision, DecisionState, ErasedVoter,
+                     Method, Option, Participation, ResultPreview, ResultSnapshot, decision_district, identities_of)
 from .version import code_version
 
 TRACKING_CODE_LENGTH = 10
@@ -39,10 +39,6 @@ MIX_SIZE = 9
 
 DECISIONS_PER_PAGE = 20
 SHORT_VOTE = timedelta(days=1)
-
-
-# What anyone may see of the decisions: those announced (the others are drafts, for those who prepare them).
-ANNOUNCED = Decision.announced_at.is_not(None)
 
 
 def decisions_page(include_drafts=False, page=1, after=None, before=None):
@@ -81,7 +77,7 @@ def latest_opened(limit, district_id=None):
 
 def latest_published(limit, district_id=None):
     """The ``limit`` votes whose results were published last."""
-    statement = select(Decision).where(Decision.published_at.is_not(None))
+    statement = select(Decision).where(RESULTS_PUBLISHED)
     return db.session.execute(_for_district(statement, district_id)
                               .order_by(Decision.published_at.desc(), Decision.id.desc()).limit(limit)).scalars().all()
 
@@ -215,7 +211,7 @@ def has_voted(user, decision):
 @job("erased voters forgotten once their votes closed")
 def forget_erased_voters():
     """The hashed identities of erased voters go once the vote closes: nobody can vote in it any more."""
-    closed = select(Decision.id).where(or_(Decision.published_at.is_not(None), Decision.closes_at <= utcnow()))
+    closed = select(Decision.id).where(or_(RESULTS_PUBLISHED, Decision.closes_at <= utcnow()))
     return db.session.execute(delete(ErasedVoter).where(ErasedVoter.decision_id.in_(closed))).rowcount
 
 

@@ -8,6 +8,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 cannot carry, even escaped: a control character pasted in a text would break the whole feed.
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 SUMMARY_LENGTH = 500
+# The "updated" of a feed without entries: a fixed date rather than now, so that its ETag stays the same and a
+# reader polling it gets 304 until something appears.
+NEVER_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 ElementTree.register_namespace("", ATOM)  # written as the default namespace, not as "ns0:"
 
@@ -33,7 +36,6 @@ class Feed:
     author_uri: str
     language: str
     entries: list = field(default_factory=list)
-    empty_since: datetime | None = None  # "updated" of a feed without entries
 
 
 def _text(value):
@@ -71,7 +73,7 @@ def document(feed):
     root = ElementTree.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": feed.language})
     _add(root, "id", feed.id)
     _add(root, "title", feed.title)
-    newest = max((e.updated for e in feed.entries), default=feed.empty_since or datetime.now(UTC))
+    newest = max((e.updated for e in feed.entries), default=NEVER_UPDATED)
     _add(root, "updated", _date(newest))
     _add(root, "link", rel="self", type="application/atom+xml", href=feed.id)
     _add(root, "link", rel="alternate", type="text/html", href=feed.page)

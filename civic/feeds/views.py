@@ -4,7 +4,7 @@ Each feed is found by the service of the public list it follows, so it holds not
 anonymous visitor, in a constant number of statements. Addresses are built from the public address (civic.links):
 a feed is read far from the request that made it. No cookie: a feed is the same for everybody."""
 from flask import Blueprint, abort, current_app, request
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
 from .. import identity, labels, limits
@@ -29,6 +29,14 @@ ENTRIES = 50
 CACHE = "public, max-age=300"
 
 _reads = limits.shared_per_key("API_LIMIT_PER_IP", "feeds", get_remote_address)
+
+
+def titled(title):
+    """The feed's title where a page lists the feeds (the open data portal reads ``civic_feed_title``)."""
+    def decorate(view):
+        view.civic_feed_title = title
+        return view
+    return decorate
 
 
 @bp.before_request
@@ -58,6 +66,7 @@ def _answer(endpoint, title, page, entries, **filters):
 
 
 @bp.route("/propositions.atom")
+@titled(_l("New proposals"))
 @public
 @not_in_site_map("an Atom feed, for feed readers: the list of proposals links to it")
 @_reads
@@ -80,6 +89,7 @@ def proposals():
 
 
 @bp.route("/reponses.atom")
+@titled(_l("Official answers"))
 @public
 @not_in_site_map("an Atom feed, for feed readers: the list of proposals links to it")
 @_reads
@@ -107,6 +117,7 @@ def _vote_entries(decisions, endpoint, title, moment):
 
 
 @bp.route("/votes.atom")
+@titled(_l("Votes opened"))
 @public
 @not_in_site_map("an Atom feed, for feed readers: the list of votes links to it")
 @_reads
@@ -121,6 +132,7 @@ def votes():
 
 
 @bp.route("/resultats.atom")
+@titled(_l("Results published"))
 @public
 @not_in_site_map("an Atom feed, for feed readers: the list of votes links to it")
 @_reads

@@ -35,6 +35,11 @@ class Dataset:
     # measures (results, ballots, weekly figures), where one record gives several rows, are files only.
     api: bool = True
     order: int = field(default=100)  # its place in the portal's list
+    # What takes a record out of what the public sees, or changes it, between two daily refreshes: attributes
+    # (a change of one, in a flush or an UPDATE statement) and models (a deletion of one of their rows). Such a
+    # change marks the stored files out of date, and the clock job refreshes them within minutes
+    # (civic.opendata.staleness). Only rare events: a support, a ballot or a comment being added wait for the day.
+    withdrawn_by: tuple = ()
 
     @cached_property
     def schema(self):

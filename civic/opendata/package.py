@@ -16,6 +16,10 @@ LICENCE = {
     "title": "Licence Ouverte / Open Licence 2.0",
     "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
 }
+# The formula guard of the CSV files (civic.opendata.files.csv_cell) changes their text: said wherever they are offered.
+CSV_FORMULAS = _l("In the CSV files, a text that begins with -, +, =, @, a tab or a line break starts with an "
+                  "apostrophe (') that spreadsheets do not run as a formula: the JSON files and the API give the exact "
+                  "text.")
 PACKAGE_NAME = "civic-donnees"
 TITLE = _l("Open data of %(name)s")
 DESCRIPTION = _l("Everything public on the participation site, as datasets: what residents proposed and said, "
@@ -23,6 +27,9 @@ DESCRIPTION = _l("Everything public on the participation site, as datasets: what
 FORMAT_URIS = {"csv": "http://publications.europa.eu/resource/authority/file-type/CSV",
                "json": "http://publications.europa.eu/resource/authority/file-type/JSON"}
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
+# DCAT-AP's media types are IANA's registry, named by its http:// address.
+IANA = "http://www.iana.org/assignments/media-types/"
+DATA_PACKAGE_SPEC = "https://specs.frictionlessdata.io/data-package/"
 DAILY = "http://publications.europa.eu/resource/authority/frequency/DAILY"
 # The EU's data theme of everything here: "Government and public sector".
 THEME = "http://publications.europa.eu/resource/authority/data-theme/GOVE"
@@ -40,6 +47,10 @@ def schema_path(dataset):
 def _in(locale, text, **values):
     with force_locale(locale):
         return str(text) % values if values else str(text)
+
+
+def _package_description(locale):
+    return f"{_in(locale, DESCRIPTION)} {_in(locale, CSV_FORMULAS)}"
 
 
 def _publisher(site):
@@ -66,7 +77,7 @@ def datapackage(datasets, files, now):
     return {
         "name": PACKAGE_NAME,
         "title": _in("fr", TITLE, name=site.name), "x_title_en": _in("en", TITLE, name=site.name),
-        "description": _in("fr", DESCRIPTION), "x_description_en": _in("en", DESCRIPTION),
+        "description": _package_description("fr"), "x_description_en": _package_description("en"),
         "homepage": public_url("opendata.portal"),
         "licenses": [LICENCE],
         "contributors": [_publisher(site)],
@@ -87,7 +98,7 @@ def _distribution(dataset, extension, file):
         "dct:title": _text(file.name),
         "dcat:accessURL": {"@id": public_url("opendata.portal")},
         "dcat:downloadURL": {"@id": public_url("opendata.dataset_file", name=dataset.name, extension=extension)},
-        "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{MEDIA_TYPES[extension]}"},
+        "dcat:mediaType": {"@id": IANA + MEDIA_TYPES[extension]},
         "dct:format": {"@id": FORMAT_URIS[extension]},
         "dcat:byteSize": {"@value": str(file.size), "@type": "xsd:nonNegativeInteger"},
         "spdx:checksum": {"@type": "spdx:Checksum", "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
@@ -98,7 +109,49 @@ def _distribution(dataset, extension, file):
     }
 
 
-def _dataset(dataset, files, publisher):
+def _whole_distribution(endpoint, file, conforms_to=None):
+    """The ZIP or the data package: a distribution of the whole package."""
+    node = {
+        "@id": public_url(endpoint), "@type": "dcat:Distribution", "dct:title": _text(file.name),
+        "dcat:accessURL": {"@id": public_url("opendata.portal")}, "dcat:downloadURL": {"@id": public_url(endpoint)},
+        "dcat:mediaType": {"@id": IANA + file.media_type},
+        "dcat:byteSize": {"@value": str(file.size), "@type": "xsd:nonNegativeInteger"},
+        "spdx:checksum": {"@type": "spdx:Checksum", "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+                          "spdx:checksumValue": file.sha256},
+        "dct:license": {"@id": LICENCE["path"]},
+        "dct:modified": {"@value": file.generated_at.isoformat(), "@type": "xsd:dateTime"},
+    }
+    if conforms_to:
+        node["dct:conformsTo"] = {"@id": conforms_to}
+    return node
+
+
+def _package_dataset(site, files, publisher, contact):
+    """Every dataset at once, as the ZIP and the data package offer it (the portal's "Everything at once")."""
+    stored = [(endpoint, files.get(name), spec) for endpoint, name, spec in (
+        ("opendata.archive", "civic-donnees.zip", None),
+        ("opendata.datapackage", "datapackage.json", DATA_PACKAGE_SPEC))]
+    return {
+        "@id": public_url("opendata.portal", _anchor=PACKAGE_NAME), "@type": "dcat:Dataset",
+        "dct:identifier": public_url("opendata.portal", _anchor=PACKAGE_NAME),
+        "dct:title": [_text(_in("fr", TITLE, name=site.name)), _text(_in("en", TITLE, name=site.name), "en")],
+        "dct:description": [_text(_package_description("fr")), _text(_package_description("en"), "en")],
+        "dcat:keyword": ["participation", PACKAGE_NAME], "dcat:theme": {"@id": THEME}, "dct:publisher": publisher,
+        **contact, "dct:license": {"@id": LICENCE["path"]}, "dct:language": {"@id": FRENCH},
+        "dct:accrualPeriodicity": {"@id": DAILY}, "dcat:landingPage": {"@id": public_url("opendata.portal")},
+        "dcat:distribution": [_whole_distribution(endpoint, file, spec) for endpoint, file, spec in stored if file],
+    }
+
+
+def _contact(site):
+    """{"dcat:contactPoint": ...} with the collectivité's e-mail and contact form, when it gave one; else {}."""
+    card = {"@type": "vcard:Organization", "vcard:fn": site.name,
+            **({"vcard:hasEmail": {"@id": f"mailto:{site.email}"}} if site.email else {}),
+            **({"vcard:hasURL": {"@id": site.contact_url}} if site.contact_url else {})}
+    return {"dcat:contactPoint": card} if site.email or site.contact_url else {}
+
+
+def _dataset(dataset, files, publisher, contact):
     stored = [(extension, files.get(file_name(dataset, extension))) for extension in ("csv", "json")]
     stored = [(extension, file) for extension, file in stored if file is not None]
     node = {
@@ -110,6 +163,7 @@ def _dataset(dataset, files, publisher):
         "dcat:keyword": ["participation", dataset.name],
         "dcat:theme": {"@id": THEME},
         "dct:publisher": publisher,
+        **contact,
         "dct:license": {"@id": LICENCE["path"]},
         "dct:language": {"@id": FRENCH},
         "dct:accrualPeriodicity": {"@id": DAILY},
@@ -127,12 +181,13 @@ def _dataset(dataset, files, publisher):
 def catalogue(datasets, files):
     """The DCAT-AP 2 catalogue (JSON-LD) of the datasets and their stored ``files`` ({name: OpenDataFile})."""
     site = identity.current()
-    publisher = {"@type": "foaf:Organization", "foaf:name": site.name,
+    publisher = {"@id": public_url("main.home"), "@type": "foaf:Organization", "foaf:name": site.name,
                  **({"dct:identifier": site.siret} if site.siret else {})}
+    contact = _contact(site)
     return {
         "@context": {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
                      "foaf": "http://xmlns.com/foaf/0.1/", "spdx": "http://spdx.org/rdf/terms#",
-                     "xsd": "http://www.w3.org/2001/XMLSchema#"},
+                     "vcard": "http://www.w3.org/2006/vcard/ns#", "xsd": "http://www.w3.org/2001/XMLSchema#"},
         "@id": public_url("opendata.catalogue"),
         "@type": "dcat:Catalog",
         "dct:title": [_text(_in("fr", TITLE, name=site.name)), _text(_in("en", TITLE, name=site.name), "en")],
@@ -141,5 +196,6 @@ def catalogue(datasets, files):
         "foaf:homepage": {"@id": public_url("opendata.portal")},
         "dct:license": {"@id": LICENCE["path"]},
         "dct:language": {"@id": FRENCH},
-        "dcat:dataset": [_dataset(d, files, publisher) for d in datasets],
+        "dcat:dataset": [_dataset(d, files, publisher, contact) for d in datasets]
+        + [_package_dataset(site, files, publisher, contact)],
     }

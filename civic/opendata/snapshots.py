@@ -1,11 +1,11 @@
-"""The datasets' files as stored snapshots: `flask opendata refresh` (all, or the datasets named) and a daily
+"""The datasets' files as stored snapshots: `flask opendata refresh` and a daily
 clock job write each dataset's CSV and JSON, then the site's data package and the ZIP of it all, and downloads
 read them (civic.chunked_files): a metropolis's 100 000 proposals are serialised once a day, not per request.
 
 A refresh is one transaction: it removes the old files and writes the new ones, and a download, a
 statement of its own, sees all of the last refresh or all of the one before, never half of one. Two
-refreshes at once take turns on the row of ``LAST_REFRESH`` (site_settings.put_unless_since), and the one
-that waited then finds the datasets fresh.
+refreshes at once take turns (``_take_turn``), and the one that waited then finds the datasets fresh. A refresh
+writes every dataset, so that the data package's foreign keys hold between its files.
 
 The ZIP is built here and stored, rather than zipped per download: it then has a size and a SHA-256 like the
 other files (shown on the portal, sent as Content-Length and ETag, checked by a re-user), costs no CPU per
@@ -18,7 +18,7 @@ from itertools import tee, zip_longest
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select, text
 
 from .. import site_settings
 from ..chunked_files import ChunkWriter, chunks
@@ -31,6 +31,7 @@ from .datasets import SCHEMAS
 from .files import csv_text, json_text
 from .models import OpenDataChunk, OpenDataFile
 from .package import MEDIA_TYPES, datapackage, file_name, schema_path
+from .staleness import REFRESHED_MARK, STALE_SINCE, out_of_date, seen, stamp
 
 DATAPACKAGE, ZIP = "datapackage.json", "civic-donnees.zip"
 # Every dataset's stated update frequency (the portal and the DCAT catalogue say it).
@@ -108,39 +109,52 @@ def _write_zip(files, package_text, now):
     return writer.close()
 
 
-def _stamp(moment):
-    # One timespec: the stamps are compared as strings (site_settings.put_unless_since).
-    return moment.isoformat(timespec="microseconds")
-
-
 def _due(files, dataset, now):
     file = files.get(file_name(dataset, "csv"))
     return file is None or file.generated_at <= now - FREQUENCY
 
 
-def refresh(names=None, only_due=False):
-    """Write the files of the datasets ``names`` (None: all; ``only_due``: those older than their update
-    frequency), then the data package and the ZIP; flushes, the caller commits. Returns the datasets written."""
+def _take_turn():
+    """One refresh at a time, reading one consistent cut of the records.
+
+    On PostgreSQL the refresh reads in one REPEATABLE READ transaction, so that a proposal hidden while it runs is
+    in all of its files or in none (READ COMMITTED would let each batch see newer commits). Its turn is a lock on
+    the files' table taken before the first query, which fixes the snapshot: the refresh that waited reads what
+    the other committed, and never writes a row changed since its snapshot (no serialization failure). Downloads
+    only read the table, which that lock lets them do. On SQLite the write lock makes writers take turns."""
     lock_for_write()
+    if db.engine.dialect.name != "postgresql":
+        return
+    session, bind = db.session(), db.session().get_bind()
+    # Unless it works in a transaction already begun (a caller's, a test's): that one has its isolation.
+    if not session.in_transaction() and not (isinstance(bind, Connection) and bind.in_transaction()):
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    db.session.execute(text(f"LOCK TABLE {OpenDataFile.__tablename__} IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def refresh(only_due=False):
+    """Write the files of every dataset, then the data package and the ZIP; flushes, the caller commits (alone: on
+    PostgreSQL the transaction is the refresh's snapshot). Always all of them, so that the package's foreign keys
+    hold between its files. ``only_due``: only when one is older than its update frequency or something was
+    withdrawn from the public pages since the last refresh (civic.opendata.staleness). Returns the datasets
+    written."""
+    _take_turn()
     now = utcnow()
-    if not site_settings.put_unless_since(LAST_REFRESH, _stamp(now), _stamp(now)):
-        return []  # a later refresh committed while this one waited: the files are its
-    files = stored()  # read after the claim: a refresh that waited sees what the other wrote
-    chosen = [d for d in registry.datasets() if (names is None or d.name in names)
-              and (not only_due or _due(files, d, now))]
-    if not chosen:
+    settings = site_settings.get_many([STALE_SINCE, REFRESHED_MARK])
+    files = stored()  # read after taking the turn: a refresh that waited sees what the other wrote
+    if only_due and not (out_of_date(settings) or any(_due(files, d, now) for d in registry.datasets())):
         return []
-    for dataset in chosen:
-        files.update({f.name: f for f in _write_dataset(dataset, now)})
-    missing = [d for d in registry.datasets() if file_name(d, "csv") not in files]
-    for dataset in missing:  # a dataset registered since the last refresh: the package needs its files
+    if not site_settings.put_unless_since(LAST_REFRESH, stamp(now), stamp(now)):
+        return []  # a refresh whose clock is ahead committed since: the files are its
+    seen(settings)
+    for dataset in registry.datasets():
         files.update({f.name: f for f in _write_dataset(dataset, now)})
     package_text = json.dumps(datapackage(registry.datasets(), files, now), ensure_ascii=False, indent=2)
     writer = _replace(DATAPACKAGE, "application/json", now)
     writer.write(package_text)
     writer.close()
     _write_zip(files, package_text, now)
-    return chosen + missing
+    return registry.datasets()
 
 
 def last_refresh(files):
@@ -149,13 +163,12 @@ def last_refresh(files):
     return min(moments) if moments else None
 
 
-@job("open datasets refreshed")
-def refresh_daily():
-    """For every site, with or without a timer: the datasets older than their update frequency, in the
-    jobs' transaction (run_jobs commits). It runs every few minutes: when nothing is due it writes nothing."""
-    files, now = stored(), utcnow()
-    if not any(_due(files, d, now) for d in registry.datasets()):
-        return 0
+@job("open datasets refreshed", alone=True)
+def refresh_when_due():
+    """For every site, with or without a timer: every dataset once a day, or within minutes of something being
+    withdrawn from the pages. In a transaction of its own (run_jobs commits it after the other jobs'): serialising
+    every dataset neither holds their locks nor undoes their work when it fails. It runs every minute: when
+    nothing is due it writes nothing."""
     return len(refresh(only_due=True))
 
 
@@ -165,17 +178,12 @@ def opendata_command():
 
 
 @opendata_command.command("refresh")
-@click.argument("names", nargs=-1)
 @with_appcontext
-def refresh_command(names):
-    """Write the files of every dataset (or of those NAMES), the data package and the ZIP, in one transaction."""
-    unknown = sorted(set(names) - {d.name for d in registry.datasets()})
-    if unknown:
-        raise click.BadParameter(f"no such dataset: {', '.join(unknown)}", param_hint="NAMES")
-    written = refresh(list(names) or None)
+def refresh_command():
+    """Write the files of every dataset, the data package and the ZIP, in one transaction."""
+    refresh()
     db.session.commit()
     for file in sorted(stored().values(), key=lambda f: f.name):
-        if file.dataset in {d.name for d in written} or file.dataset is None:
-            click.echo(f"{file.name}: {file.size} bytes, sha256 {file.sha256}"
+        click.echo(f"{file.name}: {file.size} bytes, sha256 {file.sha256}"
                        + (f", {file.rows} rows" if file.rows is not None else ""))
 

@@ -4,7 +4,7 @@ and what search engines read (robots.txt, sitemap.xml). Every file is read from 
 import hashlib
 import json
 
-from flask import Blueprint, Response, abort, current_app, render_template, stream_with_context
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ..access import public
@@ -13,13 +13,14 @@ from ..i18n import current_language
 from ..site_map import ABOUT, in_site_map, not_in_site_map
 from . import sitemap, snapshots
 from .datasets import SCHEMAS, datasets, get
-from .package import LICENCE, catalogue as dcat_catalogue, file_name
+from .package import CSV_FORMULAS, LICENCE, catalogue as dcat_catalogue, file_name
 
 bp = Blueprint("opendata", __name__)
 
 # What other packages may serve beside the portal (the read-only API and its feeds): linked only when the
 # application has them, so that the portal follows what is mounted rather than a list kept here.
 API_DOCUMENT, API_ROOT, FEEDS = "/api/v1/openapi.json", "/api/v1/", "/flux/"
+CRAWLERS_CACHE = "public, max-age=3600"
 
 
 def _served(path):
@@ -27,13 +28,23 @@ def _served(path):
 
 
 def _feeds():
-    return sorted(rule.rule for rule in current_app.url_map.iter_rules()
+    """[(path, title)] of the feeds served: their views say their titles (civic.feeds.views.titled)."""
+    return sorted((rule.rule, getattr(current_app.view_functions[rule.endpoint], "civic_feed_title", rule.rule))
+                  for rule in current_app.url_map.iter_rules()
                   if rule.rule.startswith(FEEDS) and not rule.arguments and "GET" in rule.methods)
 
 
 def _field_titles(dataset):
     english = current_language() == "en"
     return [(f.get("x_title_en") if english else None) or f.get("title") or f["name"] for f in dataset.schema["fields"]]
+
+
+def _for_crawlers(body, mimetype):
+    """robots.txt and the sitemap's files: kept an hour by any cache, and 304 to a crawler that has this version.
+    Built whole to be hashed (a sitemap part is at most sitemap.LIMIT addresses, a few megabytes)."""
+    response = Response(body, mimetype=mimetype, headers={"Cache-Control": CRAWLERS_CACHE})
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def _stored_or_404(name):
@@ -50,7 +61,7 @@ def portal():
     files = snapshots.stored()
     listed = datasets()
     return render_template(
-        "opendata/portal.html", datasets=listed, files=files, licence=LICENCE, updated=snapshots.last_refresh(files),
+        "opendata/portal.html", datasets=listed, files=files, licence=LICENCE, csv_formulas=CSV_FORMULAS, updated=snapshots.last_refresh(files),
         titles={d.name: _field_titles(d) for d in listed}, csv_name=lambda d: file_name(d, "csv"),
         json_name=lambda d: file_name(d, "json"), package=files.get(snapshots.DATAPACKAGE),
         archive=files.get(snapshots.ZIP), api_document=API_DOCUMENT if _served(API_DOCUMENT) else None,
@@ -106,7 +117,7 @@ def catalogue():
 @stateless
 @not_in_site_map("for search engines")
 def robots():
-    return Response(sitemap.robots_txt(), mimetype="text/plain")
+    return _for_crawlers(sitemap.robots_txt(), "text/plain")
 
 
 @bp.route("/sitemap.xml")
@@ -114,7 +125,7 @@ def robots():
 @stateless
 @not_in_site_map("for search engines; the site map page is legal.sitemap")
 def sitemap_xml():
-    return Response(stream_with_context(sitemap.sitemap()), mimetype="application/xml")
+    return _for_crawlers("".join(sitemap.sitemap()), "application/xml")
 
 
 @bp.route("/sitemap/<name>-<int:number>.xml")
@@ -124,5 +135,5 @@ def sitemap_part(name, number):
     part = sitemap.sitemap_part(name, number)
     if part is None:
         abort(404)
-    return Response(stream_with_context(part), mimetype="application/xml")
+    return _for_crawlers("".join(part), "application/xml")
 

@@ -78,13 +78,21 @@ def _comment_rows(comments):
     return rows
 
 
+# Hidden, held, sent back, corrected by its author, or removed with its author's contributions: not comments, supports
+# or a merge, which leave the text as it was (a day's delay on a count is the update frequency).
+_PROPOSAL_WITHDRAWN = (Proposal.state, Proposal.held_by_reports, Proposal.title, Proposal.body, Proposal)
+
 register(Dataset(
     name="proposals", title=_l("Proposals"),
     description=_l("The residents' proposals that anybody can read, with their supports, comments and answers."),
     query=lambda: select(Proposal).where(Proposal.readable_by_anyone), key=Proposal.id, serialise=_proposal_rows,
-    order=10))
+    withdrawn_by=_PROPOSAL_WITHDRAWN, order=10))
 register(Dataset(
     name="comments", title=_l("Comments"),
     description=_l("The comments on those proposals; a deleted or hidden one keeps its place without its text."),
     query=lambda: select(Comment).join(Proposal, Proposal.id == Comment.proposal_id).where(Proposal.readable_by_anyone),
-    key=Comment.id, serialise=_comment_rows, order=20))
+    key=Comment.id, serialise=_comment_rows,
+    # Its author's name too: an erased account's or a renamed one's (pages show the name of today).
+    withdrawn_by=_PROPOSAL_WITHDRAWN + (Comment.deleted_at, Comment.hidden_at, Comment.held_by_reports, Comment.body,
+                                        Comment, User._display_name, User.erased_at),
+    order=20))

@@ -17,7 +17,7 @@ from ..staff_log import Field, describe_fields, enum_value, numbered_as
 from ..targets import TargetType
 from ..themes.services import active_themes
 from .forms import CommentForm, ProposalForm
-from .models import PUBLIC_STATES, Comment, Proposal, ProposalState, Support
+from .models import Comment, Proposal, ProposalState, Support
 from .services import is_open
 
 DECISIONS = {
@@ -138,4 +138,4 @@ register_lapsed_form("proposals.comment", lambda formdata: CommentForm(formdata,
 # The public proposals' pages in sitemap.xml: those the public lists show (services.list_proposals).
 sitemap.register(sitemap.RecordPages(
     "proposals", "proposals.detail", "proposal_id", order=10,
-    query=lambda: select(Proposal.id).where(Proposal.state.in_(PUBLIC_STATES), Proposal.held_by_reports.is_(False))))
+    query=lambda: select(Proposal.id).where(Proposal.is_public)))

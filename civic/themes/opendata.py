@@ -11,4 +11,5 @@ def _rows(themes):
 
 
 register(Dataset(name="themes", title=_l("Themes"), description=_l("The themes residents file their proposals under."),
-                 query=lambda: select(Theme), key=Theme.id, serialise=_rows, order=80))
+                 query=lambda: select(Theme), key=Theme.id, serialise=_rows,
+                 withdrawn_by=(Theme.name, Theme.name_en, Theme), order=80))

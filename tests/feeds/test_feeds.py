@@ -2,7 +2,7 @@
 hold what the public lists show and nothing else, the newest 50, with addresses from the public address, for the
 same statements whatever the number of records; the pages they follow announce them."""
 import subprocess
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import feedparser
@@ -12,6 +12,7 @@ from civic.accounts.models import District, Role
 from civic.answers.models import Answer, AnswerStatus
 from civic.db_types import utcnow
 from civic.extensions import db
+from civic.feeds import atom
 from civic.proposals.models import ProposalState
 from tests.browser.site import java_and_vnu
 from tests.decisions.helpers import make_decision
@@ -192,6 +193,20 @@ def test_a_feed_is_the_same_for_everybody_and_checked_by_its_etag(client, site):
     assert response.headers["Cache-Control"] == "public, max-age=300"
     again = client.get("/flux/propositions.atom", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304 and "Set-Cookie" not in again.headers
+
+
+def test_an_empty_feed_keeps_its_etag_while_it_stays_empty(client, ctx, monkeypatch):
+    empty = f"/flux/propositions.atom?theme={make_theme(name='Sans proposition').id}"
+    response = client.get(empty)
+    assert response.status_code == 200 and feedparser.parse(response.data).entries == []
+
+    class Later(datetime):  # the clock of a second fetch, a day later
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(days=1)
+
+    monkeypatch.setattr(atom, "datetime", Later)
+    assert client.get(empty, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
 
 
 @pytest.mark.parametrize("endpoint, feeds", [

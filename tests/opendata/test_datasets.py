@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from frictionless import Package, Resource, Schema, validate
@@ -417,3 +418,31 @@ def test_what_a_process_and_a_record_name_is_published_only_while_it_is_shown(ap
     assert garden.id not in {e["proposal_id"] for e in entries} and {e["merged_into_id"] for e in entries} == {None}
     (process_row,) = datasets.rows(datasets.get("processes"))
     assert process_row["decision_id"] is None  # a vote built but not announced: the page does not link it yet
+
+
+def test_a_hidden_and_a_held_comment_keep_their_place_without_their_text_or_author(ctx):
+    proposal = make_proposal()
+    hidden = make_comment(proposal, author=make_user(name="Auteur Masqué"), body="Propos injurieux")
+    held = make_comment(proposal, author=make_user(name="Auteur Signalé"), body="Propos signalé")
+    hidden.hidden_at, hidden.moderation_reason = utcnow(), "Insulte."
+    held.held_by_reports = True
+    db.session.commit()
+    rows = {row["id"]: row for row in datasets.rows(datasets.get("comments"))}
+    assert (rows[hidden.id]["status"], rows[hidden.id]["moderation_reason"]) == ("hidden", "Insulte.")
+    assert (rows[held.id]["status"], rows[held.id]["moderation_reason"]) == ("held", None)
+    for row in (rows[hidden.id], rows[held.id]):
+        assert row["proposal_id"] == proposal.id
+        assert [row[k] for k in ("author_name", "body", "language", "channel", "created_at")] == [None] * 5
+
+
+def test_the_public_conditions_are_written_once():
+    """What the datasets, feeds, lists and sitemap call announced, published or public is the models' one condition:
+    a second spelling of it drifts when the rule changes."""
+    written = {"Decision.announced_at.is_not(None)": "civic/decisions/models.py",
+               "Decision.published_at.is_not(None)": "civic/decisions/models.py",
+               "Proposal.state.in_(PUBLIC_STATES), Proposal.held_by_reports.is_(False)": None}
+    root = Path(civic.app.__file__).resolve().parents[1]
+    for path in sorted((root / "civic").rglob("*.py")):
+        text, name = path.read_text(encoding="utf-8"), str(path.relative_to(root))
+        for condition, home in written.items():
+            assert condition not in text or name == home, (condition, name)

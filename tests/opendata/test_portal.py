@@ -4,9 +4,12 @@ import hashlib
 import json
 
 import pytest
+from flask import current_app
 from flask_babel import force_locale
 
 from civic.accounts.models import Role
+from civic.extensions import db
+from civic.identity import forget, save
 from civic.opendata import datasets, snapshots
 from civic.opendata.package import LICENCE
 from tests.client import text_of
@@ -22,6 +25,14 @@ def demo(app, ctx):
 
 def _files():
     return snapshots.stored()
+
+
+def _size(size):
+    """A size as the portal says it in French: octets, ko or Mo (powers of ten), one decimal."""
+    for unit, scale in (("Mo", 1_000_000), ("ko", 1000)):
+        if size >= scale:
+            return f"{round(size / scale, 1):,} {unit}".replace(",", " ").replace(".", ",").replace(",0 ", " ")
+    return f"{size} octets"
 
 
 def _fr(text):
@@ -59,10 +70,15 @@ def test_the_portal_lists_every_dataset_with_its_files_sizes_and_hashes(demo, cl
         for extension in ("csv", "json"):
             file = files[f"{dataset.name}.{extension}"]
             row = table.select_one(f'a[href="/donnees/{dataset.name}.{extension}"]').find_parent("tr")
-            assert text_of(row) == f"{file.name} {file.size:,} octets {file.sha256}".replace(",", " ")
+            assert text_of(row) == f"{file.name} {_size(file.size)} {file.sha256}"
         assert f"{files[dataset.name + '.csv'].rows:,}".replace(",", " ") in text
     for endpoint in ("opendata.archive", "opendata.datapackage", "opendata.catalogue"):
         assert page.select_one(f'main a[href="{client_request.url(endpoint)}"]')
+    for endpoint, name in (("opendata.archive", snapshots.ZIP), ("opendata.datapackage", snapshots.DATAPACKAGE)):
+        item = page.select_one(f'main a[href="{client_request.url(endpoint)}"]').find_parent("li")
+        assert f"({_size(files[name].size)}, SHA-256 {files[name].sha256} )" in text_of(item)
+    # The CSV's formula guard is said where the files are offered: it changes their text, not the JSON's.
+    assert "commence par une apostrophe (’)" in text_of(page.select_one("main"))
     assert page.select_one('link[rel="alternate"][type="application/ld+json"]')["href"] == "/donnees/catalogue.jsonld"
     assert page.select_one('footer a[href="/donnees"]')
 
@@ -85,7 +101,12 @@ def test_the_portal_links_the_api_and_feeds_only_when_they_are_served(demo, app,
     served = {rule.rule for rule in app.url_map.iter_rules()}
     assert bool(page.select_one('a[href="/api/v1/openapi.json"]')) == ("/api/v1/openapi.json" in served)
     feeds = [rule for rule in served if rule.startswith("/flux/") and "<" not in rule]
-    assert sorted(a["href"] for a in page.select('a[href^="/flux/"]')) == sorted(feeds)
+    links = page.select('a[href^="/flux/"]')
+    assert sorted(a["href"] for a in links) == sorted(feeds)
+    # Titled, and opened by a browser or a feed reader rather than saved: no "download" on them nor the API's.
+    assert sorted(text_of(a) for a in links) == sorted(f"Flux Atom : {title}" for title in (
+        "Nouvelles propositions", "Réponses officielles", "Votes ouverts", "Résultats publiés"))
+    assert not [a for a in links + page.select('a[href^="/api/"]') if a.has_attr("download")]
 
 
 @pytest.mark.parametrize("role", [None, Role.RESIDENT])
@@ -120,12 +141,19 @@ def test_unknown_files_are_not_found(demo, client_request):
 def test_the_dcat_catalogue_describes_every_dataset_and_its_files(demo, client):
     catalogue = client.get("/donnees/catalogue.jsonld").get_json(force=True)
     assert catalogue["@type"] == "dcat:Catalog" and catalogue["@context"]["dcat"] == DCAT
-    assert catalogue["dct:publisher"]["@type"] == "foaf:Organization"
+    assert catalogue["dct:publisher"]["@type"] == "foaf:Organization" and catalogue["dct:publisher"]["@id"]
     assert catalogue["dct:publisher"]["dct:identifier"] == SIRET and catalogue["dct:publisher"]["foaf:name"]
     assert catalogue["dct:license"]["@id"] == LICENCE["path"]
     assert client.get(local_path(catalogue["foaf:homepage"]["@id"])).status_code == 200
     described = {d["@id"].rsplit("#", 1)[1]: d for d in catalogue["dcat:dataset"]}
+    whole = described.pop("civic-donnees")  # the ZIP and the data package
     assert described.keys() == {d.name for d in datasets.datasets()}
+    assert sorted(local_path(d["dcat:downloadURL"]["@id"]) for d in whole["dcat:distribution"]) == [
+        "/donnees/civic-donnees.zip", "/donnees/datapackage.json"]
+    for distribution in whole["dcat:distribution"]:
+        response = client.get(local_path(distribution["dcat:downloadURL"]["@id"]))
+        assert distribution["spdx:checksum"]["spdx:checksumValue"] == hashlib.sha256(response.get_data()).hexdigest()
+        assert distribution["dcat:mediaType"]["@id"] == f"http://www.iana.org/assignments/media-types/{response.mimetype}"
     for name, dataset in described.items():
         assert dataset["@type"] == "dcat:Dataset" and dataset["dct:identifier"] and dataset["dcat:keyword"]
         assert {t["@language"] for t in dataset["dct:title"]} == {"fr", "en"}
@@ -142,7 +170,21 @@ def test_the_dcat_catalogue_describes_every_dataset_and_its_files(demo, client):
             checksum = distribution["spdx:checksum"]
             assert checksum["spdx:algorithm"]["@id"] == "spdx:checksumAlgorithm_sha256"
             assert checksum["spdx:checksumValue"] == hashlib.sha256(body).hexdigest()
-            assert distribution["dcat:mediaType"]["@id"].endswith(response.mimetype)
+            assert distribution["dcat:mediaType"]["@id"] == f"http://www.iana.org/assignments/media-types/{response.mimetype}"
             assert distribution["dct:conformsTo"] == dataset["dct:conformsTo"]
             assert client.get(local_path(distribution["dcat:accessURL"]["@id"])).status_code == 200
     json.dumps(catalogue)  # plain JSON: any JSON-LD processor reads it
+
+
+def test_the_dcat_catalogue_names_the_collectivites_contact_when_it_gave_one(demo, client):
+    save({"email": "", "contact_url": ""}, conflict=None)
+    db.session.commit()
+    forget(current_app._get_current_object())
+    assert "dcat:contactPoint" not in client.get("/donnees/catalogue.jsonld").get_json(force=True)["dcat:dataset"][0]
+    save({"email": "donnees@mairie.example"}, conflict=None)
+    db.session.commit()
+    forget(current_app._get_current_object())
+    catalogue = client.get("/donnees/catalogue.jsonld").get_json(force=True)
+    for dataset in catalogue["dcat:dataset"]:
+        assert dataset["dcat:contactPoint"]["vcard:hasEmail"]["@id"] == "mailto:donnees@mairie.example"
+    assert catalogue["@context"]["vcard"] == "http://www.w3.org/2006/vcard/ns#"

@@ -108,3 +108,11 @@ def test_the_sitemap_lists_every_process_and_project_follow_up(client, records):
     assert expected <= paths
     for path in expected:
         assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("path", ["/robots.txt", "/sitemap.xml", "/sitemap/pages-1.xml"])
+def test_crawlers_may_keep_them_an_hour_and_get_304_for_the_version_they_have(client, records, path):
+    response = client.get(path)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=3600"
+    again = client.get(path, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and not again.data and "Set-Cookie" not in again.headers

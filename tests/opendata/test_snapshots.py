@@ -1,6 +1,7 @@
 """The datasets' stored snapshots: what a refresh writes equals the datasets' rows, a refresh replaces all of
 them at once, the clock job refreshes once a day, and the data package and ZIP validate with the real
 Frictionless validator (every dataset, their sizes and hashes)."""
+import csv
 import hashlib
 import io
 import json
@@ -20,6 +21,7 @@ from civic.jobs import run_jobs
 from civic.opendata import datasets, snapshots
 from civic.opendata.files import csv_text, json_text
 from civic.opendata.models import OpenDataChunk, OpenDataFile
+from tests.decisions.helpers import make_decision
 from tests.factories import make_theme
 from tests.opendata.helpers import SIRET, refreshed_demo
 
@@ -71,11 +73,11 @@ def test_a_refresh_replaces_every_file_in_its_transaction(app, ctx):
     db.session.commit()
     before = {f.name: (f.id, f.sha256, f.issued_at) for f in snapshots.stored().values()}
     make_theme(name="Écoles")
-    written = snapshots.refresh(["themes"])
-    assert [d.name for d in written] == ["themes"]
+    written = snapshots.refresh()
+    assert written == datasets.datasets()
     db.session.rollback()  # a refresh that fails before its commit leaves the last one whole
     assert {f.name: (f.id, f.sha256, f.issued_at) for f in snapshots.stored().values()} == before
-    snapshots.refresh(["themes"])
+    snapshots.refresh()
     db.session.commit()
     after = snapshots.stored()
     assert after.keys() == before.keys()
@@ -98,14 +100,15 @@ def test_the_clock_job_refreshes_once_a_day(app, ctx, monkeypatch):
     assert {f.generated_at for f in snapshots.stored().values()} == {later}
 
 
-def test_the_command_refreshes_all_or_the_datasets_named(app, ctx):
+def test_the_command_refreshes_every_dataset(app, ctx):
     make_theme(name="Voirie")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["opendata", "refresh"])
     assert result.exit_code == 0, result.output
     assert f"themes.csv: {snapshots.stored_file('themes.csv').size} bytes" in result.output
-    result = runner.invoke(args=["opendata", "refresh", "themes", "nothing"])
-    assert result.exit_code != 0 and "no such dataset: nothing" in result.output
+    # Every dataset or none: the data package's foreign keys relate the files of one refresh.
+    result = runner.invoke(args=["opendata", "refresh", "themes"])
+    assert result.exit_code != 0
 
 
 def test_the_zip_holds_a_data_package_that_validates(demo, tmp_path):
@@ -129,3 +132,51 @@ def test_the_zip_holds_a_data_package_that_validates(demo, tmp_path):
     assert result["valid"], json.dumps(result["tasks"], indent=1)[:3000]
     assert {task["name"] for task in result["tasks"]} == {d.name for d in datasets.datasets()}
     assert package == json.loads(_bytes(snapshots.DATAPACKAGE)[0])
+
+
+def test_a_download_whose_file_a_refresh_replaced_meanwhile_fails_rather_than_ending_short(app, ctx, client,
+                                                                                         monkeypatch):
+    make_theme(name="Voirie")
+    snapshots.refresh()
+    db.session.commit()
+    read, refreshed = snapshots.file_chunks, []
+
+    def refreshed_first(file):
+        stream = read(file)
+
+        def sent():  # when the server sends the body: after the request read the file's row and committed
+            if not refreshed:
+                refreshed.append(True)
+                with app.app_context():
+                    make_theme(name="Écoles")
+                    snapshots.refresh()
+                    db.session.commit()
+            yield from stream
+        return sent()
+
+    monkeypatch.setattr(snapshots, "file_chunks", refreshed_first)
+    with pytest.raises(chunked_files.ChangedWhileRead):
+        client.get("/donnees/themes.csv")
+    monkeypatch.setattr(snapshots, "file_chunks", read)
+    assert "Écoles" in client.get("/donnees/themes.csv").get_data(as_text=True)
+
+
+def test_a_votes_state_is_the_one_at_the_refresh_and_its_schema_says_so(app, ctx):
+    decision = make_decision(state="open")
+    snapshots.refresh()
+    db.session.commit()
+    body, file = _bytes("decisions.csv")
+    [row] = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
+    assert row["state"] == decision.state_at(file.generated_at).value == "open"
+    # A day's file does not follow the vote closing: its dates do, and its schema says which to read.
+    assert decision.state_at(decision.closes_at).value == "closed"
+    [field] = [f for f in datasets.get("decisions").schema["fields"] if f["name"] == "state"]
+    assert "when the file was generated" in field["x_description_en"] and "closes_at" in field["x_description_en"]
+    assert "produit" in field["description"] and "closes_at" in field["description"]
+
+
+def test_the_data_package_says_that_the_csv_guards_formulas_and_the_json_keeps_the_text(app, ctx):
+    snapshots.refresh()
+    package = json.loads(_bytes(snapshots.DATAPACKAGE)[0])
+    assert "apostrophe (’)" in package["description"] and "JSON" in package["description"]
+    assert "apostrophe (')" in package["x_description_en"] and "exact text" in package["x_description_en"]
