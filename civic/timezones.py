@@ -7,6 +7,9 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
+# The days officials type (phases, milestones) fall within these years: another is a typing mistake (and would
+# not fit some databases' dates).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def paris_to_utc(value):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from .. import staff_log
 from ..access import Action, check
 from ..accounts.models import District
+from ..accounts.services import all_districts
 from ..answers.models import AnswerStatus
 from ..db_types import utcnow
 from ..decisions.models import Method
@@ -28,6 +29,7 @@ from ..proposals.models import Proposal
 from ..targets import TargetType
 from ..themes.models import Theme
 from ..themes.services import active_themes
+from ..timezones import FIRST_YEAR, LAST_YEAR
 from ..transaction import lock_rows, unique_insert
 from .models import (COST_MAX, MILESTONE_MAX, REASON_MAX, ChangedField, ImplementationRecord, ImplementationStatus,
                      Milestone, RecordChange)
@@ -40,8 +42,6 @@ ACCEPTING = (AnswerStatus.ACCEPTED, AnswerStatus.ACCEPTED_WITH_CHANGES, AnswerSt
 RECORDS_PER_PAGE = 20
 # The record's page shows the latest changes of its history, and says how many earlier ones there are.
 CHANGES_SHOWN = 30
-# Milestones are dated within these years: another is a typing mistake.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 _ORDER = (ImplementationRecord.opened_at, ImplementationRecord.id)
 
 
@@ -163,10 +163,6 @@ def totals(scope=SITE, theme_id=None, district_id=None):
     return Totals(count=count, spent=spent, voted=voted)
 
 
-def districts():
-    return db.session.execute(select(District).order_by(District.name)).scalars().all()
-
-
 def listing(scope, status_key, theme_id, district_id, **page):
     """What templates/followup/_records.html shows of ``scope``: its totals, the filters and a page of records
     (``status_key``: a status's value, anything else is every status)."""
@@ -175,7 +171,7 @@ def listing(scope, status_key, theme_id, district_id, **page):
         "page": records(scope, status, theme_id, district_id, **page),
         "totals": totals(scope, theme_id, district_id),
         "themes": active_themes(),
-        "districts": districts(),
+        "districts": all_districts(),
         "status_key": status.value if status else "", "theme_id": theme_id, "district_id": district_id,
     }
 

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..access import Action, load_visible, public, requires
+from ..accounts.services import all_districts
 from ..domain import DomainError, attach_error
 from ..following.services import is_following
 from ..i18n import current_language
@@ -42,7 +43,7 @@ def _record_form(record):
     form = RecordForm(status=record.status.value, progress=str(record.progress),
                       actual_cost=str(record.actual_cost) if record.actual_cost is not None else "",
                       reason=record.reason, theme=record.theme_id, district=record.district_id)
-    form.set_places(active_themes(), services.districts(), current_language())
+    form.set_places(active_themes(), all_districts(), current_language())
     return form
 
 

@@ -25,7 +25,7 @@ from ..proposals.models import Proposal, ProposalState
 from ..proposals.services import submit_proposal
 from ..targets import TargetType
 from ..themes.models import Theme
-from ..timezones import paris_day_bounds
+from ..timezones import FIRST_YEAR, LAST_YEAR, paris_day_bounds
 from ..transaction import lock_rows, unique_insert
 from .models import KIND_ORDER, Feasibility, Phase, PhaseKind, Process, ProcessProposal
 
@@ -44,10 +44,6 @@ class PhaseRow(NamedTuple):
     ends_on: date
     row: int
 
-
-# Days a process may run on: a date typed with a wrong year (0202, 9999) is a typing error, and stored times must
-# stay within what both databases hold.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _check_phases(rows):
