@@ -33,6 +33,8 @@ from .notifications.views import bp as notifications_bp
 from .opendata.views import bp as opendata_bp
 from .ops.views import bp as ops_bp
 from .processes.views import bp as processes_bp
+from .questionnaires.results_views import bp as questionnaire_results_bp
+from .questionnaires.views import bp as questionnaires_bp
 from .proposals.views import bp as proposals_bp
 from .themes.views import bp as themes_bp
 
@@ -110,3 +112,5 @@ def _register_blueprints(app):
     app.register_blueprint(feeds_bp, url_prefix="/flux")
     app.register_blueprint(followup_bp)
     app.register_blueprint(processes_bp, url_prefix="/processus")
+    app.register_blueprint(questionnaires_bp, url_prefix="/processus")
+    app.register_blueprint(questionnaire_results_bp, url_prefix="/processus")

@@ -34,12 +34,15 @@ class TargetType(enum.Enum):
     COUNTER = "counter"
     SETTING = "setting"  # the site settings as a whole (the staff log): it names no row
     IMPLEMENTATION = "implementation"  # the follow-up of a decided project (civic.followup)
+    QUESTIONNAIRE = "questionnaire"  # a consultation's questions (civic.questionnaires)
+    ANSWER = "answer"  # an answer to a questionnaire's question (its free text is moderated)
 
 
 labels.register(TargetType, {
     TargetType.PROPOSAL: _l("Proposal"), TargetType.COMMENT: _l("Comment"), TargetType.SUPPORT: _l("Support"),
     TargetType.DECISION: _l("Decision"), TargetType.USER: _l("Account"), TargetType.COUNTER: _l("Counter"),
     TargetType.SETTING: _l("Settings"), TargetType.IMPLEMENTATION: _l("Project follow-up"),
+    TargetType.QUESTIONNAIRE: _l("Questionnaire"), TargetType.ANSWER: _l("Answer to a questionnaire"),
 })
 
 

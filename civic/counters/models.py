@@ -21,7 +21,8 @@ from ..privacy.registry import ANONYMISE, ERASE, KEEP, holds_personal_data, refe
 from ..targets import Kind, TargetType, TargetTypeColumn, type_check
 
 # What the audit log names: what was entered, or for a registration or an attachment the resident.
-AUDITED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.SUPPORT, TargetType.DECISION, TargetType.USER)
+AUDITED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.SUPPORT, TargetType.DECISION, TargetType.USER,
+                 TargetType.QUESTIONNAIRE)
 
 
 class Channel(enum.Enum):
@@ -105,6 +106,7 @@ class AssistedActionKind(enum.Enum):
     SUPPORT_ADDED = "support_added"
     SUPPORT_WITHDRAWN = "support_withdrawn"
     VOTE_CAST = "vote_cast"
+    QUESTIONNAIRE_ANSWERED = "questionnaire_answered"
     CONTRIBUTIONS_ATTACHED = "contributions_attached"
     ACCOUNT_ERASED = "account_erased"
 
@@ -232,6 +234,7 @@ labels.register(AssistedActionKind, {
     AssistedActionKind.SUPPORT_ADDED: _l("Support given"),
     AssistedActionKind.SUPPORT_WITHDRAWN: _l("Support withdrawn"),
     AssistedActionKind.VOTE_CAST: _l("Vote cast"),
+    AssistedActionKind.QUESTIONNAIRE_ANSWERED: _l("Questionnaire answered"),
     AssistedActionKind.CONTRIBUTIONS_ATTACHED: _l("Counter contributions attached to an account"),
     AssistedActionKind.ACCOUNT_ERASED: _l("Account deleted at the resident's request"),
 })

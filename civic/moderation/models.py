@@ -19,7 +19,7 @@ from ..privacy.registry import ANONYMISE, KEEP, move_unless_held, refers_to_acco
 from ..targets import TargetType, TargetTypeColumn, type_check
 
 # What residents report and moderators act on.
-MODERATED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT)
+MODERATED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.ANSWER)
 
 
 class ModerationMode(enum.Enum):

@@ -34,9 +34,10 @@ REASON_MAX = 3_000
 
 
 class PhaseKind(enum.Enum):
-    """What a phase is for. A kind comes with its rules (rules.py); a later kind (a questionnaire) is a value
-    here, its label, its place in KIND_ORDER and the rules that name it."""
+    """What a phase is for. A kind comes with its rules (rules.py): a value here, its label, its place in
+    KIND_ORDER and the rules that name it."""
 
+    QUESTIONNAIRE = "questionnaire"  # residents answer the process's questions (civic.questionnaires)
     IDEAS = "ideas"
     STUDY = "study"
     VOTE = "vote"
@@ -45,8 +46,9 @@ class PhaseKind(enum.Enum):
 
 
 # The order the kinds come in within a process: ideas are studied, then voted on, then the results are read and
-# what won is built. A process needs not have every kind, and has each at most once.
-KIND_ORDER = (PhaseKind.IDEAS, PhaseKind.STUDY, PhaseKind.VOTE, PhaseKind.RESULTS, PhaseKind.FOLLOW_UP)
+# what won is built. A consultation asks its questions first, and its results phase publishes the synthesis. A
+# process needs not have every kind, and has each at most once.
+KIND_ORDER = (PhaseKind.QUESTIONNAIRE, PhaseKind.IDEAS, PhaseKind.STUDY, PhaseKind.VOTE, PhaseKind.RESULTS, PhaseKind.FOLLOW_UP)
 
 
 class Feasibility(enum.Enum):
@@ -164,6 +166,7 @@ class ProcessProposal(db.Model):
 
 
 labels.register(PhaseKind, {
+    PhaseKind.QUESTIONNAIRE: _l("questionnaire"),
     PhaseKind.IDEAS: _l("ideas"),
     PhaseKind.STUDY: _l("technical study"),
     PhaseKind.VOTE: _l("vote"),
