@@ -123,7 +123,9 @@ class Response(AssistedRecord, db.Model):
 
     questionnaire: Mapped[Questionnaire] = relationship()
     respondent: Mapped[User | None] = relationship(foreign_keys=[respondent_id])
-    answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan", back_populates="response")
+    # Named by its module: civic.answers has an Answer too (the officials' answers to proposals).
+    answers: Mapped[list["Answer"]] = relationship("civic.questionnaires.models.Answer", cascade="all, delete-orphan",
+                                                   back_populates="response")
 
 
 class Answer(db.Model):

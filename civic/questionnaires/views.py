@@ -1,3 +1,5 @@
 from flask import Blueprint
 
+from . import models  # noqa: F401
+
 bp = Blueprint("questionnaires", __name__)
