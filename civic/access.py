@@ -86,6 +86,11 @@ class Action(enum.Enum):
     PROCESS_PROPOSE = "process_propose"
     PROCESS_STUDY = "process_study"
     PROCESS_BUILD_VOTE = "process_build_vote"
+    # Consultations' questionnaires (civic.questionnaires), answered during a process's questionnaire phase.
+    QUESTIONNAIRE_MANAGE = "questionnaire_manage"
+    QUESTIONNAIRE_QUESTIONS = "questionnaire_questions"
+    QUESTIONNAIRE_ANSWER = "questionnaire_answer"
+    QUESTIONNAIRE_OWN_ANSWERS = "questionnaire_own_answers"
 
 
 NOT_ALLOWED = _l("You do not have permission to see this page or do this action.")

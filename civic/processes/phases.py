@@ -22,6 +22,8 @@ PHASE_ACTIONS = {
     Action.PROPOSAL_SUPPORT: (PhaseKind.IDEAS, PhaseKind.STUDY),
     Action.PROPOSAL_EDIT: (PhaseKind.IDEAS,),
     Action.PROPOSAL_WITHDRAW: (PhaseKind.IDEAS, PhaseKind.STUDY),
+    # A questionnaire is answered during its phase only: the synthesis reads a closed set of answers.
+    Action.QUESTIONNAIRE_ANSWER: (PhaseKind.QUESTIONNAIRE,),
 }
 
 FROZEN_BY_THE_VOTE = (Action.PROCESS_PROPOSE, Action.PROPOSAL_EDIT, Action.PROPOSAL_WITHDRAW)
@@ -35,6 +37,8 @@ REFUSALS = {
     Action.PROPOSAL_EDIT: _l("The proposals of this process can be edited during its ideas phase only."),
     Action.PROPOSAL_WITHDRAW: _l("The proposals of this process can be withdrawn during its ideas and study phases "
                                  "only."),
+    Action.QUESTIONNAIRE_ANSWER: _l("The questionnaire of this process is answered during its questionnaire phase "
+                                    "only."),
 }
 
 

@@ -20,7 +20,7 @@ from ..themes.services import active_themes, all_themes
 from . import opendata  # noqa: F401 - registers the processes' datasets
 from . import registrations  # noqa: F401 - the processes' pages in sitemap.xml
 from . import rules  # noqa: F401 - registers the package's access rules
-from . import services
+from . import sections, services
 from .forms import BuildVoteForm, ProcessForm, ProcessProposalForm, StudyForm
 from .models import PhaseKind, Process, ProcessProposal
 from .phases import current_phase, steps
@@ -101,7 +101,8 @@ def edit(process):
 def detail(process):
     page = proposals.list_proposals(state=None, process_id=process.id, per_page=services.PROPOSALS_PER_PAGE,
                                     counted=False, **page_args())
-    return render_template("processes/detail.html", proposals=page, decision=process.decision, **_frame(process))
+    return render_template("processes/detail.html", proposals=page, decision=process.decision,
+                           sections=sections.shown(process), **_frame(process))
 
 
 @bp.route("/<int:process_id>/realisations")

@@ -1,0 +1,44 @@
+"""Who may set a questionnaire up, answer it and read their answers (registered into civic.access).
+
+Answering depends on the process's phase: processes.phases.PHASE_ACTIONS says when (its questionnaire phase)."""
+from flask_babel import lazy_gettext as _l
+
+from ..access import Action, Role, register
+from ..processes.models import PhaseKind
+from ..processes.phases import phase_refusal
+from .models import Questionnaire
+from .services import is_answered
+
+OFFICIALS = {Role.ELECTED, Role.ADMIN}
+
+NO_QUESTIONNAIRE_PHASE = _l("This process has no questionnaire phase: add one, with its dates, before writing its "
+                            "questionnaire.")
+FROZEN = _l("Residents have started answering: the questions stay as they answered them, and can no longer be "
+            "added, changed, moved or removed.")
+NO_QUESTION = _l("This questionnaire has no question yet.")
+
+
+def _process_of(thing):
+    return thing.process if isinstance(thing, Questionnaire) else thing
+
+
+def _has_phase(_user, thing):
+    return None if _process_of(thing).phase_of(PhaseKind.QUESTIONNAIRE) is not None else NO_QUESTIONNAIRE_PHASE
+
+
+def _not_answered(_user, questionnaire):
+    return FROZEN if is_answered(questionnaire) else None
+
+
+def _may_answer(_user, questionnaire):
+    return phase_refusal(questionnaire.process, Action.QUESTIONNAIRE_ANSWER) or (
+        None if questionnaire.questions else NO_QUESTION)
+
+
+# On a process (creating its questionnaire) or on its questionnaire (its introduction, how free texts are used).
+register(Action.QUESTIONNAIRE_MANAGE, OFFICIALS, check=_has_phase)
+register(Action.QUESTIONNAIRE_QUESTIONS, OFFICIALS, check=_not_answered)
+register(Action.QUESTIONNAIRE_ANSWER, {Role.RESIDENT}, assistable=True, check=_may_answer)
+# What one answered, read at any time by its author; not by an agent at a counter, who enters answers for the
+# resident but has no reason to read those given online.
+register(Action.QUESTIONNAIRE_OWN_ANSWERS, {Role.RESIDENT})
