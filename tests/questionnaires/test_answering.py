@@ -55,10 +55,10 @@ def test_each_kind_is_checked_and_what_was_typed_is_kept(client_request, login_a
     page = _answer(client_request, questionnaire, data)
     assert page.title.startswith("Erreur : ")
     assert page.field_error(f"q{level.id}") == "Choisissez une valeur de 1 à 5."
-    assert page.field_error(f"q{word.id}") == "Saisissez au plus 200 caractères (vous en avez saisi 201)."
-    assert page.field_error(f"q{text.id}") == "Saisissez au plus 5000 caractères (vous en avez saisi 5001)."
-    assert page.errors == ["Choisissez une valeur de 1 à 5.", "Saisissez au plus 200 caractères (vous en avez saisi 201).",
-                           "Saisissez au plus 5000 caractères (vous en avez saisi 5001)."]
+    assert page.field_error(f"q{word.id}") == "Saisissez 200 caractères au plus (vous en avez saisi 201)."
+    assert page.field_error(f"q{text.id}") == "Saisissez 5000 caractères au plus (vous en avez saisi 5001)."
+    assert page.errors == ["Choisissez une valeur de 1 à 5.", "Saisissez 200 caractères au plus (vous en avez saisi 201).",
+                           "Saisissez 5000 caractères au plus (vous en avez saisi 5001)."]
     # Everything typed is there again, the choices ticked as they were.
     assert page.value(f"q{word.id}") == "x" * 201 and page.value(f"q{text.id}") == "y" * 5001
     assert page.select_one(f"#q{one.id}").has_attr("checked")
