@@ -67,6 +67,10 @@ EXPECTED = {
     Action.PROCESS_PROPOSE: RESIDENTS,
     Action.PROCESS_STUDY: {Role.MODERATOR, Role.ELECTED, Role.ADMIN},
     Action.PROCESS_BUILD_VOTE: OFFICIALS,
+    Action.QUESTIONNAIRE_MANAGE: OFFICIALS,
+    Action.QUESTIONNAIRE_QUESTIONS: OFFICIALS,
+    Action.QUESTIONNAIRE_ANSWER: RESIDENTS,
+    Action.QUESTIONNAIRE_OWN_ANSWERS: RESIDENTS,
 }
 
 
@@ -222,12 +226,13 @@ def test_refusals_because_of_the_state_say_why(ctx, app):
 # --- Assisted sessions: an agent acts as the resident for what residents do, and only that ----------
 
 SESSION_ACTIONS = (Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.COMMENT_CREATE, Action.DECISION_VOTE,
-                   Action.PROCESS_PROPOSE, Action.PROPOSAL_EDIT, Action.REPORT, Action.FOLLOW, Action.ATTACH_CONTRIBUTIONS, Action.COUNTER_DESK,
+                   Action.PROCESS_PROPOSE, Action.QUESTIONNAIRE_ANSWER, Action.QUESTIONNAIRE_OWN_ANSWERS,
+                   Action.PROPOSAL_EDIT, Action.REPORT, Action.FOLLOW, Action.ATTACH_CONTRIBUTIONS, Action.COUNTER_DESK,
                    Action.MANAGE_OWN_ACCOUNT, Action.MODERATE)
 # An assisted session lets the agent do for the resident what residents do at a counter (propose, support,
 # comment, vote), never what only concerns the resident's own account (edit later, report, follow, attach).
 IN_SESSION = {Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.COMMENT_CREATE, Action.DECISION_VOTE,
-              Action.PROCESS_PROPOSE, Action.COUNTER_DESK, Action.MANAGE_OWN_ACCOUNT}
+              Action.PROCESS_PROPOSE, Action.QUESTIONNAIRE_ANSWER, Action.COUNTER_DESK, Action.MANAGE_OWN_ACCOUNT}
 WITHOUT_SESSION = {Action.COUNTER_DESK, Action.MANAGE_OWN_ACCOUNT}
 
 
@@ -243,7 +248,7 @@ def test_session_matrix(app, ctx, in_session):
     assert allowed == (IN_SESSION if in_session else WITHOUT_SESSION)
     assert {action for action, rule in rules().items() if rule.assistable} == {
         Action.PROPOSAL_CREATE, Action.PROPOSAL_SUPPORT, Action.COMMENT_CREATE, Action.DECISION_VOTE,
-        Action.PROCESS_PROPOSE}
+        Action.PROCESS_PROPOSE, Action.QUESTIONNAIRE_ANSWER}
 
 
 # --- The pages do what the rules say -------------------------------------------------------------

@@ -66,7 +66,8 @@ def test_what_a_resident_did_is_in_my_data(app):
     did: "my data" shows it (the rows that stay are the agents' and staff's, or the audit log's, shown too)."""
     moving = {r.column.class_.__tablename__ for r in references() if r.attach != "keep"}
     shown = {"proposals": "proposal", "comments": "comment", "supports": "support", "votes": "participation",
-             "reports": "report", "follows": "follow", "assisted_actions": "assisted_action"}
+             "reports": "report", "follows": "follow", "assisted_actions": "assisted_action",
+             "questionnaires": "questionnaire_response"}
     assert {s.key for s in sections()} == set(shown)
     assert moving <= set(shown.values())
     for section in sections():
