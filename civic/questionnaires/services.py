@@ -263,7 +263,9 @@ def read_answers(questionnaire, form):
     """The answers in ``form`` (a posted MultiDict), checked question by question: a choice must be one of its
     question's, a scale from 1 to 5, a text within its length, a required question answered."""
     typed = Typed()
-    for question in questionnaire.questions:
+    questions = db.session.execute(select(Question).where(Question.questionnaire_id == questionnaire.id)
+                                   .order_by(Question.position).options(selectinload(Question.choices))).scalars()
+    for question in questions:
         error = _read(question, form, typed)
         if error is not None:
             typed.errors[question.id] = error
