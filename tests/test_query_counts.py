@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from civic import create_app
 from civic.demo import DEMO_PASSWORD, seed
+from civic.accounts.models import User
 from civic.extensions import db
 from civic.proposals.models import Proposal, ProposalState
 from civic.scale_data import Sizes, seed_scale
@@ -28,6 +29,7 @@ from tests.browser.crawling import PAGE_BUDGET, REPO_ROOT, gzip_size
 from tests.conftest import CheckingClient
 from tests.factories import login, make_comment
 from tests.queries import recording
+from tests.questionnaires.helpers import seed_consultations
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("CIVIC_TEST_DATABASE_URL")),
@@ -69,6 +71,9 @@ def _site(tmp_path, factor):
         thread = make_comment(newest, body="Un fil de discussion")
         for n in range(5):
             make_comment(newest, body=f"Réponse {n}", parent=thread)
+        # Consultations in their questionnaire phase: one the demo resident answered, one to answer.
+        seed_consultations(10 * factor, db.session.execute(select(User).where(
+            User.email == ROLES["resident"])).scalar_one())
     return app
 
 

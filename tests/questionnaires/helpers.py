@@ -1,7 +1,9 @@
 """Consultations: a process with a questionnaire phase, its questionnaire and questions."""
 from datetime import timedelta
 
-from civic.accounts.models import Role
+from werkzeug.datastructures import MultiDict
+
+from civic.accounts.models import Role, User
 from civic.extensions import db
 from civic.processes.models import PhaseKind
 from civic.processes.phases import today
@@ -55,3 +57,15 @@ def form_for(questionnaire, single=0, multiple=(0, 2), scale="4", short="Vivant"
     one, many, level, word, text = questions_of(questionnaire)
     return {f"q{one.id}": str(one.choices[single].id), f"q{many.id}": [str(many.choices[i].id) for i in multiple],
             f"q{level.id}": scale, f"q{word.id}": short, f"q{text.id}": long}
+
+
+def seed_consultations(responses, answering):
+    """For the crawl of the whole site (tests/test_query_counts.py): a consultation that ``answering`` (an
+    account) answered with ``responses`` others, and one nobody answered yet, both in their questionnaire phase."""
+    answered, waiting = make_consultation(questions=EVERY_KIND), make_consultation(questions=EVERY_KIND)
+    residents = db.session.execute(db.select(User).where(User.role == Role.RESIDENT, User.id != answering.id)
+                                   .order_by(User.id).limit(responses)).scalars().all()
+    for resident in [answering, *residents]:
+        services.answer_questionnaire(answered, resident, MultiDict(form_for(answered)))
+    db.session.commit()
+    return answered, waiting
