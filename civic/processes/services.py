@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import staff_log
+from .. import labels, staff_log
 from ..access import Action, check
 from ..accounts.models import District
 from ..answers.services import ANSWERS_TOPIC
@@ -63,8 +63,9 @@ def _check_phases(rows):
         if previous is None:
             continue
         if KIND_ORDER.index(row.kind) < KIND_ORDER.index(previous.kind):
-            raise DomainError(_l("Step %(n)s: the phases come in this order: ideas, technical study, vote, results, "
-                                 "follow-up.", n=row.row), field="phases")
+            # The order read from KIND_ORDER: a kind added there (the questionnaire) is named here too.
+            raise DomainError(_l("Step %(n)s: the phases come in this order: %(order)s.", n=row.row,
+                                 order=", ".join(str(labels.label(kind)) for kind in KIND_ORDER)), field="phases")
         if row.starts_on <= previous.ends_on:
             raise DomainError(_l("Step %(n)s starts before the end of step %(m)s: phases do not overlap.",
                                  n=row.row, m=previous.row), field="phases")

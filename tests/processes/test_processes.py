@@ -49,8 +49,8 @@ def test_phases_that_overlap_or_come_out_of_order_are_refused_keeping_what_was_t
     assert page.value("title") == "Budget participatif 2027" and page.value("phases-1-starts_on") == _day(10)
     page = client_request.post("processes.new", _data=_form(**{"phases-0-kind": "vote", "phases-2-kind": "ideas"}),
                                _expected_status=200)
-    assert page.errors == ["Étape 2 : les phases se suivent dans cet ordre : idées, étude technique, vote, "
-                           "résultats, suivi."]
+    assert page.errors == ["Étape 2 : les phases se suivent dans cet ordre : questionnaire, idées, étude technique, "
+                           "vote, résultats, suivi des projets."]
     page = client_request.post("processes.new", _data=_form(**{"phases-1-ends_on": _day(-5)}), _expected_status=200)
     assert page.errors == ["L’étape 2 se termine avant de commencer : vérifiez ses dates."]
     page = client_request.post("processes.new", _expected_status=200,
