@@ -8,8 +8,9 @@ from civic.questionnaires.models import Response
 from civic.targets import TargetType
 from tests.client import Page
 from tests.counters.helpers import follow_up_code, make_counter, open_session
+from tests.counters.test_session_lapse import post_page_form
 from tests.factories import login, make_user
-from tests.questionnaires.helpers import EVERY_KIND, form_for, make_consultation
+from tests.questionnaires.helpers import EVERY_KIND, form_for, make_consultation, questions_of
 
 
 def _responses():
@@ -85,3 +86,25 @@ def test_one_answer_per_resident_whatever_the_channel(client, ctx):
     assert page.texts("dd")[0] == "Mercredi"
     assert "Saisies à un guichet" in page.text("main")
     assert len(_responses()) == 2
+
+
+def test_answers_typed_for_a_resident_whose_session_ended_are_kept_and_sent_on_reopening(client, ctx):
+    questionnaire = make_consultation(questions=EVERY_KIND)
+    agent, resident = make_user(role=Role.COUNTER_AGENT), make_user()
+    make_counter(agent)
+    login(client, agent)
+    open_session(client, resident)
+    page = Page(client.get(f"/processus/questionnaires/{questionnaire.id}/answer"))
+    client.post_form("/desk/session/end")  # in another tab
+    data = {**form_for(questionnaire), FORM_TOKEN_FIELD: page.value(FORM_TOKEN_FIELD)}
+    lapsed = Page(client.post_form(f"/processus/questionnaires/{questionnaire.id}/answer", data))
+    assert lapsed.h1 == "La session accompagnée a pris fin" and _responses() == []
+    # The free texts are shown again under their questions; the choices are carried as they were.
+    one, _many, _level, word, text = questions_of(questionnaire)
+    assert lapsed.text(f'label[for="q{word.id}"]') == "En un mot ?" and lapsed.value(f"q{word.id}") == "Vivant"
+    assert lapsed.value(f"q{text.id}") == "Plus de bancs."
+    assert lapsed.select_one(f'input[type="hidden"][name="q{one.id}"]')["value"] == str(one.choices[0].id)
+    sent = post_page_form(client, lapsed, "main form", **{"reopen-identity_check": "document", "reopen-consent": "y"})
+    assert "/desk/receipts/" in sent.location
+    [response] = _responses()
+    assert response.respondent_id == resident.id and len(response.answers) == 6
