@@ -8,7 +8,7 @@ from ..counters.acting import actor, assisted_session, receipt_redirect, record_
 from ..counters.models import AssistedActionKind
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
-from ..processes.models import PhaseKind, Process
+from ..processes.models import Process
 from ..processes.phases import current_phase, steps
 from ..transaction import refuse
 from . import registrations  # noqa: F401 - the questionnaire's part of process pages, receipts, "my data"

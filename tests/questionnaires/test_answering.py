@@ -161,7 +161,7 @@ def test_outside_its_phase_the_questionnaire_is_not_answered(client_request, log
     questionnaire = make_consultation(phase, questions=EVERY_KIND)
     login_as()
     page = client_request.get("processes.detail", process_id=questionnaire.process_id)
-    assert not page.has(f'#questionnaire a[href$="/answer"]')
+    assert not page.has('#questionnaire a[href$="/answer"]')
     assert "On répond au questionnaire du " in page.text("#questionnaire")
     page = client_request.post("questionnaires.answer", questionnaire_id=questionnaire.id,
                                _data=form_for(questionnaire), _follow=True)

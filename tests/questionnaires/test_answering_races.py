@@ -13,20 +13,14 @@ from civic.questionnaires import services
 from civic.questionnaires.models import Answer, Questionnaire, Response
 from tests.factories import make_user
 from tests.questionnaires.helpers import EVERY_KIND, form_for, make_consultation
+from tests.test_races import postgresql_only  # noqa: F401 - the fixture
 
 # Its work leaves the test's connection (threads with sessions of their own): see conftest.py.
 pytestmark = pytest.mark.real_commits
 RECORDED = object()
 
 
-@pytest.fixture
-def postgresql_only(app):
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("on SQLite writers take turns: two answers cannot be recorded side by side")
-
-
-def test_five_answers_of_one_resident_at_the_same_moment_make_one_response(app, ctx, postgresql_only):
+def test_five_answers_of_one_resident_at_the_same_moment_make_one_response(app, ctx, postgresql_only):  # noqa: F811
     questionnaire = make_consultation(questions=EVERY_KIND)
     resident = make_user()
     ids, form = (questionnaire.id, resident.id), MultiDict(form_for(questionnaire))

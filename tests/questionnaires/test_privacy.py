@@ -11,7 +11,6 @@ from civic.counters.models import AssistedActionKind, IdentityCheck
 from civic.extensions import db
 from civic.questionnaires import services
 from civic.questionnaires.models import Answer, Response
-from tests.client import Page
 from tests.counters.helpers import make_counter
 from tests.factories import make_user
 from tests.questionnaires.helpers import EVERY_KIND, form_for, make_consultation

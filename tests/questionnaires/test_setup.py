@@ -4,11 +4,9 @@ import pytest
 
 from civic.accounts.models import Role
 from civic.extensions import db
-from civic.processes.models import PhaseKind
 from civic.questionnaires.models import FreeTextUse, Questionnaire, QuestionKind
 from civic.staff_log import StaffLogEntry
 from civic.targets import TargetType
-from tests.factories import make_user
 from tests.processes.helpers import make_process
 from tests.questionnaires.helpers import EVERY_KIND, consultation_days, form_for, make_consultation, questions_of
 
@@ -129,7 +127,7 @@ def test_questions_are_frozen_once_the_first_answer_is_recorded(client_request, 
     login_as(Role.ELECTED)
     first = questions_of(questionnaire)[0]
     page = client_request.get("questionnaires.setup", questionnaire_id=questionnaire.id)
-    assert not page.has("main form") and not page.has(f'a[href$="/questions/new"]')
+    assert not page.has("main form") and not page.has('a[href$="/questions/new"]')
     frozen = ("Des habitants ont commencé à répondre : les questions restent celles auxquelles ils ont répondu, et ne "
               "peuvent plus être ajoutées, modifiées, déplacées ni retirées.")
     for endpoint, extra in (("questionnaires.add_question", {}), ("questionnaires.edit_question", {"question_id": first.id}),
