@@ -11,7 +11,9 @@ from civic.decisions.models import Participation
 from civic.extensions import db
 from civic.following.models import Follow
 from civic.moderation.models import Report, ReportReason
+from civic.processes.models import Process
 from civic.proposals.models import REASON_MAX, TITLE_MAX, ProposalState, Support
+from civic.questionnaires.models import FreeTextUse, Questionnaire, Response
 from civic.targets import TargetType
 from tests import growth
 from tests.browser.crawling import PAGE_BUDGET
@@ -19,12 +21,12 @@ from tests.counters.helpers import make_counter
 from tests.decisions.helpers import make_decision
 from tests.factories import make_theme, make_user
 
-SECTIONS = ("proposals", "comments", "supports", "votes", "reports", "follows", "assisted_actions")
+SECTIONS = ("proposals", "comments", "supports", "votes", "questionnaires", "reports", "follows", "assisted_actions")
 
 
 def _grower(person):
-    """grow(n): n more rows of every kind for ``person`` (proposals, comments, supports, votes, reports, follows and
-    actions entered at a counter), on n other residents' proposals."""
+    """grow(n): n more rows of every kind for ``person`` (proposals, comments, supports, votes, questionnaires
+    answered, reports, follows and actions entered at a counter), on n other residents' proposals."""
     theme, agent = make_theme(), make_user(name="Agent Karim")
     counter = make_counter(agent)
     moment = [utcnow() - timedelta(days=30)]
@@ -32,6 +34,16 @@ def _grower(person):
     def at():
         moment[0] += timedelta(minutes=1)
         return moment[0]
+
+    def questionnaires(n):
+        processes = [Process(title="Consultation", summary="Votre avis.", starts_at=at(), ends_at=at(),
+                             created_by_id=agent.id) for _ in range(n)]
+        db.session.add_all(processes)
+        db.session.flush()
+        asked = [Questionnaire(process_id=p.id, free_text_use=FreeTextUse.SYNTHESIS) for p in processes]
+        db.session.add_all(asked)
+        db.session.flush()
+        return asked
 
     def grow(n):
         others = growth.proposals(n, theme, growth.users(1))
@@ -46,7 +58,8 @@ def _grower(person):
             + [Follow(user_id=person.id, target_type=TargetType.PROPOSAL, target_id=p.id, created_at=at())
                for p in others]
             + [AssistedAction(kind=AssistedActionKind.SESSION_OPENED, agent_id=agent.id, counter_id=counter.id,
-                              resident_id=person.id, created_at=at()) for _ in range(n)])
+                              resident_id=person.id, created_at=at()) for _ in range(n)]
+            + [Response(questionnaire_id=q.id, respondent_id=person.id, created_at=at()) for q in questionnaires(n)])
         db.session.commit()
 
     return grow
@@ -128,7 +141,7 @@ def test_the_download_is_written_a_piece_at_a_time(client, login_as, monkeypatch
 def test_empty_sections_say_so_and_download_as_empty_lists(client, client_request, login_as):
     login_as()
     page = client_request.get("accounts.my_data")
-    assert page.texts("main h2 + p") == ["Rien pour l’instant."] * 5 + ["Rien.", "Rien."]
+    assert page.texts("main h2 + p") == ["Rien pour l’instant."] * 6 + ["Rien.", "Rien."]
     exported = json.loads(client.get("/account/data.json").get_data(as_text=True))
     assert all(exported[key] == [] for key in SECTIONS)
 
