@@ -29,6 +29,7 @@ def test_an_agent_answers_for_the_resident_and_prints_a_receipt(client, ctx):
     counter = make_counter(agent)
     login(client, agent)
     open_session(client, resident)
+    assert ("Trouver le processus dans la liste", "/processus") in Page(client.get("/desk/session")).links()
     process_page = Page(client.get(f"/processus/{questionnaire.process_id}"))
     assert process_page.links("#questionnaire")[0][0] == "Répondre au questionnaire"
     response = _answer_at_the_desk(client, questionnaire, form_for(questionnaire))
