@@ -2,9 +2,10 @@
 and templates translate in the locale in force (civic.i18n, civic.templating)."""
 import pytest
 from babel.support import Translations
-from flask import render_template_string
+from flask import render_template_string, url_for
 from flask_babel import force_locale
 from flask_wtf.i18n import translations as flask_wtf_translations
+from werkzeug.routing import MapAdapter
 
 from tests.factories import make_user
 from tests.queries import recording
@@ -63,3 +64,29 @@ def test_forms_read_wtforms_messages_from_disk_once_per_language(client, monkeyp
     with client.application.test_request_context(headers={"Accept-Language": "fr"}):
         client.application.preprocess_request()
         assert flask_wtf_translations.gettext("Not a valid choice.") == "N'est pas un choix valide."
+
+
+def test_addresses_are_built_once_and_follow_the_root_served_under(app, client, monkeypatch):
+    """A page's links are built by Werkzeug once per endpoint and values, then remembered (civic.routing); the
+    root the site is served under, the values' types and the request's blueprint still decide the address."""
+    monkeypatch.setattr(app, "_url_memo", {})  # as a worker starts: other tests built these addresses already
+    builds = []
+    build = MapAdapter.build
+    monkeypatch.setattr(MapAdapter, "build", lambda self, endpoint, *a, **k: builds.append(endpoint)
+                        or build(self, endpoint, *a, **k))
+    client.get("/login")
+    assert len(builds) > 10, builds
+    builds.clear()
+    assert client.get("/login").status_code == 200
+    assert builds == []
+    moved = client.get("/login", base_url="http://localhost/civic/")
+    assert 'href="/civic/proposals/"' in moved.get_data(as_text=True) and builds
+    with app.test_request_context("/proposals/"):
+        assert url_for("proposals.index", page=1) == "/proposals/?page=1"
+        assert url_for("proposals.index", page=True) == "/proposals/?page=True"
+        assert url_for(".index") == "/proposals/"
+        assert url_for("proposals.index", _anchor="list") == "/proposals/#list"
+        assert url_for("proposals.index", _external=True) == "http://civic.test/proposals/"
+    with app.test_request_context("/decisions/", base_url="https://civic.test/"):
+        assert url_for(".index") == "/decisions/"
+        assert url_for("proposals.index", _external=True) == "https://civic.test/proposals/"
