@@ -93,8 +93,9 @@ def key_pages(client):
     published = next((d for d in dict.fromkeys(decisions) if client.get(d + "/results").status == 200), None)
     if published is None:
         raise SystemExit("no decision of the demo has published results")
-    return {"home": "/", "proposal list": "/proposals/", "proposal detail": proposal, "decision list": "/decisions/",
-            "decision detail": published, "results": published + "/results", "login": "/login"}
+    return {"home": "/", "proposal list": "/proposals/", "list search": "/proposals/?q=velo",
+            "proposal detail": proposal, "decision list": "/decisions/", "decision detail": published,
+            "results": published + "/results", "login": "/login", "processes": "/processus", "open data": "/donnees"}
 
 
 def _session_cookie(client):
