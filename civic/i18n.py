@@ -53,14 +53,27 @@ class TypesetDomain(Domain):
         return translations
 
 
+def _formatted(text, autoescape, variables):
+    return (Markup(text) if autoescape else text) % variables
+
+
 def _bound_to(translations):
     """``_``/``gettext`` and ``ngettext`` as Jinja's "newstyle" gettext defines them (the text escaped when
     the template autoescapes, then always formatted with the keyword arguments), on one catalog."""
 
+    # Most strings of a page have no placeholder: each is looked up, escaped and formatted ("%%" -> "%") once
+    # per catalog, whether the template autoescapes or not.
+    plain = {}
+
     @pass_context
     def gettext(context, string, /, **variables):
-        text = translations.ugettext(string)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        autoescape = context.eval_ctx.autoescape
+        if not variables:
+            text = plain.get((string, autoescape))
+            if text is None:
+                text = plain[string, autoescape] = _formatted(translations.ugettext(string), autoescape, {})
+            return text
+        return _formatted(translations.ugettext(string), autoescape, variables)
 
     @pass_context
     def ngettext(context, singular, plural, count, /, **variables):
@@ -68,14 +81,12 @@ def _bound_to(translations):
         # count is otherwise shown as a number of the reader's language ("1 000", grouped by a no-break space).
         if "num" not in variables:
             variables["num"] = number(count, current_language()) if isinstance(count, int) else count
-        text = translations.ungettext(singular, plural, count)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return _formatted(translations.ungettext(singular, plural, count), context.eval_ctx.autoescape, variables)
 
     @pass_context
     def pgettext(context, msgctxt, string, /, **variables):
         """A word of several meanings: its context says which (see CONTRIBUTING, Strings)."""
-        text = translations.pgettext(msgctxt, string)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return _formatted(translations.pgettext(msgctxt, string), context.eval_ctx.autoescape, variables)
 
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext}
 

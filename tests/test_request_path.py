@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from flask_wtf.i18n import translations as flask_wtf_translations
 from werkzeug.routing import MapAdapter
 
+from civic.i18n import template_gettext
 from tests.factories import make_user
 from tests.queries import recording
 
@@ -50,6 +51,12 @@ def test_templates_translate_in_the_locale_in_force(app):
             assert render_template_string(template) == ("Log in · Page &lt;b&gt;2&lt;/b&gt; · 1 proposal found · "
                                                        "3 proposals found")
         assert render_template_string(template).startswith("Se connecter")
+        # A string without placeholders is remembered once per catalog: its "%%" still shows one "%", escaped
+        # where the template escapes, as it is where it does not (mails in text).
+        plain = '{{ _("100%% of the criteria") }}|{{ _("Log in") }}'
+        assert render_template_string(plain) == render_template_string(plain) == "100% of the criteria|Se connecter"
+        assert app.jinja_env.from_string('{% autoescape false %}{{ _("Log in") }}{% endautoescape %}').render(
+            **template_gettext()) == "Se connecter"
 
 
 def test_forms_read_wtforms_messages_from_disk_once_per_language(client, monkeypatch):
