@@ -127,7 +127,7 @@ def measure(databases, workdir, args):
             env = _server_env(url, workdir)
             servers[name] = stack.enter_context(gunicorn_server(env, workers=args.workers, args=GUNICORN_ARGS,
                                                                 start_timeout=60))
-            baseline = stack.enter_context(gunicorn_server(env, workers=args.workers, app="scripts.bench.baseline:app",
+            baseline = stack.enter_context(gunicorn_server(env, workers=args.workers, app="scripts.bench.baseline:create_app()",
                                                            args=GUNICORN_ARGS, start_timeout=60))
             for variant, path in BASELINE_PAGES.items():
                 baselines[f"{name} {variant}"] = baseline.url + path
