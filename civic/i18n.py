@@ -8,6 +8,7 @@ of strings of a page, which cost more than the rest of the layout together.
 from functools import cache
 from weakref import WeakKeyDictionary
 
+from babel import Locale
 from babel.support import Translations
 from flask import current_app, request
 from flask_babel import Domain, get_locale, get_translations
@@ -24,12 +25,19 @@ _template_functions = WeakKeyDictionary()
 _texts = {}  # {locale: {key: text}}
 
 
+@cache
+def _locale(code):
+    """Babel's Locale for a language code. Flask-Babel parses the code its selector returns on every request (it
+    returns a Locale it is given as it is); a Locale never changes once made (its data is read at first use)."""
+    return Locale.parse(code)
+
+
 def select_locale():
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(LANG_COOKIE)
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if chosen not in languages:
+        chosen = request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _locale(chosen)
 
 
 def current_language():

@@ -1,6 +1,7 @@
 """What every request costs before its view: the hooks issue no SQL of their own but the log-in check,
 and templates translate in the locale in force (civic.i18n, civic.templating)."""
 import pytest
+from babel import Locale
 from babel.support import Translations
 from flask import render_template_string, url_for
 from flask_babel import force_locale
@@ -97,3 +98,20 @@ def test_addresses_are_built_once_and_follow_the_root_served_under(app, client, 
     with app.test_request_context("/decisions/", base_url="https://civic.test/"):
         assert url_for(".index") == "/decisions/"
         assert url_for("proposals.index", _external=True) == "https://civic.test/proposals/"
+
+
+def test_the_language_is_chosen_without_parsing_a_locale_per_request(client, monkeypatch):
+    """Each language's Babel locale is made once (civic.i18n): a request only picks it, by cookie or Accept-Language."""
+    parses = []
+    parse = Locale.parse
+    # Flask-Babel hands the selector's Locale to Locale.parse, which gives it back as it is: only codes are parsed.
+    monkeypatch.setattr(Locale, "parse", lambda code, *a, **k: (isinstance(code, str) and parses.append(code))
+                        or parse(code, *a, **k))
+    for language in ("fr", "en", "fr", "en"):
+        client.get("/login", headers={"Accept-Language": language})
+    warm = len(parses)
+    assert "Se connecter" in client.get("/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Log in" in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    client.get("/lang/en?next=/login")  # the switch's cookie wins over Accept-Language
+    assert "Log in" in client.get("/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert len(parses) == warm, parses[warm:]
