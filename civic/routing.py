@@ -52,10 +52,10 @@ class CivicFlask(Flask):
 
     def url_for(self, endpoint, /, *, _anchor=None, _method=None, _scheme=None, _external=None, **values):
         req_ctx = _cv_request.get(None)
-        if req_ctx is None or any(type(value) not in _PLAIN_VALUES for value in values.values()):
+        adapter = req_ctx.url_adapter if req_ctx is not None else None
+        if adapter is None or any(type(value) not in _PLAIN_VALUES for value in values.values()):
             return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external,
                                    **values)
-        adapter = req_ctx.url_adapter
         if endpoint[:1] == ".":  # relative to the blueprint of this request, as Flask resolves it
             blueprint = req_ctx.request.blueprint
             endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
