@@ -6,7 +6,6 @@ targets, its parts of "my data", its jobs).
 """
 import logging
 
-from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import get_config
@@ -40,7 +39,7 @@ from .themes.views import bp as themes_bp
 
 
 def create_app(overrides=None, env=None):
-    app = Flask("civic", instance_relative_config=False, template_folder="../templates", static_folder="../static")
+    app = routing.CivicFlask("civic", instance_relative_config=False, template_folder="../templates", static_folder="../static")
     config_class = get_config(env)
     app.config.from_object(config_class)
     if overrides:

@@ -8,6 +8,7 @@ of strings of a page, which cost more than the rest of the layout together.
 from functools import cache
 from weakref import WeakKeyDictionary
 
+from babel import Locale
 from babel.support import Translations
 from flask import current_app, request
 from flask_babel import Domain, get_locale, get_translations
@@ -24,12 +25,19 @@ _template_functions = WeakKeyDictionary()
 _texts = {}  # {locale: {key: text}}
 
 
+@cache
+def _locale(code):
+    """Babel's Locale for a language code. Flask-Babel parses the code its selector returns on every request (it
+    returns a Locale it is given as it is); a Locale never changes once made (its data is read at first use)."""
+    return Locale.parse(code)
+
+
 def select_locale():
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(LANG_COOKIE)
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if chosen not in languages:
+        chosen = request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _locale(chosen)
 
 
 def current_language():
@@ -53,14 +61,27 @@ class TypesetDomain(Domain):
         return translations
 
 
+def _formatted(text, autoescape, variables):
+    return (Markup(text) if autoescape else text) % variables
+
+
 def _bound_to(translations):
     """``_``/``gettext`` and ``ngettext`` as Jinja's "newstyle" gettext defines them (the text escaped when
     the template autoescapes, then always formatted with the keyword arguments), on one catalog."""
 
+    # Most strings of a page have no placeholder: each is looked up, escaped and formatted ("%%" -> "%") once
+    # per catalog, whether the template autoescapes or not.
+    plain = {}
+
     @pass_context
     def gettext(context, string, /, **variables):
-        text = translations.ugettext(string)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        autoescape = context.eval_ctx.autoescape
+        if not variables:
+            text = plain.get((string, autoescape))
+            if text is None:
+                text = plain[string, autoescape] = _formatted(translations.ugettext(string), autoescape, {})
+            return text
+        return _formatted(translations.ugettext(string), autoescape, variables)
 
     @pass_context
     def ngettext(context, singular, plural, count, /, **variables):
@@ -68,14 +89,12 @@ def _bound_to(translations):
         # count is otherwise shown as a number of the reader's language ("1 000", grouped by a no-break space).
         if "num" not in variables:
             variables["num"] = number(count, current_language()) if isinstance(count, int) else count
-        text = translations.ungettext(singular, plural, count)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return _formatted(translations.ungettext(singular, plural, count), context.eval_ctx.autoescape, variables)
 
     @pass_context
     def pgettext(context, msgctxt, string, /, **variables):
         """A word of several meanings: its context says which (see CONTRIBUTING, Strings)."""
-        text = translations.pgettext(msgctxt, string)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return _formatted(translations.pgettext(msgctxt, string), context.eval_ctx.autoescape, variables)
 
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext}
 

@@ -1,11 +1,14 @@
 """What every request costs before its view: the hooks issue no SQL of their own but the log-in check,
 and templates translate in the locale in force (civic.i18n, civic.templating)."""
 import pytest
+from babel import Locale
 from babel.support import Translations
-from flask import render_template_string
+from flask import render_template_string, url_for
 from flask_babel import force_locale
 from flask_wtf.i18n import translations as flask_wtf_translations
+from werkzeug.routing import MapAdapter
 
+from civic.i18n import template_gettext
 from tests.factories import make_user
 from tests.queries import recording
 
@@ -49,6 +52,12 @@ def test_templates_translate_in_the_locale_in_force(app):
             assert render_template_string(template) == ("Log in · Page &lt;b&gt;2&lt;/b&gt; · 1 proposal found · "
                                                        "3 proposals found")
         assert render_template_string(template).startswith("Se connecter")
+        # A string without placeholders is remembered once per catalog: its "%%" still shows one "%", escaped
+        # where the template escapes, as it is where it does not (mails in text).
+        plain = '{{ _("100%% of the criteria") }}|{{ _("Log in") }}'
+        assert render_template_string(plain) == render_template_string(plain) == "100% of the criteria|Se connecter"
+        assert app.jinja_env.from_string('{% autoescape false %}{{ _("Log in") }}{% endautoescape %}').render(
+            **template_gettext()) == "Se connecter"
 
 
 def test_forms_read_wtforms_messages_from_disk_once_per_language(client, monkeypatch):
@@ -63,3 +72,46 @@ def test_forms_read_wtforms_messages_from_disk_once_per_language(client, monkeyp
     with client.application.test_request_context(headers={"Accept-Language": "fr"}):
         client.application.preprocess_request()
         assert flask_wtf_translations.gettext("Not a valid choice.") == "N'est pas un choix valide."
+
+
+def test_addresses_are_built_once_and_follow_the_root_served_under(app, client, monkeypatch):
+    """A page's links are built by Werkzeug once per endpoint and values, then remembered (civic.routing); the
+    root the site is served under, the values' types and the request's blueprint still decide the address."""
+    monkeypatch.setattr(app, "_url_memo", {})  # as a worker starts: other tests built these addresses already
+    builds = []
+    build = MapAdapter.build
+    monkeypatch.setattr(MapAdapter, "build", lambda self, endpoint, *a, **k: builds.append(endpoint)
+                        or build(self, endpoint, *a, **k))
+    client.get("/login")
+    assert len(builds) > 10, builds
+    builds.clear()
+    assert client.get("/login").status_code == 200
+    assert builds == []
+    moved = client.get("/login", base_url="http://localhost/civic/")
+    assert 'href="/civic/proposals/"' in moved.get_data(as_text=True) and builds
+    with app.test_request_context("/proposals/"):
+        assert url_for("proposals.index", page=1) == "/proposals/?page=1"
+        assert url_for("proposals.index", page=True) == "/proposals/?page=True"
+        assert url_for(".index") == "/proposals/"
+        assert url_for("proposals.index", _anchor="list") == "/proposals/#list"
+        assert url_for("proposals.index", _external=True) == "http://civic.test/proposals/"
+    with app.test_request_context("/decisions/", base_url="https://civic.test/"):
+        assert url_for(".index") == "/decisions/"
+        assert url_for("proposals.index", _external=True) == "https://civic.test/proposals/"
+
+
+def test_the_language_is_chosen_without_parsing_a_locale_per_request(client, monkeypatch):
+    """Each language's Babel locale is made once (civic.i18n): a request only picks it, by cookie or Accept-Language."""
+    parses = []
+    parse = Locale.parse
+    # Flask-Babel hands the selector's Locale to Locale.parse, which gives it back as it is: only codes are parsed.
+    monkeypatch.setattr(Locale, "parse", lambda code, *a, **k: (isinstance(code, str) and parses.append(code))
+                        or parse(code, *a, **k))
+    for language in ("fr", "en", "fr", "en"):
+        client.get("/login", headers={"Accept-Language": language})
+    warm = len(parses)
+    assert "Se connecter" in client.get("/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Log in" in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    client.get("/lang/en?next=/login")  # the switch's cookie wins over Accept-Language
+    assert "Log in" in client.get("/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert len(parses) == warm, parses[warm:]

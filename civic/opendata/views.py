@@ -6,10 +6,11 @@ import json
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from ..access import public
 from ..chunked_files import download, schema_download, stateless
-from ..i18n import current_language
+from ..i18n import current_language, text_once
 from ..site_map import ABOUT, in_site_map, not_in_site_map
 from . import sitemap, snapshots
 from .datasets import SCHEMAS, datasets, get
@@ -23,15 +24,26 @@ API_DOCUMENT, API_ROOT, FEEDS = "/api/v1/openapi.json", "/api/v1/", "/flux/"
 CRAWLERS_CACHE = "public, max-age=3600"
 
 
-def _served(path):
-    return any(rule.rule == path and "GET" in rule.methods for rule in current_app.url_map.iter_rules())
+def _mounted():
+    """(API document or None, API root or None, [(path, title)] of the feeds): what the app serves beside the portal,
+    read from its rules once (Flask refuses new rules once the app serves). The feeds' views say their titles
+    (civic.feeds.views.titled), translated when shown."""
+    mounted = current_app.extensions.get("civic_opendata_mounted")
+    if mounted is None:
+        rules = [rule for rule in current_app.url_map.iter_rules() if "GET" in rule.methods]
+        served = {rule.rule for rule in rules}
+        feeds = sorted((rule.rule, getattr(current_app.view_functions[rule.endpoint], "civic_feed_title", rule.rule))
+                       for rule in rules if rule.rule.startswith(FEEDS) and not rule.arguments)
+        mounted = current_app.extensions["civic_opendata_mounted"] = (
+            API_DOCUMENT if API_DOCUMENT in served else None, API_ROOT if API_ROOT in served else None, feeds)
+    return mounted
 
 
-def _feeds():
-    """[(path, title)] of the feeds served: their views say their titles (civic.feeds.views.titled)."""
-    return sorted((rule.rule, getattr(current_app.view_functions[rule.endpoint], "civic_feed_title", rule.rule))
-                  for rule in current_app.url_map.iter_rules()
-                  if rule.rule.startswith(FEEDS) and not rule.arguments and "GET" in rule.methods)
+def _shown_texts(dataset):
+    """A dataset's title and description in the reader's language, each looked up once per language: the portal
+    shows every title several times. Shown as their lazy texts were, unescaped: they are the catalogs' own."""
+    return (Markup(text_once(("opendata title", dataset.name), dataset.title)),
+            Markup(text_once(("opendata description", dataset.name), dataset.description)))
 
 
 def _field_titles(dataset):
@@ -60,12 +72,13 @@ def _stored_or_404(name):
 def portal():
     files = snapshots.stored()
     listed = datasets()
+    api_document, api_root, feeds = _mounted()
     return render_template(
         "opendata/portal.html", datasets=listed, files=files, licence=LICENCE, csv_formulas=CSV_FORMULAS, updated=snapshots.last_refresh(files),
-        titles={d.name: _field_titles(d) for d in listed}, csv_name=lambda d: file_name(d, "csv"),
-        json_name=lambda d: file_name(d, "json"), package=files.get(snapshots.DATAPACKAGE),
-        archive=files.get(snapshots.ZIP), api_document=API_DOCUMENT if _served(API_DOCUMENT) else None,
-        api_root=API_ROOT if _served(API_ROOT) else None, feeds=_feeds())
+        titles={d.name: _field_titles(d) for d in listed}, texts={d.name: _shown_texts(d) for d in listed},
+        csv_name=lambda d: file_name(d, "csv"), json_name=lambda d: file_name(d, "json"),
+        package=files.get(snapshots.DATAPACKAGE), archive=files.get(snapshots.ZIP), api_document=api_document,
+        api_root=api_root, feeds=feeds)
 
 
 @bp.route("/donnees/<name>.<any(csv, json):extension>")

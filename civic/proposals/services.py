@@ -280,8 +280,8 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
                    with_authors=False):
     """A page of (proposal, supports, comments) rows of public proposals.
 
-    The page's ids are found first, through the indexes of the sort order (and of the search), from
-    the cursor of the link followed; then only those proposals are loaded and their comments counted.
+    The page is read in one statement through the indexes of the sort order (and of the search), from
+    the cursor of the link followed, with each proposal's theme; its counts are kept in its row.
     ``answer``: an AnswerStatus, "none" (not answered yet) or None (any). ``counted``: also count every
     matching proposal (for "N proposals found"). ``with_authors``: also load their authors (a feed names them).
     ``process_id``: only the proposals of that process."""
@@ -300,13 +300,12 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
         statement = statement.where(exists().where(ProcessProposal.proposal_id == Proposal.id,
                                                    ProcessProposal.process_id == process_id))
     statement = search.matching(statement, query, db.session.get_bind().dialect.name)
-    keys = keyset_page(statement, order, page=page, per_page=per_page, after=after, before=before, descending=True,
+    # The rows with their order's columns (the cursors are made of them); many-to-one joins keep the LIMIT as it is.
+    rows = statement.with_only_columns(Proposal, *order).options(
+        joinedload(Proposal.theme), *([joinedload(Proposal.author)] if with_authors else []))
+    keys = keyset_page(rows, order, page=page, per_page=per_page, after=after, before=before, descending=True,
                        total=count(statement, cap=COUNT_CAP) if counted else None, count_cap=COUNT_CAP)
-    ids = [row.id for row in keys.items]
-    proposals = {p.id: p for p in db.session.execute(
-        select(Proposal).where(Proposal.id.in_(ids))
-        .options(joinedload(Proposal.theme), *([joinedload(Proposal.author)] if with_authors else []))).scalars()}
-    keys.items = [ProposalRow(proposals[i], proposals[i].support_count, proposals[i].comment_count) for i in ids]
+    keys.items = [ProposalRow(row[0], row[0].support_count, row[0].comment_count) for row in keys.items]
     return keys
 
 

@@ -9,7 +9,9 @@ Two pages, that differ only in the template's compilation:
 - ``/`` compiles it once, as Flask keeps a template file compiled: the stricter yardstick, a
   fraction of a millisecond, which no page with a layout, sessions and translations comes near.
 
-    BASELINE_DATABASE_URL=sqlite:///instance/civic.sqlite3 gunicorn --workers 2 scripts.bench.baseline:app
+    BASELINE_DATABASE_URL=sqlite:///instance/civic.sqlite3 gunicorn --workers 2 "scripts.bench.baseline:create_app()"
+
+scripts/bench/profile_pages.py calls create_app(url) in its own process, to time it beside Civic's pages.
 """
 import os
 
@@ -32,21 +34,23 @@ PAGE = """<!doctype html>
 </html>
 """
 
-engine = create_engine(os.environ["BASELINE_DATABASE_URL"])
-app = Flask(__name__)
-template = app.jinja_env.from_string(PAGE)
 
 
-def _rows():
-    with engine.connect() as connection:
-        return connection.execute(text("SELECT id, title, created_at FROM proposal ORDER BY id DESC LIMIT 20")).all()
+def create_app(database_url=None):
+    engine = create_engine(database_url or os.environ["BASELINE_DATABASE_URL"])
+    app = Flask(__name__)
+    template = app.jinja_env.from_string(PAGE)
 
+    def rows():
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT id, title, created_at FROM proposal ORDER BY id DESC LIMIT 20")).all()
 
-@app.route("/")
-def compiled_once():
-    return template.render(rows=_rows())
+    @app.route("/")
+    def compiled_once():
+        return template.render(rows=rows())
 
+    @app.route("/compiling")
+    def compiling():
+        return render_template_string(PAGE, rows=rows())
 
-@app.route("/compiling")
-def compiling():
-    return render_template_string(PAGE, rows=_rows())
+    return app

@@ -93,8 +93,9 @@ def key_pages(client):
     published = next((d for d in dict.fromkeys(decisions) if client.get(d + "/results").status == 200), None)
     if published is None:
         raise SystemExit("no decision of the demo has published results")
-    return {"home": "/", "proposal list": "/proposals/", "proposal detail": proposal, "decision list": "/decisions/",
-            "decision detail": published, "results": published + "/results", "login": "/login"}
+    return {"home": "/", "proposal list": "/proposals/", "list search": "/proposals/?q=velo",
+            "proposal detail": proposal, "decision list": "/decisions/", "decision detail": published,
+            "results": published + "/results", "login": "/login", "processes": "/processus", "open data": "/donnees"}
 
 
 def _session_cookie(client):
@@ -126,7 +127,7 @@ def measure(databases, workdir, args):
             env = _server_env(url, workdir)
             servers[name] = stack.enter_context(gunicorn_server(env, workers=args.workers, args=GUNICORN_ARGS,
                                                                 start_timeout=60))
-            baseline = stack.enter_context(gunicorn_server(env, workers=args.workers, app="scripts.bench.baseline:app",
+            baseline = stack.enter_context(gunicorn_server(env, workers=args.workers, app="scripts.bench.baseline:create_app()",
                                                            args=GUNICORN_ARGS, start_timeout=60))
             for variant, path in BASELINE_PAGES.items():
                 baselines[f"{name} {variant}"] = baseline.url + path

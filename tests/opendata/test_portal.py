@@ -6,13 +6,14 @@ import json
 import pytest
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 
 from civic.accounts.models import Role
 from civic.extensions import db
 from civic.identity import forget, save
 from civic.opendata import datasets, snapshots
 from civic.opendata.package import LICENCE
-from tests.client import text_of
+from tests.client import Page, text_of
 from tests.opendata.helpers import SIRET, local_path, refreshed_demo
 
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -107,6 +108,27 @@ def test_the_portal_links_the_api_and_feeds_only_when_they_are_served(demo, app,
     assert sorted(text_of(a) for a in links) == sorted(f"Flux Atom : {title}" for title in (
         "Nouvelles propositions", "Réponses officielles", "Votes ouverts", "Résultats publiés"))
     assert not [a for a in links + page.select('a[href^="/api/"]') if a.has_attr("download")]
+
+
+def test_the_portal_reads_the_rules_and_translates_its_titles_once_per_language(demo, app, client, monkeypatch):
+    """What the app serves is read from its rules once, and each dataset's title and description once per language
+    (the page shows every title three times): still in the reader's language, as before."""
+    looked_up, rules = [], []
+    to_text = LazyString.__str__
+    monkeypatch.setattr(LazyString, "__str__", lambda lazy: looked_up.append(id(lazy)) or to_text(lazy))
+    iter_rules = app.url_map.iter_rules
+    monkeypatch.setattr(app.url_map, "iter_rules", lambda *a: rules.append(a) or iter_rules(*a))
+    for language in ("fr", "en"):
+        client.get("/donnees", headers={"Accept-Language": language})
+    titles = {id(text) for d in datasets.datasets() for text in (d.title, d.description)}
+    looked_up.clear(), rules.clear()
+    french = Page(client.get("/donnees", headers={"Accept-Language": "fr"}))
+    english = Page(client.get("/donnees", headers={"Accept-Language": "en"}))
+    assert rules == [] and not titles & set(looked_up)
+    dataset = datasets.datasets()[0]
+    assert text_of(french.select_one(f"section#{dataset.name} h3")) == _fr(dataset.title)
+    with force_locale("en"):
+        assert text_of(english.select_one(f"section#{dataset.name} h3")) == str(dataset.title)
 
 
 @pytest.mark.parametrize("role", [None, Role.RESIDENT])
