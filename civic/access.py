@@ -86,6 +86,11 @@ class Action(enum.Enum):
     PROCESS_PROPOSE = "process_propose"
     PROCESS_STUDY = "process_study"
     PROCESS_BUILD_VOTE = "process_build_vote"
+    # A questionnaire's results (civic.questionnaires.results_rules): counts, free texts, synthesis.
+    QUESTIONNAIRE_RESULTS = "questionnaire_results"
+    QUESTIONNAIRE_TEXT_VIEW = "questionnaire_text_view"
+    QUESTIONNAIRE_TEXTS_READ = "questionnaire_texts_read"
+    QUESTIONNAIRE_SYNTHESIS = "questionnaire_synthesis"
 
 
 NOT_ALLOWED = _l("You do not have permission to see this page or do this action.")

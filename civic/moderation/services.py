@@ -338,6 +338,8 @@ def decide(moderator, target, kind, reason="", message="", merge_number=None):
     staff_log.record(moderator, "moderation", kind.value, target_type, target.id, before, behaviour.state(target))
     if kind is ModerationKind.KEEP and not was_held:
         return  # its author never saw a change: nothing to tell
+    if target.author is None:
+        return  # an answer to a questionnaire whose respondent erased their account: nobody to tell
     mail_to(target.author, "mail/moderated.txt", _l("Moderation of your contribution"),
             reviewed=behaviour.reviewed(target), link=targets.public_link(target), kind=kind, reason=reason,
             message=message, merge_into=merge_into)

@@ -123,7 +123,9 @@ class Response(AssistedRecord, db.Model):
 
     questionnaire: Mapped[Questionnaire] = relationship()
     respondent: Mapped[User | None] = relationship(foreign_keys=[respondent_id])
-    answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan", back_populates="response")
+    # Named with its module: civic.answers has an Answer too (the official answers to proposals).
+    answers: Mapped[list["Answer"]] = relationship("civic.questionnaires.models.Answer", cascade="all, delete-orphan",
+                                                   back_populates="response")
 
 
 class Answer(db.Model):
@@ -158,6 +160,15 @@ class Answer(db.Model):
     question: Mapped[Question] = relationship()
     choice: Mapped[Choice | None] = relationship()
 
+    # Moderation tells the author of a text its decision (civic.moderation): the respondent, whom no page names.
+    @property
+    def author(self):
+        return self.response.respondent
+
+    @property
+    def author_id(self):
+        return self.response.respondent_id
+
 
 labels.register(QuestionKind, {
     QuestionKind.SINGLE_CHOICE: _l("Single choice"),
@@ -165,6 +176,11 @@ labels.register(QuestionKind, {
     QuestionKind.SHORT_TEXT: _l("Short text"),
     QuestionKind.LONG_TEXT: _l("Long text"),
     QuestionKind.SCALE: _l("Scale from 1 to 5"),
+})
+labels.register(TextState, {
+    TextState.PENDING: _l("Waiting for moderation"),
+    TextState.PUBLISHED: _l("Published"),
+    TextState.REJECTED: _l("Rejected by moderation"),
 })
 labels.register(FreeTextUse, {
     FreeTextUse.PUBLISHED: _l("Published after moderation"),
