@@ -29,7 +29,8 @@ HINT_MAX = 500
 CHOICE_MAX = 200
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 5_000
-SYNTHESIS_MAX = 20_000
+# A synthesis page stays within the page budget with the least compressible text of this length.
+SYNTHESIS_MAX = 10_000
 SCALE = range(1, 6)  # a scale question is answered from 1 to 5
 
 

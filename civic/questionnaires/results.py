@@ -34,6 +34,8 @@ TENTH = Decimal("0.1")
 # ones), and links to all of them, a page at a time.
 TEXTS_SHOWN = 3
 TEXTS_PAGE = 20
+# The results page and the process page show the start of a long synthesis, and link to its own page.
+SYNTHESIS_EXCERPT = 1_200
 # Newest first by default: what residents wrote last is what they have not read yet.
 TEXT_ORDERS = ("newest", "oldest")
 
@@ -210,6 +212,7 @@ class Summary:
     responses: int
     ended: bool
     ends_on: object  # the last day to answer, or None without a questionnaire phase
+    excerpt: int = SYNTHESIS_EXCERPT  # how much of the synthesis the process page shows
 
 
 def summary(questionnaire):

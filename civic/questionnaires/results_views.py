@@ -54,7 +54,7 @@ def _back_to_process(questionnaire, message):
 def _frame(questionnaire):
     process = questionnaire.process
     return {"questionnaire": questionnaire, "process": process, "steps": steps(process),
-            "current": current_phase(process)}
+            "current": current_phase(process), "excerpt": results.SYNTHESIS_EXCERPT}
 
 
 def _order():
@@ -87,7 +87,15 @@ def synthesis_texts(questionnaire, question):
                            **_frame(questionnaire))
 
 
-@bp.route("/<int:process_id>/questionnaire/synthese", methods=["GET", "POST"])
+@bp.route("/<int:process_id>/questionnaire/synthese")
+@requires(Action.QUESTIONNAIRE_RESULTS, load=_questionnaire, refused=_back_to_process)
+def synthesis_page(questionnaire):
+    if questionnaire.synthesis_published_at is None:
+        abort(404)
+    return render_template("questionnaires/results_synthesis_page.html", **_frame(questionnaire))
+
+
+@bp.route("/<int:process_id>/questionnaire/synthese/rediger", methods=["GET", "POST"])
 @requires(Action.QUESTIONNAIRE_SYNTHESIS, load=_questionnaire, refused=_back_to_process)
 def synthesis(questionnaire):
     form = SynthesisForm(data=None if request.method == "POST" else {"synthesis": questionnaire.synthesis})
