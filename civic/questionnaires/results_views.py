@@ -13,6 +13,7 @@ from ..processes.phases import current_phase, steps
 from . import moderated  # noqa: F401 - registers how its free texts are moderated
 from . import opendata  # noqa: F401 - registers the questionnaires' datasets
 from . import results_rules  # noqa: F401 - registers who may read the results and write the synthesis
+from . import target_kind  # noqa: F401 - names a questionnaire in the logs (replaced by registrations.py at the merge)
 from . import results
 from .models import TEXT_KINDS, FreeTextUse, Question
 from .results_forms import SynthesisForm
