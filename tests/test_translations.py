@@ -71,7 +71,9 @@ ONE_MEANING = {"Account", "Action", "Administration", "All", "Counter", "Decisio
                # The site's publisher and host (mentions légales), its accessibility, its home page: one meaning each.
                "Accessibility", "Home", "Host", "Publisher",
                # The processes' pages, their staff log and their mails name the same things as the other packages.
-               "Description", "Districts", "Feasibility", "Projects", "Proposal"}
+               "Description", "Districts", "Feasibility", "Projects", "Proposal",
+               # An option of a vote or of a questionnaire's question: one of the choices offered.
+               "Option"}
 
 
 def test_words_of_several_meanings_always_carry_a_context():

@@ -13,7 +13,7 @@ who wrote what.
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -180,7 +180,7 @@ labels.register(QuestionKind, {
 })
 labels.register(TextState, {
     TextState.PENDING: _l("Waiting for moderation"),
-    TextState.PUBLISHED: _l("Published"),
+    TextState.PUBLISHED: lazy_pgettext("state of a free-text answer", "Published"),
     TextState.REJECTED: _l("Rejected by moderation"),
 })
 labels.register(FreeTextUse, {
