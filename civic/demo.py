@@ -511,6 +511,8 @@ LIBRARY_QUESTIONS = (
     (QuestionKind.SCALE, "Êtes-vous satisfait des horaires actuels ? (1 : pas du tout, 5 : tout à fait)", False, ()),
     (QuestionKind.LONG_TEXT, "Que voudriez-vous trouver à la médiathèque ?", False, ()),
 )
+LIBRARY_TEXTS = ("Des jeux de société et un coin calme pour travailler.", None,
+                 "Des ateliers pour apprendre à se servir d'une tablette.", "Plus de bandes dessinées pour les ados.")
 LIBRARY_SYNTHESIS = (
     "42 habitants ont répondu, dont 6 à la médiathèque avec l'aide d'un agent. Le dimanche matin arrive en tête "
     "des créneaux demandés, surtout par les familles.\n\n"
@@ -583,7 +585,10 @@ def _seed_consultations(accounts, residents):
     end_session(session, SessionEnd.BUTTON)
     library = _questionnaire(official, "Consultation sur les horaires de la médiathèque",
                              "Quand voulez-vous que la médiathèque soit ouverte ?", ((-90, -61), (-60, 30)),
-                             FreeTextUse.SYNTHESIS, LIBRARY_QUESTIONS)
+                             FreeTextUse.PUBLISHED, LIBRARY_QUESTIONS)
     for n, resident in enumerate(residents):
-        _answer(library, resident, (n % 3 + 1, n % 5 + 1, "Des jeux de société et un coin calme." if n % 2 else None))
+        response = _answer(library, resident, (n % 3 + 1, n % 5 + 1, LIBRARY_TEXTS[n % len(LIBRARY_TEXTS)]))
+        text = next((a for a in response.answers if a.text is not None), None)
+        if text is not None:
+            moderation.decide(moderator, text, ModerationKind.PUBLISH)
     save_synthesis(library, official, LIBRARY_SYNTHESIS, publish=True)
