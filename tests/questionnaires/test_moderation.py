@@ -43,6 +43,8 @@ def test_a_published_text_waits_in_the_queue_then_is_shown_under_its_question(cl
     client_request.post("accounts.logout")
     results = client_request.get("questionnaire_results.results_page", process_id=questionnaire.process_id)
     assert "Un marché couvert le dimanche" in results.text()
+    login_as(Role.ADMIN)
+    assert f"Réponse n° {answer.id} publiée" in client_request.get("admin.staff_log").text()
 
 
 def test_a_rejected_text_is_not_shown_and_the_reason_is_public(client_request, login_as, ctx):

@@ -51,6 +51,10 @@ def test_an_official_saves_a_draft_then_publishes_then_updates_the_synthesis(cli
     assert [(action, json.loads(after)["synthesis"]) for action, after in _log(questionnaire)] == [
         ("published", "Les habitants veulent un marché couvert."),
         ("updated", "Les habitants veulent un marché couvert, le dimanche.")]
+    client_request.post("accounts.logout")
+    login_as(Role.ADMIN)
+    log = client_request.get("admin.staff_log")
+    assert f"Synthèse du questionnaire n° {questionnaire.id} mise à jour" in log.text()
 
 
 def test_an_unpublished_synthesis_has_no_page(client_request, ctx):
