@@ -50,6 +50,7 @@ def _waiting():
 
 targets.register(targets.Kind(
     type=TargetType.ANSWER, model=Answer, numbered=_l("Answer n° %(n)s"),
+    # The list of the question's texts, still there when reports hid this one.
     link=lambda a: ("questionnaire_results.texts", {"process_id": a.question.questionnaire.process_id,
                                                      "question_id": a.question_id}),
     view=Action.QUESTIONNAIRE_TEXT_VIEW))

@@ -33,7 +33,9 @@ TENTH = Decimal("0.1")
 # The results page shows the latest few published texts under each question (the page budget with the longest
 # ones), and links to all of them, a page at a time.
 TEXTS_SHOWN = 3
-TEXTS_PAGE = 20
+TEXTS_PAGE = 10
+# A list shows the start of each text (the page budget with ten of the longest); each has its own page.
+TEXT_EXCERPT = 600
 # The results page and the process page show the start of a long synthesis, and link to its own page.
 SYNTHESIS_EXCERPT = 1_200
 # Newest first by default: what residents wrote last is what they have not read yet.

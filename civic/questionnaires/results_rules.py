@@ -43,7 +43,10 @@ def _synthesis_writable(_user, questionnaire):
 
 def _text_visible(user, answer):
     """A text published (and not held after reports) once the results are; moderators see every one they decide on,
-    never one kept for the synthesis (it has no state: it never enters moderation)."""
+    never one kept for the synthesis (it has no state: it never enters moderation), which the officials who write
+    the synthesis read."""
+    if _official(user):
+        return None
     if answer.text_state is None:
         return NOT_ALLOWED
     if user is not None and user.is_authenticated and can(user, Action.MODERATE):

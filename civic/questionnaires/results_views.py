@@ -15,7 +15,7 @@ from . import opendata  # noqa: F401 - registers the questionnaires' datasets
 from . import results_rules  # noqa: F401 - registers who may read the results and write the synthesis
 from . import target_kind  # noqa: F401 - names a questionnaire in the logs (replaced by registrations.py at the merge)
 from . import results
-from .models import TEXT_KINDS, FreeTextUse, Question
+from .models import TEXT_KINDS, Answer, FreeTextUse, Question
 from .results_forms import SynthesisForm
 
 bp = Blueprint("questionnaire_results", __name__)
@@ -47,6 +47,16 @@ def _all_texts(kwargs):
     return _text_question(kwargs, published=False)
 
 
+def _answer(kwargs):
+    """The URL's free-text answer, within the URL's process, or 404 (its visibility is the rule's)."""
+    answer = db.session.get(Answer, kwargs.pop("answer_id"))
+    if answer is None or answer.text is None or \
+            answer.question.questionnaire.process_id != kwargs.pop("process_id"):
+        abort(404)
+    kwargs["answer"] = answer
+    return answer
+
+
 def _back_to_process(questionnaire, message):
     flash_refusal(DomainError(message))
     return redirect(url_for("processes.detail", process_id=questionnaire.process_id))
@@ -55,7 +65,8 @@ def _back_to_process(questionnaire, message):
 def _frame(questionnaire):
     process = questionnaire.process
     return {"questionnaire": questionnaire, "process": process, "steps": steps(process),
-            "current": current_phase(process), "excerpt": results.SYNTHESIS_EXCERPT}
+            "current": current_phase(process), "excerpt": results.SYNTHESIS_EXCERPT,
+            "text_excerpt": results.TEXT_EXCERPT}
 
 
 def _order():
@@ -77,6 +88,14 @@ def texts(questionnaire, question):
     page = results.text_page(question, order=order, **page_args())
     return render_template("questionnaires/results_texts.html", question=question, page=page, order=order,
                            **_frame(questionnaire))
+
+
+@bp.route("/<int:process_id>/questionnaire/reponses/<int:answer_id>")
+@requires(Action.QUESTIONNAIRE_TEXT_VIEW, load=_answer)
+def answer_page(answer):
+    question = answer.question
+    return render_template("questionnaires/results_answer.html", answer=answer, question=question,
+                           **_frame(question.questionnaire))
 
 
 @bp.route("/<int:process_id>/questionnaire/questions/<int:question_id>/textes-pour-la-synthese")

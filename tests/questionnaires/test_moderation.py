@@ -4,9 +4,13 @@ read them."""
 from civic.accounts.models import Role
 from civic.extensions import db
 from civic.moderation.models import ModerationAction
-from civic.questionnaires.models import FreeTextUse, QuestionKind, TextState
+from civic.questionnaires.models import LONG_TEXT_MAX, Answer, FreeTextUse, QuestionKind, TextState
+from civic.questionnaires.results import TEXTS_PAGE
 from civic.staff_log import StaffLogEntry
+from tests.browser.crawling import PAGE_BUDGET
+from tests.client import Page
 from tests.factories import login, make_user
+from tests.growth import weight, words
 from tests.questionnaires.factories import make_questionnaire, question, respond
 
 SHORT = QuestionKind.SHORT_TEXT
@@ -105,21 +109,21 @@ def test_a_decision_on_the_text_of_an_erased_account_tells_nobody(client_request
 
 def test_the_public_list_of_a_question_pages_newest_or_oldest_first(client_request, ctx):
     questionnaire = make_questionnaire()
-    for n in range(25):
+    for n in range(15):
         respond(questionnaire, texts={SHORT: f"Idée numéro {n:02d}"}, text_state=TextState.PUBLISHED)
     first = client_request.get("questionnaire_results.texts", process_id=questionnaire.process_id,
                                question_id=question(questionnaire, SHORT).id)
     texts = first.texts("ul.texts blockquote")
-    assert (len(texts), texts[0], texts[-1]) == (20, "Idée numéro 24", "Idée numéro 05")
+    assert (len(texts), texts[0], texts[-1]) == (TEXTS_PAGE, "Idée numéro 14", "Idée numéro 05")
     next_link = first.select_one("a[rel=next]")["href"]
-    second = first.__class__(client_request.client.get(next_link))
+    second = Page(client_request.client.get(next_link))
     assert second.texts("ul.texts blockquote") == [f"Idée numéro {n:02d}" for n in range(4, -1, -1)]
     oldest = client_request.get("questionnaire_results.texts", process_id=questionnaire.process_id,
                                 question_id=question(questionnaire, SHORT).id, _query={"order": "oldest"})
     assert oldest.texts("ul.texts blockquote")[0] == "Idée numéro 00"
     # The results page shows the latest three and links to them all.
     results = client_request.get("questionnaire_results.results_page", process_id=questionnaire.process_id)
-    assert results.texts("ul.texts blockquote") == ["Idée numéro 24", "Idée numéro 23", "Idée numéro 22"]
+    assert results.texts("ul.texts blockquote") == ["Idée numéro 14", "Idée numéro 13", "Idée numéro 12"]
 
 
 def test_texts_kept_for_the_synthesis_never_enter_moderation_nor_the_public_pages(client_request, login_as, ctx):
@@ -148,12 +152,45 @@ def test_texts_kept_for_the_synthesis_never_enter_moderation_nor_the_public_page
 
 def test_the_staff_page_pages_every_text_whatever_its_state(client_request, login_as, ctx):
     questionnaire = make_questionnaire(free_text_use=FreeTextUse.SYNTHESIS)
-    for n in range(23):
+    for n in range(13):
         respond(questionnaire, texts={SHORT: f"Avis {n:02d}"})
     login_as(Role.ELECTED)
     page = client_request.get("questionnaire_results.synthesis_texts", process_id=questionnaire.process_id,
                               question_id=question(questionnaire, SHORT).id, _query={"order": "oldest"})
     assert page.texts("ul.texts blockquote")[:2] == ["Avis 00", "Avis 01"]
-    assert len(page.texts("ul.texts blockquote")) == 20 and page.has("a[rel=next]")
+    assert len(page.texts("ul.texts blockquote")) == TEXTS_PAGE and page.has("a[rel=next]")
 
 
+
+
+def test_a_list_of_the_longest_texts_fits_the_page_budget_and_each_text_has_its_page(client_request, login_as, ctx):
+    questionnaire = make_questionnaire()
+    long_question = question(questionnaire, QuestionKind.LONG_TEXT)
+    for n in range(12):
+        respond(questionnaire, texts={QuestionKind.LONG_TEXT: words(2000, n)[:LONG_TEXT_MAX]},
+                text_state=TextState.PUBLISHED)
+    page = client_request.get("questionnaire_results.texts", process_id=questionnaire.process_id,
+                              question_id=long_question.id)
+    assert weight(page) <= PAGE_BUDGET, weight(page)
+    assert len(page.texts("ul.texts blockquote")) == TEXTS_PAGE
+    results = client_request.get("questionnaire_results.results_page", process_id=questionnaire.process_id)
+    assert weight(results) <= PAGE_BUDGET, weight(results)
+    whole = page.select_one("ul.texts li a[href*='/reponses/']")["href"]
+    answer = db.session.get(Answer, int(whole.rsplit("/", 1)[1]))
+    text = Page(client_request.client.get(whole))
+    assert answer.text[-40:] in text.text() and weight(text) <= PAGE_BUDGET
+
+
+def test_an_answer_page_is_there_for_whom_may_read_the_text(client_request, login_as, ctx):
+    questionnaire = make_questionnaire(free_text_use=FreeTextUse.SYNTHESIS)
+    answer = _text(respond(questionnaire, texts={SHORT: "Pour la synthèse"}))
+    page = client_request.get("questionnaire_results.answer_page", process_id=questionnaire.process_id,
+                              answer_id=answer.id, _expected_status=404)
+    assert page.h1 == "Page introuvable"
+    login_as(Role.ELECTED)
+    page = client_request.get("questionnaire_results.answer_page", process_id=questionnaire.process_id,
+                              answer_id=answer.id)
+    assert page.text("blockquote") == "Pour la synthèse" and "Gardée pour la synthèse" in page.text()
+    other = make_questionnaire(title="Autre consultation")
+    client_request.get("questionnaire_results.answer_page", process_id=other.process_id, answer_id=answer.id,
+                       _expected_status=404)

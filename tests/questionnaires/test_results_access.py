@@ -14,7 +14,8 @@ MODERATORS = {"moderator", "admin"}
 NOBODY = set()
 # (phase, what the text is) -> action -> who may
 MATRIX = {
-    ("open", "pending"): {Action.QUESTIONNAIRE_RESULTS: OFFICIALS, Action.QUESTIONNAIRE_TEXT_VIEW: MODERATORS,
+    ("open", "pending"): {Action.QUESTIONNAIRE_RESULTS: OFFICIALS,
+                          Action.QUESTIONNAIRE_TEXT_VIEW: MODERATORS | OFFICIALS,
                           Action.QUESTIONNAIRE_TEXTS_READ: OFFICIALS, Action.QUESTIONNAIRE_SYNTHESIS: NOBODY,
                           Action.REPORT: NOBODY, Action.MODERATE: MODERATORS},
     ("open", "published"): {Action.QUESTIONNAIRE_RESULTS: OFFICIALS,
@@ -24,14 +25,15 @@ MATRIX = {
     ("ended", "published"): {Action.QUESTIONNAIRE_RESULTS: ALL, Action.QUESTIONNAIRE_TEXT_VIEW: ALL,
                              Action.QUESTIONNAIRE_TEXTS_READ: OFFICIALS, Action.QUESTIONNAIRE_SYNTHESIS: OFFICIALS,
                              Action.REPORT: {"resident"}, Action.MODERATE: MODERATORS},
-    ("ended", "held"): {Action.QUESTIONNAIRE_RESULTS: ALL, Action.QUESTIONNAIRE_TEXT_VIEW: MODERATORS,
+    ("ended", "held"): {Action.QUESTIONNAIRE_RESULTS: ALL, Action.QUESTIONNAIRE_TEXT_VIEW: MODERATORS | OFFICIALS,
                         Action.QUESTIONNAIRE_TEXTS_READ: OFFICIALS, Action.QUESTIONNAIRE_SYNTHESIS: OFFICIALS,
                         Action.REPORT: NOBODY, Action.MODERATE: MODERATORS},
-    ("ended", "rejected"): {Action.QUESTIONNAIRE_RESULTS: ALL, Action.QUESTIONNAIRE_TEXT_VIEW: MODERATORS,
+    ("ended", "rejected"): {Action.QUESTIONNAIRE_RESULTS: ALL,
+                            Action.QUESTIONNAIRE_TEXT_VIEW: MODERATORS | OFFICIALS,
                             Action.QUESTIONNAIRE_TEXTS_READ: OFFICIALS, Action.QUESTIONNAIRE_SYNTHESIS: OFFICIALS,
                             Action.REPORT: NOBODY, Action.MODERATE: MODERATORS},
     ("ended", "kept for the synthesis"): {
-        Action.QUESTIONNAIRE_RESULTS: ALL, Action.QUESTIONNAIRE_TEXT_VIEW: NOBODY,
+        Action.QUESTIONNAIRE_RESULTS: ALL, Action.QUESTIONNAIRE_TEXT_VIEW: OFFICIALS,
         Action.QUESTIONNAIRE_TEXTS_READ: OFFICIALS, Action.QUESTIONNAIRE_SYNTHESIS: OFFICIALS,
         Action.REPORT: NOBODY, Action.MODERATE: NOBODY},
 }
