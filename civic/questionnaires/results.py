@@ -2,8 +2,8 @@
 published or kept for the synthesis, and the synthesis itself.
 
 A results page costs the same statements whatever the number of responses and questions: the questions and their
-choices in two, every count of every question in one GROUP BY, the latest published texts of every question in
-one (a window per question), the number of responses in one.
+choices in two, the answers of every question per option or value in one GROUP BY and its respondents in another,
+the latest published texts of every question in one (a window per question), the number of responses in one.
 
 Arithmetic is exact (integers and decimals, never floats) and rounded once, for display, as the page says:
 percentages and the mean to the nearest tenth, halves up. A percentage is of the residents who answered the
