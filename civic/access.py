@@ -91,6 +91,11 @@ class Action(enum.Enum):
     QUESTIONNAIRE_QUESTIONS = "questionnaire_questions"
     QUESTIONNAIRE_ANSWER = "questionnaire_answer"
     QUESTIONNAIRE_OWN_ANSWERS = "questionnaire_own_answers"
+    # A questionnaire's results (civic.questionnaires.results_rules): counts, free texts, synthesis.
+    QUESTIONNAIRE_RESULTS = "questionnaire_results"
+    QUESTIONNAIRE_TEXT_VIEW = "questionnaire_text_view"
+    QUESTIONNAIRE_TEXTS_READ = "questionnaire_texts_read"
+    QUESTIONNAIRE_SYNTHESIS = "questionnaire_synthesis"
 
 
 NOT_ALLOWED = _l("You do not have permission to see this page or do this action.")

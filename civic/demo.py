@@ -7,13 +7,13 @@ from datetime import date, timedelta
 
 from . import identity
 from .access import Role
-from .accounts.models import District
+from .accounts.models import District, User
 from .accounts.services import create_user
 from .answers.models import AnswerStatus
 from .answers.services import answer
 from .counters.administration import save_counter
 from .counters.audit import record
-from .counters.models import AssistedActionKind, Channel, IdentityCheck, ReceiptLayout, SessionEnd
+from .counters.models import AssistedActionKind, Channel, Counter, IdentityCheck, ReceiptLayout, SessionEnd
 from .counters.residents import register_resident
 from .counters.sessions import end_session, open_session
 from .db_types import utcnow
@@ -33,6 +33,9 @@ from .processes.models import Feasibility, PhaseKind, ProcessProposal
 from .processes.phases import today
 from .processes.services import PhaseRow
 from .proposals.models import Comment, Proposal, ProposalState, Support
+from .questionnaires.models import (Answer, Choice, FreeTextUse, Question, QuestionKind, Questionnaire, Response,
+                                    TextState)
+from .questionnaires.results import save_synthesis
 from .targets import TargetType
 from .text import normalize_for_search
 from .themes.models import Theme
@@ -222,6 +225,7 @@ def seed(rng=None):
     _seed_moderation(accounts, residents, themes)
     _seed_processes(accounts[3], residents, themes, proposals, districts)
     _seed_followup(accounts, proposals, districts)
+    _seed_consultations(accounts, residents)
     # The demo's addresses are fictional: the mails written while seeding are not to be sent.
     db.session.execute(db.update(OutgoingMail).values(sent_at=utcnow(), last_error="demo data: not sent"))
 
@@ -476,3 +480,115 @@ def _seed_followup(accounts, proposals, districts):
     followup.update_record(official, abandoned, ImplementationStatus.ABANDONED, 10, 1200,
                            reason="Le terrain prévu appartient au département, qui a refusé de le céder ; "
                                   "le projet sera proposé à nouveau au prochain budget participatif.")
+
+
+# --- Consultations (issue 15's questionnaires) -----------------------------------------------------------------
+
+MARKET_QUESTIONS = (
+    (QuestionKind.SINGLE_CHOICE, "Comment venez-vous au marché du samedi ?", True,
+     ("À pied", "À vélo", "En bus", "En voiture")),
+    (QuestionKind.MULTIPLE_CHOICE, "Qu'aimeriez-vous trouver de plus sur la place ?", False,
+     ("Des bancs", "De l'ombre", "Des jeux pour enfants", "Des toilettes publiques")),
+    (QuestionKind.SCALE, "Êtes-vous satisfait de la place du marché aujourd'hui ? (1 : pas du tout, 5 : tout à fait)",
+     True, ()),
+    (QuestionKind.SHORT_TEXT, "En un mot, que faudrait-il changer en premier ?", False, ()),
+    (QuestionKind.LONG_TEXT, "Racontez-nous ce que la place pourrait devenir.", False, ()),
+)
+# (single choice, multiple choices, scale, short text, long text, whether a moderator published the texts)
+MARKET_ANSWERS = (
+    (1, (1, 2), 2, "De l'ombre", "Des arbres et une fontaine : on étouffe l'été.", True),
+    (4, (4,), 3, "Le stationnement", "Un parking à vélos couvert et moins de voitures le samedi matin.", True),
+    (2, (1, 3), 2, "Des jeux", "Un coin pour les enfants pendant que les parents font le marché.", True),
+    (1, (), 4, None, None, False),
+    (3, (2, 4), 1, "Des toilettes", None, True),
+    (1, (1, 2, 3), 3, None, "Une halle couverte pour les jours de pluie, et des concerts le dimanche.", False),
+)
+# The resident helped at the counter: her answers entered by the agent, with the audit entry and its receipt code.
+MARKET_AT_THE_COUNTER = (1, (1,), 4, None, None)
+LIBRARY_QUESTIONS = (
+    (QuestionKind.SINGLE_CHOICE, "Quel créneau d'ouverture supplémentaire préférez-vous ?", True,
+     ("Le dimanche matin", "Le mardi soir", "Le samedi après-midi")),
+    (QuestionKind.SCALE, "Êtes-vous satisfait des horaires actuels ? (1 : pas du tout, 5 : tout à fait)", False, ()),
+    (QuestionKind.LONG_TEXT, "Que voudriez-vous trouver à la médiathèque ?", False, ()),
+)
+LIBRARY_TEXTS = ("Des jeux de société et un coin calme pour travailler.", None,
+                 "Des ateliers pour apprendre à se servir d'une tablette.", "Plus de bandes dessinées pour les ados.")
+LIBRARY_SYNTHESIS = (
+    "42 habitants ont répondu, dont 6 à la médiathèque avec l'aide d'un agent. Le dimanche matin arrive en tête "
+    "des créneaux demandés, surtout par les familles.\n\n"
+    "Les réponses libres demandent davantage de jeux de société, un espace calme pour travailler et des ateliers "
+    "numériques. La ville ouvrira la médiathèque le dimanche de 10 h à 13 h à partir de janvier, à titre d'essai "
+    "pendant six mois.")
+
+
+def _questionnaire(official, title, summary, days, free_text_use, questions):
+    """A consultation: a questionnaire phase then a results phase, whose days fall at ``days`` from today."""
+    first = today()
+    rows = [PhaseRow(kind, first + timedelta(days=start), first + timedelta(days=end), n)
+            for n, (kind, (start, end)) in enumerate(zip((PhaseKind.QUESTIONNAIRE, PhaseKind.RESULTS), days), 1)]
+    process = processes.save_process(
+        None, official, title=title, summary=summary, budget=None, theme_ids=[], district_ids=[], phases=rows,
+        description="Répondez au questionnaire pendant sa phase, en ligne ou à un guichet ; les résultats et la "
+                    "synthèse des services sont publiés ensuite.")
+    questionnaire = Questionnaire(process_id=process.id, free_text_use=free_text_use,
+                                  introduction="Quelques minutes suffisent. Vos réponses ne sont jamais publiées "
+                                               "avec votre nom.")
+    for position, (kind, text, required, choices) in enumerate(questions, 1):
+        question = Question(position=position, kind=kind, text=text, required=required)
+        question.choices = [Choice(position=n, label=label) for n, label in enumerate(choices, 1)]
+        questionnaire.questions.append(question)
+    db.session.add(questionnaire)
+    db.session.flush()
+    return questionnaire
+
+
+def _answer(questionnaire, respondent, values, session=None):
+    """One resident's response, written as the answering service writes it (texts of a questionnaire whose texts
+    are published wait for moderation; at a counter, the response is marked as entered there and the audit names
+    the questionnaire). The one place to switch to that service."""
+    response = Response(questionnaire_id=questionnaire.id, respondent_id=respondent.id)
+    pending = TextState.PENDING if questionnaire.free_text_use is FreeTextUse.PUBLISHED else None
+    for question, value in zip(questionnaire.questions, values):
+        if value is None or value == ():
+            continue
+        if question.kind is QuestionKind.SINGLE_CHOICE:
+            response.answers.append(Answer(question_id=question.id, choice_id=question.choices[value - 1].id))
+        elif question.kind is QuestionKind.MULTIPLE_CHOICE:
+            response.answers += [Answer(question_id=question.id, choice_id=question.choices[n - 1].id) for n in value]
+        elif question.kind is QuestionKind.SCALE:
+            response.answers.append(Answer(question_id=question.id, scale=value))
+        else:
+            response.answers.append(Answer(question_id=question.id, text=value, text_state=pending))
+    db.session.add(response)
+    db.session.flush()
+    if session is not None:
+        record(session, AssistedActionKind.QUESTIONNAIRE_ANSWERED, entered=response, about=questionnaire)
+    return response
+
+
+def _seed_consultations(accounts, residents):
+    """A consultation whose questionnaire is open (answers online and one at a counter, texts published by a
+    moderator, one waiting in the queue), and a past one whose synthesis is published."""
+    agent, moderator, official = accounts[1], accounts[2], accounts[3]
+    market = _questionnaire(official, "Consultation sur la place du marché",
+                            "Comment voulez-vous la place du marché de demain ? Donnez votre avis.",
+                            ((-7, 14), (15, 45)), FreeTextUse.PUBLISHED, MARKET_QUESTIONS)
+    for resident, (*values, published) in zip(residents, MARKET_ANSWERS):
+        response = _answer(market, resident, values)
+        if published:
+            for text in (a for a in response.answers if a.text is not None):
+                moderation.decide(moderator, text, ModerationKind.PUBLISH)
+    counter = db.session.execute(db.select(Counter).where(Counter.name == COUNTERS[0][0])).scalar_one()
+    helped = db.session.execute(db.select(User).where(User.full_name == "Josiane Perrin")).scalar_one()
+    session = open_session(agent, counter, helped, identity_check=IdentityCheck.DOCUMENT, consent=True)
+    _answer(market, helped, MARKET_AT_THE_COUNTER, session=session)
+    end_session(session, SessionEnd.BUTTON)
+    library = _questionnaire(official, "Consultation sur les horaires de la médiathèque",
+                             "Quand voulez-vous que la médiathèque soit ouverte ?", ((-90, -61), (-60, 30)),
+                             FreeTextUse.PUBLISHED, LIBRARY_QUESTIONS)
+    for n, resident in enumerate(residents):
+        response = _answer(library, resident, (n % 3 + 1, n % 5 + 1, LIBRARY_TEXTS[n % len(LIBRARY_TEXTS)]))
+        text = next((a for a in response.answers if a.text is not None), None)
+        if text is not None:
+            moderation.decide(moderator, text, ModerationKind.PUBLISH)
+    save_synthesis(library, official, LIBRARY_SYNTHESIS, publish=True)

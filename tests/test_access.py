@@ -71,6 +71,11 @@ EXPECTED = {
     Action.QUESTIONNAIRE_QUESTIONS: OFFICIALS,
     Action.QUESTIONNAIRE_ANSWER: RESIDENTS,
     Action.QUESTIONNAIRE_OWN_ANSWERS: RESIDENTS,
+    # A questionnaire's results (tests/questionnaires/test_results_access.py: who x phase x state).
+    Action.QUESTIONNAIRE_RESULTS: ANYBODY,
+    Action.QUESTIONNAIRE_TEXT_VIEW: ANYBODY,
+    Action.QUESTIONNAIRE_TEXTS_READ: OFFICIALS,
+    Action.QUESTIONNAIRE_SYNTHESIS: OFFICIALS,
 }
 
 
@@ -101,10 +106,10 @@ def test_what_only_some_may_see_answers_404():
     """Reading actions hide what they refuse (404), and each model that has them is loaded through them."""
     hiding = {action for action, rule in rules().items() if rule.hides}
     assert hiding == {Action.PROPOSAL_VIEW, Action.PROPOSAL_READ, Action.COMMENT_VIEW, Action.DECISION_VIEW,
-                      Action.RESULTS_READ, Action.RECEIPT_READ}
+                      Action.RESULTS_READ, Action.RECEIPT_READ, Action.QUESTIONNAIRE_TEXT_VIEW}
     assert {model.__name__: action for model, action in visibility().items()} == {
         "Proposal": Action.PROPOSAL_VIEW, "Comment": Action.COMMENT_VIEW, "Decision": Action.DECISION_VIEW,
-        "AssistedAction": Action.RECEIPT_READ}
+        "AssistedAction": Action.RECEIPT_READ, "Answer": Action.QUESTIONNAIRE_TEXT_VIEW}
 
 
 # --- Proposals: who x state x action ------------------------------------------------------------

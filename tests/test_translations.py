@@ -73,7 +73,9 @@ ONE_MEANING = {"Account", "Action", "Administration", "All", "Counter", "Decisio
                # The processes' pages, their staff log and their mails name the same things as the other packages.
                "Description", "Districts", "Feasibility", "Projects", "Proposal",
                # A consultation's questionnaire: its label as a target type and its part of a process's page.
-               "Questionnaire"}
+               "Questionnaire",
+               # An option of a vote or of a questionnaire's question: one of the choices offered.
+               "Option"}
 
 
 def test_words_of_several_meanings_always_carry_a_context():

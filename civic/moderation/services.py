@@ -279,14 +279,15 @@ def repair_items():
 
 
 def _load_targets(keys):
-    """{(type, id): target} of these keys, one query per type, with what moderators see of each loaded."""
+    """{(type, id): target} of these keys, one query per type, with what moderators see of each loaded. Every type
+    is asked, even when none of the keys is of it: a page of the queue costs the same whatever kinds of content
+    it happens to show."""
     loaded = {}
     for target_type, kind in registered().items():
         ids = [target_id for key_type, target_id in keys if key_type is target_type]
-        if ids:
-            model = targets.kind(target_type).model
-            for target in db.session.execute(select(model).where(model.id.in_(ids)).options(*kind.eager)).scalars():
-                loaded[(target_type, target.id)] = target
+        model = targets.kind(target_type).model
+        for target in db.session.execute(select(model).where(model.id.in_(ids)).options(*kind.eager)).scalars():
+            loaded[(target_type, target.id)] = target
     return loaded
 
 
@@ -338,6 +339,8 @@ def decide(moderator, target, kind, reason="", message="", merge_number=None):
     staff_log.record(moderator, "moderation", kind.value, target_type, target.id, before, behaviour.state(target))
     if kind is ModerationKind.KEEP and not was_held:
         return  # its author never saw a change: nothing to tell
+    if target.author is None:
+        return  # an answer to a questionnaire whose respondent erased their account: nobody to tell
     mail_to(target.author, "mail/moderated.txt", _l("Moderation of your contribution"),
             reviewed=behaviour.reviewed(target), link=targets.public_link(target), kind=kind, reason=reason,
             message=message, merge_into=merge_into)

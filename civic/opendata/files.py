@@ -18,6 +18,8 @@ def csv_cell(value):
         return "true" if value else "false"
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, list):  # a Table Schema array: its JSON text, as Frictionless reads it in a CSV cell
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value

@@ -13,7 +13,7 @@ who wrote what.
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,7 +29,8 @@ HINT_MAX = 500
 CHOICE_MAX = 200
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 5_000
-SYNTHESIS_MAX = 20_000
+# A synthesis page stays within the page budget with the least compressible text of this length.
+SYNTHESIS_MAX = 10_000
 SCALE = range(1, 6)  # a scale question is answered from 1 to 5
 
 
@@ -160,6 +161,15 @@ class Answer(db.Model):
     question: Mapped[Question] = relationship()
     choice: Mapped[Choice | None] = relationship()
 
+    # Moderation tells the author of a text its decision (civic.moderation): the respondent, whom no page names.
+    @property
+    def author(self):
+        return self.response.respondent
+
+    @property
+    def author_id(self):
+        return self.response.respondent_id
+
 
 labels.register(QuestionKind, {
     QuestionKind.SINGLE_CHOICE: _l("Single choice"),
@@ -167,6 +177,11 @@ labels.register(QuestionKind, {
     QuestionKind.SHORT_TEXT: _l("Short text"),
     QuestionKind.LONG_TEXT: _l("Long text"),
     QuestionKind.SCALE: _l("Scale from 1 to 5"),
+})
+labels.register(TextState, {
+    TextState.PENDING: _l("Waiting for moderation"),
+    TextState.PUBLISHED: lazy_pgettext("state of a free-text answer", "Published"),
+    TextState.REJECTED: _l("Rejected by moderation"),
 })
 labels.register(FreeTextUse, {
     FreeTextUse.PUBLISHED: _l("Published after moderation"),

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..privacy.registry import ANONYMISE, KEEP, Section, move_unless_held, refers_to_account, register_section
 from ..processes import sections
 from ..processes.models import PhaseKind, Process
+from . import results
 from .models import Answer, QuestionKind, Questionnaire, Response
 from .services import field_name, response_of
 
@@ -31,8 +32,10 @@ def _process_part(process):
     if process.phase_of(PhaseKind.QUESTIONNAIRE) is None:
         return None
     questionnaire = db.session.execute(select(Questionnaire).where(Questionnaire.process_id == process.id)).scalar()
-    return {"questionnaire": questionnaire,
-            "response": response_of(actor(), questionnaire) if questionnaire is not None else None}
+    if questionnaire is None:
+        return {"questionnaire": None, "response": None, "summary": None}
+    return {"questionnaire": questionnaire, "response": response_of(actor(), questionnaire),
+            "summary": results.summary(questionnaire)}
 
 
 sections.register(sections.Section(key="questionnaire", order=10, template="questionnaires/_process_part.html",

@@ -30,9 +30,12 @@ USE_FROZEN = _l("Residents have started answering: how their free texts are used
 TEXT_LIMITS = {QuestionKind.SHORT_TEXT: SHORT_TEXT_MAX, QuestionKind.LONG_TEXT: LONG_TEXT_MAX}
 
 
-def questionnaire_of(process):
-    return db.session.execute(select(Questionnaire).where(Questionnaire.process_id == process.id)
-                              .options(selectinload(Questionnaire.questions).selectinload(Question.choices))).scalar()
+def questionnaire_of(process, with_questions=True):
+    """The process's questionnaire or None; ``with_questions`` loads its questions and their choices along."""
+    statement = select(Questionnaire).where(Questionnaire.process_id == process.id)
+    if with_questions:
+        statement = statement.options(selectinload(Questionnaire.questions).selectinload(Question.choices))
+    return db.session.execute(statement).scalar()
 
 
 def is_answered(questionnaire):

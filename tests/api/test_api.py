@@ -19,6 +19,7 @@ from tests.factories import (login, make_answer, make_comment, make_counter, mak
 from tests.followup.test_followup import make_record
 from tests.processes.helpers import make_process, mark_studied, propose_in
 from tests.queries import recording
+from tests.questionnaires.factories import make_questionnaire
 
 PUBLIC = "https://participer.civic.test"
 API = f"{PUBLIC}/api/v1"
@@ -52,6 +53,7 @@ def records(ctx):
     record = make_record()
     db.session.add(Milestone(record_id=record.id, day=record.opened_at.date(), text="Travaux commencés"))
     db.session.commit()
+    make_questionnaire()
     return themes
 
 

@@ -27,11 +27,13 @@ from civic.opendata.files import csv_text, json_text
 from civic.privacy.groups import SMALLEST_GROUP
 from civic.processes.models import Feasibility, Process
 from civic.proposals.models import Proposal, ProposalState
+from civic.questionnaires.models import QuestionKind, TextState
 from tests.decisions.helpers import close, make_decision, publish_the_demo
 from tests.factories import (make_answer, make_comment, make_counter, make_district, make_moderation_action,
                              make_proposal, make_support, make_theme, make_user)
 from tests.processes.helpers import make_process, mark_studied, propose_in
 from tests.queries import recording
+from tests.questionnaires.factories import make_questionnaire, respond
 
 NAMES = sorted(d.name for d in datasets.datasets())
 
@@ -41,7 +43,8 @@ def test_every_dataset_of_the_issue_is_registered():
                           "decision_options", "decision_districts", "decision_results", "decision_ballots",
                           "districts", "counters", "counter_statistics", "processes", "process_phases",
                           "process_themes", "process_districts", "process_proposals", "implementation_records",
-                          "implementation_milestones", "implementation_changes"}
+                          "implementation_milestones", "implementation_changes", "questionnaire_questions",
+                          "questionnaire_counts", "questionnaire_texts"}
 
 
 def _cast(decision, *contents):
@@ -114,6 +117,16 @@ def some_records(app, ctx):
     help_residents(counter, SMALLEST_GROUP, utcnow() - timedelta(days=7))
     published = publish_one_of_each_method(app)
     a_process(app, published[-1], voirie)
+    a_questionnaire()
+
+
+def a_questionnaire(title="Consultation sur le marché"):
+    """A closed questionnaire with a response, its texts published, and one whose texts wait for moderation."""
+    questionnaire = make_questionnaire(title=title)
+    respond(questionnaire, choices={QuestionKind.SINGLE_CHOICE: [1], QuestionKind.MULTIPLE_CHOICE: [1, 2]}, scale=3,
+            texts={QuestionKind.SHORT_TEXT: "=Plus d’ombre", QuestionKind.LONG_TEXT: "Un marché couvert"},
+            text_state=TextState.PUBLISHED)
+    respond(questionnaire, texts={QuestionKind.SHORT_TEXT: "En attente de modération"})
 
 
 def a_process(app, decision, theme):
@@ -345,6 +358,7 @@ def _records(app, start, count):
         with app.test_request_context():
             followup.add_milestone(official, record, date(2027, 1, 1) + timedelta(days=n), f"Étape {n}")
             db.session.commit()
+        a_questionnaire(f"Consultation {n}")
     help_residents(counter, SMALLEST_GROUP, utcnow() - timedelta(days=7 * (start // 10 + 1)))
 
 
@@ -375,8 +389,13 @@ def test_cells_a_spreadsheet_would_run_are_quoted_in_csv_only(some_records):
                                                  if "bancs" in r["title"]).items()
 
 
+def _budget_process():
+    """The row of some_records' participatory budget (its consultation is another process)."""
+    return [r for r in datasets.rows(datasets.get("processes")) if r["title"] == "Budget participatif 2027"]
+
+
 def test_processes_and_their_follow_up_publish_what_their_pages_show(app, some_records):
-    (process_row,) = datasets.rows(datasets.get("processes"))
+    (process_row,) = _budget_process()
     entries = {row["proposal_id"]: row for row in datasets.rows(datasets.get("process_proposals"))}
     readable = {p.id: p for p in db.session.execute(db.select(Proposal).where(Proposal.title.in_(
         ["Un jardin partagé", "Des fleurs", "Secret"]))).scalars()}
@@ -388,7 +407,7 @@ def test_processes_and_their_follow_up_publish_what_their_pages_show(app, some_r
                                                                   "estimated_cost": 20_000, "department": "Espaces verts"}
     assert (entries[flowers.id]["feasibility"], entries[flowers.id]["merged_into_id"]) == ("merged", garden.id)
     assert "Dominique" not in "".join(_cells())  # who studied it
-    phases = list(datasets.rows(datasets.get("process_phases")))
+    phases = [p for p in datasets.rows(datasets.get("process_phases")) if p["process_id"] == process_row["id"]]
     assert [p["position"] for p in phases] == [1, 2, 3, 4, 5]
     assert (process_row["first_day"], process_row["last_day"]) == (phases[0]["starts_on"], phases[-1]["ends_on"])
     records = list(datasets.rows(datasets.get("implementation_records")))
@@ -406,7 +425,7 @@ def test_what_a_process_and_a_record_name_is_published_only_while_it_is_shown(ap
     record.proposal_id = garden.id
     db.session.commit()
     assert garden.id in {r["proposal_id"] for r in datasets.rows(datasets.get("implementation_records"))}
-    (process_row,) = datasets.rows(datasets.get("processes"))
+    (process_row,) = _budget_process()
     assert process_row["decision_id"] is not None
     process = db.session.get(Process, process_row["id"])
     process.decision_id = make_decision(Method.BUDGET, state="draft").id
@@ -416,7 +435,7 @@ def test_what_a_process_and_a_record_name_is_published_only_while_it_is_shown(ap
     assert row["proposal_id"] is None
     entries = list(datasets.rows(datasets.get("process_proposals")))
     assert garden.id not in {e["proposal_id"] for e in entries} and {e["merged_into_id"] for e in entries} == {None}
-    (process_row,) = datasets.rows(datasets.get("processes"))
+    (process_row,) = _budget_process()
     assert process_row["decision_id"] is None  # a vote built but not announced: the page does not link it yet
 
 
