@@ -85,6 +85,8 @@ class LiveServer:
             "DATABASE_URL": f"sqlite:///{self.workdir / 'civic.sqlite3'}",
             "SECRET_KEY": secrets.token_hex(32),
             "CIVIC_RATELIMIT_ENABLED": "false",
+            # A database thrown away after the run: no wait on the disk at each commit of the journeys.
+            "CIVIC_SQLITE_SYNCHRONOUS": "OFF",
             "PYTHONUNBUFFERED": "1",
             "PYTHONDONTWRITEBYTECODE": "1",
         })
