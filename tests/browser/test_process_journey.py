@@ -190,7 +190,7 @@ def test_an_official_runs_a_participatory_budget_from_its_ideas_to_the_follow_up
         # The resident reads it on the record's page, and in the e-mail followers get.
         page, check = resident.page, resident.check
         check(page.goto(record_path))
-        assert milestone in page.locator("main ol.milestones").inner_text(), "the record's page does not show the milestone"
+        assert milestone in page.locator("main ol.milestones").inner_text(), "the record's page lacks the milestone"
         mail = _mail_to(site.server, resident.email, milestone)
         assert mail, f"no mail to {resident.email} tells the milestone"
         assert record_path in mail, "the mail does not link to the record's page"
