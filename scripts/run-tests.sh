@@ -17,6 +17,8 @@
 # (the state files of this run's servers, which tests/servers.py reads to halt and resume
 # PostgreSQL); only the two runs of step 5 use them, one after the other. Arguments are passed to
 # every pytest run (e.g. scripts/run-tests.sh -x -k proposals).
+# The summary gives each run's wall time and CPU seconds (user + system, of pytest and of what it started; not of the
+# PostgreSQL and Redis servers): the wall time depends on what else loads the machine, the CPU seconds much less.
 # Exit status: 0 only when every run passed. A run that collects no test (pytest exit 5)
 # is a failure, unless options chose the tests (then a run may have none of them). With
 # CI=true, missing tools and an unavailable PostgreSQL or Redis are failures; otherwise the
@@ -36,6 +38,7 @@ export CIVIC_REDIS_STATE="/tmp/civic-test-redis-run-$$.env"
 # The browser run's output waits here while the other runs print theirs; each run its own temporary files.
 BROWSER_LOG="/tmp/civic-test-browser-run-$$.log"
 BASETEMP="/tmp/civic-test-tmp-$$"
+TIMES_DIR="$BASETEMP/times"  # each run's CPU seconds (measured)
 # The servers the runs use are this script's, never ones named by the caller's environment.
 unset CIVIC_TEST_DATABASE_URL CIVIC_TEST_REDIS_URL
 browser_pid=""
@@ -55,14 +58,26 @@ failures=()
 results=()
 ARGS=("$@")  # the options given, if any
 
+# Run a command in a subshell that writes, once it is over, the CPU seconds (user + system) the command and its
+# children used to $1: what a run costs whatever else loads the machine, which its wall time does not say.
+measured() {
+    local file="$1"; shift
+    ( "$@"; rc=$?; times >"$file"; exit $rc )
+}
+
+cpu_seconds() {  # the children's line of `times` (e.g. "5m3.120s 0m12.400s"), in whole seconds
+    awk 'NR == 2 { for (i = 1; i <= NF; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] }
+                   printf "%d", total }' "$1" 2>/dev/null || echo "?"
+}
+
 record() {
-    local label="$1" rc="$2" seconds="$3"
-    if [[ $rc -eq 5 && $# -gt 3 ]]; then
+    local label="$1" rc="$2" seconds="$3" cpu="$4"
+    if [[ $rc -eq 5 && $# -gt 4 ]]; then
         rc=0  # options chose the tests (-k, a file...): this run had none of them
     elif [[ $rc -eq 5 ]]; then
         echo "run-tests: $label collected no test: that is a failure." >&2
     fi
-    results+=("$(printf '%-34s exit %s, %4ss' "$label" "$rc" "$seconds")")
+    results+=("$(printf '%-34s exit %s, %4ss, %4s CPU seconds' "$label" "$rc" "$seconds" "$cpu")")
     [[ $rc -eq 0 ]] || failures+=("$label (exit $rc)")
 }
 
@@ -70,9 +85,9 @@ run_pytest() {
     local label="$1" name="$2"; shift 2
     local started=$SECONDS rc
     say "$label: pytest $*"
-    "$PYTHON" -m pytest --basetemp="$BASETEMP/$name" "$@"
+    measured "$TIMES_DIR/$name" "$PYTHON" -m pytest --basetemp="$BASETEMP/$name" "$@"
     rc=$?
-    record "$label" "$rc" "$((SECONDS - started))" "${ARGS[@]}"
+    record "$label" "$rc" "$((SECONDS - started))" "$(cpu_seconds "$TIMES_DIR/$name")" "${ARGS[@]}"
 }
 
 say "system tools"
@@ -101,11 +116,12 @@ else
     echo "run-tests: Redis did not start; the tests that need it skip (it is required with CI=true)." >&2
 fi
 
-mkdir -p "$BASETEMP"
+mkdir -p "$BASETEMP" "$TIMES_DIR"
 say "browser checks: pytest -m browser $* (in the background; output below, when done)"
 browser_started=$SECONDS
 set -m  # its own process group, so that an interruption stops chromium and its server too
-"$PYTHON" -m pytest -p no:cacheprovider --basetemp="$BASETEMP/browser" -m browser "$@" >"$BROWSER_LOG" 2>&1 &
+measured "$TIMES_DIR/browser" "$PYTHON" -m pytest -p no:cacheprovider --basetemp="$BASETEMP/browser" -m browser "$@" \
+    >"$BROWSER_LOG" 2>&1 &
 browser_pid=$!
 set +m
 
@@ -120,7 +136,8 @@ browser_rc=$?
 browser_pid=""
 say "browser checks (SQLite, the demo site in chromium): output"
 cat "$BROWSER_LOG"
-record "Browser checks" "$browser_rc" "$((SECONDS - browser_started))" "${ARGS[@]}"
+record "Browser checks" "$browser_rc" "$((SECONDS - browser_started))" "$(cpu_seconds "$TIMES_DIR/browser")" \
+    "${ARGS[@]}"
 
 say "summary"
 printf '%s\n' "${results[@]}"

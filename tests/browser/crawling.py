@@ -49,7 +49,11 @@ MAX_URLS_PER_PATTERN = 2
 # Patterns whose pages differ by more than their data: each decision has its own voting method
 # and phase (ballot, results, set-up), so every decision of the demo is visited; each process of the demo is in
 # another phase (ideas, study, vote, follow-up), with pages of its own for each (proposing, the study, the vote).
-PATTERN_LIMITS = {"/decisions/N": 12, "/processus/N": 4}
+# A decision's sub-pages share its limit, except those whose template is the same whatever the decision (the
+# correction of a description, the form to check one's ballot): the first matching prefix applies.
+PATTERN_LIMITS = {"/decisions/N/description": MAX_URLS_PER_PATTERN,
+                  "/decisions/N/results/ballot": MAX_URLS_PER_PATTERN,
+                  "/decisions/N": 12, "/processus/N": 4}
 SKIPPED_PREFIXES = ("/lang/", "/logout", "/static/")
 
 
@@ -85,6 +89,8 @@ class LiveServer:
             "DATABASE_URL": f"sqlite:///{self.workdir / 'civic.sqlite3'}",
             "SECRET_KEY": secrets.token_hex(32),
             "CIVIC_RATELIMIT_ENABLED": "false",
+            # A database thrown away after the run: no wait on the disk at each commit of the journeys.
+            "CIVIC_SQLITE_SYNCHRONOUS": "OFF",
             "PYTHONUNBUFFERED": "1",
             "PYTHONDONTWRITEBYTECODE": "1",
         })
@@ -179,7 +185,8 @@ def path_of(url):
 
 
 def pattern_limit(pattern):
-    """How many URLs of this pattern a crawl visits (PATTERN_LIMITS applies to sub-pages too)."""
+    """How many URLs of this pattern a crawl visits (PATTERN_LIMITS applies to sub-pages too; the first prefix that
+    matches wins)."""
     for prefix, limit in PATTERN_LIMITS.items():
         if pattern == prefix or pattern.startswith(prefix + "/") or pattern.startswith(prefix + "?"):
             return limit

@@ -3,7 +3,8 @@
 One `Site` per test session. `site.crawl(role, lang)` visits the site breadth-first as that
 role in that language (once; the result is cached for every test that asks). For each
 page it records the HTTP status, the rules every page follows (one h1, a title, the
-right lang, unique ids, a skip link first), axe-core's violations, console errors (CSP
+right lang, unique ids, a skip link first), axe-core's violations (see `Site.needs_axe` for which
+pages: every page in French, each kind of page once in English), console errors (CSP
 refusals show there), the raw HTML the server sent (saved for the Nu HTML checker) and
 any request that tried to leave the site (aborted). It also follows GET forms with their
 default values, fetches the files linked with <a download>, submits every POST form that
@@ -25,6 +26,9 @@ import pytest
 
 from .crawling import (DEMO_PASSWORD, MAX_PAGES_PER_CRAWL, ROLES, Frontier, error_state_problems, followable,
                        page_rule_problems, path_of, same_origin, url_pattern)
+
+# axe-core runs on every page in this language; in the other, once per kind of page (Site.needs_axe).
+AXE_EVERY_PAGE_LANG = "fr"
 
 CHROMIUM = os.environ.get("CIVIC_CHROMIUM", "/usr/bin/chromium")  # Debian's package
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -147,6 +151,7 @@ class PageRecord:
     reflow: list = field(default_factory=list)     # sideways scrolling at 320 px (and boxes scrolling at 1280)
     small_targets: list = field(default_factory=list)  # radios and checkboxes less than 44 px high at 320 px
     axe: list = field(default_factory=list)        # axe-core violations (dicts)
+    axe_checked: bool = False  # whether axe-core ran on it (Site.needs_axe)
     source: str = ""         # for form errors: the page the form was on
 
     @property
@@ -210,6 +215,7 @@ class Site:
         self._checker = None
         self._states = {}
         self._crawls = {}
+        self._axe_kinds = set()  # the kinds of pages axe-core has checked in the other language than French
 
     # --- contexts -------------------------------------------------------------------------
 
@@ -289,6 +295,22 @@ class Site:
         finally:
             page.unroute(is_target, fulfill)
 
+    def needs_axe(self, record):
+        """axe-core checks every page of every crawl in French, every page of the journeys, and in English the first
+        page of each kind that any crawl meets: its URL pattern (/decisions/N, /proposals/?page=), whether it is a
+        page or a form's error state, and for an error state the pattern of the page the form was on. An English
+        page is a French page in other words (the same templates, data and role): what axe-core checks that words
+        can change (names of links, buttons and fields, the page's language, contrast of the same styles) is
+        checked on each template in English. Every page in both languages
+        still gets the page rules, the layout at 320 px, the Nu HTML checker and the page weight."""
+        if record.kind == "journey" or record.lang == AXE_EVERY_PAGE_LANG:
+            return True
+        kind = (record.lang, record.kind, url_pattern(record.url), url_pattern(record.source) if record.source else "")
+        if kind in self._axe_kinds:
+            return False
+        self._axe_kinds.add(kind)
+        return True
+
     def skip_link_problems(self, page):
         page.keyboard.press("Tab")
         first = page.evaluate(FIRST_FOCUS_JS)
@@ -339,7 +361,9 @@ class Site:
                 focused = page.evaluate(FOCUSED_JS) if scripts else None
                 if scripts and "error-summary" not in focused.split("."):
                     record.problems.append(f"the focus is on {focused}, not on the error summary")
-            record.axe = self.axe(page) if scripts else self.axe_html(page.url, record.html)
+            if self.needs_axe(record):
+                record.axe = self.axe(page) if scripts else self.axe_html(page.url, record.html)
+                record.axe_checked = True
             if check_skip_link and "#" not in page.url:  # a fragment moves the focus start
                 record.problems += self.skip_link_problems(page)
             if scripts:

@@ -78,6 +78,7 @@ class Journey:
         self.site = site
         self.external = []
         self.records = []
+        self.email = None  # once registered
         self.context = site.new_context(role, LANG, external=self.external, java_script_enabled=False)
         self.page = self.context.new_page()
         site.choose_language(self.page, LANG)
@@ -90,6 +91,7 @@ class Journey:
     def register(self, token):
         """Register from the header link, confirm the e-mail address, end up logged in."""
         page, email = self.page, f"journey-{token}@example.org"
+        self.email = email
         self.check(page.goto("/"))
         self.check(activate(page, page.locator("header a[href$='/register']").first))
         type_into(page, "display_name", f"Camille Essai {token}")

@@ -1,11 +1,14 @@
 """A participatory budget from its creation to a vote, with JavaScript off: an official creates the process, a
 new resident proposes two ideas in it, the official moves it to its study, a moderator studies the ideas feasible,
-the official builds the vote and announces it, the resident votes. (The follow-up of what wins comes with the
-follow-up records.) Every page on the way is checked like the crawled ones."""
+the official builds the vote and announces it, the resident votes; the vote closes, the official counts and
+publishes it, the resident follows the winning project's follow-up record, the official adds a milestone to it,
+and the resident reads the milestone on the record's page and in the e-mail the server wrote to its log. Every page
+on the way is checked like the crawled ones."""
 import re
 import secrets
 import sqlite3
-from datetime import datetime, timedelta
+import time
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +18,9 @@ from .test_journey_without_js import SUBMIT, Journey, activate, labelled, press_
 pytestmark = pytest.mark.browser
 
 PARIS = ZoneInfo("Europe/Paris")
+# How SQLAlchemy writes a time in SQLite: the server compares these texts with its clock's.
+STORED = "%Y-%m-%d %H:%M:%S.%f"
+IDEAS = ("Un jardin partagé", "Des bancs à l'ombre")
 
 
 def _day(offset):
@@ -35,7 +41,32 @@ def _a_minute_earlier(stored):
     return moment.isoformat(sep=" ")
 
 
-def test_an_official_runs_a_participatory_budget_up_to_the_vote_without_javascript(site):
+def _stored(moment):
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).strftime(STORED)
+
+
+def _until_done(check, page, timeout=30):
+    """Follow the "Refresh this page" link of a count or publication page until the job has finished."""
+    deadline = time.monotonic() + timeout
+    while page.locator("main a", has_text="Actualiser cette page").count():
+        assert time.monotonic() < deadline, f"the job did not finish within {timeout} s ({page.url})"
+        time.sleep(0.3)
+        check(activate(page, page.locator("main a", has_text="Actualiser cette page").first))
+
+
+def _mail_to(server, email, text, timeout=10):
+    """The mail the server wrote to its log (MAIL_SERVER unset) for `email` that says `text`, or None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = server.log()
+        for mail in log.split("Mail (not sent: MAIL_SERVER unset)")[1:]:
+            if f"To: {email}" in mail and text in mail:
+                return mail
+        time.sleep(0.2)
+    return None
+
+
+def test_an_official_runs_a_participatory_budget_from_its_ideas_to_the_follow_up_without_javascript(site):
     token = secrets.token_hex(4)
     title = f"Budget participatif des essais {token}"
     official, resident, moderator = Journey(site, "elected"), Journey(site), Journey(site, "moderator")
@@ -57,7 +88,7 @@ def test_an_official_runs_a_participatory_budget_up_to_the_vote_without_javascri
         # A new resident proposes two ideas in it, with a cost estimate.
         page, check = resident.page, resident.check
         resident.register(token)
-        for idea in ("Un jardin partagé", "Des bancs à l'ombre"):
+        for idea in IDEAS:
             check(page.goto(process_path))
             check(activate(page, page.locator(f"main a[href$='{process_path}/propose']").first))
             type_into(page, "title", f"{idea} {token}")
@@ -114,10 +145,55 @@ def test_an_official_runs_a_participatory_budget_up_to_the_vote_without_javascri
         check(page.goto(decision_path))
         check(activate(page, page.locator(f"main a[href$='{decision_path}/vote']").first))
         first = page.locator("main form input[type=checkbox]").first
-        page.locator(f"label[for='{first.get_attribute('id')}']").click()
+        label = page.locator(f"label[for='{first.get_attribute('id')}']")
+        chosen = next(f"{idea} {token}" for idea in IDEAS if f"{idea} {token}" in " ".join(label.inner_text().split()))
+        label.click()
         check(activate(page, page.locator(f"main form[action$='{decision_path}/vote']").locator(SUBMIT).first))
         check(activate(page, page.locator(f"form[action$='{decision_path}/vote/confirm']").locator(SUBMIT).first))
         assert page.url.endswith(f"{decision_path}/voted"), f"after confirming, at {page.url}"
+
+        # The vote closes (again the database's times move, not the clock); the official has it counted, checks
+        # the count and publishes it.
+        now = datetime.now(timezone.utc)
+        with sqlite3.connect(site.server.workdir / "civic.sqlite3") as database:
+            database.execute("UPDATE decision SET opens_at = ?, closes_at = ? WHERE id = ?",
+                             (_stored(now - timedelta(minutes=3)), _stored(now - timedelta(seconds=1)), decision_id))
+        page, check = official.page, official.check
+        check(page.goto(f"{decision_path}/results"))
+        _until_done(check, page)
+        check(activate(page, page.locator(f"main a[href$='{decision_path}/publish']").first))
+        check(activate(page, page.locator(f"main form[action$='{decision_path}/publish']").locator(SUBMIT).first))
+        _until_done(check, page)
+        assert page.url.endswith(f"{decision_path}/results"), f"after publishing, at {page.url}"
+
+        # The resident finds the follow-up record of the project voted for on the results, and follows it.
+        page, check = resident.page, resident.check
+        check(page.goto(f"{decision_path}/results"))
+        records = page.locator("main a[href*='/realisations/']", has_text=chosen)
+        assert records.count() == 1, f"the results link to no follow-up of {chosen!r}"
+        check(activate(page, records.first))
+        record_path = re.search(r"/realisations/\d+", page.url).group(0)
+        check(activate(page, page.locator(f"form[action*='/follow/implementation/']").locator(SUBMIT).first))
+        assert page.locator("form[action*='/unfollow/implementation/']").count() == 1, (
+            f"after following, no way to stop following ({page.url})")
+
+        # The official adds a milestone to the record.
+        milestone = f"Premier coup de pioche au quartier des essais {token}"
+        page, check = official.page, official.check
+        check(page.goto(record_path))
+        check(activate(page, page.locator(f"main a[href$='{record_path}/edit']").first))
+        type_into(page, "milestone-day", _day(0))
+        type_into(page, "milestone-text", milestone)
+        check(press_enter(page))
+        assert page.url.split("#")[0].endswith(record_path), f"the milestone is not saved: {page.url}"
+
+        # The resident reads it on the record's page, and in the e-mail followers get.
+        page, check = resident.page, resident.check
+        check(page.goto(record_path))
+        assert milestone in page.locator("main ol.milestones").inner_text(), "the record's page lacks the milestone"
+        mail = _mail_to(site.server, resident.email, milestone)
+        assert mail, f"no mail to {resident.email} tells the milestone"
+        assert record_path in mail, "the mail does not link to the record's page"
     finally:
         for journey in (official, resident, moderator):
             journey.close()
