@@ -158,6 +158,18 @@ def save_decision(decision, user, *, title, question, description, method, opens
     return decision
 
 
+def follow_process(decision, user, opens_at, closes_at, budget=None):
+    """Move a vote built from a participatory process with its vote phase, and carry the process's budget to a
+    participatory budget vote, while it has not opened (the process's edit checked the rest)."""
+    lock_rows(decision)
+    check(user, Action.DECISION_MANAGE, decision)
+    _check_dates(opens_at, closes_at)
+    decision.opens_at, decision.closes_at = opens_at, closes_at
+    if decision.method is Method.BUDGET:
+        decision.budget = budget
+    db.session.flush()
+
+
 def is_short(decision):
     """A vote open less than a day: residents who look once a day may miss it (the official is warned)."""
     return decision.closes_at - decision.opens_at < SHORT_VOTE

@@ -7,17 +7,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import staff_log
+from .. import labels, staff_log
 from ..access import Action, check
 from ..accounts.models import District
 from ..answers.services import ANSWERS_TOPIC
 from ..db_types import utcnow
 from ..decisions import services as decisions
-from ..decisions.models import RANKING_METHODS, BudgetRule, Method
+from ..decisions.models import RANKING_METHODS, BudgetRule, DecisionState, Method
 from ..domain import DomainError
 from ..followup import services as followup
 from ..extensions import db
 from ..following.services import followers, topic
+from ..i18n import current_language
 from ..legal.logo import LogoRefused, sanitise
 from ..notifications.services import mail_to
 from ..pagination import keyset_page
@@ -27,7 +28,9 @@ from ..targets import TargetType
 from ..themes.models import Theme
 from ..timezones import FIRST_YEAR, LAST_YEAR, paris_day_bounds
 from ..transaction import lock_rows, unique_insert
+from ..typography import long_date
 from .models import KIND_ORDER, Feasibility, Phase, PhaseKind, Process, ProcessProposal
+from .phases import today
 
 PROCESSES_PER_PAGE = 10
 PROPOSALS_PER_PAGE = 10
@@ -45,6 +48,10 @@ class PhaseRow(NamedTuple):
     row: int
 
 
+def _row_field(row, name):
+    """A row's field, as the form names it: the refusal is shown on it."""
+    return f"phases-{row.row - 1}-{name}"
+
 
 def _check_phases(rows):
     """The phases follow each other without overlapping, each kind once and in the order of KIND_ORDER."""
@@ -54,20 +61,24 @@ def _check_phases(rows):
     for previous, row in zip([None, *rows], rows):
         if not FIRST_YEAR <= row.starts_on.year <= LAST_YEAR or not FIRST_YEAR <= row.ends_on.year <= LAST_YEAR:
             raise DomainError(_l("Step %(n)s: give days between the years %(first)s and %(last)s.", n=row.row,
-                                 first=FIRST_YEAR, last=LAST_YEAR), field="phases")
+                                 first=FIRST_YEAR, last=LAST_YEAR),
+                              field=_row_field(row, "ends_on" if FIRST_YEAR <= row.starts_on.year <= LAST_YEAR
+                                               else "starts_on"))
         if row.ends_on < row.starts_on:
-            raise DomainError(_l("Step %(n)s ends before it starts: check its dates.", n=row.row), field="phases")
+            raise DomainError(_l("Step %(n)s ends before it starts: check its dates.", n=row.row),
+                              field=_row_field(row, "ends_on"))
         if row.kind in seen:
-            raise DomainError(_l("Step %(n)s: a process has one phase of each kind.", n=row.row), field="phases")
+            raise DomainError(_l("Step %(n)s: a process has one phase of each kind.", n=row.row),
+                              field=_row_field(row, "kind"))
         seen.add(row.kind)
         if previous is None:
             continue
         if KIND_ORDER.index(row.kind) < KIND_ORDER.index(previous.kind):
             raise DomainError(_l("Step %(n)s: the phases come in this order: ideas, technical study, vote, results, "
-                                 "follow-up.", n=row.row), field="phases")
+                                 "follow-up.", n=row.row), field=_row_field(row, "kind"))
         if row.starts_on <= previous.ends_on:
             raise DomainError(_l("Step %(n)s starts before the end of step %(m)s: phases do not overlap.",
-                                 n=row.row, m=previous.row), field="phases")
+                                 n=row.row, m=previous.row), field=_row_field(row, "starts_on"))
 
 
 def _chosen(model, ids, field):
@@ -75,6 +86,85 @@ def _chosen(model, ids, field):
     if len(found) != len(set(ids)):
         raise DomainError(_l("Choose from the list."), field=field)
     return [found[i] for i in dict.fromkeys(ids)]
+
+
+def _check_change(process, budget, themes, districts, rows):
+    """What an edit may not change in a process already under way, or whose vote is built. Residents acted on
+    the days of the phases already started (they proposed, supported, were studied within them): those stay, and
+    so does every phase with proposals or studies in it, since proposals and studies come from the first day of
+    their phase on. What its proposals name (a theme, a district) stays offered. The vote phase is the vote's days:
+    moved while the vote has not opened, the vote moves with it; once it is open, neither moves. Returns the vote's
+    new (opens_at, closes_at) when the vote follows the edit, else None."""
+    day = today()
+    new = {row.kind: row for row in rows}
+    for phase in process.phases:
+        row = new.get(phase.kind)
+        if phase.starts_on > day:
+            continue
+        if row is None:
+            raise DomainError(_l("The “%(kind)s” phase has started: it stays in the process.",
+                                 kind=labels.label(phase.kind)), field="phases")
+        if row.starts_on != phase.starts_on:
+            raise DomainError(_l("Step %(n)s started on %(day)s: its first day stays.", n=row.row,
+                                 day=long_date(phase.starts_on, current_language())),
+                              field=_row_field(row, "starts_on"))
+        if phase.ends_on < day and row.ends_on != phase.ends_on:
+            raise DomainError(_l("Step %(n)s is over: its last day stays.", n=row.row),
+                              field=_row_field(row, "ends_on"))
+        if phase.ends_on >= day > row.ends_on:
+            raise DomainError(_l("Step %(n)s is under way: it ends today at the earliest.", n=row.row),
+                              field=_row_field(row, "ends_on"))
+    for phase_kind, row in new.items():
+        if process.phase_of(phase_kind) is None and row.starts_on < day:
+            raise DomainError(_l("Step %(n)s: a phase added to a process starts today at the earliest.", n=row.row),
+                              field=_row_field(row, "starts_on"))
+    _check_still_offered(process, Proposal.theme_id, {t.id for t in themes}, "themes",
+                         _l("Proposals of this process have a theme you took off: keep it, or move them first."))
+    _check_still_offered(process, Proposal.district_id, {d.id for d in districts}, "districts",
+                         _l("Proposals of this process name a district you took off: keep it, or move them first."))
+    return _vote_follows(process, new.get(PhaseKind.VOTE), budget)
+
+
+def _check_still_offered(process, column, kept, field, message):
+    """``kept`` empty is every theme (or district): nothing is taken off."""
+    if not kept:
+        return
+    taken_off = select(ProcessProposal.proposal_id).join(Proposal, Proposal.id == ProcessProposal.proposal_id).where(
+        ProcessProposal.process_id == process.id, column.is_not(None), column.not_in(kept))
+    if db.session.execute(taken_off.exists().select()).scalar():
+        raise DomainError(message, field=field)
+
+
+def _vote_follows(process, row, budget):
+    decision = process.decision
+    if decision is None:
+        return None
+    if row is None:
+        raise DomainError(_l("The vote of this process is built: its vote phase stays in the process."),
+                          field="phases")
+    # The vote follows its phase's days when they change; the hours the official gave it on its own page stay
+    # otherwise.
+    phase = process.phase_of(PhaseKind.VOTE)
+    moved = (row.starts_on, row.ends_on) != (phase.starts_on, phase.ends_on)
+    opens_at, closes_at = paris_day_bounds(row.starts_on, row.ends_on) if moved else (decision.opens_at,
+                                                                                      decision.closes_at)
+    budget_changed = decision.method is Method.BUDGET and budget != decision.budget
+    if not moved and not budget_changed:
+        return None
+    if decision.state not in (DecisionState.DRAFT, DecisionState.SCHEDULED):
+        if moved:
+            raise DomainError(_l("Step %(n)s: the vote of this process has opened; its days no longer change.",
+                                 n=row.row), field=_row_field(row, "starts_on" if row.starts_on != phase.starts_on
+                                                              else "ends_on"))
+        raise DomainError(_l("The participatory budget vote of this process has opened; its budget no longer "
+                             "changes."), field="budget")
+    if budget_changed and not budget:
+        raise DomainError(_l("The vote of this process is a participatory budget: give its total budget."),
+                          field="budget")
+    if moved and decision.announced_at is not None and opens_at <= utcnow():
+        raise DomainError(_l("Step %(n)s: the vote of this process is announced; it opens on a day to come.",
+                             n=row.row), field=_row_field(row, "starts_on"))
+    return opens_at, closes_at
 
 
 def save_process(process, user, *, title, summary, description, budget, theme_ids, district_ids, phases,
@@ -93,6 +183,9 @@ def save_process(process, user, *, title, summary, description, budget, theme_id
             drawing = sanitise(illustration)
         except LogoRefused as refused:
             raise DomainError(refused.message, field="illustration") from None
+    vote_moves = _check_change(process, budget, themes, districts, phases) if process is not None else None
+    if vote_moves is not None:
+        decisions.follow_process(process.decision, user, *vote_moves, budget=budget)
     if process is None:
         process = Process(created_by=user)
         db.session.add(process)
