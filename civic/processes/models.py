@@ -13,7 +13,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .. import labels
@@ -76,6 +76,8 @@ class Process(db.Model):
         # /processus: current ones by nearest end, upcoming by nearest start, past by latest end.
         Index("ix_process_ends", "ends_at", "id"),
         Index("ix_process_starts", "starts_at", "id"),
+        CheckConstraint("budget IS NULL OR budget >= 0", name="budget_positive"),
+        CheckConstraint("starts_at < ends_at", name="starts_before_it_ends"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,7 +118,8 @@ class Process(db.Model):
 
 class Phase(db.Model):
     __tablename__ = "process_phase"
-    __table_args__ = (UniqueConstraint("process_id", "position"), UniqueConstraint("process_id", "kind"))
+    __table_args__ = (UniqueConstraint("process_id", "position"), UniqueConstraint("process_id", "kind"),
+                      CheckConstraint("starts_on <= ends_on", name="starts_before_it_ends"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"))
@@ -136,6 +139,19 @@ class ProcessProposal(db.Model):
     __table_args__ = (
         # The process page's proposals (newest first) and the study queue (oldest first): by number within it.
         Index("ix_process_proposal_process", "process_id", "proposal_id"),
+        # The study's rules (services.study), below the application too. Merged names the proposal it went into,
+        # never itself; the other way round only, since that proposal's removal (with its author's account) sets
+        # merged_into_id to NULL, and the study, read with its reason, stays.
+        CheckConstraint("merged_into_id IS NULL OR (feasibility = 'merged' AND merged_into_id <> proposal_id)",
+                        name="merged_into_when_merged"),
+        # A feasible project has the cost the vote carries.
+        CheckConstraint("feasibility IS NULL OR feasibility <> 'feasible' OR estimated_cost IS NOT NULL",
+                        name="feasible_with_cost"),
+        # Whatever the feasibility, residents read why.
+        CheckConstraint("feasibility IS NULL OR (study_reason IS NOT NULL AND study_reason <> '')",
+                        name="studied_with_reason"),
+        CheckConstraint("cost_estimate IS NULL OR cost_estimate >= 0", name="cost_estimate_positive"),
+        CheckConstraint("estimated_cost IS NULL OR estimated_cost >= 0", name="estimated_cost_positive"),
     )
 
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True,

@@ -1,0 +1,56 @@
+"""The rules of a process and of the technical study, held by the database too (CHECK constraints).
+
+Reviewed by hand. A process's budget is null or not negative, and it starts before it ends; a phase's first day
+is not after its last; a study has its public reason, a feasible project its estimated cost, and a proposal is
+merged into another one only when its feasibility says merged. The services always wrote rows that pass: a row
+that does not stops the upgrade at its constraint.
+
+On SQLite a batch copies each table to add its constraints: none of the three has AUTOINCREMENT (0023 gave it to
+proposal and comment only) nor triggers, so the copy loses nothing. On PostgreSQL each constraint is added in
+place.
+
+Revision ID: 0028
+Revises: 0027
+Create Date: 2026-12-07 17:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0028'
+down_revision = '0027'
+branch_labels = None
+depends_on = None
+
+CHECKS = {
+    'process': {
+        'budget_positive': "budget IS NULL OR budget >= 0",
+        'starts_before_it_ends': "starts_at < ends_at",
+    },
+    'process_phase': {
+        'starts_before_it_ends': "starts_on <= ends_on",
+    },
+    'process_proposal': {
+        'merged_into_when_merged': "merged_into_id IS NULL OR (feasibility = 'merged' AND merged_into_id <> proposal_id)",
+        'feasible_with_cost': "feasibility IS NULL OR feasibility <> 'feasible' OR estimated_cost IS NOT NULL",
+        'studied_with_reason': "feasibility IS NULL OR (study_reason IS NOT NULL AND study_reason <> '')",
+        'cost_estimate_positive': "cost_estimate IS NULL OR cost_estimate >= 0",
+        'estimated_cost_positive': "estimated_cost IS NULL OR estimated_cost >= 0",
+    },
+}
+
+
+def upgrade():
+    for table, checks in CHECKS.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name, condition in checks.items():
+                batch_op.create_check_constraint(op.f(f'ck_{table}_{name}'), sa.text(condition))
+
+
+def downgrade():
+    for table, checks in CHECKS.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name in checks:
+                batch_op.drop_constraint(op.f(f'ck_{table}_{name}'), type_='check')
