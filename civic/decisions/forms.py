@@ -48,6 +48,8 @@ class OptionRow(Form):
     """One option of the decision; a row left empty is no option."""
 
     label = StringField(_l("Name"), filters=[strip], validators=[max_length(160)])
+    # A participatory budget counts it; for the other methods it is optional and shown to voters beside the option,
+    # as information (a vote built from a process's projects carries the study's estimate whatever the method).
     cost = StringField(_l("Cost in euros"), filters=[strip, amount_typed], validators=[whole_euros],
                        render_kw={"inputmode": "numeric"})
     description = TextAreaField(_l("Description (optional)"), filters=[strip], validators=[max_length(2000)],
@@ -150,7 +152,7 @@ class DecisionForm(FlaskForm):
                 field.errors.append(errors)
                 continue
             field.parsed.append((row.label.data, row.description.data or "",
-                                 int(row.cost.data) if row.cost.data and method is Method.BUDGET else None,
+                                 int(row.cost.data) if row.cost.data else None,
                                  int(row.proposal_id.data) if row.proposal_id.data else None))
         if not field.errors and method is not None and len(field.parsed) < 2:
             raise ValidationError(_l("Give at least two options."))

@@ -153,7 +153,7 @@ def save_decision(decision, user, *, title, question, description, method, opens
     db.session.flush()
     for position, (label, description_, cost, proposal_id) in enumerate(options):
         decision.options.append(Option(position=position, label=label.strip(), description=(description_ or "").strip(),
-                                       cost=cost if method is Method.BUDGET else None, proposal_id=proposal_id))
+                                       cost=cost, proposal_id=proposal_id))
     db.session.flush()
     return decision
 

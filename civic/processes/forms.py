@@ -133,7 +133,9 @@ BUILD_METHODS = [m for m in Method if m is not Method.YES_NO]  # a yes / no ques
 
 class BuildVoteForm(FlaskForm):
     method = RadioField(_l("Voting method"), choices=labels.choices(Method, members=BUILD_METHODS), default="budget",
-                        validate_choice=False)
+                        validate_choice=False,
+                        description=_l("Whatever the method, voters read each project's estimated cost beside it; "
+                                       "a participatory budget also counts the costs against the budget."))
     budget_rule = RadioField(_l("How the winning projects are chosen (participatory budget)"),
                              choices=labels.choices(BudgetRule), default="greedy", validate_choice=False)
     number_of_winners = StringField(_l("Number of winning projects (other methods)"), default="1",

@@ -388,8 +388,8 @@ def _excerpt(text, length=300):
 
 def build_vote(process, by, question, method=Method.BUDGET, budget_rule=BudgetRule.GREEDY, number_of_winners=1):
     """A draft decision asking ``question`` from the process's feasible projects, in one step: each project's title,
-    the start of its text and the study's estimated cost, linked to its proposal; the process's budget, districts
-    and vote phase's days. The official then reviews and announces it as any vote. Once per process."""
+    the start of its text and the study's estimated cost (counted by a participatory budget, shown to voters by the
+    other methods), linked to its proposal; the process's budget, districts and vote phase's days. The official then reviews and announces it as any vote. Once per process."""
     lock_rows(process)  # two officials building it at once: the second is refused
     check(by, Action.PROCESS_BUILD_VOTE, process)
     projects = feasible_projects(process)
