@@ -47,6 +47,12 @@ class PhaseForm(Form):
         return valid
 
 
+def _lowered(message):
+    """A message put after "Step n: "."""
+    text = str(message)
+    return text[:1].lower() + text[1:]
+
+
 class ProcessForm(FlaskForm):
     title = StringField(_l("Title"), filters=[strip],
                         validators=[required(_l("Enter a title.")), max_length(TITLE_MAX)])
@@ -67,6 +73,14 @@ class ProcessForm(FlaskForm):
                                             "are removed."))
     remove_illustration = BooleanField(_l("Remove the illustration"))
     phases = FieldList(FormField(PhaseForm), min_entries=PHASE_ROWS, max_entries=PHASE_ROWS)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # The error summary lists a row's errors apart from their row: each says which step it is about.
+        for number, entry in enumerate(self.phases, start=1):
+            for sub in entry.form:
+                sub.errors = [_l("Step %(n)s: %(error)s", n=number, error=_lowered(message)) for message in sub.errors]
+        return valid
 
     def set_choices(self, themes, districts, locale):
         self.themes.choices = [(t.id, t.label(locale)) for t in themes]
