@@ -29,8 +29,6 @@ from ..themes.models import Theme
 TITLE_MAX = 160
 REASON_MAX = 2000
 MILESTONE_MAX = 300
-# An actual cost above a billion euros is a typing mistake (a digit too many), never a project of a commune.
-COST_MAX = 1_000_000_000
 
 
 class ImplementationStatus(enum.Enum):

@@ -5,9 +5,9 @@ from wtforms import BooleanField, FieldList, Form, FormField, RadioField, Select
 from wtforms.validators import ValidationError
 
 from .. import labels
-from ..decisions.forms import amount_typed, euros, whole_euros
 from ..decisions.models import BudgetRule, Method
-from ..forms import CheckboxesField, DayField, max_length, required, strip, strip_lines
+from ..forms import (CheckboxesField, DayField, amount_typed, max_length, required, strip, strip_lines, whole_euros,
+                     whole_number)
 from ..proposals.forms import ProposalForm
 from ..routing import is_whole_number, parse_id
 from .models import (DEPARTMENT_MAX, DESCRIPTION_MAX, KIND_ORDER, REASON_MAX, SUMMARY_MAX, TITLE_MAX, Feasibility,
@@ -93,7 +93,7 @@ class ProcessForm(FlaskForm):
                 for number, entry in enumerate(self.phases, start=1) if not entry.form.is_empty()]
 
     def budget_euros(self):
-        return euros(self.budget)
+        return whole_number(self.budget)
 
 
 class ProcessProposalForm(ProposalForm):
@@ -103,7 +103,7 @@ class ProcessProposalForm(ProposalForm):
                                                "technical study."))
 
     def cost_euros(self):
-        return euros(self.cost_estimate)
+        return whole_number(self.cost_estimate)
 
 
 def _proposal_number(_form, field):
@@ -129,7 +129,7 @@ class StudyForm(FlaskForm):
                               description=_l("Only when merged: the proposal of this process it is studied with."))
 
     def cost_euros(self):
-        return euros(self.estimated_cost)
+        return whole_number(self.estimated_cost)
 
     def chosen_feasibility(self):
         return next((f for f in Feasibility if f.value == self.feasibility.data), None)
