@@ -137,7 +137,8 @@ def records(scope=SITE, status=None, theme_id=None, district_id=None, page=1, af
     ids = [row.id for row in keys.items]
     loaded = {r.id: r for r in db.session.execute(
         select(ImplementationRecord).where(ImplementationRecord.id.in_(ids))
-        .options(joinedload(ImplementationRecord.theme), joinedload(ImplementationRecord.district))).scalars()}
+        .options(joinedload(ImplementationRecord.theme), joinedload(ImplementationRecord.district),
+                 joinedload(ImplementationRecord.proposal))).scalars()}
     keys.items = [loaded[i] for i in ids]
     return keys
 
@@ -199,12 +200,14 @@ def history(record, shown=CHANGES_SHOWN):
 
 def records_of_proposal(proposal):
     return db.session.execute(select(ImplementationRecord).where(ImplementationRecord.proposal_id == proposal.id)
+                              .options(joinedload(ImplementationRecord.proposal))
                               .order_by(ImplementationRecord.id)).scalars().all()
 
 
 def records_of_decision(decision):
     """The records of a decision's winning projects, in the order they were opened (the options')."""
     return db.session.execute(select(ImplementationRecord).where(ImplementationRecord.decision_id == decision.id)
+                              .options(joinedload(ImplementationRecord.proposal))
                               .order_by(ImplementationRecord.id)).scalars().all()
 
 
@@ -274,7 +277,7 @@ def update_record(official, record, status, progress, actual_cost, reason="", th
                      logged_after)
     if "status" in public:
         _tell(record, "mail/implementation_status.txt",
-              _l("Project follow-up: “%(title)s” changed status", title=record.title), earlier=before["status"])
+              _l("Project follow-up: “%(title)s” changed status", title=record.public_title), earlier=before["status"])
     return public + (["place"] if placed else [])
 
 
@@ -302,7 +305,7 @@ def add_milestone(official, record, day, text):
     staff_log.record(official, "followup", "milestone", TargetType.IMPLEMENTATION, record.id, {},
                      {"day": day.isoformat(), "text": text})
     _tell(record, "mail/implementation_milestone.txt",
-          _l("Project follow-up: a new milestone for “%(title)s”", title=record.title), milestone=milestone)
+          _l("Project follow-up: a new milestone for “%(title)s”", title=record.public_title), milestone=milestone)
     return milestone
 
 

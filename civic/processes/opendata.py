@@ -94,4 +94,5 @@ register(Dataset(
                    "study once made: feasibility, estimated cost, reason and department consulted."),
     query=lambda: select(ProcessProposal).join(Proposal, Proposal.id == ProcessProposal.proposal_id)
     .where(Proposal.readable_by_anyone),
-    key=ProcessProposal.proposal_id, serialise=_entry_rows, order=34))
+    key=ProcessProposal.proposal_id, serialise=_entry_rows,
+    withdrawn_by=(Proposal.state, Proposal.held_by_reports, Proposal), order=34))
