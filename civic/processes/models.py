@@ -16,7 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from .. import labels
+from .. import labels, targets
+from ..access import Action
 from ..accounts.models import District, User
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..decisions.models import Decision
@@ -194,3 +195,8 @@ labels.register(Feasibility, {
 
 refers_to_account(Process.created_by_id, KEEP, ANONYMISE)  # staff acting
 refers_to_account(ProcessProposal.studied_by_id, KEEP, ANONYMISE)  # staff acting
+
+targets.register(targets.Kind(
+    type=targets.TargetType.PROCESS, model=Process, numbered=_l("Process n° %(n)s"),
+    link=lambda p: ("processes.detail", {"process_id": p.id}),
+    number_link=lambda n: ("processes.detail", {"process_id": n}), view=Action.PROCESS_VIEW))

@@ -186,6 +186,7 @@ def save_process(process, user, *, title, summary, description, budget, theme_id
     vote_moves = _check_change(process, budget, themes, districts, phases) if process is not None else None
     if vote_moves is not None:
         decisions.follow_process(process.decision, user, *vote_moves, budget=budget)
+    before = _logged(process) if process is not None else {}
     if process is None:
         process = Process(created_by=user)
         db.session.add(process)
@@ -204,7 +205,21 @@ def save_process(process, user, *, title, summary, description, budget, theme_id
     process.phases.extend(Phase(position=position, kind=row.kind, starts_on=row.starts_on, ends_on=row.ends_on)
                           for position, row in enumerate(phases))
     db.session.flush()
+    after = _logged(process)
+    changed = [key for key in after if before.get(key) != after[key]]
+    if changed:
+        staff_log.record(user, "process", "update" if before else "create", TargetType.PROCESS, process.id,
+                         {key: before[key] for key in changed if key in before}, {key: after[key] for key in changed})
     return process
+
+
+def _logged(process):
+    """What the staff log keeps of a process's set-up, to say what each save changed."""
+    return {"title": process.title, "summary": process.summary, "description": process.description,
+            "budget": process.budget, "themes": [t.id for t in process.themes],
+            "districts": [d.id for d in process.districts],
+            "phases": [f"{p.kind.value} {p.starts_on.isoformat()} {p.ends_on.isoformat()}" for p in process.phases],
+            "illustration": process.illustration is not None}
 
 
 CURRENT, UPCOMING, PAST = "current", "upcoming", "past"
@@ -364,6 +379,19 @@ def _tell(entry, earlier):
                     role="follower", **said)
             told.add(user.id)
 
+
+staff_log.describe("process", "create", _l("Process n° %(n)s created"))
+staff_log.describe("process", "update", _l("Process n° %(n)s changed"))
+staff_log.describe_fields(TargetType.PROCESS, "process", {
+    "title": staff_log.Field(_l("Title")),
+    "summary": staff_log.Field(_l("Summary")),
+    "description": staff_log.Field(_l("Description")),
+    "budget": staff_log.Field(_l("Total budget in euros")),
+    "themes": staff_log.Field(_l("Themes (numbers)")),
+    "districts": staff_log.Field(_l("Districts (numbers)")),
+    "phases": staff_log.Field(_l("Phases (kind, first and last day)")),
+    "illustration": staff_log.Field(_l("Illustration")),
+})
 
 STUDIED, STUDY_CHANGED = _l("Proposal n° %(n)s studied"), _l("Study of proposal n° %(n)s changed")
 staff_log.describe("process", "study", lambda before, _after: STUDY_CHANGED if before else STUDIED)

@@ -5,9 +5,13 @@ is not after its last; a study has its public reason, a feasible project its est
 merged into another one only when its feasibility says merged. The services always wrote rows that pass: a row
 that does not stops the upgrade at its constraint.
 
-On SQLite a batch copies each table to add its constraints: none of the three has AUTOINCREMENT (0023 gave it to
+A staff log entry may now name a process (its creation and changes are logged): the CHECK on its type column is
+widened for 'process' (Alembic does not see it); going back, an entry naming a process stops the downgrade at
+the constraint: remove those entries first.
+
+On SQLite a batch copies each table to add its constraints: none of the four has AUTOINCREMENT (0023 gave it to
 proposal and comment only) nor triggers, so the copy loses nothing. On PostgreSQL each constraint is added in
-place.
+place; the staff log's widened one NOT VALID then validated, as in migrations 0011 and 0026.
 
 Revision ID: 0028
 Revises: 0027
@@ -41,15 +45,33 @@ CHECKS = {
     },
 }
 
+STAFF_LOGGED = ('proposal', 'comment', 'decision', 'user', 'counter', 'setting', 'implementation')
+ADDED = 'process'
+
+
+def _staff_log_types(widened):
+    name = 'ck_staff_log_object_type'
+    allowed = ", ".join(f"'{value}'" for value in STAFF_LOGGED + ((ADDED,) if widened else ()))
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(f"ALTER TABLE staff_log DROP CONSTRAINT {name}")
+        op.execute(f"ALTER TABLE staff_log ADD CONSTRAINT {name} CHECK (object_type IN ({allowed})) NOT VALID")
+        op.execute(f"ALTER TABLE staff_log VALIDATE CONSTRAINT {name}")
+        return
+    with op.batch_alter_table('staff_log', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f(name), type_='check')
+        batch_op.create_check_constraint(op.f(name), sa.text(f"object_type IN ({allowed})"))
+
 
 def upgrade():
     for table, checks in CHECKS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, condition in checks.items():
                 batch_op.create_check_constraint(op.f(f'ck_{table}_{name}'), sa.text(condition))
+    _staff_log_types(widened=True)
 
 
 def downgrade():
+    _staff_log_types(widened=False)
     for table, checks in CHECKS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name in checks:
