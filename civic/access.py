@@ -86,6 +86,7 @@ class Action(enum.Enum):
     PROCESS_PROPOSE = "process_propose"
     PROCESS_STUDY = "process_study"
     PROCESS_BUILD_VOTE = "process_build_vote"
+    PROCESS_PUBLISH = "process_publish"
 
 
 NOT_ALLOWED = _l("You do not have permission to see this page or do this action.")

@@ -2,7 +2,7 @@
 
 A process runs through phases (ideas, study, vote, results, follow-up), each with a first and a last day in
 Paris time. Which phase is current is derived from those dates and today's date, never stored, so that it can
-never disagree with them; what residents and staff may do follows from it (rules.py). The process's first and
+never disagree with them; what residents and staff may do follows from it (rules.py). A process is a draft, seen by staff only, until an official publishes it. The process's first and
 last moments are kept in the row (``starts_at``, ``ends_at``) from its phases when they are saved, so that the
 list of current, upcoming and past processes reads an index.
 
@@ -96,6 +96,8 @@ class Process(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # None while an official prepares it (a draft): only staff see it until it is published (services.publish).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     phases: Mapped[list["Phase"]] = relationship(order_by="Phase.position", cascade="all, delete-orphan",
                                                  back_populates="process")
@@ -115,6 +117,14 @@ class Process(db.Model):
 
     def phase_of(self, kind):
         return next((p for p in self.phases if p.kind is kind), None)
+
+    @property
+    def is_draft(self):
+        return self.published_at is None
+
+
+# The processes anybody sees: the lists, the home page, sitemap.xml and the open data read them through it.
+PUBLISHED = Process.published_at.is_not(None)
 
 
 class Phase(db.Model):

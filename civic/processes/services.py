@@ -29,7 +29,7 @@ from ..themes.models import Theme
 from ..timezones import FIRST_YEAR, LAST_YEAR, paris_day_bounds
 from ..transaction import lock_rows, unique_insert
 from ..typography import long_date
-from .models import KIND_ORDER, Feasibility, Phase, PhaseKind, Process, ProcessProposal
+from .models import KIND_ORDER, PUBLISHED, Feasibility, Phase, PhaseKind, Process, ProcessProposal
 from .phases import today
 
 PROCESSES_PER_PAGE = 10
@@ -222,23 +222,39 @@ def _logged(process):
             "illustration": process.illustration is not None}
 
 
-CURRENT, UPCOMING, PAST = "current", "upcoming", "past"
+def publish(process, by):
+    """Take a draft out of draft: from now on anybody sees it, and residents take part as its phases allow."""
+    lock_rows(process)  # two officials publishing it at once: the second is told it is done
+    check(by, Action.PROCESS_PUBLISH, process)
+    process.published_at = utcnow()
+    db.session.flush()
+    staff_log.record(by, "process", "publish", TargetType.PROCESS, process.id, {"published": False},
+                     {"published": True})
+
+
+staff_log.describe("process", "publish", _l("Process n° %(n)s published"))
+
+
+CURRENT, UPCOMING, PAST, DRAFTS = "current", "upcoming", "past", "drafts"
 WHEN = (CURRENT, UPCOMING, PAST)
 
 
 def processes_page(when, page=1, after=None, before=None):
     """A page of current processes (ending soonest first), upcoming ones (starting soonest first) or past ones
-    (the latest ended first)."""
+    (the latest ended first), published; or of drafts (the latest created first), which only staff list."""
     now = utcnow()
-    if when == UPCOMING:
+    if when == DRAFTS:
+        order, descending = (Process.id,), True
+        statement = select(*order).where(Process.published_at.is_(None))
+    elif when == UPCOMING:
         order, descending = (Process.starts_at, Process.id), False
-        statement = select(*order).where(Process.starts_at > now)
+        statement = select(*order).where(PUBLISHED, Process.starts_at > now)
     elif when == PAST:
         order, descending = (Process.ends_at, Process.id), True
-        statement = select(*order).where(Process.ends_at <= now)
+        statement = select(*order).where(PUBLISHED, Process.ends_at <= now)
     else:
         order, descending = (Process.ends_at, Process.id), False
-        statement = select(*order).where(Process.starts_at <= now, Process.ends_at > now)
+        statement = select(*order).where(PUBLISHED, Process.starts_at <= now, Process.ends_at > now)
     keys = keyset_page(statement, order, page=page, per_page=PROCESSES_PER_PAGE, after=after, before=before,
                        descending=descending)
     keys.items = _with_phases([row.id for row in keys.items])
@@ -256,7 +272,7 @@ def _with_phases(ids):
 def current_processes(limit=HOME_PROCESSES):
     """What the home page shows first: the processes under way, those ending soonest first."""
     now = utcnow()
-    ids = db.session.execute(select(Process.id).where(Process.starts_at <= now, Process.ends_at > now)
+    ids = db.session.execute(select(Process.id).where(PUBLISHED, Process.starts_at <= now, Process.ends_at > now)
                              .order_by(Process.ends_at, Process.id).limit(limit)).scalars().all()
     return _with_phases(ids)
 
@@ -391,6 +407,7 @@ staff_log.describe_fields(TargetType.PROCESS, "process", {
     "districts": staff_log.Field(_l("Districts (numbers)")),
     "phases": staff_log.Field(_l("Phases (kind, first and last day)")),
     "illustration": staff_log.Field(_l("Illustration")),
+    "published": staff_log.Field(_l("Published for residents")),
 })
 
 STUDIED, STUDY_CHANGED = _l("Proposal n° %(n)s studied"), _l("Study of proposal n° %(n)s changed")

@@ -1,9 +1,13 @@
-"""The rules of a process and of the technical study, held by the database too (CHECK constraints).
+"""The rules of a process and of the technical study, held by the database too (CHECK constraints), and a
+process's draft state.
 
 Reviewed by hand. A process's budget is null or not negative, and it starts before it ends; a phase's first day
 is not after its last; a study has its public reason, a feasible project its estimated cost, and a proposal is
 merged into another one only when its feasibility says merged. The services always wrote rows that pass: a row
 that does not stops the upgrade at its constraint.
+
+A process is a draft until an official publishes it (published_at, nullable): the processes that exist were
+public, so they are published as of their creation.
 
 A staff log entry may now name a process (its creation and changes are logged): the CHECK on its type column is
 widened for 'process' (Alembic does not see it); going back, an entry naming a process stops the downgrade at
@@ -65,8 +69,11 @@ def _staff_log_types(widened):
 def upgrade():
     for table, checks in CHECKS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
+            if table == 'process':
+                batch_op.add_column(sa.Column('published_at', sa.DateTime(timezone=True), nullable=True))
             for name, condition in checks.items():
                 batch_op.create_check_constraint(op.f(f'ck_{table}_{name}'), sa.text(condition))
+    op.execute("UPDATE process SET published_at = created_at")
     _staff_log_types(widened=True)
 
 
@@ -76,3 +83,5 @@ def downgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name in checks:
                 batch_op.drop_constraint(op.f(f'ck_{table}_{name}'), type_='check')
+            if table == 'process':
+                batch_op.drop_column('published_at')
