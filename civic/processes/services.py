@@ -94,7 +94,10 @@ def _check_change(process, budget, themes, districts, rows):
     so does every phase with proposals or studies in it, since proposals and studies come from the first day of
     their phase on. What its proposals name (a theme, a district) stays offered. The vote phase is the vote's days:
     moved while the vote has not opened, the vote moves with it; once it is open, neither moves. Returns the vote's
-    new (opens_at, closes_at) when the vote follows the edit, else None."""
+    new (opens_at, closes_at) when the vote follows the edit, else None. A draft changes freely: nobody has seen
+    it, and no vote is built from it."""
+    if process.is_draft:
+        return None
     day = today()
     new = {row.kind: row for row in rows}
     for phase in process.phases:

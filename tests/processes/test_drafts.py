@@ -1,4 +1,6 @@
 """A process is a draft until an official publishes it: staff prepare it, nobody else finds it anywhere."""
+from datetime import timedelta
+
 from civic.access import Role
 from civic.extensions import db
 from civic.opendata import datasets
@@ -8,6 +10,7 @@ from civic.targets import TargetType
 from tests.opendata.helpers import local_path
 from tests.opendata.test_robots_and_sitemap import _locations
 from tests.processes.helpers import make_process
+from tests.processes.test_editing import _form as edit_form
 from tests.processes.test_processes import _form
 
 PROCESS_DATASETS = ("processes", "process_phases", "process_themes", "process_districts")
@@ -77,3 +80,12 @@ def test_a_draft_gets_no_vote_built(client_request, login_as):
                                _follow=True)
     assert page.notices == ["Publiez le processus avant de construire son vote : les habitants doivent pouvoir le "
                             "lire."]
+
+
+def test_a_draft_changes_freely_whatever_its_days(client_request, login_as):
+    process = make_process(PhaseKind.STUDY, published=False)
+    login_as(Role.ELECTED)
+    later = process.phases[0].starts_on + timedelta(days=1)
+    client_request.post("processes.edit", process_id=process.id,
+                        _data=edit_form(process, **{"phases-0-starts_on": later.strftime("%d/%m/%Y")}))
+    assert process.phases[0].starts_on == later
