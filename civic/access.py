@@ -86,7 +86,9 @@ class Action(enum.Enum):
     PROCESS_PROPOSE = "process_propose"
     PROCESS_STUDY = "process_study"
     PROCESS_BUILD_VOTE = "process_build_vote"
+    PROCESS_PUBLISH = "process_publish"
     # Consultations' questionnaires (civic.questionnaires), answered during a process's questionnaire phase.
+    QUESTIONNAIRE_VIEW = "questionnaire_view"
     QUESTIONNAIRE_MANAGE = "questionnaire_manage"
     QUESTIONNAIRE_QUESTIONS = "questionnaire_questions"
     QUESTIONNAIRE_ANSWER = "questionnaire_answer"

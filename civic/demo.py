@@ -333,6 +333,7 @@ def _process(official, title, summary, budget, offsets, studies, nth, themes=(),
         description="Chaque habitant peut proposer des projets d'intérêt général pendant la phase d'idées. Les "
                     "services étudient leur faisabilité et leur coût, puis les habitants votent pour les projets "
                     "faisables, dans la limite du budget.")
+    processes.publish(process, official)
     for number, feasibility, cost in studies:
         db.session.add(ProcessProposal(
             proposal_id=nth(number), process_id=process.id, feasibility=feasibility, estimated_cost=cost,

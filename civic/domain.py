@@ -18,11 +18,27 @@ class DomainError(Exception):
 def attach_error(form, error):
     """Show a DomainError on its field (or on the form as a whole), keep what was typed, save nothing."""
     refuse()
-    field = getattr(form, error.field, None) if error.field else None
+    field, rows = _named(form, error.field) if error.field else (None, None)
     if field is not None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+    if rows is not None:  # the list's errors are its rows' as of validation: they have one more now
+        rows.errors = [entry.errors for entry in rows.entries]
+
+
+def _named(form, name):
+    """(a field of the form by its name, the list of rows it is in or None): the fields of rows are named
+    "phases-1-starts_on"."""
+    field = getattr(form, name, None)
+    if field is not None:
+        return field, None
+    for top in form:
+        for entry in getattr(top, "entries", ()):
+            for sub in (entry if entry.type == "FormField" else [entry]):
+                if sub.name == name:
+                    return sub, top
+    return None, None
 
 
 def flash_refusal(error):

@@ -3,11 +3,17 @@ import re
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_number, lazy_gettext as _l
 
 from wtforms import SelectMultipleField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from .routing import is_whole_number
+
+# An amount above a billion euros is a typing mistake (a digit too many), never a budget, a project's cost or what
+# a commune spent on it: every amount typed in a form stops there.
+MAX_AMOUNT = 1_000_000_000
 
 
 def required(message=None):
@@ -20,6 +26,40 @@ def max_length(n):
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _typed_number(sign):
+    def typed(value):
+        if not isinstance(value, str):
+            return value
+        for space in (" ", "\u00a0", "\u202f"):
+            value = value.replace(space, "")
+        return value.removesuffix(sign)
+    return typed
+
+
+# Filters of a number as people type it ("90 000 €", "40 %"): the spaces and the sign after it go.
+amount_typed = _typed_number("€")
+percent_typed = _typed_number("%")
+
+
+def whole_number(field):
+    """The number a field checked by ``whole_euros`` or ``whole_between`` holds, or None when left empty."""
+    return int(field.data) if field.data not in (None, "") else None
+
+
+def whole_between(minimum, maximum, message):
+    """A validator: a whole number from ``minimum`` to ``maximum``, or nothing typed."""
+    def check(_form, field):
+        if field.data and not (is_whole_number(str(field.data)) and minimum <= int(field.data) <= maximum):
+            raise ValidationError(message)
+    return check
+
+
+def whole_euros(form, field):
+    """An amount of at least one euro (a budget, a cost), or nothing typed."""
+    whole_between(1, MAX_AMOUNT, _l("Enter a whole number of euros between 1 and %(max)s.",
+                                    max=format_number(MAX_AMOUNT)))(form, field)
 
 
 def strip_lines(value):

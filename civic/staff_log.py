@@ -29,7 +29,7 @@ from .targets import TargetType, TargetTypeColumn, numbered, type_check
 # page shows them whole.
 EXCERPT = 100
 STAFF_LOGGED_TYPES = (TargetType.PROPOSAL, TargetType.COMMENT, TargetType.DECISION, TargetType.USER, TargetType.COUNTER,
-                TargetType.SETTING, TargetType.IMPLEMENTATION, TargetType.QUESTIONNAIRE,
+                TargetType.SETTING, TargetType.IMPLEMENTATION, TargetType.PROCESS, TargetType.QUESTIONNAIRE,
                 TargetType.ANSWER)
 
 

@@ -34,6 +34,7 @@ class TargetType(enum.Enum):
     COUNTER = "counter"
     SETTING = "setting"  # the site settings as a whole (the staff log): it names no row
     IMPLEMENTATION = "implementation"  # the follow-up of a decided project (civic.followup)
+    PROCESS = "process"  # a participatory process (civic.processes)
     QUESTIONNAIRE = "questionnaire"  # a consultation's questions (civic.questionnaires)
     ANSWER = "answer"  # an answer to a questionnaire's question (its free text is moderated)
 
@@ -42,6 +43,7 @@ labels.register(TargetType, {
     TargetType.PROPOSAL: _l("Proposal"), TargetType.COMMENT: _l("Comment"), TargetType.SUPPORT: _l("Support"),
     TargetType.DECISION: _l("Decision"), TargetType.USER: _l("Account"), TargetType.COUNTER: _l("Counter"),
     TargetType.SETTING: _l("Settings"), TargetType.IMPLEMENTATION: _l("Project follow-up"),
+    TargetType.PROCESS: _l("Participatory process"),
     TargetType.QUESTIONNAIRE: _l("Questionnaire"), TargetType.ANSWER: _l("Answer to a questionnaire"),
 })
 

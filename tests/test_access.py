@@ -67,6 +67,8 @@ EXPECTED = {
     Action.PROCESS_PROPOSE: RESIDENTS,
     Action.PROCESS_STUDY: {Role.MODERATOR, Role.ELECTED, Role.ADMIN},
     Action.PROCESS_BUILD_VOTE: OFFICIALS,
+    Action.PROCESS_PUBLISH: OFFICIALS,
+    Action.QUESTIONNAIRE_VIEW: ANYBODY,
     Action.QUESTIONNAIRE_MANAGE: OFFICIALS,
     Action.QUESTIONNAIRE_QUESTIONS: OFFICIALS,
     Action.QUESTIONNAIRE_ANSWER: RESIDENTS,
@@ -106,10 +108,12 @@ def test_what_only_some_may_see_answers_404():
     """Reading actions hide what they refuse (404), and each model that has them is loaded through them."""
     hiding = {action for action, rule in rules().items() if rule.hides}
     assert hiding == {Action.PROPOSAL_VIEW, Action.PROPOSAL_READ, Action.COMMENT_VIEW, Action.DECISION_VIEW,
-                      Action.RESULTS_READ, Action.RECEIPT_READ, Action.QUESTIONNAIRE_TEXT_VIEW}
+                      Action.RESULTS_READ, Action.RECEIPT_READ, Action.PROCESS_VIEW, Action.QUESTIONNAIRE_VIEW,
+                      Action.QUESTIONNAIRE_TEXT_VIEW}
     assert {model.__name__: action for model, action in visibility().items()} == {
         "Proposal": Action.PROPOSAL_VIEW, "Comment": Action.COMMENT_VIEW, "Decision": Action.DECISION_VIEW,
-        "AssistedAction": Action.RECEIPT_READ, "Answer": Action.QUESTIONNAIRE_TEXT_VIEW}
+        "AssistedAction": Action.RECEIPT_READ, "Process": Action.PROCESS_VIEW, "Answer": Action.QUESTIONNAIRE_TEXT_VIEW,
+        "Questionnaire": Action.QUESTIONNAIRE_VIEW}
 
 
 # --- Proposals: who x state x action ------------------------------------------------------------

@@ -1,4 +1,3 @@
-from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateTimeLocalField, FieldList, Form, FormField, IntegerField, RadioField, StringField,
@@ -7,35 +6,17 @@ from wtforms.validators import NumberRange, Optional, StopValidation
 
 from .. import labels
 from ..codes import typed_code
-from ..forms import CheckboxesField, max_length, required, strip
+from ..forms import CheckboxesField, amount_typed, max_length, required, strip, whole_euros
 from ..routing import is_whole_number, parse_id
 from .models import RANKING_METHODS, BudgetRule, Method
 
-# Amounts are stored in 32-bit integer columns: a billion euros is far above any local budget.
-MAX_AMOUNT = 1_000_000_000
 # Rows of options a form shows: empty ones at first, and how many "add rows" adds, without JavaScript.
 NEW_ROWS = 3
 MAX_ROWS = 200
 
 
-def amount_typed(value):
-    """An amount as officials type it ("90 000", "90 000 €"): the spaces and the sign go."""
-    return value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").removesuffix("€") \
-        if isinstance(value, str) else value
-
-
-def euros(field):
-    """The amount a field (checked by whole_euros) holds, or None."""
-    return int(field.data) if field.data not in (None, "") else None
-
-
-def whole_euros(form, field):
-    if field.data and not (is_whole_number(str(field.data)) and 0 < int(field.data) <= MAX_AMOUNT):
-        raise ValidationError(_l("Enter a whole number of euros between 1 and %(max)s.", max=format_number(MAX_AMOUNT)))
-
-
 def _proposal_number(form, field):
-    if field.data and not (is_whole_number(field.data) and int(field.data) <= MAX_AMOUNT):
+    if field.data and parse_id(field.data) is None:
         raise ValidationError(_l("Enter the number of a proposal, as shown on its page."))
 
 
@@ -48,6 +29,8 @@ class OptionRow(Form):
     """One option of the decision; a row left empty is no option."""
 
     label = StringField(_l("Name"), filters=[strip], validators=[max_length(160)])
+    # A participatory budget counts it; for the other methods it is optional and shown to voters beside the option,
+    # as information (a vote built from a process's projects carries the study's estimate whatever the method).
     cost = StringField(_l("Cost in euros"), filters=[strip, amount_typed], validators=[whole_euros],
                        render_kw={"inputmode": "numeric"})
     description = TextAreaField(_l("Description (optional)"), filters=[strip], validators=[max_length(2000)],
@@ -150,7 +133,7 @@ class DecisionForm(FlaskForm):
                 field.errors.append(errors)
                 continue
             field.parsed.append((row.label.data, row.description.data or "",
-                                 int(row.cost.data) if row.cost.data and method is Method.BUDGET else None,
+                                 int(row.cost.data) if row.cost.data else None,
                                  int(row.proposal_id.data) if row.proposal_id.data else None))
         if not field.errors and method is not None and len(field.parsed) < 2:
             raise ValidationError(_l("Give at least two options."))

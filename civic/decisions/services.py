@@ -153,9 +153,21 @@ def save_decision(decision, user, *, title, question, description, method, opens
     db.session.flush()
     for position, (label, description_, cost, proposal_id) in enumerate(options):
         decision.options.append(Option(position=position, label=label.strip(), description=(description_ or "").strip(),
-                                       cost=cost if method is Method.BUDGET else None, proposal_id=proposal_id))
+                                       cost=cost, proposal_id=proposal_id))
     db.session.flush()
     return decision
+
+
+def follow_process(decision, user, opens_at, closes_at, budget=None):
+    """Move a vote built from a participatory process with its vote phase, and carry the process's budget to a
+    participatory budget vote, while it has not opened (the process's edit checked the rest)."""
+    lock_rows(decision)
+    check(user, Action.DECISION_MANAGE, decision)
+    _check_dates(opens_at, closes_at)
+    decision.opens_at, decision.closes_at = opens_at, closes_at
+    if decision.method is Method.BUDGET:
+        decision.budget = budget
+    db.session.flush()
 
 
 def is_short(decision):

@@ -16,6 +16,7 @@ from ..domain import DomainError, attach_error, flash_refusal
 from ..errors import render_error
 from ..following.services import is_following
 from ..followup.services import records_of_decision
+from ..forms import whole_number
 from ..processes.services import process_of_decision
 from ..routing import int_arg
 from ..site_map import PARTICIPATION, in_site_map, not_in_site_map
@@ -28,7 +29,7 @@ from . import rules  # noqa: F401 - registers the package's access rules
 from . import corrections, opendata, queue, services
 from .charts import bar_chart
 from .files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, chunks
-from .forms import NEW_ROWS, BallotCodeForm, DecisionForm, DescriptionForm, MethodForm, euros
+from .forms import NEW_ROWS, BallotCodeForm, DecisionForm, DescriptionForm, MethodForm
 from .models import RANKING_METHODS, BudgetRule, Decision, DecisionJob, DecisionState, JobKind, Method
 
 # A published file never changes: a browser or a proxy may keep it a year without asking again.
@@ -122,9 +123,9 @@ def _save(form, decision):
         description=form.description.data or "", method=Method(form.method.data),
         opens_at=paris_to_utc(form.opens_at.data), closes_at=paris_to_utc(form.closes_at.data),
         options=form.options.parsed,
-        max_choices=form.max_choices.data, budget=euros(form.budget),
+        max_choices=form.max_choices.data, budget=whole_number(form.budget),
         budget_rule=next((r for r in BudgetRule if r.value == form.budget_rule.data), None),
-        voter_cost_limit=euros(form.voter_cost_limit), district_ids=form.districts.data or [],
+        voter_cost_limit=whole_number(form.voter_cost_limit), district_ids=form.districts.data or [],
         number_of_winners=form.number_of_winners.data or 1,
     )
 

@@ -1,47 +1,24 @@
 """The officials' forms of a record: what it says now, and a milestone."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 
 from .. import labels
-from ..forms import DayField, max_length, required, strip, strip_lines
-from ..routing import is_whole_number, parse_id
+from ..forms import (MAX_AMOUNT, DayField, amount_typed, max_length, percent_typed, required, strip, strip_lines,
+                     whole_between)
+from ..routing import parse_id
 from .models import MILESTONE_MAX, REASON_MAX, ImplementationStatus
-
-PROGRESS_MESSAGE = _l("Enter the progress as a whole number from 0 to 100.")
-COST_MESSAGE = _l("Enter the actual cost in whole euros, from 0 to 1 000 000 000, or leave it empty.")
-
-
-def _figures(value):
-    """A number as officials type it ("12 500 €", "40 %"): spaces and the sign go."""
-    if not isinstance(value, str):
-        return value
-    for character in (" ", "\u00a0", "\u202f"):
-        value = value.replace(character, "")
-    return value.removesuffix("€").removesuffix("%")
-
-
-def _whole(message):
-    def check(_form, field):
-        if field.data and not is_whole_number(field.data):
-            raise ValidationError(message)
-    return check
-
-
-def whole(field):
-    """The number a field checked by _whole holds, or None when left empty."""
-    return int(field.data) if field.data else None
-
+from .services import COST_MESSAGE, PROGRESS_MESSAGE
 
 class RecordForm(FlaskForm):
     status = RadioField(_l("Status"), choices=labels.choices(ImplementationStatus),
                         validators=[required(_l("Choose the status of the project."))])
-    progress = StringField(_l("Progress, in %"), filters=[strip, _figures],
-                           validators=[required(PROGRESS_MESSAGE), _whole(PROGRESS_MESSAGE)],
+    progress = StringField(_l("Progress, in %"), filters=[strip, percent_typed],
+                           validators=[required(PROGRESS_MESSAGE), whole_between(0, 100, PROGRESS_MESSAGE)],
                            description=_l("From 0 to 100; a project done is at 100."),
                            render_kw={"inputmode": "numeric", "size": "3"})
-    actual_cost = StringField(_l("Actual cost, in euros (optional)"), filters=[strip, _figures],
-                              validators=[_whole(COST_MESSAGE)],
+    actual_cost = StringField(_l("Actual cost, in euros (optional)"), filters=[strip, amount_typed],
+                              validators=[whole_between(0, MAX_AMOUNT, COST_MESSAGE)],
                               description=_l("What was spent so far; residents read it beside the cost voted."),
                               render_kw={"inputmode": "numeric", "size": "12"})
     reason = TextAreaField(_l("Reason for abandoning"), filters=[strip_lines], validators=[max_length(REASON_MAX)],

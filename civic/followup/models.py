@@ -27,10 +27,10 @@ from ..proposals.models import Proposal
 from ..themes.models import Theme
 
 TITLE_MAX = 160
+# What the public reads instead of the title of a project whose proposal moderation took off the pages.
+WITHDRAWN_TITLE = _l("Project withdrawn by moderation")
 REASON_MAX = 2000
 MILESTONE_MAX = 300
-# An actual cost above a billion euros is a typing mistake (a digit too many), never a project of a commune.
-COST_MAX = 1_000_000_000
 
 
 class ImplementationStatus(enum.Enum):
@@ -89,6 +89,17 @@ class ImplementationRecord(db.Model):
     proposal: Mapped[Proposal | None] = relationship()
     theme: Mapped[Theme | None] = relationship()
     district: Mapped[District | None] = relationship()
+
+    @property
+    def title_withdrawn(self):
+        """Its proposal was taken off the pages since (hidden or rejected by moderation, held by reports): the
+        title, its proposal's, is no longer shown. The record stays: what was decided and spent is accounted
+        for."""
+        return self.proposal is not None and not self.proposal.readable_by_anyone
+
+    @property
+    def public_title(self):
+        return WITHDRAWN_TITLE if self.title_withdrawn else self.title
 
 
 class Milestone(db.Model):

@@ -1,7 +1,7 @@
 """The follow-up of what was decided as open data (civic.opendata): what /realisations and the records' pages
 show to anybody, every record, its milestones and its public history.
 
-A record names its proposal only while anybody may read it (its page links it only then); the history is signed
+A record names its proposal, and gives its title, only while anybody may read the proposal; the history is signed
 with the role the official acted in, as the page shows it, never a name.
 """
 from flask_babel import lazy_gettext as _l
@@ -16,8 +16,9 @@ from .models import ImplementationRecord, ImplementationStatus, Milestone, Recor
 def _record_rows(records):
     readable = set(db.session.execute(select(Proposal.id).where(
         Proposal.id.in_({r.proposal_id for r in records if r.proposal_id}), Proposal.readable_by_anyone)).scalars())
+    # A proposal moderation took off the pages takes its title off the record (models: title_withdrawn).
     return [{
-        "id": r.id, "title": r.title, "status": r.status.value, "progress": r.progress, "voted_cost": r.voted_cost,
+        "id": r.id, "title": r.title if r.proposal_id is None or r.proposal_id in readable else None, "status": r.status.value, "progress": r.progress, "voted_cost": r.voted_cost,
         "actual_cost": r.actual_cost,
         # Kept when the work starts again, but the page shows it only while abandoned.
         "abandon_reason": r.reason if r.status is ImplementationStatus.ABANDONED else None,
@@ -41,7 +42,8 @@ register(Dataset(
     name="implementation_records", title=_l("Follow-up of the projects"),
     description=_l("What became of each winning project and accepted proposal: status, progress, cost voted and "
                    "actual cost, why it was abandoned, where it comes from."),
-    query=lambda: select(ImplementationRecord), key=ImplementationRecord.id, serialise=_record_rows, order=70))
+    query=lambda: select(ImplementationRecord), key=ImplementationRecord.id, serialise=_record_rows,
+    withdrawn_by=(Proposal.state, Proposal.held_by_reports), order=70))
 register(Dataset(
     name="implementation_milestones", title=_l("Milestones of the projects"),
     description=_l("The dated steps of the work on each project."),

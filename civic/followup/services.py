@@ -10,7 +10,8 @@ participatory process names its own), so that one page per process and the site-
 """
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_number, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -24,6 +25,7 @@ from ..decisions.models import Method
 from ..domain import DomainError
 from ..extensions import db
 from ..following.services import notify_followers
+from ..forms import MAX_AMOUNT
 from ..pagination import keyset_page
 from ..proposals.models import Proposal
 from ..targets import TargetType
@@ -31,7 +33,7 @@ from ..themes.models import Theme
 from ..themes.services import active_themes
 from ..timezones import FIRST_YEAR, LAST_YEAR
 from ..transaction import lock_rows, unique_insert
-from .models import (COST_MAX, MILESTONE_MAX, REASON_MAX, ChangedField, ImplementationRecord, ImplementationStatus,
+from .models import (MILESTONE_MAX, REASON_MAX, ChangedField, ImplementationRecord, ImplementationStatus,
                      Milestone, RecordChange)
 
 # Votes whose winning options may be projects; an option is one when it has a cost or comes from a proposal
@@ -39,6 +41,9 @@ from .models import (COST_MAX, MILESTONE_MAX, REASON_MAX, ChangedField, Implemen
 ELECTING_METHODS = (Method.BUDGET, Method.APPROVAL, Method.SINGLE_CHOICE, Method.MAJORITY_JUDGMENT)
 # Answers that commit the collectivité to do what the proposal asks.
 ACCEPTING = (AnswerStatus.ACCEPTED, AnswerStatus.ACCEPTED_WITH_CHANGES, AnswerStatus.DONE)
+PROGRESS_MESSAGE = _l("Enter the progress as a whole number from 0 to 100.")
+COST_MESSAGE = _l("Enter the actual cost in whole euros, from 0 to %(max)s, or leave it empty.",
+                  max=LazyString(format_number, MAX_AMOUNT))  # in the reader's language
 RECORDS_PER_PAGE = 20
 # The record's page shows the latest changes of its history, and says how many earlier ones there are.
 CHANGES_SHOWN = 30
@@ -132,7 +137,8 @@ def records(scope=SITE, status=None, theme_id=None, district_id=None, page=1, af
     ids = [row.id for row in keys.items]
     loaded = {r.id: r for r in db.session.execute(
         select(ImplementationRecord).where(ImplementationRecord.id.in_(ids))
-        .options(joinedload(ImplementationRecord.theme), joinedload(ImplementationRecord.district))).scalars()}
+        .options(joinedload(ImplementationRecord.theme), joinedload(ImplementationRecord.district),
+                 joinedload(ImplementationRecord.proposal))).scalars()}
     keys.items = [loaded[i] for i in ids]
     return keys
 
@@ -194,12 +200,14 @@ def history(record, shown=CHANGES_SHOWN):
 
 def records_of_proposal(proposal):
     return db.session.execute(select(ImplementationRecord).where(ImplementationRecord.proposal_id == proposal.id)
+                              .options(joinedload(ImplementationRecord.proposal))
                               .order_by(ImplementationRecord.id)).scalars().all()
 
 
 def records_of_decision(decision):
     """The records of a decision's winning projects, in the order they were opened (the options')."""
     return db.session.execute(select(ImplementationRecord).where(ImplementationRecord.decision_id == decision.id)
+                              .options(joinedload(ImplementationRecord.proposal))
                               .order_by(ImplementationRecord.id)).scalars().all()
 
 
@@ -225,11 +233,10 @@ def update_record(official, record, status, progress, actual_cost, reason="", th
     """Change what the record says; returns the fields changed (empty: it already said this, nothing is written).
     Validated whole before anything changes."""
     reason = (reason or "").strip()
-    progress = _number(progress, "progress", 100, _l("Enter the progress as a whole number from 0 to 100."))
+    progress = _number(progress, "progress", 100, PROGRESS_MESSAGE)
     if progress is None:
-        raise DomainError(_l("Enter the progress as a whole number from 0 to 100."), field="progress")
-    actual_cost = _number(actual_cost, "actual_cost", COST_MAX,
-                          _l("Enter the actual cost in whole euros, from 0 to 1 000 000 000, or leave it empty."))
+        raise DomainError(PROGRESS_MESSAGE, field="progress")
+    actual_cost = _number(actual_cost, "actual_cost", MAX_AMOUNT, COST_MESSAGE)
     if status is ImplementationStatus.ABANDONED and not reason:
         raise DomainError(_l("Say why the project is abandoned: residents read the reason with its status."),
                           field="reason")
@@ -270,7 +277,7 @@ def update_record(official, record, status, progress, actual_cost, reason="", th
                      logged_after)
     if "status" in public:
         _tell(record, "mail/implementation_status.txt",
-              _l("Project follow-up: “%(title)s” changed status", title=record.title), earlier=before["status"])
+              _l("Project follow-up: “%(title)s” changed status", title=record.public_title), earlier=before["status"])
     return public + (["place"] if placed else [])
 
 
@@ -298,7 +305,7 @@ def add_milestone(official, record, day, text):
     staff_log.record(official, "followup", "milestone", TargetType.IMPLEMENTATION, record.id, {},
                      {"day": day.isoformat(), "text": text})
     _tell(record, "mail/implementation_milestone.txt",
-          _l("Project follow-up: a new milestone for “%(title)s”", title=record.title), milestone=milestone)
+          _l("Project follow-up: a new milestone for “%(title)s”", title=record.public_title), milestone=milestone)
     return milestone
 
 

@@ -6,6 +6,7 @@ from ..access import Action, load_visible, public, requires
 from ..accounts.services import all_districts
 from ..domain import DomainError, attach_error
 from ..following.services import is_following
+from ..forms import whole_number
 from ..i18n import current_language
 from ..pagination import page_args
 from ..routing import int_arg
@@ -16,7 +17,7 @@ from . import opendata  # noqa: F401 - registers the follow-up's datasets
 from . import registrations  # noqa: F401 - opens records on publications and answers, follows, staff log, sitemap.xml
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import services
-from .forms import MilestoneForm, RecordForm, whole
+from .forms import MilestoneForm, RecordForm
 from .models import ImplementationRecord, ImplementationStatus
 
 bp = Blueprint("followup", __name__, url_prefix="/realisations")
@@ -60,8 +61,8 @@ def edit(implementation_record):
     if form.validate_on_submit():
         try:
             changed = services.update_record(
-                current_user, record, ImplementationStatus(form.status.data), whole(form.progress),
-                whole(form.actual_cost), form.reason.data, form.theme.data, form.district.data)
+                current_user, record, ImplementationStatus(form.status.data), whole_number(form.progress),
+                whole_number(form.actual_cost), form.reason.data, form.theme.data, form.district.data)
         except DomainError as error:
             attach_error(form, error)
         else:

@@ -5,9 +5,9 @@ from wtforms import BooleanField, FieldList, Form, FormField, RadioField, Select
 from wtforms.validators import ValidationError
 
 from .. import labels
-from ..decisions.forms import amount_typed, euros, whole_euros
 from ..decisions.models import BudgetRule, Method
-from ..forms import CheckboxesField, DayField, max_length, required, strip, strip_lines
+from ..forms import (CheckboxesField, DayField, amount_typed, max_length, required, strip, strip_lines, whole_euros,
+                     whole_number)
 from ..proposals.forms import ProposalForm
 from ..routing import is_whole_number, parse_id
 from .models import (DEPARTMENT_MAX, DESCRIPTION_MAX, KIND_ORDER, REASON_MAX, SUMMARY_MAX, TITLE_MAX, Feasibility,
@@ -47,6 +47,12 @@ class PhaseForm(Form):
         return valid
 
 
+def _lowered(message):
+    """A message put after "Step n: "."""
+    text = str(message)
+    return text[:1].lower() + text[1:]
+
+
 class ProcessForm(FlaskForm):
     title = StringField(_l("Title"), filters=[strip],
                         validators=[required(_l("Enter a title.")), max_length(TITLE_MAX)])
@@ -68,6 +74,14 @@ class ProcessForm(FlaskForm):
     remove_illustration = BooleanField(_l("Remove the illustration"))
     phases = FieldList(FormField(PhaseForm), min_entries=PHASE_ROWS, max_entries=PHASE_ROWS)
 
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # The error summary lists a row's errors apart from their row: each says which step it is about.
+        for number, entry in enumerate(self.phases, start=1):
+            for sub in entry.form:
+                sub.errors = [_l("Step %(n)s: %(error)s", n=number, error=_lowered(message)) for message in sub.errors]
+        return valid
+
     def set_choices(self, themes, districts, locale):
         self.themes.choices = [(t.id, t.label(locale)) for t in themes]
         self.districts.choices = [(d.id, d.name) for d in districts]
@@ -79,7 +93,7 @@ class ProcessForm(FlaskForm):
                 for number, entry in enumerate(self.phases, start=1) if not entry.form.is_empty()]
 
     def budget_euros(self):
-        return euros(self.budget)
+        return whole_number(self.budget)
 
 
 class ProcessProposalForm(ProposalForm):
@@ -89,7 +103,7 @@ class ProcessProposalForm(ProposalForm):
                                                "technical study."))
 
     def cost_euros(self):
-        return euros(self.cost_estimate)
+        return whole_number(self.cost_estimate)
 
 
 def _proposal_number(_form, field):
@@ -115,7 +129,7 @@ class StudyForm(FlaskForm):
                               description=_l("Only when merged: the proposal of this process it is studied with."))
 
     def cost_euros(self):
-        return euros(self.estimated_cost)
+        return whole_number(self.estimated_cost)
 
     def chosen_feasibility(self):
         return next((f for f in Feasibility if f.value == self.feasibility.data), None)
@@ -133,7 +147,9 @@ BUILD_METHODS = [m for m in Method if m is not Method.YES_NO]  # a yes / no ques
 
 class BuildVoteForm(FlaskForm):
     method = RadioField(_l("Voting method"), choices=labels.choices(Method, members=BUILD_METHODS), default="budget",
-                        validate_choice=False)
+                        validate_choice=False,
+                        description=_l("Whatever the method, voters read each project's estimated cost beside it; "
+                                       "a participatory budget also counts the costs against the budget."))
     budget_rule = RadioField(_l("How the winning projects are chosen (participatory budget)"),
                              choices=labels.choices(BudgetRule), default="greedy", validate_choice=False)
     number_of_winners = StringField(_l("Number of winning projects (other methods)"), default="1",

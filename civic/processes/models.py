@@ -2,7 +2,7 @@
 
 A process runs through phases (ideas, study, vote, results, follow-up), each with a first and a last day in
 Paris time. Which phase is current is derived from those dates and today's date, never stored, so that it can
-never disagree with them; what residents and staff may do follows from it (rules.py). The process's first and
+never disagree with them; what residents and staff may do follows from it (rules.py). A process is a draft, seen by staff only, until an official publishes it. The process's first and
 last moments are kept in the row (``starts_at``, ``ends_at``) from its phases when they are saved, so that the
 list of current, upcoming and past processes reads an index.
 
@@ -13,10 +13,11 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from .. import labels
+from .. import labels, targets
+from ..access import Action
 from ..accounts.models import District, User
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..decisions.models import Decision
@@ -78,6 +79,8 @@ class Process(db.Model):
         # /processus: current ones by nearest end, upcoming by nearest start, past by latest end.
         Index("ix_process_ends", "ends_at", "id"),
         Index("ix_process_starts", "starts_at", "id"),
+        CheckConstraint("budget IS NULL OR budget >= 0", name="budget_positive"),
+        CheckConstraint("starts_at < ends_at", name="starts_before_it_ends"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +98,8 @@ class Process(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # None while an official prepares it (a draft): only staff see it until it is published (services.publish).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     phases: Mapped[list["Phase"]] = relationship(order_by="Phase.position", cascade="all, delete-orphan",
                                                  back_populates="process")
@@ -115,10 +120,19 @@ class Process(db.Model):
     def phase_of(self, kind):
         return next((p for p in self.phases if p.kind is kind), None)
 
+    @property
+    def is_draft(self):
+        return self.published_at is None
+
+
+# The processes anybody sees: the lists, the home page, sitemap.xml and the open data read them through it.
+PUBLISHED = Process.published_at.is_not(None)
+
 
 class Phase(db.Model):
     __tablename__ = "process_phase"
-    __table_args__ = (UniqueConstraint("process_id", "position"), UniqueConstraint("process_id", "kind"))
+    __table_args__ = (UniqueConstraint("process_id", "position"), UniqueConstraint("process_id", "kind"),
+                      CheckConstraint("starts_on <= ends_on", name="starts_before_it_ends"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"))
@@ -138,6 +152,19 @@ class ProcessProposal(db.Model):
     __table_args__ = (
         # The process page's proposals (newest first) and the study queue (oldest first): by number within it.
         Index("ix_process_proposal_process", "process_id", "proposal_id"),
+        # The study's rules (services.study), below the application too. Merged names the proposal it went into,
+        # never itself; the other way round only, since that proposal's removal (with its author's account) sets
+        # merged_into_id to NULL, and the study, read with its reason, stays.
+        CheckConstraint("merged_into_id IS NULL OR (feasibility = 'merged' AND merged_into_id <> proposal_id)",
+                        name="merged_into_when_merged"),
+        # A feasible project has the cost the vote carries.
+        CheckConstraint("feasibility IS NULL OR feasibility <> 'feasible' OR estimated_cost IS NOT NULL",
+                        name="feasible_with_cost"),
+        # Whatever the feasibility, residents read why.
+        CheckConstraint("feasibility IS NULL OR (study_reason IS NOT NULL AND study_reason <> '')",
+                        name="studied_with_reason"),
+        CheckConstraint("cost_estimate IS NULL OR cost_estimate >= 0", name="cost_estimate_positive"),
+        CheckConstraint("estimated_cost IS NULL OR estimated_cost >= 0", name="estimated_cost_positive"),
     )
 
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True,
@@ -181,3 +208,8 @@ labels.register(Feasibility, {
 
 refers_to_account(Process.created_by_id, KEEP, ANONYMISE)  # staff acting
 refers_to_account(ProcessProposal.studied_by_id, KEEP, ANONYMISE)  # staff acting
+
+targets.register(targets.Kind(
+    type=targets.TargetType.PROCESS, model=Process, numbered=_l("Process n° %(n)s"),
+    link=lambda p: ("processes.detail", {"process_id": p.id}),
+    number_link=lambda n: ("processes.detail", {"process_id": n}), view=Action.PROCESS_VIEW))

@@ -1,6 +1,6 @@
 """The participatory processes as open data (civic.opendata): what their pages show to anybody.
 
-Every process is public (rules.py: PROCESS_VIEW is anyone's), with its phases, themes and districts. Its vote is
+Every published process is public (rules.py: a draft is the staff's), with its phases, themes and districts. Its vote is
 named once announced, as its page links it only then. A proposal's entry (its cost estimate and technical study)
 is published while the proposal is (Proposal.readable_by_anyone, as the proposals dataset); who studied it never.
 """
@@ -11,7 +11,7 @@ from ..decisions.models import ANNOUNCED, Decision
 from ..extensions import db
 from ..opendata.datasets import Dataset, register
 from ..proposals.models import Proposal
-from .models import Phase, Process, ProcessProposal, process_district, process_theme
+from .models import PUBLISHED, Phase, Process, ProcessProposal, process_district, process_theme
 
 
 def _ids(statement):
@@ -74,24 +74,27 @@ register(Dataset(
     name="processes", title=_l("Participatory processes"),
     description=_l("The participatory processes: their presentation, budget, first and last days, and the vote "
                    "built from their projects once it is announced."),
-    query=lambda: select(Process), key=Process.id, serialise=_process_rows, order=30))
+    query=lambda: select(Process).where(PUBLISHED), key=Process.id, serialise=_process_rows, order=30))
 register(Dataset(
     name="process_phases", title=_l("Phases of the processes"),
     description=_l("The dated phases of each process (ideas, technical study, vote, results, follow-up)."),
-    query=lambda: select(Phase), key=Phase.id, serialise=_phase_rows, order=31))
+    query=lambda: select(Phase).join(Process, Process.id == Phase.process_id).where(PUBLISHED), key=Phase.id,
+    serialise=_phase_rows, order=31))
 register(Dataset(
     name="process_themes", title=_l("Themes of the processes"),
     description=_l("The themes a process is about; a process without any is about every theme."),
-    query=lambda: select(Process), key=Process.id, serialise=_pairs(process_theme, "theme_id"), api=False, order=32))
+    query=lambda: select(Process).where(PUBLISHED), key=Process.id, serialise=_pairs(process_theme, "theme_id"),
+    api=False, order=32))
 register(Dataset(
     name="process_districts", title=_l("Districts of the processes"),
     description=_l("The districts a process is limited to; a process without any concerns the whole territory."),
-    query=lambda: select(Process), key=Process.id, serialise=_pairs(process_district, "district_id"), api=False,
-    order=33))
+    query=lambda: select(Process).where(PUBLISHED), key=Process.id,
+    serialise=_pairs(process_district, "district_id"), api=False, order=33))
 register(Dataset(
     name="process_proposals", title=_l("Proposals of the processes"),
     description=_l("The proposals submitted into a process, the cost their author estimated, and their technical "
                    "study once made: feasibility, estimated cost, reason and department consulted."),
     query=lambda: select(ProcessProposal).join(Proposal, Proposal.id == ProcessProposal.proposal_id)
-    .where(Proposal.readable_by_anyone),
-    key=ProcessProposal.proposal_id, serialise=_entry_rows, order=34))
+    .join(Process, Process.id == ProcessProposal.process_id).where(Proposal.readable_by_anyone, PUBLISHED),
+    key=ProcessProposal.proposal_id, serialise=_entry_rows,
+    withdrawn_by=(Proposal.state, Proposal.held_by_reports, Proposal), order=34))

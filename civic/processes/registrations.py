@@ -2,8 +2,8 @@
 from sqlalchemy import select
 
 from ..opendata import sitemap
-from .models import Process
+from .models import PUBLISHED, Process
 
-# Every process's page: anybody may open each of them (rules.py).
+# Every published process's page: anybody may open each of them (rules.py; a draft is the staff's).
 sitemap.register(sitemap.RecordPages("processes", "processes.detail", "process_id", order=30,
-                                     query=lambda: select(Process.id)))
+                                     query=lambda: select(Process.id).where(PUBLISHED)))

@@ -13,11 +13,12 @@ from ..accounts.models import District
 from ..answers.services import ANSWERS_TOPIC
 from ..db_types import utcnow
 from ..decisions import services as decisions
-from ..decisions.models import RANKING_METHODS, BudgetRule, Method
+from ..decisions.models import RANKING_METHODS, BudgetRule, DecisionState, Method
 from ..domain import DomainError
 from ..followup import services as followup
 from ..extensions import db
 from ..following.services import followers, topic
+from ..i18n import current_language
 from ..legal.logo import LogoRefused, sanitise
 from ..notifications.services import mail_to
 from ..pagination import keyset_page
@@ -27,7 +28,9 @@ from ..targets import TargetType
 from ..themes.models import Theme
 from ..timezones import FIRST_YEAR, LAST_YEAR, paris_day_bounds
 from ..transaction import lock_rows, unique_insert
-from .models import KIND_ORDER, Feasibility, Phase, PhaseKind, Process, ProcessProposal
+from ..typography import long_date
+from .models import KIND_ORDER, PUBLISHED, Feasibility, Phase, PhaseKind, Process, ProcessProposal
+from .phases import today
 
 PROCESSES_PER_PAGE = 10
 PROPOSALS_PER_PAGE = 10
@@ -45,6 +48,10 @@ class PhaseRow(NamedTuple):
     row: int
 
 
+def _row_field(row, name):
+    """A row's field, as the form names it: the refusal is shown on it."""
+    return f"phases-{row.row - 1}-{name}"
+
 
 def _check_phases(rows):
     """The phases follow each other without overlapping, each kind once and in the order of KIND_ORDER."""
@@ -54,21 +61,26 @@ def _check_phases(rows):
     for previous, row in zip([None, *rows], rows):
         if not FIRST_YEAR <= row.starts_on.year <= LAST_YEAR or not FIRST_YEAR <= row.ends_on.year <= LAST_YEAR:
             raise DomainError(_l("Step %(n)s: give days between the years %(first)s and %(last)s.", n=row.row,
-                                 first=FIRST_YEAR, last=LAST_YEAR), field="phases")
+                                 first=FIRST_YEAR, last=LAST_YEAR),
+                              field=_row_field(row, "ends_on" if FIRST_YEAR <= row.starts_on.year <= LAST_YEAR
+                                               else "starts_on"))
         if row.ends_on < row.starts_on:
-            raise DomainError(_l("Step %(n)s ends before it starts: check its dates.", n=row.row), field="phases")
+            raise DomainError(_l("Step %(n)s ends before it starts: check its dates.", n=row.row),
+                              field=_row_field(row, "ends_on"))
         if row.kind in seen:
-            raise DomainError(_l("Step %(n)s: a process has one phase of each kind.", n=row.row), field="phases")
+            raise DomainError(_l("Step %(n)s: a process has one phase of each kind.", n=row.row),
+                              field=_row_field(row, "kind"))
         seen.add(row.kind)
         if previous is None:
             continue
         if KIND_ORDER.index(row.kind) < KIND_ORDER.index(previous.kind):
             # The order read from KIND_ORDER: a kind added there (the questionnaire) is named here too.
             raise DomainError(_l("Step %(n)s: the phases come in this order: %(order)s.", n=row.row,
-                                 order=", ".join(str(labels.label(kind)) for kind in KIND_ORDER)), field="phases")
+                                 order=", ".join(str(labels.label(kind)) for kind in KIND_ORDER)),
+                              field=_row_field(row, "kind"))
         if row.starts_on <= previous.ends_on:
             raise DomainError(_l("Step %(n)s starts before the end of step %(m)s: phases do not overlap.",
-                                 n=row.row, m=previous.row), field="phases")
+                                 n=row.row, m=previous.row), field=_row_field(row, "starts_on"))
 
 
 def _chosen(model, ids, field):
@@ -76,6 +88,88 @@ def _chosen(model, ids, field):
     if len(found) != len(set(ids)):
         raise DomainError(_l("Choose from the list."), field=field)
     return [found[i] for i in dict.fromkeys(ids)]
+
+
+def _check_change(process, budget, themes, districts, rows):
+    """What an edit may not change in a process already under way, or whose vote is built. Residents acted on
+    the days of the phases already started (they proposed, supported, were studied within them): those stay, and
+    so does every phase with proposals or studies in it, since proposals and studies come from the first day of
+    their phase on. What its proposals name (a theme, a district) stays offered. The vote phase is the vote's days:
+    moved while the vote has not opened, the vote moves with it; once it is open, neither moves. Returns the vote's
+    new (opens_at, closes_at) when the vote follows the edit, else None. A draft changes freely: nobody has seen
+    it, and no vote is built from it."""
+    if process.is_draft:
+        return None
+    day = today()
+    new = {row.kind: row for row in rows}
+    for phase in process.phases:
+        row = new.get(phase.kind)
+        if phase.starts_on > day:
+            continue
+        if row is None:
+            raise DomainError(_l("The “%(kind)s” phase has started: it stays in the process.",
+                                 kind=labels.label(phase.kind)), field="phases")
+        if row.starts_on != phase.starts_on:
+            raise DomainError(_l("Step %(n)s started on %(day)s: its first day stays.", n=row.row,
+                                 day=long_date(phase.starts_on, current_language())),
+                              field=_row_field(row, "starts_on"))
+        if phase.ends_on < day and row.ends_on != phase.ends_on:
+            raise DomainError(_l("Step %(n)s is over: its last day stays.", n=row.row),
+                              field=_row_field(row, "ends_on"))
+        if phase.ends_on >= day > row.ends_on:
+            raise DomainError(_l("Step %(n)s is under way: it ends today at the earliest.", n=row.row),
+                              field=_row_field(row, "ends_on"))
+    for phase_kind, row in new.items():
+        if process.phase_of(phase_kind) is None and row.starts_on < day:
+            raise DomainError(_l("Step %(n)s: a phase added to a process starts today at the earliest.", n=row.row),
+                              field=_row_field(row, "starts_on"))
+    _check_still_offered(process, Proposal.theme_id, {t.id for t in themes}, "themes",
+                         _l("Proposals of this process have a theme you took off: keep it, or move them first."))
+    _check_still_offered(process, Proposal.district_id, {d.id for d in districts}, "districts",
+                         _l("Proposals of this process name a district you took off: keep it, or move them first."))
+    return _vote_follows(process, new.get(PhaseKind.VOTE), budget)
+
+
+def _check_still_offered(process, column, kept, field, message):
+    """``kept`` empty is every theme (or district): nothing is taken off."""
+    if not kept:
+        return
+    taken_off = select(ProcessProposal.proposal_id).join(Proposal, Proposal.id == ProcessProposal.proposal_id).where(
+        ProcessProposal.process_id == process.id, column.is_not(None), column.not_in(kept))
+    if db.session.execute(taken_off.exists().select()).scalar():
+        raise DomainError(message, field=field)
+
+
+def _vote_follows(process, row, budget):
+    decision = process.decision
+    if decision is None:
+        return None
+    if row is None:
+        raise DomainError(_l("The vote of this process is built: its vote phase stays in the process."),
+                          field="phases")
+    # The vote follows its phase's days when they change; the hours the official gave it on its own page stay
+    # otherwise.
+    phase = process.phase_of(PhaseKind.VOTE)
+    moved = (row.starts_on, row.ends_on) != (phase.starts_on, phase.ends_on)
+    opens_at, closes_at = paris_day_bounds(row.starts_on, row.ends_on) if moved else (decision.opens_at,
+                                                                                      decision.closes_at)
+    budget_changed = decision.method is Method.BUDGET and budget != decision.budget
+    if not moved and not budget_changed:
+        return None
+    if decision.state not in (DecisionState.DRAFT, DecisionState.SCHEDULED):
+        if moved:
+            raise DomainError(_l("Step %(n)s: the vote of this process has opened; its days no longer change.",
+                                 n=row.row), field=_row_field(row, "starts_on" if row.starts_on != phase.starts_on
+                                                              else "ends_on"))
+        raise DomainError(_l("The participatory budget vote of this process has opened; its budget no longer "
+                             "changes."), field="budget")
+    if budget_changed and not budget:
+        raise DomainError(_l("The vote of this process is a participatory budget: give its total budget."),
+                          field="budget")
+    if moved and decision.announced_at is not None and opens_at <= utcnow():
+        raise DomainError(_l("Step %(n)s: the vote of this process is announced; it opens on a day to come.",
+                             n=row.row), field=_row_field(row, "starts_on"))
+    return opens_at, closes_at
 
 
 def save_process(process, user, *, title, summary, description, budget, theme_ids, district_ids, phases,
@@ -94,6 +188,10 @@ def save_process(process, user, *, title, summary, description, budget, theme_id
             drawing = sanitise(illustration)
         except LogoRefused as refused:
             raise DomainError(refused.message, field="illustration") from None
+    vote_moves = _check_change(process, budget, themes, districts, phases) if process is not None else None
+    if vote_moves is not None:
+        decisions.follow_process(process.decision, user, *vote_moves, budget=budget)
+    before = _logged(process) if process is not None else {}
     if process is None:
         process = Process(created_by=user)
         db.session.add(process)
@@ -112,26 +210,56 @@ def save_process(process, user, *, title, summary, description, budget, theme_id
     process.phases.extend(Phase(position=position, kind=row.kind, starts_on=row.starts_on, ends_on=row.ends_on)
                           for position, row in enumerate(phases))
     db.session.flush()
+    after = _logged(process)
+    changed = [key for key in after if before.get(key) != after[key]]
+    if changed:
+        staff_log.record(user, "process", "update" if before else "create", TargetType.PROCESS, process.id,
+                         {key: before[key] for key in changed if key in before}, {key: after[key] for key in changed})
     return process
 
 
-CURRENT, UPCOMING, PAST = "current", "upcoming", "past"
+def _logged(process):
+    """What the staff log keeps of a process's set-up, to say what each save changed."""
+    return {"title": process.title, "summary": process.summary, "description": process.description,
+            "budget": process.budget, "themes": [t.id for t in process.themes],
+            "districts": [d.id for d in process.districts],
+            "phases": [f"{p.kind.value} {p.starts_on.isoformat()} {p.ends_on.isoformat()}" for p in process.phases],
+            "illustration": process.illustration is not None}
+
+
+def publish(process, by):
+    """Take a draft out of draft: from now on anybody sees it, and residents take part as its phases allow."""
+    lock_rows(process)  # two officials publishing it at once: the second is told it is done
+    check(by, Action.PROCESS_PUBLISH, process)
+    process.published_at = utcnow()
+    db.session.flush()
+    staff_log.record(by, "process", "publish", TargetType.PROCESS, process.id, {"published": False},
+                     {"published": True})
+
+
+staff_log.describe("process", "publish", _l("Process n° %(n)s published"))
+
+
+CURRENT, UPCOMING, PAST, DRAFTS = "current", "upcoming", "past", "drafts"
 WHEN = (CURRENT, UPCOMING, PAST)
 
 
 def processes_page(when, page=1, after=None, before=None):
     """A page of current processes (ending soonest first), upcoming ones (starting soonest first) or past ones
-    (the latest ended first)."""
+    (the latest ended first), published; or of drafts (the latest created first), which only staff list."""
     now = utcnow()
-    if when == UPCOMING:
+    if when == DRAFTS:
+        order, descending = (Process.id,), True
+        statement = select(*order).where(Process.published_at.is_(None))
+    elif when == UPCOMING:
         order, descending = (Process.starts_at, Process.id), False
-        statement = select(*order).where(Process.starts_at > now)
+        statement = select(*order).where(PUBLISHED, Process.starts_at > now)
     elif when == PAST:
         order, descending = (Process.ends_at, Process.id), True
-        statement = select(*order).where(Process.ends_at <= now)
+        statement = select(*order).where(PUBLISHED, Process.ends_at <= now)
     else:
         order, descending = (Process.ends_at, Process.id), False
-        statement = select(*order).where(Process.starts_at <= now, Process.ends_at > now)
+        statement = select(*order).where(PUBLISHED, Process.starts_at <= now, Process.ends_at > now)
     keys = keyset_page(statement, order, page=page, per_page=PROCESSES_PER_PAGE, after=after, before=before,
                        descending=descending)
     keys.items = _with_phases([row.id for row in keys.items])
@@ -149,7 +277,7 @@ def _with_phases(ids):
 def current_processes(limit=HOME_PROCESSES):
     """What the home page shows first: the processes under way, those ending soonest first."""
     now = utcnow()
-    ids = db.session.execute(select(Process.id).where(Process.starts_at <= now, Process.ends_at > now)
+    ids = db.session.execute(select(Process.id).where(PUBLISHED, Process.starts_at <= now, Process.ends_at > now)
                              .order_by(Process.ends_at, Process.id).limit(limit)).scalars().all()
     return _with_phases(ids)
 
@@ -273,6 +401,20 @@ def _tell(entry, earlier):
             told.add(user.id)
 
 
+staff_log.describe("process", "create", _l("Process n° %(n)s created"))
+staff_log.describe("process", "update", _l("Process n° %(n)s changed"))
+staff_log.describe_fields(TargetType.PROCESS, "process", {
+    "title": staff_log.Field(_l("Title")),
+    "summary": staff_log.Field(_l("Summary")),
+    "description": staff_log.Field(_l("Description")),
+    "budget": staff_log.Field(_l("Total budget in euros")),
+    "themes": staff_log.Field(_l("Themes (numbers)")),
+    "districts": staff_log.Field(_l("Districts (numbers)")),
+    "phases": staff_log.Field(_l("Phases (kind, first and last day)")),
+    "illustration": staff_log.Field(_l("Illustration")),
+    "published": staff_log.Field(_l("Published for residents")),
+})
+
 STUDIED, STUDY_CHANGED = _l("Proposal n° %(n)s studied"), _l("Study of proposal n° %(n)s changed")
 staff_log.describe("process", "study", lambda before, _after: STUDY_CHANGED if before else STUDIED)
 staff_log.describe_fields(TargetType.PROPOSAL, "process", {
@@ -296,8 +438,8 @@ def _excerpt(text, length=300):
 
 def build_vote(process, by, question, method=Method.BUDGET, budget_rule=BudgetRule.GREEDY, number_of_winners=1):
     """A draft decision asking ``question`` from the process's feasible projects, in one step: each project's title,
-    the start of its text and the study's estimated cost, linked to its proposal; the process's budget, districts
-    and vote phase's days. The official then reviews and announces it as any vote. Once per process."""
+    the start of its text and the study's estimated cost (counted by a participatory budget, shown to voters by the
+    other methods), linked to its proposal; the process's budget, districts and vote phase's days. The official then reviews and announces it as any vote. Once per process."""
     lock_rows(process)  # two officials building it at once: the second is refused
     check(by, Action.PROCESS_BUILD_VOTE, process)
     projects = feasible_projects(process)

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..access import Action, public, requires
+from ..access import Action, can, public, requires
 from ..accounts.services import all_districts
 from ..counters.acting import actor
 from ..decisions.models import Method
@@ -13,6 +13,7 @@ from ..i18n import current_language
 from ..legal.logo import MAX_BYTES as MAX_ILLUSTRATION_BYTES, drawing_response
 from ..pagination import page_args
 from ..proposals import services as proposals
+from ..proposals.forms import ButtonForm
 from ..proposals.submission import submitted
 from ..routing import int_arg
 from ..site_map import PARTICIPATION, in_site_map
@@ -49,10 +50,11 @@ def _frame(process):
 @in_site_map(_l("Participatory processes"), PARTICIPATION + 5)
 def index():
     when = request.args.get("when", services.CURRENT)
-    if when not in services.WHEN:
+    drafts_listed = can(current_user, Action.PROCESS_MANAGE)
+    if when not in services.WHEN and not (when == services.DRAFTS and drafts_listed):
         when = services.CURRENT
     page = services.processes_page(when, **page_args())
-    return render_template("processes/index.html", page=page, when=when)
+    return render_template("processes/index.html", page=page, when=when, drafts_listed=drafts_listed)
 
 
 def _process_form(process=None):
@@ -78,7 +80,8 @@ def _process_form(process=None):
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(_l("The process is saved."), "success")
+            flash(_l("The process is saved as a draft: only staff see it until you publish it.") if process.is_draft
+                  else _l("The process is saved."), "success")
             return redirect(url_for("processes.detail", process_id=process.id))
     return render_template("processes/form.html", form=form, process=process)
 
@@ -103,6 +106,22 @@ def detail(process):
                                     counted=False, **page_args())
     return render_template("processes/detail.html", proposals=page, decision=process.decision,
                            sections=sections.shown(process), **_frame(process))
+
+
+@bp.route("/<int:process_id>/publish", methods=["GET", "POST"])
+@requires(Action.PROCESS_PUBLISH, load=Process, refused=_back_to)
+def publish(process):
+    """A confirmation first: once published, the process is anybody's and does not go back to draft."""
+    form = ButtonForm()
+    if form.validate_on_submit():
+        try:
+            services.publish(process, current_user)
+        except DomainError as error:
+            flash_refusal(error)
+        else:
+            flash(_l("The process is published: residents see it and take part as its phases allow."), "success")
+        return redirect(url_for("processes.detail", process_id=process.id))
+    return render_template("processes/publish.html", form=form, **_frame(process))
 
 
 @bp.route("/<int:process_id>/realisations")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..opendata.datasets import Dataset, register
+from ..processes.models import PUBLISHED, Process
 from ..timezones import utc_to_paris
 from .models import (CHOICE_KINDS, SCALE, TEXT_KINDS, Answer, Choice, FreeTextUse, Question, QuestionKind,
                      Questionnaire, Response)
@@ -72,7 +73,7 @@ def _text_rows(questions):
 
 def _questions(*kinds, ended=False):
     statement = (select(Question).join(Questionnaire, Questionnaire.id == Question.questionnaire_id)
-                 .where(Question.kind.in_(kinds))
+                 .where(Question.kind.in_(kinds), Questionnaire.process_id.in_(select(Process.id).where(PUBLISHED)))
                  .options(contains_eager(Question.questionnaire), selectinload(Question.choices)))
     return statement.where(results_public()) if ended else statement
 

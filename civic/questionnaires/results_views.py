@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..access import Action, requires
+from ..access import Action, load_visible, requires
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..pagination import page_args
@@ -22,8 +22,8 @@ bp = Blueprint("questionnaire_results", __name__)
 
 def _questionnaire(kwargs):
     """The questionnaire of the URL's process, or 404."""
-    process = db.session.get(Process, kwargs.pop("process_id"))
-    questionnaire = services.questionnaire_of(process, with_questions=False) if process is not None else None
+    process = load_visible(Process, kwargs.pop("process_id"))
+    questionnaire = services.questionnaire_of(process, with_questions=False)
     if questionnaire is None:
         abort(404)
     kwargs["questionnaire"] = questionnaire

@@ -3,9 +3,10 @@
 Answering depends on the process's phase: processes.phases.PHASE_ACTIONS says when (its questionnaire phase)."""
 from flask_babel import lazy_gettext as _l
 
-from ..access import Action, Role, register
+from ..access import ANYONE, Action, Role, register, register_visibility
 from ..processes.models import PhaseKind
 from ..processes.phases import phase_refusal
+from ..processes.rules import NOT_PUBLISHED, viewable
 from .models import Questionnaire
 from .services import is_answered
 
@@ -31,10 +32,16 @@ def _not_answered(_user, questionnaire):
 
 
 def _may_answer(_user, questionnaire):
+    if questionnaire.process.is_draft:
+        return NOT_PUBLISHED
     return phase_refusal(questionnaire.process, Action.QUESTIONNAIRE_ANSWER) or (
         None if questionnaire.questions else NO_QUESTION)
 
 
+# A draft process's questionnaire is the staff's, as the process is: every page that loads one answers 404.
+register(Action.QUESTIONNAIRE_VIEW, ANYONE, check=lambda user, questionnaire: viewable(user, questionnaire.process),
+         hides=True)
+register_visibility(Questionnaire, Action.QUESTIONNAIRE_VIEW)
 # On a process (creating its questionnaire) or on its questionnaire (its introduction, how free texts are used).
 register(Action.QUESTIONNAIRE_MANAGE, OFFICIALS, check=_has_phase)
 register(Action.QUESTIONNAIRE_QUESTIONS, OFFICIALS, check=_not_answered)

@@ -52,7 +52,7 @@ def _question(kwargs):
 
 
 @bp.route("/questionnaires/<int:questionnaire_id>")
-@requires(Action.PROCESS_VIEW, load=Questionnaire)
+@requires(Action.QUESTIONNAIRE_VIEW, load=Questionnaire)
 def detail(questionnaire):
     """A questionnaire is shown on its process's page: what names it by its number lands there."""
     return redirect(url_for("processes.detail", process_id=questionnaire.process_id, _anchor="questionnaire"))

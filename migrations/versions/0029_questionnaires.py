@@ -13,7 +13,7 @@ are read from sqlite_master before and created again as they were, whatever late
 Going back, a row using a new value stops the downgrade at its constraint: remove those rows first.
 
 Revision ID: 0029
-Revises: 0027
+Revises: 0028
 Create Date: 2026-12-07 17:00:00
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0029'
-down_revision = '0027'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
@@ -43,7 +43,7 @@ CHECKS = {
     'reported_item': [('ck_reported_item_target_type', 'target_type', ('proposal', 'comment'), ('answer',))],
     'moderation_action': [('ck_moderation_action_target_type', 'target_type', ('proposal', 'comment'), ('answer',))],
     'staff_log': [('ck_staff_log_object_type', 'object_type',
-                   ('proposal', 'comment', 'decision', 'user', 'counter', 'setting', 'implementation'),
+                   ('proposal', 'comment', 'decision', 'user', 'counter', 'setting', 'implementation', 'process'),
                    ('questionnaire', 'answer'))],
 }
 

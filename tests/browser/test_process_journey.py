@@ -1,9 +1,9 @@
-"""A participatory budget from its creation to a vote, with JavaScript off: an official creates the process, a
-new resident proposes two ideas in it, the official moves it to its study, a moderator studies the ideas feasible,
-the official builds the vote and announces it, the resident votes; the vote closes, the official counts and
-publishes it, the resident follows the winning project's follow-up record, the official adds a milestone to it,
-and the resident reads the milestone on the record's page and in the e-mail the server wrote to its log. Every page
-on the way is checked like the crawled ones."""
+"""A participatory budget from its creation to its follow-up, with JavaScript off: an official creates the process
+and publishes it, a new resident proposes two ideas in it, the days pass to its study, a moderator studies the
+ideas feasible, the official builds the vote and announces it, the resident votes; the vote closes, the official
+counts and publishes it, the resident follows the winning project's follow-up record, the official adds a milestone
+to it, and the resident reads the milestone on the record's page and in the e-mail the server wrote to its log.
+Every page on the way is checked like the crawled ones."""
 import re
 import secrets
 import sqlite3
@@ -25,6 +25,11 @@ IDEAS = ("Un jardin partagé", "Des bancs à l'ombre")
 
 def _day(offset):
     return (datetime.now(PARIS).date() + timedelta(days=offset)).strftime("%d/%m/%Y")
+
+
+def _iso_day(offset):
+    """A day as SQLite keeps a date column."""
+    return (datetime.now(PARIS).date() + timedelta(days=offset)).isoformat()
 
 
 def _phases(page, *rows):
@@ -84,6 +89,10 @@ def test_an_official_runs_a_participatory_budget_from_its_ideas_to_the_follow_up
         assert re.search(r"/processus/\d+$", page.url), f"the process is not saved: {page.url}"
         process_path = re.search(r"/processus/\d+", page.url).group(0)
         assert "Étape 1 sur 3" in page.locator("#steps-title").inner_text(), record.url
+        # A draft until the official publishes it, after a confirmation.
+        check(activate(page, page.locator(f"main a[href$='{process_path}/publish']").first))
+        check(activate(page, page.locator("main form").locator(SUBMIT).first))
+        assert page.locator("#draft").count() == 0, f"the process is not published: {page.url}"
 
         # A new resident proposes two ideas in it, with a cost estimate.
         page, check = resident.page, resident.check
@@ -100,12 +109,15 @@ def test_an_official_runs_a_participatory_budget_from_its_ideas_to_the_follow_up
             assert re.search(r"/proposals/\d+", page.url), f"the idea is not saved: {page.url}"
             assert page.locator("#process").count() == 1, "the proposal's page does not say its process"
 
-        # The official moves the process to its study.
+        # Days pass and the process is in its study: an official may no longer move a phase that has started, so
+        # the days move in the server's database, as the vote's opening does below.
+        process_id = int(process_path.rsplit("/", 1)[1])
+        with sqlite3.connect(site.server.workdir / "civic.sqlite3") as database:
+            for position, (first, last) in enumerate(((-3, -2), (-1, 1), (2, 8))):
+                database.execute("UPDATE process_phase SET starts_on = ?, ends_on = ? WHERE process_id = ? AND "
+                                 "position = ?", (_iso_day(first), _iso_day(last), process_id, position))
         page, check = official.page, official.check
-        check(page.goto(f"{process_path}/edit"))
-        _phases(page, ("ideas", -3, -2), ("study", -1, 1), ("vote", 2, 8))
-        labelled(page, "title").focus()
-        check(press_enter(page))
+        check(page.goto(process_path))
         assert "Étape 2 sur 3" in page.locator("#steps-title").inner_text()
 
         # A moderator studies both ideas: feasible, with a cost and a public reason.

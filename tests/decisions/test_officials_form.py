@@ -32,9 +32,11 @@ def test_the_method_comes_first_then_only_its_fields(client_request, login_as):
                           if page.has(f'[name="{name}"]')}
     assert fields == {
         Method.YES_NO: set(),
-        Method.SINGLE_CHOICE: {"number_of_winners", "options-0-label", "options-0-description"},
-        Method.MAJORITY_JUDGMENT: {"number_of_winners", "options-0-label", "options-0-description"},
-        Method.APPROVAL: {"max_choices", "number_of_winners", "options-0-label", "options-0-description"},
+        # A cost is information for the methods other than a budget: optional, shown to voters.
+        Method.SINGLE_CHOICE: {"number_of_winners", "options-0-label", "options-0-cost", "options-0-description"},
+        Method.MAJORITY_JUDGMENT: {"number_of_winners", "options-0-label", "options-0-cost", "options-0-description"},
+        Method.APPROVAL: {"max_choices", "number_of_winners", "options-0-label", "options-0-cost",
+                          "options-0-description"},
         Method.BUDGET: {"budget", "budget_rule", "voter_cost_limit", "options-0-label", "options-0-cost",
                         "options-0-description"},
     }

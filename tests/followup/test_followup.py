@@ -17,6 +17,10 @@ from civic.following.services import is_following
 from civic.followup import services
 from civic.followup.models import ChangedField, ImplementationRecord, ImplementationStatus, RecordChange
 from civic.mail import deliver_pending
+from civic.moderation import services as moderation
+from civic.moderation.models import ModerationKind
+from civic.opendata import datasets
+from civic.proposals.models import Proposal
 from civic.staff_log import StaffLogEntry
 from civic.targets import TargetType
 from tests.client import Page
@@ -392,3 +396,27 @@ def test_the_pages_read_in_english(client, ctx):
     assert page.texts("#history + p + ol li")[0].endswith(": follow-up opened, status “Abandoned”")
     figures = Page(client.get("/realisations/")).texts(".totals dd")
     assert figures == ["0 projects", "0 projects", "0 projects", "1 project", "1,200 €", "40,000 €"]
+
+
+def test_a_project_whose_proposal_moderation_hides_keeps_its_record_without_its_title(app, client_request, login_as):
+    proposal = make_proposal(title="Un titre devenu injurieux")
+    record = make_record(title=proposal.title, proposal_id=proposal.id, actual_cost=1_200)
+    moderator = make_user(role=Role.MODERATOR)
+    with app.test_request_context():
+        moderation.decide(moderator, proposal, ModerationKind.HIDE, reason="Propos injurieux.")
+    db.session.commit()
+    page = client_request.get("followup.detail", implementation_record_id=record.id)
+    assert page.h1 == "Projet retiré par la modération" and "injurieux" not in page.text("main")
+    assert page.text("main p:-soup-contains('retirée')") == (
+        "La proposition dont il vient a été retirée des pages par la modération, et son titre avec elle ; ce qui a été "
+        "décidé et dépensé reste public.")
+    page = client_request.get("followup.index")
+    assert page.texts(".card-title a") == ["Projet retiré par la modération"]
+    dataset = datasets.get("implementation_records")
+    assert [(r["title"], r["actual_cost"], r["proposal_id"]) for r in datasets.rows(dataset)] == [(None, 1_200, None)]
+    assert Proposal.state in dataset.withdrawn_by and Proposal.held_by_reports in dataset.withdrawn_by
+    # The officials still read it as it was decided, told what the public reads.
+    login_as(Role.ELECTED)
+    page = client_request.get("followup.edit", implementation_record_id=record.id)
+    assert page.h1 == "Suivi de « Un titre devenu injurieux »"
+    assert "le public lit « Projet retiré par la modération »" in page.text("main")

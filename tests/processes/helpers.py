@@ -5,7 +5,7 @@ from civic.accounts.models import Role
 from civic.extensions import db
 from civic.processes.models import Feasibility, PhaseKind, ProcessProposal
 from civic.processes.phases import today
-from civic.processes.services import PhaseRow, save_process
+from civic.processes.services import PhaseRow, publish, save_process
 from civic.timezones import paris_day_bounds
 from tests.factories import make_proposal, make_user
 
@@ -21,12 +21,15 @@ def phase_days(current=PhaseKind.IDEAS):
 
 
 def make_process(current=PhaseKind.IDEAS, title="Budget participatif 2027", budget=100_000, by=None, phases=None,
-                 **fields):
+                 published=True, **fields):
     rows = [PhaseRow(kind, start, end, n) for n, (kind, start, end) in enumerate(phases or phase_days(current), 1)]
-    process = save_process(None, by or make_user(role=Role.ELECTED), title=title, summary="Vos idées pour la ville.",
+    official = by or make_user(role=Role.ELECTED)
+    process = save_process(None, official, title=title, summary="Vos idées pour la ville.",
                            description=fields.pop("description", "Un budget pour vos projets."), budget=budget,
                            theme_ids=fields.pop("theme_ids", []), district_ids=fields.pop("district_ids", []),
                            phases=rows, **fields)
+    if published:
+        publish(process, official)
     db.session.commit()
     return process
 

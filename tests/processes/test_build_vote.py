@@ -4,6 +4,7 @@ from civic.accounts.models import District
 from civic.decisions.models import BudgetRule, Decision, DecisionState, Method
 from civic.extensions import db
 from civic.processes.models import Feasibility, PhaseKind, Process
+from civic.db_types import utcnow
 from civic.timezones import paris_day_bounds
 from tests.processes.helpers import make_process, mark_studied, propose_in
 
@@ -69,7 +70,8 @@ def test_any_method_but_yes_no_and_a_budget_vote_needs_the_budget(client_request
     client_request.post("processes.build_vote", process_id=process.id,
                         _data={"method": "approval", "number_of_winners": "1"})
     decision = db.session.execute(db.select(Decision)).scalar_one()
-    assert decision.method is Method.APPROVAL and [o.cost for o in decision.options] == [None, None]
+    # Costs are carried whatever the method: voters read them beside each project.
+    assert decision.method is Method.APPROVAL and [o.cost for o in decision.options] == [20_000, 5_000]
 
 
 def test_residents_and_moderators_do_not_build_votes(client_request, login_as):
@@ -79,3 +81,23 @@ def test_residents_and_moderators_do_not_build_votes(client_request, login_as):
                                _expected_status=403)
     assert page.h1 == "Accès refusé"
     assert db.session.execute(db.select(Decision)).first() is None
+
+
+def test_voters_read_the_costs_whatever_the_method(client, client_request, login_as):
+    process, _garden, _bench = _process_with_studies()
+    login_as(Role.ELECTED)
+    page = client_request.get("processes.build_vote", process_id=process.id)
+    assert page.text("#method-hint") == ("Quel que soit le mode de scrutin, les votants lisent le coût estimé de chaque "
+                                         "projet à côté de lui ; un budget participatif compte aussi les coûts dans "
+                                         "le budget.")
+    client_request.post("processes.build_vote", process_id=process.id,
+                        _data={"method": "single_choice", "number_of_winners": "1"})
+    decision = db.session.execute(db.select(Decision)).scalar_one()
+    page = client_request.get("decisions.edit", decision_id=decision.id)
+    assert page.value("options-0-cost") == "20000"
+    decision.announced_at = decision.opens_at = utcnow()
+    db.session.commit()
+    client.post_form("/logout")
+    login_as(Role.RESIDENT)
+    page = client_request.get("decisions.vote", decision_id=decision.id)
+    assert page.texts("label[for^=option-]")[:2] == ["Un jardin — 20 000 €", "Des bancs — 5 000 €"]

@@ -35,6 +35,7 @@ MATRIX = {
     (Action.PROCESS_STUDY, "process"): {role: FROM_STUDY_ON for role in STAFF},
     (Action.PROCESS_BUILD_VOTE, "process"): {Role.ELECTED: FROM_STUDY_ON, Role.ADMIN: FROM_STUDY_ON},
     (Action.PROCESS_MANAGE, "process"): {Role.ELECTED: EVERY_PHASE, Role.ADMIN: EVERY_PHASE},
+    (Action.PROCESS_PUBLISH, "process"): {},  # published already, in every phase (test_drafts.py: a draft)
     (Action.PROCESS_VIEW, "process"): {role: EVERY_PHASE for role in Role},
 }
 

@@ -55,8 +55,8 @@ def test_phases_that_overlap_or_come_out_of_order_are_refused_keeping_what_was_t
     assert page.errors == ["L’étape 2 se termine avant de commencer : vérifiez ses dates."]
     page = client_request.post("processes.new", _expected_status=200,
                                _data=_form(**{"phases-1-kind": "", "phases-1-starts_on": "31/02/2027"}))
-    assert page.field_error("phases-1-kind") == "Choisissez le type de phase."
-    assert page.field_error("phases-1-starts_on") == "Cette date n’existe pas : vérifiez le jour et le mois."
+    assert page.field_error("phases-1-kind") == "Étape 2 : choisissez le type de phase."
+    assert page.field_error("phases-1-starts_on") == "Étape 2 : cette date n’existe pas : vérifiez le jour et le mois."
     page = client_request.post("processes.new", _data=_form(**{"phases-2-ends_on": "31/12/9999"}),
                                _expected_status=200)
     assert page.errors == ["Étape 3 : donnez des jours entre les années 2000 et 2100."]
@@ -110,3 +110,29 @@ def test_the_process_lists_its_proposals_page_by_page_and_the_home_page_shows_it
     assert page.select_one("a[rel=next]") is not None
     home = client_request.get("main.home")
     assert [a.text for a in home.select("#processes-title ~ ul .card-title a")] == ["Budget participatif 2027"]
+
+
+def test_each_field_of_a_phase_row_is_read_with_its_label_the_hint_and_its_error(client_request, login_as):
+    login_as(Role.ELECTED)
+    page = client_request.get("processes.new")
+    for n in range(5):
+        for name in ("kind", "starts_on", "ends_on"):
+            field = page.select_one(f"#phases-{n}-{name}")
+            assert page.select_one(f"label[for=phases-{n}-{name}]") is not None
+            assert "phases-hint" in field["aria-describedby"].split()
+    assert page.text("#phases-0-starts_on-hint") == "Par exemple 01/03/2027."
+    assert page.select_one("#phases-0-starts_on")["aria-describedby"].split() == ["phases-hint",
+                                                                                 "phases-0-starts_on-hint"]
+    # An error of a row is on its field, tied to it, and says which row in the summary.
+    page = client_request.post("processes.new", _data=_form(**{"phases-1-ends_on": _day(-5)}), _expected_status=200)
+    field = page.select_one("#phases-1-ends_on")
+    assert field["aria-invalid"] == "true" and "phases-1-ends_on-error" in field["aria-describedby"].split()
+    assert page.field_error("phases-1-ends_on") == "L’étape 2 se termine avant de commencer : vérifiez ses dates."
+    assert page.select_one(".error-summary a")["href"] == "#phases-1-ends_on"
+    page = client_request.post("processes.new", _data=_form(**{"phases-2-kind": ""}), _expected_status=200)
+    assert page.errors == ["Étape 3 : choisissez le type de phase."]
+    # An error of the phases as a whole is read with every row's fields.
+    page = client_request.post("processes.new", _expected_status=200, _data=_form(**{
+        f"phases-{n}-{f}": "" for n in range(3) for f in ("kind", "starts_on", "ends_on")}))
+    assert page.field_error("phases") == "Donnez au processus au moins une phase, avec son type et ses dates."
+    assert page.select_one("#phases-4-kind")["aria-describedby"].split() == ["phases-hint", "phases-error"]

@@ -60,7 +60,8 @@ def test_a_study_is_shown_told_and_logged(client_request, login_as, outbox):
                         _data={**STUDY, "feasibility": "not_feasible", "estimated_cost": "",
                                "reason": "Le sol est pollué."})
     assert len(outbox) == 4 and "Faisabilité : Faisable → Non faisable" in outbox[-1]["body"].replace("\u202f", " ")
-    entries = db.session.execute(db.select(StaffLogEntry).order_by(StaffLogEntry.id)).scalars().all()
+    entries = db.session.execute(db.select(StaffLogEntry).where(StaffLogEntry.action == "study")
+                                 .order_by(StaffLogEntry.id)).scalars().all()
     assert [(e.area, e.object_id) for e in entries] == [("process", proposal.id)] * 2
     assert entries[1].before_data["feasibility"] == "feasible"
     assert entries[1].after_data["feasibility"] == "not_feasible"
@@ -170,6 +171,6 @@ def test_admins_read_the_studies_in_the_staff_log(client_request, login_as):
     login_as(Role.ADMIN)
     page = client_request.get("admin.staff_log", _query={"area": "process"})
     assert f"Proposition n° {merged.id} étudiée — par Marc Modérateur." in page.text("main")
-    entry = db.session.execute(db.select(StaffLogEntry)).scalar_one()
+    entry = db.session.execute(db.select(StaffLogEntry).where(StaffLogEntry.action == "study")).scalar_one()
     page = client_request.get("admin.staff_log_entry", staff_log_entry_id=entry.id)
     assert f"Proposition n° {kept.id}" in page.text("main")
