@@ -33,8 +33,8 @@ from .processes.models import Feasibility, PhaseKind, ProcessProposal
 from .processes.phases import today
 from .processes.services import PhaseRow
 from .proposals.models import Comment, Proposal, ProposalState, Support
-from .questionnaires.models import (Answer, Choice, FreeTextUse, Question, QuestionKind, Questionnaire, Response,
-                                    TextState)
+from .questionnaires import services as questionnaires
+from .questionnaires.models import Answer, FreeTextUse, QuestionKind, Response, TextState
 from .questionnaires.results import save_synthesis
 from .targets import TargetType
 from .text import normalize_for_search
@@ -531,14 +531,13 @@ def _questionnaire(official, title, summary, days, free_text_use, questions):
         None, official, title=title, summary=summary, budget=None, theme_ids=[], district_ids=[], phases=rows,
         description="Répondez au questionnaire pendant sa phase, en ligne ou à un guichet ; les résultats et la "
                     "synthèse des services sont publiés ensuite.")
-    questionnaire = Questionnaire(process_id=process.id, free_text_use=free_text_use,
-                                  introduction="Quelques minutes suffisent. Vos réponses ne sont jamais publiées "
-                                               "avec votre nom.")
-    for position, (kind, text, required, choices) in enumerate(questions, 1):
-        question = Question(position=position, kind=kind, text=text, required=required)
-        question.choices = [Choice(position=n, label=label) for n, label in enumerate(choices, 1)]
-        questionnaire.questions.append(question)
-    db.session.add(questionnaire)
+    processes.publish(process, official)
+    questionnaire = questionnaires.create_questionnaire(
+        process, official, free_text_use=free_text_use,
+        introduction="Quelques minutes suffisent. Vos réponses ne sont jamais publiées avec votre nom.")
+    for kind, text, required, choices in questions:
+        questionnaires.save_question(questionnaire, None, official, kind=kind, text=text, hint="", required=required,
+                                     choices=list(choices))
     db.session.flush()
     return questionnaire
 
