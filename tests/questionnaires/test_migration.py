@@ -11,7 +11,7 @@ from tests.test_migrations import MIGRATIONS, RESIDENT, empty_database_url  # no
 
 NEW_VALUES = (
     "INSERT INTO process (id, title, summary, description, budget, starts_at, ends_at, created_by_id, created_at,"
-    " updated_at) VALUES (1, 'C', 'S', '', NULL, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, CURRENT_TIMESTAMP,"
+    " updated_at) VALUES (1, 'C', 'S', '', NULL, '2027-01-01 00:00:00', '2027-02-01 00:00:00', 1, CURRENT_TIMESTAMP,"
     " CURRENT_TIMESTAMP)",
     "INSERT INTO process_phase (process_id, position, kind, starts_on, ends_on)"
     " VALUES (1, 0, 'questionnaire', '2027-01-01', '2027-01-31')",
@@ -46,13 +46,13 @@ def test_0029_widens_the_checks_keeps_the_triggers_and_goes_back(empty_database_
         with pytest.raises(IntegrityError):
             _run("INSERT INTO staff_log (created_at, area, action, object_type, object_id, before, after)"
                  " VALUES (CURRENT_TIMESTAMP, 'x', 'y', 'theme', 1, '{}', '{}')")
-        # Back to 0027 once the rows using the new values are gone.
+        # Back to 0028 once the rows using the new values are gone.
         _run("DELETE FROM report", "DELETE FROM reported_item", "DELETE FROM staff_log", "DELETE FROM process_phase")
         with db.engine.begin() as connection:  # the audit log refuses deletions: a fresh database for it
             connection.execute(text("DROP TRIGGER IF EXISTS assisted_action_append_only"
                                     + (" ON assisted_action" if db.engine.dialect.name == "postgresql" else "")))
             connection.execute(text("DELETE FROM assisted_action"))
-        downgrade(directory=MIGRATIONS, revision="0027")
+        downgrade(directory=MIGRATIONS, revision="0028")
         assert "questionnaire" not in inspect(db.engine).get_table_names()
         with pytest.raises(IntegrityError):
             _run(NEW_VALUES[1])
