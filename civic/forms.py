@@ -51,7 +51,10 @@ def whole_number(field):
 def whole_between(minimum, maximum, message):
     """A validator: a whole number from ``minimum`` to ``maximum``, or nothing typed."""
     def check(_form, field):
-        if field.data and not (is_whole_number(str(field.data)) and minimum <= int(field.data) <= maximum):
+        text = str(field.data or "")
+        # Counted before int() reads it: past 4,300 digits, int() raises instead of answering.
+        if text and not (is_whole_number(text) and len(text.lstrip("0")) <= len(str(maximum))
+                         and minimum <= int(text) <= maximum):
             raise ValidationError(message)
     return check
 

@@ -36,6 +36,9 @@ def int_arg(name, default=None):
 _PLAIN_VALUES = frozenset({str, int, bool, type(None)})
 # Enough for every constant link of the layout and the rows of many pages; past it the memo starts again.
 URL_MEMO_SIZE = 20_000
+# Longer values are a visitor's own query text (a search, a page's arguments kept in its links): built each time,
+# so that nobody fills a worker's memory with addresses of their making.
+MEMO_VALUE_MAX = 64
 
 
 class CivicFlask(Flask):
@@ -53,7 +56,8 @@ class CivicFlask(Flask):
     def url_for(self, endpoint, /, *, _anchor=None, _method=None, _scheme=None, _external=None, **values):
         req_ctx = _cv_request.get(None)
         adapter = req_ctx.url_adapter if req_ctx is not None else None
-        if adapter is None or any(type(value) not in _PLAIN_VALUES for value in values.values()):
+        if adapter is None or any(type(value) not in _PLAIN_VALUES
+                                  or (type(value) is str and len(value) > MEMO_VALUE_MAX) for value in values.values()):
             return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external,
                                    **values)
         if endpoint[:1] == ".":  # relative to the blueprint of this request, as Flask resolves it

@@ -39,3 +39,11 @@ def test_every_amount_field_reads_amounts_so(app):
             assert not field.validate(form_class(meta={"csrf": False})), (form_class, name)
             field.data = str(MAX_AMOUNT)
             assert field.validate(form_class(meta={"csrf": False})), (form_class, name)
+
+
+def test_thousands_of_digits_are_refused_like_any_amount_too_large(app):
+    """int() refuses past 4,300 digits (Python's guard): the field says the amount is too large, never a 500."""
+    with app.test_request_context(data={"amount": "9" * 5000}, method="POST"):
+        form = _Amount()
+        assert not form.validate() and form.amount.errors == [
+            "Saisissez un nombre entier d’euros entre 1 et 1\u202f000\u202f000\u202f000."]

@@ -98,6 +98,11 @@ def test_addresses_are_built_once_and_follow_the_root_served_under(app, client, 
     with app.test_request_context("/decisions/", base_url="https://civic.test/"):
         assert url_for(".index") == "/decisions/"
         assert url_for("proposals.index", _external=True) == "https://civic.test/proposals/"
+    # A visitor's own long query text (a search kept in a page's links) is built each time, never remembered.
+    memo = dict(app._url_memo)
+    with app.test_request_context("/proposals/"):
+        assert url_for("proposals.index", q="é" * 200) == "/proposals/?q=" + "%C3%A9" * 200
+    assert app._url_memo == memo
 
 
 def test_the_language_is_chosen_without_parsing_a_locale_per_request(client, monkeypatch):

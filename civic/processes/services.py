@@ -105,6 +105,9 @@ def _check_change(process, budget, themes, districts, rows):
     for phase in process.phases:
         row = new.get(phase.kind)
         if phase.starts_on > day:
+            if row is not None and row.starts_on < day:
+                raise DomainError(_l("Step %(n)s has not started: it starts today at the earliest.", n=row.row),
+                                  field=_row_field(row, "starts_on"))
             continue
         if row is None:
             raise DomainError(_l("The “%(kind)s” phase has started: it stays in the process.",
@@ -177,7 +180,9 @@ def save_process(process, user, *, title, summary, description, budget, theme_id
     """Create (process=None) or change a process. ``phases``: PhaseRow, in the form's order; ``illustration``: the
     bytes of an uploaded SVG, sanitised as the logo is."""
     if process is not None:
-        lock_rows(process)  # two officials saving it at once: one after the other
+        # Two officials saving it at once take turns; its vote too, before its state is read (an official announcing
+        # it meanwhile waits, then reads the days this edit gave it).
+        lock_rows(*([process, process.decision] if process.decision is not None else [process]))
     check(user, Action.PROCESS_MANAGE, process)
     _check_phases(phases)
     themes = _chosen(Theme, theme_ids, "themes")
@@ -439,7 +444,8 @@ def _excerpt(text, length=300):
 def build_vote(process, by, question, method=Method.BUDGET, budget_rule=BudgetRule.GREEDY, number_of_winners=1):
     """A draft decision asking ``question`` from the process's feasible projects, in one step: each project's title,
     the start of its text and the study's estimated cost (counted by a participatory budget, shown to voters by the
-    other methods), linked to its proposal; the process's budget, districts and vote phase's days. The official then reviews and announces it as any vote. Once per process."""
+    other methods), linked to its proposal; the process's budget, districts and vote phase's days. The official then
+    reviews and announces it as any vote. Once per process."""
     lock_rows(process)  # two officials building it at once: the second is refused
     check(by, Action.PROCESS_BUILD_VOTE, process)
     projects = feasible_projects(process)

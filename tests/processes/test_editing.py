@@ -108,3 +108,15 @@ def test_what_residents_acted_on_stays_once_started(client_request, login_as):
         "phases-1-ends_on": _day(today()), "themes": [str(nature.id)]}))
     assert process.phase_of(PhaseKind.STUDY).ends_on == today()
     assert [t.name for t in process.themes] == ["Nature"]
+
+
+def test_a_phase_to_come_is_not_moved_into_the_past(client_request, login_as):
+    """Residents would never have had its days: a published process's phases to come start today at the earliest."""
+    process = make_process(phases=[(PhaseKind.IDEAS, today() + timedelta(5), today() + timedelta(20)),
+                                   (PhaseKind.VOTE, today() + timedelta(25), today() + timedelta(30))])
+    login_as(Role.ELECTED)
+    page = client_request.post("processes.edit", process_id=process.id, _expected_status=200, _data=_form(process, **{
+        "phases-0-starts_on": _day(today() - timedelta(30)), "phases-0-ends_on": _day(today() - timedelta(10))}))
+    assert page.field_error("phases-0-starts_on") == ("Étape 1 : elle n’a pas commencé ; elle commence aujourd’hui "
+                                                      "au plus tôt.")
+    assert db.session.get(type(process), process.id).phases[0].starts_on == today() + timedelta(5)
