@@ -144,13 +144,13 @@ def _page_query(statement, order, descending, way):
     """The query of a page read ``way`` (FIRST, BY_OFFSET, FORWARD from a cursor, BACKWARD before one), its
     limit, offset and cursor bound as "page_limit", "page_offset" and "cursor_0"..."""
     backward = way == BACKWARD
-    cursor = tuple_(*(bindparam(f"cursor_{n}", type_=c.type) for n, c in enumerate(order)))
 
     def ordering(columns):
         return [c.desc() if descending != backward else c.asc() for c in columns]
 
     def beyond(columns):
         """The rows past the cursor, reading forward or backward."""
+        cursor = tuple_(*(bindparam(f"cursor_{n}", type_=c.type) for n, c in enumerate(order)))
         return tuple_(*columns) < cursor if descending != backward else tuple_(*columns) > cursor
 
     query = _query(statement, order, beyond if way in (FORWARD, BACKWARD) else None, ordering)

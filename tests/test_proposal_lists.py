@@ -9,7 +9,7 @@ from civic.db_types import utcnow
 from civic.extensions import db
 from civic.proposals import search, services
 from civic.proposals.models import Comment, Proposal, ProposalState
-from civic.proposals.services import list_proposals
+from civic.proposals.services import REPLIES_SHOWN, list_proposals
 from civic.text import searchable_text
 from tests.client import Page
 from tests.factories import make_comment, make_proposal, make_support, make_theme, make_user
@@ -296,3 +296,27 @@ def test_a_list_of_the_same_shape_reuses_its_statements_whatever_the_values(ctx)
         assert len({id(statement) for statement in executed}) == len(executed)
     finally:
         event.remove(db.session, "do_orm_execute", record)
+
+
+def test_the_threads_of_any_proposal_are_read_by_the_same_statements(ctx):
+    """A proposal page's threads, their first replies and counts: statements built once, the proposal and the
+    threads bound at each page (any other proposal reuses them), and still each proposal's own threads."""
+    executed, statements = [], []
+
+    def record(state):
+        executed.append(state.statement)
+
+    event.listen(db.session, "do_orm_execute", record)
+    try:
+        for replies in (REPLIES_SHOWN + 1, REPLIES_SHOWN + 2):
+            proposal = make_proposal()
+            _thread_of_replies(proposal, replies)
+            proposal_id = proposal.id  # read again after the commit: not the page's
+            executed.clear()
+            page = services.comment_threads(proposal)
+            assert [(t.proposal_id, len(shown), count) for t, shown, count in page.items] == [
+                (proposal_id, REPLIES_SHOWN, replies)]
+            statements.append({id(statement) for statement in executed})
+    finally:
+        event.remove(db.session, "do_orm_execute", record)
+    assert len(statements[0]) == 4 and statements[0] == statements[1]

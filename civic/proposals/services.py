@@ -118,12 +118,15 @@ def proposal_has_activity(proposal):
     ).scalar()
 
 
+# Built once, values bound: every proposal page a resident opens runs it.
+_HAS_SUPPORTED = select(exists().where(Support.proposal_id == bindparam("proposal_id"),
+                                       Support.user_id == bindparam("user_id")))
+
+
 def has_supported(user, proposal):
     if not user.is_authenticated:
         return False
-    return db.session.execute(
-        select(exists().where(Support.proposal_id == proposal.id, Support.user_id == user.id))
-    ).scalar()
+    return db.session.execute(_HAS_SUPPORTED, {"proposal_id": proposal.id, "user_id": user.id}).scalar()
 
 
 def support_proposal(user, proposal):
@@ -191,15 +194,26 @@ def _with_author(statement):
     return statement.options(joinedload(Comment.author), selectinload(Comment.counter))
 
 
+# A proposal page's threads and their first replies, in statements built once with their values bound (the
+# proposal, the threads' ids): every proposal page runs them.
+_THREADS = select(Comment.id, *_THREAD_ORDER).where(Comment.proposal_id == bindparam("proposal_id"),
+                                                    Comment.parent_id.is_(None))
+_COMMENTS = _with_author(select(Comment).where(Comment.id.in_(bindparam("ids", expanding=True))))
+_RANKED = select(Comment.id, func.row_number().over(partition_by=Comment.parent_id, order_by=_THREAD_ORDER)
+                 .label("position")).where(Comment.parent_id.in_(bindparam("thread_ids", expanding=True))).subquery()
+_FIRST_REPLIES = _with_author(select(Comment).join(_RANKED, _RANKED.c.id == Comment.id)
+                              .where(_RANKED.c.position <= REPLIES_SHOWN).order_by(*_THREAD_ORDER))
+_REPLY_COUNTS = (select(Comment.parent_id, func.count(Comment.id))
+                 .where(Comment.parent_id.in_(bindparam("thread_ids", expanding=True))).group_by(Comment.parent_id))
+
+
 def comment_threads(proposal, page=1, after=None, before=None):
     """A page of the proposal's threads, oldest first: a Page whose items are (comment, replies shown,
     number of replies) with replies shown the first REPLIES_SHOWN ones."""
-    keys = keyset_page(
-        select(Comment.id, *_THREAD_ORDER).where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None)),
-        _THREAD_ORDER, page=page, per_page=THREADS_PER_PAGE, after=after, before=before)
+    keys = keyset_page(_THREADS, _THREAD_ORDER, page=page, per_page=THREADS_PER_PAGE, after=after, before=before,
+                       params={"proposal_id": proposal.id}, built_once=True)
     ids = [row.id for row in keys.items]
-    comments = {c.id: c for c in db.session.execute(_with_author(select(Comment).where(Comment.id.in_(ids))))
-                .scalars()}
+    comments = {c.id: c for c in db.session.execute(_COMMENTS, {"ids": ids}).scalars()}
     replies, counts = _first_replies(ids)
     keys.items = [(comments[i], replies.get(i, []), counts.get(i, 0)) for i in ids]
     return keys
@@ -210,17 +224,10 @@ def _first_replies(thread_ids):
     whatever the number of threads."""
     if not thread_ids:
         return {}, {}
-    position = func.row_number().over(partition_by=Comment.parent_id, order_by=_THREAD_ORDER).label("position")
-    ranked = select(Comment.id, position).where(Comment.parent_id.in_(thread_ids)).subquery()
-    shown = db.session.execute(_with_author(
-        select(Comment).join(ranked, ranked.c.id == Comment.id).where(ranked.c.position <= REPLIES_SHOWN)
-        .order_by(*_THREAD_ORDER))).scalars()
     replies = {}
-    for reply in shown:
+    for reply in db.session.execute(_FIRST_REPLIES, {"thread_ids": thread_ids}).scalars():
         replies.setdefault(reply.parent_id, []).append(reply)
-    counts = dict(db.session.execute(select(Comment.parent_id, func.count(Comment.id))
-                                     .where(Comment.parent_id.in_(thread_ids)).group_by(Comment.parent_id)).all())
-    return replies, counts
+    return replies, dict(db.session.execute(_REPLY_COUNTS, {"thread_ids": thread_ids}).all())
 
 
 def find_thread(proposal, comment_id):
