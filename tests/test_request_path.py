@@ -6,6 +6,7 @@ from babel.support import Translations
 from flask import render_template_string, url_for
 from flask_babel import force_locale
 from flask_wtf.i18n import translations as flask_wtf_translations
+from jinja2.runtime import Context
 from werkzeug.routing import MapAdapter
 
 from civic.i18n import template_gettext
@@ -115,3 +116,22 @@ def test_the_language_is_chosen_without_parsing_a_locale_per_request(client, mon
     client.get("/lang/en?next=/login")  # the switch's cookie wins over Accept-Language
     assert "Log in" in client.get("/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert len(parses) == warm, parses[warm:]
+
+
+def test_translating_in_a_loop_does_not_copy_the_templates_context(app, monkeypatch):
+    """Jinja copies a template's context, with the variables set in a loop or a block, for each call of a function
+    that takes it: the translation functions take only the evaluation context (escaping), and still escape where
+    it applies."""
+    copies = []
+    derived = Context.derived
+    monkeypatch.setattr(Context, "derived", lambda self, *a, **k: copies.append(1) or derived(self, *a, **k))
+    template = ('{% for n in [1, 2] %}{% set page = "<b>" %}{{ _("Log in") }} {{ _("Page %(page)s", page=page) }} '
+                '{{ ngettext("%(num)s proposal found", "%(num)s proposals found", n) }} '
+                '{{ pgettext("answer status", "Accepted") }}|{% endfor %}'
+                '{% autoescape false %}{% for n in [1] %}{{ _("Page %(page)s", page="<b>") }}{% endfor %}'
+                '{% endautoescape %}')
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert render_template_string(template) == (
+            "Se connecter Page &lt;b&gt; 1 proposition trouvée Acceptée|"
+            "Se connecter Page &lt;b&gt; 2 propositions trouvées Acceptée|Page <b>")
+    assert copies == []
