@@ -7,10 +7,11 @@ from flask import render_template_string, url_for
 from flask_babel import force_locale
 from flask_wtf.i18n import translations as flask_wtf_translations
 from jinja2.runtime import Context
+from sqlalchemy.orm.state import InstanceState
 from werkzeug.routing import MapAdapter
 
 from civic.i18n import template_gettext
-from tests.factories import make_user
+from tests.factories import make_proposal, make_user
 from tests.queries import recording
 
 
@@ -135,3 +136,16 @@ def test_translating_in_a_loop_does_not_copy_the_templates_context(app, monkeypa
             "Se connecter Page &lt;b&gt; 1 proposition trouvée Acceptée|"
             "Se connecter Page &lt;b&gt; 2 propositions trouvées Acceptée|Page <b>")
     assert copies == []
+
+
+def test_the_requests_commit_leaves_its_objects_as_they_are(app, client, ctx, monkeypatch):
+    """The request's session ends with it: its commit does not mark every object it loaded as stale (work thrown
+    away), and what the request wrote is what the next one reads."""
+    for n in range(3):
+        make_proposal(title=f"Proposition {n}")
+    client.get("/")
+    expired = []
+    expire = InstanceState._expire
+    monkeypatch.setattr(InstanceState, "_expire", lambda self, *a, **k: expired.append(self) or expire(self, *a, **k))
+    assert "Proposition 2" in client.get("/").get_data(as_text=True)
+    assert expired == []
