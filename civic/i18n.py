@@ -12,7 +12,7 @@ from babel import Locale
 from babel.support import Translations
 from flask import current_app, request
 from flask_babel import Domain, get_locale, get_translations
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 from wtforms.i18n import messages_path
 
@@ -67,15 +67,17 @@ def _formatted(text, autoescape, variables):
 
 def _bound_to(translations):
     """``_``/``gettext`` and ``ngettext`` as Jinja's "newstyle" gettext defines them (the text escaped when
-    the template autoescapes, then always formatted with the keyword arguments), on one catalog."""
+    the template autoescapes, then always formatted with the keyword arguments), on one catalog. They take the
+    evaluation context, all they read, not the template's context: Jinja gives a function that takes the latter
+    a copy of it, with the loop's variables, at each call from within a loop or a block (some 10 µs each)."""
 
     # Most strings of a page have no placeholder: each is looked up, escaped and formatted ("%%" -> "%") once
     # per catalog, whether the template autoescapes or not.
     plain = {}
 
-    @pass_context
-    def gettext(context, string, /, **variables):
-        autoescape = context.eval_ctx.autoescape
+    @pass_eval_context
+    def gettext(eval_ctx, string, /, **variables):
+        autoescape = eval_ctx.autoescape
         if not variables:
             text = plain.get((string, autoescape))
             if text is None:
@@ -83,18 +85,18 @@ def _bound_to(translations):
             return text
         return _formatted(translations.ugettext(string), autoescape, variables)
 
-    @pass_context
-    def ngettext(context, singular, plural, count, /, **variables):
+    @pass_eval_context
+    def ngettext(eval_ctx, singular, plural, count, /, **variables):
         # Positional-only, as Jinja's own: a template may give its own num= (a formatted number); the
         # count is otherwise shown as a number of the reader's language ("1 000", grouped by a no-break space).
         if "num" not in variables:
             variables["num"] = number(count, current_language()) if isinstance(count, int) else count
-        return _formatted(translations.ungettext(singular, plural, count), context.eval_ctx.autoescape, variables)
+        return _formatted(translations.ungettext(singular, plural, count), eval_ctx.autoescape, variables)
 
-    @pass_context
-    def pgettext(context, msgctxt, string, /, **variables):
+    @pass_eval_context
+    def pgettext(eval_ctx, msgctxt, string, /, **variables):
         """A word of several meanings: its context says which (see CONTRIBUTING, Strings)."""
-        return _formatted(translations.pgettext(msgctxt, string), context.eval_ctx.autoescape, variables)
+        return _formatted(translations.pgettext(msgctxt, string), eval_ctx.autoescape, variables)
 
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext}
 

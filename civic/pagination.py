@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from math import ceil
 
 from flask import request
-from sqlalchemy import func, literal, select, tuple_, union_all
+from sqlalchemy import Integer, bindparam, func, select, tuple_, union_all
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -92,13 +92,23 @@ def decode_cursor(order, text):
         return None
 
 
-def count(statement, cap=None):
+# count's queries of statements built once, by (statement, cap).
+_COUNTS = {}
+
+
+def count(statement, cap=None, params=None, built_once=False):
     """The number of rows of ``statement``; with ``cap``, at most cap + 1: counting a hundred thousand
-    matches to print "more than 1,000" would cost a scan of them all on each page."""
-    statement = statement.order_by(None)
-    if cap is not None:
-        statement = statement.limit(cap + 1)
-    return db.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
+    matches to print "more than 1,000" would cost a scan of them all on each page. ``params``: the values of
+    its bound parameters; ``built_once``: ``statement`` is built once for the process, so its count is too."""
+    query = _COUNTS.get((statement, cap)) if built_once else None
+    if query is None:
+        counted = statement.order_by(None)
+        if cap is not None:
+            counted = counted.limit(cap + 1)
+        query = select(func.count()).select_from(counted.subquery())
+        if built_once:
+            _COUNTS[statement, cap] = query
+    return db.session.execute(query, params).scalar_one()
 
 
 @dataclass
@@ -124,48 +134,72 @@ def _query(statement, order, condition, ordering):
     return merged.order_by(*ordering(statement.columns(merged)))
 
 
+# keyset_page's queries of statements built once (``built_once``), by (statement, way): the values of a page
+# (cursor, limit, offset) are bound at each execution, so that each query is built and its cache key made once.
+_BUILT = {}
+FIRST, BY_OFFSET, FORWARD, BACKWARD = "first", "offset", "forward", "backward"
+
+
+def _page_query(statement, order, descending, way):
+    """The query of a page read ``way`` (FIRST, BY_OFFSET, FORWARD from a cursor, BACKWARD before one), its
+    limit, offset and cursor bound as "page_limit", "page_offset" and "cursor_0"..."""
+    backward = way == BACKWARD
+
+    def ordering(columns):
+        return [c.desc() if descending != backward else c.asc() for c in columns]
+
+    def beyond(columns):
+        """The rows past the cursor, reading forward or backward."""
+        cursor = tuple_(*(bindparam(f"cursor_{n}", type_=c.type) for n, c in enumerate(order)))
+        return tuple_(*columns) < cursor if descending != backward else tuple_(*columns) > cursor
+
+    query = _query(statement, order, beyond if way in (FORWARD, BACKWARD) else None, ordering)
+    query = query.limit(bindparam("page_limit", type_=Integer))
+    return query.offset(bindparam("page_offset", type_=Integer)) if way == BY_OFFSET else query
+
+
 def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, descending=False, total=None,
-                count_cap=None):
+                count_cap=None, params=None, built_once=False):
     """One page of ``statement``'s rows in ``order``, which it must select (a tuple of columns ending with
     a unique one). ``after`` / ``before``: the cursor of the page's link; ``page``: its number, for
     display and for OFFSET when no cursor came with it. ``total``: the number of rows if the caller
     wants it shown (a count costs a scan of the matching index); ``count_cap``: with ``total``, the count
     stopped past that many rows (then the page says "more than count_cap"). ``statement`` may be a Merged
-    list: ``order`` is then the columns of its first part."""
+    list: ``order`` is then the columns of its first part. ``params``: the values of ``statement``'s bound
+    parameters; ``built_once``: ``statement`` is built once for the process (its values bound), so that its
+    pages' queries are remembered."""
     page = max(1, page or 1)
     if after is None and before is None:
         # A page typed by number is read by OFFSET: never deeper than the count people are shown.
         page = min(page, MAX_TYPED_PAGE)
     forward_key, backward_key = decode_cursor(order, after), decode_cursor(order, before)
 
-    def values(cursor):
-        return tuple_(*(literal(v, type_=c.type) for c, v in zip(order, cursor)))
-
-    def ordering(reverse):
-        return lambda columns: [c.desc() if descending != reverse else c.asc() for c in columns]
-
-    def beyond(cursor, backward):
-        """The rows past ``cursor``, reading forward or backward."""
-        return lambda columns: (tuple_(*columns) < values(cursor) if descending != backward
-                                else tuple_(*columns) > values(cursor))
+    def run(way, cursor=(), **values):
+        query = _BUILT.get((statement, way)) if built_once else None
+        if query is None:
+            query = _page_query(statement, order, descending, way)
+            if built_once:
+                _BUILT[statement, way] = query
+        values.update({f"cursor_{n}": v for n, v in enumerate(cursor)}, page_limit=per_page + 1)
+        return db.session.execute(query, {**(params or {}), **values}).all()
 
     if backward_key is not None:
-        rows = db.session.execute(_query(statement, order, beyond(backward_key, True), ordering(True))
-                                  .limit(per_page + 1)).all()
+        rows = run(BACKWARD, backward_key)
         at_start = len(rows) <= per_page
         rows = list(reversed(rows[:per_page]))
         if at_start:
             page = 1
         more = True
     else:
-        query = _query(statement, order, None if forward_key is None else beyond(forward_key, False), ordering(False))
-        query = query.limit(per_page + 1)
-        if forward_key is None and page > 1:
-            query = query.offset((page - 1) * per_page)
-        rows = db.session.execute(query).all()
+        if forward_key is not None:
+            rows = run(FORWARD, forward_key)
+        elif page > 1:
+            rows = run(BY_OFFSET, page_offset=(page - 1) * per_page)
+        else:
+            rows = run(FIRST)
         if not rows and forward_key is None and page > 1:
             return keyset_page(statement, order, page=1, per_page=per_page, descending=descending, total=total,
-                               count_cap=count_cap)
+                               count_cap=count_cap, params=params, built_once=built_once)
         more = len(rows) > per_page
         rows = rows[:per_page]
 

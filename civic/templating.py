@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from flask import current_app, request, url_for
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
+from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 
 from . import identity, labels, staff_log, targets, typography
@@ -104,11 +105,25 @@ def _format_once(function, value, locale, zone):
     return function(value, locale, zone)
 
 
-def _formatted(function, value):
+def _formatted(eval_ctx, function, value):
     """``function(value, locale, zone)`` in the locale and time zone in force. A list shows the same dates and
     counts page after page, and Babel takes some 20 µs to format one: the text is remembered for each
-    value, locale and zone."""
-    return _format_once(function, value, str(get_locale()), get_timezone())
+    value, locale and zone. The locale and zone are read once per render (a template rendered in another
+    language, a mail under force_locale, is a render of its own), kept on Jinja's evaluation context: reading
+    them through Flask-Babel costs as much as the remembered text."""
+    where = getattr(eval_ctx, "civic_where", None)
+    if where is None:
+        where = eval_ctx.civic_where = (str(get_locale()), get_timezone())
+    return _format_once(function, value, *where)
+
+
+def _format_filter(function, blank_if_empty=False):
+    """A template filter showing a value with ``function(value, locale, zone)`` (``blank_if_empty``: "" for
+    None)."""
+    @pass_eval_context
+    def show(eval_ctx, value):
+        return "" if blank_if_empty and not value else _formatted(eval_ctx, function, value)
+    return show
 
 
 def init_app(app):
@@ -116,11 +131,11 @@ def init_app(app):
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(labels.label, "label")
-    app.add_template_filter(lambda d: _formatted(_datetime, d) if d else "", "datetime")
-    app.add_template_filter(lambda d: _formatted(_date, d) if d else "", "date")
-    app.add_template_filter(lambda n: _formatted(_number, n), "number")
-    app.add_template_filter(lambda n: _formatted(_percent, n), "percent")
-    app.add_template_filter(lambda n: _formatted(_amount, n), "amount")
+    app.add_template_filter(_format_filter(_datetime, blank_if_empty=True), "datetime")
+    app.add_template_filter(_format_filter(_date, blank_if_empty=True), "date")
+    app.add_template_filter(_format_filter(_number), "number")
+    app.add_template_filter(_format_filter(_percent), "percent")
+    app.add_template_filter(_format_filter(_amount), "amount")
     app.add_template_filter(lambda text: typography.typeset(text, current_language()), "typeset")
     app.add_template_filter(paragraphs, "paragraphs")
 

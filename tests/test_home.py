@@ -5,8 +5,11 @@ from civic.db_types import utcnow
 from civic.decisions.models import Method
 from civic.extensions import db
 from civic.main.views import HOME_VOTES
+from civic.processes.models import PhaseKind
 from tests.counters.helpers import make_counter
 from tests.decisions.helpers import make_decision
+from tests.processes.helpers import make_process, phase_days
+from tests.queries import recording
 
 
 def test_the_home_page_lists_open_votes_by_deadline_then_votes_to_come(client_request):
@@ -58,3 +61,18 @@ def test_the_counters_page_gives_addresses_and_hours_and_is_linked_from_home_and
     assert page.texts(".card-title") == [counter.name]
     assert page.texts(".card dt") == ["Adresse", "Horaires d’ouverture"]
     assert page.texts(".card dd") == ["1 place de la Mairie", "Lundi 9 h – 12 h"]
+
+
+def test_the_home_page_reads_its_processes_and_their_phases_in_one_statement(app, client_request):
+    """The processes under way with their phases, whatever their number: one statement (it was three), and
+    the cards still in order of their end with the phase of today."""
+    for n, current in enumerate((PhaseKind.IDEAS, PhaseKind.VOTE, PhaseKind.STUDY, PhaseKind.IDEAS)):
+        *days, (kind, start, end) = phase_days(current)
+        make_process(current, title=f"Processus {n}", phases=[*days, (kind, start, end + timedelta(days=n))])
+    make_process(None, title="À venir")
+    with recording(app) as statements:
+        page = client_request.get("main.home")
+    assert len([s for s in statements if "process" in s]) == 1, str(statements)
+    cards = page.select("#processes-title ~ ul .card")
+    assert [card.select_one(".card-title a").text for card in cards] == ["Processus 1", "Processus 2", "Processus 0"]
+    assert [card.select_one(".tag").text for card in cards] == ["Vote", "Étude technique", "Idées"]

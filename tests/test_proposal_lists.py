@@ -3,13 +3,13 @@ last one stopped, the same number of queries whatever the data, and every item r
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 from civic.db_types import utcnow
 from civic.extensions import db
 from civic.proposals import search, services
 from civic.proposals.models import Comment, Proposal, ProposalState
-from civic.proposals.services import list_proposals
+from civic.proposals.services import REPLIES_SHOWN, list_proposals
 from civic.text import searchable_text
 from tests.client import Page
 from tests.factories import make_comment, make_proposal, make_support, make_theme, make_user
@@ -264,3 +264,59 @@ def test_comment_counts_are_those_of_the_proposals_shown(ctx):
     rows = {row.proposal.id: row.comments for row in list_proposals(theme_id=theme.id).items}
     assert rows == {quiet.id: 0, lively.id: 3}
     assert services.proposal_counts(lively) == (0, 3)
+
+
+def test_a_list_of_the_same_shape_reuses_its_statements_whatever_the_values(ctx):
+    """Lists differing only by their values (theme, page, cursor) run the same statements, built once and their
+    values bound (civic.pagination's built_once): building them cost as much as running them. A search builds its
+    own, and the values still choose the rows."""
+    themes = [make_theme(), make_theme()]
+    proposals = {theme.id: [p.id for p in many_proposals(15, theme=theme)] for theme in themes}
+    executed = []
+
+    def record(state):
+        executed.append(state.statement)
+
+    event.listen(db.session, "do_orm_execute", record)
+    try:
+        for theme, ids in proposals.items():
+            first = list_proposals(theme_id=theme, per_page=10)
+            assert [row.proposal.id for row in first.items] == ids[::-1][:10]
+            second = list_proposals(theme_id=theme, per_page=10, page=2, after=first.next_cursor)
+            assert [row.proposal.id for row in second.items] == ids[::-1][10:]
+            back = list_proposals(theme_id=theme, per_page=10, before=second.prev_cursor, page=2)
+            assert back.items == first.items and back.total == 15
+            assert list_proposals(theme_id=theme, per_page=10, page=2).items == second.items
+        # One count, and the pages read first, after a cursor, before one and by number.
+        distinct = {id(statement): statement for statement in executed}
+        assert len(distinct) == 5, "\n".join(map(str, distinct.values()))
+        executed.clear()
+        list_proposals(query="proposition", theme_id=next(iter(proposals)))
+        list_proposals(query="proposition", theme_id=next(iter(proposals)))
+        assert len({id(statement) for statement in executed}) == len(executed)
+    finally:
+        event.remove(db.session, "do_orm_execute", record)
+
+
+def test_the_threads_of_any_proposal_are_read_by_the_same_statements(ctx):
+    """A proposal page's threads, their first replies and counts: statements built once, the proposal and the
+    threads bound at each page (any other proposal reuses them), and still each proposal's own threads."""
+    executed, statements = [], []
+
+    def record(state):
+        executed.append(state.statement)
+
+    event.listen(db.session, "do_orm_execute", record)
+    try:
+        for replies in (REPLIES_SHOWN + 1, REPLIES_SHOWN + 2):
+            proposal = make_proposal()
+            _thread_of_replies(proposal, replies)
+            proposal_id = proposal.id  # read again after the commit: not the page's
+            executed.clear()
+            page = services.comment_threads(proposal)
+            assert [(t.proposal_id, len(shown), count) for t, shown, count in page.items] == [
+                (proposal_id, REPLIES_SHOWN, replies)]
+            statements.append({id(statement) for statement in executed})
+    finally:
+        event.remove(db.session, "do_orm_execute", record)
+    assert len(statements[0]) == 4 and statements[0] == statements[1]

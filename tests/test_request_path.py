@@ -1,15 +1,20 @@
 """What every request costs before its view: the hooks issue no SQL of their own but the log-in check,
 and templates translate in the locale in force (civic.i18n, civic.templating)."""
+from datetime import UTC, datetime
+
 import pytest
 from babel import Locale
 from babel.support import Translations
 from flask import render_template_string, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_timezone
 from flask_wtf.i18n import translations as flask_wtf_translations
+from jinja2.runtime import Context
+from sqlalchemy.orm.state import InstanceState
 from werkzeug.routing import MapAdapter
 
+from civic import templating
 from civic.i18n import template_gettext
-from tests.factories import make_user
+from tests.factories import make_proposal, make_user
 from tests.queries import recording
 
 
@@ -120,3 +125,53 @@ def test_the_language_is_chosen_without_parsing_a_locale_per_request(client, mon
     client.get("/lang/en?next=/login")  # the switch's cookie wins over Accept-Language
     assert "Log in" in client.get("/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert len(parses) == warm, parses[warm:]
+
+
+def test_translating_in_a_loop_does_not_copy_the_templates_context(app, monkeypatch):
+    """Jinja copies a template's context, with the variables set in a loop or a block, for each call of a function
+    that takes it: the translation functions take only the evaluation context (escaping), and still escape where
+    it applies."""
+    copies = []
+    derived = Context.derived
+    monkeypatch.setattr(Context, "derived", lambda self, *a, **k: copies.append(1) or derived(self, *a, **k))
+    template = ('{% for n in [1, 2] %}{% set page = "<b>" %}{{ _("Log in") }} {{ _("Page %(page)s", page=page) }} '
+                '{{ ngettext("%(num)s proposal found", "%(num)s proposals found", n) }} '
+                '{{ pgettext("answer status", "Accepted") }}|{% endfor %}'
+                '{% autoescape false %}{% for n in [1] %}{{ _("Page %(page)s", page="<b>") }}{% endfor %}'
+                '{% endautoescape %}')
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert render_template_string(template) == (
+            "Se connecter Page &lt;b&gt; 1 proposition trouvée Acceptée|"
+            "Se connecter Page &lt;b&gt; 2 propositions trouvées Acceptée|Page <b>")
+    assert copies == []
+
+
+def test_the_requests_commit_leaves_its_objects_as_they_are(app, client, ctx, monkeypatch):
+    """The request's session ends with it: its commit does not mark every object it loaded as stale (work thrown
+    away), and what the request wrote is what the next one reads."""
+    for n in range(3):
+        make_proposal(title=f"Proposition {n}")
+    client.get("/")
+    expired = []
+    expire = InstanceState._expire
+    monkeypatch.setattr(InstanceState, "_expire", lambda self, *a, **k: expired.append(self) or expire(self, *a, **k))
+    assert "Proposition 2" in client.get("/").get_data(as_text=True)
+    assert expired == []
+
+
+def test_dates_and_numbers_read_the_locale_and_zone_once_per_render(app, monkeypatch):
+    """The formatting filters read the locale and time zone once per render, not once per value; a template
+    rendered under another locale in the same request (a mail) is formatted in that one."""
+    reads = []
+    monkeypatch.setattr(templating, "get_timezone", lambda: reads.append(1) or get_timezone())
+    template = ('{% for n in [1000, 2000] %}{% set day = moment %}{{ n|number }} {{ day|date }} · {% endfor %}'
+                '{{ share|percent }} {{ none|date }}.')
+    moment = datetime(2026, 3, 5, 23, 30, tzinfo=UTC)  # already the 6th in Paris
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert render_template_string(template, moment=moment, share=0.5) == (
+            "1\u202f000 6 mars 2026 · 2\u202f000 6 mars 2026 · 50\u202f% .")
+        assert len(reads) == 1
+        with force_locale("en"):
+            assert render_template_string(template, moment=moment, share=0.5) == (
+                "1,000 6 March 2026 · 2,000 6 March 2026 · 50% .")
+        assert len(reads) == 2

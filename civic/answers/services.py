@@ -1,6 +1,6 @@
 """Official answers: one current answer per proposal, every version in the staff log, e-mailed to those concerned."""
 from flask_babel import lazy_gettext as _l, lazy_pgettext
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from .. import staff_log
@@ -61,8 +61,12 @@ register_topic(ANSWERS_TOPIC, _l("You will no longer receive e-mails about answe
                                  "support."), _stop_answer_mails)
 
 
+# Built once, its value bound: every proposal page runs it.
+_ANSWER_OF = select(Answer).where(Answer.proposal_id == bindparam("proposal_id"))
+
+
 def answer_of(proposal):
-    return db.session.execute(select(Answer).where(Answer.proposal_id == proposal.id)).scalar()
+    return db.session.execute(_ANSWER_OF, {"proposal_id": proposal.id}).scalar()
 
 
 def answer(official, proposal, status, text):

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, union, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, or_, select, union, update
 
 from .. import staff_log
 from ..access import Action, Role, check
@@ -82,16 +82,18 @@ def latest_published(limit, district_id=None):
                               .order_by(Decision.published_at.desc(), Decision.id.desc()).limit(limit)).scalars().all()
 
 
+_UPCOMING = Decision.opens_at > bindparam("now")
+# Built once with its values bound: every home page runs it, and building it cost as much as running it.
+_CURRENT_AND_UPCOMING = (
+    select(Decision).where(ANNOUNCED, Decision.published_at.is_(None), Decision.closes_at > bindparam("now"))
+    .order_by(_UPCOMING, case((_UPCOMING, Decision.opens_at), else_=Decision.closes_at), Decision.id)
+    .limit(bindparam("limit")))
+
+
 def current_and_upcoming(limit):
     """Up to ``limit`` announced votes not closed yet: those open now by nearest deadline, then those to come
     by nearest opening (what the home page shows)."""
-    now = utcnow()
-    upcoming = Decision.opens_at > now
-    return db.session.execute(
-        select(Decision).where(ANNOUNCED, Decision.published_at.is_(None),
-                               Decision.closes_at > now)
-        .order_by(upcoming, case((upcoming, Decision.opens_at), else_=Decision.closes_at), Decision.id)
-        .limit(limit)).scalars().all()
+    return db.session.execute(_CURRENT_AND_UPCOMING, {"now": utcnow(), "limit": limit}).scalars().all()
 
 
 def _check_dates(opens_at, closes_at):

@@ -3,8 +3,11 @@
 What a decision does to a kind of content is that kind's owner's (moderation.registry); here
 are the order of things, the reports, the journal and who is told.
 """
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, delete, func, insert, literal, or_, select, type_coerce, union_all, update
+from sqlalchemy import (String, and_, bindparam, delete, func, insert, literal, or_, select, type_coerce, union_all,
+                        update)
 
 from .. import labels, site_settings, staff_log, targets
 from ..access import Action, check
@@ -141,11 +144,21 @@ def reported_by(user, items):
     ids = {}
     for item in items:
         ids.setdefault(targets.type_of(item), set()).add(item.id)
-    rows = db.session.execute(select(Report.target_type, Report.target_id).where(
-        Report.reporter_id == user.id,
-        or_(*(and_(Report.target_type == target_type, Report.target_id.in_(sorted(numbers)))
-              for target_type, numbers in ids.items()))))
+    values = {"reporter_id": user.id}
+    for n, (target_type, numbers) in enumerate(ids.items()):
+        values[f"type_{n}"], values[f"ids_{n}"] = target_type, sorted(numbers)
+    rows = db.session.execute(_reports_of(len(ids)), values)
     return {(target_type, target_id) for target_type, target_id in rows}
+
+
+@cache  # one per number of kinds of content a page shows: a handful
+def _reports_of(kinds):
+    """reported_by's statement for that many kinds of content, built once: the reader, the kinds and the items'
+    ids are bound."""
+    return select(Report.target_type, Report.target_id).where(
+        Report.reporter_id == bindparam("reporter_id"),
+        or_(*(and_(Report.target_type == bindparam(f"type_{n}"),
+                   Report.target_id.in_(bindparam(f"ids_{n}", expanding=True))) for n in range(kinds))))
 
 
 def open_reports(target, limit=REPORTS_SHOWN):

@@ -4,8 +4,8 @@ from datetime import date
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import labels, staff_log
 from ..access import Action, check
@@ -279,12 +279,18 @@ def _with_phases(ids):
     return [found[i] for i in ids]
 
 
+# The home page's processes with their phases in one statement, built once with its values bound: every home
+# page runs it, and building it (or three of them) cost more than running it.
+_UNDER_WAY = (select(Process.id)
+              .where(PUBLISHED, Process.starts_at <= bindparam("now"), Process.ends_at > bindparam("now"))
+              .order_by(Process.ends_at, Process.id).limit(bindparam("limit")).subquery())
+_CURRENT_PROCESSES = (select(Process).join(_UNDER_WAY, _UNDER_WAY.c.id == Process.id).outerjoin(Process.phases)
+                      .options(contains_eager(Process.phases)).order_by(Process.ends_at, Process.id, Phase.position))
+
+
 def current_processes(limit=HOME_PROCESSES):
     """What the home page shows first: the processes under way, those ending soonest first."""
-    now = utcnow()
-    ids = db.session.execute(select(Process.id).where(PUBLISHED, Process.starts_at <= now, Process.ends_at > now)
-                             .order_by(Process.ends_at, Process.id).limit(limit)).scalars().all()
-    return _with_phases(ids)
+    return db.session.execute(_CURRENT_PROCESSES, {"now": utcnow(), "limit": limit}).unique().scalars().all()
 
 
 def follow_up_scope(process):

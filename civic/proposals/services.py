@@ -1,8 +1,9 @@
 """Proposal, support and comment operations. Services flush; the request commits once."""
+from functools import cache
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, literal, select, tuple_
+from sqlalchemy import bindparam, exists, func, literal, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import District
@@ -15,6 +16,7 @@ from ..moderation.models import ModerationMode
 from ..moderation.services import mode_for, resolve_reports
 from ..pagination import count, keyset_page
 from ..processes.models import ProcessProposal
+from ..text import search_terms
 from ..themes.services import offered_theme
 from ..transaction import lock_rows, unique_insert
 from . import search
@@ -116,12 +118,15 @@ def proposal_has_activity(proposal):
     ).scalar()
 
 
+# Built once, values bound: every proposal page a resident opens runs it.
+_HAS_SUPPORTED = select(exists().where(Support.proposal_id == bindparam("proposal_id"),
+                                       Support.user_id == bindparam("user_id")))
+
+
 def has_supported(user, proposal):
     if not user.is_authenticated:
         return False
-    return db.session.execute(
-        select(exists().where(Support.proposal_id == proposal.id, Support.user_id == user.id))
-    ).scalar()
+    return db.session.execute(_HAS_SUPPORTED, {"proposal_id": proposal.id, "user_id": user.id}).scalar()
 
 
 def support_proposal(user, proposal):
@@ -189,15 +194,26 @@ def _with_author(statement):
     return statement.options(joinedload(Comment.author), selectinload(Comment.counter))
 
 
+# A proposal page's threads and their first replies, in statements built once with their values bound (the
+# proposal, the threads' ids): every proposal page runs them.
+_THREADS = select(Comment.id, *_THREAD_ORDER).where(Comment.proposal_id == bindparam("proposal_id"),
+                                                    Comment.parent_id.is_(None))
+_COMMENTS = _with_author(select(Comment).where(Comment.id.in_(bindparam("ids", expanding=True))))
+_RANKED = select(Comment.id, func.row_number().over(partition_by=Comment.parent_id, order_by=_THREAD_ORDER)
+                 .label("position")).where(Comment.parent_id.in_(bindparam("thread_ids", expanding=True))).subquery()
+_FIRST_REPLIES = _with_author(select(Comment).join(_RANKED, _RANKED.c.id == Comment.id)
+                              .where(_RANKED.c.position <= REPLIES_SHOWN).order_by(*_THREAD_ORDER))
+_REPLY_COUNTS = (select(Comment.parent_id, func.count(Comment.id))
+                 .where(Comment.parent_id.in_(bindparam("thread_ids", expanding=True))).group_by(Comment.parent_id))
+
+
 def comment_threads(proposal, page=1, after=None, before=None):
     """A page of the proposal's threads, oldest first: a Page whose items are (comment, replies shown,
     number of replies) with replies shown the first REPLIES_SHOWN ones."""
-    keys = keyset_page(
-        select(Comment.id, *_THREAD_ORDER).where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None)),
-        _THREAD_ORDER, page=page, per_page=THREADS_PER_PAGE, after=after, before=before)
+    keys = keyset_page(_THREADS, _THREAD_ORDER, page=page, per_page=THREADS_PER_PAGE, after=after, before=before,
+                       params={"proposal_id": proposal.id}, built_once=True)
     ids = [row.id for row in keys.items]
-    comments = {c.id: c for c in db.session.execute(_with_author(select(Comment).where(Comment.id.in_(ids))))
-                .scalars()}
+    comments = {c.id: c for c in db.session.execute(_COMMENTS, {"ids": ids}).scalars()}
     replies, counts = _first_replies(ids)
     keys.items = [(comments[i], replies.get(i, []), counts.get(i, 0)) for i in ids]
     return keys
@@ -208,17 +224,10 @@ def _first_replies(thread_ids):
     whatever the number of threads."""
     if not thread_ids:
         return {}, {}
-    position = func.row_number().over(partition_by=Comment.parent_id, order_by=_THREAD_ORDER).label("position")
-    ranked = select(Comment.id, position).where(Comment.parent_id.in_(thread_ids)).subquery()
-    shown = db.session.execute(_with_author(
-        select(Comment).join(ranked, ranked.c.id == Comment.id).where(ranked.c.position <= REPLIES_SHOWN)
-        .order_by(*_THREAD_ORDER))).scalars()
     replies = {}
-    for reply in shown:
+    for reply in db.session.execute(_FIRST_REPLIES, {"thread_ids": thread_ids}).scalars():
         replies.setdefault(reply.parent_id, []).append(reply)
-    counts = dict(db.session.execute(select(Comment.parent_id, func.count(Comment.id))
-                                     .where(Comment.parent_id.in_(thread_ids)).group_by(Comment.parent_id)).all())
-    return replies, counts
+    return replies, dict(db.session.execute(_REPLY_COUNTS, {"thread_ids": thread_ids}).all())
 
 
 def find_thread(proposal, comment_id):
@@ -275,6 +284,35 @@ _ORDERS = {
 }
 
 
+@cache  # one per shape of list (sort, which filters): a few dozen at most
+def _listing(sort, one_state, answer, theme, district, process, with_authors):
+    """(the matching proposals' order columns, the rows of a page) for a list of that shape, built once: the
+    values of its filters are bound as "state", "answer", "theme_id", "district_id" and "process_id"."""
+    order = _ORDERS[sort]
+    statement = select(*order).where(Proposal.held_by_reports.is_(False))
+    statement = statement.where(Proposal.state == bindparam("state") if one_state
+                                else Proposal.state.in_(PUBLIC_STATES))
+    if answer == "none":
+        statement = statement.where(~exists().where(Answer.proposal_id == Proposal.id))
+    elif answer:
+        statement = statement.where(exists().where(Answer.proposal_id == Proposal.id,
+                                                   Answer.status == bindparam("answer")))
+    if theme:
+        statement = statement.where(Proposal.theme_id == bindparam("theme_id"))
+    if district:
+        statement = statement.where(Proposal.district_id == bindparam("district_id"))
+    if process:
+        statement = statement.where(exists().where(ProcessProposal.proposal_id == Proposal.id,
+                                                   ProcessProposal.process_id == bindparam("process_id")))
+    return statement, _page_rows(statement, order, with_authors)
+
+
+def _page_rows(statement, order, with_authors):
+    # The rows with their order's columns (the cursors are made of them); many-to-one joins keep the LIMIT as it is.
+    return statement.with_only_columns(Proposal, *order).options(
+        joinedload(Proposal.theme), *([joinedload(Proposal.author)] if with_authors else []))
+
+
 def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort="newest", page=1, per_page=10,
                    answer=None, after=None, before=None, counted=True, district_id=None, process_id=None,
                    with_authors=False):
@@ -286,25 +324,17 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
     matching proposal (for "N proposals found"). ``with_authors``: also load their authors (a feed names them).
     ``process_id``: only the proposals of that process."""
     order = _ORDERS[sort]
-    statement = select(*order).where(Proposal.held_by_reports.is_(False))
-    statement = statement.where(Proposal.state == state if state is not None else Proposal.state.in_(PUBLIC_STATES))
-    if answer == "none":
-        statement = statement.where(~exists().where(Answer.proposal_id == Proposal.id))
-    elif answer is not None:
-        statement = statement.where(exists().where(Answer.proposal_id == Proposal.id, Answer.status == answer))
-    if theme_id:
-        statement = statement.where(Proposal.theme_id == theme_id)
-    if district_id:
-        statement = statement.where(Proposal.district_id == district_id)
-    if process_id is not None:
-        statement = statement.where(exists().where(ProcessProposal.proposal_id == Proposal.id,
-                                                   ProcessProposal.process_id == process_id))
-    statement = search.matching(statement, query, db.session.get_bind().dialect.name)
-    # The rows with their order's columns (the cursors are made of them); many-to-one joins keep the LIMIT as it is.
-    rows = statement.with_only_columns(Proposal, *order).options(
-        joinedload(Proposal.theme), *([joinedload(Proposal.author)] if with_authors else []))
+    statement, rows = _listing(sort, state is not None, "none" if answer == "none" else answer is not None,
+                               bool(theme_id), bool(district_id), process_id is not None, with_authors)
+    params = {"state": state, "answer": answer, "theme_id": theme_id, "district_id": district_id,
+              "process_id": process_id}
+    searched = bool(search_terms(query))
+    if searched:  # the words searched are in the statement: built for this request
+        statement = search.matching(statement, query, db.session.get_bind().dialect.name)
+        rows = _page_rows(statement, order, with_authors)
+    total = count(statement, cap=COUNT_CAP, params=params, built_once=not searched) if counted else None
     keys = keyset_page(rows, order, page=page, per_page=per_page, after=after, before=before, descending=True,
-                       total=count(statement, cap=COUNT_CAP) if counted else None, count_cap=COUNT_CAP)
+                       total=total, count_cap=COUNT_CAP, params=params, built_once=not searched)
     keys.items = [ProposalRow(row[0], row[0].support_count, row[0].comment_count) for row in keys.items]
     return keys
 

@@ -1,5 +1,6 @@
 """Reports, the moderator's queue and decisions, the public journal, moderation settings."""
 import pytest
+from sqlalchemy import event
 
 from civic.accounts.models import Role
 from civic.extensions import db
@@ -8,6 +9,7 @@ from civic.moderation.models import ModerationAction, ModerationKind, Moderation
 from civic.db_types import utcnow
 from civic.proposals.models import Comment, Proposal, ProposalState, Support
 from civic.staff_log import StaffLogEntry
+from civic.targets import TargetType
 from tests.client import Page, text_of
 from tests.queries import recording
 from tests.factories import login, make_comment, make_proposal, make_support, make_theme, make_user
@@ -457,3 +459,30 @@ def test_content_one_reported_says_so_in_place_of_the_link_at_one_query_for_the_
     with recording(app) as statements:
         client_request.get("proposals.detail", proposal_id=proposal.id)
     assert sum("FROM report" in s for s in statements) == 1
+
+
+def test_what_a_reader_reported_is_found_by_one_statement_built_once(ctx):
+    """Pages of other items, of the same kinds, run the same statement (built once, the reader and the items
+    bound), and it still finds only this reader's reports of these items."""
+    reader, other = make_user(), make_user()
+    pages = []
+    for _ in range(2):
+        proposal = make_proposal()
+        comments = [make_comment(proposal), make_comment(proposal)]
+        services.report(reader, comments[1], ReportReason.SPAM, "")
+        services.report(other, comments[0], ReportReason.SPAM, "")
+        db.session.commit()
+        pages.append((proposal, comments))
+    executed = []
+
+    def record(state):
+        executed.append(state.statement)
+
+    event.listen(db.session, "do_orm_execute", record)
+    try:
+        found = [services.reported_by(reader, [proposal, *comments]) for proposal, comments in pages]
+    finally:
+        event.remove(db.session, "do_orm_execute", record)
+    assert found == [{(TargetType.COMMENT, comments[1].id)} for _proposal, comments in pages]
+    of_reports = [statement for statement in executed if "FROM report" in str(statement)]  # not the items' reloads
+    assert len(of_reports) == 2 and of_reports[0] is of_reports[1]
