@@ -1,12 +1,12 @@
 """A consultation with JavaScript off: an official creates a process with a questionnaire phase, writes its
-questionnaire and two questions, moves one up; a new resident answers, first forgetting a required question,
+questionnaire and two questions, moves one up, publishes the process; a new resident answers, first forgetting a required question,
 and reads what they answered. Every page on the way is checked like the crawled ones."""
 import re
 import secrets
 
 import pytest
 
-from .test_journey_without_js import Journey, activate, labelled, press_enter, type_into
+from .test_journey_without_js import SUBMIT, Journey, activate, labelled, press_enter, type_into
 from .test_process_journey import _phases
 
 pytestmark = pytest.mark.browser
@@ -45,6 +45,11 @@ def test_an_official_asks_questions_and_a_resident_answers_without_javascript(si
             assert page.url == setup, f"the question is not saved: {page.url}"
         check(activate(page, page.locator("main ol.questions > li").nth(1).locator("button", has_text="Monter")))
         assert page.locator("main ol.questions > li strong").first.inner_text() == "Que faudrait-il changer ?"
+        # Then publishes the process, after a confirmation: until then only the staff see it.
+        check(page.goto(process_path))
+        check(activate(page, page.locator(f"main a[href$='{process_path}/publish']").first))
+        check(activate(page, page.locator("main form").locator(SUBMIT).first))
+        assert page.locator("#draft").count() == 0, f"the process is not published: {page.url}"
 
         # A new resident answers: the required question forgotten first, then answered.
         page, check = resident.page, resident.check
