@@ -1,6 +1,6 @@
 """A consultation with JavaScript off: an official creates a process with a questionnaire phase, writes its
-questionnaire and two questions, moves one up, publishes the process; a new resident answers, first forgetting a required question,
-and reads what they answered. Every page on the way is checked like the crawled ones."""
+questionnaire and two questions, moves one up, publishes the process; a new resident answers, first forgetting a
+required question, and reads what they answered. Every page on the way is checked like the crawled ones."""
 import re
 import secrets
 
