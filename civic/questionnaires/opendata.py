@@ -2,8 +2,9 @@
 
 The questions are public as soon as their process is (anybody reads them before answering). The counts and the
 published free texts are public once the questionnaire phase is over, as the results page is
-(results.results_public). No dataset has a column for a respondent, a response or an answer's number, and none
-lets one gather the texts of one respondent: the texts of a question are listed in the alphabetical order of their
+(results.results_public). No dataset has a column for a respondent, a response or an answer's number (the
+moderation journal's target_id is empty for answers, civic.targets.Kind.key), and none lets one gather the texts
+of one respondent: the texts of a question are listed in the alphabetical order of their
 words, numbered in that order within the question, and dated to the day they were written, so that neither a
 number nor an order follows a respondent from one question to the next. (On a day when a single resident
 answered, the texts of that day are theirs; the day is what the page shows of a text, and a re-user learns no

@@ -192,10 +192,10 @@ def latest_texts(questionnaire, question_ids):
 
 def text_page(question, *, order="newest", published_only=True, page=1, after=None, before=None,
               per_page=TEXTS_PAGE):
-    """A page of the texts answered to ``question`` (rows of id, text, state), newest or oldest first:
+    """A page of the texts answered to ``question`` (rows of id, code, text, state), newest or oldest first:
     the published ones for the public, all of them for the staff who write the synthesis."""
-    statement = select(Answer.id, Answer.text, Answer.text_state).where(Answer.question_id == question.id,
-                                                                         Answer.text.is_not(None))
+    statement = select(Answer.id, Answer.code, Answer.text, Answer.text_state).where(
+        Answer.question_id == question.id, Answer.text.is_not(None))
     if published_only:
         statement = statement.where(public_text())
     return keyset_page(statement, (Answer.id,), page=page, per_page=per_page, after=after, before=before,

@@ -147,6 +147,7 @@ def upgrade():
     sa.Column('choice_id', sa.Integer(), nullable=True),
     sa.Column('scale', sa.Integer(), nullable=True),
     sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('code', sa.String(length=12), nullable=True),
     sa.Column('text_state', sa.Enum('pending', 'published', 'rejected', name='textstate', native_enum=False, create_constraint=True, length=24), nullable=True),
     sa.Column('moderation_reason', sa.Text(), nullable=True),
     sa.Column('held_by_reports', sa.Boolean(), server_default=sa.false(), nullable=False),
@@ -156,7 +157,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['choice_id'], ['questionnaire_choice.id'], name=op.f('fk_questionnaire_answer_choice_id_questionnaire_choice'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['question_id'], ['questionnaire_question.id'], name=op.f('fk_questionnaire_answer_question_id_questionnaire_question'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['response_id'], ['questionnaire_response.id'], name=op.f('fk_questionnaire_answer_response_id_questionnaire_response'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_questionnaire_answer'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_questionnaire_answer')),
+    sa.UniqueConstraint('code', name=op.f('uq_questionnaire_answer_code')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('questionnaire_answer', schema=None) as batch_op:
         batch_op.create_index('ix_questionnaire_answer_question', ['question_id', 'choice_id', 'scale'], unique=False)
