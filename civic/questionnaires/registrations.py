@@ -19,9 +19,10 @@ from ..moderation.models import Report
 from ..privacy.registry import ANONYMISE, KEEP, Section, move_unless_held, refers_to_account, register_section
 from ..processes import sections
 from ..processes.models import PhaseKind, Process
+from ..processes.phases import current_phase, today
 from . import results
 from .models import Answer, QuestionKind, Questionnaire, Response
-from .services import field_name, response_of
+from .services import field_name, has_questions, questionnaire_of, response_of
 
 targets.register(targets.Kind(
     type=targets.TargetType.QUESTIONNAIRE, model=Questionnaire, numbered=_l("Questionnaire n° %(n)s"),
@@ -31,13 +32,17 @@ targets.register(targets.Kind(
 
 def _process_part(process):
     """The questionnaire on its process's page: for a process with a questionnaire phase."""
-    if process.phase_of(PhaseKind.QUESTIONNAIRE) is None:
+    phase = process.phase_of(PhaseKind.QUESTIONNAIRE)
+    if phase is None:
         return None
-    questionnaire = db.session.execute(select(Questionnaire).where(Questionnaire.process_id == process.id)).scalar()
+    questionnaire = questionnaire_of(process, with_questions=False)
     if questionnaire is None:
-        return {"questionnaire": None, "response": None, "summary": None}
+        return {"questionnaire": None, "response": None, "summary": None, "over": phase.ends_on < today()}
+    current = current_phase(process)
+    is_open = current is not None and current.kind is PhaseKind.QUESTIONNAIRE
     return {"questionnaire": questionnaire, "response": response_of(actor(), questionnaire),
-            "summary": results.summary(questionnaire)}
+            # Open without a question: residents are told why there is nothing to answer.
+            "empty": is_open and not has_questions(questionnaire), "summary": results.summary(questionnaire)}
 
 
 sections.register(sections.Section(key="questionnaire", order=10, template="questionnaires/_process_part.html",

@@ -8,7 +8,7 @@ from ..processes.models import PhaseKind
 from ..processes.phases import phase_refusal
 from ..processes.rules import NOT_PUBLISHED, viewable
 from .models import Questionnaire
-from .services import is_answered
+from .services import has_questions, is_answered
 
 OFFICIALS = {Role.ELECTED, Role.ADMIN}
 
@@ -35,7 +35,7 @@ def _may_answer(_user, questionnaire):
     if questionnaire.process.is_draft:
         return NOT_PUBLISHED
     return phase_refusal(questionnaire.process, Action.QUESTIONNAIRE_ANSWER) or (
-        None if questionnaire.questions else NO_QUESTION)
+        None if has_questions(questionnaire) else NO_QUESTION)
 
 
 # A draft process's questionnaire is the staff's, as the process is: every page that loads one answers 404.

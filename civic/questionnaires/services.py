@@ -7,6 +7,7 @@ is the database's (UNIQUE (questionnaire, respondent)): a second one, online, at
 once, is refused by the constraint.
 """
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask_babel import format_number, lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -18,6 +19,7 @@ from ..access import Action, check
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
+from ..processes.models import PhaseKind
 from ..targets import TargetType
 from ..transaction import lock_rows, unique_insert
 from .models import (CHOICE_KINDS, CHOICE_MAX, LONG_TEXT_MAX, SCALE, SHORT_TEXT_MAX, Answer, Choice, FreeTextUse,
@@ -154,6 +156,23 @@ def remove_question(question, by):
     questionnaire.updated_at = utcnow()
     db.session.flush()
     staff_log.record(by, "questionnaire", "question_remove", TargetType.QUESTIONNAIRE, questionnaire.id, before, {})
+
+
+def has_questions(questionnaire):
+    """Whether ``questionnaire`` has a question, without loading them."""
+    return db.session.execute(select(exists().where(Question.questionnaire_id == questionnaire.id))).scalar()
+
+
+# How long before its questionnaire phase opens a questionnaire without questions is worth a warning.
+EMPTY_WARNING_DAYS = 7
+
+
+def opens_empty(questionnaire, day):
+    """Whether residents find (or will within EMPTY_WARNING_DAYS of ``day``) an open questionnaire with nothing to
+    answer: its phase is under way or about to start, and it has no question."""
+    phase = questionnaire.process.phase_of(PhaseKind.QUESTIONNAIRE)
+    return (phase is not None and not questionnaire.questions and day <= phase.ends_on
+            and phase.starts_on <= day + timedelta(days=EMPTY_WARNING_DAYS))
 
 
 UP, DOWN = "up", "down"

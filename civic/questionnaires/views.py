@@ -9,7 +9,7 @@ from ..counters.models import AssistedActionKind
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..processes.models import Process
-from ..processes.phases import current_phase, steps
+from ..processes.phases import current_phase, steps, today
 from ..transaction import refuse
 from . import registrations  # noqa: F401 - the questionnaire's part of process pages, receipts, "my data"
 from . import rules  # noqa: F401 - registers the package's access rules
@@ -103,7 +103,15 @@ def edit(questionnaire):
 def setup(questionnaire):
     questionnaire = services.questionnaire_of(questionnaire.process)  # with its questions and their choices
     return render_template("questionnaires/setup.html", answered=services.is_answered(questionnaire),
-                           **_frame(questionnaire))
+                           opens_empty=services.opens_empty(questionnaire, today()),
+                           warning_days=services.EMPTY_WARNING_DAYS, **_frame(questionnaire))
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/preview")
+@requires(Action.QUESTIONNAIRE_MANAGE, load=Questionnaire, refused=_to_process)
+def preview(questionnaire):
+    """The form as residents will see it, without a way to send it: officials read it before the phase opens."""
+    return _answer_page(questionnaire, preview=True)
 
 
 def _question_form(questionnaire, question=None):
@@ -175,10 +183,10 @@ def _already_answered(questionnaire):
     return redirect(url_for("questionnaires.answered", questionnaire_id=questionnaire.id))
 
 
-def _answer_page(questionnaire, typed=None, status=200):
+def _answer_page(questionnaire, typed=None, status=200, preview=False):
     typed = typed or services.Typed()
     questionnaire = services.questionnaire_of(questionnaire.process)  # with its questions and their choices
-    return render_template("questionnaires/answer.html", typed=typed, errors=typed.errors,
+    return render_template("questionnaires/answer.html", typed=typed, errors=typed.errors, preview=preview,
                            has_errors=bool(typed.errors), field_name=services.field_name, limits=services.TEXT_LIMITS,
                            **_frame(questionnaire)), status
 
