@@ -14,7 +14,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l, lazy_pgettext
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels
@@ -153,6 +153,12 @@ class Answer(db.Model):
         # The counts of a question (choices, scale), and the free texts of a question in the order written.
         Index("ix_questionnaire_answer_question", "question_id", "choice_id", "scale"),
         Index("ix_questionnaire_answer_texts", "question_id", "text_state", "id"),
+        # One answer per question and response (a scale value or a text), one row per option chosen: whatever
+        # writes them, a response counts once in each count.
+        Index("uq_questionnaire_answer_question", "response_id", "question_id", unique=True,
+              sqlite_where=sql("choice_id IS NULL"), postgresql_where=sql("choice_id IS NULL")),
+        Index("uq_questionnaire_answer_choice", "response_id", "choice_id", unique=True,
+              sqlite_where=sql("choice_id IS NOT NULL"), postgresql_where=sql("choice_id IS NOT NULL")),
         # Ids are never reused (an erased answer's id would not name another one in a moderator's memory).
         {"sqlite_autoincrement": True},
     )

@@ -2,7 +2,9 @@
 
 Reviewed by hand. Five new tables (civic.questionnaires.models); nothing existing is filled in. The database
 holds the one response per resident and questionnaire (a UNIQUE constraint, whatever the channel), and that
-an answer is one thing: a choice, a value from 1 to 5, or a text.
+an answer is one thing: a choice, a value from 1 to 5, or a text, given once per question and response (one row
+per option chosen: partial UNIQUE indexes). A text answer has a random public code (UNIQUE), and answers' ids are
+never reused on SQLite (AUTOINCREMENT, as 0023).
 
 The new enum values widen seven CHECK constraints that Alembic does not see: a phase may be a questionnaire;
 the audit log records a questionnaire answered, about a questionnaire; reports, reported items and moderation
@@ -165,6 +167,8 @@ def upgrade():
         batch_op.create_index('ix_questionnaire_answer_question', ['question_id', 'choice_id', 'scale'], unique=False)
         batch_op.create_index(batch_op.f('ix_questionnaire_answer_response_id'), ['response_id'], unique=False)
         batch_op.create_index('ix_questionnaire_answer_texts', ['question_id', 'text_state', 'id'], unique=False)
+        batch_op.create_index('uq_questionnaire_answer_question', ['response_id', 'question_id'], unique=True, sqlite_where=sa.text('choice_id IS NULL'), postgresql_where=sa.text('choice_id IS NULL'))
+        batch_op.create_index('uq_questionnaire_answer_choice', ['response_id', 'choice_id'], unique=True, sqlite_where=sa.text('choice_id IS NOT NULL'), postgresql_where=sa.text('choice_id IS NOT NULL'))
 
     _type_checks(widened=True)
 
@@ -172,6 +176,8 @@ def upgrade():
 def downgrade():
     _type_checks(widened=False)
     with op.batch_alter_table('questionnaire_answer', schema=None) as batch_op:
+        batch_op.drop_index('uq_questionnaire_answer_choice')
+        batch_op.drop_index('uq_questionnaire_answer_question')
         batch_op.drop_index('ix_questionnaire_answer_texts')
         batch_op.drop_index(batch_op.f('ix_questionnaire_answer_response_id'))
         batch_op.drop_index('ix_questionnaire_answer_question')
