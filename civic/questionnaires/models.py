@@ -75,6 +75,8 @@ class Questionnaire(db.Model):
     # Written by the services once the answers are read; public from synthesis_published_at.
     synthesis: Mapped[str] = mapped_column(Text, default="")
     synthesis_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When its text last changed: updated_at moves with any edit of the questionnaire, this only with the synthesis.
+    synthesis_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import staff_log
+from ..access import Action, check
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
@@ -41,6 +42,7 @@ SYNTHESIS_EXCERPT = 1_200
 # Newest first by default: what residents wrote last is what they have not read yet.
 TEXT_ORDERS = ("newest", "oldest")
 
+staff_log.describe("synthesis", "drafted", _l("Draft of the synthesis of questionnaire n° %(n)s saved"))
 staff_log.describe("synthesis", "published", _l("Synthesis of questionnaire n° %(n)s published"))
 staff_log.describe("synthesis", "updated", _l("Synthesis of questionnaire n° %(n)s updated"))
 staff_log.describe_fields(TargetType.QUESTIONNAIRE, "synthesis", {
@@ -222,6 +224,7 @@ def summary(questionnaire):
 
 def save_synthesis(questionnaire, official, text, publish):
     """Write the synthesis; ``publish`` makes it public (it stays editable, its page says when it last changed)."""
+    check(official, Action.QUESTIONNAIRE_SYNTHESIS, questionnaire)
     text = (text or "").strip()
     if not text:
         raise DomainError(_l("Write the synthesis."), field="synthesis")
@@ -235,11 +238,12 @@ def save_synthesis(questionnaire, official, text, publish):
         return False
     now = utcnow()
     questionnaire.synthesis, questionnaire.updated_at = text, now
+    if text != before["synthesis"]:
+        questionnaire.synthesis_updated_at = now
     if publish and not was_published:
         questionnaire.synthesis_published_at = now
     db.session.flush()
-    action = "updated" if was_published else "published" if publish else None
-    if action:
-        staff_log.record(official, "synthesis", action, TargetType.QUESTIONNAIRE, questionnaire.id, before,
-                         {"synthesis": text})
+    action = "updated" if was_published else "published" if publish else "drafted"
+    staff_log.record(official, "synthesis", action, TargetType.QUESTIONNAIRE, questionnaire.id, before,
+                     {"synthesis": text})
     return True

@@ -93,6 +93,7 @@ def upgrade():
     sa.Column('free_text_use', sa.Enum('published', 'synthesis', name='freetextuse', native_enum=False, create_constraint=True, length=24), nullable=False),
     sa.Column('synthesis', sa.Text(), nullable=False),
     sa.Column('synthesis_published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('synthesis_updated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['process_id'], ['process.id'], name=op.f('fk_questionnaire_process_id_process'), ondelete='CASCADE'),
