@@ -13,7 +13,8 @@ than 100.
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_number, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -229,7 +230,8 @@ def save_synthesis(questionnaire, official, text, publish):
     if not text:
         raise DomainError(_l("Write the synthesis."), field="synthesis")
     if len(text) > SYNTHESIS_MAX:
-        raise DomainError(_l("Shorten the synthesis to %(max)s characters.", max=SYNTHESIS_MAX), field="synthesis")
+        raise DomainError(_l("Shorten the synthesis to %(max)s characters.",
+                          max=LazyString(format_number, SYNTHESIS_MAX)), field="synthesis")
     # Two officials saving at once: the second reads the first's text as its "before".
     lock_rows(questionnaire)
     before = {"synthesis": questionnaire.synthesis}

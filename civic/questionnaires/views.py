@@ -187,7 +187,7 @@ def _answer_page(questionnaire, typed=None, status=200, preview=False):
     typed = typed or services.Typed()
     questionnaire = services.questionnaire_of(questionnaire.process)  # with its questions and their choices
     return render_template("questionnaires/answer.html", typed=typed, errors=typed.errors, preview=preview,
-                           has_errors=bool(typed.errors), field_name=services.field_name, limits=services.TEXT_LIMITS,
+                           has_errors=bool(typed.errors), field_name=services.field_name,
                            **_frame(questionnaire)), status
 
 

@@ -71,6 +71,12 @@ def test_each_kind_is_checked_and_what_was_typed_is_kept(client_request, login_a
     # Each error is tied to its question's fieldset.
     fieldset = page.select_one(f"#q{level.id}-error").find_parent("fieldset")
     assert f"q{level.id}-error" in fieldset["aria-describedby"].split()
+    # A text question is one field with its label (its hint and error read once, with it), and no maxlength to
+    # cut a paste short: the server says how long it may be.
+    assert page.select_one(f'label[for="q{word.id}"]') is not None
+    assert page.select_one(f"#q{word.id}").find_parent("fieldset") is None
+    assert f"q{word.id}-error" in page.select_one(f"#q{word.id}")["aria-describedby"].split()
+    assert not page.select("[maxlength]")
     assert _responses() == []
 
 

@@ -99,7 +99,8 @@ def test_an_empty_or_too_long_synthesis_is_refused_keeping_what_was_typed(client
     long = "a" * (SYNTHESIS_MAX + 1)
     page = client_request.post("questionnaire_results.synthesis", process_id=questionnaire.process_id,
                                _data={"synthesis": long, "publish": "1"}, _expected_status=200)
-    assert page.field_error("synthesis") and page.value("synthesis") == long
+    # The number in the reader's language (10 000, grouped), what was typed kept.
+    assert page.field_error("synthesis") == "Saisissez 10 000 caractères au plus." and page.value("synthesis") == long
     db.session.refresh(questionnaire)
     assert questionnaire.synthesis_published_at is None
 
