@@ -40,6 +40,7 @@ from .questionnaires.models import Answer, FreeTextUse, QuestionKind, Response, 
 from .questionnaires.results import save_synthesis
 from .targets import TargetType
 from .text import normalize_for_search
+from .timezones import paris_day_bounds
 from .themes.models import Theme
 from .voting.majority_judgment import GRADES
 
@@ -531,9 +532,13 @@ def _library_synthesis():
 
 
 def _questionnaire(official, title, summary, days, free_text_use, questions):
-    """A consultation: a questionnaire phase then a results phase, whose days fall at ``days`` from today."""
+    """A consultation: a questionnaire phase then a results phase, whose days fall at ``days`` from today.
+
+    A questionnaire is written before its phase ends (the services refuse it after): a past one is written as if
+    its days were to come, then its phases are moved back to ``days`` here, as the passing days would have."""
     first = today()
-    rows = [PhaseRow(kind, first + timedelta(days=start), first + timedelta(days=end), n)
+    shift = 1 - days[0][0] if days[0][1] < 0 else 0  # a past questionnaire's days, moved to start tomorrow
+    rows = [PhaseRow(kind, first + timedelta(days=start + shift), first + timedelta(days=end + shift), n)
             for n, (kind, (start, end)) in enumerate(zip((PhaseKind.QUESTIONNAIRE, PhaseKind.RESULTS), days), 1)]
     process = processes.save_process(
         None, official, title=title, summary=summary, budget=None, theme_ids=[], district_ids=[], phases=rows,
@@ -546,6 +551,12 @@ def _questionnaire(official, title, summary, days, free_text_use, questions):
     for kind, text, required, choices in questions:
         questionnaires.save_question(questionnaire, None, official, kind=kind, text=text, hint="", required=required,
                                      choices=list(choices))
+    if shift:
+        for phase in process.phases:
+            phase.starts_on -= timedelta(days=shift)
+            phase.ends_on -= timedelta(days=shift)
+        process.starts_at, process.ends_at = paris_day_bounds(process.phases[0].starts_on,
+                                                              process.phases[-1].ends_on)
     db.session.flush()
     return questionnaire
 

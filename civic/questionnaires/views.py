@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from ..access import Action, requires
+from ..access import Action, can, requires
 from ..counters.acting import actor, assisted_session, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind
 from ..domain import DomainError, attach_error, flash_refusal
@@ -37,6 +37,9 @@ def _to_process(thing, message):
 
 
 def _to_setup(questionnaire, message):
+    """Back to the setup page, or to the process's once the setup is closed too (the phase is over)."""
+    if not can(current_user, Action.QUESTIONNAIRE_MANAGE, questionnaire):
+        return _to_process(questionnaire, message)
     flash_refusal(DomainError(message))
     return redirect(url_for("questionnaires.setup", questionnaire_id=questionnaire.id))
 
@@ -145,9 +148,13 @@ def edit_question(question):
     return _question_form(question.questionnaire, question)
 
 
-@bp.route("/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/remove", methods=["POST"])
+@bp.route("/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/remove", methods=["GET", "POST"])
 @requires(Action.QUESTIONNAIRE_QUESTIONS, load=_question, refused=_to_setup)
 def remove_question(question):
+    """Asked first (a page with its button, no script): a question removed is gone with its options."""
+    if request.method == "GET":
+        return render_template("questionnaires/remove_question.html", question=question,
+                               **_frame(question.questionnaire))
     questionnaire_id = question.questionnaire_id
     try:
         services.remove_question(question, current_user)

@@ -42,8 +42,6 @@ def test_the_setup_page_warns_when_the_phase_opens_soon_without_questions(client
         assert WARNING in page.text(".notice-error")
     ready = make_consultation(current=None, questions=EVERY_KIND)
     assert not client_request.get("questionnaires.setup", questionnaire_id=ready.id).has(".notice-error")
-    over = make_consultation(current=PhaseKind.RESULTS)
-    assert not client_request.get("questionnaires.setup", questionnaire_id=over.id).has(".notice-error")
 
 
 def test_a_process_whose_questionnaire_phase_ended_without_one_says_it_had_none(client_request, login_as):
