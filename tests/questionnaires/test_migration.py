@@ -11,8 +11,8 @@ from tests.test_migrations import MIGRATIONS, RESIDENT, empty_database_url  # no
 
 NEW_VALUES = (
     "INSERT INTO process (id, title, summary, description, budget, starts_at, ends_at, created_by_id, created_at,"
-    " updated_at) VALUES (1, 'C', 'S', '', NULL, '2026-01-01 00:00:00+00', '2099-01-01 00:00:00+00', 1, CURRENT_TIMESTAMP,"
-    " CURRENT_TIMESTAMP)",
+    " updated_at) VALUES (1, 'C', 'S', '', NULL, '2026-01-01 00:00:00+00', '2099-01-01 00:00:00+00', 1,"
+    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
     "INSERT INTO process_phase (process_id, position, kind, starts_on, ends_on)"
     " VALUES (1, 0, 'questionnaire', '2027-01-01', '2027-01-31')",
     "INSERT INTO assisted_action (created_at, kind, resident_id, object_type, object_id)"

@@ -100,4 +100,5 @@ def test_erasing_with_the_contributions_removes_the_free_texts_and_settles_their
 def test_the_erasure_form_says_the_free_texts_go_with_the_contributions(client_request, login_as):
     login_as()
     page = client_request.get("accounts.erase")
-    assert "textes libres écrits dans les questionnaires (les autres réponses restent comptées, anonymes)" in page.text()
+    assert ("textes libres écrits dans les questionnaires (les autres réponses restent comptées, anonymes)"
+            in page.text())
