@@ -5,6 +5,8 @@ Everything is fictional. The same data comes out each time (fixed random seed).
 import random
 from datetime import date, timedelta
 
+from werkzeug.datastructures import MultiDict
+
 from . import identity
 from .access import Role
 from .accounts.models import District, User
@@ -38,6 +40,7 @@ from .questionnaires.models import Answer, FreeTextUse, QuestionKind, Response, 
 from .questionnaires.results import save_synthesis
 from .targets import TargetType
 from .text import normalize_for_search
+from .timezones import paris_day_bounds
 from .themes.models import Theme
 from .voting.majority_judgment import GRADES
 
@@ -514,18 +517,28 @@ LIBRARY_QUESTIONS = (
 )
 LIBRARY_TEXTS = ("Des jeux de société et un coin calme pour travailler.", None,
                  "Des ateliers pour apprendre à se servir d'une tablette.", "Plus de bandes dessinées pour les ados.")
-LIBRARY_SYNTHESIS = (
-    "42 habitants ont répondu, dont 6 à la médiathèque avec l'aide d'un agent. Le dimanche matin arrive en tête "
-    "des créneaux demandés, surtout par les familles.\n\n"
-    "Les réponses libres demandent davantage de jeux de société, un espace calme pour travailler et des ateliers "
-    "numériques. La ville ouvrira la médiathèque le dimanche de 10 h à 13 h à partir de janvier, à titre d'essai "
-    "pendant six mois.")
+# Each resident's slot (the single choice), in the order of the residents: the synthesis says what these give.
+LIBRARY_SLOTS = (1, 2, 1, 3, 1, 1, 2, 1, 3, 1, 2, 3)
+
+
+def _library_synthesis():
+    """The synthesis of the seeded answers, in the words an official would write, its figures those of the data."""
+    sunday = LIBRARY_SLOTS.count(1)
+    return (f"{len(LIBRARY_SLOTS)} habitants ont répondu en ligne. Le dimanche matin arrive en tête des créneaux "
+            f"demandés ({sunday} réponses sur {len(LIBRARY_SLOTS)}).\n\n"
+            "Les réponses libres demandent des jeux de société et un coin calme pour travailler, des ateliers pour "
+            "apprendre à se servir d'une tablette et plus de bandes dessinées pour les adolescents. La ville ouvrira "
+            "la médiathèque le dimanche de 10 h à 13 h à partir de janvier, à titre d'essai pendant six mois.")
 
 
 def _questionnaire(official, title, summary, days, free_text_use, questions):
-    """A consultation: a questionnaire phase then a results phase, whose days fall at ``days`` from today."""
+    """A consultation: a questionnaire phase then a results phase, whose days fall at ``days`` from today.
+
+    A questionnaire is written before its phase ends (the services refuse it after): a past one is written as if
+    its days were to come, then its phases are moved back to ``days`` here, as the passing days would have."""
     first = today()
-    rows = [PhaseRow(kind, first + timedelta(days=start), first + timedelta(days=end), n)
+    shift = 1 - days[0][0] if days[0][1] < 0 else 0  # a past questionnaire's days, moved to start tomorrow
+    rows = [PhaseRow(kind, first + timedelta(days=start + shift), first + timedelta(days=end + shift), n)
             for n, (kind, (start, end)) in enumerate(zip((PhaseKind.QUESTIONNAIRE, PhaseKind.RESULTS), days), 1)]
     process = processes.save_process(
         None, official, title=title, summary=summary, budget=None, theme_ids=[], district_ids=[], phases=rows,
@@ -538,31 +551,63 @@ def _questionnaire(official, title, summary, days, free_text_use, questions):
     for kind, text, required, choices in questions:
         questionnaires.save_question(questionnaire, None, official, kind=kind, text=text, hint="", required=required,
                                      choices=list(choices))
+    if shift:
+        for phase in process.phases:
+            phase.starts_on -= timedelta(days=shift)
+            phase.ends_on -= timedelta(days=shift)
+        process.starts_at, process.ends_at = paris_day_bounds(process.phases[0].starts_on,
+                                                              process.phases[-1].ends_on)
     db.session.flush()
     return questionnaire
 
 
-def _answer(questionnaire, respondent, values, session=None):
-    """One resident's response, written as the answering service writes it (texts of a questionnaire whose texts
-    are published wait for moderation; at a counter, the response is marked as entered there and the audit names
-    the questionnaire). The one place to switch to that service."""
-    response = Response(questionnaire_id=questionnaire.id, respondent_id=respondent.id)
-    pending = TextState.PENDING if questionnaire.free_text_use is FreeTextUse.PUBLISHED else None
+def _form(questionnaire, values):
+    """What the answer form posts for ``values`` (an option's position from 1, positions, a value or a text, per
+    question in order; None or () for a question left empty)."""
+    form = MultiDict()
     for question, value in zip(questionnaire.questions, values):
         if value is None or value == ():
             continue
+        name = questionnaires.field_name(question)
+        if question.kind is QuestionKind.SINGLE_CHOICE:
+            form.add(name, str(question.choices[value - 1].id))
+        elif question.kind is QuestionKind.MULTIPLE_CHOICE:
+            for n in value:
+                form.add(name, str(question.choices[n - 1].id))
+        else:
+            form.add(name, str(value))
+    return form
+
+
+def _answer(questionnaire, respondent, values, session=None):
+    """One resident's response, through the answering service as the form sends it (its checks, the texts waiting
+    for moderation); at a counter, marked as entered there, the audit naming the questionnaire."""
+    typed, response = questionnaires.answer_questionnaire(questionnaire, respondent, _form(questionnaire, values))
+    if response is None:
+        raise ValueError(f"the demo's answers are refused: {typed.errors}")
+    db.session.flush()
+    if session is not None:
+        record(session, AssistedActionKind.QUESTIONNAIRE_ANSWERED, entered=response, about=questionnaire)
+    return response
+
+
+def _past_answer(questionnaire, respondent, values):
+    """One resident's response to a consultation whose phase is over, written here as the service writes it: the
+    service refuses answers outside the phase (phases.PHASE_ACTIONS), and a past consultation cannot be answered
+    during its phase when the demo is seeded today."""
+    response = Response(questionnaire_id=questionnaire.id, respondent_id=respondent.id)
+    pending = TextState.PENDING if questionnaire.free_text_use is FreeTextUse.PUBLISHED else None
+    for question, value in zip(questionnaire.questions, values):
+        if value is None:
+            continue
         if question.kind is QuestionKind.SINGLE_CHOICE:
             response.answers.append(Answer(question_id=question.id, choice_id=question.choices[value - 1].id))
-        elif question.kind is QuestionKind.MULTIPLE_CHOICE:
-            response.answers += [Answer(question_id=question.id, choice_id=question.choices[n - 1].id) for n in value]
         elif question.kind is QuestionKind.SCALE:
             response.answers.append(Answer(question_id=question.id, scale=value))
         else:
             response.answers.append(Answer(question_id=question.id, text=value, text_state=pending))
     db.session.add(response)
     db.session.flush()
-    if session is not None:
-        record(session, AssistedActionKind.QUESTIONNAIRE_ANSWERED, entered=response, about=questionnaire)
     return response
 
 
@@ -586,9 +631,9 @@ def _seed_consultations(accounts, residents):
     library = _questionnaire(official, "Consultation sur les horaires de la médiathèque",
                              "Quand voulez-vous que la médiathèque soit ouverte ?", ((-90, -61), (-60, 30)),
                              FreeTextUse.PUBLISHED, LIBRARY_QUESTIONS)
-    for n, resident in enumerate(residents):
-        response = _answer(library, resident, (n % 3 + 1, n % 5 + 1, LIBRARY_TEXTS[n % len(LIBRARY_TEXTS)]))
+    for n, (resident, slot) in enumerate(zip(residents, LIBRARY_SLOTS)):
+        response = _past_answer(library, resident, (slot, n % 5 + 1, LIBRARY_TEXTS[n % len(LIBRARY_TEXTS)]))
         text = next((a for a in response.answers if a.text is not None), None)
         if text is not None:
             moderation.decide(moderator, text, ModerationKind.PUBLISH)
-    save_synthesis(library, official, LIBRARY_SYNTHESIS, publish=True)
+    save_synthesis(library, official, _library_synthesis(), publish=True)

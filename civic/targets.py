@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, select
 from sqlalchemy.types import TypeDecorator
 
 from . import labels
@@ -60,6 +60,9 @@ class Kind:
     number_link: object = None
     # Who may see one (an action of access.py), None when only the pages that list them show them.
     view: object = None
+    # The column public URLs name one by, for kinds whose numbers must stay private (they would tie one person's
+    # contributions together); such a kind's ``numbered`` names none and the open data publishes no number.
+    key: object = None
 
 
 _kinds = Registry("target type")
@@ -89,12 +92,22 @@ def type_of(obj):
 
 
 def get(target_type, target_id):
-    """The object, or None when there is none (or the type is not one of ours)."""
+    """The object, or None when there is none (or the type is not one of ours). A URL's text names one by its
+    kind's key when it has one, else by its number."""
     try:
         registered = kind(target_type)
     except (ValueError, KeyError):
         return None
-    return db.session.get(registered.model, target_id)
+    if isinstance(target_id, str):
+        if registered.key is not None:
+            return db.session.execute(select(registered.model).where(registered.key == target_id)).scalar_one_or_none()
+        if not target_id.isdigit():
+            return None
+    return db.session.get(registered.model, int(target_id))
+
+
+def number_is_public(target_type):
+    return kind(target_type).key is None
 
 
 def numbered(target_type, target_id):

@@ -107,7 +107,8 @@ def test_erasure_leaves_nothing_personal_and_every_count(client, ctx):
     # "Propositions et commentaires": the masculine agrees; the person addressed is written inclusively.
     assert page.texts('input[name="contributions"] + label') == [
         "Les garder, signés « Participant·e supprimé·e »",
-        "Les retirer, sauf ceux auxquels d’autres ont pris part"]
+        "Les retirer, sauf ceux auxquels d’autres ont pris part, ainsi que les textes libres écrits dans les"
+        " questionnaires (les autres réponses restent comptées, anonymes)"]
     response = client.post_form("/account/delete", {"contributions": "keep", "password": PASSWORD})
     assert response.status_code == 302 and response.location.endswith("/account/deleted")
     erased_page = Page(client.get(response.location))

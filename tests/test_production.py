@@ -76,8 +76,11 @@ def test_every_secret_a_link_carries_in_its_path_is_left_out_of_the_access_log(a
     # A route with a string part names something by a value people are given, not a number: a token, a code.
     # The logo's version (a hash of the public image), the name of a legal page an administrator edits, the names of
     # the open datasets and of the sitemap's parts, the API's collections and their objects' keys (public data).
+    # A questionnaire's free-text answer is named by its public code, shown on the public pages (its page, its report
+    # page), so that its number is never public.
     not_secret = {"static", "main.set_language", "legal.logo", "legal.edit_page", "opendata.dataset_file",
-                  "opendata.schema", "opendata.sitemap_part", "api.collection", "api.item"}
+                  "opendata.schema", "opendata.sitemap_part", "api.collection", "api.item", "moderation.report",
+                  "questionnaire_results.answer_page"}
     checked = []
     for rule in app.url_map.iter_rules():
         strings = [name for name, converter in rule._converters.items() if type(converter) is UnicodeConverter]

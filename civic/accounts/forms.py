@@ -87,7 +87,9 @@ def contributions_field(label):
     return RadioField(
         label,
         choices=[SelectChoice(KEEP_CONTRIBUTIONS, _l("Keep them, signed “Deleted participant”")),
-                 SelectChoice(REMOVE_CONTRIBUTIONS, _l("Remove them, except those others took part in"))],
+                 SelectChoice(REMOVE_CONTRIBUTIONS, _l("Remove them, except those others took part in, and the "
+                                                       "free texts written in questionnaires (the other answers "
+                                                       "stay counted, nobody’s)"))],
         validators=[required(_l("Say what becomes of the proposals and comments."))])
 
 

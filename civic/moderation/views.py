@@ -53,7 +53,8 @@ def _report_page(form, target):
                            back=targets.url(target), already=bool(services.reported_by(current_user, [target])))
 
 
-@bp.route(f"/report/<{MODERATED}:target_type>/<int:target_id>", methods=["GET", "POST"])
+# Named by number, or by key for kinds whose numbers stay private (civic.targets.Kind.key).
+@bp.route(f"/report/<{MODERATED}:target_type>/<target_id>", methods=["GET", "POST"])
 @requires(Action.REPORT, load=load_target, refused=_not_reportable)
 def report(target):
     form = ReportForm()

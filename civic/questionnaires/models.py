@@ -14,11 +14,12 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l, lazy_pgettext
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels
 from ..accounts.models import User
+from ..codes import random_code
 from ..counters.models import AssistedRecord
 from ..db_types import UTCDateTime, enum_column_type, utcnow
 from ..extensions import db
@@ -32,6 +33,9 @@ LONG_TEXT_MAX = 5_000
 # A synthesis page stays within the page budget with the least compressible text of this length.
 SYNTHESIS_MAX = 10_000
 SCALE = range(1, 6)  # a scale question is answered from 1 to 5
+# A text answer's public name: ids are drawn in the order a response's answers are written, so they would let
+# anyone gather one resident's texts; a random code ties nothing to the texts beside it.
+ANSWER_CODE_LENGTH = 12
 
 
 class QuestionKind(enum.Enum):
@@ -71,6 +75,8 @@ class Questionnaire(db.Model):
     # Written by the services once the answers are read; public from synthesis_published_at.
     synthesis: Mapped[str] = mapped_column(Text, default="")
     synthesis_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When its text last changed: updated_at moves with any edit of the questionnaire, this only with the synthesis.
+    synthesis_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -129,6 +135,11 @@ class Response(AssistedRecord, db.Model):
                                                    back_populates="response")
 
 
+def _text_code(context):
+    """A text answer's public code, drawn as it is written (whoever writes it); choices and scales need none."""
+    return random_code(ANSWER_CODE_LENGTH) if context.get_current_parameters().get("text") is not None else None
+
+
 class Answer(db.Model):
     """The answer to one question: a chosen option (one row per option chosen), a value on the scale, or a text.
 
@@ -144,6 +155,14 @@ class Answer(db.Model):
         # The counts of a question (choices, scale), and the free texts of a question in the order written.
         Index("ix_questionnaire_answer_question", "question_id", "choice_id", "scale"),
         Index("ix_questionnaire_answer_texts", "question_id", "text_state", "id"),
+        # One answer per question and response (a scale value or a text), one row per option chosen: whatever
+        # writes them, a response counts once in each count.
+        Index("uq_questionnaire_answer_question", "response_id", "question_id", unique=True,
+              sqlite_where=sql("choice_id IS NULL"), postgresql_where=sql("choice_id IS NULL")),
+        Index("uq_questionnaire_answer_choice", "response_id", "choice_id", unique=True,
+              sqlite_where=sql("choice_id IS NOT NULL"), postgresql_where=sql("choice_id IS NOT NULL")),
+        # Ids are never reused (an erased answer's id would not name another one in a moderator's memory).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,6 +172,7 @@ class Answer(db.Model):
     choice_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_choice.id", ondelete="CASCADE"))
     scale: Mapped[int | None]
     text: Mapped[str | None] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(String(ANSWER_CODE_LENGTH), unique=True, default=_text_code)
     text_state: Mapped[TextState | None] = mapped_column(enum_column_type(TextState))
     moderation_reason: Mapped[str | None] = mapped_column(Text)
     held_by_reports: Mapped[bool] = mapped_column(default=False, server_default=false())

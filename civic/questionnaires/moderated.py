@@ -49,7 +49,8 @@ def _waiting():
 
 
 targets.register(targets.Kind(
-    type=TargetType.ANSWER, model=Answer, numbered=_l("Answer n° %(n)s"),
+    # Named without its number, in URLs by its code: numbers follow each other within a response.
+    type=TargetType.ANSWER, model=Answer, numbered=_l("An answer to a questionnaire"), key=Answer.code,
     # The list of the question's texts, still there when reports hid this one.
     link=lambda a: ("questionnaire_results.texts", {"process_id": a.question.questionnaire.process_id,
                                                      "question_id": a.question_id}),

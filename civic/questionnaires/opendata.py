@@ -1,9 +1,12 @@
 """The questionnaires as open data (civic.opendata), without anything that names or links a respondent.
 
-The questions are public as soon as their process is (anybody reads them before answering). The counts and the
+A questionnaire (its introduction, the use of its free texts, its phase's dates) and its questions are public as
+soon as their process is (anybody reads them before answering); its number of responses once the phase is over,
+its synthesis once published. The counts and the
 published free texts are public once the questionnaire phase is over, as the results page is
-(results.results_public). No dataset has a column for a respondent, a response or an answer's number, and none
-lets one gather the texts of one respondent: the texts of a question are listed in the alphabetical order of their
+(results.results_public). No dataset has a column for a respondent, a response or an answer's number (the
+moderation journal's target_id is empty for answers, civic.targets.Kind.key), and none lets one gather the texts
+of one respondent: the texts of a question are listed in the alphabetical order of their
 words, numbered in that order within the question, and dated to the day they were written, so that neither a
 number nor an order follows a respondent from one question to the next. (On a day when a single resident
 answered, the texts of that day are theirs; the day is what the page shows of a text, and a re-user learns no
@@ -15,11 +18,11 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..opendata.datasets import Dataset, register
-from ..processes.models import PUBLISHED, Process
+from ..processes.models import PUBLISHED, Phase, PhaseKind, Process
 from ..timezones import utc_to_paris
 from .models import (CHOICE_KINDS, SCALE, TEXT_KINDS, Answer, Choice, FreeTextUse, Question, QuestionKind,
                      Questionnaire, Response)
-from .results import public_text, respondents, response_counts, results_public, value_counts
+from .results import has_ended, public_text, respondents, response_counts, results_public, value_counts
 
 
 def _positions(questions):
@@ -71,6 +74,33 @@ def _text_rows(questions):
     return rows
 
 
+def _questionnaire_rows(questionnaires):
+    """The phase's dates; the number of responses once the phase is over (as the results page), the synthesis once
+    published."""
+    ended = [q for q in questionnaires if has_ended(q)]
+    responses = response_counts({q.id for q in ended})
+    rows = []
+    for q in questionnaires:
+        phase = q.process.phase_of(PhaseKind.QUESTIONNAIRE)
+        published = q.synthesis_published_at is not None
+        rows.append({"id": q.id, "process_id": q.process_id, "process_title": q.process.title,
+                     "introduction": q.introduction or None, "free_text_use": q.free_text_use.value,
+                     "starts_on": phase.starts_on, "ends_on": phase.ends_on,
+                     "responses": responses.get(q.id, 0) if q in ended else None,
+                     "synthesis": q.synthesis if published else None,
+                     "synthesis_published_at": q.synthesis_published_at})
+    return rows
+
+
+def _questionnaires():
+    # A questionnaire without its phase (removed from its process) has no dates to publish: the process's page
+    # does not show it either.
+    return (select(Questionnaire).join(Process, Process.id == Questionnaire.process_id)
+            .where(PUBLISHED, Questionnaire.process_id.in_(select(Phase.process_id).where(
+                Phase.kind == PhaseKind.QUESTIONNAIRE)))
+            .options(contains_eager(Questionnaire.process).selectinload(Process.phases)))
+
+
 def _questions(*kinds, ended=False):
     statement = (select(Question).join(Questionnaire, Questionnaire.id == Question.questionnaire_id)
                  .where(Question.kind.in_(kinds), Questionnaire.process_id.in_(select(Process.id).where(PUBLISHED)))
@@ -78,6 +108,13 @@ def _questions(*kinds, ended=False):
     return statement.where(results_public()) if ended else statement
 
 
+register(Dataset(
+    name="questionnaires", title=_l("Questionnaires of the consultations"),
+    description=_l("Each consultation's questionnaire: its introduction, the use of the free texts, the dates of its "
+                   "phase, the number of responses once the phase is over, and the published synthesis."),
+    query=_questionnaires, key=Questionnaire.id, serialise=_questionnaire_rows,
+    withdrawn_by=(Questionnaire.introduction, Questionnaire.synthesis, Questionnaire.synthesis_published_at,
+                  Questionnaire), order=34))
 register(Dataset(
     name="questionnaire_questions", title=_l("Questions of the consultations"),
     description=_l("The questions of each consultation's questionnaire: their kind, their text, whether an answer "

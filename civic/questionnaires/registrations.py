@@ -3,7 +3,7 @@ receipts name, what refers to an account (attached, erased, shown in "my data"),
 session shows again."""
 from flask import request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import Form, StringField, TextAreaField
 
@@ -13,13 +13,16 @@ from ..counters.acting import actor
 from ..counters.lapse import register_lapsed_form
 from ..counters.models import assisted_fields
 from ..counters.receipts import ReceiptKind, register_receipt
+from ..db_types import utcnow
 from ..extensions import db
+from ..moderation.models import Report
 from ..privacy.registry import ANONYMISE, KEEP, Section, move_unless_held, refers_to_account, register_section
 from ..processes import sections
 from ..processes.models import PhaseKind, Process
+from ..processes.phases import current_phase, today
 from . import results
 from .models import Answer, QuestionKind, Questionnaire, Response
-from .services import field_name, response_of
+from .services import field_name, has_questions, questionnaire_of, response_of
 
 targets.register(targets.Kind(
     type=targets.TargetType.QUESTIONNAIRE, model=Questionnaire, numbered=_l("Questionnaire n° %(n)s"),
@@ -29,13 +32,17 @@ targets.register(targets.Kind(
 
 def _process_part(process):
     """The questionnaire on its process's page: for a process with a questionnaire phase."""
-    if process.phase_of(PhaseKind.QUESTIONNAIRE) is None:
+    phase = process.phase_of(PhaseKind.QUESTIONNAIRE)
+    if phase is None:
         return None
-    questionnaire = db.session.execute(select(Questionnaire).where(Questionnaire.process_id == process.id)).scalar()
+    questionnaire = questionnaire_of(process, with_questions=False)
     if questionnaire is None:
-        return {"questionnaire": None, "response": None, "summary": None}
+        return {"questionnaire": None, "response": None, "summary": None, "over": phase.ends_on < today()}
+    current = current_phase(process)
+    is_open = current is not None and current.kind is PhaseKind.QUESTIONNAIRE
     return {"questionnaire": questionnaire, "response": response_of(actor(), questionnaire),
-            "summary": results.summary(questionnaire)}
+            # Open without a question: residents are told why there is nothing to answer.
+            "empty": is_open and not has_questions(questionnaire), "summary": results.summary(questionnaire)}
 
 
 sections.register(sections.Section(key="questionnaire", order=10, template="questionnaires/_process_part.html",
@@ -46,7 +53,20 @@ register_receipt(ReceiptKind(type=targets.TargetType.QUESTIONNAIRE, template="qu
 
 
 def _erase_respondents(column, erasure):
-    """The answers stay in the counts and the synthesis, nobody's (the model's comment)."""
+    """The answers stay in the counts and the synthesis, nobody's (the model's comment). A resident who chose to
+    remove their contributions takes their free texts with them, waiting reports on them settled; their choices
+    and scale values stay counted, as a support does. (Not a CONTRIBUTION with ``removes_contributions``: the
+    registry calls a remover only for those, whose rows otherwise keep pointing to the erased account, and a
+    response is emptied of its respondent whatever the choice.)"""
+    if erasure.remove_contributions:
+        texts = (select(Answer.id).join(Response, Response.id == Answer.response_id)
+                 .where(column.in_(erasure.accounts), Answer.text.is_not(None)))
+        ids = db.session.execute(texts).scalars().all()
+        if ids:
+            db.session.execute(update(Report).where(Report.target_type == targets.TargetType.ANSWER,
+                                                    Report.target_id.in_(ids), Report.resolved_at.is_(None))
+                               .values(resolved_at=utcnow()))
+            db.session.execute(delete(Answer).where(Answer.id.in_(ids)).execution_options(synchronize_session=False))
     db.session.execute(update(Response).where(column.in_(erasure.accounts)).values({column.key: None}))
 
 

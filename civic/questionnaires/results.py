@@ -13,11 +13,13 @@ than 100.
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_number, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import staff_log
+from ..access import Action, check
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
@@ -41,6 +43,7 @@ SYNTHESIS_EXCERPT = 1_200
 # Newest first by default: what residents wrote last is what they have not read yet.
 TEXT_ORDERS = ("newest", "oldest")
 
+staff_log.describe("synthesis", "drafted", _l("Draft of the synthesis of questionnaire n° %(n)s saved"))
 staff_log.describe("synthesis", "published", _l("Synthesis of questionnaire n° %(n)s published"))
 staff_log.describe("synthesis", "updated", _l("Synthesis of questionnaire n° %(n)s updated"))
 staff_log.describe_fields(TargetType.QUESTIONNAIRE, "synthesis", {
@@ -192,10 +195,10 @@ def latest_texts(questionnaire, question_ids):
 
 def text_page(question, *, order="newest", published_only=True, page=1, after=None, before=None,
               per_page=TEXTS_PAGE):
-    """A page of the texts answered to ``question`` (rows of id, text, state), newest or oldest first:
+    """A page of the texts answered to ``question`` (rows of id, code, text, state), newest or oldest first:
     the published ones for the public, all of them for the staff who write the synthesis."""
-    statement = select(Answer.id, Answer.text, Answer.text_state).where(Answer.question_id == question.id,
-                                                                         Answer.text.is_not(None))
+    statement = select(Answer.id, Answer.code, Answer.text, Answer.text_state).where(
+        Answer.question_id == question.id, Answer.text.is_not(None))
     if published_only:
         statement = statement.where(public_text())
     return keyset_page(statement, (Answer.id,), page=page, per_page=per_page, after=after, before=before,
@@ -222,11 +225,13 @@ def summary(questionnaire):
 
 def save_synthesis(questionnaire, official, text, publish):
     """Write the synthesis; ``publish`` makes it public (it stays editable, its page says when it last changed)."""
+    check(official, Action.QUESTIONNAIRE_SYNTHESIS, questionnaire)
     text = (text or "").strip()
     if not text:
         raise DomainError(_l("Write the synthesis."), field="synthesis")
     if len(text) > SYNTHESIS_MAX:
-        raise DomainError(_l("Shorten the synthesis to %(max)s characters.", max=SYNTHESIS_MAX), field="synthesis")
+        raise DomainError(_l("Shorten the synthesis to %(max)s characters.",
+                          max=LazyString(format_number, SYNTHESIS_MAX)), field="synthesis")
     # Two officials saving at once: the second reads the first's text as its "before".
     lock_rows(questionnaire)
     before = {"synthesis": questionnaire.synthesis}
@@ -235,11 +240,12 @@ def save_synthesis(questionnaire, official, text, publish):
         return False
     now = utcnow()
     questionnaire.synthesis, questionnaire.updated_at = text, now
+    if text != before["synthesis"]:
+        questionnaire.synthesis_updated_at = now
     if publish and not was_published:
         questionnaire.synthesis_published_at = now
     db.session.flush()
-    action = "updated" if was_published else "published" if publish else None
-    if action:
-        staff_log.record(official, "synthesis", action, TargetType.QUESTIONNAIRE, questionnaire.id, before,
-                         {"synthesis": text})
+    action = "updated" if was_published else "published" if publish else "drafted"
+    staff_log.record(official, "synthesis", action, TargetType.QUESTIONNAIRE, questionnaire.id, before,
+                     {"synthesis": text})
     return True

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..access import Action, load_visible, requires
 from ..domain import DomainError, attach_error, flash_refusal
@@ -47,8 +48,9 @@ def _all_texts(kwargs):
 
 
 def _answer(kwargs):
-    """The URL's free-text answer, within the URL's process, or 404 (its visibility is the rule's)."""
-    answer = db.session.get(Answer, kwargs.pop("answer_id"))
+    """The URL's free-text answer (by its public code), within the URL's process, or 404 (its visibility is the
+    rule's)."""
+    answer = db.session.execute(select(Answer).where(Answer.code == kwargs.pop("code"))).scalar_one_or_none()
     if answer is None or answer.text is None or \
             answer.question.questionnaire.process_id != kwargs.pop("process_id"):
         abort(404)
@@ -89,7 +91,7 @@ def texts(questionnaire, question):
                            **_frame(questionnaire))
 
 
-@bp.route("/<int:process_id>/questionnaire/reponses/<int:answer_id>")
+@bp.route("/<int:process_id>/questionnaire/reponses/<code>")
 @requires(Action.QUESTIONNAIRE_TEXT_VIEW, load=_answer)
 def answer_page(answer):
     question = answer.question

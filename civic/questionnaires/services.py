@@ -7,9 +7,11 @@ is the database's (UNIQUE (questionnaire, respondent)): a second one, online, at
 once, is refused by the constraint.
 """
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from flask_babel import format_number, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import staff_log
@@ -17,6 +19,7 @@ from ..access import Action, check
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
+from ..processes.models import PhaseKind
 from ..targets import TargetType
 from ..transaction import lock_rows, unique_insert
 from .models import (CHOICE_KINDS, CHOICE_MAX, LONG_TEXT_MAX, SCALE, SHORT_TEXT_MAX, Answer, Choice, FreeTextUse,
@@ -147,12 +150,34 @@ def remove_question(question, by):
     questionnaire = question.questionnaire
     _before_questions(questionnaire, by)
     before = _question_fields(question)
-    questionnaire.questions.remove(question)
-    for position, other in enumerate(questionnaire.questions):
-        other.position = position
+    position = question.position
+    db.session.delete(question)
+    db.session.flush()
+    # The ones below move up a place, in one statement: no gap for the next one added at the end.
+    db.session.execute(update(Question).where(Question.questionnaire_id == questionnaire.id,
+                                              Question.position > position)
+                       .values(position=Question.position - 1).execution_options(synchronize_session=False))
+    db.session.expire(questionnaire, ["questions"])
     questionnaire.updated_at = utcnow()
     db.session.flush()
     staff_log.record(by, "questionnaire", "question_remove", TargetType.QUESTIONNAIRE, questionnaire.id, before, {})
+
+
+def has_questions(questionnaire):
+    """Whether ``questionnaire`` has a question, without loading them."""
+    return db.session.execute(select(exists().where(Question.questionnaire_id == questionnaire.id))).scalar()
+
+
+# How long before its questionnaire phase opens a questionnaire without questions is worth a warning.
+EMPTY_WARNING_DAYS = 7
+
+
+def opens_empty(questionnaire, day):
+    """Whether residents find (or will within EMPTY_WARNING_DAYS of ``day``) an open questionnaire with nothing to
+    answer: its phase is under way or about to start, and it has no question."""
+    phase = questionnaire.process.phase_of(PhaseKind.QUESTIONNAIRE)
+    return (phase is not None and not questionnaire.questions and day <= phase.ends_on
+            and phase.starts_on <= day + timedelta(days=EMPTY_WARNING_DAYS))
 
 
 UP, DOWN = "up", "down"
@@ -214,17 +239,29 @@ def _choice_ids(question, sent):
     return [ids.get(value) for value in sent]
 
 
+# A question's text as an error message names it, short enough for the summary on a phone.
+NAMED_QUESTION_MAX = 60
+
+
+def _named(question, number, message):
+    """``message`` prefixed with the question it is about: the summary lists several, and "choose an answer"
+    three times would not say which questions to go back to."""
+    text = question.text if len(question.text) <= NAMED_QUESTION_MAX else question.text[:NAMED_QUESTION_MAX - 1] + "…"
+    return _l("Question %(n)s (%(question)s): %(error)s", n=LazyString(format_number, number), question=text,
+              error=message)
+
+
 def _read(question, form, typed):
-    """One question's answer, into ``typed``: its Answer rows, or its error."""
+    """One question's answer, into ``typed``: its Answer rows, or what is wrong (a message to name it with)."""
     name = field_name(question)
     if question.kind is QuestionKind.MULTIPLE_CHOICE:
         sent = list(dict.fromkeys(value for value in form.getlist(name) if value))
         typed.values[question.id] = sent
         chosen = _choice_ids(question, sent)
         if None in chosen:
-            return _l("Choose among the answers offered.")
+            return _l("choose among the answers offered.")
         if not chosen:
-            return _l("Tick at least one answer.") if question.required else None
+            return _l("tick at least one answer.") if question.required else None
         typed.answers += [Answer(question_id=question.id, choice_id=choice_id) for choice_id in chosen]
         return None
     sent = (form.get(name) or "").replace("\r\n", "\n").strip()
@@ -232,21 +269,22 @@ def _read(question, form, typed):
     if not sent:
         if not question.required:
             return None
-        return _l("Choose an answer.") if question.kind in (*CHOICE_KINDS, QuestionKind.SCALE) else _l(
-            "Answer this question.")
+        return _l("choose an answer.") if question.kind in (*CHOICE_KINDS, QuestionKind.SCALE) else _l(
+            "answer this question.")
     if question.kind is QuestionKind.SINGLE_CHOICE:
         [choice_id] = _choice_ids(question, [sent])
         if choice_id is None:
-            return _l("Choose among the answers offered.")
+            return _l("choose among the answers offered.")
         typed.answers.append(Answer(question_id=question.id, choice_id=choice_id))
     elif question.kind is QuestionKind.SCALE:
         if not sent.isdigit() or int(sent) not in SCALE:
-            return _l("Choose a value from 1 to 5.")
+            return _l("choose a value from 1 to 5.")
         typed.answers.append(Answer(question_id=question.id, scale=int(sent)))
     else:
         limit = TEXT_LIMITS[question.kind]
         if len(sent) > limit:
-            return _l("Enter at most %(max)d characters (you entered %(count)d).", max=limit, count=len(sent))
+            return _l("enter at most %(max)s characters (you entered %(count)s).",
+                      max=LazyString(format_number, limit), count=LazyString(format_number, len(sent)))
         typed.answers.append(Answer(question_id=question.id, text=sent))
     return None
 
@@ -268,10 +306,10 @@ def read_answers(questionnaire, form):
     typed = Typed()
     questions = db.session.execute(select(Question).where(Question.questionnaire_id == questionnaire.id)
                                    .order_by(Question.position).options(selectinload(Question.choices))).scalars()
-    for question in questions:
+    for number, question in enumerate(questions, start=1):
         error = _read(question, form, typed)
         if error is not None:
-            typed.errors[question.id] = error
+            typed.errors[question.id] = _named(question, number, error)
     if not typed.errors and not typed.answers:
         typed.errors[None] = NOTHING_ANSWERED
     return typed

@@ -3,13 +3,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from ..access import Action, requires
+from ..access import Action, can, requires
 from ..counters.acting import actor, assisted_session, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..processes.models import Process
-from ..processes.phases import current_phase, steps
+from ..processes.phases import current_phase, steps, today
 from ..transaction import refuse
 from . import registrations  # noqa: F401 - the questionnaire's part of process pages, receipts, "my data"
 from . import rules  # noqa: F401 - registers the package's access rules
@@ -37,6 +37,9 @@ def _to_process(thing, message):
 
 
 def _to_setup(questionnaire, message):
+    """Back to the setup page, or to the process's once the setup is closed too (the phase is over)."""
+    if not can(current_user, Action.QUESTIONNAIRE_MANAGE, questionnaire):
+        return _to_process(questionnaire, message)
     flash_refusal(DomainError(message))
     return redirect(url_for("questionnaires.setup", questionnaire_id=questionnaire.id))
 
@@ -103,7 +106,15 @@ def edit(questionnaire):
 def setup(questionnaire):
     questionnaire = services.questionnaire_of(questionnaire.process)  # with its questions and their choices
     return render_template("questionnaires/setup.html", answered=services.is_answered(questionnaire),
-                           **_frame(questionnaire))
+                           opens_empty=services.opens_empty(questionnaire, today()),
+                           warning_days=services.EMPTY_WARNING_DAYS, **_frame(questionnaire))
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/preview")
+@requires(Action.QUESTIONNAIRE_MANAGE, load=Questionnaire, refused=_to_process)
+def preview(questionnaire):
+    """The form as residents will see it, without a way to send it: officials read it before the phase opens."""
+    return _answer_page(questionnaire, preview=True)
 
 
 def _question_form(questionnaire, question=None):
@@ -137,9 +148,13 @@ def edit_question(question):
     return _question_form(question.questionnaire, question)
 
 
-@bp.route("/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/remove", methods=["POST"])
+@bp.route("/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/remove", methods=["GET", "POST"])
 @requires(Action.QUESTIONNAIRE_QUESTIONS, load=_question, refused=_to_setup)
 def remove_question(question):
+    """Asked first (a page with its button, no script): a question removed is gone with its options."""
+    if request.method == "GET":
+        return render_template("questionnaires/remove_question.html", question=question,
+                               **_frame(question.questionnaire))
     questionnaire_id = question.questionnaire_id
     try:
         services.remove_question(question, current_user)
@@ -175,11 +190,11 @@ def _already_answered(questionnaire):
     return redirect(url_for("questionnaires.answered", questionnaire_id=questionnaire.id))
 
 
-def _answer_page(questionnaire, typed=None, status=200):
+def _answer_page(questionnaire, typed=None, status=200, preview=False):
     typed = typed or services.Typed()
     questionnaire = services.questionnaire_of(questionnaire.process)  # with its questions and their choices
-    return render_template("questionnaires/answer.html", typed=typed, errors=typed.errors,
-                           has_errors=bool(typed.errors), field_name=services.field_name, limits=services.TEXT_LIMITS,
+    return render_template("questionnaires/answer.html", typed=typed, errors=typed.errors, preview=preview,
+                           has_errors=bool(typed.errors), field_name=services.field_name,
                            **_frame(questionnaire)), status
 
 

@@ -2,7 +2,9 @@
 
 Reviewed by hand. Five new tables (civic.questionnaires.models); nothing existing is filled in. The database
 holds the one response per resident and questionnaire (a UNIQUE constraint, whatever the channel), and that
-an answer is one thing: a choice, a value from 1 to 5, or a text.
+an answer is one thing: a choice, a value from 1 to 5, or a text, given once per question and response (one row
+per option chosen: partial UNIQUE indexes). A text answer has a random public code (UNIQUE), and answers' ids are
+never reused on SQLite (AUTOINCREMENT, as 0023).
 
 The new enum values widen seven CHECK constraints that Alembic does not see: a phase may be a questionnaire;
 the audit log records a questionnaire answered, about a questionnaire; reports, reported items and moderation
@@ -91,6 +93,7 @@ def upgrade():
     sa.Column('free_text_use', sa.Enum('published', 'synthesis', name='freetextuse', native_enum=False, create_constraint=True, length=24), nullable=False),
     sa.Column('synthesis', sa.Text(), nullable=False),
     sa.Column('synthesis_published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('synthesis_updated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['process_id'], ['process.id'], name=op.f('fk_questionnaire_process_id_process'), ondelete='CASCADE'),
@@ -147,6 +150,7 @@ def upgrade():
     sa.Column('choice_id', sa.Integer(), nullable=True),
     sa.Column('scale', sa.Integer(), nullable=True),
     sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('code', sa.String(length=12), nullable=True),
     sa.Column('text_state', sa.Enum('pending', 'published', 'rejected', name='textstate', native_enum=False, create_constraint=True, length=24), nullable=True),
     sa.Column('moderation_reason', sa.Text(), nullable=True),
     sa.Column('held_by_reports', sa.Boolean(), server_default=sa.false(), nullable=False),
@@ -156,12 +160,16 @@ def upgrade():
     sa.ForeignKeyConstraint(['choice_id'], ['questionnaire_choice.id'], name=op.f('fk_questionnaire_answer_choice_id_questionnaire_choice'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['question_id'], ['questionnaire_question.id'], name=op.f('fk_questionnaire_answer_question_id_questionnaire_question'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['response_id'], ['questionnaire_response.id'], name=op.f('fk_questionnaire_answer_response_id_questionnaire_response'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_questionnaire_answer'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_questionnaire_answer')),
+    sa.UniqueConstraint('code', name=op.f('uq_questionnaire_answer_code')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('questionnaire_answer', schema=None) as batch_op:
         batch_op.create_index('ix_questionnaire_answer_question', ['question_id', 'choice_id', 'scale'], unique=False)
         batch_op.create_index(batch_op.f('ix_questionnaire_answer_response_id'), ['response_id'], unique=False)
         batch_op.create_index('ix_questionnaire_answer_texts', ['question_id', 'text_state', 'id'], unique=False)
+        batch_op.create_index('uq_questionnaire_answer_question', ['response_id', 'question_id'], unique=True, sqlite_where=sa.text('choice_id IS NULL'), postgresql_where=sa.text('choice_id IS NULL'))
+        batch_op.create_index('uq_questionnaire_answer_choice', ['response_id', 'choice_id'], unique=True, sqlite_where=sa.text('choice_id IS NOT NULL'), postgresql_where=sa.text('choice_id IS NOT NULL'))
 
     _type_checks(widened=True)
 
@@ -169,6 +177,8 @@ def upgrade():
 def downgrade():
     _type_checks(widened=False)
     with op.batch_alter_table('questionnaire_answer', schema=None) as batch_op:
+        batch_op.drop_index('uq_questionnaire_answer_choice')
+        batch_op.drop_index('uq_questionnaire_answer_question')
         batch_op.drop_index('ix_questionnaire_answer_texts')
         batch_op.drop_index(batch_op.f('ix_questionnaire_answer_response_id'))
         batch_op.drop_index('ix_questionnaire_answer_question')

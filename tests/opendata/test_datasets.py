@@ -44,7 +44,7 @@ def test_every_dataset_of_the_issue_is_registered():
                           "districts", "counters", "counter_statistics", "processes", "process_phases",
                           "process_themes", "process_districts", "process_proposals", "implementation_records",
                           "implementation_milestones", "implementation_changes", "questionnaire_questions",
-                          "questionnaire_counts", "questionnaire_texts"}
+                          "questionnaire_counts", "questionnaire_texts", "questionnaires"}
 
 
 def _cast(decision, *contents):

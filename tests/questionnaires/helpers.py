@@ -10,7 +10,7 @@ from civic.processes.phases import today
 from civic.questionnaires import services
 from civic.questionnaires.models import FreeTextUse, Question, QuestionKind
 from tests.factories import make_user
-from tests.processes.helpers import make_process
+from tests.processes.helpers import _set_days, make_process
 
 KINDS = (PhaseKind.QUESTIONNAIRE, PhaseKind.RESULTS)
 
@@ -27,13 +27,16 @@ def make_consultation(current=PhaseKind.QUESTIONNAIRE, questions=(), free_text_u
                       introduction="Dites-nous ce que vous pensez du nouveau marché."):
     """A process with a questionnaire; ``questions``: (kind, text, required, choices) each."""
     official = make_user(role=Role.ELECTED)
+    # Written before its phase (a questionnaire stays as it was once its phase is over), then the days go by.
     process = make_process(title="Consultation sur le marché", budget=None, by=official,
-                           phases=consultation_days(current))
+                           phases=consultation_days(None))
     questionnaire = services.create_questionnaire(process, official, introduction=introduction,
                                                   free_text_use=free_text_use)
     for kind, text, required, choices in questions:
         services.save_question(questionnaire, None, official, kind=kind, text=text, hint="", required=required,
                                choices=list(choices))
+    if current is not None:
+        _set_days(process, consultation_days(current))
     db.session.commit()
     return questionnaire
 

@@ -54,11 +54,15 @@ def test_each_kind_is_checked_and_what_was_typed_is_kept(client_request, login_a
     data = {**form_for(questionnaire), f"q{level.id}": "6", f"q{word.id}": "x" * 201, f"q{text.id}": "y" * 5001}
     page = _answer(client_request, questionnaire, data)
     assert page.title.startswith("Erreur : ")
-    assert page.field_error(f"q{level.id}") == "Choisissez une valeur de 1 à 5."
-    assert page.field_error(f"q{word.id}") == "Saisissez 200 caractères au plus (vous en avez saisi 201)."
-    assert page.field_error(f"q{text.id}") == "Saisissez 5000 caractères au plus (vous en avez saisi 5001)."
-    assert page.errors == ["Choisissez une valeur de 1 à 5.", "Saisissez 200 caractères au plus (vous en avez saisi 201).",
-                           "Saisissez 5000 caractères au plus (vous en avez saisi 5001)."]
+    level_error = "Question 3 (Êtes-vous satisfait du marché actuel ?) : choisissez une valeur de 1 à 5."
+    word_error = "Question 4 (En un mot ?) : saisissez 200 caractères au plus (vous en avez saisi 201)."
+    # Numbers in the reader’s language: 5 000 grouped (the page reads its no-break spaces as spaces).
+    text_error = ("Question 5 (Que faudrait-il changer ?) : saisissez 5 000 caractères au plus"
+                  " (vous en avez saisi 5 001).")
+    assert page.field_error(f"q{level.id}") == level_error
+    assert page.field_error(f"q{word.id}") == word_error
+    assert page.field_error(f"q{text.id}") == text_error
+    assert page.errors == [level_error, word_error, text_error]
     # Everything typed is there again, the choices ticked as they were.
     assert page.value(f"q{word.id}") == "x" * 201 and page.value(f"q{text.id}") == "y" * 5001
     assert page.select_one(f"#q{one.id}").has_attr("checked")
@@ -67,6 +71,12 @@ def test_each_kind_is_checked_and_what_was_typed_is_kept(client_request, login_a
     # Each error is tied to its question's fieldset.
     fieldset = page.select_one(f"#q{level.id}-error").find_parent("fieldset")
     assert f"q{level.id}-error" in fieldset["aria-describedby"].split()
+    # A text question is one field with its label (its hint and error read once, with it), and no maxlength to
+    # cut a paste short: the server says how long it may be.
+    assert page.select_one(f'label[for="q{word.id}"]') is not None
+    assert page.select_one(f"#q{word.id}").find_parent("fieldset") is None
+    assert f"q{word.id}-error" in page.select_one(f"#q{word.id}")["aria-describedby"].split()
+    assert not page.select("[maxlength]")
     assert _responses() == []
 
 
@@ -77,10 +87,11 @@ def test_a_choice_of_another_question_is_refused(client_request, login_as):
     forged = {**form_for(questionnaire), f"q{one.id}": str(many.choices[0].id),
               f"q{many.id}": [str(many.choices[0].id), str(one.choices[1].id)]}
     page = _answer(client_request, questionnaire, forged)
-    assert page.field_error(f"q{one.id}") == "Choisissez parmi les réponses proposées."
-    assert page.field_error(f"q{many.id}") == "Choisissez parmi les réponses proposées."
+    offered = "choisissez parmi les réponses proposées."
+    assert page.field_error(f"q{one.id}") == f"Question 1 (Quel jour préférez-vous ?) : {offered}"
+    assert page.field_error(f"q{many.id}") == f"Question 2 (Qu’y achetez-vous ?) : {offered}"
     page = _answer(client_request, questionnaire, {**form_for(questionnaire), f"q{one.id}": "nonsense"})
-    assert page.field_error(f"q{one.id}") == "Choisissez parmi les réponses proposées."
+    assert page.field_error(f"q{one.id}") == f"Question 1 (Quel jour préférez-vous ?) : {offered}"
     assert _responses() == []
 
 
@@ -95,8 +106,10 @@ def test_required_questions_are_marked_in_words_and_must_be_answered(client_requ
     assert page.text(f'label[for="q{level.id}"]') == "1, le plus bas"
     assert page.text(f'label[for="q{level.id}-5"]') == "5, le plus haut"
     page = _answer(client_request, questionnaire, {f"q{word.id}": "Calme"})
-    assert page.field_error(f"q{one.id}") == "Choisissez une réponse."
-    assert page.field_error(f"q{level.id}") == "Choisissez une réponse."
+    # Each message names its question: the summary tells them apart.
+    assert page.errors == ["Question 1 (Quel jour préférez-vous ?) : choisissez une réponse.",
+                           "Question 3 (Êtes-vous satisfait du marché actuel ?) : choisissez une réponse."]
+    assert page.field_error(f"q{one.id}") == page.errors[0] and page.field_error(f"q{level.id}") == page.errors[1]
     assert page.value(f"q{word.id}") == "Calme"
     # The optional ones may stay empty.
     data = form_for(questionnaire)
@@ -113,7 +126,7 @@ def test_required_text_and_an_empty_answer(client_request, login_as):
     login_as()
     text, many = questions_of(questionnaire)
     page = _answer(client_request, questionnaire, {f"q{text.id}": "   "})
-    assert page.field_error(f"q{text.id}") == "Répondez à cette question."
+    assert page.field_error(f"q{text.id}") == "Question 1 (Votre avis ?) : répondez à cette question."
     optional_only = make_consultation(questions=[(QuestionKind.SHORT_TEXT, "Un mot ?", False, ())])
     page = _answer(client_request, optional_only, {})
     assert page.errors == ["Répondez à au moins une question avant d’envoyer."]

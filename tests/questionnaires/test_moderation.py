@@ -33,7 +33,7 @@ def test_a_published_text_waits_in_the_queue_then_is_shown_under_its_question(cl
     assert "Un marché couvert" not in results.text()
     login_as(Role.MODERATOR)
     queue = client_request.get("moderation.queue")
-    assert f"Réponse n° {answer.id} · en attente de relecture" in queue.texts("main h2")
+    assert "Une réponse à un questionnaire · en attente de relecture" in queue.texts("main h2")
     assert "Un marché couvert le dimanche" in queue.text()
     assert "Maryse" not in queue.text()  # the template names the question, never the respondent
     _decide(client_request, answer, "publish")
@@ -41,7 +41,7 @@ def test_a_published_text_waits_in_the_queue_then_is_shown_under_its_question(cl
     assert answer.text_state is TextState.PUBLISHED
     assert outbox[-1]["to"] == resident.email and "Que faudrait-il changer en premier" in outbox[-1]["body"]
     journal = client_request.get("moderation.journal")
-    assert journal.texts("tbody td[data-label=Contenu]")[0] == f"Réponse n° {answer.id}"
+    assert journal.texts("tbody td[data-label=Contenu]")[0] == "Une réponse à un questionnaire"
     assert db.session.execute(db.select(StaffLogEntry.action).where(
         StaffLogEntry.object_id == answer.id, StaffLogEntry.area == "moderation")).scalar_one() == "publish"
     client_request.post("accounts.logout")
@@ -71,7 +71,7 @@ def test_residents_report_a_published_text_and_enough_reports_hold_it(client_req
     answer = _text(respond(questionnaire, texts={SHORT: "Texte publié"}, text_state=TextState.PUBLISHED))
     for _ in range(3):
         login_as()
-        client_request.post("moderation.report", target_type="answer", target_id=answer.id,
+        client_request.post("moderation.report", target_type="answer", target_id=answer.code,
                             _data={"reason": "spam"},
                             _expected_redirect=client_request.url("questionnaire_results.texts",
                                                                   process_id=questionnaire.process_id,
@@ -84,7 +84,7 @@ def test_residents_report_a_published_text_and_enough_reports_hold_it(client_req
     assert "Texte publié" not in page.text()
     # Held, it is no longer reportable nor visible to residents: its report page is not there for them.
     login_as()
-    page = client_request.get("moderation.report", target_type="answer", target_id=answer.id, _expected_status=404)
+    page = client_request.get("moderation.report", target_type="answer", target_id=answer.code, _expected_status=404)
     assert page.h1 == "Page introuvable"
 
 
@@ -93,7 +93,7 @@ def test_the_respondent_cannot_report_their_own_text(client_request, login_as, c
     resident = make_user()
     answer = _text(respond(questionnaire, resident, texts={SHORT: "Mon texte"}, text_state=TextState.PUBLISHED))
     login(client_request.client, resident)
-    page = client_request.get("moderation.report", target_type="answer", target_id=answer.id)
+    page = client_request.get("moderation.report", target_type="answer", target_id=answer.code)
     assert page.errors == ["Vous ne pouvez pas signaler ce que vous avez écrit."]
 
 
@@ -176,7 +176,7 @@ def test_a_list_of_the_longest_texts_fits_the_page_budget_and_each_text_has_its_
     results = client_request.get("questionnaire_results.results_page", process_id=questionnaire.process_id)
     assert weight(results) <= PAGE_BUDGET, weight(results)
     whole = page.select_one("ul.texts li a[href*='/reponses/']")["href"]
-    answer = db.session.get(Answer, int(whole.rsplit("/", 1)[1]))
+    answer = db.session.execute(db.select(Answer).where(Answer.code == whole.rsplit("/", 1)[1])).scalar_one()
     text = Page(client_request.client.get(whole))
     assert answer.text[-40:] in text.text() and weight(text) <= PAGE_BUDGET
 
@@ -185,12 +185,12 @@ def test_an_answer_page_is_there_for_whom_may_read_the_text(client_request, logi
     questionnaire = make_questionnaire(free_text_use=FreeTextUse.SYNTHESIS)
     answer = _text(respond(questionnaire, texts={SHORT: "Pour la synthèse"}))
     page = client_request.get("questionnaire_results.answer_page", process_id=questionnaire.process_id,
-                              answer_id=answer.id, _expected_status=404)
+                              code=answer.code, _expected_status=404)
     assert page.h1 == "Page introuvable"
     login_as(Role.ELECTED)
     page = client_request.get("questionnaire_results.answer_page", process_id=questionnaire.process_id,
-                              answer_id=answer.id)
+                              code=answer.code)
     assert page.text("blockquote") == "Pour la synthèse" and "Gardée pour la synthèse" in page.text()
     other = make_questionnaire(title="Autre consultation")
-    client_request.get("questionnaire_results.answer_page", process_id=other.process_id, answer_id=answer.id,
+    client_request.get("questionnaire_results.answer_page", process_id=other.process_id, code=answer.code,
                        _expected_status=404)

@@ -7,6 +7,7 @@ from civic.extensions import db
 from civic.opendata.staleness import STALE_SINCE
 from civic.opendata import datasets
 from civic.questionnaires import results
+from civic.processes.models import PhaseKind
 from civic.questionnaires.models import FreeTextUse, QuestionKind, TextState
 from civic.timezones import utc_to_paris
 from tests.questionnaires.factories import end_phase, make_questionnaire, question, respond
@@ -93,3 +94,31 @@ def test_a_text_hidden_later_marks_the_files_out_of_date(app, ctx):
     assert site_settings.get(STALE_SINCE, "") > before
 
 
+
+
+def test_the_questionnaires_dataset_gives_the_phase_the_responses_once_ended_and_the_published_synthesis(ctx):
+    under_way = make_questionnaire(ended=False)
+    respond(under_way)
+    ended = make_questionnaire(title="Consultation close")
+    respond(ended)
+    respond(ended)
+    ended.synthesis = "Les habitants veulent des bancs."
+    db.session.commit()
+    rows = {r["id"]: r for r in _rows("questionnaires")}
+    assert list(rows[under_way.id]) == datasets.get("questionnaires").fields
+    assert rows[under_way.id]["responses"] is None  # not before the phase is over
+    phase = ended.process.phase_of(PhaseKind.QUESTIONNAIRE)
+    assert (rows[ended.id]["starts_on"], rows[ended.id]["ends_on"]) == (phase.starts_on, phase.ends_on)
+    assert rows[ended.id]["responses"] == 2 and rows[ended.id]["process_title"] == "Consultation close"
+    assert rows[ended.id]["synthesis"] is None  # written, not published
+    results.save_synthesis(ended, ended.process.created_by, "Les habitants veulent des bancs.", True)
+    db.session.commit()
+    row = next(r for r in _rows("questionnaires") if r["id"] == ended.id)
+    assert row["synthesis"] == "Les habitants veulent des bancs." and row["synthesis_published_at"] is not None
+
+
+def test_the_questionnaires_of_draft_processes_are_not_published(ctx):
+    questionnaire = make_questionnaire()
+    questionnaire.process.published_at = None
+    db.session.commit()
+    assert questionnaire.id not in {r["id"] for r in _rows("questionnaires")}

@@ -9,8 +9,10 @@ from civic.counters import audit, residents, sessions
 from civic.counters.attach import attach_contributions
 from civic.counters.models import AssistedActionKind, IdentityCheck
 from civic.extensions import db
+from civic.moderation.models import Report, ReportReason
 from civic.questionnaires import services
 from civic.questionnaires.models import Answer, Response
+from civic.targets import TargetType
 from tests.counters.helpers import make_counter
 from tests.factories import make_user
 from tests.questionnaires.helpers import EVERY_KIND, form_for, make_consultation
@@ -73,3 +75,30 @@ def test_my_data_lists_the_questionnaires_answered_and_exports_the_answers(app, 
     [row] = exported["questionnaires"]
     assert row["process_title"] == "Consultation sur le marché" and row["channel"] == "online"
     assert [a["answer"] for a in row["answers"]] == ["Mercredi", "Fruits", "Fleurs", 4, "Vivant", "Plus de bancs."]
+
+
+def test_erasing_with_the_contributions_removes_the_free_texts_and_settles_their_reports(app, ctx):
+    questionnaire = make_consultation(questions=EVERY_KIND)
+    resident, reporter = make_user(), make_user()
+    _answer(app, questionnaire, resident)
+    text = db.session.execute(db.select(Answer).where(Answer.text.is_not(None))).scalars().first()
+    report = Report(target_type=TargetType.ANSWER, target_id=text.id, reporter_id=reporter.id,
+                    reason=ReportReason.SPAM, text="")
+    db.session.add(report)
+    db.session.commit()
+    with app.test_request_context():
+        erase_account(resident, remove_contributions=True)
+    db.session.commit()
+    [response] = _responses()
+    assert response.respondent_id is None
+    assert [a.text for a in response.answers if a.text is not None] == []
+    assert len(response.answers) == 4  # the choices and the scale value stay counted
+    db.session.refresh(report)
+    assert report.resolved_at is not None
+
+
+def test_the_erasure_form_says_the_free_texts_go_with_the_contributions(client_request, login_as):
+    login_as()
+    page = client_request.get("accounts.erase")
+    assert ("textes libres écrits dans les questionnaires (les autres réponses restent comptées, anonymes)"
+            in page.text())

@@ -1,5 +1,7 @@
 """The demo's consultations: one open, answered online and at a counter, its texts published or waiting for a
 moderator; one past, whose results and synthesis are public."""
+from collections import Counter
+
 from civic.accounts.models import Role, User
 from civic.counters.models import AssistedAction, AssistedActionKind, Channel
 from civic.demo import seed
@@ -33,7 +35,14 @@ def test_the_demo_has_an_open_consultation_and_a_past_one_with_its_synthesis(app
 
     library = _questionnaire("Consultation sur les horaires de la médiathèque")
     page = client_request.get("questionnaire_results.results_page", process_id=library.process_id)
-    assert page.text("#synthesis-title + p + div").startswith("42 habitants ont répondu")
+    # The synthesis's figures are the seeded answers' (the page's count and the leading slot).
+    synthesis = page.text("#synthesis-title + p + div")
+    responses = db.session.execute(db.select(Response).where(Response.questionnaire_id == library.id)).scalars().all()
+    slots = Counter(a.choice.label for r in responses for a in r.answers if a.choice is not None)
+    (leading, most), = slots.most_common(1)
+    assert leading == "Le dimanche matin" and list(slots.values()).count(most) == 1
+    assert synthesis.startswith(f"{len(responses)} habitants ont répondu en ligne")
+    assert f"({most} réponses sur {len(responses)})" in synthesis
     assert len(page.select("table")) == 2
 
     login_as(Role.MODERATOR)

@@ -21,9 +21,10 @@ OFFICIALS = (Role.ELECTED, Role.ADMIN)
 # (action, on) -> role -> the phases in which it is allowed. Not listed: never. "questionnaire" is one nobody
 # answered yet.
 MATRIX = {
-    (Action.QUESTIONNAIRE_MANAGE, "process"): {role: EVERY_PHASE for role in OFFICIALS},
-    (Action.QUESTIONNAIRE_MANAGE, "questionnaire"): {role: EVERY_PHASE for role in OFFICIALS},
-    (Action.QUESTIONNAIRE_QUESTIONS, "questionnaire"): {role: EVERY_PHASE for role in OFFICIALS},
+    # Written before and during its phase; once it is over, it stays as residents saw it.
+    (Action.QUESTIONNAIRE_MANAGE, "process"): {role: {BEFORE, QUESTIONNAIRE} for role in OFFICIALS},
+    (Action.QUESTIONNAIRE_MANAGE, "questionnaire"): {role: {BEFORE, QUESTIONNAIRE} for role in OFFICIALS},
+    (Action.QUESTIONNAIRE_QUESTIONS, "questionnaire"): {role: {BEFORE, QUESTIONNAIRE} for role in OFFICIALS},
     (Action.QUESTIONNAIRE_ANSWER, "questionnaire"): {Role.RESIDENT: {QUESTIONNAIRE}},
     (Action.QUESTIONNAIRE_OWN_ANSWERS, "questionnaire"): {Role.RESIDENT: EVERY_PHASE},
 }

@@ -3,6 +3,7 @@ moved with buttons; frozen once residents answer; each change in the staff log."
 import pytest
 
 from civic.accounts.models import Role
+from civic.processes.models import PhaseKind
 from civic.extensions import db
 from civic.questionnaires.models import FreeTextUse, Questionnaire, QuestionKind
 from civic.staff_log import StaffLogEntry
@@ -99,15 +100,22 @@ def test_questions_are_added_edited_moved_and_removed(client_request, login_as):
     assert [c.label for c in first.choices] == ["Mercredi", "Samedi", "Dimanche"]
     page = client_request.get("questionnaires.setup", questionnaire_id=questionnaire.id)
     # The first cannot go up, the last cannot go down; each button says which question it moves.
-    assert [text for text in page.texts(f"#question-{first.id} button")] == [
-        "Descendre : Quel jour ?", "Retirer : Quel jour ?"]
-    assert page.texts(f"#question-{third.id} button") == ["Monter : Note ?", "Retirer : Note ?"]
+    assert [text for text in page.texts(f"#question-{first.id} button")] == ["Descendre : Quel jour ?"]
+    assert page.texts(f"#question-{third.id} button") == ["Monter : Note ?"]
+    # Removing is asked first, on a page of its own (no script).
+    remove = client_request.url("questionnaires.remove_question", questionnaire_id=questionnaire.id,
+                                question_id=third.id)
+    assert ("Retirer : Note ?", remove) in page.links(f"#question-{third.id}")
     client_request.post("questionnaires.move_question", questionnaire_id=questionnaire.id, question_id=third.id,
                         _data={"direction": "up"})
     assert _texts(questionnaire) == ["Quel jour ?", "Note ?", "Votre avis ?"]
     client_request.post("questionnaires.move_question", questionnaire_id=questionnaire.id, question_id=first.id,
                         _data={"direction": "down"})
     assert _texts(questionnaire) == ["Note ?", "Quel jour ?", "Votre avis ?"]
+    confirm = client_request.get("questionnaires.remove_question", questionnaire_id=questionnaire.id,
+                                 question_id=third.id)
+    assert confirm.h1.startswith("Retirer une question") and "Note ?" in confirm.text("blockquote")
+    assert _texts(questionnaire) == ["Note ?", "Quel jour ?", "Votre avis ?"]  # nothing removed by reading it
     client_request.post("questionnaires.remove_question", questionnaire_id=questionnaire.id, question_id=third.id)
     assert _texts(questionnaire) == ["Quel jour ?", "Votre avis ?"]
     assert [q.position for q in questions_of(questionnaire)] == [0, 1]
@@ -158,3 +166,22 @@ def test_residents_and_moderators_do_not_set_up(client_request, login_as):
         client_request.post("questionnaires.add_question", questionnaire_id=questionnaire.id, _data=QUESTION,
                             _expected_status=403)
     assert questions_of(questionnaire) == []
+
+
+def test_a_questionnaire_stays_as_it_was_once_its_phase_is_over(client_request, login_as):
+    official = login_as(Role.ELECTED)
+    without = make_process(by=official, budget=None, phases=consultation_days(PhaseKind.RESULTS))
+    over = "La phase de questionnaire est terminée : le questionnaire reste tel que les habitants l’ont vu."
+    page = client_request.get("questionnaires.new", process_id=without.id, _follow=True, _expected_status=302)
+    assert page.notices[-1] == over and db.session.execute(db.select(Questionnaire)).first() is None
+    questionnaire = make_consultation(current=PhaseKind.RESULTS, questions=EVERY_KIND)
+    login_as(Role.ELECTED)
+    first = questions_of(questionnaire)[0]
+    for endpoint, extra in (("questionnaires.edit", {}), ("questionnaires.add_question", {}),
+                            ("questionnaires.edit_question", {"question_id": first.id}),
+                            ("questionnaires.remove_question", {"question_id": first.id})):
+        page = client_request.post(endpoint, questionnaire_id=questionnaire.id, _data={**QUESTION, "introduction": "x",
+                                                                                       "free_text_use": "published"},
+                                   _follow=True, **extra)
+        assert page.notices[-1] == over, endpoint
+    assert len(questions_of(questionnaire)) == 5

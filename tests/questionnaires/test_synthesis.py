@@ -2,15 +2,20 @@
 afterwards with its last update shown, logged for staff; shown on the results page and in the process page's
 summary."""
 import json
+from datetime import timedelta
+
+import pytest
 
 from flask import render_template
 
 from civic.accounts.models import Role
+from civic.domain import DomainError
 from civic.extensions import db
 from civic.questionnaires import results
 from civic.staff_log import StaffLogEntry
 from civic.targets import TargetType
 from tests.browser.crawling import PAGE_BUDGET
+from tests.factories import make_user
 from tests.growth import weight, words
 from tests.questionnaires.factories import make_questionnaire, respond
 from civic.questionnaires.models import QuestionKind, SYNTHESIS_MAX, TextState
@@ -31,7 +36,8 @@ def test_an_official_saves_a_draft_then_publishes_then_updates_the_synthesis(cli
                         _data={"synthesis": "Premier jet.", "save": "1"})
     db.session.refresh(questionnaire)
     assert (questionnaire.synthesis, questionnaire.synthesis_published_at) == ("Premier jet.", None)
-    assert _log(questionnaire) == []  # a draft is nobody's business yet
+    # A draft is logged too: the staff see who wrote what before it went public.
+    assert [action for action, _after in _log(questionnaire)] == ["drafted"]
     page = client_request.get("questionnaire_results.results_page", process_id=questionnaire.process_id)
     assert "Premier jet." not in page.text()
 
@@ -49,7 +55,7 @@ def test_an_official_saves_a_draft_then_publishes_then_updates_the_synthesis(cli
     db.session.refresh(questionnaire)
     assert questionnaire.synthesis_published_at == published  # published once; updated since
     assert [(action, json.loads(after)["synthesis"]) for action, after in _log(questionnaire)] == [
-        ("published", "Les habitants veulent un marché couvert."),
+        ("drafted", "Premier jet."), ("published", "Les habitants veulent un marché couvert."),
         ("updated", "Les habitants veulent un marché couvert, le dimanche.")]
     client_request.post("accounts.logout")
     login_as(Role.ADMIN)
@@ -93,7 +99,8 @@ def test_an_empty_or_too_long_synthesis_is_refused_keeping_what_was_typed(client
     long = "a" * (SYNTHESIS_MAX + 1)
     page = client_request.post("questionnaire_results.synthesis", process_id=questionnaire.process_id,
                                _data={"synthesis": long, "publish": "1"}, _expected_status=200)
-    assert page.field_error("synthesis") and page.value("synthesis") == long
+    # The number in the reader's language (10 000, grouped), what was typed kept.
+    assert page.field_error("synthesis") == "Saisissez 10 000 caractères au plus." and page.value("synthesis") == long
     db.session.refresh(questionnaire)
     assert questionnaire.synthesis_published_at is None
 
@@ -127,3 +134,26 @@ def test_the_results_page_fits_the_page_budget_with_the_longest_synthesis_and_te
     page = client_request.get("questionnaire_results.synthesis_page", process_id=questionnaire.process_id)
     assert weight(page) <= PAGE_BUDGET, weight(page)
     assert questionnaire.synthesis[-30:] in page.text()  # whole on its own page
+
+
+def test_last_updated_is_the_synthesis_own_date_and_only_officials_write_it(app, ctx):
+    questionnaire = make_questionnaire()
+    official = questionnaire.process.created_by
+    results.save_synthesis(questionnaire, official, "Les habitants veulent des bancs.", True)
+    db.session.commit()
+    published = questionnaire.synthesis_published_at
+    assert questionnaire.synthesis_updated_at == published
+    # Another edit of the questionnaire days later does not date the synthesis.
+    questionnaire.updated_at = published + timedelta(days=3)
+    db.session.commit()
+    with app.test_request_context():
+        html = render_template("questionnaires/_synthesis.html", questionnaire=questionnaire, excerpt=None,
+                               process=questionnaire.process)
+    assert "mise à jour" not in html
+    questionnaire.synthesis_updated_at = published + timedelta(days=3)
+    with app.test_request_context():
+        html = render_template("questionnaires/_synthesis.html", questionnaire=questionnaire, excerpt=None,
+                               process=questionnaire.process)
+    assert "mise à jour" in html
+    with pytest.raises(DomainError):
+        results.save_synthesis(questionnaire, make_user(), "Un autre texte.", True)
