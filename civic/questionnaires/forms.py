@@ -13,7 +13,10 @@ CHOICES_MAX = 5_000
 
 
 class QuestionnaireForm(FlaskForm):
-    introduction = TextAreaField(_l("Introduction"), filters=[strip_lines], validators=[max_length(INTRODUCTION_MAX)],
+    # Required: residents answer better knowing what the consultation is for and what becomes of their answers.
+    introduction = TextAreaField(_l("Introduction"), filters=[strip_lines],
+                                 validators=[required(_l("Write the introduction: what the consultation is for.")),
+                                             max_length(INTRODUCTION_MAX)],
                                  description=_l("What the consultation is for and what will be done with the "
                                                 "answers. Leave an empty line between paragraphs."))
     free_text_use = RadioField(_l("What becomes of the free-text answers"), choices=labels.choices(FreeTextUse),

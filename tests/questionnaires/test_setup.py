@@ -38,6 +38,10 @@ def test_an_official_creates_the_questionnaire_of_a_consultation(client_request,
                                _expected_status=200)
     assert page.field_error("free_text_use") == "Choisissez ce que deviennent les réponses libres."
     assert page.value("introduction") == "Votre avis."
+    page = client_request.post("questionnaires.new", process_id=process.id, _data={"free_text_use": "synthesis"},
+                               _expected_status=200)
+    assert page.field_error("introduction") == "Écrivez l’introduction : à quoi sert la consultation."
+    assert page.select_one("input[name=free_text_use][value=synthesis]").has_attr("checked")
     page = client_request.post("questionnaires.new", process_id=process.id,
                                _data={"introduction": "Votre avis.", "free_text_use": "synthesis"}, _follow=True)
     questionnaire = db.session.execute(db.select(Questionnaire)).scalar_one()
