@@ -196,13 +196,30 @@ def latest_texts(questionnaire, question_ids):
 def text_page(question, *, order="newest", published_only=True, page=1, after=None, before=None,
               per_page=TEXTS_PAGE):
     """A page of the texts answered to ``question`` (rows of id, code, text, state), newest or oldest first:
-    the published ones for the public, all of them for the staff who write the synthesis."""
+    the published ones for the public, all of them for the staff who write the synthesis.
+
+    The pages' links carry a text's code, never its number: the answers of one response have consecutive
+    numbers, so a number in a link (or a number typed there to see where the list resumes) would tie a
+    resident's texts to one another across questions. A code is looked up within this question only."""
     statement = select(Answer.id, Answer.code, Answer.text, Answer.text_state).where(
         Answer.question_id == question.id, Answer.text.is_not(None))
     if published_only:
         statement = statement.where(public_text())
-    return keyset_page(statement, (Answer.id,), page=page, per_page=per_page, after=after, before=before,
-                       descending=order != "oldest")
+    after, before = _number_of(statement, after), _number_of(statement, before)
+    shown = keyset_page(statement, (Answer.id,), page=page, per_page=per_page, after=after, before=before,
+                        descending=order != "oldest")
+    codes = {str(row.id): row.code for row in shown.items}
+    shown.next_cursor, shown.prev_cursor = codes.get(shown.next_cursor), codes.get(shown.prev_cursor)
+    return shown
+
+
+def _number_of(statement, code):
+    """The number of the text of ``statement`` whose code is ``code``, as keyset_page's cursor; None (the
+    first page) for a code of no text of that list."""
+    if not code:
+        return None
+    number = db.session.execute(statement.with_only_columns(Answer.id).where(Answer.code == code)).scalar()
+    return None if number is None else str(number)
 
 
 @dataclass(frozen=True)

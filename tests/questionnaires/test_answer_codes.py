@@ -58,3 +58,29 @@ def test_answer_ids_are_never_reused_on_sqlite(ctx):
         "SELECT sql FROM sqlite_master WHERE name = 'questionnaire_answer'")).scalar_one()
     assert "AUTOINCREMENT" in sql
     assert "code" in {c["name"] for c in inspect(db.engine).get_columns("questionnaire_answer")}
+
+
+def test_the_pages_of_a_question_s_texts_resume_from_a_code_never_a_number(client_request, login_as, ctx):
+    """Links to the next and previous pages carry a text's code; a number typed there, or the code of another
+    question's text, starts the list over rather than telling where that number or text falls among them."""
+    questionnaire = make_questionnaire()
+    responses = [respond(questionnaire, texts={SHORT: f"Idée courte {n:02}", LONG: f"Idée longue {n:02}"},
+                         text_state=TextState.PUBLISHED) for n in range(12)]
+    short = next(a for a in responses[0].answers if a.text and a.question.kind is SHORT)
+    long_of_last = next(a for a in responses[-1].answers if a.text and a.question.kind is LONG)
+    login_as()
+    path = dict(process_id=questionnaire.process_id, question_id=short.question_id)
+    first = client_request.get("questionnaire_results.texts", **path)
+    assert first.texts("ul.texts li blockquote")[0] == "Idée courte 11"
+    next_link = next(href for text, href in first.links() if text == "Page suivante")
+    shown_codes = {a.code for r in responses for a in r.answers if a.text and a.question.kind is SHORT}
+    cursor = re.search(r"after=([^&]+)", next_link).group(1)
+    assert cursor in shown_codes
+    second = client_request.get("questionnaire_results.texts", **path, after=cursor, page=2)
+    assert second.texts("ul.texts li blockquote") == ["Idée courte 01", "Idée courte 00"]
+    for forged in (str(long_of_last.id), long_of_last.code):
+        again = client_request.get("questionnaire_results.texts", **path, after=forged)
+        assert again.texts("ul.texts li blockquote")[0] == "Idée courte 11"
+    numbers = {str(a.id) for r in responses for a in r.answers}
+    assert not any(re.search(rf"(after|before)={n}\b", href) for _t, href in first.links() + second.links()
+                   for n in numbers)
