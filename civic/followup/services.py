@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import format_number, lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import staff_log
@@ -198,10 +198,14 @@ def history(record, shown=CHANGES_SHOWN):
     return changes[:shown], total
 
 
+# Built once, its value bound: every proposal page runs it. Without its proposal: the records are shown on the
+# proposal's page, whose proposal the session already holds (their title_withdrawn reads it from there).
+_RECORDS_OF_PROPOSAL = (select(ImplementationRecord).where(ImplementationRecord.proposal_id == bindparam("proposal_id"))
+                        .order_by(ImplementationRecord.id))
+
+
 def records_of_proposal(proposal):
-    return db.session.execute(select(ImplementationRecord).where(ImplementationRecord.proposal_id == proposal.id)
-                              .options(joinedload(ImplementationRecord.proposal))
-                              .order_by(ImplementationRecord.id)).scalars().all()
+    return db.session.execute(_RECORDS_OF_PROPOSAL, {"proposal_id": proposal.id}).scalars().all()
 
 
 def records_of_decision(decision):

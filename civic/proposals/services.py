@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, exists, func, literal, select, tuple_
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..accounts.models import District
 from ..answers.models import Answer
@@ -15,7 +15,7 @@ from ..i18n import current_language
 from ..moderation.models import ModerationMode
 from ..moderation.services import mode_for, resolve_reports
 from ..pagination import count, keyset_page
-from ..processes.models import ProcessProposal
+from ..processes.models import Process, ProcessProposal
 from ..text import search_terms
 from ..themes.services import offered_theme
 from ..transaction import lock_rows, unique_insert
@@ -337,6 +337,24 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
                        total=total, count_cap=COUNT_CAP, params=params, built_once=not searched)
     keys.items = [ProposalRow(row[0], row[0].support_count, row[0].comment_count) for row in keys.items]
     return keys
+
+
+@cache  # built on first use, once the mappers have the processes' backref (Proposal.process_entry)
+def _for_page():
+    # raiseload: whatever the page reads is loaded here, so that no lazy load comes from the template or the rules.
+    return (select(Proposal, Answer).outerjoin(Answer, Answer.proposal_id == Proposal.id)
+            .where(Proposal.id == bindparam("proposal_id"))
+            .options(joinedload(Proposal.author), joinedload(Proposal.theme), joinedload(Proposal.district),
+                     joinedload(Proposal.counter),
+                     joinedload(Proposal.process_entry).joinedload(ProcessProposal.process).joinedload(Process.phases),
+                     raiseload("*")))
+
+
+def proposal_for_page(proposal_id):
+    """(the proposal with what its page shows of it, its official answer or None) in one statement, or
+    (None, None)."""
+    row = db.session.execute(_for_page(), {"proposal_id": proposal_id}).unique().first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def proposal_counts(proposal):

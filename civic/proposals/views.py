@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..access import Action, can, public, requires
+from ..access import Action, can, load_visible, public, requires
 from ..accounts.services import all_districts
 from ..answers.models import AnswerStatus
 from ..answers.services import answer_of, earlier_versions
@@ -90,9 +90,8 @@ def new():
     return render_template("proposals/form.html", form=form, proposal=None)
 
 
-def _render_detail(proposal, comment_form=None, status=200):
+def _render_detail(proposal, answer, comment_form=None, status=200):
     supports, comments = services.proposal_counts(proposal)
-    answer = answer_of(proposal)
     threads = services.comment_threads(proposal, **page_args())
     shown = [proposal] + [c for thread, replies, _count in threads.items for c in (thread, *replies)]
     return render_template(
@@ -121,12 +120,21 @@ def _merged_into(proposal):
     return kept if kept is not None and can(current_user, Action.PROPOSAL_READ, kept) else None
 
 
+def _proposal_and_answer(kwargs):
+    """``load`` of the proposal's page: the proposal with all its page shows, and its answer (the view's
+    ``answer``), in one statement; the visibility rule then decides on the loaded object, without a statement."""
+    proposal_id = kwargs.pop("proposal_id")
+    _proposal, kwargs["answer"] = services.proposal_for_page(proposal_id)
+    kwargs["proposal"] = load_visible(Proposal, proposal_id)
+    return kwargs["proposal"]
+
+
 @bp.route("/<int:proposal_id>")
-@requires(Action.PROPOSAL_VIEW, load=Proposal)
-def detail(proposal):
+@requires(Action.PROPOSAL_VIEW, load=_proposal_and_answer)
+def detail(proposal, answer):
     if not can(current_user, Action.PROPOSAL_READ, proposal):
         return render_template("proposals/unavailable.html", proposal=proposal)
-    return _render_detail(proposal)
+    return _render_detail(proposal, answer)
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -207,7 +215,7 @@ def comment(proposal):
         parent = services.find_thread(proposal, parent_id)
         if parent is not None and parent.open_for_replies:
             return _render_thread(proposal, parent, form)
-    return _render_detail(proposal, comment_form=form)
+    return _render_detail(proposal, answer_of(proposal), comment_form=form)
 
 
 def _render_thread(proposal, thread, form):
