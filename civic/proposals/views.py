@@ -94,6 +94,7 @@ def _render_detail(proposal, answer, comment_form=None, status=200):
     supports, comments = services.proposal_counts(proposal)
     threads = services.comment_threads(proposal, **page_args())
     shown = [proposal] + [c for thread, replies, _count in threads.items for c in (thread, *replies)]
+    may_comment = can(current_user, Action.COMMENT_CREATE, proposal)
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -105,8 +106,10 @@ def _render_detail(proposal, answer, comment_form=None, status=200):
         comment_count=comments,
         supported=services.has_supported(actor(), proposal),
         threads=threads,
-        comment_form=comment_form or CommentForm(formdata=None),
-        button_form=ButtonForm(formdata=None),
+        may_comment=may_comment,
+        # Forms only for those shown them: the follow and support buttons are for residents logged in.
+        comment_form=comment_form or (CommentForm(formdata=None) if may_comment else None),
+        button_form=ButtonForm(formdata=None) if current_user.is_authenticated else None,
         reported=reported_by(current_user, shown),
         records=records_of_proposal(proposal),
         # A proposal of a process is supported in some of its phases only: said when the phase is why not.
