@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, or_, select, union, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import staff_log
 from ..access import Action, Role, check
@@ -19,6 +20,7 @@ from ..extensions import db
 from ..following.services import notify_followers
 from ..jobs import job
 from ..pagination import keyset_page
+from ..processes.models import Process
 from ..privacy.groups import large_enough
 from ..proposals.models import Proposal
 from ..registry import Registry
@@ -41,13 +43,36 @@ DECISIONS_PER_PAGE = 20
 SHORT_VOTE = timedelta(days=1)
 
 
+# Built once, for residents and for officials (drafts too): its pages' queries are built once as well.
+_ALL_DECISIONS = select(Decision, Decision.opens_at, Decision.id)
+_ANNOUNCED_DECISIONS = _ALL_DECISIONS.where(ANNOUNCED)
+
+
 def decisions_page(include_drafts=False, page=1, after=None, before=None):
     """A page of the decisions, the latest opening first (drafts only for those who prepare them)."""
-    statement = select(Decision, Decision.opens_at, Decision.id)
-    if not include_drafts:
-        statement = statement.where(ANNOUNCED)
-    return keyset_page(statement, (Decision.opens_at, Decision.id), page=page, per_page=DECISIONS_PER_PAGE,
-                       after=after, before=before, descending=True)
+    return keyset_page(_ALL_DECISIONS if include_drafts else _ANNOUNCED_DECISIONS, (Decision.opens_at, Decision.id),
+                       page=page, per_page=DECISIONS_PER_PAGE, after=after, before=before, descending=True,
+                       built_once=True)
+
+
+# A decision's page: the decision with its options and districts (selectinload: a collection joined would repeat the
+# decision's row per option), and the process whose vote it is, built once.
+_DECISION_PAGE = (select(Decision, Process).outerjoin(Process, Process.decision_id == Decision.id)
+                  .where(Decision.id == bindparam("decision_id"))
+                  .options(selectinload(Decision.options), selectinload(Decision.districts)))
+# Its results' page: the decision with the snapshot its page names the ballots' fingerprint of.
+_RESULTS_PAGE = select(Decision).where(Decision.id == bindparam("decision_id")).options(joinedload(Decision.snapshot))
+
+
+def decision_for_page(decision_id):
+    """(the decision with what its page shows of it, the process whose vote it is or None), or (None, None)."""
+    row = db.session.execute(_DECISION_PAGE, {"decision_id": decision_id}).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def decision_for_results(decision_id):
+    """The decision with its result snapshot, or None."""
+    return db.session.execute(_RESULTS_PAGE, {"decision_id": decision_id}).scalar()
 
 
 def open_decisions():

@@ -208,11 +208,14 @@ def records_of_proposal(proposal):
     return db.session.execute(_RECORDS_OF_PROPOSAL, {"proposal_id": proposal.id}).scalars().all()
 
 
+# Built once, its value bound: every page of published results runs it.
+_RECORDS_OF_DECISION = (select(ImplementationRecord).where(ImplementationRecord.decision_id == bindparam("decision_id"))
+                        .options(joinedload(ImplementationRecord.proposal)).order_by(ImplementationRecord.id))
+
+
 def records_of_decision(decision):
     """The records of a decision's winning projects, in the order they were opened (the options')."""
-    return db.session.execute(select(ImplementationRecord).where(ImplementationRecord.decision_id == decision.id)
-                              .options(joinedload(ImplementationRecord.proposal))
-                              .order_by(ImplementationRecord.id)).scalars().all()
+    return db.session.execute(_RECORDS_OF_DECISION, {"decision_id": decision.id}).scalars().all()
 
 
 # --- Changing -------------------------------------------------------------------------------------------------

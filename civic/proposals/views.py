@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..access import Action, can, load_visible, public, requires
+from ..access import Action, can, public, requires
 from ..accounts.services import all_districts
 from ..answers.models import AnswerStatus
 from ..answers.services import answer_of, earlier_versions
@@ -125,11 +125,13 @@ def _merged_into(proposal):
 
 def _proposal_and_answer(kwargs):
     """``load`` of the proposal's page: the proposal with all its page shows, and its answer (the view's
-    ``answer``), in one statement; the visibility rule then decides on the loaded object, without a statement."""
-    proposal_id = kwargs.pop("proposal_id")
-    _proposal, kwargs["answer"] = services.proposal_for_page(proposal_id)
-    kwargs["proposal"] = load_visible(Proposal, proposal_id)
-    return kwargs["proposal"]
+    ``answer``), in one statement, or 404. The view's action (PROPOSAL_VIEW, which hides) is the proposals'
+    visibility rule: ``requires`` applies it to the proposal."""
+    proposal, kwargs["answer"] = services.proposal_for_page(kwargs.pop("proposal_id"))
+    if proposal is None:
+        abort(404)
+    kwargs["proposal"] = proposal
+    return proposal
 
 
 @bp.route("/<int:proposal_id>")
