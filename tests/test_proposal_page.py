@@ -4,19 +4,23 @@ load anything lazily; the forms and the rules' checks are made once, for those s
 import re
 
 from civic.counters.models import Channel
-from civic.followup.models import ImplementationRecord, ImplementationStatus
 from civic.extensions import db
+from civic.following.models import Follow
+from civic.followup.models import ImplementationRecord, ImplementationStatus
+from civic.moderation.models import Report, ReportReason
 from civic.processes.models import PhaseKind
+from civic.targets import TargetType
 from tests.client import Page
-from tests.factories import login, make_answer, make_counter, make_district, make_proposal, make_user
+from tests.factories import (login, make_answer, make_counter, make_district, make_proposal, make_support,
+                             make_user)
 from tests.processes.helpers import make_process, mark_studied, propose_in
 from tests.queries import recording
 
 
 def _tables(statements):
-    """The table each statement reads first: a lazy load would add a statement of its own (user_account, theme,
-    process...)."""
-    return [re.search(r"\bFROM (\w+)", s).group(1) for s in statements]
+    """The table of each statement's first column: a lazy load would add a statement of its own (user_account,
+    theme, process...)."""
+    return [re.match(r"SELECT (?:EXISTS \(SELECT \* FROM )?(\w+)", s).group(1) for s in statements]
 
 
 def _proposal_with_everything():
@@ -58,15 +62,33 @@ def test_the_page_loads_its_proposal_with_all_it_shows_in_one_statement(app, cli
     assert page.select("form") == []
 
 
-def test_a_resident_reads_the_same_proposal_with_their_own_statements_only(app, client, ctx):
+def test_a_resident_reads_the_same_proposal_with_their_own_marks_in_its_statement(app, client, ctx):
+    """Whether they support it, follow it and reported it come with the proposal."""
     proposal = _proposal_with_everything()
-    login(client, make_user())
+    resident = make_user()
+    make_support(proposal, resident)
+    db.session.add_all([Follow(user_id=resident.id, target_type=TargetType.PROPOSAL, target_id=proposal.id),
+                        Report(reporter_id=resident.id, target_type=TargetType.PROPOSAL, target_id=proposal.id,
+                               reason=ReportReason.SPAM)])
+    db.session.commit()
+    login(client, resident)
     page, statements = _page(app, client, proposal)
-    # Their log-in, then as anonymously, with whether they follow it, support it and reported it.
-    assert _tables(statements) == ["user_account", "proposal", "comment", "proposal_answer_edit", "follow", "support",
-                                   "report", "implementation_record"], str(statements)
+    # Their log-in, then as anonymously.
+    assert _tables(statements) == ["user_account", "proposal", "comment", "proposal_answer_edit",
+                                   "implementation_record"], str(statements)
     assert page.select("#comment-form-title")[0].get_text() == "Ajouter un commentaire"
-    assert [b.get_text() for b in page.select("#support button")] == ["Soutenir cette proposition"]
+    assert page.texts("#support button") == ["Retirer mon soutien"]
+    assert "Ne plus suivre" in page.texts(".proposal button")
+    assert "Vous avez signalé ce contenu" in page.texts(".proposal .actions span")
+
+
+def test_another_resident_has_none_of_those_marks(client, login_as, ctx):
+    proposal = _proposal_with_everything()
+    make_support(proposal)
+    login_as()
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert page.texts("#support button") == ["Soutenir cette proposition"]
+    assert page.texts(".proposal .actions a")[0] == "Signaler cette proposition"
 
 
 def test_its_author_is_asked_once_whether_it_can_still_be_edited(app, client, ctx):
