@@ -1,8 +1,6 @@
 """What a proposal's page costs: the proposal and all its page shows of it (author, theme, district, counter,
 process and its phases, official answer) come in one statement, so that neither the template nor the rules
 load anything lazily; the forms and the rules' checks are made once, for those shown them."""
-import re
-
 from civic.counters.models import Channel
 from civic.extensions import db
 from civic.following.models import Follow
@@ -14,13 +12,7 @@ from tests.client import Page
 from tests.factories import (login, make_answer, make_counter, make_district, make_proposal, make_support,
                              make_user)
 from tests.processes.helpers import make_process, mark_studied, propose_in
-from tests.queries import recording
-
-
-def _tables(statements):
-    """The table of each statement's first column: a lazy load would add a statement of its own (user_account,
-    theme, process...)."""
-    return [re.match(r"SELECT (?:EXISTS \(SELECT \* FROM )?(\w+)", s).group(1) for s in statements]
+from tests.queries import recorded_page, tables
 
 
 def _proposal_with_everything():
@@ -37,11 +29,7 @@ def _proposal_with_everything():
 
 
 def _page(app, client, proposal):
-    path = f"/proposals/{proposal.id}"  # read before: the test's own session reads it again after its commit
-    with recording(app) as statements:
-        response = client.get(path)
-    assert response.status_code == 200
-    return Page(response), statements
+    return recorded_page(app, client, f"/proposals/{proposal.id}")
 
 
 def test_the_page_loads_its_proposal_with_all_it_shows_in_one_statement(app, client, ctx):
@@ -49,7 +37,7 @@ def test_the_page_loads_its_proposal_with_all_it_shows_in_one_statement(app, cli
     page, statements = _page(app, client, proposal)
     # The proposal, its first threads (none: no statement for their comments), the answer's earlier versions,
     # its follow-up records.
-    assert _tables(statements) == ["proposal", "comment", "proposal_answer_edit", "implementation_record"], \
+    assert tables(statements) == ["proposal", "comment", "proposal_answer_edit", "implementation_record"], \
         str(statements)
     meta = page.select(".proposal .meta")[0].get_text()
     assert "Manon Petit" in meta and "Mairie annexe du Bourg" in meta
@@ -74,7 +62,7 @@ def test_a_resident_reads_the_same_proposal_with_their_own_marks_in_its_statemen
     login(client, resident)
     page, statements = _page(app, client, proposal)
     # Their log-in, then as anonymously.
-    assert _tables(statements) == ["user_account", "proposal", "comment", "proposal_answer_edit",
+    assert tables(statements) == ["user_account", "proposal", "comment", "proposal_answer_edit",
                                    "implementation_record"], str(statements)
     assert page.select("#comment-form-title")[0].get_text() == "Ajouter un commentaire"
     assert page.texts("#support button") == ["Retirer mon soutien"]

@@ -2,8 +2,6 @@
 result snapshot) in one statement, and whether the reader voted is asked once per request, however many times the
 page, its rule and its template ask it; a ballot is still decided on what the database says once the voter's row
 is held."""
-import re
-
 import pytest
 
 from civic.accounts.models import Role
@@ -11,17 +9,10 @@ from civic.decisions import services
 from civic.decisions.models import Participation
 from civic.domain import DomainError
 from civic.extensions import db
-from tests.client import Page
 from tests.decisions.helpers import close, make_decision
 from tests.factories import login, make_district, make_user
 from tests.processes.helpers import make_process
-from tests.queries import recording
-
-
-def _tables(statements):
-    """The table each statement reads first: a lazy load would add one of its own (decision_option, district,
-    process, result_snapshot...)."""
-    return [re.search(r"\bFROM (\w+)", s).group(1) for s in statements]
+from tests.queries import recorded_page, tables
 
 
 def _district_vote_of_a_process():
@@ -33,17 +24,10 @@ def _district_vote_of_a_process():
     return decision
 
 
-def _get(app, client, path):
-    with recording(app) as statements:
-        response = client.get(path)
-    assert response.status_code == 200
-    return Page(response), statements
-
-
 def test_a_decisions_page_reads_it_with_its_options_districts_and_process_in_one_statement(app, client, ctx):
     decision = _district_vote_of_a_process()
-    page, statements = _get(app, client, f"/decisions/{decision.id}")
-    assert _tables(statements) == ["decision", "decision_description_edit"], str(statements)
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
+    assert tables(statements) == ["decision", "decision_description_edit"], str(statements)
     assert page.h1 == "Le vote du budget des quartiers"
     assert "Budget des quartiers" in [a.get_text() for a in page.select("main p a")]
     assert any("Le Bourg, Les Tilleuls" in p.get_text() for p in page.select("main p"))
@@ -54,8 +38,8 @@ def test_a_resident_is_asked_once_whether_they_voted(app, client, ctx):
     """The view, the vote's rule and the template's button each ask whether the resident voted: one reading."""
     decision = make_decision()
     login(client, make_user())
-    page, statements = _get(app, client, f"/decisions/{decision.id}")
-    assert sum(t == "participation" for t in _tables(statements)) == 1, str(statements)
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
+    assert sum(t == "participation" for t in tables(statements)) == 1, str(statements)
     assert page.select(".support-box a.button")[0].get_text() == "Voter"
 
 
@@ -65,9 +49,9 @@ def test_the_results_page_reads_the_decision_with_its_snapshot(app, client, ctx)
     close(decision)
     services.publish_results(decision, make_user(role=Role.ELECTED))
     db.session.commit()
-    page, statements = _get(app, client, f"/decisions/{decision.id}/results")
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}/results")
     # The decision with its snapshot, results.json, the follow-up records of its winners.
-    assert _tables(statements) == ["decision", "published_chunk", "implementation_record"], str(statements)
+    assert tables(statements) == ["decision", "published_chunk", "implementation_record"], str(statements)
     assert page.select("code.hash")[0].get_text() == decision.snapshot.ballots_sha256
 
 
@@ -89,7 +73,7 @@ def test_a_district_vote_lists_its_districts_once_each_with_many_options(app, cl
     decision = make_decision(options=[f"Projet {n}" for n in range(12)])
     decision.districts = [make_district(f"Quartier {n}") for n in range(3)]
     db.session.commit()
-    page, _statements = _get(app, client, f"/decisions/{decision.id}")
+    page, _statements = recorded_page(app, client, f"/decisions/{decision.id}")
     text = " ".join(p.get_text() for p in page.select("main p"))
     assert "Quartier 0, Quartier 1, Quartier 2." in text
     assert page.texts(".option-list strong") == [f"Projet {n}" for n in range(12)]
