@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from civic.extensions import db
+from tests.client import Page
 
 # The test's transaction and the request's commit as a savepoint are the harness, not the page.
 _HARNESS = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN|COMMIT|ROLLBACK)\b", re.I)
@@ -31,3 +32,18 @@ def recording(app):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def tables(statements):
+    """The table of each statement's first column (of its EXISTS for a bare one): a lazy load shows up as a
+    statement of its own table."""
+    return [re.match(r"SELECT (?:EXISTS \(SELECT \* FROM )?(\w+)", s).group(1) for s in statements]
+
+
+def recorded_page(app, client, path):
+    """(the parsed page at ``path``, which must answer 200, the statements of its request). ``path`` is read by
+    the caller, before: an object's id read after the test's commit would be a statement of the test's own."""
+    with recording(app) as statements:
+        response = client.get(path)
+    assert response.status_code == 200
+    return Page(response), statements

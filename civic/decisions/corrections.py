@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..domain import DomainError
 from ..extensions import db
@@ -83,10 +83,13 @@ def fix_description(decision, user, description):
     db.session.flush()
 
 
+# Built once, its value bound: every decision's page runs it.
+_DESCRIPTION_EDITS = (select(DescriptionEdit).where(DescriptionEdit.decision_id == bindparam("decision_id"))
+                      .order_by(DescriptionEdit.id))
+
+
 def description_edits(decision):
-    return db.session.execute(
-        select(DescriptionEdit).where(DescriptionEdit.decision_id == decision.id).order_by(DescriptionEdit.id)
-    ).scalars().all()
+    return db.session.execute(_DESCRIPTION_EDITS, {"decision_id": decision.id}).scalars().all()
 
 
 def _changes(before, after):

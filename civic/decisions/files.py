@@ -1,6 +1,6 @@
 """The files of a publication, stored in the database a chunk at a time (models.PublishedFile, through
 civic.chunked_files): a ballots file of any size costs one chunk of memory to write and to download."""
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import chunked_files
 from ..extensions import db
@@ -47,12 +47,15 @@ def chunks(file_id):
     return chunked_files.chunks(PublishedChunk, file_id)
 
 
+# Built once, its values bound: every page of published results runs it.
+_TEXT = (select(PublishedChunk.data).join(PublishedFile, PublishedFile.id == PublishedChunk.file_id)
+         .where(PublishedFile.decision_id == bindparam("decision_id"), PublishedFile.name == bindparam("name"))
+         .order_by(PublishedChunk.seq))
+
+
 def read_text(decision_id, name):
     """A small file's text in one statement (results.json for the results page), or None."""
-    data = db.session.execute(
-        select(PublishedChunk.data).join(PublishedFile, PublishedFile.id == PublishedChunk.file_id)
-        .where(PublishedFile.decision_id == decision_id, PublishedFile.name == name)
-        .order_by(PublishedChunk.seq)).scalars().all()
+    data = db.session.execute(_TEXT, {"decision_id": decision_id, "name": name}).scalars().all()
     return b"".join(data).decode() if data else None
 
 

@@ -17,7 +17,6 @@ from ..errors import render_error
 from ..following.services import is_following
 from ..followup.services import records_of_decision
 from ..forms import whole_number
-from ..processes.services import process_of_decision
 from ..routing import int_arg
 from ..site_map import PARTICIPATION, in_site_map, not_in_site_map
 from ..targets import TargetType
@@ -200,9 +199,30 @@ def fix_description(decision):
     return render_template("decisions/description.html", form=form, decision=decision)
 
 
+def _found(kwargs, name, obj):
+    """The object a page's own loader read, as ``requires`` passes it to the view, or 404. The view's action
+    (DECISION_VIEW, which hides) is the decisions' visibility rule: ``requires`` applies it to the object."""
+    if obj is None:
+        abort(404)
+    kwargs[name] = obj
+    return obj
+
+
+def _for_page(kwargs):
+    """``load`` of the decision's page: the decision with its options, districts and process (the view's
+    ``process``) in a statement built once."""
+    decision, kwargs["process"] = services.decision_for_page(kwargs.pop("decision_id"))
+    return _found(kwargs, "decision", decision)
+
+
+def _for_results(kwargs):
+    """``load`` of the results' page: the decision with its result snapshot."""
+    return _found(kwargs, "decision", services.decision_for_results(kwargs.pop("decision_id")))
+
+
 @bp.route("/<int:decision_id>")
-@requires(Action.DECISION_VIEW, load=Decision)
-def detail(decision):
+@requires(Action.DECISION_VIEW, load=_for_page)
+def detail(decision, process):
     voted = current_user.is_authenticated and services.has_voted(actor(), decision)
     refused = refusal(current_user, Action.DECISION_VOTE, decision) if current_user.is_authenticated else None
     standing = services.district_standing(actor(), decision) if refused is not None and not refused.forbidden else None
@@ -210,7 +230,7 @@ def detail(decision):
                            district_refused=standing is not None, district_link=DISTRICT_LINKS.get(standing),
                            short=services.is_short(decision),
                            edits=corrections.description_edits(decision),
-                           state=decision.state, process=process_of_decision(decision),
+                           state=decision.state, process=process,
                            following=is_following(current_user, TargetType.DECISION, decision.id))
 
 
@@ -275,7 +295,7 @@ def _not_published(decision):
 
 
 @bp.route("/<int:decision_id>/results")
-@requires(Action.DECISION_VIEW, load=Decision)
+@requires(Action.DECISION_VIEW, load=_for_results)
 def results(decision):
     # The vote is visible (drafts stay a plain 404); its results may not be yet: say so rather than "not found".
     if not can(current_user, Action.RESULTS_READ, decision):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import format_number, lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import staff_log
@@ -198,17 +198,24 @@ def history(record, shown=CHANGES_SHOWN):
     return changes[:shown], total
 
 
+# Built once, its value bound: every proposal page runs it. Without its proposal: the records are shown on the
+# proposal's page, whose proposal the session already holds (their title_withdrawn reads it from there).
+_RECORDS_OF_PROPOSAL = (select(ImplementationRecord).where(ImplementationRecord.proposal_id == bindparam("proposal_id"))
+                        .order_by(ImplementationRecord.id))
+
+
 def records_of_proposal(proposal):
-    return db.session.execute(select(ImplementationRecord).where(ImplementationRecord.proposal_id == proposal.id)
-                              .options(joinedload(ImplementationRecord.proposal))
-                              .order_by(ImplementationRecord.id)).scalars().all()
+    return db.session.execute(_RECORDS_OF_PROPOSAL, {"proposal_id": proposal.id}).scalars().all()
+
+
+# Built once, its value bound: every page of published results runs it.
+_RECORDS_OF_DECISION = (select(ImplementationRecord).where(ImplementationRecord.decision_id == bindparam("decision_id"))
+                        .options(joinedload(ImplementationRecord.proposal)).order_by(ImplementationRecord.id))
 
 
 def records_of_decision(decision):
     """The records of a decision's winning projects, in the order they were opened (the options')."""
-    return db.session.execute(select(ImplementationRecord).where(ImplementationRecord.decision_id == decision.id)
-                              .options(joinedload(ImplementationRecord.proposal))
-                              .order_by(ImplementationRecord.id)).scalars().all()
+    return db.session.execute(_RECORDS_OF_DECISION, {"decision_id": decision.id}).scalars().all()
 
 
 # --- Changing -------------------------------------------------------------------------------------------------

@@ -299,11 +299,6 @@ def follow_up_scope(process):
                           proposals=select(ProcessProposal.proposal_id).where(ProcessProposal.process_id == process.id))
 
 
-def process_of_decision(decision):
-    """The process whose vote ``decision`` is, or None."""
-    return db.session.execute(select(Process).where(Process.decision_id == decision.id)).scalar()
-
-
 def submit_into(process, author, *, title, body, theme_id, place=None, district_id=None, cost_estimate=None):
     """A proposal submitted into ``process``, while its ideas phase allows it (moderated as any proposal)."""
     lock_rows(process, shared=True)  # an official moving the phases meanwhile: decided on the dates as saved

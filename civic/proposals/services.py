@@ -12,10 +12,12 @@ from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
 from ..i18n import current_language
-from ..moderation.models import ModerationMode
+from ..following.models import Follow
+from ..moderation.models import ModerationMode, Report
 from ..moderation.services import mode_for, resolve_reports
 from ..pagination import count, keyset_page
-from ..processes.models import ProcessProposal
+from ..processes.models import Process, ProcessProposal
+from ..targets import TargetType
 from ..text import search_terms
 from ..themes.services import offered_theme
 from ..transaction import lock_rows, unique_insert
@@ -213,6 +215,8 @@ def comment_threads(proposal, page=1, after=None, before=None):
     keys = keyset_page(_THREADS, _THREAD_ORDER, page=page, per_page=THREADS_PER_PAGE, after=after, before=before,
                        params={"proposal_id": proposal.id}, built_once=True)
     ids = [row.id for row in keys.items]
+    if not ids:  # no thread (yet) on most proposals
+        return keys
     comments = {c.id: c for c in db.session.execute(_COMMENTS, {"ids": ids}).scalars()}
     replies, counts = _first_replies(ids)
     keys.items = [(comments[i], replies.get(i, []), counts.get(i, 0)) for i in ids]
@@ -337,6 +341,43 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
                        total=total, count_cap=COUNT_CAP, params=params, built_once=not searched)
     keys.items = [ProposalRow(row[0], row[0].support_count, row[0].comment_count) for row in keys.items]
     return keys
+
+
+class ProposalPage(NamedTuple):
+    """What a proposal's page reads in its one statement: the proposal with what the page shows of it, its official
+    answer, and the reader's own marks (always False for a visitor not logged in)."""
+    proposal: Proposal
+    answer: Answer | None
+    supported: bool
+    following: bool
+    reported: bool
+
+
+@cache  # one for visitors, one for those logged in; built on first use, once the mappers have Proposal.process_entry
+def _for_page(logged_in):
+    # Whatever the page and the rules read of it (tests/test_proposal_page.py counts the statements; a raiseload
+    # here would cost a fifth of the statement on every request).
+    marks = ((exists().where(Support.proposal_id == Proposal.id, Support.user_id == bindparam("supporter_id")),
+              exists().where(Follow.user_id == bindparam("reader_id"), Follow.target_type == TargetType.PROPOSAL,
+                             Follow.target_id == Proposal.id),
+              exists().where(Report.reporter_id == bindparam("reader_id"), Report.target_type == TargetType.PROPOSAL,
+                             Report.target_id == Proposal.id)) if logged_in else (literal(False),) * 3)
+    return (select(Proposal, Answer, *marks).outerjoin(Answer, Answer.proposal_id == Proposal.id)
+            .where(Proposal.id == bindparam("proposal_id"))
+            .options(joinedload(Proposal.author), joinedload(Proposal.theme), joinedload(Proposal.district),
+                     joinedload(Proposal.counter),
+                     joinedload(Proposal.process_entry).joinedload(ProcessProposal.process).joinedload(Process.phases)))
+
+
+def proposal_for_page(proposal_id, reader, supporter):
+    """A ProposalPage in one statement, or None. ``reader``: who reads the page (their follow and report);
+    ``supporter``: whose support the page shows (the resident a counter agent acts for, else the reader)."""
+    logged_in = reader.is_authenticated
+    values = {"proposal_id": proposal_id}
+    if logged_in:
+        values.update(reader_id=reader.id, supporter_id=supporter.id)
+    row = db.session.execute(_for_page(logged_in), values).unique().first()
+    return ProposalPage(*row) if row else None
 
 
 def proposal_counts(proposal):

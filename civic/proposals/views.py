@@ -5,12 +5,11 @@ from flask_login import current_user
 from ..access import Action, can, public, requires
 from ..accounts.services import all_districts
 from ..answers.models import AnswerStatus
-from ..answers.services import answer_of, earlier_versions
+from ..answers.services import earlier_versions
 from ..counters.acting import actor, receipt_redirect, record_if_assisted
 from ..counters.models import AssistedActionKind
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
-from ..following.services import is_following
 from ..followup.services import records_of_proposal
 from ..i18n import current_language
 from ..moderation.services import reported_by
@@ -90,25 +89,31 @@ def new():
     return render_template("proposals/form.html", form=form, proposal=None)
 
 
-def _render_detail(proposal, comment_form=None, status=200):
+def _render_detail(shown, comment_form=None, status=200):
+    """The page of ``shown`` (a services.ProposalPage)."""
+    proposal = shown.proposal
     supports, comments = services.proposal_counts(proposal)
-    answer = answer_of(proposal)
     threads = services.comment_threads(proposal, **page_args())
-    shown = [proposal] + [c for thread, replies, _count in threads.items for c in (thread, *replies)]
+    reported = reported_by(current_user, [c for thread, replies, _count in threads.items for c in (thread, *replies)])
+    if shown.reported:
+        reported.add((TargetType.PROPOSAL, proposal.id))
+    may_comment = can(current_user, Action.COMMENT_CREATE, proposal)
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
-        answer=answer,
-        earlier_answers=earlier_versions(answer),
-        following=is_following(current_user, TargetType.PROPOSAL, proposal.id),
+        answer=shown.answer,
+        earlier_answers=earlier_versions(shown.answer),
+        following=shown.following,
         merged_into=_merged_into(proposal),
         supports=supports,
         comment_count=comments,
-        supported=services.has_supported(actor(), proposal),
+        supported=shown.supported,
         threads=threads,
-        comment_form=comment_form or CommentForm(formdata=None),
-        button_form=ButtonForm(formdata=None),
-        reported=reported_by(current_user, shown),
+        may_comment=may_comment,
+        # Forms only for those shown them: the follow and support buttons are for residents logged in.
+        comment_form=comment_form or (CommentForm(formdata=None) if may_comment else None),
+        button_form=ButtonForm(formdata=None) if current_user.is_authenticated else None,
+        reported=reported,
         records=records_of_proposal(proposal),
         # A proposal of a process is supported in some of its phases only: said when the phase is why not.
         phase_refusal=proposal_refusal(proposal, Action.PROPOSAL_SUPPORT),
@@ -121,12 +126,23 @@ def _merged_into(proposal):
     return kept if kept is not None and can(current_user, Action.PROPOSAL_READ, kept) else None
 
 
+def _proposal_page(kwargs):
+    """``load`` of the proposal's page: the proposal with all its page shows, its answer and the reader's marks (the
+    view's ``shown``), in one statement, or 404. The view's action (PROPOSAL_VIEW, which hides) is the proposals'
+    visibility rule: ``requires`` applies it to the proposal."""
+    shown = services.proposal_for_page(kwargs.pop("proposal_id"), current_user, actor())
+    if shown is None:
+        abort(404)
+    kwargs["shown"] = shown
+    return shown.proposal
+
+
 @bp.route("/<int:proposal_id>")
-@requires(Action.PROPOSAL_VIEW, load=Proposal)
-def detail(proposal):
-    if not can(current_user, Action.PROPOSAL_READ, proposal):
-        return render_template("proposals/unavailable.html", proposal=proposal)
-    return _render_detail(proposal)
+@requires(Action.PROPOSAL_VIEW, load=_proposal_page)
+def detail(shown):
+    if not can(current_user, Action.PROPOSAL_READ, shown.proposal):
+        return render_template("proposals/unavailable.html", proposal=shown.proposal)
+    return _render_detail(shown)
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -207,7 +223,7 @@ def comment(proposal):
         parent = services.find_thread(proposal, parent_id)
         if parent is not None and parent.open_for_replies:
             return _render_thread(proposal, parent, form)
-    return _render_detail(proposal, comment_form=form)
+    return _render_detail(services.proposal_for_page(proposal.id, current_user, actor()), comment_form=form)
 
 
 def _render_thread(proposal, thread, form):

@@ -1,0 +1,79 @@
+"""What a decision's pages cost: the decision comes with all its page shows of it (options, districts, process,
+result snapshot) in one statement, and whether the reader voted is asked once per request, however many times the
+page, its rule and its template ask it; a ballot is still decided on what the database says once the voter's row
+is held."""
+import pytest
+
+from civic.accounts.models import Role
+from civic.decisions import services
+from civic.decisions.models import Participation
+from civic.domain import DomainError
+from civic.extensions import db
+from tests.decisions.helpers import close, make_decision
+from tests.factories import login, make_district, make_user
+from tests.processes.helpers import make_process
+from tests.queries import recorded_page, tables
+
+
+def _district_vote_of_a_process():
+    decision = make_decision(title="Le vote du budget des quartiers")
+    decision.districts = [make_district("Les Tilleuls"), make_district("Le Bourg")]
+    process = make_process(title="Budget des quartiers")
+    process.decision_id = decision.id
+    db.session.commit()
+    return decision
+
+
+def test_a_decisions_page_reads_it_with_its_options_districts_and_process_in_one_statement(app, client, ctx):
+    decision = _district_vote_of_a_process()
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
+    assert tables(statements) == ["decision", "decision_description_edit"], str(statements)
+    assert page.h1 == "Le vote du budget des quartiers"
+    assert "Budget des quartiers" in [a.get_text() for a in page.select("main p a")]
+    assert any("Le Bourg, Les Tilleuls" in p.get_text() for p in page.select("main p"))
+    assert page.texts(".option-list strong") == ["Parc", "Piscine", "Médiathèque"]
+
+
+def test_a_resident_is_asked_once_whether_they_voted(app, client, ctx):
+    """The view, the vote's rule and the template's button each ask whether the resident voted: one reading."""
+    decision = make_decision()
+    login(client, make_user())
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
+    assert sum(t == "participation" for t in tables(statements)) == 1, str(statements)
+    assert page.select(".support-box a.button")[0].get_text() == "Voter"
+
+
+def test_the_results_page_reads_the_decision_with_its_snapshot(app, client, ctx):
+    decision = make_decision()
+    services.cast_ballot(make_user(), decision, {"option": decision.options[0].id})
+    close(decision)
+    services.publish_results(decision, make_user(role=Role.ELECTED))
+    db.session.commit()
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}/results")
+    # The decision with its snapshot, results.json, the follow-up records of its winners.
+    assert tables(statements) == ["decision", "published_chunk", "implementation_record"], str(statements)
+    assert page.select("code.hash")[0].get_text() == decision.snapshot.ballots_sha256
+
+
+def test_a_ballot_is_decided_on_the_database_once_the_voters_row_is_held(app, ctx):
+    """What the request read before (not voted yet) is read again when the ballot is cast: a participation
+    another request committed meanwhile refuses it."""
+    decision, voter = make_decision(), make_user()
+    with app.test_request_context("/"):
+        assert not services.has_voted(voter, decision)
+        db.session.add(Participation(decision_id=decision.id, user_id=voter.id))  # another request's ballot
+        db.session.flush()
+        with pytest.raises(DomainError, match="déjà participé"):
+            services.cast_ballot(voter, decision, {"option": decision.options[0].id})
+        assert services.has_voted(voter, decision)
+
+
+def test_a_district_vote_lists_its_districts_once_each_with_many_options(app, client, ctx):
+    """Options and districts come joined: the page lists each once, whatever the number of the other."""
+    decision = make_decision(options=[f"Projet {n}" for n in range(12)])
+    decision.districts = [make_district(f"Quartier {n}") for n in range(3)]
+    db.session.commit()
+    page, _statements = recorded_page(app, client, f"/decisions/{decision.id}")
+    text = " ".join(p.get_text() for p in page.select("main p"))
+    assert "Quartier 0, Quartier 1, Quartier 2." in text
+    assert page.texts(".option-list strong") == [f"Projet {n}" for n in range(12)]

@@ -1,0 +1,90 @@
+"""What a proposal's page costs: the proposal and all its page shows of it (author, theme, district, counter,
+process and its phases, official answer) come in one statement, so that neither the template nor the rules
+load anything lazily; the forms and the rules' checks are made once, for those shown them."""
+from civic.counters.models import Channel
+from civic.extensions import db
+from civic.following.models import Follow
+from civic.followup.models import ImplementationRecord, ImplementationStatus
+from civic.moderation.models import Report, ReportReason
+from civic.processes.models import PhaseKind
+from civic.targets import TargetType
+from tests.client import Page
+from tests.factories import (login, make_answer, make_counter, make_district, make_proposal, make_support,
+                             make_user)
+from tests.processes.helpers import make_process, mark_studied, propose_in
+from tests.queries import recorded_page, tables
+
+
+def _proposal_with_everything():
+    process = make_process(PhaseKind.STUDY, title="Budget des quartiers")
+    proposal = propose_in(process, title="Un jardin partagé", district=make_district("Les Tilleuls"),
+                          channel=Channel.COUNTER, counter=make_counter("Mairie annexe du Bourg"),
+                          author=make_user(name="Manon Petit"))
+    mark_studied(proposal)
+    make_answer(proposal, text="Nous l’étudions.")
+    db.session.add(ImplementationRecord(title="Un jardin partagé", status=ImplementationStatus.TO_DO, progress=0,
+                                        proposal_id=proposal.id))
+    db.session.commit()
+    return proposal
+
+
+def _page(app, client, proposal):
+    return recorded_page(app, client, f"/proposals/{proposal.id}")
+
+
+def test_the_page_loads_its_proposal_with_all_it_shows_in_one_statement(app, client, ctx):
+    proposal = _proposal_with_everything()
+    page, statements = _page(app, client, proposal)
+    # The proposal, its first threads (none: no statement for their comments), the answer's earlier versions,
+    # its follow-up records.
+    assert tables(statements) == ["proposal", "comment", "proposal_answer_edit", "implementation_record"], \
+        str(statements)
+    meta = page.select(".proposal .meta")[0].get_text()
+    assert "Manon Petit" in meta and "Mairie annexe du Bourg" in meta
+    assert page.select("#process a")[0].get_text() == "Budget des quartiers"
+    assert "étape en cours\u202f: étude technique" in page.select("#process p")[0].get_text()
+    assert page.select("#answer p")[-1].get_text() == "Nous l’étudions."
+    summary = page.select(".summary")[0].get_text()
+    assert "Les Tilleuls" in summary
+    # Nobody logged in is shown a form: no comment nor follow form is built.
+    assert page.select("form") == []
+
+
+def test_a_resident_reads_the_same_proposal_with_their_own_marks_in_its_statement(app, client, ctx):
+    """Whether they support it, follow it and reported it come with the proposal."""
+    proposal = _proposal_with_everything()
+    resident = make_user()
+    make_support(proposal, resident)
+    db.session.add_all([Follow(user_id=resident.id, target_type=TargetType.PROPOSAL, target_id=proposal.id),
+                        Report(reporter_id=resident.id, target_type=TargetType.PROPOSAL, target_id=proposal.id,
+                               reason=ReportReason.SPAM)])
+    db.session.commit()
+    login(client, resident)
+    page, statements = _page(app, client, proposal)
+    # Their log-in, then as anonymously.
+    assert tables(statements) == ["user_account", "proposal", "comment", "proposal_answer_edit",
+                                   "implementation_record"], str(statements)
+    assert page.select("#comment-form-title")[0].get_text() == "Ajouter un commentaire"
+    assert page.texts("#support button") == ["Retirer mon soutien"]
+    assert "Ne plus suivre" in page.texts(".proposal button")
+    assert "Vous avez signalé ce contenu" in page.texts(".proposal .actions span")
+
+
+def test_another_resident_has_none_of_those_marks(client, login_as, ctx):
+    proposal = _proposal_with_everything()
+    make_support(proposal)
+    login_as()
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert page.texts("#support button") == ["Soutenir cette proposition"]
+    assert page.texts(".proposal .actions a")[0] == "Signaler cette proposition"
+
+
+def test_its_author_is_asked_once_whether_it_can_still_be_edited(app, client, ctx):
+    """A proposal without support nor comment: the edit rule asks the tables once, not once per link."""
+    author = make_user()
+    proposal = make_proposal(author=author)
+    login(client, author)
+    page, statements = _page(app, client, proposal)
+    assert [a.get_text() for a in page.select(".proposal .actions a")][:2] == ["Modifier ma proposition",
+                                                                               "Retirer ma proposition"]
+    assert sum("EXISTS" in s and "FROM comment" in s for s in statements) == 1, str(statements)
