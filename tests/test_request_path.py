@@ -9,11 +9,15 @@ from flask import render_template_string, url_for
 from flask_babel import force_locale, get_timezone
 from flask_wtf.i18n import translations as flask_wtf_translations
 from jinja2.runtime import Context
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm.state import InstanceState
 from werkzeug.routing import MapAdapter
 
-from civic import templating
+from civic import create_app, templating
+from civic.extensions import db
 from civic.i18n import template_gettext
+from tests.conftest import CheckingClient
 from tests.factories import make_proposal, make_user
 from tests.queries import recording
 
@@ -175,3 +179,31 @@ def test_dates_and_numbers_read_the_locale_and_zone_once_per_render(app, monkeyp
             assert render_template_string(template, moment=moment, share=0.5) == (
                 "1,000 6 March 2026 · 2,000 6 March 2026 · 50% .")
         assert len(reads) == 2
+
+
+@pytest.mark.real_commits  # its own app's requests begin their own transactions
+def test_sqlite_begins_each_requests_transaction_at_the_driver(app):
+    """On SQLite Civic begins each request's transaction itself (civic.sqlite): straight to the driver, not through
+    SQLAlchemy's execution of a statement, and still BEGIN IMMEDIATE for a request that may write."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if make_url(url).get_backend_name() != "sqlite":
+        pytest.skip("PostgreSQL's transactions are begun by its driver")
+    own = create_app({"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "civic.test", "ARGON2_CHEAP": True}, env="testing")
+    own.test_client_class = CheckingClient
+    with own.app_context():
+        engine = db.engine
+        engine.dispose()  # every connection made from now on is traced
+    traced, executed = [], []
+    event.listen(engine, "connect", lambda connection, _record: connection.set_trace_callback(traced.append))
+    event.listen(engine, "before_cursor_execute", lambda _c, _cu, statement, *_a: executed.append(statement))
+    try:
+        client = own.test_client()
+        assert client.get("/proposals/").status_code == 200
+        data = {"csrf_token": client.csrf_token(), "email": "nobody@example.org", "password": "not this one"}
+        assert client.post("/login", data=data).status_code == 200  # refused: nothing written
+    finally:
+        with own.app_context():
+            engine.dispose()
+    begun = [statement for statement in traced if statement.startswith("BEGIN")]
+    assert begun == ["BEGIN", "BEGIN IMMEDIATE"], traced
+    assert executed and not any(statement.startswith("BEGIN") for statement in executed), executed
