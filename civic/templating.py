@@ -10,7 +10,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_timezone
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
@@ -113,7 +113,7 @@ def _formatted(eval_ctx, function, value):
     them through Flask-Babel costs as much as the remembered text."""
     where = getattr(eval_ctx, "civic_where", None)
     if where is None:
-        where = eval_ctx.civic_where = (str(get_locale()), get_timezone())
+        where = eval_ctx.civic_where = (current_language(), get_timezone())
     return _format_once(function, value, *where)
 
 

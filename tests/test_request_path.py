@@ -6,7 +6,7 @@ import pytest
 from babel import Locale
 from babel.support import Translations
 from flask import render_template_string, url_for
-from flask_babel import force_locale, get_timezone
+from flask_babel import force_locale, get_locale, get_timezone
 from flask_wtf.i18n import translations as flask_wtf_translations
 from jinja2.runtime import Context
 from sqlalchemy import event
@@ -14,9 +14,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm.state import InstanceState
 from werkzeug.routing import MapAdapter
 
-from civic import create_app, templating
+from civic import create_app, i18n, templating
 from civic.extensions import db
-from civic.i18n import template_gettext
+from civic.i18n import current_language, template_gettext
 from tests.conftest import CheckingClient
 from tests.factories import make_proposal, make_user
 from tests.queries import recording
@@ -207,3 +207,20 @@ def test_sqlite_begins_each_requests_transaction_at_the_driver(app):
     begun = [statement for statement in traced if statement.startswith("BEGIN")]
     assert begun == ["BEGIN", "BEGIN IMMEDIATE"], traced
     assert executed and not any(statement.startswith("BEGIN") for statement in executed), executed
+
+
+def test_the_language_in_force_is_chosen_once_then_read(app, monkeypatch):
+    """A page asks for its language dozens of times (counts, labels, typeset texts): Flask-Babel chooses it once per
+    request, then it is read where Flask-Babel keeps it; a locale forced for a mail is chosen and read the same way,
+    and counts are shown as the catalog's language writes numbers."""
+    chosen = []
+    monkeypatch.setattr(i18n, "get_locale", lambda: chosen.append(1) or get_locale())
+    count = '{{ ngettext("%(num)s proposal found", "%(num)s proposals found", 1000) }}'
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert [current_language() for _ in range(5)] == ["fr"] * 5
+        with force_locale("en"):
+            assert [current_language() for _ in range(5)] == ["en"] * 5
+            assert render_template_string(count) == "1,000 proposals found"
+        assert current_language() == "fr"
+        assert render_template_string(count) == "1\u202f000 propositions trouvées"
+    assert len(chosen) == 2
