@@ -143,7 +143,8 @@ def init_app(app):
     # for every template rendered.
     app.jinja_env.globals.update(
         {enum_class.__name__: enum_class for enum_class in labels.enums()},
-        can=lambda action, obj=None: can(current_user, action, obj),
+        # The account itself, not Flask-Login's proxy, which looks it up again at each of the rule's reads.
+        can=lambda action, obj=None: can(current_user._get_current_object(), action, obj),
         Action=Action,
         numbered=targets.numbered,
         target_link=_target_link,

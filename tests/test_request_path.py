@@ -7,6 +7,8 @@ from babel import Locale
 from babel.support import Translations
 from flask import render_template_string, url_for
 from flask_babel import force_locale, get_locale, get_timezone
+from flask_login import login_user
+from flask_login import utils as flask_login_utils
 from flask_wtf.i18n import translations as flask_wtf_translations
 from jinja2.runtime import Context
 from sqlalchemy import event
@@ -224,3 +226,18 @@ def test_the_language_in_force_is_chosen_once_then_read(app, monkeypatch):
         assert current_language() == "fr"
         assert render_template_string(count) == "1\u202f000 propositions trouvées"
     assert len(chosen) == 2
+
+
+def test_rules_read_the_account_not_flask_logins_proxy(app, ctx, monkeypatch):
+    """``can`` in templates gives the rules the account itself: each read of Flask-Login's proxy looks the account
+    up again, and a rule reads it several times."""
+    resident = make_user()
+    lookups = []
+    get_user = flask_login_utils._get_user
+    monkeypatch.setattr(flask_login_utils, "_get_user", lambda: lookups.append(1) or get_user())
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        login_user(resident)
+        lookups.clear()
+        assert render_template_string("{{ can(Action.MODERATE) }} {{ can(Action.PROPOSAL_CREATE) }}") == "False True"
+        assert len(lookups) == 2 + 1  # once per rule, and the template's context (current_user)
