@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm.state import InstanceState
 from werkzeug.routing import MapAdapter
 
-from civic import create_app, i18n, templating
+from civic import create_app, i18n, routing, templating
 from civic.extensions import db
 from civic.i18n import current_language, template_gettext
 from tests.conftest import CheckingClient
@@ -110,7 +110,7 @@ def test_addresses_are_built_once_and_follow_the_root_served_under(app, client, 
         assert url_for(".index") == "/decisions/"
         assert url_for("proposals.index", _external=True) == "https://civic.test/proposals/"
     # A visitor's own long query text (a search kept in a page's links) is built each time, never remembered.
-    memo = dict(app._url_memo)
+    memo = {where: dict(addresses) for where, addresses in app._url_memo.items()}
     with app.test_request_context("/proposals/"):
         assert url_for("proposals.index", q="é" * 200) == "/proposals/?q=" + "%C3%A9" * 200
     assert app._url_memo == memo
@@ -241,3 +241,17 @@ def test_rules_read_the_account_not_flask_logins_proxy(app, ctx, monkeypatch):
         lookups.clear()
         assert render_template_string("{{ can(Action.MODERATE) }} {{ can(Action.PROPOSAL_CREATE) }}") == "False True"
         assert len(lookups) == 2 + 1  # once per rule, and the template's context (current_user)
+
+
+def test_a_request_finds_its_addresses_once_and_roots_are_bounded(app, client, monkeypatch):
+    """The addresses remembered for the request's root, host and scheme are found once per request, not at each of
+    the page's links; the Host header is what a request says, so only a few roots' addresses are kept."""
+    found = []
+    memo_of = routing.CivicFlask._memo_of
+    monkeypatch.setattr(routing.CivicFlask, "_memo_of", lambda self, adapter: found.append(1) or memo_of(self, adapter))
+    page = client.get("/login").get_data(as_text=True)
+    assert page.count('href="/') > 15 and len(found) == 1
+    for n in range(routing.MEMO_ROOTS * 3):
+        assert client.get("/login", base_url=f"http://localhost/root{n}/").status_code == 200
+        assert len(app._url_memo) <= routing.MEMO_ROOTS
+    assert len(app._url_memo) > 1
