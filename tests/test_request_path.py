@@ -17,7 +17,7 @@ from sqlalchemy.orm.state import InstanceState
 from werkzeug.routing import MapAdapter
 
 from civic import create_app, i18n, routing, templating
-from civic.extensions import db
+from civic.extensions import db, limiter
 from civic.i18n import current_language, template_gettext
 from tests.conftest import CheckingClient
 from tests.factories import make_proposal, make_user
@@ -255,3 +255,15 @@ def test_a_request_finds_its_addresses_once_and_roots_are_bounded(app, client, m
         assert client.get("/login", base_url=f"http://localhost/root{n}/").status_code == 200
         assert len(app._url_memo) <= routing.MEMO_ROOTS
     assert len(app._url_memo) > 1
+
+
+def test_the_rate_limiter_looks_only_at_the_views_it_guards(app, client, monkeypatch):
+    """Civic's limits decorate the views they guard: a page without one no longer has its view, exemptions and
+    limits resolved by Flask-Limiter before it; a guarded view is still counted (tests/test_rate_limits.py)."""
+    resolved = []
+    resolve = limiter.limit_manager.resolve_limits
+    monkeypatch.setattr(limiter.limit_manager, "resolve_limits", lambda *a, **k: resolved.append(a[1]) or resolve(*a, **k))
+    assert client.get("/proposals/").status_code == 200
+    assert resolved == []
+    assert client.get("/follow-up?code=ABCD1234").status_code == 200
+    assert resolved == ["counters.follow_up"]
