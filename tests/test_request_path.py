@@ -257,13 +257,16 @@ def test_a_request_finds_its_addresses_once_and_roots_are_bounded(app, client, m
     assert len(app._url_memo) > 1
 
 
-def test_the_rate_limiter_looks_only_at_the_views_it_guards(app, client, monkeypatch):
-    """Civic's limits decorate the views they guard: a page without one no longer has its view, exemptions and
-    limits resolved by Flask-Limiter before it; a guarded view is still counted (tests/test_rate_limits.py)."""
+def test_the_rate_limiter_looks_only_at_the_views_and_methods_it_guards(app, client, monkeypatch):
+    """Civic's limits decorate the views they guard: Flask-Limiter resolves a view's exemptions and limits only for
+    a request that one of them counts, not before every page, nor for the log-in page's GET (its limits count the
+    POSTs); guarded requests are still counted (tests/test_rate_limits.py)."""
     resolved = []
     resolve = limiter.limit_manager.resolve_limits
     monkeypatch.setattr(limiter.limit_manager, "resolve_limits", lambda *a, **k: resolved.append(a[1]) or resolve(*a, **k))
     assert client.get("/proposals/").status_code == 200
+    assert client.get("/login").status_code == 200
     assert resolved == []
     assert client.get("/follow-up?code=ABCD1234").status_code == 200
-    assert resolved == ["counters.follow_up"]
+    assert client.post("/login", data={"csrf_token": client.csrf_token(), "email": "a@example.org"}).status_code == 200
+    assert resolved == ["counters.follow_up", "accounts.login"]
