@@ -6,6 +6,7 @@ import pytest
 from babel import Locale
 from babel.support import Translations
 from flask import render_template_string, url_for
+from flask import sessions as flask_sessions
 from flask_babel import force_locale, get_locale, get_timezone
 from flask_login import login_user
 from flask_login import utils as flask_login_utils
@@ -263,10 +264,26 @@ def test_the_rate_limiter_looks_only_at_the_views_and_methods_it_guards(app, cli
     POSTs); guarded requests are still counted (tests/test_rate_limits.py)."""
     resolved = []
     resolve = limiter.limit_manager.resolve_limits
-    monkeypatch.setattr(limiter.limit_manager, "resolve_limits", lambda *a, **k: resolved.append(a[1]) or resolve(*a, **k))
+    monkeypatch.setattr(limiter.limit_manager, "resolve_limits",
+                        lambda *a, **k: resolved.append(a[1]) or resolve(*a, **k))
     assert client.get("/proposals/").status_code == 200
     assert client.get("/login").status_code == 200
     assert resolved == []
     assert client.get("/follow-up?code=ABCD1234").status_code == 200
     assert client.post("/login", data={"csrf_token": client.csrf_token(), "email": "a@example.org"}).status_code == 200
     assert resolved == ["counters.follow_up", "accounts.login"]
+
+
+def test_the_session_cookie_is_signed_and_read_by_one_serializer(app, client, login_as, monkeypatch):
+    """The cookie's signing serializer depends only on the app's keys: made once, not for each request's cookie read
+    and written; a log-in still reads and writes its cookie."""
+    made = []
+    serializer = flask_sessions.URLSafeTimedSerializer
+    monkeypatch.setattr(flask_sessions, "URLSafeTimedSerializer", lambda *a, **k: made.append(1) or serializer(*a, **k))
+    login_as()
+    client.get("/")
+    made.clear()
+    for _ in range(3):
+        assert client.get("/proposals/").status_code == 200
+    assert 'action="/logout"' in client.get("/").get_data(as_text=True)
+    assert made == []
