@@ -1,5 +1,6 @@
 """What every request costs before its view: the hooks issue no SQL of their own but the log-in check,
 and templates translate in the locale in force (civic.i18n, civic.templating)."""
+import collections
 from datetime import UTC, datetime
 
 import pytest
@@ -287,3 +288,15 @@ def test_the_session_cookie_is_signed_and_read_by_one_serializer(app, client, lo
         assert client.get("/proposals/").status_code == 200
     assert 'action="/logout"' in client.get("/").get_data(as_text=True)
     assert made == []
+
+
+def test_templates_copy_their_globals_whole(client, monkeypatch):
+    """Each render (the page, and each file of macros it imports) copies its template's globals into its context:
+    a plain dict, copied whole, not Jinja's ChainMap over the environment's, read key by key."""
+    client.get("/login")
+    lookups = []
+    lookup = collections.ChainMap.__getitem__
+    monkeypatch.setattr(collections.ChainMap, "__getitem__", lambda self, key: lookups.append(key) or lookup(self, key))
+    page = client.get("/login").get_data(as_text=True)
+    assert 'href="/proposals/"' in page and 'name="csrf_token"' in page  # url_for and csrf_token, two globals
+    assert lookups == []
