@@ -15,7 +15,7 @@ from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 
-from . import identity, labels, staff_log, targets, typography
+from . import forms, identity, labels, staff_log, targets, typography
 from .access import Action, can
 from .counters.acting import assisted_session, form_token_field
 from .counters.sessions import CONSENT_VERSION
@@ -127,6 +127,7 @@ def _format_filter(function, blank_if_empty=False):
 
 
 def init_app(app):
+    forms.use_faster_html_params()
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
