@@ -73,7 +73,7 @@ class TypesetDomain(Domain):
         translations = super().get_translations()
         catalog = getattr(translations, "_catalog", None)  # gettext's own table: {msgid or (msgid, n): msgstr}
         if catalog is not None and not getattr(translations, "civic_typeset", False):
-            lang = str(get_locale())
+            lang = current_language()
             for key, text in catalog.items():
                 if key:  # "" is the catalog's header
                     catalog[key] = typeset(text, lang)
