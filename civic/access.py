@@ -190,7 +190,7 @@ def load_visible(model, ident):
     """The ``model`` object ``ident`` names, or 404: missing, or not there for this person."""
     obj = db.session.get(model, ident)
     action = _visibility.get(model)
-    if obj is None or (action is not None and not can(current_user, action, obj)):
+    if obj is None or (action is not None and not can(current_user._get_current_object(), action, obj)):
         abort(404)
     return obj
 
@@ -215,15 +215,17 @@ def requires(action, load=None, refused=None):
         @wraps(view)
         def wrapper(*args, **kwargs):
             rule = _rules[action]
-            if rule.roles != ANYONE and not current_user.is_authenticated:
+            # The account itself, not Flask-Login's proxy, which looks it up again at each of the rule's reads.
+            user = current_user._get_current_object()
+            if rule.roles != ANYONE and not user.is_authenticated:
                 return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
             # The role first: someone who may never do this learns nothing of what exists (no 404 for some
             # numbers and 403 for others).
-            refused_ = refusal(current_user, action)
+            refused_ = refusal(user, action)
             obj = None
             if refused_ is None and load is not None:
                 obj = _load(load, kwargs) if isinstance(load, type) else load(kwargs)
-                refused_ = refusal(current_user, action, obj)
+                refused_ = refusal(user, action, obj)
             if refused_ is not None:
                 if rule.hides and obj is not None:
                     abort(404)

@@ -5,9 +5,11 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import format_number, lazy_gettext as _l
 
-from wtforms import SelectMultipleField, StringField, ValidationError
+from markupsafe import Markup, escape
+from wtforms import SelectMultipleField, StringField, ValidationError, widgets
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets.core import clean_key
 
 from .routing import is_whole_number
 
@@ -127,3 +129,25 @@ class DayField(StringField):
     def process_data(self, value):
         self.day = value if isinstance(value, date) else None
         self.data = value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+
+
+def html_params(**kwargs):
+    """WTForms' ``html_params``, the attributes of every field and label it renders, giving the same text: each
+    attribute written by an f-string rather than by ``Markup.format``, whose string.Formatter took some 7 µs an
+    attribute (50 µs for a text field). Keys are escaped, values escaped then their quotes (a Markup value's
+    own) written ``&quot;``, True is the bare attribute and False none, sorted by key, as WTForms does."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = clean_key(key)
+        if value is True:
+            params.append(key)
+        elif value is not False:
+            params.append(f'{escape(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
+def use_faster_html_params():
+    """Every widget and label of WTForms renders its attributes with ``html_params`` above: its widgets read the
+    module's function, its inputs and buttons a copy of it, its labels the package's."""
+    widgets.core.html_params = widgets.html_params = html_params
+    widgets.core.Input.html_params = widgets.core.Button.html_params = staticmethod(html_params)

@@ -11,6 +11,7 @@ from weakref import WeakKeyDictionary
 from babel import Locale
 from babel.support import Translations
 from flask import current_app, request
+from flask.globals import _cv_app
 from flask_babel import Domain, get_locale, get_translations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -23,6 +24,7 @@ LANG_COOKIE = "civic_lang"
 
 _template_functions = WeakKeyDictionary()
 _texts = {}  # {locale: {key: text}}
+_codes = {}  # {locale: its code}: str() of a Locale builds it again each time
 
 
 @cache
@@ -40,8 +42,26 @@ def select_locale():
     return _locale(chosen)
 
 
+def _locale_in_force():
+    """Flask-Babel's ``get_locale()``, read first where Flask-Babel keeps it once chosen (on ``g``, where
+    ``force_locale`` sets it too): ``get_locale`` looks the context up three times through Flask's proxies, some
+    2 µs, and a page asks for the language dozens of times (counts, labels, typeset texts)."""
+    app_context = _cv_app.get(None)
+    if app_context is not None:
+        locale = getattr(getattr(app_context.g, "_flask_babel", None), "babel_locale", None)
+        if locale is not None:
+            return locale
+    return get_locale()
+
+
 def current_language():
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    locale = _locale_in_force()
+    if locale is None:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    code = _codes.get(locale)
+    if code is None:
+        code = _codes[locale] = str(locale)
+    return code
 
 
 class TypesetDomain(Domain):
@@ -53,7 +73,7 @@ class TypesetDomain(Domain):
         translations = super().get_translations()
         catalog = getattr(translations, "_catalog", None)  # gettext's own table: {msgid or (msgid, n): msgstr}
         if catalog is not None and not getattr(translations, "civic_typeset", False):
-            lang = str(get_locale())
+            lang = current_language()
             for key, text in catalog.items():
                 if key:  # "" is the catalog's header
                     catalog[key] = typeset(text, lang)
@@ -65,7 +85,7 @@ def _formatted(text, autoescape, variables):
     return (Markup(text) if autoescape else text) % variables
 
 
-def _bound_to(translations):
+def _bound_to(translations, language):
     """``_``/``gettext`` and ``ngettext`` as Jinja's "newstyle" gettext defines them (the text escaped when
     the template autoescapes, then always formatted with the keyword arguments), on one catalog. They take the
     evaluation context, all they read, not the template's context: Jinja gives a function that takes the latter
@@ -90,7 +110,7 @@ def _bound_to(translations):
         # Positional-only, as Jinja's own: a template may give its own num= (a formatted number); the
         # count is otherwise shown as a number of the reader's language ("1 000", grouped by a no-break space).
         if "num" not in variables:
-            variables["num"] = number(count, current_language()) if isinstance(count, int) else count
+            variables["num"] = number(count, language) if isinstance(count, int) else count
         return _formatted(translations.ungettext(singular, plural, count), eval_ctx.autoescape, variables)
 
     @pass_eval_context
@@ -105,7 +125,7 @@ def text_once(key, lazy):
     """``str(lazy)`` in the locale in force, remembered for that locale under ``key``: a list of fifty rows
     shows the same labels fifty times, and each lazy text looks its catalog up again (some 15 µs; finding the
     catalog costs as much, hence the locale as the key)."""
-    texts = _texts.setdefault(get_locale(), {})
+    texts = _texts.setdefault(_locale_in_force(), {})
     text = texts.get(key)
     if text is None:
         text = texts[key] = str(lazy)
@@ -117,7 +137,8 @@ def template_gettext():
     translations = get_translations()
     functions = _template_functions.get(translations)
     if functions is None:
-        functions = _template_functions[translations] = _bound_to(translations)
+        # Each language has catalogs of its own: the one in force now says the language of the counts.
+        functions = _template_functions[translations] = _bound_to(translations, current_language())
     return functions
 
 

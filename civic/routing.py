@@ -1,6 +1,8 @@
-"""Numbers in URLs and query strings, kept within what the database columns can hold; addresses built once."""
+"""Civic's Flask: numbers in URLs and query strings, kept within what the database columns can hold; addresses
+built once; templates' globals in a plain dict."""
 from flask import Flask, request
 from flask.globals import _cv_request
+from flask.templating import Environment
 from werkzeug.routing import IntegerConverter
 
 # Primary keys are 32-bit integers on PostgreSQL and SQLite refuses Python ints past 64 bits:
@@ -35,10 +37,23 @@ def int_arg(name, default=None):
 # Values whose text in an address cannot change while they are kept: an object (a model row) could.
 _PLAIN_VALUES = frozenset({str, int, bool, type(None)})
 # Enough for every constant link of the layout and the rows of many pages; past it the memo starts again.
-URL_MEMO_SIZE = 20_000
+URL_MEMO_SIZE = 20_000  # per root
+# Roots, hosts and schemes whose addresses are kept (one in production; the Host header is what a request says).
+MEMO_ROOTS = 8
 # Longer values are a visitor's own query text (a search, a page's arguments kept in its links): built each time,
 # so that nobody fills a worker's memory with addresses of their making.
 MEMO_VALUE_MAX = 64
+
+
+class CivicEnvironment(Environment):
+    """Flask's Jinja environment, whose templates keep their globals in a plain dict. Jinja layers them over the
+    environment's in a ChainMap, which every render copies into the template's context key by key, one lookup
+    through both maps for each of some sixty globals (the enums, can, url_for...), for the page and for each file
+    of macros it imports: some 15 µs each time, where a dict is copied whole. The environment's globals are all set
+    while the app is made, before any template is loaded, as Jinja asks (``make_globals``)."""
+
+    def make_globals(self, d):
+        return {**self.globals, **(d or {})}
 
 
 class CivicFlask(Flask):
@@ -49,32 +64,58 @@ class CivicFlask(Flask):
     (static_files: a file's hashed name) depends on the file name alone, fixed at start. Values that are not
     plain text, numbers or None are never remembered, nor anything built outside a request."""
 
+    jinja_environment = CivicEnvironment
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._url_memo = {}
+        self._url_memo = {}  # {(root, host, scheme, subdomain, method): {key: address}}
 
     def url_for(self, endpoint, /, *, _anchor=None, _method=None, _scheme=None, _external=None, **values):
         req_ctx = _cv_request.get(None)
-        adapter = req_ctx.url_adapter if req_ctx is not None else None
-        if adapter is None or any(type(value) not in _PLAIN_VALUES
-                                  or (type(value) is str and len(value) > MEMO_VALUE_MAX) for value in values.values()):
+        if req_ctx is None or req_ctx.url_adapter is None:
             return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external,
                                    **values)
+        # The addresses of this request's root, host and scheme, found once per request: a page asks for dozens.
+        memo = getattr(req_ctx, "civic_url_memo", None)
+        if memo is None:
+            memo = req_ctx.civic_url_memo = self._memo_of(req_ctx.url_adapter)
         if endpoint[:1] == ".":  # relative to the blueprint of this request, as Flask resolves it
             blueprint = req_ctx.request.blueprint
             endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
-        # The types too: True and 1 are equal keys but not the same text in an address.
-        key = (endpoint, _anchor, _method, _scheme, _external, adapter.script_name, adapter.server_name,
-               adapter.url_scheme, adapter.subdomain, adapter.default_method,
-               tuple((name, type(value), value) for name, value in values.items()))
-        url = self._url_memo.get(key)
+        if values:
+            with_bool = False
+            for value in values.values():
+                kind = type(value)
+                if kind not in _PLAIN_VALUES or (kind is str and len(value) > MEMO_VALUE_MAX):
+                    return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
+                                           _external=_external, **values)
+                with_bool = with_bool or kind is bool
+            # True and 1 are equal keys but not the same text in an address: with a bool, the types are keys too.
+            items = (tuple((name, type(value), value) for name, value in values.items()) if with_bool
+                     else tuple(values.items()))
+            key = (endpoint, _anchor, _method, _scheme, _external, items)
+        elif _anchor is None and _method is None and _scheme is None and _external is None:
+            key = endpoint  # most of a page's links: an endpoint alone
+        else:
+            key = (endpoint, _anchor, _method, _scheme, _external, ())
+        url = memo.get(key)
         if url is None:
             url = super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external,
                                   **values)
-            if len(self._url_memo) >= URL_MEMO_SIZE:
-                self._url_memo.clear()
-            self._url_memo[key] = url
+            if len(memo) >= URL_MEMO_SIZE:
+                memo.clear()
+            memo[key] = url
         return url
+
+    def _memo_of(self, adapter):
+        where = (adapter.script_name, adapter.server_name, adapter.url_scheme, adapter.subdomain,
+                 adapter.default_method)
+        memo = self._url_memo.get(where)
+        if memo is None:
+            if len(self._url_memo) >= MEMO_ROOTS:  # hosts are what requests say: a bounded number is kept
+                self._url_memo.clear()
+            memo = self._url_memo[where] = {}
+        return memo
 
 
 def init_app(app):

@@ -8,7 +8,10 @@
   past it the request gets the "try again in a moment" page, and nothing was written.
 - Foreign keys, which SQLite leaves off by default.
 """
+import sqlite3
+
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 
 from . import transaction
 
@@ -29,4 +32,11 @@ def init_engine(engine, busy_timeout_ms, synchronous):
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if transaction.wants_write_lock() else "BEGIN")
+        # Straight to the driver: through SQLAlchemy's execution (its events, a cursor result) the BEGIN of
+        # every request cost as much as a small query. Its errors are SQLAlchemy's, as they were (a database
+        # locked past the busy timeout is the "try again" page).
+        statement = "BEGIN IMMEDIATE" if transaction.wants_write_lock() else "BEGIN"
+        try:
+            connection.connection.driver_connection.execute(statement)
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(statement, (), error, sqlite3.Error) from error

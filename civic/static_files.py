@@ -94,6 +94,20 @@ class _SessionInterface(SecureCookieSessionInterface):
     then add ``Vary: Cookie``, which makes browsers and caches fetch the file again whenever the cookie
     changes (a log-in, a message shown once)."""
 
+    def __init__(self):
+        self._serializers = {}  # {(key, fallbacks): serializer}
+
+    def get_signing_serializer(self, app):
+        """Flask's, made once per secret key (and fallbacks) rather than for each request's cookie read and written:
+        what it holds never changes with the request."""
+        if not app.secret_key:
+            return None
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+        return serializer
+
     def save_session(self, app, session, response):
         if request.endpoint != "static" and not g.get("civic_without_cookie"):
             super().save_session(app, session, response)

@@ -10,12 +10,12 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_timezone
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 
-from . import identity, labels, staff_log, targets, typography
+from . import forms, identity, labels, staff_log, targets, typography
 from .access import Action, can
 from .counters.acting import assisted_session, form_token_field
 from .counters.sessions import CONSENT_VERSION
@@ -113,7 +113,7 @@ def _formatted(eval_ctx, function, value):
     them through Flask-Babel costs as much as the remembered text."""
     where = getattr(eval_ctx, "civic_where", None)
     if where is None:
-        where = eval_ctx.civic_where = (str(get_locale()), get_timezone())
+        where = eval_ctx.civic_where = (current_language(), get_timezone())
     return _format_once(function, value, *where)
 
 
@@ -127,6 +127,7 @@ def _format_filter(function, blank_if_empty=False):
 
 
 def init_app(app):
+    forms.use_faster_html_params()
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -143,7 +144,8 @@ def init_app(app):
     # for every template rendered.
     app.jinja_env.globals.update(
         {enum_class.__name__: enum_class for enum_class in labels.enums()},
-        can=lambda action, obj=None: can(current_user, action, obj),
+        # The account itself, not Flask-Login's proxy, which looks it up again at each of the rule's reads.
+        can=lambda action, obj=None: can(current_user._get_current_object(), action, obj),
         Action=Action,
         numbered=targets.numbered,
         target_link=_target_link,

@@ -1,19 +1,31 @@
 """What every request costs before its view: the hooks issue no SQL of their own but the log-in check,
 and templates translate in the locale in force (civic.i18n, civic.templating)."""
+import collections
+import importlib.util
 from datetime import UTC, datetime
 
 import pytest
 from babel import Locale
 from babel.support import Translations
 from flask import render_template_string, url_for
-from flask_babel import force_locale, get_timezone
+from flask import sessions as flask_sessions
+from flask_babel import force_locale, get_locale, get_timezone
+from flask_login import login_user
+from flask_login import utils as flask_login_utils
 from flask_wtf.i18n import translations as flask_wtf_translations
 from jinja2.runtime import Context
+from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm.state import InstanceState
 from werkzeug.routing import MapAdapter
+from wtforms.widgets import core as wtforms_widgets_core
 
-from civic import templating
-from civic.i18n import template_gettext
+from civic import create_app, forms, i18n, routing, templating
+from civic.extensions import db, limiter
+from civic.i18n import current_language, template_gettext
+from tests.client import Page
+from tests.conftest import CheckingClient
 from tests.factories import make_proposal, make_user
 from tests.queries import recording
 
@@ -104,7 +116,7 @@ def test_addresses_are_built_once_and_follow_the_root_served_under(app, client, 
         assert url_for(".index") == "/decisions/"
         assert url_for("proposals.index", _external=True) == "https://civic.test/proposals/"
     # A visitor's own long query text (a search kept in a page's links) is built each time, never remembered.
-    memo = dict(app._url_memo)
+    memo = {where: dict(addresses) for where, addresses in app._url_memo.items()}
     with app.test_request_context("/proposals/"):
         assert url_for("proposals.index", q="é" * 200) == "/proposals/?q=" + "%C3%A9" * 200
     assert app._url_memo == memo
@@ -175,3 +187,149 @@ def test_dates_and_numbers_read_the_locale_and_zone_once_per_render(app, monkeyp
             assert render_template_string(template, moment=moment, share=0.5) == (
                 "1,000 6 March 2026 · 2,000 6 March 2026 · 50% .")
         assert len(reads) == 2
+
+
+@pytest.mark.real_commits  # its own app's requests begin their own transactions
+def test_sqlite_begins_each_requests_transaction_at_the_driver(app):
+    """On SQLite Civic begins each request's transaction itself (civic.sqlite): straight to the driver, not through
+    SQLAlchemy's execution of a statement, and still BEGIN IMMEDIATE for a request that may write."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if make_url(url).get_backend_name() != "sqlite":
+        pytest.skip("PostgreSQL's transactions are begun by its driver")
+    own = create_app({"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "civic.test", "ARGON2_CHEAP": True}, env="testing")
+    own.test_client_class = CheckingClient
+    with own.app_context():
+        engine = db.engine
+        engine.dispose()  # every connection made from now on is traced
+    traced, executed = [], []
+    event.listen(engine, "connect", lambda connection, _record: connection.set_trace_callback(traced.append))
+    event.listen(engine, "before_cursor_execute", lambda _c, _cu, statement, *_a: executed.append(statement))
+    try:
+        client = own.test_client()
+        assert client.get("/proposals/").status_code == 200
+        data = {"csrf_token": client.csrf_token(), "email": "nobody@example.org", "password": "not this one"}
+        assert client.post("/login", data=data).status_code == 200  # refused: nothing written
+    finally:
+        with own.app_context():
+            engine.dispose()
+    begun = [statement for statement in traced if statement.startswith("BEGIN")]
+    assert begun == ["BEGIN", "BEGIN IMMEDIATE"], traced
+    assert executed and not any(statement.startswith("BEGIN") for statement in executed), executed
+
+
+def test_the_language_in_force_is_chosen_once_then_read(app, monkeypatch):
+    """A page asks for its language dozens of times (counts, labels, typeset texts): Flask-Babel chooses it once per
+    request, then it is read where Flask-Babel keeps it, as is a locale forced for a mail; counts are shown as the
+    catalog's language writes numbers."""
+    chosen = []
+    monkeypatch.setattr(i18n, "get_locale", lambda: chosen.append(1) or get_locale())
+    count = '{{ ngettext("%(num)s proposal found", "%(num)s proposals found", 1000) }}'
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert [current_language() for _ in range(5)] == ["fr"] * 5
+        with force_locale("en"):
+            assert [current_language() for _ in range(5)] == ["en"] * 5
+            assert render_template_string(count) == "1,000 proposals found"
+        assert current_language() == "fr"
+        assert render_template_string(count) == "1\u202f000 propositions trouvées"
+    assert len(chosen) == 1
+
+
+def test_rules_read_the_account_not_flask_logins_proxy(app, ctx, monkeypatch):
+    """``can`` in templates gives the rules the account itself: each read of Flask-Login's proxy looks the account
+    up again, and a rule reads it several times."""
+    resident = make_user()
+    lookups = []
+    get_user = flask_login_utils._get_user
+    monkeypatch.setattr(flask_login_utils, "_get_user", lambda: lookups.append(1) or get_user())
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        login_user(resident)
+        lookups.clear()
+        assert render_template_string("{{ can(Action.MODERATE) }} {{ can(Action.PROPOSAL_CREATE) }}") == "False True"
+        assert len(lookups) == 2 + 1  # once per rule, and the template's context (current_user)
+
+
+def test_a_request_finds_its_addresses_once_and_roots_are_bounded(app, client, monkeypatch):
+    """The addresses remembered for the request's root, host and scheme are found once per request, not at each of
+    the page's links; the Host header is what a request says, so only a few roots' addresses are kept."""
+    found = []
+    memo_of = routing.CivicFlask._memo_of
+    monkeypatch.setattr(routing.CivicFlask, "_memo_of", lambda self, adapter: found.append(1) or memo_of(self, adapter))
+    page = client.get("/login").get_data(as_text=True)
+    assert page.count('href="/') > 15 and len(found) == 1
+    for n in range(routing.MEMO_ROOTS * 3):
+        assert client.get("/login", base_url=f"http://localhost/root{n}/").status_code == 200
+        assert len(app._url_memo) <= routing.MEMO_ROOTS
+    assert len(app._url_memo) > 1
+
+
+def test_the_rate_limiter_looks_only_at_the_views_and_methods_it_guards(app, client, monkeypatch):
+    """Civic's limits decorate the views they guard: Flask-Limiter resolves a view's exemptions and limits only for
+    a request that one of them counts, not before every page, nor for the log-in page's GET (its limits count the
+    POSTs); guarded requests are still counted (tests/test_rate_limits.py)."""
+    resolved = []
+    resolve = limiter.limit_manager.resolve_limits
+    monkeypatch.setattr(limiter.limit_manager, "resolve_limits",
+                        lambda *a, **k: resolved.append(a[1]) or resolve(*a, **k))
+    assert client.get("/proposals/").status_code == 200
+    assert client.get("/login").status_code == 200
+    assert resolved == []
+    assert client.get("/follow-up?code=ABCD1234").status_code == 200
+    assert client.post("/login", data={"csrf_token": client.csrf_token(), "email": "a@example.org"}).status_code == 200
+    assert resolved == ["counters.follow_up", "accounts.login"]
+
+
+def test_the_session_cookie_is_signed_and_read_by_one_serializer(app, client, login_as, monkeypatch):
+    """The cookie's signing serializer depends only on the app's keys: made once, not for each request's cookie read
+    and written; a log-in still reads and writes its cookie."""
+    made = []
+    serializer = flask_sessions.URLSafeTimedSerializer
+    monkeypatch.setattr(flask_sessions, "URLSafeTimedSerializer", lambda *a, **k: made.append(1) or serializer(*a, **k))
+    login_as()
+    client.get("/")
+    made.clear()
+    for _ in range(3):
+        assert client.get("/proposals/").status_code == 200
+    assert 'action="/logout"' in client.get("/").get_data(as_text=True)
+    assert made == []
+
+
+def test_templates_copy_their_globals_whole(client, monkeypatch):
+    """Each render (the page, and each file of macros it imports) copies its template's globals into its context:
+    a plain dict, copied whole, not Jinja's ChainMap over the environment's, read key by key."""
+    client.get("/login")
+    lookups = []
+    lookup = collections.ChainMap.__getitem__
+    monkeypatch.setattr(collections.ChainMap, "__getitem__", lambda self, key: lookups.append(key) or lookup(self, key))
+    page = client.get("/login").get_data(as_text=True)
+    assert 'href="/proposals/"' in page and 'name="csrf_token"' in page  # url_for and csrf_token, two globals
+    assert lookups == []
+
+
+def _wtforms_own_html_params():
+    """WTForms' html_params as WTForms wrote it (civic.forms replaces it in the loaded module)."""
+    spec = importlib.util.spec_from_file_location("wtforms_widgets_as_written", wtforms_widgets_core.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.html_params
+
+
+@pytest.mark.parametrize("attributes", [
+    {"name": "email", "id": "email", "type": "email", "value": "", "class_": "input", "required": True},
+    {"value": '<b title="x">&amp;</b>', "aria_describedby": "a-hint a-error", "data_row_id": 3, "for_": "a"},
+    {"title": Markup('dit "oui" <i>là</i>'), "disabled": False, "checked": True, "max": 2.5, "min": None},
+])
+def test_form_fields_render_their_attributes_as_wtforms_does_without_string_formatter(attributes):
+    """Fields and labels write their attributes through civic.forms' html_params: WTForms' text, escaping and order,
+    without Markup.format (string.Formatter, some 7 µs an attribute)."""
+    assert forms.html_params(**attributes) == _wtforms_own_html_params()(**attributes)
+
+
+def test_form_pages_render_without_markups_string_formatter(client, monkeypatch):
+    client.get("/login")
+    formats = []
+    format_ = Markup.format
+    monkeypatch.setattr(Markup, "format", lambda self, *a, **k: formats.append(self) or format_(self, *a, **k))
+    page = Page(client.get("/login"))
+    assert page.select("input#email")[0]["autocomplete"] == "email" and page.select("label[for=password]")
+    assert formats == []
