@@ -17,6 +17,7 @@ from ..moderation.services import mode_for, resolve_reports
 from ..pagination import count, keyset_page
 from ..processes.models import ProcessProposal
 from ..text import search_terms
+from ..themes.models import Theme
 from ..themes.services import offered_theme
 from ..transaction import lock_rows, unique_insert
 from . import search
@@ -273,9 +274,27 @@ COUNT_CAP = 1000
 
 
 class ProposalRow(NamedTuple):
-    proposal: Proposal
+    proposal: Proposal  # or, for lists of cards, a ProposalCard
     supports: int
     comments: int
+
+
+class ThemeName(NamedTuple):
+    name: str
+    name_en: str | None
+    label = Theme.label
+
+
+class ProposalCard(NamedTuple):
+    """What a list's card shows of a proposal (templates/components/proposals.html), read as columns: a page of
+    proposal objects with their themes cost as much to load as the rest of the list."""
+    id: int
+    title: str
+    language: str | None
+    state: ProposalState
+    place: str | None
+    created_at: object
+    theme: ThemeName
 
 
 _ORDERS = {
@@ -307,10 +326,26 @@ def _listing(sort, one_state, answer, theme, district, process, with_authors):
     return statement, _page_rows(statement, order, with_authors)
 
 
+# A card's columns (ProposalCard, ThemeName), then the counts; they hold every order's columns, which the cursors
+# are made of.
+_CARD = (Proposal.id, Proposal.title, Proposal.language, Proposal.state, Proposal.place, Proposal.created_at,
+         Theme.name, Theme.name_en, Proposal.support_count, Proposal.comment_count)
+
+
 def _page_rows(statement, order, with_authors):
-    # The rows with their order's columns (the cursors are made of them); many-to-one joins keep the LIMIT as it is.
-    return statement.with_only_columns(Proposal, *order).options(
-        joinedload(Proposal.theme), *([joinedload(Proposal.author)] if with_authors else []))
+    """The rows of a page: objects with their authors for a feed, a card's columns otherwise. Many-to-one joins keep
+    the LIMIT as it is."""
+    if with_authors:
+        return statement.with_only_columns(Proposal, *order).options(joinedload(Proposal.theme),
+                                                                     joinedload(Proposal.author))
+    return statement.with_only_columns(*_CARD).join_from(Proposal, Theme, Proposal.theme_id == Theme.id)
+
+
+def _row(row):
+    if isinstance(row[0], Proposal):
+        return ProposalRow(row[0], row[0].support_count, row[0].comment_count)
+    *card, theme, theme_en, supports, comments = row
+    return ProposalRow(ProposalCard(*card, ThemeName(theme, theme_en)), supports, comments)
 
 
 def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort="newest", page=1, per_page=10,
@@ -335,7 +370,7 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
     total = count(statement, cap=COUNT_CAP, params=params, built_once=not searched) if counted else None
     keys = keyset_page(rows, order, page=page, per_page=per_page, after=after, before=before, descending=True,
                        total=total, count_cap=COUNT_CAP, params=params, built_once=not searched)
-    keys.items = [ProposalRow(row[0], row[0].support_count, row[0].comment_count) for row in keys.items]
+    keys.items = [_row(row) for row in keys.items]
     return keys
 
 
