@@ -10,6 +10,7 @@ from civic.extensions import db
 from civic.proposals import search, services
 from civic.proposals.models import Comment, Proposal, ProposalState
 from civic.themes.models import Theme
+from civic.themes.services import ThemeName, theme_choices
 from civic.proposals.services import REPLIES_SHOWN, list_proposals
 from civic.text import searchable_text
 from tests.client import Page
@@ -324,7 +325,7 @@ def test_the_threads_of_any_proposal_are_read_by_the_same_statements(ctx):
 
 
 def test_a_list_of_cards_reads_columns_not_proposal_objects(client, ctx):
-    """A list's cards (the list, the home page, a process's page) read what they show as columns: no proposal nor
+    """A list's filter of themes and its cards (the list, the home page, a process's page) read what they show as columns: no proposal nor
     theme object is loaded. The card still says the theme in the reader's language, the withdrawn state, the
     place and the counts; a feed, which shows more of each, still gets the proposals themselves."""
     theme = make_theme(name="Mobilités", name_en="Transport")
@@ -336,6 +337,7 @@ def test_a_list_of_cards_reads_columns_not_proposal_objects(client, ctx):
     page = list_proposals(theme_id=theme_id, state=None)
     assert [(row.proposal.id, row.proposal.title, row.supports) for row in page.items] == [
         (ids[0], "Un parking", 0), (ids[1], "Une piste cyclable", 1)]
+    assert ThemeName(theme_id, "Mobilités", "Transport") in theme_choices()  # the list's filter
     assert not [obj for obj in db.session.identity_map.values() if isinstance(obj, (Proposal, Theme))]
     assert isinstance(list_proposals(theme_id=theme_id, with_authors=True).items[0].proposal, Proposal)
     for language, label in (("fr", "Mobilités"), ("en", "Transport")):
@@ -343,3 +345,4 @@ def test_a_list_of_cards_reads_columns_not_proposal_objects(client, ctx):
         metas = cards.texts(".cards .card .meta")
         assert metas[1].startswith(label) and "Rue Haute" in metas[1]
         assert metas[0].split(" ", 1)[1].startswith(label)  # after "Retirée" / "Withdrawn"
+        assert cards.select_one(f'#theme option[value="{theme_id}"]').text == label

@@ -18,7 +18,7 @@ from ..pagination import count, keyset_page
 from ..processes.models import ProcessProposal
 from ..text import search_terms
 from ..themes.models import Theme
-from ..themes.services import offered_theme
+from ..themes.services import ThemeName, offered_theme
 from ..transaction import lock_rows, unique_insert
 from . import search
 from .models import PUBLIC_STATES, Comment, Proposal, ProposalState, Support
@@ -279,12 +279,6 @@ class ProposalRow(NamedTuple):
     comments: int
 
 
-class ThemeName(NamedTuple):
-    name: str
-    name_en: str | None
-    label = Theme.label
-
-
 class ProposalCard(NamedTuple):
     """What a list's card shows of a proposal (templates/components/proposals.html), read as columns: a page of
     proposal objects with their themes cost as much to load as the rest of the list."""
@@ -329,7 +323,7 @@ def _listing(sort, one_state, answer, theme, district, process, with_authors):
 # A card's columns (ProposalCard, ThemeName), then the counts; they hold every order's columns, which the cursors
 # are made of.
 _CARD = (Proposal.id, Proposal.title, Proposal.language, Proposal.state, Proposal.place, Proposal.created_at,
-         Theme.name, Theme.name_en, Proposal.support_count, Proposal.comment_count)
+         Proposal.theme_id, Theme.name, Theme.name_en, Proposal.support_count, Proposal.comment_count)
 
 
 def _page_rows(statement, order, with_authors):
@@ -344,8 +338,8 @@ def _page_rows(statement, order, with_authors):
 def _row(row):
     if isinstance(row[0], Proposal):
         return ProposalRow(row[0], row[0].support_count, row[0].comment_count)
-    *card, theme, theme_en, supports, comments = row
-    return ProposalRow(ProposalCard(*card, ThemeName(theme, theme_en)), supports, comments)
+    *card, theme_id, theme, theme_en, supports, comments = row
+    return ProposalRow(ProposalCard(*card, ThemeName(theme_id, theme, theme_en)), supports, comments)
 
 
 def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort="newest", page=1, per_page=10,
