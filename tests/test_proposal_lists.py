@@ -325,9 +325,9 @@ def test_the_threads_of_any_proposal_are_read_by_the_same_statements(ctx):
 
 
 def test_a_list_of_cards_reads_columns_not_proposal_objects(client, ctx):
-    """A list's filter of themes and its cards (the list, the home page, a process's page) read what they show as columns: no proposal nor
-    theme object is loaded. The card still says the theme in the reader's language, the withdrawn state, the
-    place and the counts; a feed, which shows more of each, still gets the proposals themselves."""
+    """A list's filter of themes and its cards (the list, the home page, a process's page) read what they show as
+    columns: no proposal nor theme object is loaded. The card still says the theme in the reader's language, the
+    withdrawn state, the place and the counts; a feed, which shows more of each, still gets the proposals."""
     theme = make_theme(name="Mobilités", name_en="Transport")
     shown = make_proposal(theme=theme, title="Une piste cyclable", place="Rue Haute")
     withdrawn = make_proposal(theme=theme, title="Un parking", state=ProposalState.WITHDRAWN)
