@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import labels, staff_log
 from ..access import Action, check
@@ -249,24 +249,28 @@ CURRENT, UPCOMING, PAST, DRAFTS = "current", "upcoming", "past", "drafts"
 WHEN = (CURRENT, UPCOMING, PAST)
 
 
+# Each list of processes (order, descending, condition), built once with "now" bound: building the page's
+# statements cost as much as running them.
+_LISTS = {
+    DRAFTS: ((Process.id,), True, Process.published_at.is_(None)),
+    UPCOMING: ((Process.starts_at, Process.id), False, PUBLISHED & (Process.starts_at > bindparam("now"))),
+    PAST: ((Process.ends_at, Process.id), True, PUBLISHED & (Process.ends_at <= bindparam("now"))),
+    CURRENT: ((Process.ends_at, Process.id), False,
+              PUBLISHED & (Process.starts_at <= bindparam("now")) & (Process.ends_at > bindparam("now"))),
+}
+_LISTED = {when: (select(*order).where(condition), order, descending)
+           for when, (order, descending, condition) in _LISTS.items()}
+# A page's processes and their phases, in one statement.
+_WITH_PHASES = (select(Process).where(Process.id.in_(bindparam("ids", expanding=True))).outerjoin(Process.phases)
+                .options(contains_eager(Process.phases)).order_by(Process.id, Phase.position))
+
+
 def processes_page(when, page=1, after=None, before=None):
     """A page of current processes (ending soonest first), upcoming ones (starting soonest first) or past ones
     (the latest ended first), published; or of drafts (the latest created first), which only staff list."""
-    now = utcnow()
-    if when == DRAFTS:
-        order, descending = (Process.id,), True
-        statement = select(*order).where(Process.published_at.is_(None))
-    elif when == UPCOMING:
-        order, descending = (Process.starts_at, Process.id), False
-        statement = select(*order).where(PUBLISHED, Process.starts_at > now)
-    elif when == PAST:
-        order, descending = (Process.ends_at, Process.id), True
-        statement = select(*order).where(PUBLISHED, Process.ends_at <= now)
-    else:
-        order, descending = (Process.ends_at, Process.id), False
-        statement = select(*order).where(PUBLISHED, Process.starts_at <= now, Process.ends_at > now)
+    statement, order, descending = _LISTED[when]
     keys = keyset_page(statement, order, page=page, per_page=PROCESSES_PER_PAGE, after=after, before=before,
-                       descending=descending)
+                       descending=descending, params={"now": utcnow()}, built_once=True)
     keys.items = _with_phases([row.id for row in keys.items])
     return keys
 
@@ -274,8 +278,7 @@ def processes_page(when, page=1, after=None, before=None):
 def _with_phases(ids):
     if not ids:
         return []
-    found = {p.id: p for p in db.session.execute(
-        select(Process).where(Process.id.in_(ids)).options(selectinload(Process.phases))).scalars()}
+    found = {p.id: p for p in db.session.execute(_WITH_PHASES, {"ids": ids}).unique().scalars()}
     return [found[i] for i in ids]
 
 
