@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from .. import labels, staff_log
 from ..access import Action, check
@@ -260,9 +260,12 @@ _LISTS = {
 }
 _LISTED = {when: (select(*order).where(condition), order, descending)
            for when, (order, descending, condition) in _LISTS.items()}
+# What a list's card shows not (templates/processes/_steps.html): never loaded for it, an SVG drawing may weigh
+# tens of kilobytes.
+_NOT_ON_CARDS = (defer(Process.description, raiseload=True), defer(Process.illustration, raiseload=True))
 # A page's processes and their phases, in one statement.
 _WITH_PHASES = (select(Process).where(Process.id.in_(bindparam("ids", expanding=True))).outerjoin(Process.phases)
-                .options(contains_eager(Process.phases)).order_by(Process.id, Phase.position))
+                .options(contains_eager(Process.phases), *_NOT_ON_CARDS).order_by(Process.id, Phase.position))
 
 
 def processes_page(when, page=1, after=None, before=None):
@@ -288,7 +291,8 @@ _UNDER_WAY = (select(Process.id)
               .where(PUBLISHED, Process.starts_at <= bindparam("now"), Process.ends_at > bindparam("now"))
               .order_by(Process.ends_at, Process.id).limit(bindparam("limit")).subquery())
 _CURRENT_PROCESSES = (select(Process).join(_UNDER_WAY, _UNDER_WAY.c.id == Process.id).outerjoin(Process.phases)
-                      .options(contains_eager(Process.phases)).order_by(Process.ends_at, Process.id, Phase.position))
+                      .options(contains_eager(Process.phases), *_NOT_ON_CARDS)
+                      .order_by(Process.ends_at, Process.id, Phase.position))
 
 
 def current_processes(limit=HOME_PROCESSES):

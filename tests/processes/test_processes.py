@@ -1,10 +1,11 @@
 """Processes: an official sets one up (phases validated, illustration sanitised), the lists, the step list."""
 from datetime import timedelta
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 
 from civic.access import Role
 from civic.extensions import db
+from civic.processes import services
 from civic.processes.models import PhaseKind, Process
 from civic.processes.phases import today
 from tests.factories import make_theme
@@ -128,6 +129,10 @@ def test_a_list_of_processes_reads_its_page_then_the_processes_with_their_phases
     finally:
         event.remove(db.session, "do_orm_execute", record)
     assert client_request.get("processes.index").texts(".card .tag") == ["Étude technique"]
+    # Neither its description nor its drawing, which its card does not show, is read for it.
+    db.session.expunge_all()
+    for process in (*services.processes_page(services.CURRENT).items, *services.current_processes()):
+        assert {"description", "illustration"} <= inspect(process).unloaded and "title" not in inspect(process).unloaded
 
 
 def test_the_process_lists_its_proposals_page_by_page_and_the_home_page_shows_it(client_request, ctx):
