@@ -2,6 +2,7 @@
 hash; every published file with ETag, 304, CORS and no cookie; the DCAT catalogue harvestable."""
 import hashlib
 import json
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import update as sa_update
@@ -158,10 +159,14 @@ def test_the_datasets_sections_are_rendered_once_per_language_and_address_of_the
             assert text_of(section.select_one("th[scope=row]")) == csv.name
         assert loaded.count("opendata/_dataset_parts.html") == 3
     # A new refresh is shown at once: only the texts of the code are kept, never the files' sizes or hashes.
-    db.session.execute(sa_update(OpenDataFile).where(OpenDataFile.name == csv.name).values(sha256="f" * 64, size=1234))
+    db.session.execute(sa_update(OpenDataFile).where(OpenDataFile.name == csv.name).values(
+        sha256="f" * 64, size=1234, rows=1234567, generated_at=datetime(2031, 3, 1, 2, 30, tzinfo=timezone.utc)))
     db.session.flush()
-    row = Page(client.get("/donnees")).select_one(f'a[href="/donnees/{dataset.name}.csv"]').find_parent("tr")
+    section = Page(client.get("/donnees")).select_one(f"section#{dataset.name}")
+    row = section.select_one(f'a[href="/donnees/{dataset.name}.csv"]').find_parent("tr")
     assert text_of(row) == f"{csv.name} 1,2 ko {'f' * 64}"
+    assert ("Mis à jour chaque jour · dernière mise à jour le 1er mars 2031, 03:30 · 1 234 567 enregistrements"
+            in text_of(section))
 
 
 @pytest.mark.parametrize("role", [None, Role.RESIDENT])
