@@ -346,3 +346,7 @@ def test_a_list_of_cards_reads_columns_not_proposal_objects(client, ctx):
         assert metas[1].startswith(label) and "Rue Haute" in metas[1]
         assert metas[0].split(" ", 1)[1].startswith(label)  # after "Retirée" / "Withdrawn"
         assert cards.select_one(f'#theme option[value="{theme_id}"]').text == label
+        assert cards.texts(".cards .card .counts")[1] == {"fr": "1 soutien · 0 commentaire",
+                                                          "en": "1 support · 0 comments"}[language]
+        # French proposals: so said to a screen reader reading the English page.
+        assert [h.get("lang") for h in cards.select(".cards .card-title")] == [None if language == "fr" else "fr"] * 2
