@@ -270,8 +270,8 @@ def test_comment_counts_are_those_of_the_proposals_shown(ctx):
 
 def test_a_list_of_the_same_shape_reuses_its_statements_whatever_the_values(ctx):
     """Lists differing only by their values (theme, page, cursor) run the same statements, built once and their
-    values bound (civic.pagination's built_once): building them cost as much as running them. A search builds its
-    own, and the values still choose the rows."""
+    values bound (civic.pagination's built_once): building them cost as much as running them; a search's too, its
+    words bound."""
     themes = [make_theme(), make_theme()]
     proposals = {theme.id: [p.id for p in many_proposals(15, theme=theme)] for theme in themes}
     executed = []
@@ -292,10 +292,16 @@ def test_a_list_of_the_same_shape_reuses_its_statements_whatever_the_values(ctx)
         # One count, and the pages read first, after a cursor, before one and by number.
         distinct = {id(statement): statement for statement in executed}
         assert len(distinct) == 5, "\n".join(map(str, distinct.values()))
+        # A search too, whatever its words: they are bound, and still choose the rows.
         executed.clear()
-        list_proposals(query="proposition", theme_id=next(iter(proposals)))
-        list_proposals(query="proposition", theme_id=next(iter(proposals)))
-        assert len({id(statement) for statement in executed}) == len(executed)
+        first_theme, second_theme = proposals
+        searched = list_proposals(query="proposition 3", theme_id=first_theme)
+        assert [row.proposal.id for row in searched.items] == [i for i in proposals[first_theme][::-1]
+                                                               if "3" in str(proposals[first_theme].index(i))]
+        built = {id(statement) for statement in executed}
+        again = list_proposals(query="ositio 14", theme_id=second_theme)
+        assert [row.proposal.id for row in again.items] == [proposals[second_theme][14]]
+        assert {id(statement) for statement in executed} == built
     finally:
         event.remove(db.session, "do_orm_execute", record)
 

@@ -335,6 +335,11 @@ def _page_rows(statement, order, with_authors):
     return statement.with_only_columns(*_CARD).join_from(Proposal, Theme, Proposal.theme_id == Theme.id)
 
 
+@cache  # one per searched statement (search.matching builds each once)
+def _searched_rows(statement, sort, with_authors):
+    return _page_rows(statement, _ORDERS[sort], with_authors)
+
+
 def _row(row):
     if isinstance(row[0], Proposal):
         return ProposalRow(row[0], row[0].support_count, row[0].comment_count)
@@ -357,13 +362,13 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
                                bool(theme_id), bool(district_id), process_id is not None, with_authors)
     params = {"state": state, "answer": answer, "theme_id": theme_id, "district_id": district_id,
               "process_id": process_id}
-    searched = bool(search_terms(query))
-    if searched:  # the words searched are in the statement: built for this request
-        statement = search.matching(statement, query, db.session.get_bind().dialect.name)
-        rows = _page_rows(statement, order, with_authors)
-    total = count(statement, cap=COUNT_CAP, params=params, built_once=not searched) if counted else None
+    if search_terms(query):  # built once per shape of query too, the words bound
+        statement, words = search.matching(statement, query, db.session.get_bind().dialect.name)
+        rows = _searched_rows(statement, sort, with_authors)
+        params.update(words)
+    total = count(statement, cap=COUNT_CAP, params=params, built_once=True) if counted else None
     keys = keyset_page(rows, order, page=page, per_page=per_page, after=after, before=before, descending=True,
-                       total=total, count_cap=COUNT_CAP, params=params, built_once=not searched)
+                       total=total, count_cap=COUNT_CAP, params=params, built_once=True)
     keys.items = [_row(row) for row in keys.items]
     return keys
 
