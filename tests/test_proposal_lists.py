@@ -9,6 +9,8 @@ from civic.db_types import utcnow
 from civic.extensions import db
 from civic.proposals import search, services
 from civic.proposals.models import Comment, Proposal, ProposalState
+from civic.themes.models import Theme
+from civic.themes.services import ThemeName, theme_choices
 from civic.proposals.services import REPLIES_SHOWN, list_proposals
 from civic.text import searchable_text
 from tests.client import Page
@@ -268,8 +270,8 @@ def test_comment_counts_are_those_of_the_proposals_shown(ctx):
 
 def test_a_list_of_the_same_shape_reuses_its_statements_whatever_the_values(ctx):
     """Lists differing only by their values (theme, page, cursor) run the same statements, built once and their
-    values bound (civic.pagination's built_once): building them cost as much as running them. A search builds its
-    own, and the values still choose the rows."""
+    values bound (civic.pagination's built_once): building them cost as much as running them; a search's too, its
+    words bound."""
     themes = [make_theme(), make_theme()]
     proposals = {theme.id: [p.id for p in many_proposals(15, theme=theme)] for theme in themes}
     executed = []
@@ -290,10 +292,16 @@ def test_a_list_of_the_same_shape_reuses_its_statements_whatever_the_values(ctx)
         # One count, and the pages read first, after a cursor, before one and by number.
         distinct = {id(statement): statement for statement in executed}
         assert len(distinct) == 5, "\n".join(map(str, distinct.values()))
+        # A search too, whatever its words: they are bound, and still choose the rows.
         executed.clear()
-        list_proposals(query="proposition", theme_id=next(iter(proposals)))
-        list_proposals(query="proposition", theme_id=next(iter(proposals)))
-        assert len({id(statement) for statement in executed}) == len(executed)
+        first_theme, second_theme = proposals
+        searched = list_proposals(query="proposition 3", theme_id=first_theme)
+        assert [row.proposal.id for row in searched.items] == [i for i in proposals[first_theme][::-1]
+                                                               if "3" in str(proposals[first_theme].index(i))]
+        built = {id(statement) for statement in executed}
+        again = list_proposals(query="ositio 14", theme_id=second_theme)
+        assert [row.proposal.id for row in again.items] == [proposals[second_theme][14]]
+        assert {id(statement) for statement in executed} == built
     finally:
         event.remove(db.session, "do_orm_execute", record)
 
@@ -320,3 +328,31 @@ def test_the_threads_of_any_proposal_are_read_by_the_same_statements(ctx):
     finally:
         event.remove(db.session, "do_orm_execute", record)
     assert len(statements[0]) == 4 and statements[0] == statements[1]
+
+
+def test_a_list_of_cards_reads_columns_not_proposal_objects(client, ctx):
+    """A list's filter of themes and its cards (the list, the home page, a process's page) read what they show as
+    columns: no proposal nor theme object is loaded. The card still says the theme in the reader's language, the
+    withdrawn state, the place and the counts; a feed, which shows more of each, still gets the proposals."""
+    theme = make_theme(name="Mobilités", name_en="Transport")
+    shown = make_proposal(theme=theme, title="Une piste cyclable", place="Rue Haute")
+    withdrawn = make_proposal(theme=theme, title="Un parking", state=ProposalState.WITHDRAWN)
+    make_support(shown)
+    theme_id, ids = theme.id, [withdrawn.id, shown.id]
+    db.session.expunge_all()
+    page = list_proposals(theme_id=theme_id, state=None)
+    assert [(row.proposal.id, row.proposal.title, row.supports) for row in page.items] == [
+        (ids[0], "Un parking", 0), (ids[1], "Une piste cyclable", 1)]
+    assert ThemeName(theme_id, "Mobilités", "Transport") in theme_choices()  # the list's filter
+    assert not [obj for obj in db.session.identity_map.values() if isinstance(obj, (Proposal, Theme))]
+    assert isinstance(list_proposals(theme_id=theme_id, with_authors=True).items[0].proposal, Proposal)
+    for language, label in (("fr", "Mobilités"), ("en", "Transport")):
+        cards = Page(client.get(f"/proposals/?theme={theme_id}&state=all", headers={"Accept-Language": language}))
+        metas = cards.texts(".cards .card .meta")
+        assert metas[1].startswith(label) and "Rue Haute" in metas[1]
+        assert metas[0].split(" ", 1)[1].startswith(label)  # after "Retirée" / "Withdrawn"
+        assert cards.select_one(f'#theme option[value="{theme_id}"]').text == label
+        assert cards.texts(".cards .card .counts")[1] == {"fr": "1 soutien · 0 commentaire",
+                                                          "en": "1 support · 0 comments"}[language]
+        # French proposals: so said to a screen reader reading the English page.
+        assert [h.get("lang") for h in cards.select(".cards .card-title")] == [None if language == "fr" else "fr"] * 2

@@ -44,6 +44,16 @@ def stored():
     return {f.name: f for f in db.session.execute(select(OpenDataFile)).scalars()}
 
 
+# What the portal shows of each stored file: columns rather than objects, some 65 rows a page.
+_LISTED = select(OpenDataFile.name, OpenDataFile.dataset, OpenDataFile.size, OpenDataFile.sha256, OpenDataFile.rows,
+                 OpenDataFile.generated_at)
+
+
+def listed():
+    """{name: (name, dataset, size, sha256, rows, generated_at)} of every stored file: one statement."""
+    return {row.name: row for row in db.session.execute(_LISTED)}
+
+
 def stored_file(name):
     return db.session.execute(select(OpenDataFile).where(OpenDataFile.name == name)).scalar_one_or_none()
 

@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import labels, staff_log
 from ..access import Action, check
@@ -249,24 +249,58 @@ CURRENT, UPCOMING, PAST, DRAFTS = "current", "upcoming", "past", "drafts"
 WHEN = (CURRENT, UPCOMING, PAST)
 
 
+# Each list of processes (order, descending, condition), built once with "now" bound: building the page's
+# statements cost as much as running them.
+_LISTS = {
+    DRAFTS: ((Process.id,), True, Process.published_at.is_(None)),
+    UPCOMING: ((Process.starts_at, Process.id), False, PUBLISHED & (Process.starts_at > bindparam("now"))),
+    PAST: ((Process.ends_at, Process.id), True, PUBLISHED & (Process.ends_at <= bindparam("now"))),
+    CURRENT: ((Process.ends_at, Process.id), False,
+              PUBLISHED & (Process.starts_at <= bindparam("now")) & (Process.ends_at > bindparam("now"))),
+}
+_LISTED = {when: (select(*order).where(condition), order, descending)
+           for when, (order, descending, condition) in _LISTS.items()}
+class PhaseDays(NamedTuple):
+    kind: PhaseKind
+    starts_on: date
+    ends_on: date
+
+
+class ProcessCard(NamedTuple):
+    """What a list's card shows of a process (templates/processes/_steps.html), read as columns: a page of process
+    and phase objects cost more to load than its statement. Its phase of a day is the model's own."""
+    id: int
+    title: str
+    summary: str
+    phases: list  # [PhaseDays], in their order
+    phase_on = Process.phase_on
+    current_phase = Process.current_phase
+
+
+_CARD = (Process.id, Process.title, Process.summary, Phase.kind, Phase.starts_on, Phase.ends_on)
+# A page's processes and their phases, in one statement.
+_CARDS = (select(*_CARD).outerjoin(Phase, Phase.process_id == Process.id)
+          .where(Process.id.in_(bindparam("ids", expanding=True))).order_by(Process.id, Phase.position))
+
+
+def _cards(rows):
+    """[ProcessCard] of rows of _CARD (a process's phases in a row each), in their order."""
+    cards = {}
+    for process_id, title, summary, kind, starts_on, ends_on in rows:
+        card = cards.get(process_id)
+        if card is None:
+            card = cards[process_id] = ProcessCard(process_id, title, summary, [])
+        if kind is not None:
+            card.phases.append(PhaseDays(kind, starts_on, ends_on))
+    return list(cards.values())
+
+
 def processes_page(when, page=1, after=None, before=None):
     """A page of current processes (ending soonest first), upcoming ones (starting soonest first) or past ones
     (the latest ended first), published; or of drafts (the latest created first), which only staff list."""
-    now = utcnow()
-    if when == DRAFTS:
-        order, descending = (Process.id,), True
-        statement = select(*order).where(Process.published_at.is_(None))
-    elif when == UPCOMING:
-        order, descending = (Process.starts_at, Process.id), False
-        statement = select(*order).where(PUBLISHED, Process.starts_at > now)
-    elif when == PAST:
-        order, descending = (Process.ends_at, Process.id), True
-        statement = select(*order).where(PUBLISHED, Process.ends_at <= now)
-    else:
-        order, descending = (Process.ends_at, Process.id), False
-        statement = select(*order).where(PUBLISHED, Process.starts_at <= now, Process.ends_at > now)
+    statement, order, descending = _LISTED[when]
     keys = keyset_page(statement, order, page=page, per_page=PROCESSES_PER_PAGE, after=after, before=before,
-                       descending=descending)
+                       descending=descending, params={"now": utcnow()}, built_once=True)
     keys.items = _with_phases([row.id for row in keys.items])
     return keys
 
@@ -274,8 +308,7 @@ def processes_page(when, page=1, after=None, before=None):
 def _with_phases(ids):
     if not ids:
         return []
-    found = {p.id: p for p in db.session.execute(
-        select(Process).where(Process.id.in_(ids)).options(selectinload(Process.phases))).scalars()}
+    found = {card.id: card for card in _cards(db.session.execute(_CARDS, {"ids": ids}))}
     return [found[i] for i in ids]
 
 
@@ -284,13 +317,14 @@ def _with_phases(ids):
 _UNDER_WAY = (select(Process.id)
               .where(PUBLISHED, Process.starts_at <= bindparam("now"), Process.ends_at > bindparam("now"))
               .order_by(Process.ends_at, Process.id).limit(bindparam("limit")).subquery())
-_CURRENT_PROCESSES = (select(Process).join(_UNDER_WAY, _UNDER_WAY.c.id == Process.id).outerjoin(Process.phases)
-                      .options(contains_eager(Process.phases)).order_by(Process.ends_at, Process.id, Phase.position))
+_CURRENT_PROCESSES = (select(*_CARD).join(_UNDER_WAY, _UNDER_WAY.c.id == Process.id)
+                      .outerjoin(Phase, Phase.process_id == Process.id)
+                      .order_by(Process.ends_at, Process.id, Phase.position))
 
 
 def current_processes(limit=HOME_PROCESSES):
     """What the home page shows first: the processes under way, those ending soonest first."""
-    return db.session.execute(_CURRENT_PROCESSES, {"now": utcnow(), "limit": limit}).unique().scalars().all()
+    return _cards(db.session.execute(_CURRENT_PROCESSES, {"now": utcnow(), "limit": limit}))
 
 
 def follow_up_scope(process):

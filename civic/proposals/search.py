@@ -20,7 +20,9 @@ many, and the words are checked on each proposal read in the list's order. On SQ
 PostgreSQL's planner already weighs the trigram index against the list's order from its
 statistics (measured with the probe, a common word took 153 ms instead of 65).
 """
-from sqlalchemy import func, literal_column, select, text
+from functools import cache
+
+from sqlalchemy import String, bindparam, func, literal_column, select, text
 
 from ..db_objects import create_with, drop_with, unmodelled
 from ..extensions import db
@@ -60,32 +62,38 @@ def _fts_phrase(term):
     return '"' + term.replace('"', '""') + '"'
 
 
-def _contains(column, terms):
-    return [column.like(like_contains(term), escape=LIKE_ESCAPE) for term in terms]
+def _contains(column, first, count):
+    """Conditions: ``column`` contains each of ``count`` words, their LIKE patterns bound as "word_<first>"..."""
+    return [column.like(bindparam(f"word_{n}", type_=String), escape=LIKE_ESCAPE) for n in range(first, first + count)]
 
 
-def _indexed(terms, dialect):
-    """(conditions on Proposal: it contains every one of ``terms``, three characters or more, as the index
-    finds them; on SQLite, the SELECT of the ids the index finds, to probe how many)."""
-    if dialect == "sqlite":
-        found = select(literal_column("rowid")).select_from(text("proposal_search")).where(
-            text("proposal_search MATCH :phrases").bindparams(phrases=" AND ".join(map(_fts_phrase, terms))))
-        return [Proposal.id.in_(found)], found
-    return _contains(Proposal.search_text, terms), None
+# The proposals the FTS5 index finds (SQLite), the words bound as "phrases"; and whether they are COMMON or more.
+_FOUND = select(literal_column("rowid")).select_from(text("proposal_search")).where(
+    text("proposal_search MATCH :phrases").bindparams(bindparam("phrases", type_=String)))
+_PROBE = select(func.count()).select_from(_FOUND.limit(COMMON).subquery())
 
 
-def _common(found):
-    probe = found.limit(COMMON).subquery()
-    return db.session.execute(select(func.count()).select_from(probe)).scalar_one() >= COMMON
+@cache  # one per list statement (itself built once per shape of list) and shape of query: a few dozen at most
+def _narrowed(statement, indexed, short, through_index):
+    """``statement`` narrowed to the proposals containing ``indexed`` words of three characters or more (through
+    the FTS5 index when ``through_index``) and ``short`` shorter ones, the words bound (see matching)."""
+    if through_index:
+        conditions = [Proposal.id.in_(_FOUND)]
+    else:
+        conditions = _contains(Proposal.search_text, 0, indexed)
+    return statement.where(*conditions, *_contains(Proposal.search_text, indexed, short))
 
 
 def matching(statement, query, dialect):
-    """``statement`` (over Proposal) narrowed to the proposals containing every word of ``query``."""
+    """(``statement`` (over Proposal) narrowed to the proposals containing every word of ``query``, the values of
+    its words' parameters). The narrowed statement is built once per statement and shape of query (how many words,
+    whether the index is read): building it, its page's and its count's cost as much as running them."""
     terms = search_terms(query)
     indexed = [t for t in terms if len(t) >= TRIGRAM]
-    if indexed:
-        conditions, found = _indexed(indexed, dialect)
-        if dialect == "sqlite" and _common(found):
-            conditions = _contains(Proposal.search_text, indexed)
-        statement = statement.where(*conditions)
-    return statement.where(*_contains(Proposal.search_text, [t for t in terms if len(t) < TRIGRAM]))
+    short = [t for t in terms if len(t) < TRIGRAM]
+    values = {f"word_{n}": like_contains(term) for n, term in enumerate(indexed + short)}
+    through_index = False
+    if indexed and dialect == "sqlite":
+        values["phrases"] = " AND ".join(map(_fts_phrase, indexed))
+        through_index = db.session.execute(_PROBE, values).scalar_one() < COMMON
+    return _narrowed(statement, len(indexed), len(short), through_index), values

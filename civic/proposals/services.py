@@ -19,7 +19,8 @@ from ..pagination import count, keyset_page
 from ..processes.models import Process, ProcessProposal
 from ..targets import TargetType
 from ..text import search_terms
-from ..themes.services import offered_theme
+from ..themes.models import Theme
+from ..themes.services import ThemeName, offered_theme
 from ..transaction import lock_rows, unique_insert
 from . import search
 from .models import PUBLIC_STATES, Comment, Proposal, ProposalState, Support
@@ -277,9 +278,21 @@ COUNT_CAP = 1000
 
 
 class ProposalRow(NamedTuple):
-    proposal: Proposal
+    proposal: Proposal  # or, for lists of cards, a ProposalCard
     supports: int
     comments: int
+
+
+class ProposalCard(NamedTuple):
+    """What a list's card shows of a proposal (templates/components/proposals.html), read as columns: a page of
+    proposal objects with their themes cost as much to load as the rest of the list."""
+    id: int
+    title: str
+    language: str | None
+    state: ProposalState
+    place: str | None
+    created_at: object
+    theme: ThemeName
 
 
 _ORDERS = {
@@ -311,10 +324,31 @@ def _listing(sort, one_state, answer, theme, district, process, with_authors):
     return statement, _page_rows(statement, order, with_authors)
 
 
+# A card's columns (ProposalCard, ThemeName), then the counts; they hold every order's columns, which the cursors
+# are made of.
+_CARD = (Proposal.id, Proposal.title, Proposal.language, Proposal.state, Proposal.place, Proposal.created_at,
+         Proposal.theme_id, Theme.name, Theme.name_en, Proposal.support_count, Proposal.comment_count)
+
+
 def _page_rows(statement, order, with_authors):
-    # The rows with their order's columns (the cursors are made of them); many-to-one joins keep the LIMIT as it is.
-    return statement.with_only_columns(Proposal, *order).options(
-        joinedload(Proposal.theme), *([joinedload(Proposal.author)] if with_authors else []))
+    """The rows of a page: objects with their authors for a feed, a card's columns otherwise. Many-to-one joins keep
+    the LIMIT as it is."""
+    if with_authors:
+        return statement.with_only_columns(Proposal, *order).options(joinedload(Proposal.theme),
+                                                                     joinedload(Proposal.author))
+    return statement.with_only_columns(*_CARD).join_from(Proposal, Theme, Proposal.theme_id == Theme.id)
+
+
+@cache  # one per searched statement (search.matching builds each once)
+def _searched_rows(statement, sort, with_authors):
+    return _page_rows(statement, _ORDERS[sort], with_authors)
+
+
+def _row(row):
+    if isinstance(row[0], Proposal):
+        return ProposalRow(row[0], row[0].support_count, row[0].comment_count)
+    *card, theme_id, theme, theme_en, supports, comments = row
+    return ProposalRow(ProposalCard(*card, ThemeName(theme_id, theme, theme_en)), supports, comments)
 
 
 def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort="newest", page=1, per_page=10,
@@ -332,14 +366,14 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
                                bool(theme_id), bool(district_id), process_id is not None, with_authors)
     params = {"state": state, "answer": answer, "theme_id": theme_id, "district_id": district_id,
               "process_id": process_id}
-    searched = bool(search_terms(query))
-    if searched:  # the words searched are in the statement: built for this request
-        statement = search.matching(statement, query, db.session.get_bind().dialect.name)
-        rows = _page_rows(statement, order, with_authors)
-    total = count(statement, cap=COUNT_CAP, params=params, built_once=not searched) if counted else None
+    if search_terms(query):  # built once per shape of query too, the words bound
+        statement, words = search.matching(statement, query, db.session.get_bind().dialect.name)
+        rows = _searched_rows(statement, sort, with_authors)
+        params.update(words)
+    total = count(statement, cap=COUNT_CAP, params=params, built_once=True) if counted else None
     keys = keyset_page(rows, order, page=page, per_page=per_page, after=after, before=before, descending=True,
-                       total=total, count_cap=COUNT_CAP, params=params, built_once=not searched)
-    keys.items = [ProposalRow(row[0], row[0].support_count, row[0].comment_count) for row in keys.items]
+                       total=total, count_cap=COUNT_CAP, params=params, built_once=True)
+    keys.items = [_row(row) for row in keys.items]
     return keys
 
 

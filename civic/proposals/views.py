@@ -18,7 +18,7 @@ from ..processes.phases import proposal_refusal
 from ..routing import int_arg, parse_id
 from ..site_map import PARTICIPATION, in_site_map
 from ..targets import TargetType
-from ..themes.services import active_themes
+from ..themes.services import active_themes, theme_choices
 from . import opendata  # noqa: F401 - registers the proposals and comments datasets
 from . import personal_data, registrations  # noqa: F401 - register "my data" sections, moderation, follows
 from . import rules  # noqa: F401 - registers the package's access rules
@@ -36,7 +36,7 @@ STATE_FILTERS = {"published": ProposalState.PUBLISHED, "withdrawn": ProposalStat
 @public
 @in_site_map(_l("Proposals"), PARTICIPATION + 10)
 def index():
-    themes = active_themes()
+    themes = theme_choices()
     theme_id = int_arg("theme")
     state_key = request.args.get("state", "published")
     if state_key not in STATE_FILTERS:

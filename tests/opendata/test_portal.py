@@ -2,8 +2,10 @@
 hash; every published file with ETag, 304, CORS and no cookie; the DCAT catalogue harvestable."""
 import hashlib
 import json
+from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import update as sa_update
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
@@ -12,6 +14,7 @@ from civic.accounts.models import Role
 from civic.extensions import db
 from civic.identity import forget, save
 from civic.opendata import datasets, snapshots
+from civic.opendata.models import OpenDataFile
 from civic.opendata.package import LICENCE
 from tests.client import Page, text_of
 from tests.opendata.helpers import SIRET, local_path, refreshed_demo
@@ -129,6 +132,41 @@ def test_the_portal_reads_the_rules_and_translates_its_titles_once_per_language(
     assert text_of(french.select_one(f"section#{dataset.name} h3")) == _fr(dataset.title)
     with force_locale("en"):
         assert text_of(english.select_one(f"section#{dataset.name} h3")) == str(dataset.title)
+
+
+def test_the_datasets_sections_are_rendered_once_per_language_and_address_of_the_site(demo, app, client, monkeypatch):
+    """What of a dataset changes only with the code (titles, fields, links, headings) is rendered once per language
+    and script root, then each request adds its files' sizes, hashes and dates: every page still in its reader's
+    language, with links under the address it was asked at."""
+    monkeypatch.setitem(app.extensions, "civic_opendata_parts", {})  # as a worker starts
+    loaded = []
+    get_template = app.jinja_env.get_template
+    monkeypatch.setattr(app.jinja_env, "get_template",
+                        lambda name, *a, **k: loaded.append(name) or get_template(name, *a, **k))
+    dataset, files = datasets.datasets()[0], _files()
+    csv = files[f"{dataset.name}.csv"]
+    for _round in range(2):
+        for language, root in (("fr", ""), ("en", ""), ("fr", "/civic")):
+            page = Page(client.get("/donnees", headers={"Accept-Language": language},
+                                   base_url=f"http://localhost{root}/"))
+            section = page.select_one(f"section#{dataset.name}")
+            with force_locale(language):
+                title = str(dataset.title).replace("\u00a0", " ").replace("\u202f", " ")
+            assert text_of(section.select_one("h3")) == title
+            assert section.select_one(f'a[href="{root}/donnees/schemas/{dataset.name}.schema.json"]')
+            row = section.select_one(f'a[href="{root}/donnees/{dataset.name}.csv"]').find_parent("tr")
+            assert text_of(row).endswith(csv.sha256)
+            assert text_of(section.select_one("th[scope=row]")) == csv.name
+        assert loaded.count("opendata/_dataset_parts.html") == 3
+    # A new refresh is shown at once: only the texts of the code are kept, never the files' sizes or hashes.
+    db.session.execute(sa_update(OpenDataFile).where(OpenDataFile.name == csv.name).values(
+        sha256="f" * 64, size=1234, rows=1234567, generated_at=datetime(2031, 3, 1, 2, 30, tzinfo=timezone.utc)))
+    db.session.flush()
+    section = Page(client.get("/donnees")).select_one(f"section#{dataset.name}")
+    row = section.select_one(f'a[href="/donnees/{dataset.name}.csv"]').find_parent("tr")
+    assert text_of(row) == f"{csv.name} 1,2 ko {'f' * 64}"
+    assert ("Mis à jour chaque jour · dernière mise à jour le 1er mars 2031, 03:30 · 1 234 567 enregistrements"
+            in text_of(section))
 
 
 @pytest.mark.parametrize("role", [None, Role.RESIDENT])

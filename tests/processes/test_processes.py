@@ -1,12 +1,16 @@
 """Processes: an official sets one up (phases validated, illustration sanitised), the lists, the step list."""
 from datetime import timedelta
 
+from sqlalchemy import event
+
 from civic.access import Role
 from civic.extensions import db
-from civic.processes.models import PhaseKind, Process
+from civic.processes import services
+from civic.processes.models import Phase, PhaseKind, Process
 from civic.processes.phases import today
 from tests.factories import make_theme
 from tests.processes.helpers import end, make_process, propose_in
+from tests.queries import recording
 
 
 def _day(offset):
@@ -99,6 +103,38 @@ def test_the_list_sorts_current_upcoming_and_past_processes(client_request, ctx)
     assert [a.text for a in page.select(".card-title a")] == ["Terminé"]
     assert page.select_one("nav [aria-current=page]").text == "Processus passés"
     assert current.id != upcoming.id
+
+
+def test_a_list_of_processes_reads_its_page_then_the_processes_with_their_phases(app, client_request, ctx):
+    """Each list (current, upcoming, past) runs two statements, built once with today bound: the page's ids, then
+    its processes' cards with their phases (nothing read later by the cards); the cards still say each one's phase."""
+    make_process(PhaseKind.STUDY, title="En cours")
+    make_process(None, title="À venir")
+    end(make_process(title="Terminé"))
+    executed = []
+
+    def record(state):
+        executed.append(state.statement)
+
+    event.listen(db.session, "do_orm_execute", record)
+    try:
+        for _round in range(2):
+            for when, title in ((None, "En cours"), ("upcoming", "À venir"), ("past", "Terminé")):
+                with recording(app) as statements:
+                    page = client_request.get("processes.index", _query={"when": when} if when else {})
+                assert page.texts(".card-title a") == [title]
+                assert len([s for s in statements if " FROM process" in s]) == 2, statements
+        assert page.texts(".card .tag") == []  # a past process: its dates, no phase under way
+        assert len({id(statement) for statement in executed if "process" in str(statement)}) <= 6
+    finally:
+        event.remove(db.session, "do_orm_execute", record)
+    assert client_request.get("processes.index").texts(".card .tag") == ["Étude technique"]
+    # The cards (the list's, the home page's) read what they show as columns, no process or phase object.
+    db.session.expunge_all()
+    cards = [*services.processes_page(services.CURRENT).items, *services.current_processes()]
+    assert [(card.title, card.current_phase.kind, len(card.phases)) for card in cards] == [
+        ("En cours", PhaseKind.STUDY, 5)] * 2
+    assert not [obj for obj in db.session.identity_map.values() if isinstance(obj, (Process, Phase))]
 
 
 def test_the_process_lists_its_proposals_page_by_page_and_the_home_page_shows_it(client_request, ctx):
