@@ -5,9 +5,9 @@ from urllib.parse import urlencode
 
 import pytest
 from flask import url_for
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import BuildError, RequestRedirect
-from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from civic.access import ANYONE, Action, rules
