@@ -45,15 +45,41 @@ def uses_database(item):
         item.get_closest_marker("database"))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--shard", default=None, metavar="K/N",
+                     help="run the K-th of N shares of the tests (1 <= K <= N): make test runs each database's "
+                          "tests as N processes at once, so that a run that ends early leaves its core to the others")
+
+
 def pytest_collection_modifyitems(config, items):
     """The PostgreSQL run is for what depends on the database: a test that uses none (the counting core, the
     layering, the catalogs...) ran in the SQLite run and would give the same answer again."""
-    if not os.environ.get("CIVIC_TEST_DATABASE_URL"):
-        return
-    kept = [item for item in items if uses_database(item)]
+    if os.environ.get("CIVIC_TEST_DATABASE_URL"):
+        _keep(config, items, [item for item in items if uses_database(item)])
+    if config.getoption("shard"):
+        _keep(config, items, _shard(items, config.getoption("shard")))
+
+
+def _keep(config, items, kept):
     if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+        kept_ids = {id(item) for item in kept}
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept_ids])
         items[:] = kept
+
+
+def _shard(items, shard):
+    """The K-th share, dealt in turn in the collection order (the roles of a parametrized test go to different
+    shares); a module whose tests share a module-wide fixture (a server) stays in one share, which starts it once."""
+    number, _, count = shard.partition("/")
+    if not (number.isdecimal() and count.isdecimal() and 1 <= int(number) <= int(count)):
+        raise pytest.UsageError(f"--shard {shard}: K/N with 1 <= K <= N")
+    units = {}
+    dealt = []
+    for item in items:
+        scopes = {definitions[-1].scope for definitions in item._fixtureinfo.name2fixturedefs.values()}
+        unit = item.nodeid.split("::")[0] if scopes & {"module", "package", "class"} else item.nodeid
+        dealt.append((units.setdefault(unit, len(units)), item))
+    return [item for unit, item in dealt if unit % int(count) == int(number) - 1]
 
 
 class CheckingClient(FlaskClient):
