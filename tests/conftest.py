@@ -18,11 +18,12 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from civic import create_app, identity, mail
 from civic.csrf import mask
 from civic.decisions import queue
+from civic.demo import seed
 from civic.extensions import db, limiter
 from tests.client import ClientRequest
 from tests.factories import login, make_user
@@ -143,23 +144,70 @@ def database_url(tmp_path_factory):
     return os.environ.get("CIVIC_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'civic.sqlite3'}"
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory), "ARGON2_CHEAP": True,
-         "SERVER_NAME": "civic.test"},
-        env="testing",
-    )
+def _test_app(url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ARGON2_CHEAP": True, "SERVER_NAME": "civic.test"},
+                     env="testing")
     app.test_client_class = CheckingClient
     with app.app_context():
         db.drop_all()
         db.create_all()
-    _limiter_state.update(limiter.__dict__)
-    yield app
+    return app
+
+
+def _drop_all(app):
     with app.app_context():
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = _test_app(database_url(tmp_path_factory))
+    _limiter_state.update(limiter.__dict__)
+    yield app
+    _drop_all(app)
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory):
+    """An app whose database holds the demo, seeded once for the session (a database of its own beside the suite's
+    on PostgreSQL). A module whose tests read the demo makes it its `app` with `app = demo_app_for_this_module()`:
+    each test still runs in a transaction rolled back at its end, and no longer seeds the demo itself (1.3 CPU
+    seconds on SQLite, more on PostgreSQL, for each of some twenty tests)."""
+    url = make_url(database_url(tmp_path_factory))
+    if url.get_backend_name() == "postgresql":
+        url = url.set(database=f"{url.database}_demo")
+        _create_database(url)
+        url = url.render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
+    app = _test_app(url)
+    app.config["CIVIC_SHARED_DEMO"] = True
+    with app.test_request_context():
+        seed()
+        db.session.commit()
+        db.session.remove()
+    yield app
+    _drop_all(app)
+
+
+def _create_database(url):
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}"'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+
+
+def demo_app_for_this_module():
+    """`app = demo_app_for_this_module()` in a test module: its tests get the session's seeded demo as their app."""
+
+    @pytest.fixture(scope="session")
+    def app(demo_app):
+        return demo_app
+
+    return app
 
 
 # Flask-Limiter keeps its storage on the one Limiter, and every create_app() gives it that app's: a test that
@@ -215,6 +263,7 @@ def _database(request, monkeypatch):
         return
     app = request.getfixturevalue("app")
     if request.node.get_closest_marker("real_commits"):
+        assert not app.config.get("CIVIC_SHARED_DEMO"), "a test that commits for real would empty the shared demo"
         yield
         _empty_every_table(app)
         return

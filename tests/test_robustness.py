@@ -13,11 +13,14 @@ from werkzeug.test import encode_multipart
 from civic.access import ANYONE, Action, rules
 from civic.accounts.models import District, Role
 from civic.decisions.models import Decision
-from civic.demo import seed
 from civic.extensions import db
 from tests.client import Page
+from tests.conftest import demo_app_for_this_module
 from tests.factories import PASSWORD, login, make_user
 from tests.servers import gunicorn_server
+
+# Every route as it is in the demo, whose ids 1 name real things: the session's demo, seeded once.
+app = demo_app_for_this_module()
 
 GARBAGE = [{}, {"decision": "hide", "reason": "x" * 5000, "merge_into": "99999999999"},
            {"reason": "nope", "text": "\x00"}, {"status": "bogus", "text": ""}, {"resident": "abc", "consent": "y",
@@ -93,9 +96,6 @@ def _inputs(app, role, urls, method, inputs):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_route_answers_500_to_malformed_input(app, client, ctx, role):
-    with app.test_request_context():
-        seed()
-        db.session.commit()
     user = make_user(role=role)
     login(client, user)
     bad = []
@@ -240,5 +240,5 @@ def test_a_value_sent_twice_in_a_list_of_boxes_counts_once(client, login_as):
     form = {"title": "Vote", "question": "Oui ?", "method": "yes_no", "opens_at": "2030-01-01T09:00",
             "closes_at": "2030-01-02T09:00", "districts": [str(district.id), str(district.id)]}
     assert client.post_form("/decisions/new", form).status_code == 302
-    decision = db.session.execute(db.select(Decision)).scalar_one()
+    decision = db.session.execute(db.select(Decision).where(Decision.title == "Vote")).scalar_one()
     assert [d.id for d in decision.districts] == [district.id]
