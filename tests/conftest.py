@@ -18,11 +18,12 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from civic import create_app, identity, mail
 from civic.csrf import mask
 from civic.decisions import queue
+from civic.demo import seed
 from civic.extensions import db, limiter
 from tests.client import ClientRequest
 from tests.factories import login, make_user
@@ -45,15 +46,41 @@ def uses_database(item):
         item.get_closest_marker("database"))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--shard", default=None, metavar="K/N",
+                     help="run the K-th of N shares of the tests (1 <= K <= N): make test runs each database's "
+                          "tests as N processes at once, so that a run that ends early leaves its core to the others")
+
+
 def pytest_collection_modifyitems(config, items):
     """The PostgreSQL run is for what depends on the database: a test that uses none (the counting core, the
     layering, the catalogs...) ran in the SQLite run and would give the same answer again."""
-    if not os.environ.get("CIVIC_TEST_DATABASE_URL"):
-        return
-    kept = [item for item in items if uses_database(item)]
+    if os.environ.get("CIVIC_TEST_DATABASE_URL"):
+        _keep(config, items, [item for item in items if uses_database(item)])
+    if config.getoption("shard"):
+        _keep(config, items, _shard(items, config.getoption("shard")))
+
+
+def _keep(config, items, kept):
     if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+        kept_ids = {id(item) for item in kept}
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept_ids])
         items[:] = kept
+
+
+def _shard(items, shard):
+    """The K-th share, dealt in turn in the collection order (the roles of a parametrized test go to different
+    shares); a module whose tests share a module-wide fixture (a server) stays in one share, which starts it once."""
+    number, _, count = shard.partition("/")
+    if not (number.isdecimal() and count.isdecimal() and 1 <= int(number) <= int(count)):
+        raise pytest.UsageError(f"--shard {shard}: K/N with 1 <= K <= N")
+    units = {}
+    dealt = []
+    for item in items:
+        scopes = {definitions[-1].scope for definitions in item._fixtureinfo.name2fixturedefs.values()}
+        unit = item.nodeid.split("::")[0] if scopes & {"module", "package", "class"} else item.nodeid
+        dealt.append((units.setdefault(unit, len(units)), item))
+    return [item for unit, item in dealt if unit % int(count) == int(number) - 1]
 
 
 class CheckingClient(FlaskClient):
@@ -117,23 +144,70 @@ def database_url(tmp_path_factory):
     return os.environ.get("CIVIC_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'civic.sqlite3'}"
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory), "ARGON2_CHEAP": True,
-         "SERVER_NAME": "civic.test"},
-        env="testing",
-    )
+def _test_app(url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ARGON2_CHEAP": True, "SERVER_NAME": "civic.test"},
+                     env="testing")
     app.test_client_class = CheckingClient
     with app.app_context():
         db.drop_all()
         db.create_all()
-    _limiter_state.update(limiter.__dict__)
-    yield app
+    return app
+
+
+def _drop_all(app):
     with app.app_context():
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = _test_app(database_url(tmp_path_factory))
+    _limiter_state.update(limiter.__dict__)
+    yield app
+    _drop_all(app)
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory):
+    """An app whose database holds the demo, seeded once for the session (a database of its own beside the suite's
+    on PostgreSQL). A module whose tests read the demo makes it its `app` with `app = demo_app_for_this_module()`:
+    each test still runs in a transaction rolled back at its end, and no longer seeds the demo itself (1.3 CPU
+    seconds on SQLite, more on PostgreSQL, for each of some twenty tests)."""
+    url = make_url(database_url(tmp_path_factory))
+    if url.get_backend_name() == "postgresql":
+        url = url.set(database=f"{url.database}_demo")
+        _create_database(url)
+        url = url.render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
+    app = _test_app(url)
+    app.config["CIVIC_SHARED_DEMO"] = True
+    with app.test_request_context():
+        seed()
+        db.session.commit()
+        db.session.remove()
+    yield app
+    _drop_all(app)
+
+
+def _create_database(url):
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}"'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+
+
+def demo_app_for_this_module():
+    """`app = demo_app_for_this_module()` in a test module: its tests get the session's seeded demo as their app."""
+
+    @pytest.fixture(scope="session")
+    def app(demo_app):
+        return demo_app
+
+    return app
 
 
 # Flask-Limiter keeps its storage on the one Limiter, and every create_app() gives it that app's: a test that
@@ -189,6 +263,7 @@ def _database(request, monkeypatch):
         return
     app = request.getfixturevalue("app")
     if request.node.get_closest_marker("real_commits"):
+        assert not app.config.get("CIVIC_SHARED_DEMO"), "a test that commits for real would empty the shared demo"
         yield
         _empty_every_table(app)
         return

@@ -162,7 +162,7 @@ def server_environment(env):
 
 
 @contextlib.contextmanager
-def gunicorn_server(env, workers=2, app="wsgi:app", args=(), ready_path="/", start_timeout=20.0,
+def gunicorn_server(env, workers=2, app="wsgi:app", args=(), ready_path="/", start_timeout=60.0,
                     stop_timeout=15.0):
     """Serve app with `python -m gunicorn` on 127.0.0.1 and a free port; yield a GunicornServer.
 

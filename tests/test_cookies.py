@@ -9,16 +9,17 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from civic.demo import DEMO_PASSWORD, seed
-from civic.extensions import db
+from civic.demo import DEMO_PASSWORD
 from civic.legal.pages import cookies
 from tests.client import Page
+from tests.conftest import demo_app_for_this_module
 
 ROLES = {"anonymous": None, "resident": "resident@example.org", "counter agent": "agent@example.org",
          "admin": "admin@example.org"}
 SKIPPED = ("/logout", "/static/", "/logo/")
 PER_ENDPOINT = 2
 MAX_PAGES = 120
+app = demo_app_for_this_module()
 
 
 def _set_cookies(response):
@@ -54,15 +55,8 @@ def _crawl(app, client):
     return set_
 
 
-@pytest.fixture
-def demo(app, ctx):
-    with app.test_request_context():
-        seed()
-        db.session.commit()
-
-
 @pytest.mark.parametrize("role", ROLES)
-def test_no_cookie_but_the_listed_ones_is_ever_set(app, client, demo, role):
+def test_no_cookie_but_the_listed_ones_is_ever_set(app, client, ctx, role):
     listed = {cookie.name for cookie in cookies()}
     found = set()
     if ROLES[role]:

@@ -92,8 +92,9 @@ class LiveServer:
             # A database thrown away after the run: no wait on the disk at each commit of the journeys.
             "CIVIC_SQLITE_SYNCHRONOUS": "OFF",
             "PYTHONUNBUFFERED": "1",
-            "PYTHONDONTWRITEBYTECODE": "1",
         })
+        if not env.get("PYTHONPYCACHEPREFIX"):  # make test keeps the compiled modules outside the repository
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
         return env
 
     def _flask(self, *args):

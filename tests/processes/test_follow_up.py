@@ -1,26 +1,20 @@
 """A process's page of what became of its projects: the implementation records of its vote's winners and of its
 accepted proposals, with the totals the site-wide page computes, and none of another process's."""
-import pytest
 from sqlalchemy import select
 
-from civic.demo import seed
 from civic.extensions import db
 from civic.followup.models import ImplementationRecord
 from civic.processes.models import Process
+from tests.conftest import demo_app_for_this_module
 
-
-@pytest.fixture
-def demo(app, ctx):
-    with app.test_request_context():
-        seed()
-        db.session.commit()
+app = demo_app_for_this_module()
 
 
 def _process(title):
     return db.session.execute(select(Process).where(Process.title == title)).scalar_one()
 
 
-def test_a_process_shows_the_records_of_what_it_decided(client_request, demo):
+def test_a_process_shows_the_records_of_what_it_decided(client_request):
     followed = _process("Budget participatif 2026")
     records = db.session.execute(select(ImplementationRecord).where(
         ImplementationRecord.decision_id == followed.decision_id)).scalars().all()
@@ -36,7 +30,7 @@ def test_a_process_shows_the_records_of_what_it_decided(client_request, demo):
     assert len(everything.select(".cards > li")) > len(page.select(".cards > li"))
 
 
-def test_a_process_without_a_vote_has_no_follow_up_yet(client_request, demo):
+def test_a_process_without_a_vote_has_no_follow_up_yet(client_request):
     collecting = _process("Budget participatif des quartiers 2028")
     page = client_request.get("processes.detail", process_id=collecting.id)
     assert not page.has(f'a[href="/processus/{collecting.id}/realisations"]')

@@ -4,21 +4,20 @@ from collections import Counter
 
 from civic.accounts.models import Role, User
 from civic.counters.models import AssistedAction, AssistedActionKind, Channel
-from civic.demo import seed
 from civic.extensions import db
 from civic.processes.models import Process
 from civic.questionnaires.models import Questionnaire, Response, TextState
 from civic.targets import TargetType
+from tests.conftest import demo_app_for_this_module
+
+app = demo_app_for_this_module()
 
 
 def _questionnaire(title):
     return db.session.execute(db.select(Questionnaire).join(Process).where(Process.title == title)).scalar_one()
 
 
-def test_the_demo_has_an_open_consultation_and_a_past_one_with_its_synthesis(app, client_request, login_as, ctx):
-    with app.test_request_context():
-        seed()
-        db.session.commit()
+def test_the_demo_has_an_open_consultation_and_a_past_one_with_its_synthesis(client_request, login_as, ctx):
     market = _questionnaire("Consultation sur la place du marché")
     responses = db.session.execute(db.select(Response).where(Response.questionnaire_id == market.id)).scalars().all()
     (at_counter,) = [r for r in responses if r.channel is Channel.COUNTER]

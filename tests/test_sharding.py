@@ -1,0 +1,36 @@
+"""make test deals each database's tests out to shards (pytest --shard K/N, tests/conftest.py). No database: the
+dealing is the same whichever runs it."""
+from types import SimpleNamespace
+
+import pytest
+
+from tests.conftest import _shard
+
+
+def _item(nodeid, *scopes):
+    definitions = {f"fixture{n}": [SimpleNamespace(scope=scope)] for n, scope in enumerate(scopes)}
+    return SimpleNamespace(nodeid=nodeid, _fixtureinfo=SimpleNamespace(name2fixturedefs=definitions))
+
+
+def test_every_test_is_in_exactly_one_shard_and_a_module_wide_fixture_in_one():
+    items = [_item("tests/test_a.py::test_role[resident]", "function"),
+             _item("tests/test_a.py::test_role[admin]", "function", "session"),
+             _item("tests/test_servers.py::test_one", "module"),
+             _item("tests/test_servers.py::test_two", "module", "function"),
+             _item("tests/test_b.py::test_three"),
+             _item("tests/test_b.py::test_four")]
+    shards = [_shard(items, f"{k}/3") for k in (1, 2, 3)]
+    assert sorted(item.nodeid for shard in shards for item in shard) == sorted(item.nodeid for item in items)
+    # Dealt in turn: the roles of a parametrized test go to different shards; the module whose tests share a
+    # module-wide fixture (a server) is one unit, in one shard.
+    assert [[item.nodeid.removeprefix("tests/") for item in shard] for shard in shards] == [
+        ["test_a.py::test_role[resident]", "test_b.py::test_three"],
+        ["test_a.py::test_role[admin]", "test_b.py::test_four"],
+        ["test_servers.py::test_one", "test_servers.py::test_two"]]
+    assert _shard(items, "1/1") == items
+
+
+@pytest.mark.parametrize("shard", ["0/2", "3/2", "a/2", "1/", "1"])
+def test_a_shard_outside_its_count_is_refused(shard):
+    with pytest.raises(pytest.UsageError, match="K/N"):
+        _shard([], shard)
