@@ -6,13 +6,13 @@ import pytest
 
 from civic.accounts.models import Role
 from civic.decisions import services
-from civic.decisions.models import Participation
+from civic.decisions.models import ErasedVoter, Participation, voter_identities
 from civic.domain import DomainError
 from civic.extensions import db
 from tests.decisions.helpers import close, make_decision
 from tests.factories import login, make_district, make_user
 from tests.processes.helpers import make_process
-from tests.queries import recorded_page, tables
+from tests.queries import recorded_page, recording, tables
 
 
 def _district_vote_of_a_process():
@@ -77,3 +77,28 @@ def test_a_district_vote_lists_its_districts_once_each_with_many_options(app, cl
     text = " ".join(p.get_text() for p in page.select("main p"))
     assert "Quartier 0, Quartier 1, Quartier 2." in text
     assert page.texts(".option-list strong") == [f"Projet {n}" for n in range(12)]
+
+
+def _email_identity(user):
+    """The keyed hash an erased account leaves of its e-mail address (as if ``user`` had been erased)."""
+    return next(iter(voter_identities([user])))
+
+
+def test_whether_a_resident_voted_reads_their_identities_only_when_the_vote_has_erased_voters(app, ctx):
+    """Erased voters are rare: without any, one statement says whether the resident voted, and neither their
+    identities nor a keyed hash are read; with some, the resident is still known by any of their identities."""
+    decision, voter, other = make_decision(), make_user(), make_user()
+    db.session.commit()
+    decision_id = decision.id  # read before recording, as the accounts: the commit expired them
+    for person in (voter, other):
+        db.session.refresh(person)
+    with recording(app) as statements:
+        assert services.voted_in(voter, [decision_id]) == set()
+    assert tables(statements) == ["participation"], str(statements)
+
+    db.session.add(ErasedVoter(decision_id=decision_id, identity=_email_identity(other)))
+    db.session.flush()
+    with recording(app) as statements:
+        assert services.voted_in(voter, [decision_id]) == set()
+        assert services.voted_in(other, [decision_id]) == {decision_id}
+    assert tables(statements) == ["participation", "user_account", "erased_voter"] * 2, str(statements)
