@@ -9,6 +9,8 @@ from civic.decisions import services
 from civic.decisions.models import ErasedVoter, Participation, voter_identities
 from civic.domain import DomainError
 from civic.extensions import db
+from civic.following import services as following
+from civic.targets import TargetType
 from tests.decisions.helpers import close, make_decision
 from tests.factories import login, make_district, make_user
 from tests.processes.helpers import make_process
@@ -41,6 +43,23 @@ def test_a_resident_is_asked_once_whether_they_voted(app, client, ctx):
     page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
     assert sum(t == "participation" for t in tables(statements)) == 1, str(statements)
     assert page.select(".support-box a.button")[0].get_text() == "Voter"
+
+
+def test_a_residents_page_says_whether_they_voted_and_follow_the_vote_in_one_statement(app, client, ctx):
+    decision, resident = make_decision(), make_user()
+    login(client, resident)
+    decision_id = decision.id
+    page, statements = recorded_page(app, client, f"/decisions/{decision_id}")
+    assert "follow" not in tables(statements), str(statements)
+    assert page.select(".support-box a.button")[0].get_text() == "Voter"
+    assert "Suivre ce vote" in page.text("main")
+
+    following.follow(resident, TargetType.DECISION, decision_id)
+    services.cast_ballot(resident, decision, {"option": decision.options[0].id})
+    db.session.commit()
+    page, statements = recorded_page(app, client, f"/decisions/{decision_id}")
+    assert sum(t in ("participation", "follow") for t in tables(statements)) == 1, str(statements)
+    assert "Ne plus suivre" in page.text("main") and not page.select(".support-box a.button")
 
 
 def test_the_results_page_reads_the_decision_with_its_snapshot(app, client, ctx):
