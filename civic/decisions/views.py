@@ -14,12 +14,10 @@ from ..counters.models import AssistedActionKind, Channel
 from ..counters.receipts import keep_ballot_code
 from ..domain import DomainError, attach_error, flash_refusal
 from ..errors import render_error
-from ..following.services import is_following
 from ..followup.services import records_of_decision
 from ..forms import whole_number
 from ..routing import int_arg
 from ..site_map import PARTICIPATION, in_site_map, not_in_site_map
-from ..targets import TargetType
 from ..timezones import now_paris, paris_to_utc, utc_to_paris
 from ..voting import ballot_file, majority_judgment
 from . import ballots as codec
@@ -223,7 +221,8 @@ def _for_results(kwargs):
 @bp.route("/<int:decision_id>")
 @requires(Action.DECISION_VIEW, load=_for_page)
 def detail(decision, process):
-    voted = current_user.is_authenticated and services.has_voted(actor(), decision)
+    voted, following = (services.voted_and_following(actor(), decision) if current_user.is_authenticated
+                        else (False, False))
     refused = refusal(current_user, Action.DECISION_VOTE, decision) if current_user.is_authenticated else None
     standing = services.district_standing(actor(), decision) if refused is not None and not refused.forbidden else None
     return render_template("decisions/detail.html", decision=decision, voted=voted, vote_refusal=refused,
@@ -231,7 +230,7 @@ def detail(decision, process):
                            short=services.is_short(decision),
                            edits=corrections.description_edits(decision),
                            state=decision.state, process=process,
-                           following=is_following(current_user, TargetType.DECISION, decision.id))
+                           following=following)
 
 
 def _ballot_page(decision, form_data=None, error=None, status=200):

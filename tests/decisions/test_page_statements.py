@@ -6,13 +6,15 @@ import pytest
 
 from civic.accounts.models import Role
 from civic.decisions import services
-from civic.decisions.models import Participation
+from civic.decisions.models import ErasedVoter, Participation, voter_identities
 from civic.domain import DomainError
 from civic.extensions import db
+from civic.following import services as following
+from civic.targets import TargetType
 from tests.decisions.helpers import close, make_decision
 from tests.factories import login, make_district, make_user
 from tests.processes.helpers import make_process
-from tests.queries import recorded_page, tables
+from tests.queries import recorded_page, recording, tables
 
 
 def _district_vote_of_a_process():
@@ -41,6 +43,23 @@ def test_a_resident_is_asked_once_whether_they_voted(app, client, ctx):
     page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
     assert sum(t == "participation" for t in tables(statements)) == 1, str(statements)
     assert page.select(".support-box a.button")[0].get_text() == "Voter"
+
+
+def test_a_residents_page_says_whether_they_voted_and_follow_the_vote_in_one_statement(app, client, ctx):
+    decision, resident = make_decision(), make_user()
+    login(client, resident)
+    decision_id = decision.id
+    page, statements = recorded_page(app, client, f"/decisions/{decision_id}")
+    assert "follow" not in tables(statements), str(statements)
+    assert page.select(".support-box a.button")[0].get_text() == "Voter"
+    assert "Suivre ce vote" in page.text("main")
+
+    following.follow(resident, TargetType.DECISION, decision_id)
+    services.cast_ballot(resident, decision, {"option": decision.options[0].id})
+    db.session.commit()
+    page, statements = recorded_page(app, client, f"/decisions/{decision_id}")
+    assert sum(t in ("participation", "follow") for t in tables(statements)) == 1, str(statements)
+    assert "Ne plus suivre" in page.text("main") and not page.select(".support-box a.button")
 
 
 def test_the_results_page_reads_the_decision_with_its_snapshot(app, client, ctx):
@@ -77,3 +96,28 @@ def test_a_district_vote_lists_its_districts_once_each_with_many_options(app, cl
     text = " ".join(p.get_text() for p in page.select("main p"))
     assert "Quartier 0, Quartier 1, Quartier 2." in text
     assert page.texts(".option-list strong") == [f"Projet {n}" for n in range(12)]
+
+
+def _email_identity(user):
+    """The keyed hash an erased account leaves of its e-mail address (as if ``user`` had been erased)."""
+    return next(iter(voter_identities([user])))
+
+
+def test_whether_a_resident_voted_reads_their_identities_only_when_the_vote_has_erased_voters(app, ctx):
+    """Erased voters are rare: without any, one statement says whether the resident voted, and neither their
+    identities nor a keyed hash are read; with some, the resident is still known by any of their identities."""
+    decision, voter, other = make_decision(), make_user(), make_user()
+    db.session.commit()
+    decision_id = decision.id  # read before recording, as the accounts: the commit expired them
+    for person in (voter, other):
+        db.session.refresh(person)
+    with recording(app) as statements:
+        assert services.voted_in(voter, [decision_id]) == set()
+    assert tables(statements) == ["participation"], str(statements)
+
+    db.session.add(ErasedVoter(decision_id=decision_id, identity=_email_identity(other)))
+    db.session.flush()
+    with recording(app) as statements:
+        assert services.voted_in(voter, [decision_id]) == set()
+        assert services.voted_in(other, [decision_id]) == {decision_id}
+    assert tables(statements) == ["participation", "user_account", "erased_voter"] * 2, str(statements)
