@@ -1,6 +1,8 @@
 """The home page shows the votes open and to come beside the proposals, and says where the counters are."""
 from datetime import timedelta
 
+from jinja2.runtime import Macro
+
 from civic.db_types import utcnow
 from civic.decisions.models import Method
 from civic.extensions import db
@@ -8,6 +10,7 @@ from civic.main.views import HOME_VOTES
 from civic.processes.models import PhaseKind
 from tests.counters.helpers import make_counter
 from tests.decisions.helpers import make_decision
+from tests.factories import make_proposal
 from tests.processes.helpers import make_process, phase_days
 from tests.queries import recording
 
@@ -76,3 +79,26 @@ def test_the_home_page_reads_its_processes_and_their_phases_in_one_statement(app
     cards = page.select("#processes-title ~ ul .card")
     assert [card.select_one(".card-title a").text for card in cards] == ["Processus 1", "Processus 2", "Processus 0"]
     assert [card.select_one(".tag").text for card in cards] == ["Vote", "Étude technique", "Idées"]
+
+
+def test_the_home_pages_proposal_cards_cost_one_macro_call_per_list(client_request, monkeypatch):
+    """A macro call costs as much as a card's own text: the cards of each list are written by one call, however
+    many proposals there are, and each card still shows its proposal."""
+    calls = []
+    invoke = Macro._invoke
+    monkeypatch.setattr(Macro, "_invoke", lambda self, *a: calls.append(self.name) or invoke(self, *a))
+
+    def cards_written():
+        calls.clear()
+        page = client_request.get("main.home")
+        return page, calls.count("proposal_cards"), len(calls)
+
+    make_proposal(title="Un banc")
+    _page, one_card, macros_with_one = cards_written()
+    for n in range(4):
+        make_proposal(title=f"Proposition {n}")
+    page, five_cards, macros_with_five = cards_written()
+    assert one_card == five_cards == 2  # the latest, the most supported
+    assert macros_with_one == macros_with_five
+    titles = page.texts('section[aria-labelledby="latest-title"] .card-title')
+    assert sorted(titles) == sorted(["Un banc"] + [f"Proposition {n}" for n in range(4)])
