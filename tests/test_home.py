@@ -1,6 +1,7 @@
 """The home page shows the votes open and to come beside the proposals, and says where the counters are."""
 from datetime import timedelta
 
+from jinja2 import Template
 from jinja2.runtime import Macro
 
 from civic.db_types import utcnow
@@ -102,3 +103,20 @@ def test_the_home_pages_proposal_cards_cost_one_macro_call_per_list(client_reque
     assert macros_with_one == macros_with_five
     titles = page.texts('section[aria-labelledby="latest-title"] .card-title')
     assert sorted(titles) == sorted(["Un banc"] + [f"Proposition {n}" for n in range(4)])
+
+
+def test_the_home_pages_vote_tags_run_no_file_of_macros(client_request, monkeypatch):
+    """Each vote's state tag is written in, as decisions/_macros.html's state_tag writes it: importing that file
+    with context ran its dozen macros' definitions on each render of the page, for one line."""
+    make_decision(title="Faut-il piétonniser la place ?")
+    upcoming = make_decision(state="scheduled", title="Budget participatif 2027")
+    db.session.commit()
+    modules = []
+    make_module = Template.make_module
+    monkeypatch.setattr(Template, "make_module",
+                        lambda self, *a, **k: modules.append(self.name) or make_module(self, *a, **k))
+    page = client_request.get("main.home")
+    assert "decisions/_macros.html" not in modules
+    tags = page.select('section[aria-labelledby="votes-title"] .card .meta .tag')
+    assert [(tag["class"], tag.get_text()) for tag in tags] == [
+        (["tag", "tag-open"], "Vote ouvert"), (["tag", f"tag-{upcoming.state.value}"], "À venir")]
