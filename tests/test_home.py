@@ -5,7 +5,8 @@ from jinja2 import Template
 from jinja2.runtime import Macro
 
 from civic.db_types import utcnow
-from civic.decisions.models import Method
+from civic.decisions import services as decision_services
+from civic.decisions.models import Decision, DecisionState, Method
 from civic.extensions import db
 from civic.main.views import HOME_VOTES
 from civic.processes.models import PhaseKind
@@ -120,3 +121,16 @@ def test_the_home_pages_vote_tags_run_no_file_of_macros(client_request, monkeypa
     tags = page.select('section[aria-labelledby="votes-title"] .card .meta .tag')
     assert [(tag["class"], tag.get_text()) for tag in tags] == [
         (["tag", "tag-open"], "Vote ouvert"), (["tag", f"tag-{upcoming.state.value}"], "À venir")]
+
+
+def test_the_home_pages_votes_are_read_as_columns_in_the_state_their_decision_says(ctx):
+    """The home page's votes come as their five columns, not Decision objects: each in the state Decision.state
+    gives, open or to come, with its own title and dates."""
+    open_vote = make_decision(title="Faut-il piétonniser la place ?")
+    upcoming = make_decision(state="scheduled", title="Budget participatif 2027")
+    make_decision(state="closed", title="Un vote clos")
+    db.session.commit()
+    cards = decision_services.current_and_upcoming(HOME_VOTES)
+    assert cards == [(d.id, d.title, d.state, d.opens_at, d.closes_at) for d in (open_vote, upcoming)]
+    assert [card.state for card in cards] == [DecisionState.OPEN, DecisionState.SCHEDULED]
+    assert not any(isinstance(card, Decision) for card in cards)
