@@ -63,15 +63,25 @@ def _target_link(target_type, target_id):
 
 def _grade_label(grade):
     """A majority-judgment grade in the reader's language, in the counting module's own words."""
-    lang = current_language()
-    return typography.typeset((majority_judgment.LABELS_EN if lang == "en" else majority_judgment.LABELS_FR)[grade],
-                              lang)
+    return _typeset_grade(grade, current_language())
 
 
 def _explanation(method, rule=None):
     """The counting module's own words (not from the catalogs), typeset for the reader's language."""
-    lang = current_language()
-    return [typography.typeset(paragraph, lang) for paragraph in explanation(method, rule, lang)]
+    return _typeset_explanation(method, rule, current_language())
+
+
+# The counting modules' words are constants of the code: typeset once per language (a results page typesets its
+# method's explanation and, for majority judgment, a grade per cell, each some regular expressions).
+@lru_cache(maxsize=64)
+def _typeset_grade(grade, lang):
+    return typography.typeset((majority_judgment.LABELS_EN if lang == "en" else majority_judgment.LABELS_FR)[grade],
+                              lang)
+
+
+@lru_cache(maxsize=64)
+def _typeset_explanation(method, rule, lang):
+    return tuple(typography.typeset(paragraph, lang) for paragraph in explanation(method, rule, lang))
 
 
 def _number(value, locale, _zone):

@@ -1,13 +1,18 @@
 """The home page shows the votes open and to come beside the proposals, and says where the counters are."""
 from datetime import timedelta
 
+from jinja2 import Template
+from jinja2.runtime import Macro
+
 from civic.db_types import utcnow
-from civic.decisions.models import Method
+from civic.decisions import services as decision_services
+from civic.decisions.models import Decision, DecisionState, Method
 from civic.extensions import db
 from civic.main.views import HOME_VOTES
 from civic.processes.models import PhaseKind
 from tests.counters.helpers import make_counter
 from tests.decisions.helpers import make_decision
+from tests.factories import make_proposal
 from tests.processes.helpers import make_process, phase_days
 from tests.queries import recording
 
@@ -76,3 +81,56 @@ def test_the_home_page_reads_its_processes_and_their_phases_in_one_statement(app
     cards = page.select("#processes-title ~ ul .card")
     assert [card.select_one(".card-title a").text for card in cards] == ["Processus 1", "Processus 2", "Processus 0"]
     assert [card.select_one(".tag").text for card in cards] == ["Vote", "Étude technique", "Idées"]
+
+
+def test_the_home_pages_proposal_cards_cost_one_macro_call_per_list(client_request, monkeypatch):
+    """A macro call costs as much as a card's own text: the cards of each list are written by one call, however
+    many proposals there are, and each card still shows its proposal."""
+    calls = []
+    invoke = Macro._invoke
+    monkeypatch.setattr(Macro, "_invoke", lambda self, *a: calls.append(self.name) or invoke(self, *a))
+
+    def cards_written():
+        calls.clear()
+        page = client_request.get("main.home")
+        return page, calls.count("proposal_cards"), len(calls)
+
+    make_proposal(title="Un banc")
+    _page, one_card, macros_with_one = cards_written()
+    for n in range(4):
+        make_proposal(title=f"Proposition {n}")
+    page, five_cards, macros_with_five = cards_written()
+    assert one_card == five_cards == 2  # the latest, the most supported
+    assert macros_with_one == macros_with_five
+    titles = page.texts('section[aria-labelledby="latest-title"] .card-title')
+    assert sorted(titles) == sorted(["Un banc"] + [f"Proposition {n}" for n in range(4)])
+
+
+def test_the_home_pages_vote_tags_run_no_file_of_macros(client_request, monkeypatch):
+    """Each vote's state tag is written in, as decisions/_macros.html's state_tag writes it: importing that file
+    with context ran its dozen macros' definitions on each render of the page, for one line."""
+    make_decision(title="Faut-il piétonniser la place ?")
+    upcoming = make_decision(state="scheduled", title="Budget participatif 2027")
+    db.session.commit()
+    modules = []
+    make_module = Template.make_module
+    monkeypatch.setattr(Template, "make_module",
+                        lambda self, *a, **k: modules.append(self.name) or make_module(self, *a, **k))
+    page = client_request.get("main.home")
+    assert "decisions/_macros.html" not in modules
+    tags = page.select('section[aria-labelledby="votes-title"] .card .meta .tag')
+    assert [(tag["class"], tag.get_text()) for tag in tags] == [
+        (["tag", "tag-open"], "Vote ouvert"), (["tag", f"tag-{upcoming.state.value}"], "À venir")]
+
+
+def test_the_home_pages_votes_are_read_as_columns_in_the_state_their_decision_says(ctx):
+    """The home page's votes come as their five columns, not Decision objects: each in the state Decision.state
+    gives, open or to come, with its own title and dates."""
+    open_vote = make_decision(title="Faut-il piétonniser la place ?")
+    upcoming = make_decision(state="scheduled", title="Budget participatif 2027")
+    make_decision(state="closed", title="Un vote clos")
+    db.session.commit()
+    cards = decision_services.current_and_upcoming(HOME_VOTES)
+    assert cards == [(d.id, d.title, d.state, d.opens_at, d.closes_at) for d in (open_vote, upcoming)]
+    assert [card.state for card in cards] == [DecisionState.OPEN, DecisionState.SCHEDULED]
+    assert not any(isinstance(card, Decision) for card in cards)

@@ -1,6 +1,8 @@
 """What a proposal's page costs: the proposal and all its page shows of it (author, theme, district, counter,
 process and its phases, official answer) come in one statement, so that neither the template nor the rules
 load anything lazily; the forms and the rules' checks are made once, for those shown them."""
+from jinja2 import Template
+
 from civic.counters.models import Channel
 from civic.extensions import db
 from civic.following.models import Follow
@@ -9,7 +11,7 @@ from civic.moderation.models import Report, ReportReason
 from civic.processes.models import PhaseKind
 from civic.targets import TargetType
 from tests.client import Page
-from tests.factories import (login, make_answer, make_counter, make_district, make_proposal, make_support,
+from tests.factories import (login, make_answer, make_comment, make_counter, make_district, make_proposal, make_support,
                              make_user)
 from tests.processes.helpers import make_process, mark_studied, propose_in
 from tests.queries import recorded_page, tables
@@ -88,3 +90,28 @@ def test_its_author_is_asked_once_whether_it_can_still_be_edited(app, client, ct
     assert [a.get_text() for a in page.select(".proposal .actions a")][:2] == ["Modifier ma proposition",
                                                                                "Retirer ma proposition"]
     assert sum("EXISTS" in s and "FROM comment" in s for s in statements) == 1, str(statements)
+
+
+def test_a_proposals_comments_run_no_file_of_macros_of_their_own(client_request, monkeypatch):
+    """A comment is a macro of a file the page imports anyway: a file included per comment ran its own imports
+    again, four files of macros executed for each comment. The page runs as many however many comments it shows,
+    and shows each of them and its replies."""
+    modules = []
+    make_module = Template.make_module
+    monkeypatch.setattr(Template, "make_module",
+                        lambda self, *a, **k: modules.append(self.name) or make_module(self, *a, **k))
+    proposal = make_proposal()
+    first = make_comment(proposal, body="Le premier.")
+
+    def files_of_macros():
+        modules.clear()
+        return client_request.get("proposals.detail", proposal_id=proposal.id), len(modules)
+
+    _page, with_one_comment = files_of_macros()
+    for n in range(3):
+        make_comment(proposal, body=f"Une réponse {n}.", parent=first)
+    make_comment(proposal, body="Le second.")
+    page, with_five_comments = files_of_macros()
+    assert with_one_comment == with_five_comments
+    assert page.texts("article.comment > div:not(.actions)") == [
+        "Le premier.", "Une réponse 0.", "Une réponse 1.", "Une réponse 2.", "Le second."]

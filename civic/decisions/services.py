@@ -2,7 +2,8 @@
 import enum
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
@@ -111,17 +112,32 @@ def latest_published(limit, district_id=None):
 
 
 _UPCOMING = Decision.opens_at > bindparam("now")
-# Built once with its values bound: every home page runs it, and building it cost as much as running it.
+# Built once with its values bound: every home page runs it, and building it cost as much as running it. Its
+# columns only: the page shows five of them, and a Decision object (its state read from the clock at each look)
+# cost more to load than the statement to run.
 _CURRENT_AND_UPCOMING = (
-    select(Decision).where(ANNOUNCED, Decision.published_at.is_(None), Decision.closes_at > bindparam("now"))
+    select(Decision.id, Decision.title, _UPCOMING.label("upcoming"), Decision.opens_at, Decision.closes_at)
+    .where(ANNOUNCED, Decision.published_at.is_(None), Decision.closes_at > bindparam("now"))
     .order_by(_UPCOMING, case((_UPCOMING, Decision.opens_at), else_=Decision.closes_at), Decision.id)
     .limit(bindparam("limit")))
 
 
+class VoteCard(NamedTuple):
+    """What the home page shows of a vote open or to come."""
+    id: int
+    title: str
+    state: DecisionState
+    opens_at: datetime
+    closes_at: datetime
+
+
 def current_and_upcoming(limit):
-    """Up to ``limit`` announced votes not closed yet: those open now by nearest deadline, then those to come
-    by nearest opening (what the home page shows)."""
-    return db.session.execute(_CURRENT_AND_UPCOMING, {"now": utcnow(), "limit": limit}).scalars().all()
+    """Up to ``limit`` announced votes not closed yet (VoteCard): those open now by nearest deadline, then those to
+    come by nearest opening (what the home page shows). Announced, not published and not closed, each is to come or
+    open as Decision.state_at says, at the moment the statement read them."""
+    rows = db.session.execute(_CURRENT_AND_UPCOMING, {"now": utcnow(), "limit": limit}).all()
+    return [VoteCard(vote_id, title, DecisionState.SCHEDULED if upcoming else DecisionState.OPEN, opens_at, closes_at)
+            for vote_id, title, upcoming, opens_at, closes_at in rows]
 
 
 def _check_dates(opens_at, closes_at):

@@ -53,7 +53,7 @@ def _proposal_rows(proposals):
 
 
 def _status(comment):
-    """What the page shows of a comment: the template proposals/_comment.html, in words."""
+    """What the page shows of a comment: the macro comment_article of templates/components/proposals.html, in words."""
     if comment.is_deleted:
         return "deleted"
     if comment.hidden_at is not None:

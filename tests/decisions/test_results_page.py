@@ -4,12 +4,15 @@ import json
 import pytest
 from sqlalchemy import update
 
+from civic import templating
 from civic.accounts.models import District, Role
 from civic.decisions import services
 from civic.counters.models import Channel
 from civic.decisions.files import RESULTS_JSON, stored
 from civic.decisions.models import BudgetRule, Method, PublishedChunk
 from civic.extensions import db
+from civic.voting.explain import explanation
+from civic.voting.majority_judgment import GRADES, LABELS_EN, LABELS_FR
 from tests.client import Page
 from tests.factories import login, make_user
 from tests.decisions.helpers import close, make_decision, published_results
@@ -292,3 +295,20 @@ def test_several_winners_with_a_tie_for_the_last_place_are_named_with_how_the_ti
         page = Page(client.get(f"/decisions/{decision.id}/results", headers={"Accept-Language": lang}))
         texts = [p.get_text(" ", strip=True) for p in page.select("p")]
         assert winners in texts and tie in texts, texts
+
+
+def test_the_counting_modules_words_are_typeset_once_per_language(app, monkeypatch):
+    """The explanation of a method and the grades' names are constants of the counting modules: a results page
+    shows them typeset for its reader's language, typeset once per language rather than at each render."""
+    typeset = []
+    real = templating.typography.typeset
+    monkeypatch.setattr(templating.typography, "typeset", lambda text, lang: typeset.append(lang) or real(text, lang))
+    templating._typeset_explanation.cache_clear()
+    templating._typeset_grade.cache_clear()
+    for lang in ("fr", "fr", "en", "en"):
+        with app.test_request_context("/", headers={"Accept-Language": lang}):
+            paragraphs = templating._explanation("majority_judgment")
+            grade = templating._grade_label(GRADES[0])
+        assert list(paragraphs) == [real(text, lang) for text in explanation("majority_judgment", None, lang)]
+        assert grade == real((LABELS_FR if lang == "fr" else LABELS_EN)[GRADES[0]], lang)
+    assert typeset == ["fr"] * (len(paragraphs) + 1) + ["en"] * (len(paragraphs) + 1)
