@@ -253,8 +253,10 @@ staff_log.describe_fields(TargetType.DECISION, "publication", {
 _VOTED = (select(Participation.decision_id, literal_column("'voted'"))
           .where(Participation.user_id == bindparam("user_id"),
                  Participation.decision_id.in_(bindparam("decision_ids", expanding=True))))
-_WITH_ERASED = (select(ErasedVoter.decision_id, literal_column("'erased'")).distinct()
-                .where(ErasedVoter.decision_id.in_(bindparam("decision_ids", expanding=True))))
+# EXISTS stops at a vote's first erased voter, where a DISTINCT would read them all on each page.
+_WITH_ERASED = (select(Decision.id, literal_column("'erased'"))
+                .where(Decision.id.in_(bindparam("decision_ids", expanding=True)),
+                       exists().where(ErasedVoter.decision_id == Decision.id)))
 _FOLLOWED = (select(Follow.target_id, literal_column("'followed'"))
              .where(Follow.user_id == bindparam("user_id"), Follow.target_type == TargetType.DECISION,
                     Follow.target_id.in_(bindparam("decision_ids", expanding=True))))
