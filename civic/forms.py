@@ -140,7 +140,7 @@ def html_params(**kwargs):
     for key, value in sorted(kwargs.items()):
         key = clean_key(key)
         if value is True:
-            params.append(key)
+            params.append(str(escape(key)))
         elif value is not False:
             params.append(f'{escape(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
     return Markup(" ".join(params))

@@ -258,16 +258,18 @@ _WITH_ERASED = (select(Decision.id, literal_column("'erased'"))
                 .where(Decision.id.in_(bindparam("decision_ids", expanding=True)),
                        exists().where(ErasedVoter.decision_id == Decision.id)))
 _FOLLOWED = (select(Follow.target_id, literal_column("'followed'"))
-             .where(Follow.user_id == bindparam("user_id"), Follow.target_type == TargetType.DECISION,
+             .where(Follow.user_id == bindparam("follower_id"), Follow.target_type == TargetType.DECISION,
                     Follow.target_id.in_(bindparam("decision_ids", expanding=True))))
 _VOTED_OR_ERASED = union_all(_VOTED, _WITH_ERASED)
 _VOTED_ERASED_OR_FOLLOWED = union_all(_VOTED, _WITH_ERASED, _FOLLOWED)
 
 
-def _reader_of(user, decision_ids, statement):
-    """{"voted": ids, "followed": ids} of ``decision_ids`` for ``user``, as ``statement`` reads them."""
+def _reader_of(user, decision_ids, statement, follower=None):
+    """{"voted": ids, "followed": ids} of ``decision_ids``: whether ``user`` voted, whether ``follower`` follows,
+    as ``statement`` reads them."""
     found = {"voted": set(), "erased": set(), "followed": set()}
-    for decision_id, what in db.session.execute(statement, {"user_id": user.id, "decision_ids": list(decision_ids)}):
+    values = {"user_id": user.id, "decision_ids": list(decision_ids), "follower_id": (follower or user).id}
+    for decision_id, what in db.session.execute(statement, values):
         found[what].add(decision_id)
     if found["erased"] - found["voted"]:
         found["voted"].update(db.session.execute(
@@ -286,10 +288,11 @@ def voted_in(user, decision_ids):
     return _reader_of(user, decision_ids, _VOTED_OR_ERASED)["voted"]
 
 
-def voted_and_following(user, decision):
-    """(whether ``user`` took part in ``decision``, as has_voted says, whether they follow it) in one reading,
-    for the decision's page; has_voted asks no more in this request."""
-    found = _reader_of(user, [decision.id], _VOTED_ERASED_OR_FOLLOWED)
+def voted_and_following(user, follower, decision):
+    """(whether ``user`` took part in ``decision``, as has_voted says, whether ``follower`` follows it) in one
+    reading, for the decision's page; has_voted asks no more in this request. At a counter the voter is the
+    resident the agent acts for, the follower whoever is logged in (the follow button acts for them)."""
+    found = _reader_of(user, [decision.id], _VOTED_ERASED_OR_FOLLOWED, follower)
     g.setdefault("civic_voted", {})[(user.id, decision.id)] = decision.id in found["voted"]
     return decision.id in found["voted"], decision.id in found["followed"]
 

@@ -221,7 +221,7 @@ def _for_results(kwargs):
 @bp.route("/<int:decision_id>")
 @requires(Action.DECISION_VIEW, load=_for_page)
 def detail(decision, process):
-    voted, following = (services.voted_and_following(actor(), decision) if current_user.is_authenticated
+    voted, following = (services.voted_and_following(actor(), current_user, decision) if current_user.is_authenticated
                         else (False, False))
     refused = refusal(current_user, Action.DECISION_VOTE, decision) if current_user.is_authenticated else None
     standing = services.district_standing(actor(), decision) if refused is not None and not refused.forbidden else None

@@ -54,6 +54,11 @@ class _Parts(NamedTuple):
     not_generated: Markup
 
 
+# Languages x roots of the site kept rendered: the root is the server's SCRIPT_NAME, which gunicorn takes from a
+# request header that some proxies pass on, so its values are bounded here, past which the renders start again.
+PARTS_KEPT = 16
+
+
 def _dataset_parts():
     """[_Parts] of every dataset, in the portal's order, in the reader's language. The datasets, their titles,
     fields and addresses change only with the code, while a render of their 21 sections cost some 700 calls of
@@ -73,6 +78,8 @@ def _dataset_parts():
             parts.append(_Parts(csv, json_name, macros.head(d, title, description, _field_titles(d)),
                                 macros.table_head(title), macros.file_cell(d, csv, "csv"),
                                 macros.file_cell(d, json_name, "json"), macros.not_generated()))
+        if len(rendered) >= PARTS_KEPT:
+            rendered.clear()
         rendered[key] = parts
     return parts
 

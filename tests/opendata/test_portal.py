@@ -14,6 +14,7 @@ from civic.accounts.models import Role
 from civic.extensions import db
 from civic.identity import forget, save
 from civic.opendata import datasets, snapshots
+from civic.opendata import views as opendata_views
 from civic.opendata.models import OpenDataFile
 from civic.opendata.package import LICENCE
 from tests.client import Page, text_of
@@ -248,3 +249,15 @@ def test_the_dcat_catalogue_names_the_collectivites_contact_when_it_gave_one(dem
     for dataset in catalogue["dcat:dataset"]:
         assert dataset["dcat:contactPoint"]["vcard:hasEmail"]["@id"] == "mailto:donnees@mairie.example"
     assert catalogue["@context"]["vcard"] == "http://www.w3.org/2006/vcard/ns#"
+
+
+def test_the_datasets_sections_kept_are_bounded_whatever_the_roots_requests_claim(demo, app, client, monkeypatch):
+    """The site's root is the server's SCRIPT_NAME, which gunicorn takes from a request header some proxies pass on:
+    however many roots requests claim, a worker keeps at most PARTS_KEPT renders."""
+    kept = {}
+    monkeypatch.setitem(app.extensions, "civic_opendata_parts", kept)
+    for n in range(opendata_views.PARTS_KEPT + 5):
+        root = f"/x{n}"
+        page = Page(client.get("/donnees", base_url=f"http://localhost{root}/"))
+        assert page.select_one(f'a[href^="{root}/donnees/"]')
+        assert len(kept) <= opendata_views.PARTS_KEPT
