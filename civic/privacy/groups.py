@@ -1,6 +1,7 @@
 """Figures about a few people single them out (three residents who voted at a counter, two helped at a desk in a
 week): a figure about people is published only for a group of at least SMALLEST_GROUP of them. The turnout by
-channel of a vote (civic.decisions) and the counters' weekly statistics (their open data) follow it."""
+channel of a vote (civic.decisions), the counters' weekly statistics (their open data) and the counts of a
+consultation's questions (civic.questionnaires.results) follow it."""
 SMALLEST_GROUP = 10
 
 

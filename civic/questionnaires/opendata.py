@@ -4,7 +4,7 @@ A questionnaire (its introduction, the use of its free texts, its phase's dates)
 soon as their process is (anybody reads them before answering); its number of responses once the phase is over,
 its synthesis once published. The counts and the
 published free texts are public once the questionnaire phase is over, as the results page is
-(results.results_public). No dataset has a column for a respondent, a response or an answer's number (the
+(results.results_public), the counts of a question only when enough residents answered it (results' docstring). No dataset has a column for a respondent, a response or an answer's number (the
 moderation journal's target_id is empty for answers, civic.targets.Kind.key), and none lets one gather the texts
 of one respondent: the texts of a question are listed in the alphabetical order of their
 words, numbered in that order within the question, and dated to the day they were written, so that neither a
@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..opendata.datasets import Dataset, register
+from ..privacy.groups import SMALLEST_GROUP, large_enough
 from ..processes.models import PUBLISHED, Phase, PhaseKind, Process
 from ..timezones import utc_to_paris
 from .models import (CHOICE_KINDS, SCALE, TEXT_KINDS, Answer, Choice, FreeTextUse, Question, QuestionKind,
@@ -50,6 +51,8 @@ def _count_rows(questions):
     responses = response_counts({q.questionnaire_id for q in questions})
     rows = []
     for q in questions:
+        if not large_enough(answered.get(q.id, 0)):
+            continue  # as on the results page: too few residents to publish their choices
         if q.kind in CHOICE_KINDS:
             values = [(n, c.label, grouped.get((q.id, c.id, None), 0)) for n, c in enumerate(q.choices, start=1)]
         else:
@@ -123,8 +126,9 @@ register(Dataset(
     withdrawn_by=(Question.text, Question, Choice.label, Choice), order=35))
 register(Dataset(
     name="questionnaire_counts", title=_l("Answers to the consultations' questions, counted"),
-    description=_l("For each choice and scale question of a closed questionnaire, how many residents chose each "
-                   "option or value, how many answered the question and how many answered the questionnaire."),
+    description=_l("For each choice and scale question of a closed questionnaire answered by at least %(n)s "
+                   "residents (fewer could be recognised), how many residents chose each option or value, how many "
+                   "answered the question and how many answered the questionnaire.", n=SMALLEST_GROUP),
     query=lambda: _questions(*CHOICE_KINDS, QuestionKind.SCALE, ended=True), key=Question.id,
     serialise=_count_rows, api=False, order=36))
 register(Dataset(

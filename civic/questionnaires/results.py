@@ -5,6 +5,10 @@ A results page costs the same statements whatever the number of responses and qu
 choices in two, the answers of every question per option or value in one GROUP BY and its respondents in another,
 the latest published texts of every question in one (a window per question), the number of responses in one.
 
+A question answered by fewer than civic.privacy.groups.SMALLEST_GROUP residents has no public counts (three
+residents' choices are as good as their names to their neighbours): the public sees how many answered it, and the
+officials who run the process, who read every answer anyway, see its counts with a word saying they are not public.
+
 Arithmetic is exact (integers and decimals, never floats) and rounded once, for display, as the page says:
 percentages and the mean to the nearest tenth, halves up. A percentage is of the residents who answered the
 question; for a multiple choice each resident may tick several options, so that the percentages add up to more
@@ -24,6 +28,7 @@ from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
 from ..pagination import keyset_page
+from ..privacy.groups import large_enough
 from ..processes.models import Phase, PhaseKind
 from ..processes.phases import today
 from ..targets import TargetType
@@ -91,6 +96,10 @@ class QuestionResult:
     # Text questions: the latest published texts (published free texts only).
     texts: list = field(default_factory=list)
     more_texts: bool = False
+    # Choice and scale questions answered by too few residents to publish their counts (the module's docstring).
+    small_group: bool = False
+    # Whether those counts are given anyway (to the officials): otherwise choices and scale stay empty.
+    withheld: bool = False
 
     @property
     def is_text(self):
@@ -149,8 +158,9 @@ def results_public():
                                                                        Phase.ends_on < today()))
 
 
-def counts(questionnaire, with_texts=True):
-    """{"responses": n, "questions": [QuestionResult]} of the questionnaire."""
+def counts(questionnaire, with_texts=True, small_groups=False):
+    """{"responses": n, "questions": [QuestionResult]} of the questionnaire; ``small_groups``: the counts of the
+    questions answered by too few residents are given too (the officials' view)."""
     questions = db.session.execute(select(Question).where(Question.questionnaire_id == questionnaire.id)
                                    .options(selectinload(Question.choices)).order_by(Question.position)).scalars().all()
     ids = [q.id for q in questions]
@@ -161,21 +171,31 @@ def counts(questionnaire, with_texts=True):
     for question in questions:
         result = QuestionResult(question, answered=answered.get(question.id, 0))
         result.skipped = max(responses - result.answered, 0)
-        if question.kind in CHOICE_KINDS:
-            numbers = [(choice.label, grouped.get((question.id, choice.id, None), 0)) for choice in question.choices]
-            result.choices = [(label, n, share(n, result.answered)) for label, n in numbers]
-        elif question.kind is QuestionKind.SCALE:
-            distribution = [(value, grouped.get((question.id, None, value), 0)) for value in SCALE]
-            result.scale = [(value, n, share(n, result.answered)) for value, n in distribution]
-            total = sum(n for _v, n in distribution)
-            if total:
-                result.mean = rounded(Decimal(sum(v * n for v, n in distribution)) / Decimal(total))
-                result.median = _median(distribution, total)
-        else:
+        if question.kind in TEXT_KINDS:
             shown = texts.get(question.id, [])
             result.texts, result.more_texts = shown[:TEXTS_SHOWN], len(shown) > TEXTS_SHOWN
+        else:
+            result.small_group = not large_enough(result.answered)
+            result.withheld = result.small_group and not small_groups
+            if not result.withheld:
+                _count(result, grouped)
         results.append(result)
     return {"responses": responses, "questions": results}
+
+
+def _count(result, grouped):
+    """Fills ``result`` (a choice or scale question) from value_counts' ``grouped``."""
+    question = result.question
+    if question.kind in CHOICE_KINDS:
+        numbers = [(choice.label, grouped.get((question.id, choice.id, None), 0)) for choice in question.choices]
+        result.choices = [(label, n, share(n, result.answered)) for label, n in numbers]
+        return
+    distribution = [(value, grouped.get((question.id, None, value), 0)) for value in SCALE]
+    result.scale = [(value, n, share(n, result.answered)) for value, n in distribution]
+    total = sum(n for _v, n in distribution)
+    if total:
+        result.mean = rounded(Decimal(sum(v * n for v, n in distribution)) / Decimal(total))
+        result.median = _median(distribution, total)
 
 
 def latest_texts(questionnaire, question_ids):

@@ -5,10 +5,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..access import Action, load_visible, requires
+from ..access import Action, can, load_visible, requires
 from ..domain import DomainError, attach_error, flash_refusal
 from ..extensions import db
 from ..pagination import page_args
+from ..privacy.groups import SMALLEST_GROUP
 from ..processes.models import Process
 from ..processes.phases import current_phase, steps
 from . import moderated  # noqa: F401 - registers how its free texts are moderated
@@ -78,8 +79,11 @@ def _order():
 @bp.route("/<int:process_id>/questionnaire/resultats")
 @requires(Action.QUESTIONNAIRE_RESULTS, load=_questionnaire, refused=_back_to_process)
 def results_page(questionnaire):
-    return render_template("questionnaires/results.html", data=results.counts(questionnaire),
-                           ended=results.has_ended(questionnaire), **_frame(questionnaire))
+    # Who reads every answer for the synthesis may read the counts of a question too few residents answered.
+    small_groups = can(current_user, Action.QUESTIONNAIRE_TEXTS_READ, questionnaire)
+    return render_template("questionnaires/results.html", data=results.counts(questionnaire, small_groups=small_groups),
+                           ended=results.has_ended(questionnaire), smallest_group=SMALLEST_GROUP,
+                           **_frame(questionnaire))
 
 
 @bp.route("/<int:process_id>/questionnaire/questions/<int:question_id>/textes")

@@ -121,11 +121,14 @@ def some_records(app, ctx):
 
 
 def a_questionnaire(title="Consultation sur le marché"):
-    """A closed questionnaire with a response, its texts published, and one whose texts wait for moderation."""
+    """A closed questionnaire with enough responses to publish its counts, texts published in one, and one whose
+    texts wait for moderation."""
     questionnaire = make_questionnaire(title=title)
     respond(questionnaire, choices={QuestionKind.SINGLE_CHOICE: [1], QuestionKind.MULTIPLE_CHOICE: [1, 2]}, scale=3,
             texts={QuestionKind.SHORT_TEXT: "=Plus d’ombre", QuestionKind.LONG_TEXT: "Un marché couvert"},
             text_state=TextState.PUBLISHED)
+    for _ in range(SMALLEST_GROUP - 1):
+        respond(questionnaire, choices={QuestionKind.SINGLE_CHOICE: [2], QuestionKind.MULTIPLE_CHOICE: [3]}, scale=4)
     respond(questionnaire, texts={QuestionKind.SHORT_TEXT: "En attente de modération"})
 
 

@@ -6,6 +6,7 @@ from civic import site_settings
 from civic.extensions import db
 from civic.opendata.staleness import STALE_SINCE
 from civic.opendata import datasets
+from civic.privacy.groups import SMALLEST_GROUP
 from civic.questionnaires import results
 from civic.processes.models import PhaseKind
 from civic.questionnaires.models import FreeTextUse, QuestionKind, TextState
@@ -40,8 +41,8 @@ def test_the_questions_are_published_with_their_choices(ctx):
 
 def test_counts_are_published_once_the_phase_ended_and_match_the_results_page(ctx):
     questionnaire = make_questionnaire(ended=False)
-    respond(questionnaire, choices={SINGLE: [1], MULTIPLE: [1, 3]}, scale=4)
-    respond(questionnaire, choices={SINGLE: [2], MULTIPLE: [3]}, scale=4)
+    for n in range(SMALLEST_GROUP - 1):
+        respond(questionnaire, choices={SINGLE: [1 + n % 2], MULTIPLE: [1, 3] if n < 2 else []}, scale=4)
     respond(questionnaire, scale=1)
     assert _rows("questionnaire_counts") == []
     end_phase(questionnaire)
@@ -49,12 +50,16 @@ def test_counts_are_published_once_the_phase_ended_and_match_the_results_page(ct
     by_question = {}
     for row in rows:
         by_question.setdefault(row["question_id"], []).append((row["label"], row["count"]))
-        assert row["responses"] == 3
-    for result in results.counts(questionnaire)["questions"]:
+        assert row["responses"] == SMALLEST_GROUP
+    public = results.counts(questionnaire)["questions"]
+    for result in public:
         shown = [(str(label), n) for label, n, _share in result.choices or result.scale]
         assert by_question.get(result.question.id, []) == shown
-    multiple = question(questionnaire, MULTIPLE)
-    assert {r["answered"] for r in rows if r["question_id"] == multiple.id} == {2}
+    # The scale, answered by every resident, is published; the single choice (9) and the multiple (2) are not,
+    # on the page as in the files.
+    assert set(by_question) == {question(questionnaire, SCALE).id}
+    assert {r.question.kind for r in public if r.withheld} == {SINGLE, MULTIPLE}
+    assert {row["answered"] for row in rows} == {SMALLEST_GROUP}
 
 
 def test_published_texts_only_sorted_by_their_words_and_dated_to_the_day(ctx):
