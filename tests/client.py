@@ -28,6 +28,26 @@ def text_of(element):
     return _SPACES.sub(" ", element.get_text(" ").replace("\u00a0", " ").replace("\u202f", " ")).strip()
 
 
+def form_data(form):
+    """What a browser sends for a parsed form, as a dict of lists."""
+    data = {}
+    for field in form.select("input[name], textarea[name], select[name]"):
+        name, kind = field["name"], field.get("type", "text")
+        if field.name == "textarea":
+            value = field.get_text()
+        elif field.name == "select":
+            chosen = field.select_one("option[selected]") or field.select_one("option")
+            value = chosen.get("value", "") if chosen else ""
+        elif kind in ("radio", "checkbox"):
+            if not field.has_attr("checked"):
+                continue
+            value = field.get("value", "on")
+        else:
+            value = field.get("value", "")
+        data.setdefault(name, []).append(value)
+    return data
+
+
 class Page:
     def __init__(self, response):
         self.response = response

@@ -23,12 +23,15 @@ from ..following.models import Follow
 from ..following.services import notify_followers
 from ..jobs import job
 from ..pagination import keyset_page
-from ..processes.models import Process
+from ..i18n import current_language
+from ..processes.models import PhaseKind, Process
 from ..privacy.groups import large_enough
 from ..proposals.models import Proposal
 from ..registry import Registry
 from ..targets import TargetType
+from ..timezones import paris_day_bounds
 from ..transaction import lock_for_write, lock_rows, unique_insert
+from ..typography import long_date
 from . import ballots as codec
 from . import publication
 from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
@@ -145,6 +148,30 @@ def _check_dates(opens_at, closes_at):
         raise DomainError(_l("The closing date must come after the opening date."), field="closes_at")
 
 
+def _check_process(decision, method, opens_at, closes_at, budget):
+    """A vote built from a participatory process follows its vote phase, and a participatory budget the process's
+    budget (the process's edit moves them: processes.services): on the vote's own page its hours may change, not
+    its days nor its budget, or the vote and its process would say two things."""
+    process = db.session.execute(select(Process).where(Process.decision_id == decision.id)).scalar()
+    phase = process.phase_of(PhaseKind.VOTE) if process is not None else None
+    if phase is None:
+        return
+    first_day, last_day = paris_day_bounds(phase.starts_on, phase.starts_on), paris_day_bounds(phase.ends_on,
+                                                                                                  phase.ends_on)
+    lang = current_language()
+    if not first_day[0] <= opens_at < first_day[1]:
+        raise DomainError(_l("This vote follows the vote phase of its process: it opens on %(day)s. Choose the hour "
+                             "here; change the day on the process's page.", day=long_date(phase.starts_on, lang)),
+                          field="opens_at")
+    if not last_day[0] < closes_at <= last_day[1]:
+        raise DomainError(_l("This vote follows the vote phase of its process: it closes on %(day)s. Choose the hour "
+                             "here; change the day on the process's page.", day=long_date(phase.ends_on, lang)),
+                          field="closes_at")
+    if method is Method.BUDGET and process.budget is not None and budget != process.budget:
+        raise DomainError(_l("This vote's budget is its process's: change it on the process's page."),
+                          field="budget")
+
+
 def _check_options(method, options):
     """options: list of (label, description, cost, proposal_id)."""
     minimum = 0 if method is Method.YES_NO else 2
@@ -181,6 +208,8 @@ def save_decision(decision, user, *, title, question, description, method, opens
             raise DomainError(_l("Give the total budget in euros."), field="budget")
         if budget_rule is None:
             raise DomainError(_l("Choose how the winning projects are chosen."), field="budget_rule")
+    if decision is not None:
+        _check_process(decision, method, opens_at, closes_at, budget)
     districts = [db.session.get(District, d) if d is not None else None for d in district_ids]
     if None in districts:
         raise DomainError(_l("Choose a district from the list."), field="districts")

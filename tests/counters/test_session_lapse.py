@@ -17,32 +17,12 @@ from civic.counters.models import AssistedSession, SessionEnd
 from civic.decisions.models import Method, Participation
 from civic.extensions import db
 from civic.proposals.models import Proposal, Support
-from tests.client import Page
+from tests.client import Page, form_data
 from tests.factories import make_proposal, make_theme, make_user
 from tests.counters.helpers import open_session
 from tests.decisions.helpers import make_decision
 
 TITLE, BODY = "Un abri à vélos", "Dicté lentement, mot à mot, pendant plus d’un quart d’heure."
-
-
-def form_data(form):
-    """What a browser sends for a parsed form, as a dict of lists."""
-    data = {}
-    for field in form.select("input[name], textarea[name], select[name]"):
-        name, kind = field["name"], field.get("type", "text")
-        if field.name == "textarea":
-            value = field.get_text()
-        elif field.name == "select":
-            chosen = field.select_one("option[selected]") or field.select_one("option")
-            value = chosen.get("value", "") if chosen else ""
-        elif kind in ("radio", "checkbox"):
-            if not field.has_attr("checked"):
-                continue
-            value = field.get("value", "on")
-        else:
-            value = field.get("value", "")
-        data.setdefault(name, []).append(value)
-    return data
 
 
 def post_page_form(client, page, selector, **changes):

@@ -8,8 +8,9 @@ from civic.extensions import db
 from civic.processes.models import Feasibility, PhaseKind
 from civic.processes.phases import today
 from civic.processes.services import build_vote
-from civic.timezones import paris_day_bounds
+from civic.timezones import paris_day_bounds, utc_to_paris
 from civic.db_types import utcnow
+from tests.client import form_data
 from tests.factories import make_theme, make_user
 from tests.processes.helpers import make_process, mark_studied, propose_in
 
@@ -120,3 +121,41 @@ def test_a_phase_to_come_is_not_moved_into_the_past(client_request, login_as):
     assert page.field_error("phases-0-starts_on") == ("Étape 1 : elle n’a pas commencé ; elle commence aujourd’hui "
                                                       "au plus tôt.")
     assert db.session.get(type(process), process.id).phases[0].starts_on == today() + timedelta(5)
+
+
+def test_on_its_own_page_the_built_vote_changes_its_hours_not_its_days_nor_its_budget(client_request, login_as):
+    """The vote's page and the process's page never say two things: the process moves the vote's days and budget
+    (above), the vote's own form may only choose the hours within them."""
+    process, decision = _built()
+    login_as(Role.ELECTED)
+    vote = process.phase_of(PhaseKind.VOTE)
+    shown = client_request.get("decisions.edit", decision_id=decision.id)
+    data = form_data(shown.select_one("main form"))
+    first, last = vote.starts_on.isoformat(), vote.ends_on.isoformat()
+    assert (data["opens_at"], data["closes_at"]) == ([f"{first}T00:00"],
+                                                    [f"{(vote.ends_on + timedelta(days=1)).isoformat()}T00:00"])
+
+    # Hours within its days: saved.
+    client_request.post("decisions.edit", decision_id=decision.id,
+                        _data={**data, "opens_at": f"{first}T09:00", "closes_at": f"{last}T18:30"})
+    saved = db.session.get(Decision, decision.id)
+    assert utc_to_paris(saved.opens_at).strftime("%Y-%m-%d %H:%M") == f"{first} 09:00"
+    assert utc_to_paris(saved.closes_at).strftime("%Y-%m-%d %H:%M") == f"{last} 18:30"
+
+    # Another day, either end, or another budget: refused on the field, what was typed kept, nothing changed.
+    next_day = (vote.starts_on + timedelta(days=1)).isoformat()
+    page = client_request.post("decisions.edit", decision_id=decision.id, _expected_status=200,
+                               _data={**data, "opens_at": f"{next_day}T09:00", "closes_at": f"{last}T18:30"})
+    assert page.field_error("opens_at").startswith("Ce vote suit la phase de vote de son processus : il ouvre le ")
+    assert page.value("opens_at") == f"{next_day}T09:00"
+    later = (vote.ends_on + timedelta(days=3)).isoformat()
+    page = client_request.post("decisions.edit", decision_id=decision.id, _expected_status=200,
+                               _data={**data, "opens_at": f"{first}T09:00", "closes_at": f"{later}T18:00"})
+    assert page.field_error("closes_at").startswith("Ce vote suit la phase de vote de son processus : il ferme le ")
+    page = client_request.post("decisions.edit", decision_id=decision.id, _expected_status=200,
+                               _data={**data, "opens_at": f"{first}T09:00", "closes_at": f"{last}T18:30",
+                                      "budget": "1000000"})
+    assert page.field_error("budget") == "Le budget de ce vote est celui de son processus : changez-le sur la page du processus."
+    unchanged = db.session.get(Decision, decision.id)
+    assert (unchanged.opens_at, unchanged.closes_at, unchanged.budget) == (saved.opens_at, saved.closes_at,
+                                                                           process.budget)
