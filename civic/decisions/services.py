@@ -148,14 +148,23 @@ def _check_dates(opens_at, closes_at):
         raise DomainError(_l("The closing date must come after the opening date."), field="closes_at")
 
 
-def _check_process(decision, method, opens_at, closes_at, budget):
-    """A vote built from a participatory process follows its vote phase, and a participatory budget the process's
-    budget (the process's edit moves them: processes.services): on the vote's own page its hours may change, not
-    its days nor its budget, or the vote and its process would say two things."""
+def process_phase(decision):
+    """(process, its vote phase) when ``decision`` is the vote a participatory process built, else None. The vote
+    follows that phase, and a participatory budget the process's budget (the process's edit moves them:
+    processes.services): on the vote's own page its hours may change, not its days nor its budget, or the vote
+    and its process would say two things."""
+    if decision is None or decision.id is None:
+        return None
     process = db.session.execute(select(Process).where(Process.decision_id == decision.id)).scalar()
     phase = process.phase_of(PhaseKind.VOTE) if process is not None else None
-    if phase is None:
+    return None if phase is None else (process, phase)
+
+
+def _check_process(decision, method, opens_at, closes_at, budget):
+    followed = process_phase(decision)
+    if followed is None:
         return
+    process, phase = followed
     first_day, last_day = paris_day_bounds(phase.starts_on, phase.starts_on), paris_day_bounds(phase.ends_on,
                                                                                                   phase.ends_on)
     lang = current_language()
@@ -208,8 +217,7 @@ def save_decision(decision, user, *, title, question, description, method, opens
             raise DomainError(_l("Give the total budget in euros."), field="budget")
         if budget_rule is None:
             raise DomainError(_l("Choose how the winning projects are chosen."), field="budget_rule")
-    if decision is not None:
-        _check_process(decision, method, opens_at, closes_at, budget)
+    _check_process(decision, method, opens_at, closes_at, budget)
     districts = [db.session.get(District, d) if d is not None else None for d in district_ids]
     if None in districts:
         raise DomainError(_l("Choose a district from the list."), field="districts")

@@ -145,7 +145,7 @@ def _form_page(form, decision):
             return _saved(saved, _l("Your changes are saved.") if decision else
                           _l("The decision is saved as a draft. Check it, then announce it."))
     return render_template("decisions/form.html", form=form, decision=decision, method=form.chosen_method(),
-                           RANKING_METHODS=RANKING_METHODS)
+                           RANKING_METHODS=RANKING_METHODS, followed=services.process_phase(decision))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -131,6 +131,9 @@ def test_on_its_own_page_the_built_vote_changes_its_hours_not_its_days_nor_its_b
     vote = process.phase_of(PhaseKind.VOTE)
     shown = client_request.get("decisions.edit", decision_id=decision.id)
     data = form_data(shown.select_one("main form"))
+    assert shown.text("#phase-days").startswith("Ce vote suit la phase de vote du processus")
+    assert "phase-days" in shown.select_one("#opens_at")["aria-describedby"]
+    assert "celui du processus" in shown.text("#budget-hint")
     first, last = vote.starts_on.isoformat(), vote.ends_on.isoformat()
     assert (data["opens_at"], data["closes_at"]) == ([f"{first}T00:00"],
                                                     [f"{(vote.ends_on + timedelta(days=1)).isoformat()}T00:00"])
