@@ -1,7 +1,9 @@
 """What a proposal's page costs: the proposal and all its page shows of it (author, theme, district, counter,
 process and its phases, official answer) come in one statement, so that neither the template nor the rules
 load anything lazily; the forms and the rules' checks are made once, for those shown them."""
+from flask_wtf import FlaskForm
 from jinja2 import Template
+from sqlalchemy import select
 
 from civic.counters.models import Channel
 from civic.extensions import db
@@ -9,6 +11,7 @@ from civic.following.models import Follow
 from civic.followup.models import ImplementationRecord, ImplementationStatus
 from civic.moderation.models import Report, ReportReason
 from civic.processes.models import PhaseKind
+from civic.proposals.models import Support
 from civic.targets import TargetType
 from tests.client import Page
 from tests.factories import (login, make_answer, make_comment, make_counter, make_district, make_proposal, make_support,
@@ -115,3 +118,22 @@ def test_a_proposals_comments_run_no_file_of_macros_of_their_own(client_request,
     assert with_one_comment == with_five_comments
     assert page.texts("article.comment > div:not(.actions)") == [
         "Le premier.", "Une réponse 0.", "Une réponse 1.", "Une réponse 2.", "Le second."]
+
+
+def test_a_resident_is_built_one_form_whose_token_the_buttons_share(client, login_as, ctx, monkeypatch):
+    """The follow and support buttons carry only the CSRF token, written in: the page builds the comment form alone
+    (a WTForms form per button cost a form's construction and its token on every resident's page), and the
+    buttons' token is accepted."""
+    proposal = make_proposal()
+    resident = login_as()
+    built = []
+    init = FlaskForm.__init__
+    monkeypatch.setattr(FlaskForm, "__init__", lambda self, *a, **k: built.append(type(self).__name__)
+                        or init(self, *a, **k))
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert built == ["CommentForm"]
+    support = page.select("#support form")[0]
+    token = support.select("input[name=csrf_token]")[0]["value"]
+    response = client.post(support["action"], data={"csrf_token": token})
+    assert response.status_code == 302
+    assert db.session.execute(select(Support).filter_by(proposal_id=proposal.id, user_id=resident.id)).scalar()
