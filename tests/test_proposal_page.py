@@ -137,3 +137,19 @@ def test_a_resident_is_built_one_form_whose_token_the_buttons_share(client, logi
     response = client.post(support["action"], data={"csrf_token": token})
     assert response.status_code == 302
     assert db.session.execute(select(Support).filter_by(proposal_id=proposal.id, user_id=resident.id)).scalar()
+
+
+def test_a_proposal_without_follow_up_reads_no_record(app, client, ctx):
+    """Whether a follow-up record names the proposal comes with it: most proposals have none, and their page then
+    runs no statement for them; one that has a record shows it."""
+    proposal = make_proposal()
+    page, statements = _page(app, client, proposal)
+    assert tables(statements) == ["proposal", "comment"], str(statements)
+    assert "Ce qu’il en est advenu" not in page.texts("main h2")
+    db.session.add(ImplementationRecord(title="Des bancs", status=ImplementationStatus.TO_DO, progress=0,
+                                        proposal_id=proposal.id))
+    db.session.commit()
+    page, statements = _page(app, client, proposal)
+    assert tables(statements) == ["proposal", "comment", "implementation_record"], str(statements)
+    assert "Ce qu’il en est advenu" in page.texts("main h2")
+    assert page.texts("main ul a") == ["Suivi de « Des bancs »"]

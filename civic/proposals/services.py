@@ -13,6 +13,7 @@ from ..domain import DomainError
 from ..extensions import db
 from ..i18n import current_language
 from ..following.models import Follow
+from ..followup.models import ImplementationRecord
 from ..moderation.models import ModerationMode, Report
 from ..moderation.services import mode_for, resolve_reports
 from ..pagination import count, keyset_page
@@ -385,6 +386,8 @@ class ProposalPage(NamedTuple):
     supported: bool
     following: bool
     reported: bool
+    # Whether a follow-up record names it: the page reads the records only then (few proposals have one).
+    followed_up: bool
 
 
 @cache  # one for visitors, one for those logged in; built on first use, once the mappers have Proposal.process_entry
@@ -396,7 +399,8 @@ def _for_page(logged_in):
                              Follow.target_id == Proposal.id),
               exists().where(Report.reporter_id == bindparam("reader_id"), Report.target_type == TargetType.PROPOSAL,
                              Report.target_id == Proposal.id)) if logged_in else (literal(False),) * 3)
-    return (select(Proposal, Answer, *marks).outerjoin(Answer, Answer.proposal_id == Proposal.id)
+    followed_up = exists().where(ImplementationRecord.proposal_id == Proposal.id)
+    return (select(Proposal, Answer, *marks, followed_up).outerjoin(Answer, Answer.proposal_id == Proposal.id)
             .where(Proposal.id == bindparam("proposal_id"))
             .options(joinedload(Proposal.author), joinedload(Proposal.theme), joinedload(Proposal.district),
                      joinedload(Proposal.counter),

@@ -113,7 +113,7 @@ def _render_detail(shown, comment_form=None, status=200):
         # A form only for those shown it (the follow and support buttons carry only the CSRF token, written in).
         comment_form=comment_form or (CommentForm(formdata=None) if may_comment else None),
         reported=reported,
-        records=records_of_proposal(proposal),
+        records=records_of_proposal(proposal) if shown.followed_up else [],
         # A proposal of a process is supported in some of its phases only: said when the phase is why not.
         phase_refusal=proposal_refusal(proposal, Action.PROPOSAL_SUPPORT),
     ), status
