@@ -208,8 +208,8 @@ def _found(kwargs, name, obj):
 
 def _for_page(kwargs):
     """``load`` of the decision's page: the decision with its options, districts and process (the view's
-    ``process``) in a statement built once."""
-    decision, kwargs["process"] = services.decision_for_page(kwargs.pop("decision_id"))
+    ``process``), and whether its description was corrected (``corrected``), in a statement built once."""
+    decision, kwargs["process"], kwargs["corrected"] = services.decision_for_page(kwargs.pop("decision_id"))
     return _found(kwargs, "decision", decision)
 
 
@@ -220,7 +220,7 @@ def _for_results(kwargs):
 
 @bp.route("/<int:decision_id>")
 @requires(Action.DECISION_VIEW, load=_for_page)
-def detail(decision, process):
+def detail(decision, process, corrected):
     voted, following = (services.voted_and_following(actor(), current_user, decision) if current_user.is_authenticated
                         else (False, False))
     refused = refusal(current_user, Action.DECISION_VOTE, decision) if current_user.is_authenticated else None
@@ -228,7 +228,7 @@ def detail(decision, process):
     return render_template("decisions/detail.html", decision=decision, voted=voted, vote_refusal=refused,
                            district_refused=standing is not None, district_link=DISTRICT_LINKS.get(standing),
                            short=services.is_short(decision),
-                           edits=corrections.description_edits(decision),
+                           edits=corrections.description_edits(decision) if corrected else [],
                            state=decision.state, process=process,
                            following=following)
 

@@ -5,7 +5,7 @@ is held."""
 import pytest
 
 from civic.accounts.models import Role
-from civic.decisions import services
+from civic.decisions import corrections, services
 from civic.decisions.models import ErasedVoter, Participation, voter_identities
 from civic.domain import DomainError
 from civic.extensions import db
@@ -29,11 +29,28 @@ def _district_vote_of_a_process():
 def test_a_decisions_page_reads_it_with_its_options_districts_and_process_in_one_statement(app, client, ctx):
     decision = _district_vote_of_a_process()
     page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
-    assert tables(statements) == ["decision", "decision_description_edit"], str(statements)
+    # Its corrections too, only when it has some (below).
+    assert tables(statements) == ["decision"], str(statements)
     assert page.h1 == "Le vote du budget des quartiers"
     assert "Budget des quartiers" in [a.get_text() for a in page.select("main p a")]
     assert any("Le Bourg, Les Tilleuls" in p.get_text() for p in page.select("main p"))
     assert page.texts(".option-list strong") == ["Parc", "Piscine", "Médiathèque"]
+
+
+def test_a_decisions_page_reads_its_corrections_only_when_its_description_was_corrected(app, client, ctx):
+    """Whether it was corrected comes with the decision: most decisions never are, and their page runs no
+    statement for corrections; a corrected one shows them."""
+    decision = make_decision(state="open", description="Le parc du Bourg.")
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
+    assert tables(statements) == ["decision"], str(statements)
+    assert "Corrections de la description" not in page.texts("main h2")
+    with app.test_request_context():
+        corrections.fix_description(decision, make_user(role=Role.ELECTED), "Le parc du bourg.")
+    db.session.commit()
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
+    assert tables(statements) == ["decision", "decision_description_edit"], str(statements)
+    assert "Corrections de la description" in page.texts("main h2")
+    assert len(page.select("ul.corrections li")) == 1
 
 
 def test_a_resident_is_asked_once_whether_they_voted(app, client, ctx):
