@@ -16,7 +16,7 @@ from ..following.models import Follow
 from ..followup.models import ImplementationRecord
 from ..moderation.models import ModerationMode, Report
 from ..moderation.services import mode_for, resolve_reports
-from ..pagination import count, keyset_page
+from ..pagination import Page, count, keyset_page
 from ..processes.models import Process, ProcessProposal
 from ..targets import TargetType
 from ..text import search_terms
@@ -211,9 +211,12 @@ _REPLY_COUNTS = (select(Comment.parent_id, func.count(Comment.id))
                  .where(Comment.parent_id.in_(bindparam("thread_ids", expanding=True))).group_by(Comment.parent_id))
 
 
-def comment_threads(proposal, page=1, after=None, before=None):
+def comment_threads(proposal, page=1, after=None, before=None, any_thread=True):
     """A page of the proposal's threads, oldest first: a Page whose items are (comment, replies shown,
-    number of replies) with replies shown the first REPLIES_SHOWN ones."""
+    number of replies) with replies shown the first REPLIES_SHOWN ones. ``any_thread``: False when the proposal is
+    known to have none (ProposalPage.discussed), then no statement is run for a page typed or first."""
+    if not any_thread and after is None and before is None:
+        return Page(items=[], page=1, per_page=THREADS_PER_PAGE, more=False)
     keys = keyset_page(_THREADS, _THREAD_ORDER, page=page, per_page=THREADS_PER_PAGE, after=after, before=before,
                        params={"proposal_id": proposal.id}, built_once=True)
     ids = [row.id for row in keys.items]
@@ -388,6 +391,9 @@ class ProposalPage(NamedTuple):
     reported: bool
     # Whether a follow-up record names it: the page reads the records only then (few proposals have one).
     followed_up: bool
+    # Whether it has a thread, shown or not (a deleted or hidden comment keeps its place): the page reads its
+    # threads only then (many proposals have none).
+    discussed: bool
 
 
 @cache  # one for visitors, one for those logged in; built on first use, once the mappers have Proposal.process_entry
@@ -400,7 +406,8 @@ def _for_page(logged_in):
               exists().where(Report.reporter_id == bindparam("reader_id"), Report.target_type == TargetType.PROPOSAL,
                              Report.target_id == Proposal.id)) if logged_in else (literal(False),) * 3)
     followed_up = exists().where(ImplementationRecord.proposal_id == Proposal.id)
-    return (select(Proposal, Answer, *marks, followed_up).outerjoin(Answer, Answer.proposal_id == Proposal.id)
+    discussed = exists().where(Comment.proposal_id == Proposal.id, Comment.parent_id.is_(None))
+    return (select(Proposal, Answer, *marks, followed_up, discussed).outerjoin(Answer, Answer.proposal_id == Proposal.id)
             .where(Proposal.id == bindparam("proposal_id"))
             .options(joinedload(Proposal.author), joinedload(Proposal.theme), joinedload(Proposal.district),
                      joinedload(Proposal.counter),

@@ -93,7 +93,7 @@ def _render_detail(shown, comment_form=None, status=200):
     """The page of ``shown`` (a services.ProposalPage)."""
     proposal = shown.proposal
     supports, comments = services.proposal_counts(proposal)
-    threads = services.comment_threads(proposal, **page_args())
+    threads = services.comment_threads(proposal, **page_args(), any_thread=shown.discussed)
     reported = reported_by(current_user, [c for thread, replies, _count in threads.items for c in (thread, *replies)])
     if shown.reported:
         reported.add((TargetType.PROPOSAL, proposal.id))
