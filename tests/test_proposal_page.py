@@ -5,6 +5,9 @@ from flask_wtf import FlaskForm
 from jinja2 import Template
 from sqlalchemy import select
 
+from civic.accounts.models import Role
+from civic.answers.models import AnswerStatus
+from civic.answers.services import answer
 from civic.counters.models import Channel
 from civic.extensions import db
 from civic.following.models import Follow
@@ -40,9 +43,9 @@ def _page(app, client, proposal):
 def test_the_page_loads_its_proposal_with_all_it_shows_in_one_statement(app, client, ctx):
     proposal = _proposal_with_everything()
     page, statements = _page(app, client, proposal)
-    # The proposal (and whether it has threads: none, no statement for them), the answer's earlier versions, its
+    # The proposal (and whether it has threads, whether its answer was changed: no, no statement for them), its
     # follow-up records.
-    assert tables(statements) == ["proposal", "proposal_answer_edit", "implementation_record"], str(statements)
+    assert tables(statements) == ["proposal", "implementation_record"], str(statements)
     meta = page.select(".proposal .meta")[0].get_text()
     assert "Manon Petit" in meta and "Mairie annexe du Bourg" in meta
     assert page.select("#process a")[0].get_text() == "Budget des quartiers"
@@ -66,8 +69,7 @@ def test_a_resident_reads_the_same_proposal_with_their_own_marks_in_its_statemen
     login(client, resident)
     page, statements = _page(app, client, proposal)
     # Their log-in, then as anonymously.
-    assert tables(statements) == ["user_account", "proposal", "proposal_answer_edit", "implementation_record"], \
-        str(statements)
+    assert tables(statements) == ["user_account", "proposal", "implementation_record"], str(statements)
     assert page.select("#comment-form-title")[0].get_text() == "Ajouter un commentaire"
     assert page.texts("#support button") == ["Retirer mon soutien"]
     assert "Ne plus suivre" in page.texts(".proposal button")
@@ -170,3 +172,22 @@ def test_a_proposal_without_thread_reads_none_and_a_deleted_one_keeps_its_place(
     page, statements = _page(app, client, proposal)
     assert tables(statements) == ["proposal", "comment", "comment", "comment", "comment"], str(statements)
     assert page.texts("article.comment") == ["Commentaire supprimé par son auteur."]
+
+
+def test_an_answers_earlier_versions_are_read_once_it_was_changed(app, client, ctx):
+    """Whether the answer was changed comes with the proposal: a first answer runs no statement for earlier
+    versions; a changed one shows them."""
+    proposal = make_proposal()
+    official = make_user(role=Role.ELECTED)
+    with app.test_request_context():
+        answer(official, proposal, AnswerStatus.UNDER_STUDY, "Nous l’étudions.")
+    db.session.commit()
+    page, statements = _page(app, client, proposal)
+    assert tables(statements) == ["proposal"], str(statements)
+    assert page.select("#answer p")[-1].get_text() == "Nous l’étudions." and not page.select("#answer h3")
+    with app.test_request_context():
+        answer(official, proposal, AnswerStatus.REJECTED, "Le terrain n’est pas disponible.")
+    db.session.commit()
+    page, statements = _page(app, client, proposal)
+    assert tables(statements) == ["proposal", "proposal_answer_edit"], str(statements)
+    assert page.texts("#answer h3") == ["Versions précédentes"] and len(page.select("#answer .corrections li")) == 1

@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, exists, func, literal, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import District
-from ..answers.models import Answer
+from ..answers.models import Answer, AnswerEdit
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
@@ -394,6 +394,8 @@ class ProposalPage(NamedTuple):
     # Whether it has a thread, shown or not (a deleted or hidden comment keeps its place): the page reads its
     # threads only then (many proposals have none).
     discussed: bool
+    # Whether its answer was changed since first given: the page reads the earlier versions only then.
+    answer_changed: bool
 
 
 @cache  # one for visitors, one for those logged in; built on first use, once the mappers have Proposal.process_entry
@@ -407,7 +409,8 @@ def _for_page(logged_in):
                              Report.target_id == Proposal.id)) if logged_in else (literal(False),) * 3)
     followed_up = exists().where(ImplementationRecord.proposal_id == Proposal.id)
     discussed = exists().where(Comment.proposal_id == Proposal.id, Comment.parent_id.is_(None))
-    return (select(Proposal, Answer, *marks, followed_up, discussed).outerjoin(Answer, Answer.proposal_id == Proposal.id)
+    answer_changed = exists().where(AnswerEdit.answer_id == Answer.id)
+    return (select(Proposal, Answer, *marks, followed_up, discussed, answer_changed).outerjoin(Answer, Answer.proposal_id == Proposal.id)
             .where(Proposal.id == bindparam("proposal_id"))
             .options(joinedload(Proposal.author), joinedload(Proposal.theme), joinedload(Proposal.district),
                      joinedload(Proposal.counter),

@@ -102,7 +102,7 @@ def _render_detail(shown, comment_form=None, status=200):
         "proposals/detail.html",
         proposal=proposal,
         answer=shown.answer,
-        earlier_answers=earlier_versions(shown.answer),
+        earlier_answers=earlier_versions(shown.answer) if shown.answer_changed else ([], 0),
         following=shown.following,
         merged_into=_merged_into(proposal),
         supports=supports,
