@@ -31,7 +31,8 @@ from ..targets import TargetType
 from ..transaction import lock_for_write, lock_rows, unique_insert
 from . import ballots as codec
 from . import publication
-from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
+from .files import (BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, joined_text, read_text, stored, stored_files,
+                    with_text)
 from .models import (ANNOUNCED, RANKING_METHODS, RESULTS_PUBLISHED, Ballot, Decision, DecisionState,
                      DescriptionEdit, ErasedVoter, Method, Option, Participation, ResultPreview, ResultSnapshot,
                      decision_district, identities_of)
@@ -68,8 +69,10 @@ _DECISION_PAGE = (select(Decision, Process, exists().where(DescriptionEdit.decis
                   .outerjoin(Process, Process.decision_id == Decision.id)
                   .where(Decision.id == bindparam("decision_id"))
                   .options(joinedload(Decision.options), joinedload(Decision.districts)))
-# Its results' page: the decision with the snapshot its page names the ballots' fingerprint of.
-_RESULTS_PAGE = select(Decision).where(Decision.id == bindparam("decision_id")).options(joinedload(Decision.snapshot))
+# Its results' page: the decision with the snapshot its page names the ballots' fingerprint of, and its published
+# results (results.json, stored a chunk at a time: a row per chunk, one for such a small file).
+_RESULTS_PAGE = with_text(select(Decision).where(Decision.id == bindparam("decision_id"))
+                          .options(joinedload(Decision.snapshot)), Decision.id, RESULTS_JSON)
 
 
 def decision_for_page(decision_id):
@@ -80,8 +83,13 @@ def decision_for_page(decision_id):
 
 
 def decision_for_results(decision_id):
-    """The decision with its result snapshot, or None."""
-    return db.session.execute(_RESULTS_PAGE, {"decision_id": decision_id}).scalar()
+    """(the decision with its result snapshot, its published results as read from results.json or None before
+    publication), or (None, None)."""
+    rows = db.session.execute(_RESULTS_PAGE, {"decision_id": decision_id}).all()
+    if not rows:
+        return None, None
+    text = joined_text(data for _decision, data in rows)
+    return rows[0][0], (json.loads(text) if text is not None else None)
 
 
 def open_decisions():

@@ -214,8 +214,10 @@ def _for_page(kwargs):
 
 
 def _for_results(kwargs):
-    """``load`` of the results' page: the decision with its result snapshot."""
-    return _found(kwargs, "decision", services.decision_for_results(kwargs.pop("decision_id")))
+    """``load`` of the results' page: the decision with its result snapshot, and its published results (the view's
+    ``published``, None before publication)."""
+    decision, kwargs["published"] = services.decision_for_results(kwargs.pop("decision_id"))
+    return _found(kwargs, "decision", decision)
 
 
 @bp.route("/<int:decision_id>")
@@ -295,12 +297,12 @@ def _not_published(decision):
 
 @bp.route("/<int:decision_id>/results")
 @requires(Action.DECISION_VIEW, load=_for_results)
-def results(decision):
+def results(decision, published):
     # The vote is visible (drafts stay a plain 404); its results may not be yet: say so rather than "not found".
     if not can(current_user, Action.RESULTS_READ, decision):
         return _not_published(decision)
     if decision.published_at is not None:
-        data, preview = services.published_results(decision), False
+        data, preview = published, False
     else:  # an official reviewing the count of a closed vote (access: RESULTS_READ)
         counted = queue.preview(decision, current_user)
         if isinstance(counted, DecisionJob):

@@ -3,10 +3,12 @@ result snapshot) in one statement, and whether the reader voted is asked once pe
 page, its rule and its template ask it; a ballot is still decided on what the database says once the voter's row
 is held."""
 import pytest
+from sqlalchemy import delete, insert, select
 
 from civic.accounts.models import Role
 from civic.decisions import corrections, services
-from civic.decisions.models import ErasedVoter, Participation, voter_identities
+from civic.decisions.files import RESULTS_JSON
+from civic.decisions.models import ErasedVoter, Participation, PublishedChunk, PublishedFile, voter_identities
 from civic.domain import DomainError
 from civic.extensions import db
 from civic.following import services as following
@@ -86,8 +88,8 @@ def test_the_results_page_reads_the_decision_with_its_snapshot(app, client, ctx)
     services.publish_results(decision, make_user(role=Role.ELECTED))
     db.session.commit()
     page, statements = recorded_page(app, client, f"/decisions/{decision.id}/results")
-    # The decision with its snapshot, results.json, the follow-up records of its winners.
-    assert tables(statements) == ["decision", "published_chunk", "implementation_record"], str(statements)
+    # The decision with its snapshot and results.json, the follow-up records of its winners.
+    assert tables(statements) == ["decision", "implementation_record"], str(statements)
     assert page.select("code.hash")[0].get_text() == decision.snapshot.ballots_sha256
 
 
@@ -138,3 +140,23 @@ def test_whether_a_resident_voted_reads_their_identities_only_when_the_vote_has_
         assert services.voted_in(voter, [decision_id]) == set()
         assert services.voted_in(other, [decision_id]) == {decision_id}
     assert tables(statements) == ["participation", "user_account", "erased_voter"] * 2, str(statements)
+
+
+def test_the_results_page_reads_results_stored_in_several_chunks_in_their_order(app, client, ctx):
+    """results.json comes with the decision, a row per chunk: a file of several chunks is read whole, in order."""
+    decision = make_decision(title="Le nom de la médiathèque")
+    services.cast_ballot(make_user(), decision, {"option": decision.options[1].id})
+    close(decision)
+    services.publish_results(decision, make_user(role=Role.ELECTED))
+    db.session.commit()
+    file = db.session.execute(select(PublishedFile).filter_by(decision_id=decision.id, name=RESULTS_JSON)).scalar_one()
+    data = db.session.execute(select(PublishedChunk.data).filter_by(file_id=file.id)).scalar_one()
+    db.session.execute(delete(PublishedChunk).filter_by(file_id=file.id))
+    pieces = [data[start:start + 40] for start in range(0, len(data), 40)]
+    # Inserted last to first: the page reads them by their number.
+    db.session.execute(insert(PublishedChunk), [{"file_id": file.id, "seq": seq, "data": piece}
+                                                for seq, piece in reversed(list(enumerate(pieces)))])
+    db.session.commit()
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}/results")
+    assert len(pieces) > 2 and tables(statements) == ["decision", "implementation_record"], str(statements)
+    assert page.select(".lead")[-1].get_text().endswith(": Piscine")
