@@ -383,7 +383,8 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
 
 class ProposalPage(NamedTuple):
     """What a proposal's page reads in its one statement: the proposal with what the page shows of it, its official
-    answer, and the reader's own marks (always False for a visitor not logged in)."""
+    answer, the reader's own marks (always False for a visitor not logged in), and whether it has what the page would
+    otherwise ask further statements about (follow-up records, threads, earlier versions of its answer)."""
     proposal: Proposal
     answer: Answer | None
     supported: bool
@@ -410,7 +411,8 @@ def _for_page(logged_in):
     followed_up = exists().where(ImplementationRecord.proposal_id == Proposal.id)
     discussed = exists().where(Comment.proposal_id == Proposal.id, Comment.parent_id.is_(None))
     answer_changed = exists().where(AnswerEdit.answer_id == Answer.id)
-    return (select(Proposal, Answer, *marks, followed_up, discussed, answer_changed).outerjoin(Answer, Answer.proposal_id == Proposal.id)
+    return (select(Proposal, Answer, *marks, followed_up, discussed, answer_changed)
+            .outerjoin(Answer, Answer.proposal_id == Proposal.id)
             .where(Proposal.id == bindparam("proposal_id"))
             .options(joinedload(Proposal.author), joinedload(Proposal.theme), joinedload(Proposal.district),
                      joinedload(Proposal.counter),
