@@ -1,14 +1,20 @@
 """What a proposal's page costs: the proposal and all its page shows of it (author, theme, district, counter,
 process and its phases, official answer) come in one statement, so that neither the template nor the rules
 load anything lazily; the forms and the rules' checks are made once, for those shown them."""
+from flask_wtf import FlaskForm
 from jinja2 import Template
+from sqlalchemy import select
 
+from civic.accounts.models import Role
+from civic.answers.models import AnswerStatus
+from civic.answers.services import answer
 from civic.counters.models import Channel
 from civic.extensions import db
 from civic.following.models import Follow
 from civic.followup.models import ImplementationRecord, ImplementationStatus
 from civic.moderation.models import Report, ReportReason
 from civic.processes.models import PhaseKind
+from civic.proposals.models import Support
 from civic.targets import TargetType
 from tests.client import Page
 from tests.factories import (login, make_answer, make_comment, make_counter, make_district, make_proposal, make_support,
@@ -37,10 +43,9 @@ def _page(app, client, proposal):
 def test_the_page_loads_its_proposal_with_all_it_shows_in_one_statement(app, client, ctx):
     proposal = _proposal_with_everything()
     page, statements = _page(app, client, proposal)
-    # The proposal, its first threads (none: no statement for their comments), the answer's earlier versions,
-    # its follow-up records.
-    assert tables(statements) == ["proposal", "comment", "proposal_answer_edit", "implementation_record"], \
-        str(statements)
+    # The proposal (and whether it has threads, whether its answer was changed: no, no statement for them), its
+    # follow-up records.
+    assert tables(statements) == ["proposal", "implementation_record"], str(statements)
     meta = page.select(".proposal .meta")[0].get_text()
     assert "Manon Petit" in meta and "Mairie annexe du Bourg" in meta
     assert page.select("#process a")[0].get_text() == "Budget des quartiers"
@@ -64,8 +69,7 @@ def test_a_resident_reads_the_same_proposal_with_their_own_marks_in_its_statemen
     login(client, resident)
     page, statements = _page(app, client, proposal)
     # Their log-in, then as anonymously.
-    assert tables(statements) == ["user_account", "proposal", "comment", "proposal_answer_edit",
-                                   "implementation_record"], str(statements)
+    assert tables(statements) == ["user_account", "proposal", "implementation_record"], str(statements)
     assert page.select("#comment-form-title")[0].get_text() == "Ajouter un commentaire"
     assert page.texts("#support button") == ["Retirer mon soutien"]
     assert "Ne plus suivre" in page.texts(".proposal button")
@@ -89,7 +93,9 @@ def test_its_author_is_asked_once_whether_it_can_still_be_edited(app, client, ct
     page, statements = _page(app, client, proposal)
     assert [a.get_text() for a in page.select(".proposal .actions a")][:2] == ["Modifier ma proposition",
                                                                                "Retirer ma proposition"]
-    assert sum("EXISTS" in s and "FROM comment" in s for s in statements) == 1, str(statements)
+    # (The proposal's own statement asks whether it has threads, for the page.)
+    assert sum("EXISTS" in s and "FROM comment" in s and not s.startswith("SELECT proposal.id")
+               for s in statements) == 1, str(statements)
 
 
 def test_a_proposals_comments_run_no_file_of_macros_of_their_own(client_request, monkeypatch):
@@ -115,3 +121,73 @@ def test_a_proposals_comments_run_no_file_of_macros_of_their_own(client_request,
     assert with_one_comment == with_five_comments
     assert page.texts("article.comment > div:not(.actions)") == [
         "Le premier.", "Une réponse 0.", "Une réponse 1.", "Une réponse 2.", "Le second."]
+
+
+def test_a_resident_is_built_one_form_whose_token_the_buttons_share(client, login_as, ctx, monkeypatch):
+    """The follow and support buttons carry only the CSRF token, written in: the page builds the comment form alone
+    (a WTForms form per button cost a form's construction and its token on every resident's page), and the
+    buttons' token is accepted."""
+    proposal = make_proposal()
+    resident = login_as()
+    built = []
+    init = FlaskForm.__init__
+    monkeypatch.setattr(FlaskForm, "__init__", lambda self, *a, **k: built.append(type(self).__name__)
+                        or init(self, *a, **k))
+    page = Page(client.get(f"/proposals/{proposal.id}"))
+    assert built == ["CommentForm"]
+    support = page.select("#support form")[0]
+    token = support.select("input[name=csrf_token]")[0]["value"]
+    response = client.post(support["action"], data={"csrf_token": token})
+    assert response.status_code == 302
+    assert db.session.execute(select(Support).filter_by(proposal_id=proposal.id, user_id=resident.id)).scalar()
+
+
+def test_a_proposal_without_follow_up_reads_no_record(app, client, ctx):
+    """Whether a follow-up record names the proposal comes with it: most proposals have none, and their page then
+    runs no statement for them; one that has a record shows it."""
+    proposal = make_proposal()
+    page, statements = _page(app, client, proposal)
+    assert tables(statements) == ["proposal"], str(statements)
+    assert "Ce qu’il en est advenu" not in page.texts("main h2")
+    db.session.add(ImplementationRecord(title="Des bancs", status=ImplementationStatus.TO_DO, progress=0,
+                                        proposal_id=proposal.id))
+    db.session.commit()
+    page, statements = _page(app, client, proposal)
+    assert tables(statements) == ["proposal", "implementation_record"], str(statements)
+    assert "Ce qu’il en est advenu" in page.texts("main h2")
+    assert page.texts("main ul a") == ["Suivi de « Des bancs »"]
+
+
+def test_a_proposal_without_thread_reads_none_and_a_deleted_one_keeps_its_place(app, client, ctx):
+    """Whether the proposal has a thread comes with it: without one, its page runs no statement for comments; a
+    thread whose comment was deleted still has its place on the page (its replies hang on it)."""
+    author = make_user()
+    proposal = make_proposal()
+    page, statements = _page(app, client, proposal)
+    assert tables(statements) == ["proposal"], str(statements)
+    assert page.select("article.comment") == [] and page.select("#comments-title")[0].get_text() == "0 commentaire"
+    comment = make_comment(proposal, body="Bonne idée.", author=author)
+    comment.deleted_at = comment.created_at
+    db.session.commit()
+    page, statements = _page(app, client, proposal)
+    assert tables(statements) == ["proposal", "comment", "comment", "comment", "comment"], str(statements)
+    assert page.texts("article.comment") == ["Commentaire supprimé par son auteur."]
+
+
+def test_an_answers_earlier_versions_are_read_once_it_was_changed(app, client, ctx):
+    """Whether the answer was changed comes with the proposal: a first answer runs no statement for earlier
+    versions; a changed one shows them."""
+    proposal = make_proposal()
+    official = make_user(role=Role.ELECTED)
+    with app.test_request_context():
+        answer(official, proposal, AnswerStatus.UNDER_STUDY, "Nous l’étudions.")
+    db.session.commit()
+    page, statements = _page(app, client, proposal)
+    assert tables(statements) == ["proposal"], str(statements)
+    assert page.select("#answer p")[-1].get_text() == "Nous l’étudions." and not page.select("#answer h3")
+    with app.test_request_context():
+        answer(official, proposal, AnswerStatus.REJECTED, "Le terrain n’est pas disponible.")
+    db.session.commit()
+    page, statements = _page(app, client, proposal)
+    assert tables(statements) == ["proposal", "proposal_answer_edit"], str(statements)
+    assert page.texts("#answer h3") == ["Versions précédentes"] and len(page.select("#answer .corrections li")) == 1

@@ -1,6 +1,6 @@
 """The files of a publication, stored in the database a chunk at a time (models.PublishedFile, through
 civic.chunked_files): a ballots file of any size costs one chunk of memory to write and to download."""
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 
 from .. import chunked_files
 from ..extensions import db
@@ -47,16 +47,30 @@ def chunks(file_id):
     return chunked_files.chunks(PublishedChunk, file_id)
 
 
-# Built once, its values bound: every page of published results runs it.
+def with_text(statement, decision_id, name):
+    """``statement`` with the chunks of ``decision_id``'s file ``name`` joined (outer: none when there is no such
+    file), their bytes as its last column, in order: a row per chunk, read by ``joined_text``."""
+    file = and_(PublishedFile.decision_id == decision_id, PublishedFile.name == name)
+    return (statement.add_columns(PublishedChunk.data).outerjoin(PublishedFile, file)
+            .outerjoin(PublishedChunk, PublishedChunk.file_id == PublishedFile.id).order_by(PublishedChunk.seq))
+
+
+def joined_text(data):
+    """The text of the chunks' bytes ``data`` (None where none was joined), or None when there is none."""
+    data = [chunk for chunk in data if chunk is not None]
+    return b"".join(data).decode() if data else None
+
+
+# Built once, its values bound.
 _TEXT = (select(PublishedChunk.data).join(PublishedFile, PublishedFile.id == PublishedChunk.file_id)
          .where(PublishedFile.decision_id == bindparam("decision_id"), PublishedFile.name == bindparam("name"))
          .order_by(PublishedChunk.seq))
 
 
 def read_text(decision_id, name):
-    """A small file's text in one statement (results.json for the results page), or None."""
-    data = db.session.execute(_TEXT, {"decision_id": decision_id, "name": name}).scalars().all()
-    return b"".join(data).decode() if data else None
+    """A small file's text in one statement, or None (the results page reads its results.json with its decision,
+    through ``with_text``)."""
+    return joined_text(db.session.execute(_TEXT, {"decision_id": decision_id, "name": name}).scalars())
 
 
 def read_texts(decision_ids, name):

@@ -34,9 +34,11 @@ from ..transaction import lock_for_write, lock_rows, unique_insert
 from ..typography import long_date
 from . import ballots as codec
 from . import publication
-from .files import BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, read_text, stored, stored_files
-from .models import (ANNOUNCED, RANKING_METHODS, RESULTS_PUBLISHED, Ballot, Decision, DecisionState, ErasedVoter,
-                     Method, Option, Participation, ResultPreview, ResultSnapshot, decision_district, identities_of)
+from .files import (BALLOTS_CSV, DATAPACKAGE, RESULTS_CSV, RESULTS_JSON, joined_text, read_text, stored, stored_files,
+                    with_text)
+from .models import (ANNOUNCED, RANKING_METHODS, RESULTS_PUBLISHED, Ballot, Decision, DecisionState,
+                     DescriptionEdit, ErasedVoter, Method, Option, Participation, ResultPreview, ResultSnapshot,
+                     decision_district, identities_of)
 from .version import code_version
 
 TRACKING_CODE_LENGTH = 10
@@ -64,22 +66,33 @@ def decisions_page(include_drafts=False, page=1, after=None, before=None):
 # A decision's page: the decision with its options and districts, and the process whose vote it is, in one
 # statement built once. Joined, the collections give options x districts rows (a district vote names a few
 # districts): still cheaper than one statement each (selectinload costs more than lazy loads here).
-_DECISION_PAGE = (select(Decision, Process).outerjoin(Process, Process.decision_id == Decision.id)
+# Whether its description was ever corrected comes with it: the page reads the corrections only then (typo fixes,
+# rare).
+_DECISION_PAGE = (select(Decision, Process, exists().where(DescriptionEdit.decision_id == Decision.id))
+                  .outerjoin(Process, Process.decision_id == Decision.id)
                   .where(Decision.id == bindparam("decision_id"))
                   .options(joinedload(Decision.options), joinedload(Decision.districts)))
-# Its results' page: the decision with the snapshot its page names the ballots' fingerprint of.
-_RESULTS_PAGE = select(Decision).where(Decision.id == bindparam("decision_id")).options(joinedload(Decision.snapshot))
+# Its results' page: the decision with the snapshot its page names the ballots' fingerprint of, and its published
+# results (results.json, stored a chunk at a time: a row per chunk, one for such a small file).
+_RESULTS_PAGE = with_text(select(Decision).where(Decision.id == bindparam("decision_id"))
+                          .options(joinedload(Decision.snapshot)), Decision.id, RESULTS_JSON)
 
 
 def decision_for_page(decision_id):
-    """(the decision with what its page shows of it, the process whose vote it is or None), or (None, None)."""
+    """(the decision with what its page shows of it, the process whose vote it is or None, whether its description
+    was corrected), or (None, None, False)."""
     row = db.session.execute(_DECISION_PAGE, {"decision_id": decision_id}).unique().first()
-    return (row[0], row[1]) if row else (None, None)
+    return (row[0], row[1], bool(row[2])) if row else (None, None, False)
 
 
 def decision_for_results(decision_id):
-    """The decision with its result snapshot, or None."""
-    return db.session.execute(_RESULTS_PAGE, {"decision_id": decision_id}).scalar()
+    """(the decision with its result snapshot, its published results as read from results.json or None before
+    publication), or (None, None)."""
+    rows = db.session.execute(_RESULTS_PAGE, {"decision_id": decision_id}).all()
+    if not rows:
+        return None, None
+    text = joined_text(data for _decision, data in rows)
+    return rows[0][0], (json.loads(text) if text is not None else None)
 
 
 def open_decisions():

@@ -208,19 +208,21 @@ def _found(kwargs, name, obj):
 
 def _for_page(kwargs):
     """``load`` of the decision's page: the decision with its options, districts and process (the view's
-    ``process``) in a statement built once."""
-    decision, kwargs["process"] = services.decision_for_page(kwargs.pop("decision_id"))
+    ``process``), and whether its description was corrected (``corrected``), in a statement built once."""
+    decision, kwargs["process"], kwargs["corrected"] = services.decision_for_page(kwargs.pop("decision_id"))
     return _found(kwargs, "decision", decision)
 
 
 def _for_results(kwargs):
-    """``load`` of the results' page: the decision with its result snapshot."""
-    return _found(kwargs, "decision", services.decision_for_results(kwargs.pop("decision_id")))
+    """``load`` of the results' page: the decision with its result snapshot, and its published results (the view's
+    ``published``, None before publication)."""
+    decision, kwargs["published"] = services.decision_for_results(kwargs.pop("decision_id"))
+    return _found(kwargs, "decision", decision)
 
 
 @bp.route("/<int:decision_id>")
 @requires(Action.DECISION_VIEW, load=_for_page)
-def detail(decision, process):
+def detail(decision, process, corrected):
     voted, following = (services.voted_and_following(actor(), current_user, decision) if current_user.is_authenticated
                         else (False, False))
     refused = refusal(current_user, Action.DECISION_VOTE, decision) if current_user.is_authenticated else None
@@ -228,7 +230,7 @@ def detail(decision, process):
     return render_template("decisions/detail.html", decision=decision, voted=voted, vote_refusal=refused,
                            district_refused=standing is not None, district_link=DISTRICT_LINKS.get(standing),
                            short=services.is_short(decision),
-                           edits=corrections.description_edits(decision),
+                           edits=corrections.description_edits(decision) if corrected else [],
                            state=decision.state, process=process,
                            following=following)
 
@@ -295,12 +297,12 @@ def _not_published(decision):
 
 @bp.route("/<int:decision_id>/results")
 @requires(Action.DECISION_VIEW, load=_for_results)
-def results(decision):
+def results(decision, published):
     # The vote is visible (drafts stay a plain 404); its results may not be yet: say so rather than "not found".
     if not can(current_user, Action.RESULTS_READ, decision):
         return _not_published(decision)
     if decision.published_at is not None:
-        data, preview = services.published_results(decision), False
+        data, preview = published, False
     else:  # an official reviewing the count of a closed vote (access: RESULTS_READ)
         counted = queue.preview(decision, current_user)
         if isinstance(counted, DecisionJob):

@@ -14,7 +14,8 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l, lazy_pgettext
-from sqlalchemy import DDL, CheckConstraint, Date, ForeignKey, Index, String, Text, event, text
+from sqlalchemy import DDL, CheckConstraint, Date, ForeignKey, Index, String, Text, event, exists, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import labels, targets
@@ -90,16 +91,27 @@ class ImplementationRecord(db.Model):
     theme: Mapped[Theme | None] = relationship()
     district: Mapped[District | None] = relationship()
 
-    @property
+    @hybrid_property
     def title_withdrawn(self):
         """Its proposal was taken off the pages since (hidden or rejected by moderation, held by reports): the
         title, its proposal's, is no longer shown. The record stays: what was decided and spent is accounted
         for."""
         return self.proposal is not None and not self.proposal.readable_by_anyone
 
+    @title_withdrawn.inplace.expression
+    @classmethod
+    def _title_withdrawn_sql(cls):
+        # The same in SQL, for the pages that read their records as columns (services.RecordLink).
+        return exists().where(Proposal.id == cls.proposal_id, ~Proposal.readable_by_anyone)
+
     @property
     def public_title(self):
-        return WITHDRAWN_TITLE if self.title_withdrawn else self.title
+        return public_title(self.title, self.title_withdrawn)
+
+
+def public_title(title, withdrawn):
+    """A record's title as the pages show it."""
+    return WITHDRAWN_TITLE if withdrawn else title
 
 
 class Milestone(db.Model):

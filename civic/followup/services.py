@@ -9,6 +9,7 @@ The lists and totals take a ``Scope``: the whole site, or the decisions and prop
 participatory process names its own), so that one page per process and the site-wide page read alike.
 """
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask_babel import format_number, lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -34,7 +35,7 @@ from ..themes.services import active_themes
 from ..timezones import FIRST_YEAR, LAST_YEAR
 from ..transaction import lock_rows, unique_insert
 from .models import (MILESTONE_MAX, REASON_MAX, ChangedField, ImplementationRecord, ImplementationStatus,
-                     Milestone, RecordChange)
+                     Milestone, RecordChange, public_title)
 
 # Votes whose winning options may be projects; an option is one when it has a cost or comes from a proposal
 # (a library's name elected by single choice is not something to build).
@@ -198,24 +199,35 @@ def history(record, shown=CHANGES_SHOWN):
     return changes[:shown], total
 
 
-# Built once, its value bound: every proposal page runs it. Without its proposal: the records are shown on the
-# proposal's page, whose proposal the session already holds (their title_withdrawn reads it from there).
-_RECORDS_OF_PROPOSAL = (select(ImplementationRecord).where(ImplementationRecord.proposal_id == bindparam("proposal_id"))
-                        .order_by(ImplementationRecord.id))
+class RecordLink(NamedTuple):
+    """What a proposal's or a decision's page shows of a follow-up record (followup/_macros.html, record_links),
+    read as columns: the records as objects, with their proposals for the title, cost more to load than to find."""
+    id: int
+    public_title: str
+    status: ImplementationStatus
+    progress: int
+
+
+# Built once, their values bound: every page of a followed-up proposal and of published results runs one.
+_RECORD_LINKS = select(ImplementationRecord.id, ImplementationRecord.title, ImplementationRecord.title_withdrawn,
+                       ImplementationRecord.status, ImplementationRecord.progress).order_by(ImplementationRecord.id)
+_RECORDS_OF_PROPOSAL = _RECORD_LINKS.where(ImplementationRecord.proposal_id == bindparam("proposal_id"))
+_RECORDS_OF_DECISION = _RECORD_LINKS.where(ImplementationRecord.decision_id == bindparam("decision_id"))
+
+
+def _record_links(statement, values):
+    return [RecordLink(id_, public_title(title, withdrawn), status, progress)
+            for id_, title, withdrawn, status, progress in db.session.execute(statement, values)]
 
 
 def records_of_proposal(proposal):
-    return db.session.execute(_RECORDS_OF_PROPOSAL, {"proposal_id": proposal.id}).scalars().all()
-
-
-# Built once, its value bound: every page of published results runs it.
-_RECORDS_OF_DECISION = (select(ImplementationRecord).where(ImplementationRecord.decision_id == bindparam("decision_id"))
-                        .options(joinedload(ImplementationRecord.proposal)).order_by(ImplementationRecord.id))
+    """RecordLinks of the proposal's records."""
+    return _record_links(_RECORDS_OF_PROPOSAL, {"proposal_id": proposal.id})
 
 
 def records_of_decision(decision):
-    """The records of a decision's winning projects, in the order they were opened (the options')."""
-    return db.session.execute(_RECORDS_OF_DECISION, {"decision_id": decision.id}).scalars().all()
+    """RecordLinks of a decision's winning projects, in the order they were opened (the options')."""
+    return _record_links(_RECORDS_OF_DECISION, {"decision_id": decision.id})
 
 
 # --- Changing -------------------------------------------------------------------------------------------------

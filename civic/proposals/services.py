@@ -7,15 +7,16 @@ from sqlalchemy import bindparam, exists, func, literal, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import District
-from ..answers.models import Answer
+from ..answers.models import Answer, AnswerEdit
 from ..db_types import utcnow
 from ..domain import DomainError
 from ..extensions import db
 from ..i18n import current_language
 from ..following.models import Follow
+from ..followup.models import ImplementationRecord
 from ..moderation.models import ModerationMode, Report
 from ..moderation.services import mode_for, resolve_reports
-from ..pagination import count, keyset_page
+from ..pagination import Page, count, keyset_page
 from ..processes.models import Process, ProcessProposal
 from ..targets import TargetType
 from ..text import search_terms
@@ -210,9 +211,12 @@ _REPLY_COUNTS = (select(Comment.parent_id, func.count(Comment.id))
                  .where(Comment.parent_id.in_(bindparam("thread_ids", expanding=True))).group_by(Comment.parent_id))
 
 
-def comment_threads(proposal, page=1, after=None, before=None):
+def comment_threads(proposal, page=1, after=None, before=None, any_thread=True):
     """A page of the proposal's threads, oldest first: a Page whose items are (comment, replies shown,
-    number of replies) with replies shown the first REPLIES_SHOWN ones."""
+    number of replies) with replies shown the first REPLIES_SHOWN ones. ``any_thread``: False when the proposal is
+    known to have none (ProposalPage.discussed), then no statement is run for a page typed or first."""
+    if not any_thread and after is None and before is None:
+        return Page(items=[], page=1, per_page=THREADS_PER_PAGE, more=False)
     keys = keyset_page(_THREADS, _THREAD_ORDER, page=page, per_page=THREADS_PER_PAGE, after=after, before=before,
                        params={"proposal_id": proposal.id}, built_once=True)
     ids = [row.id for row in keys.items]
@@ -379,12 +383,20 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
 
 class ProposalPage(NamedTuple):
     """What a proposal's page reads in its one statement: the proposal with what the page shows of it, its official
-    answer, and the reader's own marks (always False for a visitor not logged in)."""
+    answer, the reader's own marks (always False for a visitor not logged in), and whether it has what the page would
+    otherwise ask further statements about (follow-up records, threads, earlier versions of its answer)."""
     proposal: Proposal
     answer: Answer | None
     supported: bool
     following: bool
     reported: bool
+    # Whether a follow-up record names it: the page reads the records only then (few proposals have one).
+    followed_up: bool
+    # Whether it has a thread, shown or not (a deleted or hidden comment keeps its place): the page reads its
+    # threads only then (many proposals have none).
+    discussed: bool
+    # Whether its answer was changed since first given: the page reads the earlier versions only then.
+    answer_changed: bool
 
 
 @cache  # one for visitors, one for those logged in; built on first use, once the mappers have Proposal.process_entry
@@ -396,7 +408,11 @@ def _for_page(logged_in):
                              Follow.target_id == Proposal.id),
               exists().where(Report.reporter_id == bindparam("reader_id"), Report.target_type == TargetType.PROPOSAL,
                              Report.target_id == Proposal.id)) if logged_in else (literal(False),) * 3)
-    return (select(Proposal, Answer, *marks).outerjoin(Answer, Answer.proposal_id == Proposal.id)
+    followed_up = exists().where(ImplementationRecord.proposal_id == Proposal.id)
+    discussed = exists().where(Comment.proposal_id == Proposal.id, Comment.parent_id.is_(None))
+    answer_changed = exists().where(AnswerEdit.answer_id == Answer.id)
+    return (select(Proposal, Answer, *marks, followed_up, discussed, answer_changed)
+            .outerjoin(Answer, Answer.proposal_id == Proposal.id)
             .where(Proposal.id == bindparam("proposal_id"))
             .options(joinedload(Proposal.author), joinedload(Proposal.theme), joinedload(Proposal.district),
                      joinedload(Proposal.counter),

@@ -23,7 +23,7 @@ from . import opendata  # noqa: F401 - registers the proposals and comments data
 from . import personal_data, registrations  # noqa: F401 - register "my data" sections, moderation, follows
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import kept_counts, services  # noqa: F401 - kept_counts: its triggers come with the tables
-from .forms import ButtonForm, CommentForm, ProposalForm, WithdrawForm
+from .forms import CommentForm, ProposalForm, WithdrawForm
 from .models import Comment, Proposal, ProposalState
 from .submission import submitted
 
@@ -93,7 +93,7 @@ def _render_detail(shown, comment_form=None, status=200):
     """The page of ``shown`` (a services.ProposalPage)."""
     proposal = shown.proposal
     supports, comments = services.proposal_counts(proposal)
-    threads = services.comment_threads(proposal, **page_args())
+    threads = services.comment_threads(proposal, **page_args(), any_thread=shown.discussed)
     reported = reported_by(current_user, [c for thread, replies, _count in threads.items for c in (thread, *replies)])
     if shown.reported:
         reported.add((TargetType.PROPOSAL, proposal.id))
@@ -102,7 +102,7 @@ def _render_detail(shown, comment_form=None, status=200):
         "proposals/detail.html",
         proposal=proposal,
         answer=shown.answer,
-        earlier_answers=earlier_versions(shown.answer),
+        earlier_answers=earlier_versions(shown.answer) if shown.answer_changed else ([], 0),
         following=shown.following,
         merged_into=_merged_into(proposal),
         supports=supports,
@@ -110,11 +110,10 @@ def _render_detail(shown, comment_form=None, status=200):
         supported=shown.supported,
         threads=threads,
         may_comment=may_comment,
-        # Forms only for those shown them: the follow and support buttons are for residents logged in.
+        # A form only for those shown it (the follow and support buttons carry only the CSRF token, written in).
         comment_form=comment_form or (CommentForm(formdata=None) if may_comment else None),
-        button_form=ButtonForm(formdata=None) if current_user.is_authenticated else None,
         reported=reported,
-        records=records_of_proposal(proposal),
+        records=records_of_proposal(proposal) if shown.followed_up else [],
         # A proposal of a process is supported in some of its phases only: said when the phase is why not.
         phase_refusal=proposal_refusal(proposal, Action.PROPOSAL_SUPPORT),
     ), status
@@ -229,7 +228,6 @@ def comment(proposal):
 def _render_thread(proposal, thread, form):
     replies = services.thread_replies(thread, **page_args())
     return render_template("proposals/thread.html", proposal=proposal, thread=thread, form=form, replies=replies,
-                           button_form=ButtonForm(formdata=None),
                            reported=reported_by(current_user, [thread, *replies.items]))
 
 

@@ -3,10 +3,12 @@ result snapshot) in one statement, and whether the reader voted is asked once pe
 page, its rule and its template ask it; a ballot is still decided on what the database says once the voter's row
 is held."""
 import pytest
+from sqlalchemy import delete, insert, select
 
 from civic.accounts.models import Role
-from civic.decisions import services
-from civic.decisions.models import ErasedVoter, Participation, voter_identities
+from civic.decisions import corrections, services
+from civic.decisions.files import RESULTS_JSON
+from civic.decisions.models import ErasedVoter, Participation, PublishedChunk, PublishedFile, voter_identities
 from civic.domain import DomainError
 from civic.extensions import db
 from civic.following import services as following
@@ -29,11 +31,28 @@ def _district_vote_of_a_process():
 def test_a_decisions_page_reads_it_with_its_options_districts_and_process_in_one_statement(app, client, ctx):
     decision = _district_vote_of_a_process()
     page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
-    assert tables(statements) == ["decision", "decision_description_edit"], str(statements)
+    # Its corrections too, only when it has some (below).
+    assert tables(statements) == ["decision"], str(statements)
     assert page.h1 == "Le vote du budget des quartiers"
     assert "Budget des quartiers" in [a.get_text() for a in page.select("main p a")]
     assert any("Le Bourg, Les Tilleuls" in p.get_text() for p in page.select("main p"))
     assert page.texts(".option-list strong") == ["Parc", "Piscine", "Médiathèque"]
+
+
+def test_a_decisions_page_reads_its_corrections_only_when_its_description_was_corrected(app, client, ctx):
+    """Whether it was corrected comes with the decision: most decisions never are, and their page runs no
+    statement for corrections; a corrected one shows them."""
+    decision = make_decision(state="open", description="Le parc du Bourg.")
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
+    assert tables(statements) == ["decision"], str(statements)
+    assert "Corrections de la description" not in page.texts("main h2")
+    with app.test_request_context():
+        corrections.fix_description(decision, make_user(role=Role.ELECTED), "Le parc du bourg.")
+    db.session.commit()
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
+    assert tables(statements) == ["decision", "decision_description_edit"], str(statements)
+    assert "Corrections de la description" in page.texts("main h2")
+    assert len(page.select("ul.corrections li")) == 1
 
 
 def test_a_resident_is_asked_once_whether_they_voted(app, client, ctx):
@@ -69,8 +88,8 @@ def test_the_results_page_reads_the_decision_with_its_snapshot(app, client, ctx)
     services.publish_results(decision, make_user(role=Role.ELECTED))
     db.session.commit()
     page, statements = recorded_page(app, client, f"/decisions/{decision.id}/results")
-    # The decision with its snapshot, results.json, the follow-up records of its winners.
-    assert tables(statements) == ["decision", "published_chunk", "implementation_record"], str(statements)
+    # The decision with its snapshot and results.json, the follow-up records of its winners.
+    assert tables(statements) == ["decision", "implementation_record"], str(statements)
     assert page.select("code.hash")[0].get_text() == decision.snapshot.ballots_sha256
 
 
@@ -121,3 +140,23 @@ def test_whether_a_resident_voted_reads_their_identities_only_when_the_vote_has_
         assert services.voted_in(voter, [decision_id]) == set()
         assert services.voted_in(other, [decision_id]) == {decision_id}
     assert tables(statements) == ["participation", "user_account", "erased_voter"] * 2, str(statements)
+
+
+def test_the_results_page_reads_results_stored_in_several_chunks_in_their_order(app, client, ctx):
+    """results.json comes with the decision, a row per chunk: a file of several chunks is read whole, in order."""
+    decision = make_decision(title="Le nom de la médiathèque")
+    services.cast_ballot(make_user(), decision, {"option": decision.options[1].id})
+    close(decision)
+    services.publish_results(decision, make_user(role=Role.ELECTED))
+    db.session.commit()
+    file = db.session.execute(select(PublishedFile).filter_by(decision_id=decision.id, name=RESULTS_JSON)).scalar_one()
+    data = db.session.execute(select(PublishedChunk.data).filter_by(file_id=file.id)).scalar_one()
+    db.session.execute(delete(PublishedChunk).filter_by(file_id=file.id))
+    pieces = [data[start:start + 40] for start in range(0, len(data), 40)]
+    # Inserted last to first: the page reads them by their number.
+    db.session.execute(insert(PublishedChunk), [{"file_id": file.id, "seq": seq, "data": piece}
+                                                for seq, piece in reversed(list(enumerate(pieces)))])
+    db.session.commit()
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}/results")
+    assert len(pieces) > 2 and tables(statements) == ["decision", "implementation_record"], str(statements)
+    assert page.select(".lead")[-1].get_text().endswith(": Piscine")

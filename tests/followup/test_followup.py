@@ -420,3 +420,29 @@ def test_a_project_whose_proposal_moderation_hides_keeps_its_record_without_its_
     page = client_request.get("followup.edit", implementation_record_id=record.id)
     assert page.h1 == "Suivi de « Un titre devenu injurieux »"
     assert "le public lit « Projet retiré par la modération »" in page.text("main")
+
+
+def test_the_links_of_a_page_read_as_columns_title_the_records_as_the_records_do(app, ctx):
+    """A proposal's and a decision's pages read their records' links as columns (services.RecordLink), whether
+    the proposal was withdrawn computed in SQL: the same title as the record object gives, whatever became of the
+    proposal, and no title for none."""
+    decision = make_decision(Method.APPROVAL, title="Budget")
+    shown, hidden, merged = (make_proposal(title=title) for title in ("Un banc", "Un titre devenu injurieux",
+                                                                       "Un doublon"))
+    records = [make_record(title=p.title, proposal_id=p.id, decision_id=decision.id, status=DONE, progress=100)
+               for p in (shown, hidden, merged)]
+    records.append(make_record(title="Sans proposition", decision_id=decision.id))
+    moderator = make_user(role=Role.MODERATOR)
+    with app.test_request_context():
+        moderation.decide(moderator, hidden, ModerationKind.HIDE, reason="Propos injurieux.")
+        moderation.decide(moderator, merged, ModerationKind.MERGE, merge_number=shown.id)
+    db.session.commit()
+    db.session.expire_all()
+    with app.test_request_context():
+        expected = [(r.id, str(r.public_title), r.status, r.progress) for r in records]
+        assert [title for _id, title, _status, _progress in expected] == [
+            "Un banc", "Projet retiré par la modération", "Un doublon", "Sans proposition"]
+        assert [(r.id, str(r.public_title), r.status, r.progress)
+                for r in services.records_of_decision(decision)] == expected
+        assert [(r.id, str(r.public_title)) for r in services.records_of_proposal(hidden)] == [
+            (records[1].id, "Projet retiré par la modération")]
