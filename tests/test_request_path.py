@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from babel import Locale
 from babel.support import Translations
-from flask import render_template_string, url_for
+from flask import render_template_string, template_rendered, url_for
 from flask import sessions as flask_sessions
 from flask_babel import force_locale, get_locale, get_timezone
 from flask_login import login_user
@@ -16,17 +16,21 @@ from flask_wtf.i18n import translations as flask_wtf_translations
 from jinja2.runtime import Context
 from markupsafe import Markup
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm.state import InstanceState
 from werkzeug.routing import MapAdapter
 from wtforms.widgets import core as wtforms_widgets_core
 
 from civic import create_app, forms, i18n, routing, templating
+from civic.access import Role
+from civic.accounts.models import User
+from civic.accounts.sessions import Account
 from civic.extensions import db, limiter
 from civic.i18n import current_language, template_gettext
 from tests.client import Page
 from tests.conftest import CheckingClient
-from tests.factories import make_proposal, make_user
+from tests.factories import make_district, make_proposal, make_user
 from tests.queries import recording
 
 
@@ -47,6 +51,45 @@ def test_a_logged_in_request_checks_its_log_in_once(app, client, login_as, other
     with recording(app) as statements:
         assert client.get("/nothing-here").status_code == 404
     assert len(statements) == 1 and "login_session" in statements[0], str(statements)
+
+
+def _accounts_shown(app, request):
+    """The account each template of ``request()`` was rendered for, and whether it was then an object of the
+    request's database session."""
+    shown = []
+
+    def record(_app, template, context):
+        account = context["current_user"]
+        shown.append((account, isinstance(account, User) and sa_inspect(account).persistent))
+
+    with template_rendered.connected_to(record, app):
+        request()
+    return shown
+
+
+def test_a_residents_reading_request_reads_their_row_without_an_orm_object(app, client, login_as):
+    """The log-in check reads the account's columns; a resident's GET is given them as an Account (what the rules and
+    templates read of a User, read-only), every other request the User, persistent, made from the same row."""
+    district = make_district()
+    resident = login_as()
+    resident.district_id = district.id
+    db.session.commit()
+    with recording(app) as statements:
+        account, _persistent = _accounts_shown(app, lambda: client.get("/nothing-here"))[0]
+    assert type(account) is Account and account == resident and len(statements) == 1, str(statements)
+    assert (account.id, account.role, account.display_name, account.email, account.is_authenticated) == (
+        resident.id, Role.RESIDENT, resident.display_name, resident.email, True)
+    assert account.district.name == district.name
+    with pytest.raises(AttributeError):
+        account.display_name = "Someone else"
+    # A form posted (here refused: nothing typed) relates things to the account: the User.
+    posted, persistent = _accounts_shown(app, lambda: client.post_form("/proposals/new", {"title": ""}))[0]
+    assert type(posted) is User and persistent and posted.id == resident.id
+    # Staff open jobs and sessions in their name, even on a GET.
+    client.post_form("/logout", {})
+    login_as(Role.MODERATOR)
+    staff, persistent = _accounts_shown(app, lambda: client.get("/proposals/"))[0]
+    assert type(staff) is User and persistent and staff.role is Role.MODERATOR
 
 
 def test_static_files_issue_no_query(app, client, login_as):

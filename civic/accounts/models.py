@@ -49,7 +49,26 @@ class District(UniquelyNamed, db.Model):
     name: Mapped[str] = mapped_column(String(80))
 
 
-class User(UserMixin, db.Model):
+class AccountReads:
+    """What an account answers from its columns alone: a User, and the Account a resident's reading request
+    is given instead (accounts.sessions.load_user)."""
+
+    display_name = _ShownName()
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
+
+    @property
+    def can_log_in(self):
+        return self.password_hash is not None and self.email_normalized is not None
+
+
+class User(AccountReads, UserMixin, db.Model):
     __tablename__ = "user_account"
     # The administrators' list of accounts, by name, a page at a time.
     __table_args__ = (Index("ix_user_account_display_name_id", "display_name", "id"),
@@ -97,21 +116,7 @@ class User(UserMixin, db.Model):
     # Set when the account was erased (accounts.erasure): the row stays, emptied, for what still names it.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    @property
-    def is_active(self):
-        return self.active
-
-    @property
-    def is_erased(self):
-        return self.erased_at is not None
-
-    display_name = _ShownName()
-
     district: Mapped[District | None] = relationship()
-
-    @property
-    def can_log_in(self):
-        return self.password_hash is not None and self.email_normalized is not None
 
     def __repr__(self):
         return f"<User {self.id} {self.role.value}>"
