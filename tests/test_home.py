@@ -1,8 +1,10 @@
 """The home page shows the votes open and to come beside the proposals, and says where the counters are."""
 from datetime import timedelta
 
+import pytest
 from jinja2 import Template
 from jinja2.runtime import Macro
+from sqlalchemy import event
 
 from civic.db_types import utcnow
 from civic.decisions import services as decision_services
@@ -12,6 +14,7 @@ from civic.main.views import HOME_VOTES
 from civic.processes.models import PhaseKind
 from tests.counters.helpers import make_counter
 from tests.decisions.helpers import make_decision
+from tests.client import Page
 from tests.factories import make_proposal
 from tests.processes.helpers import make_process, phase_days
 from tests.queries import recording
@@ -134,3 +137,31 @@ def test_the_home_pages_votes_are_read_as_columns_in_the_state_their_decision_sa
     assert cards == [(d.id, d.title, d.state, d.opens_at, d.closes_at) for d in (open_vote, upcoming)]
     assert [card.state for card in cards] == [DecisionState.OPEN, DecisionState.SCHEDULED]
     assert not any(isinstance(card, Decision) for card in cards)
+
+
+@pytest.mark.parametrize("path, shown", [
+    ("/", ["Un banc", "Faut-il piétonniser la place ?", "Budget participatif"]), ("/proposals/", ["Un banc"]),
+    ("/proposals/?q=banc&sort=supported", ["Un banc"]), ("/processus", ["Budget participatif"]),
+    ("/donnees", ["Propositions"])])
+def test_the_lists_read_their_columns_without_the_orms_execution(app, ctx, client, path, shown):
+    """Home, the proposal list and search, the processes and the open data portal read columns only: they run on
+    the session's connection, not through the session's execute(), whose ORM context (events, loading) cost as
+    much as a small statement on SQLite. The pages still show what they read."""
+    make_proposal(title="Un banc")
+    make_decision(title="Faut-il piétonniser la place ?")
+    make_process(PhaseKind.IDEAS, title="Budget participatif")
+    db.session.commit()
+    executed = []
+
+    def note(state):
+        executed.append(str(state.statement))
+
+    event.listen(db.session, "do_orm_execute", note)
+    try:
+        with recording(app) as statements:
+            page = Page(client.get(path))
+    finally:
+        event.remove(db.session, "do_orm_execute", note)
+    assert page.status == 200 and statements
+    assert executed == [], "\n".join(executed)
+    assert all(text in page.html for text in shown)

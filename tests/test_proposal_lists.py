@@ -276,10 +276,11 @@ def test_a_list_of_the_same_shape_reuses_its_statements_whatever_the_values(ctx)
     proposals = {theme.id: [p.id for p in many_proposals(15, theme=theme)] for theme in themes}
     executed = []
 
-    def record(state):
-        executed.append(state.statement)
+    def record(_connection, statement, *_args):
+        executed.append(statement)
 
-    event.listen(db.session, "do_orm_execute", record)
+    # On the engine: a list of columns runs on the session's connection, not through the session's execute().
+    event.listen(db.engine, "before_execute", record)
     try:
         for theme, ids in proposals.items():
             first = list_proposals(theme_id=theme, per_page=10)
@@ -303,7 +304,7 @@ def test_a_list_of_the_same_shape_reuses_its_statements_whatever_the_values(ctx)
         assert [row.proposal.id for row in again.items] == [proposals[second_theme][14]]
         assert {id(statement) for statement in executed} == built
     finally:
-        event.remove(db.session, "do_orm_execute", record)
+        event.remove(db.engine, "before_execute", record)
 
 
 def test_the_threads_of_any_proposal_are_read_by_the_same_statements(ctx):
@@ -311,10 +312,10 @@ def test_the_threads_of_any_proposal_are_read_by_the_same_statements(ctx):
     threads bound at each page (any other proposal reuses them), and still each proposal's own threads."""
     executed, statements = [], []
 
-    def record(state):
-        executed.append(state.statement)
+    def record(_connection, statement, *_args):
+        executed.append(statement)
 
-    event.listen(db.session, "do_orm_execute", record)
+    event.listen(db.engine, "before_execute", record)
     try:
         for replies in (REPLIES_SHOWN + 1, REPLIES_SHOWN + 2):
             proposal = make_proposal()
@@ -326,7 +327,7 @@ def test_the_threads_of_any_proposal_are_read_by_the_same_statements(ctx):
                 (proposal_id, REPLIES_SHOWN, replies)]
             statements.append({id(statement) for statement in executed})
     finally:
-        event.remove(db.session, "do_orm_execute", record)
+        event.remove(db.engine, "before_execute", record)
     assert len(statements[0]) == 4 and statements[0] == statements[1]
 
 
