@@ -10,12 +10,13 @@ from civic.db_types import utcnow
 from civic.decisions import services as decision_services
 from civic.decisions.models import Decision, DecisionState, Method
 from civic.extensions import db
-from civic.main.views import HOME_VOTES
+from civic.main.views import HOME_PROPOSALS, HOME_VOTES
 from civic.processes.models import PhaseKind
+from civic.proposals.models import ProposalState
 from tests.counters.helpers import make_counter
 from tests.decisions.helpers import make_decision
 from tests.client import Page
-from tests.factories import make_proposal
+from tests.factories import make_proposal, make_support
 from tests.processes.helpers import make_process, phase_days
 from tests.queries import recording
 
@@ -84,6 +85,26 @@ def test_the_home_page_reads_its_processes_and_their_phases_in_one_statement(app
     cards = page.select("#processes-title ~ ul .card")
     assert [card.select_one(".card-title a").text for card in cards] == ["Processus 1", "Processus 2", "Processus 0"]
     assert [card.select_one(".tag").text for card in cards] == ["Vote", "Étude technique", "Idées"]
+
+
+def test_the_home_pages_two_lists_of_proposals_are_one_statement(app, client_request):
+    """The newest and the most supported proposals, each list in its own order and of its own length: one
+    statement for both (there were two, each through keyset_page for a page whose links home does not show)."""
+    titles = [f"Proposition {n}" for n in range(HOME_PROPOSALS + 2)]
+    proposals = [make_proposal(title=title) for title in titles]
+    for proposal, supports in zip(proposals, (2, 0, 3, 0, 0, 1, 0)):
+        for _ in range(supports):
+            make_support(proposal)
+    make_proposal(title="Retirée", state=ProposalState.WITHDRAWN)
+    with recording(app) as statements:
+        page = client_request.get("main.home")
+    assert len([s for s in statements if "FROM proposal" in s]) == 1, str(statements)
+    assert page.texts('section[aria-labelledby="latest-title"] .card-title') == titles[::-1][:HOME_PROPOSALS]
+    # By supports, then the newest first among equals.
+    assert page.texts('section[aria-labelledby="supported-title"] .card-title') == [
+        "Proposition 2", "Proposition 0", "Proposition 5", "Proposition 6", "Proposition 4"]
+    assert page.texts('section[aria-labelledby="supported-title"] .card .counts')[:2] == [
+        "3 soutiens · 0 commentaire", "2 soutiens · 0 commentaire"]
 
 
 def test_the_home_pages_proposal_cards_cost_one_macro_call_per_list(client_request, monkeypatch):
