@@ -130,6 +130,30 @@ def test_the_home_pages_proposal_cards_cost_one_macro_call_per_list(client_reque
     assert sorted(titles) == sorted(["Un banc"] + [f"Proposition {n}" for n in range(4)])
 
 
+@pytest.mark.parametrize("endpoint", ["main.home", "processes.index"])
+def test_the_process_cards_cost_one_macro_call_per_list(client_request, monkeypatch, endpoint):
+    """Home's processes under way and the list of processes: one macro call writes a list's cards, however many
+    processes there are, and each card still shows its process and where it stands."""
+    calls = []
+    invoke = Macro._invoke
+    monkeypatch.setattr(Macro, "_invoke", lambda self, *a: calls.append(self.name) or invoke(self, *a))
+
+    def cards_written():
+        calls.clear()
+        page = client_request.get(endpoint)
+        return page, len(calls)
+
+    make_process(PhaseKind.IDEAS, title="Processus 0")
+    _page, macros_with_one = cards_written()
+    for n, kind in enumerate((PhaseKind.VOTE, PhaseKind.STUDY), 1):
+        make_process(kind, title=f"Processus {n}")
+    page, macros_with_three = cards_written()
+    assert calls.count("process_cards") == 1 and macros_with_one == macros_with_three
+    cards = page.select(".cards .card")
+    assert sorted(card.select_one(".card-title a").text for card in cards) == [f"Processus {n}" for n in range(3)]
+    assert sorted(card.select_one(".tag").text for card in cards) == ["Idées", "Vote", "Étude technique"]
+
+
 def test_the_home_pages_vote_tags_run_no_file_of_macros(client_request, monkeypatch):
     """Each vote's state tag is written in, as decisions/_macros.html's state_tag writes it: importing that file
     with context ran its dozen macros' definitions on each render of the page, for one line."""
