@@ -10,7 +10,8 @@ from .extensions import db
 
 def read_columns(statement, params=None):
     """The Result of ``statement`` (columns only) with ``params``, in the session's transaction. Pending changes
-    are flushed first, as the session's autoflush would, so that a list read after a change shows it."""
+    are flushed first, as the session's autoflush would, so that a list read after a change shows it. Read a list's
+    rows with .all(), one fetch: iterating the Result fetches them one by one (some 30 µs more for 65 rows)."""
     session = db.session()
     session.flush()
     return session.connection().execute(statement, params)

@@ -52,7 +52,7 @@ _LISTED = select(OpenDataFile.name, OpenDataFile.dataset, OpenDataFile.size, Ope
 
 def listed():
     """{name: (name, dataset, size, sha256, rows, generated_at)} of every stored file: one statement."""
-    return {row.name: row for row in read_columns(_LISTED)}
+    return {row.name: row for row in read_columns(_LISTED).all()}
 
 
 def stored_file(name):

@@ -309,7 +309,7 @@ def processes_page(when, page=1, after=None, before=None):
 def _with_phases(ids):
     if not ids:
         return []
-    found = {card.id: card for card in _cards(read_columns(_CARDS, {"ids": ids}))}
+    found = {card.id: card for card in _cards(read_columns(_CARDS, {"ids": ids}).all())}
     return [found[i] for i in ids]
 
 
@@ -325,7 +325,7 @@ _CURRENT_PROCESSES = (select(*_CARD).join(_UNDER_WAY, _UNDER_WAY.c.id == Process
 
 def current_processes(limit=HOME_PROCESSES):
     """What the home page shows first: the processes under way, those ending soonest first."""
-    return _cards(read_columns(_CURRENT_PROCESSES, {"now": utcnow(), "limit": limit}))
+    return _cards(read_columns(_CURRENT_PROCESSES, {"now": utcnow(), "limit": limit}).all())
 
 
 def follow_up_scope(process):

@@ -401,7 +401,7 @@ def newest_and_most_supported(per_page):
     """([ProposalRow], [ProposalRow]): the ``per_page`` newest published proposals and the ``per_page`` most
     supported ones (the lists of list_proposals' first pages, sorted "newest" and "supported")."""
     lists = ([], [])
-    for which, *row in read_columns(_home_lists(), {"state": ProposalState.PUBLISHED, "per_page": per_page}):
+    for which, *row in read_columns(_home_lists(), {"state": ProposalState.PUBLISHED, "per_page": per_page}).all():
         lists[which].append(_row(row))
     return lists
 

@@ -33,7 +33,7 @@ _CHOICES = select(Theme.id, Theme.name, Theme.name_en).where(Theme.active).order
 
 def theme_choices():
     """[ThemeName] of the themes offered, in order."""
-    return [ThemeName(*row) for row in read_columns(_CHOICES)]
+    return [ThemeName(*row) for row in read_columns(_CHOICES).all()]
 
 
 def offered_theme(theme_id):
