@@ -176,14 +176,14 @@ def test_the_list_costs_the_same_queries_for_ten_times_the_proposals(app, client
 
 def test_a_list_page_reads_its_proposals_in_one_statement(app, client_request):
     """The page's proposals come with their themes and counts in one statement, beside the list of themes and
-    the capped count of matches; the home page's two lists are a statement each."""
+    the capped count of matches; the home page's two lists are one statement."""
     many_proposals(12)
     statements = _statements(app, client_request, "proposals.index")
     assert len(statements) == 3, statements
     assert [s for s in statements if "FROM proposal" in s and "count(" not in s] == [statements[-1]]
     assert "JOIN theme" in statements[-1] and "LIMIT" in statements[-1]
     home = _statements(app, client_request, "main.home")
-    assert sum(" FROM proposal" in s for s in home) == 2, home
+    assert sum(" FROM proposal" in s for s in home) == 1, home
 
 
 def _thread_of_replies(proposal, replies):
