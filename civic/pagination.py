@@ -163,7 +163,7 @@ def _page_query(statement, order, descending, way):
 
 class _Shape(NamedTuple):
     objects: bool  # it selects an entity, whose rows need the ORM's loading, not columns only
-    keys: tuple  # where a row holds the values of the order: positions, or a Merged list's labels
+    keys: tuple  # where a row holds the values of the order: positions, else keys of its mapping
 
 
 def _shape(statement, order):
@@ -172,9 +172,17 @@ def _shape(statement, order):
     if isinstance(statement, Merged):
         return _Shape(objects, statement.names)
     # Positions rather than the columns as keys: rows read without the ORM know no mapped attribute, and a key
-    # that is a column is matched by building an SQL comparison.
+    # that is a column is matched by building an SQL comparison. A column selected in another form than the
+    # order's (a label, another alias) is found by its table's column, as the ORM's rows find it.
     selected = [d["expr"] for d in statement.column_descriptions]
-    return _Shape(objects, tuple(next(i for i, e in enumerate(selected) if e is column) for column in order))
+
+    def key(column):
+        position = next((i for i, e in enumerate(selected) if e is column), None)
+        if position is not None:
+            return position
+        return column.__clause_element__() if hasattr(column, "__clause_element__") else column
+
+    return _Shape(objects, tuple(key(column) for column in order))
 
 
 def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, descending=False, total=None,
@@ -228,7 +236,7 @@ def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, 
         rows = rows[:per_page]
 
     def cursor(row):
-        return encode_cursor(row._mapping[k] if isinstance(k, str) else row[k] for k in shape.keys)
+        return encode_cursor(row[k] if isinstance(k, int) else row._mapping[k] for k in shape.keys)
 
     return Page(
         items=rows, page=page, per_page=per_page, more=more,

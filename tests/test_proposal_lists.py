@@ -3,10 +3,11 @@ last one stopped, the same number of queries whatever the data, and every item r
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 
 from civic.db_types import utcnow
 from civic.extensions import db
+from civic.pagination import keyset_page
 from civic.proposals import search, services
 from civic.proposals.models import Comment, Proposal, ProposalState
 from civic.themes.models import Theme
@@ -357,3 +358,19 @@ def test_a_list_of_cards_reads_columns_not_proposal_objects(client, ctx):
                                                           "en": "1 support · 0 comments"}[language]
         # French proposals: so said to a screen reader reading the English page.
         assert [h.get("lang") for h in cards.select(".cards .card-title")] == [None if language == "fr" else "fr"] * 2
+
+
+@pytest.mark.parametrize("objects", [False, True])
+def test_a_keyset_page_of_columns_finds_its_cursor_in_rows_read_without_the_orm(ctx, objects):
+    """A list of columns is read on the connection, not through the ORM: its rows know their columns, not the mapped
+    attributes. The page's cursors are read from the rows' positions, or by the table's columns when the order is
+    given as those; the pages then follow one another as with objects."""
+    ids = [p.id for p in many_proposals(5)][::-1]
+    table = Proposal.__table__
+    for order in ((Proposal.created_at, Proposal.id), (table.c.created_at, table.c.id)):
+        statement = select(Proposal if objects else Proposal.title, Proposal.created_at, Proposal.id)
+        first = keyset_page(statement, order, per_page=2, descending=True)
+        second = keyset_page(statement, order, per_page=2, descending=True, page=2, after=first.next_cursor)
+        back = keyset_page(statement, order, per_page=2, descending=True, before=second.prev_cursor, page=2)
+        assert [row[-1] for row in first.items + second.items] == ids[:4]
+        assert [row[-1] for row in back.items] == ids[:2]
