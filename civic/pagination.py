@@ -12,6 +12,7 @@ The cursor is those values as text: a forged one only starts the list somewhere 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import ceil
+from typing import NamedTuple
 
 from flask import request
 from sqlalchemy import Integer, bindparam, func, select, tuple_, union_all
@@ -19,6 +20,7 @@ from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 from .routing import int_arg, parse_id
+from .rows import read_columns
 
 CURSOR_SEPARATOR = "~"
 MAX_TYPED_PAGE = 1000
@@ -108,7 +110,7 @@ def count(statement, cap=None, params=None, built_once=False):
         query = select(func.count()).select_from(counted.subquery())
         if built_once:
             _COUNTS[statement, cap] = query
-    return db.session.execute(query, params).scalar_one()
+    return read_columns(query, params).scalar_one()
 
 
 @dataclass
@@ -134,9 +136,10 @@ def _query(statement, order, condition, ordering):
     return merged.order_by(*ordering(statement.columns(merged)))
 
 
-# keyset_page's queries of statements built once (``built_once``), by (statement, way): the values of a page
-# (cursor, limit, offset) are bound at each execution, so that each query is built and its cache key made once.
-_BUILT = {}
+# keyset_page's queries of statements built once (``built_once``), by (statement, way), and their _Shape by
+# statement: the values of a page (cursor, limit, offset) are bound at each execution, so that each query is built
+# and its cache key made once.
+_BUILT, _SHAPES = {}, {}
 FIRST, BY_OFFSET, FORWARD, BACKWARD = "first", "offset", "forward", "backward"
 
 
@@ -158,6 +161,30 @@ def _page_query(statement, order, descending, way):
     return query.offset(bindparam("page_offset", type_=Integer)) if way == BY_OFFSET else query
 
 
+class _Shape(NamedTuple):
+    objects: bool  # it selects an entity, whose rows need the ORM's loading, not columns only
+    keys: tuple  # where a row holds the values of the order: positions, else keys of its mapping
+
+
+def _shape(statement, order):
+    parts = statement.parts if isinstance(statement, Merged) else (statement,)
+    objects = any(d["expr"] is d["entity"] for part in parts for d in part.column_descriptions)
+    if isinstance(statement, Merged):
+        return _Shape(objects, statement.names)
+    # Positions rather than the columns as keys: rows read without the ORM know no mapped attribute, and a key
+    # that is a column is matched by building an SQL comparison. A column selected in another form than the
+    # order's (a label, another alias) is found by its table's column, as the ORM's rows find it.
+    selected = [d["expr"] for d in statement.column_descriptions]
+
+    def key(column):
+        position = next((i for i, e in enumerate(selected) if e is column), None)
+        if position is not None:
+            return position
+        return column.__clause_element__() if hasattr(column, "__clause_element__") else column
+
+    return _Shape(objects, tuple(key(column) for column in order))
+
+
 def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, descending=False, total=None,
                 count_cap=None, params=None, built_once=False):
     """One page of ``statement``'s rows in ``order``, which it must select (a tuple of columns ending with
@@ -173,6 +200,11 @@ def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, 
         # A page typed by number is read by OFFSET: never deeper than the count people are shown.
         page = min(page, MAX_TYPED_PAGE)
     forward_key, backward_key = decode_cursor(order, after), decode_cursor(order, before)
+    shape = _SHAPES.get(statement) if built_once else None
+    if shape is None:
+        shape = _shape(statement, order)
+        if built_once:
+            _SHAPES[statement] = shape
 
     def run(way, cursor=(), **values):
         query = _BUILT.get((statement, way)) if built_once else None
@@ -181,7 +213,7 @@ def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, 
             if built_once:
                 _BUILT[statement, way] = query
         values.update({f"cursor_{n}": v for n, v in enumerate(cursor)}, page_limit=per_page + 1)
-        return db.session.execute(query, {**(params or {}), **values}).all()
+        return (db.session.execute if shape.objects else read_columns)(query, {**(params or {}), **values}).all()
 
     if backward_key is not None:
         rows = run(BACKWARD, backward_key)
@@ -203,11 +235,8 @@ def keyset_page(statement, order, *, page=1, per_page, after=None, before=None, 
         more = len(rows) > per_page
         rows = rows[:per_page]
 
-    keys = statement.names if isinstance(statement, Merged) else order
-
     def cursor(row):
-        mapping = row._mapping
-        return encode_cursor(mapping[k] for k in keys)
+        return encode_cursor(row[k] if isinstance(k, int) else row._mapping[k] for k in shape.keys)
 
     return Page(
         items=rows, page=page, per_page=per_page, more=more,

@@ -160,10 +160,10 @@ def test_csrf_failure_page(client, ctx, lang, word):
 
 @pytest.mark.parametrize("lang, word", [("fr", "Une erreur"), ("en", "Something went wrong")])
 def test_500_page_shows_no_trace(client, ctx, monkeypatch, lang, word):
-    def boom(**kwargs):
+    def boom(*_args, **_kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("civic.main.views.proposal_services.list_proposals", boom)
+    monkeypatch.setattr("civic.main.views.proposal_services.newest_and_most_supported", boom)
     client.set_cookie("civic_lang", lang, domain="civic.test")
     response = client.get("/")
     html = response.get_data(as_text=True)

@@ -1,18 +1,22 @@
 """The home page shows the votes open and to come beside the proposals, and says where the counters are."""
 from datetime import timedelta
 
+import pytest
 from jinja2 import Template
 from jinja2.runtime import Macro
+from sqlalchemy import event
 
 from civic.db_types import utcnow
 from civic.decisions import services as decision_services
 from civic.decisions.models import Decision, DecisionState, Method
 from civic.extensions import db
-from civic.main.views import HOME_VOTES
+from civic.main.views import HOME_PROPOSALS, HOME_VOTES
 from civic.processes.models import PhaseKind
+from civic.proposals.models import ProposalState
 from tests.counters.helpers import make_counter
 from tests.decisions.helpers import make_decision
-from tests.factories import make_proposal
+from tests.client import Page
+from tests.factories import make_proposal, make_support
 from tests.processes.helpers import make_process, phase_days
 from tests.queries import recording
 
@@ -83,6 +87,26 @@ def test_the_home_page_reads_its_processes_and_their_phases_in_one_statement(app
     assert [card.select_one(".tag").text for card in cards] == ["Vote", "Étude technique", "Idées"]
 
 
+def test_the_home_pages_two_lists_of_proposals_are_one_statement(app, client_request):
+    """The newest and the most supported proposals, each list in its own order and of its own length: one
+    statement for both (there were two, each through keyset_page for a page whose links home does not show)."""
+    titles = [f"Proposition {n}" for n in range(HOME_PROPOSALS + 2)]
+    proposals = [make_proposal(title=title) for title in titles]
+    for proposal, supports in zip(proposals, (2, 0, 3, 0, 0, 1, 0)):
+        for _ in range(supports):
+            make_support(proposal)
+    make_proposal(title="Retirée", state=ProposalState.WITHDRAWN)
+    with recording(app) as statements:
+        page = client_request.get("main.home")
+    assert len([s for s in statements if "FROM proposal" in s]) == 1, str(statements)
+    assert page.texts('section[aria-labelledby="latest-title"] .card-title') == titles[::-1][:HOME_PROPOSALS]
+    # By supports, then the newest first among equals.
+    assert page.texts('section[aria-labelledby="supported-title"] .card-title') == [
+        "Proposition 2", "Proposition 0", "Proposition 5", "Proposition 6", "Proposition 4"]
+    assert page.texts('section[aria-labelledby="supported-title"] .card .counts')[:2] == [
+        "3 soutiens · 0 commentaire", "2 soutiens · 0 commentaire"]
+
+
 def test_the_home_pages_proposal_cards_cost_one_macro_call_per_list(client_request, monkeypatch):
     """A macro call costs as much as a card's own text: the cards of each list are written by one call, however
     many proposals there are, and each card still shows its proposal."""
@@ -104,6 +128,30 @@ def test_the_home_pages_proposal_cards_cost_one_macro_call_per_list(client_reque
     assert macros_with_one == macros_with_five
     titles = page.texts('section[aria-labelledby="latest-title"] .card-title')
     assert sorted(titles) == sorted(["Un banc"] + [f"Proposition {n}" for n in range(4)])
+
+
+@pytest.mark.parametrize("endpoint", ["main.home", "processes.index"])
+def test_the_process_cards_cost_one_macro_call_per_list(client_request, monkeypatch, endpoint):
+    """Home's processes under way and the list of processes: one macro call writes a list's cards, however many
+    processes there are, and each card still shows its process and where it stands."""
+    calls = []
+    invoke = Macro._invoke
+    monkeypatch.setattr(Macro, "_invoke", lambda self, *a: calls.append(self.name) or invoke(self, *a))
+
+    def cards_written():
+        calls.clear()
+        page = client_request.get(endpoint)
+        return page, len(calls)
+
+    make_process(PhaseKind.IDEAS, title="Processus 0")
+    _page, macros_with_one = cards_written()
+    for n, kind in enumerate((PhaseKind.VOTE, PhaseKind.STUDY), 1):
+        make_process(kind, title=f"Processus {n}")
+    page, macros_with_three = cards_written()
+    assert calls.count("process_cards") == 1 and macros_with_one == macros_with_three
+    cards = page.select(".cards .card")
+    assert sorted(card.select_one(".card-title a").text for card in cards) == [f"Processus {n}" for n in range(3)]
+    assert sorted(card.select_one(".tag").text for card in cards) == ["Idées", "Vote", "Étude technique"]
 
 
 def test_the_home_pages_vote_tags_run_no_file_of_macros(client_request, monkeypatch):
@@ -134,3 +182,31 @@ def test_the_home_pages_votes_are_read_as_columns_in_the_state_their_decision_sa
     assert cards == [(d.id, d.title, d.state, d.opens_at, d.closes_at) for d in (open_vote, upcoming)]
     assert [card.state for card in cards] == [DecisionState.OPEN, DecisionState.SCHEDULED]
     assert not any(isinstance(card, Decision) for card in cards)
+
+
+@pytest.mark.parametrize("path, shown", [
+    ("/", ["Un banc", "Faut-il piétonniser la place ?", "Budget participatif"]), ("/proposals/", ["Un banc"]),
+    ("/proposals/?q=banc&sort=supported", ["Un banc"]), ("/processus", ["Budget participatif"]),
+    ("/donnees", ["Propositions"])])
+def test_the_lists_read_their_columns_without_the_orms_execution(app, ctx, client, path, shown):
+    """Home, the proposal list and search, the processes and the open data portal read columns only: they run on
+    the session's connection, not through the session's execute(), whose ORM context (events, loading) cost as
+    much as a small statement on SQLite. The pages still show what they read."""
+    make_proposal(title="Un banc")
+    make_decision(title="Faut-il piétonniser la place ?")
+    make_process(PhaseKind.IDEAS, title="Budget participatif")
+    db.session.commit()
+    executed = []
+
+    def note(state):
+        executed.append(str(state.statement))
+
+    event.listen(db.session, "do_orm_execute", note)
+    try:
+        with recording(app) as statements:
+            page = Page(client.get(path))
+    finally:
+        event.remove(db.session, "do_orm_execute", note)
+    assert page.status == 200 and statements
+    assert executed == [], "\n".join(executed)
+    assert all(text in page.html for text in shown)

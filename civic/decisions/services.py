@@ -28,6 +28,7 @@ from ..processes.models import PhaseKind, Process
 from ..privacy.groups import large_enough
 from ..proposals.models import Proposal
 from ..registry import Registry
+from ..rows import read_columns
 from ..targets import TargetType
 from ..timezones import paris_day_bounds
 from ..transaction import lock_for_write, lock_rows, unique_insert
@@ -151,7 +152,7 @@ def current_and_upcoming(limit):
     """Up to ``limit`` announced votes not closed yet (VoteCard): those open now by nearest deadline, then those to
     come by nearest opening (what the home page shows). Announced, not published and not closed, each is to come or
     open as Decision.state_at says, at the moment the statement read them."""
-    rows = db.session.execute(_CURRENT_AND_UPCOMING, {"now": utcnow(), "limit": limit}).all()
+    rows = read_columns(_CURRENT_AND_UPCOMING, {"now": utcnow(), "limit": limit}).all()
     return [VoteCard(vote_id, title, DecisionState.SCHEDULED if upcoming else DecisionState.OPEN, opens_at, closes_at)
             for vote_id, title, upcoming, opens_at, closes_at in rows]
 

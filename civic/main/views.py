@@ -13,14 +13,15 @@ bp = Blueprint("main", __name__)
 
 # The home page shows this many votes, open ones first; the list of votes has them all.
 HOME_VOTES = 6
+# And this many proposals in each of its two lists, the newest and the most supported.
+HOME_PROPOSALS = 5
 
 
 @bp.route("/")
 @public
 @in_site_map(_l("Home"), HOME)
 def home():
-    latest = proposal_services.list_proposals(per_page=5, counted=False)
-    most_supported = proposal_services.list_proposals(sort="supported", per_page=5, counted=False)
+    latest, most_supported = proposal_services.newest_and_most_supported(HOME_PROPOSALS)
     votes = decision_services.current_and_upcoming(HOME_VOTES)
     return render_template("home.html", latest=latest, most_supported=most_supported, votes=votes,
                            processes=process_services.current_processes())

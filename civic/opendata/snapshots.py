@@ -23,6 +23,7 @@ from sqlalchemy import Connection, delete, select, text
 from .. import site_settings
 from ..chunked_files import ChunkWriter, chunks
 from ..db_types import utcnow
+from ..rows import read_columns
 from ..extensions import db
 from ..jobs import job
 from ..transaction import lock_for_write
@@ -51,7 +52,7 @@ _LISTED = select(OpenDataFile.name, OpenDataFile.dataset, OpenDataFile.size, Ope
 
 def listed():
     """{name: (name, dataset, size, sha256, rows, generated_at)} of every stored file: one statement."""
-    return {row.name: row for row in db.session.execute(_LISTED)}
+    return {row.name: row for row in read_columns(_LISTED).all()}
 
 
 def stored_file(name):

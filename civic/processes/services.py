@@ -24,6 +24,7 @@ from ..notifications.services import mail_to
 from ..pagination import keyset_page
 from ..proposals.models import Proposal, ProposalState
 from ..proposals.services import submit_proposal
+from ..rows import read_columns
 from ..targets import TargetType
 from ..themes.models import Theme
 from ..timezones import FIRST_YEAR, LAST_YEAR, paris_day_bounds
@@ -308,7 +309,7 @@ def processes_page(when, page=1, after=None, before=None):
 def _with_phases(ids):
     if not ids:
         return []
-    found = {card.id: card for card in _cards(db.session.execute(_CARDS, {"ids": ids}))}
+    found = {card.id: card for card in _cards(read_columns(_CARDS, {"ids": ids}).all())}
     return [found[i] for i in ids]
 
 
@@ -324,7 +325,7 @@ _CURRENT_PROCESSES = (select(*_CARD).join(_UNDER_WAY, _UNDER_WAY.c.id == Process
 
 def current_processes(limit=HOME_PROCESSES):
     """What the home page shows first: the processes under way, those ending soonest first."""
-    return _cards(db.session.execute(_CURRENT_PROCESSES, {"now": utcnow(), "limit": limit}))
+    return _cards(read_columns(_CURRENT_PROCESSES, {"now": utcnow(), "limit": limit}).all())
 
 
 def follow_up_scope(process):

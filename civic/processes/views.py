@@ -50,11 +50,12 @@ def _frame(process):
 @in_site_map(_l("Participatory processes"), PARTICIPATION + 5)
 def index():
     when = request.args.get("when", services.CURRENT)
-    drafts_listed = can(current_user, Action.PROCESS_MANAGE)
-    if when not in services.WHEN and not (when == services.DRAFTS and drafts_listed):
+    # Who manages processes sees the drafts and the button to create one: the rule asked once for both.
+    manages = can(current_user, Action.PROCESS_MANAGE)
+    if when not in services.WHEN and not (when == services.DRAFTS and manages):
         when = services.CURRENT
     page = services.processes_page(when, **page_args())
-    return render_template("processes/index.html", page=page, when=when, drafts_listed=drafts_listed)
+    return render_template("processes/index.html", page=page, when=when, manages=manages)
 
 
 def _process_form(process=None):

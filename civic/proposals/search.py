@@ -25,7 +25,7 @@ from functools import cache
 from sqlalchemy import String, bindparam, func, literal_column, select, text
 
 from ..db_objects import create_with, drop_with, unmodelled
-from ..extensions import db
+from ..rows import read_columns
 from ..text import LIKE_ESCAPE, like_contains, search_terms
 from .models import Proposal
 
@@ -95,5 +95,5 @@ def matching(statement, query, dialect):
     through_index = False
     if indexed and dialect == "sqlite":
         values["phrases"] = " AND ".join(map(_fts_phrase, indexed))
-        through_index = db.session.execute(_PROBE, values).scalar_one() < COMMON
+        through_index = read_columns(_PROBE, values).scalar_one() < COMMON
     return _narrowed(statement, len(indexed), len(short), through_index), values

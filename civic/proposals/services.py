@@ -3,7 +3,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, exists, func, literal, select, tuple_
+from sqlalchemy import bindparam, case, exists, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import District
@@ -18,6 +18,7 @@ from ..moderation.models import ModerationMode, Report
 from ..moderation.services import mode_for, resolve_reports
 from ..pagination import Page, count, keyset_page
 from ..processes.models import Process, ProcessProposal
+from ..rows import read_columns
 from ..targets import TargetType
 from ..text import search_terms
 from ..themes.models import Theme
@@ -379,6 +380,34 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
                        total=total, count_cap=COUNT_CAP, params=params, built_once=True)
     keys.items = [_row(row) for row in keys.items]
     return keys
+
+
+# Which of home's two lists a row of _HOME_LISTS is in.
+NEWEST, MOST_SUPPORTED = 0, 1
+
+
+@cache  # built once, on first use (the lists' statements are built once too)
+def _home_lists():
+    """The newest and the most supported published proposals, "per_page" of each, in one statement: home shows
+    both, without links to further pages, so it needs neither keyset_page's cursors nor a statement each."""
+    parts = []
+    for which, sort in ((NEWEST, "newest"), (MOST_SUPPORTED, "supported")):
+        _statement, rows = _listing(sort, True, False, False, False, False, False)
+        listed = rows.order_by(*(column.desc() for column in _ORDERS[sort])).limit(bindparam("per_page")).subquery()
+        parts.append(select(literal(which).label("list"), *listed.c))
+    both = union_all(*parts).subquery()
+    # UNION ALL keeps no order: each list sorted again, in its own order (the support count for the second only).
+    return select(*both.c).order_by(both.c.list, case((both.c.list == MOST_SUPPORTED, both.c.support_count)).desc(),
+                                    both.c.created_at.desc(), both.c.id.desc())
+
+
+def newest_and_most_supported(per_page):
+    """([ProposalRow], [ProposalRow]): the ``per_page`` newest published proposals and the ``per_page`` most
+    supported ones (the lists of list_proposals' first pages, sorted "newest" and "supported")."""
+    lists = ([], [])
+    for which, *row in read_columns(_home_lists(), {"state": ProposalState.PUBLISHED, "per_page": per_page}).all():
+        lists[which].append(_row(row))
+    return lists
 
 
 class ProposalPage(NamedTuple):

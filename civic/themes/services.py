@@ -6,6 +6,7 @@ from sqlalchemy import select
 from ..db_types import name_key
 from ..domain import DomainError
 from ..extensions import db
+from ..rows import read_columns
 from ..transaction import unique_insert
 from .models import Theme
 
@@ -32,7 +33,7 @@ _CHOICES = select(Theme.id, Theme.name, Theme.name_en).where(Theme.active).order
 
 def theme_choices():
     """[ThemeName] of the themes offered, in order."""
-    return [ThemeName(*row) for row in db.session.execute(_CHOICES)]
+    return [ThemeName(*row) for row in read_columns(_CHOICES).all()]
 
 
 def offered_theme(theme_id):

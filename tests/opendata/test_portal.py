@@ -9,6 +9,7 @@ from sqlalchemy import update as sa_update
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
+from jinja2.runtime import Context
 
 from civic.accounts.models import Role
 from civic.extensions import db
@@ -261,3 +262,31 @@ def test_the_datasets_sections_kept_are_bounded_whatever_the_roots_requests_clai
         page = Page(client.get("/donnees", base_url=f"http://localhost{root}/"))
         assert page.select_one(f'a[href^="{root}/donnees/"]')
         assert len(kept) <= opendata_views.PARTS_KEPT
+
+
+def test_the_portal_reads_its_stored_files_without_a_template_call_each(app, ctx, client, monkeypatch):
+    """Each dataset's files (their sizes, hashes, last update) are read in the view, not by calls of the template,
+    each through the template's context: the datasets' files written cost no template call, and the page still
+    shows each file's size and hash."""
+    calls = []
+    call = Context.call
+    monkeypatch.setattr(Context, "call", lambda self, f, *a, **k: calls.append(f) or call(self, f, *a, **k))
+
+    def template_calls():
+        calls.clear()
+        page = Page(client.get("/donnees"))
+        assert page.status == 200
+        return page, len(calls)
+
+    client.get("/donnees")
+    _page, before = template_calls()
+    refreshed_demo(app)
+    page, after = template_calls()
+    # Only the lines above the datasets (the ZIP, the data package, the last update) add some: not one a dataset.
+    assert after - before < len(datasets.datasets()), (before, after)
+    files = _files()
+    for dataset in datasets.datasets():
+        for extension in ("csv", "json"):
+            stored = files[f"{dataset.name}.{extension}"]
+            row = page.select_one(f'a[href="/donnees/{dataset.name}.{extension}"]').find_parent("tr")
+            assert text_of(row) == f"{stored.name} {_size(stored.size)} {stored.sha256}"

@@ -1,7 +1,10 @@
 """A process is a draft until an official publishes it: staff prepare it, nobody else finds it anywhere."""
 from datetime import timedelta
 
-from civic.access import Role
+import pytest
+
+from civic import access
+from civic.access import Action, Role
 from civic.extensions import db
 from civic.opendata import datasets
 from civic.processes.models import PhaseKind, Process
@@ -89,3 +92,23 @@ def test_a_draft_changes_freely_whatever_its_days(client_request, login_as):
     client_request.post("processes.edit", process_id=process.id,
                         _data=edit_form(process, **{"phases-0-starts_on": later.strftime("%d/%m/%Y")}))
     assert process.phases[0].starts_on == later
+
+
+@pytest.mark.parametrize("role, manages", [(Role.ELECTED, True), (Role.RESIDENT, False)])
+def test_the_list_of_processes_asks_once_who_manages_them(client_request, login_as, monkeypatch, role, manages):
+    """The drafts' tab and the button to create a process follow one answer of the rule, asked once a page (the view
+    and the template asked it each)."""
+    login_as(role)
+    asked = []
+    refusal = access.refusal
+
+    def counted(user, action, obj=None):
+        if action is Action.PROCESS_MANAGE:
+            asked.append(action)
+        return refusal(user, action, obj)
+
+    monkeypatch.setattr(access, "refusal", counted)
+    page = client_request.get("processes.index")
+    assert asked == [Action.PROCESS_MANAGE]
+    assert (page.select_one('main a[href="/processus/new"]') is not None) is manages
+    assert ("Brouillons (équipe seulement)" in page.text("nav .actions")) is manages
