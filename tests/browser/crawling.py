@@ -161,6 +161,13 @@ def same_origin(url, origin):
     return (a.scheme, a.netloc) == (b.scheme, b.netloc)
 
 
+def leaving_the_site(origin):
+    """A pattern of the URLs that leave the site of `origin` (not same_origin: another scheme, host or port), for
+    Playwright's routes: its driver matches a pattern itself, whereas a function is asked by the test's process about
+    every request of every page (a round trip from chromium through the driver to Python and back for each)."""
+    return re.compile(rf"^(?!{re.escape(origin)}(?:[/?#]|$))(?:https?|wss?):")
+
+
 def followable(url, origin):
     """The URL (without fragment) when a crawl should follow this link, else None."""
     url, _fragment = urldefrag(url)

@@ -22,6 +22,12 @@ def refreshed_demo(app):
         db.session.commit()
 
 
+def stored_bytes(name):
+    """A stored snapshot's bytes, and its OpenDataFile."""
+    file = snapshots.stored_file(name)
+    return b"".join(snapshots.file_chunks(file)), file
+
+
 def local_path(url):
     """The address a test client asks for an absolute URL of the site (built from PUBLIC_URL)."""
     base = urlsplit(current_app.config["PUBLIC_URL"])
