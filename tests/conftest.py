@@ -72,15 +72,19 @@ def _keep(config, items, kept):
 
 def _shard(items, shard):
     """The K-th share, dealt in turn in the collection order (the roles of a parametrized test go to different
-    shares); a module whose tests share a module-wide fixture (a server) stays in one share, which starts it once."""
+    shares); a module whose tests share a module-wide fixture (a server), or a session-wide fixture of its own (an app
+    on data built once for it), stays in one share, which starts or builds it once."""
     number, _, count = shard.partition("/")
     if not (number.isdecimal() and count.isdecimal() and 1 <= int(number) <= int(count)):
         raise pytest.UsageError(f"--shard {shard}: K/N with 1 <= K <= N")
     units = {}
     dealt = []
     for item in items:
-        scopes = {definitions[-1].scope for definitions in item._fixtureinfo.name2fixturedefs.values()}
-        unit = item.nodeid.split("::")[0] if scopes & {"module", "package", "class"} else item.nodeid
+        module = item.nodeid.split("::")[0]
+        shared = any(fixture.scope in {"module", "package", "class"}
+                     or (fixture.scope == "session" and getattr(fixture, "baseid", "") == module)
+                     for fixture in (definitions[-1] for definitions in item._fixtureinfo.name2fixturedefs.values()))
+        unit = module if shared else item.nodeid
         dealt.append((units.setdefault(unit, len(units)), item))
     return [item for unit, item in dealt if unit % int(count) == int(number) - 1]
 
@@ -177,21 +181,21 @@ def demo_app(tmp_path_factory):
     on PostgreSQL). A module whose tests read the demo makes it its `app` with `app = demo_app_for_this_module()`:
     each test still runs in a transaction rolled back at its end, and no longer seeds the demo itself (1.3 CPU
     seconds on SQLite, more on PostgreSQL, for each of some twenty tests)."""
-    yield from _shared_app(tmp_path_factory, "demo", _seeded)
+    yield from shared_app(tmp_path_factory, "demo", _seeded)
 
 
 @pytest.fixture(scope="session")
 def published_demo_app(tmp_path_factory):
     """The demo with its every vote that received ballots closed and published (tests/decisions/helpers.py,
     publish_the_demo), once for the session: the recount tools' tests read its files."""
-    yield from _shared_app(tmp_path_factory, "published", publish_the_demo)
+    yield from shared_app(tmp_path_factory, "published", publish_the_demo)
 
 
 @pytest.fixture(scope="session")
 def refreshed_demo_app(tmp_path_factory):
     """The demo with a SIRET and its open data written (tests/opendata/helpers.py, refreshed_demo), once for the
     session: the portal's and the snapshots' tests read its files."""
-    yield from _shared_app(tmp_path_factory, "refreshed", refreshed_demo)
+    yield from shared_app(tmp_path_factory, "refreshed", refreshed_demo)
 
 
 def _seeded(app):
@@ -200,7 +204,7 @@ def _seeded(app):
         db.session.commit()
 
 
-def _shared_app(tmp_path_factory, name, prepare):
+def shared_app(tmp_path_factory, name, prepare):
     """An app on a database of its own (a second database of the run's PostgreSQL server, else a SQLite file),
     prepared once by `prepare(app)` and shared by the tests of the modules that make it their `app`: each of them works
     in its transaction, rolled back at its end, as on the suite's app. A test that commits for real would change what
