@@ -41,9 +41,14 @@ def pytest_configure(config):
                                        "empty the tables after it")
     config.addinivalue_line("markers", "database: the test reaches the database without the suite's fixtures (an app "
                                        "or a server of its own): the PostgreSQL run keeps it")
+    config.addinivalue_line("markers", "database_independent: the test asks for the app for its contexts (templates, "
+                                       "translations, typesetting) but checks nothing a database can change: the "
+                                       "PostgreSQL run leaves it out, as it does the tests without an app")
 
 
 def uses_database(item):
+    if item.get_closest_marker("database_independent"):
+        return False
     return bool((DATABASE_FIXTURES | {"new_database"}) & set(item.fixturenames)) or bool(
         item.get_closest_marker("database"))
 

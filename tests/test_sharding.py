@@ -1,10 +1,10 @@
-"""make test deals each database's tests out to shards (pytest --shard K/N, tests/conftest.py). No database: the
-dealing is the same whichever runs it."""
+"""make test deals each database's tests out to shards (pytest --shard K/N, tests/conftest.py), and keeps for the
+PostgreSQL run the tests that use a database. No database: the dealing is the same whichever runs it."""
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import _shard
+from tests.conftest import _shard, uses_database
 
 
 def _item(nodeid, *scopes, module_session=False):
@@ -43,3 +43,15 @@ def test_every_test_is_in_exactly_one_shard_and_a_module_wide_fixture_in_one():
 def test_a_shard_outside_its_count_is_refused(shard):
     with pytest.raises(pytest.UsageError, match="K/N"):
         _shard([], shard)
+
+
+def _test(fixtures, *markers):
+    return SimpleNamespace(fixturenames=fixtures, get_closest_marker=lambda name: name if name in markers else None)
+
+
+def test_the_postgresql_run_keeps_the_tests_that_use_a_database():
+    assert uses_database(_test(["client_request", "tmp_path"]))
+    assert uses_database(_test(["tmp_path"], "database"))  # a server of its own
+    assert not uses_database(_test(["tmp_path"]))
+    # The app for its contexts only (a mail, a template rendered): checked by the SQLite run alone.
+    assert not uses_database(_test(["app"], "database_independent"))
