@@ -27,7 +27,9 @@
 # started). Arguments are passed to every pytest run (e.g. scripts/run-tests.sh -x -k proposals).
 # The summary gives each run's wall time and CPU seconds (user + system, of pytest and of what it started), and
 # those of the PostgreSQL server it used (its postmaster, the backends it reaped, those still alive; not of a server
-# a test halted and resumed): the wall time depends on what else loads the machine, the CPU seconds much less.
+# a test halted and resumed): the wall time depends on what else loads the machine, the CPU seconds much less. Last,
+# the whole machine's busy CPU seconds while the runs went (/proc/stat): chromium's processes are not in the
+# browser run's own count.
 # Exit status: 0 only when every run passed. A run that collects no test (pytest exit 5)
 # is a failure, unless options chose the tests (then a run may have none of them). With
 # CI=true, missing tools and an unavailable PostgreSQL or Redis are failures; otherwise the
@@ -220,10 +222,18 @@ pg_cpu_seconds() {
     } | awk -v hz="$(getconf CLK_TCK)" '{ ticks += $1 } END { printf "%d", ticks / hz }'
 }
 
+# The whole machine's busy CPU seconds so far (user, nice, system, irq, softirq and steal of /proc/stat): with the runs'
+# own CPU seconds, what they do not count (chromium's processes, which its driver never reaps; servers killed by
+# tests) and what else loads the machine meanwhile.
+machine_cpu_ticks() {
+    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat 2>/dev/null || echo 0
+}
+
 # Every run at once; the browser checks wait on chromium and their server much of the time, each shard of a database
 # run keeps a core busy. The first PostgreSQL shard prints live, the others once each is done.
 say "browser checks and the shards of the SQLite and PostgreSQL runs: at once (output below, each when done)"
 started=$SECONDS
+machine_started="$(machine_cpu_ticks)"
 run_env "sqlite-1"
 mkdir -p "$BASETEMP/tmp-browser"
 start_in_background browser "${run_environment[@]}" "TMPDIR=$BASETEMP/tmp-browser" -- -p no:cacheprovider -m browser "$@"
@@ -283,7 +293,10 @@ for database in sqlite postgresql; do
     [[ "$database" == postgresql ]] && line+=", its PostgreSQL servers $server CPU seconds"
     echo "$line"
 done
-echo "All the runs: $((SECONDS - started))s of wall time since they started."
+machine_used=$(( ($(machine_cpu_ticks) - machine_started) / $(getconf CLK_TCK) ))
+echo "All the runs: $((SECONDS - started))s of wall time since they started; the whole machine was busy" \
+     "${machine_used} CPU seconds meanwhile (on $(nproc) cores, whatever else ran). Before them, ${started}s of set-up" \
+     "(system tools, servers, one collection)."
 if [[ ${#failures[@]} -gt 0 ]]; then
     printf 'FAILED: %s\n' "${failures[@]}" >&2
     exit 1

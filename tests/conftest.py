@@ -26,7 +26,9 @@ from civic.decisions import queue
 from civic.demo import seed
 from civic.extensions import db, limiter
 from tests.client import ClientRequest
+from tests.decisions.helpers import publish_the_demo
 from tests.factories import login, make_user
+from tests.opendata.helpers import refreshed_demo
 from tests.pages import check_page, error_page_problems
 
 CSRF_FIELD = "csrf_token"  # Flask-WTF's name for the secret in the session and for the forms' field
@@ -39,9 +41,14 @@ def pytest_configure(config):
                                        "empty the tables after it")
     config.addinivalue_line("markers", "database: the test reaches the database without the suite's fixtures (an app "
                                        "or a server of its own): the PostgreSQL run keeps it")
+    config.addinivalue_line("markers", "database_independent: the test asks for the app for its contexts (templates, "
+                                       "translations, typesetting) but checks nothing a database can change: the "
+                                       "PostgreSQL run leaves it out, as it does the tests without an app")
 
 
 def uses_database(item):
+    if item.get_closest_marker("database_independent"):
+        return False
     return bool((DATABASE_FIXTURES | {"new_database"}) & set(item.fixturenames)) or bool(
         item.get_closest_marker("database"))
 
@@ -70,15 +77,19 @@ def _keep(config, items, kept):
 
 def _shard(items, shard):
     """The K-th share, dealt in turn in the collection order (the roles of a parametrized test go to different
-    shares); a module whose tests share a module-wide fixture (a server) stays in one share, which starts it once."""
+    shares); a module whose tests share a module-wide fixture (a server), or a session-wide fixture of its own (an app
+    on data built once for it), stays in one share, which starts or builds it once."""
     number, _, count = shard.partition("/")
     if not (number.isdecimal() and count.isdecimal() and 1 <= int(number) <= int(count)):
         raise pytest.UsageError(f"--shard {shard}: K/N with 1 <= K <= N")
     units = {}
     dealt = []
     for item in items:
-        scopes = {definitions[-1].scope for definitions in item._fixtureinfo.name2fixturedefs.values()}
-        unit = item.nodeid.split("::")[0] if scopes & {"module", "package", "class"} else item.nodeid
+        module = item.nodeid.split("::")[0]
+        shared = any(fixture.scope in {"module", "package", "class"}
+                     or (fixture.scope == "session" and getattr(fixture, "baseid", "") == module)
+                     for fixture in (definitions[-1] for definitions in item._fixtureinfo.name2fixturedefs.values()))
+        unit = module if shared else item.nodeid
         dealt.append((units.setdefault(unit, len(units)), item))
     return [item for unit, item in dealt if unit % int(count) == int(number) - 1]
 
@@ -175,18 +186,45 @@ def demo_app(tmp_path_factory):
     on PostgreSQL). A module whose tests read the demo makes it its `app` with `app = demo_app_for_this_module()`:
     each test still runs in a transaction rolled back at its end, and no longer seeds the demo itself (1.3 CPU
     seconds on SQLite, more on PostgreSQL, for each of some twenty tests)."""
-    url = make_url(database_url(tmp_path_factory))
-    if url.get_backend_name() == "postgresql":
-        url = url.set(database=f"{url.database}_demo")
-        _create_database(url)
-        url = url.render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
-    app = _test_app(url)
-    app.config["CIVIC_SHARED_DEMO"] = True
+    yield from shared_app(tmp_path_factory, "demo", _seeded)
+
+
+@pytest.fixture(scope="session")
+def published_demo_app(tmp_path_factory):
+    """The demo with its every vote that received ballots closed and published (tests/decisions/helpers.py,
+    publish_the_demo), once for the session: the recount tools' tests read its files."""
+    yield from shared_app(tmp_path_factory, "published", publish_the_demo)
+
+
+@pytest.fixture(scope="session")
+def refreshed_demo_app(tmp_path_factory):
+    """The demo with a SIRET and its open data written (tests/opendata/helpers.py, refreshed_demo), once for the
+    session: the portal's and the snapshots' tests read its files."""
+    yield from shared_app(tmp_path_factory, "refreshed", refreshed_demo)
+
+
+def _seeded(app):
     with app.test_request_context():
         seed()
         db.session.commit()
+
+
+def shared_app(tmp_path_factory, name, prepare):
+    """An app on a database of its own (a second database of the run's PostgreSQL server, else a SQLite file),
+    prepared once by `prepare(app)` and shared by the tests of the modules that make it their `app`: each of them works
+    in its transaction, rolled back at its end, as on the suite's app. A test that commits for real would change what
+    the next one reads: _database refuses it."""
+    url = make_url(database_url(tmp_path_factory))
+    if url.get_backend_name() == "postgresql":
+        url = url.set(database=f"{url.database}_{name}")
+        _create_database(url)
+        url = url.render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.sqlite3'}"
+    app = _test_app(url)
+    app.config["CIVIC_SHARED_DEMO"] = True
+    prepare(app)
+    with app.app_context():
         db.session.remove()
     yield app
     _drop_all(app)
@@ -200,12 +238,14 @@ def _create_database(url):
     server.dispose()
 
 
-def demo_app_for_this_module():
-    """`app = demo_app_for_this_module()` in a test module: its tests get the session's seeded demo as their app."""
+def demo_app_for_this_module(shared="demo_app"):
+    """`app = demo_app_for_this_module()` in a test module: its tests get the session's seeded demo as their app
+    (`demo_app_for_this_module("published_demo_app")`: the published demo; "refreshed_demo_app": its open data
+    written)."""
 
     @pytest.fixture(scope="session")
-    def app(demo_app):
-        return demo_app
+    def app(request):
+        return request.getfixturevalue(shared)
 
     return app
 

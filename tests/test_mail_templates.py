@@ -14,6 +14,10 @@ from civic.mail import render_mail
 from civic.moderation.models import ModerationKind
 from civic.processes.models import Feasibility
 
+# The mails are rendered from the values below, in the app's contexts: what a database holds changes none of them,
+# and the SQLite run checks them (tests/conftest.py).
+pytestmark = pytest.mark.database_independent
+
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 MAIL_TEMPLATES = sorted(str(path.relative_to(TEMPLATES)) for path in TEMPLATES.glob("**/mail/*.txt"))
 # Addresses aside, a letter, a digit or the end of a sentence right before a capital: two sentences glued.

@@ -58,6 +58,7 @@ def test_dates_have_one_format_per_language_and_the_french_first_of_the_month():
     assert long_datetime(paris, "en", ZoneInfo("Europe/Paris")) == "1 March 2026, 00:30"
 
 
+@pytest.mark.database_independent  # a template rendered in a request's context
 def test_the_date_of_a_moment_is_its_day_where_the_reader_is(app):
     """|date of a moment stored in UTC shows its day in Paris, as |datetime does: 22:30 UTC on 31 March is 1 April."""
     late = datetime(2026, 3, 31, 22, 30, tzinfo=timezone.utc)
@@ -93,6 +94,7 @@ def test_results_show_unbreakable_percentages_amounts_and_counts(client, ctx):
     assert f"90{NNBSP}000{NNBSP}€" in spent and f"100{NNBSP}000{NNBSP}€" in spent
 
 
+@pytest.mark.database_independent  # a template rendered in a request's context
 def test_counts_in_sentences_are_grouped_in_the_readers_language(app):
     template = "{{ ngettext('%(num)s ballot', '%(num)s ballots', 12000) }}"
     with app.test_request_context(headers={"Accept-Language": "fr"}):

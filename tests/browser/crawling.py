@@ -161,6 +161,13 @@ def same_origin(url, origin):
     return (a.scheme, a.netloc) == (b.scheme, b.netloc)
 
 
+def leaving_the_site(origin):
+    """A pattern of the URLs that leave the site of `origin` (not same_origin: another scheme, host or port), for
+    Playwright's routes: its driver matches a pattern itself, whereas a function is asked by the test's process about
+    every request of every page (a round trip from chromium through the driver to Python and back for each)."""
+    return re.compile(rf"^(?!{re.escape(origin)}(?:[/?#]|$))(?:https?|wss?):")
+
+
 def followable(url, origin):
     """The URL (without fragment) when a crawl should follow this link, else None."""
     url, _fragment = urldefrag(url)
@@ -272,6 +279,28 @@ def parse_html(html):
 def page_rule_problems(html, lang):
     """The page rules of the test-client suite (tests/pages.py), with the expected language."""
     return check_page(html, lang)
+
+
+# An element as axe-core's rules see it: its tag, the attributes that give it its role, name, state, language and
+# style (classes), without what differs from one record to another (text, ids, addresses, values).
+_ELEMENT = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^>]*)?)>")
+_STRUCTURAL_NAMES = ("class", "type", "role", "lang", "dir", "scope", "aria-[a-z]+", "hidden", "disabled", "required",
+                     "readonly", "multiple", "checked", "selected", "open", "autofocus", "tabindex", "alt", "title",
+                     "colspan", "rowspan", "headers", "for", "list", "inert", "popover")
+_STRUCTURAL = re.compile(r"(?<![\w-])(" + "|".join(_STRUCTURAL_NAMES) + r")(?![\w-])(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
+_VALUED = {"class", "type", "role", "lang", "dir", "scope"}
+
+
+def structure(html):
+    """The kinds of element of a page (each tag with its classes, type, role, language and which of the
+    accessibility attributes it has), as a set: two pages of one template showing other records of the same kinds
+    have the same structure; another branch of the template (a ballot of another method, a form shown or not, a list
+    empty or not, a text marked in another language) gives another."""
+    kinds = set()
+    for tag, attributes in _ELEMENT.findall(html):
+        kinds.add(" ".join([tag.lower(), *sorted(f"{name}={value}" if name in _VALUED else name
+                                                 for name, value in _STRUCTURAL.findall(attributes))]))
+    return frozenset(kinds)
 
 
 def error_state_problems(html, lang, status):

@@ -4,7 +4,7 @@ One `Site` per test session. `site.crawl(role, lang)` visits the site breadth-fi
 role in that language (once; the result is cached for every test that asks). For each
 page it records the HTTP status, the rules every page follows (one h1, a title, the
 right lang, unique ids, a skip link first), axe-core's violations (see `Site.needs_axe` for which
-pages: every page in French, each kind of page once in English), console errors (CSP
+pages: each template of each role in French, each kind of page once in English), console errors (CSP
 refusals show there), the raw HTML the server sent (saved for the Nu HTML checker) and
 any request that tried to leave the site (aborted). It also follows GET forms with their
 default values, fetches the files linked with <a download>, submits every POST form that
@@ -25,9 +25,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from .crawling import (DEMO_PASSWORD, MAX_PAGES_PER_CRAWL, ROLES, Frontier, error_state_problems, followable,
-                       page_rule_problems, path_of, same_origin, url_pattern)
+                       leaving_the_site, page_rule_problems, path_of, structure, url_pattern)
 
-# axe-core runs on every page in this language; in the other, once per kind of page (Site.needs_axe).
+# axe-core runs on each template of each role in this language; in the other, once per kind of page (Site.needs_axe).
 AXE_EVERY_PAGE_LANG = "fr"
 
 CHROMIUM = os.environ.get("CIVIC_CHROMIUM", "/usr/bin/chromium")  # Debian's package
@@ -125,6 +125,12 @@ def require_chromium():
                      "(Debian's package; never 'playwright install')")
 
 
+# A JVM that checks a few hundred files and exits: the first compiler only and one garbage-collecting thread (the
+# optimizing compiler's threads and the parallel collector's cost more than they save in so short a run: 6.1 -> 3.0
+# CPU seconds for the 556 pages of two crawls).
+QUICK_JVM = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
+
+
 def java_and_vnu():
     """(java, vnu.jar), skipping (failing in CI) when Java is missing."""
     java = shutil.which("java")
@@ -215,7 +221,8 @@ class Site:
         self._checker = None
         self._states = {}
         self._crawls = {}
-        self._axe_kinds = set()  # the kinds of pages axe-core has checked in the other language than French
+        self._axe_kinds = set()  # the kinds of pages axe-core has checked (needs_axe)
+        self.leaves_site = leaving_the_site(self.origin)
 
     # --- contexts -------------------------------------------------------------------------
 
@@ -231,14 +238,11 @@ class Site:
         context.add_init_script(script=self._axe.axe_script)
         external = external if external is not None else []
 
-        def leaves_site(url):
-            return url.startswith(("http:", "https:", "ws:", "wss:")) and not same_origin(url, self.origin)
-
         def abort(route):
             external.append((route.request.frame.url if route.request.frame else "", route.request.url))
             route.abort()
 
-        context.route(leaves_site, abort)
+        context.route(self.leaves_site, abort)
         return context
 
     def storage_state(self, role):
@@ -296,16 +300,24 @@ class Site:
             page.unroute(is_target, fulfill)
 
     def needs_axe(self, record):
-        """axe-core checks every page of every crawl in French, every page of the journeys, and in English the first
-        page of each kind that any crawl meets: its URL pattern (/decisions/N, /proposals/?page=), whether it is a
-        page or a form's error state, and for an error state the pattern of the page the form was on. An English
-        page is a French page in other words (the same templates, data and role): what axe-core checks that words
-        can change (names of links, buttons and fields, the page's language, contrast of the same styles) is
-        checked on each template in English. Every page in both languages
-        still gets the page rules, the layout at 320 px, the Nu HTML checker and the page weight."""
-        if record.kind == "journey" or record.lang == AXE_EVERY_PAGE_LANG:
+        """axe-core checks every page of the journeys; in French, each template once per role: the first page of each
+        URL pattern (/decisions/N, /proposals/?page=), kind (a page, a form's error state, the page not found, and for
+        an error state the pattern of the page the form was on) and structure (crawling.structure: the kinds of
+        element the page holds, with their classes, types, roles, languages and accessibility attributes) that the
+        role's crawl meets; in English, the first page of each pattern and kind that any crawl meets. What axe-core
+        checks is each element's role, name, state, language, contrast and place in the page: another page of the
+        same pattern and structure is the same template's same branches (a ballot of another method, a list empty
+        or not, a form shown or not, a text marked in another language are each another structure) showing other
+        records of the same kinds, and axe would find the same. An English page is a French page in other words (the
+        same templates, data and role): what words can change (names of links, buttons and fields, the page's
+        language, contrast of the same styles) is checked on each template in English. Every page in both languages
+        still gets the page rules (one h1, a title, its lang, unique ids), the skip link, the layout at 320 px, the
+        Nu HTML checker and the page weight."""
+        if record.kind == "journey":
             return True
         kind = (record.lang, record.kind, url_pattern(record.url), url_pattern(record.source) if record.source else "")
+        if record.lang == AXE_EVERY_PAGE_LANG:
+            kind += (record.role, structure(record.html))
         if kind in self._axe_kinds:
             return False
         self._axe_kinds.add(kind)
@@ -464,22 +476,20 @@ class Site:
             result.records.append(record)
 
 
-def run_vnu(files):
-    """The Nu HTML checker over all `files` in one JVM: {file path: [messages]}."""
+def run_vnu(directory):
+    """The Nu HTML checker over every HTML file of `directory`, in one JVM: {file path: [messages]}."""
     java, jar = java_and_vnu()
     by_file = {}
-    # Several batches keep the command line short; each batch is one JVM start.
-    files = [str(f) for f in files]
-    for start in range(0, len(files), 500):
-        batch = files[start:start + 500]
-        completed = subprocess.run([java, "-Xss8m", "-jar", str(jar), "--errors-only", "--format", "json", *batch],
-                                   capture_output=True, text=True, timeout=600)
-        output = completed.stderr.strip() or completed.stdout.strip()
-        try:
-            messages = json.loads(output)["messages"] if output else []
-        except json.JSONDecodeError:
-            raise AssertionError(f"vnu exited {completed.returncode} without JSON:\n{output[:3000]}") from None
-        for message in messages:
-            path = urlsplit(message.get("url", "")).path
-            by_file.setdefault(path, []).append(message)
+    # A directory rather than the files' names: one JVM start for the twelve hundred pages of the crawls, whose
+    # command line would be too long.
+    completed = subprocess.run([java, *QUICK_JVM, "-Xss8m", "-jar", str(jar), "--errors-only", "--format", "json",
+                                str(directory)], capture_output=True, text=True, timeout=600)
+    output = completed.stderr.strip() or completed.stdout.strip()
+    try:
+        messages = json.loads(output)["messages"] if output else []
+    except json.JSONDecodeError:
+        raise AssertionError(f"vnu exited {completed.returncode} without JSON:\n{output[:3000]}") from None
+    for message in messages:
+        path = urlsplit(message.get("url", "")).path
+        by_file.setdefault(path, []).append(message)
     return by_file

@@ -8,9 +8,9 @@ What is checked on which pages: the crawls visit up to tests/browser/crawling.py
 each, at most PATTERN_LIMITS (else MAX_URLS_PER_PATTERN) addresses of each URL pattern, every form's error
 state once per page pattern. On every page of every crawl: the HTTP status, the page rules, console errors,
 requests leaving the site, the skip link, the layout at 320 px (test_layout.py), the page weight
-(test_page_weight.py) and the Nu HTML checker (test_vnu.py). axe-core: on every page of every role in French, and
-in English on the first page of each URL pattern (and of each form's error state) that any role's crawl meets
-(Site.needs_axe says why that is enough).
+(test_page_weight.py) and the Nu HTML checker (test_vnu.py). axe-core: on each template of each role in French (the
+first page of each URL pattern, kind and structure the role's crawl meets), and in English on the first page of each
+URL pattern (and of each form's error state) that any role's crawl meets (Site.needs_axe says why that is enough).
 """
 import re
 

@@ -1,4 +1,5 @@
-"""The Nu HTML checker over every page the other browser tests saw, in one JVM start.
+"""The Nu HTML checker over every page the other browser tests saw (the one directory they are saved in), in one JVM
+start.
 
 This module runs after the crawls and the journey (pytest runs modules in name order);
 run alone, it crawls first.
@@ -22,7 +23,7 @@ def test_every_page_is_valid_html(site):
             except Exception:  # reported by test_crawl.py; validate what the other crawls saved
                 pass
     assert site.saved, "no HTML was saved: nothing to validate"
-    errors = run_vnu(list(site.saved))
+    errors = run_vnu(site.html_dir)
     count = sum(map(len, errors.values()))
     print(f"Nu HTML checker: {len(site.saved)} pages, {count} errors on {len(errors)} pages")
     # The same mistake in a template shows on many pages: group the messages, name a few pages each.

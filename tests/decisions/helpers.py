@@ -69,5 +69,10 @@ def publish_the_demo(app):
                 db.session.commit()
                 services.publish_results(decision, official)
                 db.session.commit()
-        return db.session.execute(select(Decision).where(Decision.published_at.is_not(None))
-                                  .order_by(Decision.id)).scalars().all()
+        return published_decisions()
+
+
+def published_decisions():
+    """The decisions whose results are published, in their order: [Decision]."""
+    return db.session.execute(select(Decision).where(Decision.published_at.is_not(None))
+                              .order_by(Decision.id)).scalars().all()

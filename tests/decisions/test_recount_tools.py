@@ -20,7 +20,8 @@ from civic.decisions.files import BALLOTS_CSV, BALLOTS_PB, DATAPACKAGE, RESULTS_
 from civic.decisions.models import Method
 from civic.voting import budget, pabulib
 from civic.voting.recount import recount_pb
-from tests.decisions.helpers import publish_the_demo, published_results, published_text
+from tests.conftest import demo_app_for_this_module
+from tests.decisions.helpers import published_decisions, published_results, published_text
 from tests.json_schema import errors
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,9 +46,13 @@ def checked(text):
     return result
 
 
+# The demo published once for the session (tests/conftest.py): each test reads it in its rolled-back transaction.
+app = demo_app_for_this_module("published_demo_app")
+
+
 @pytest.fixture
-def demo(app, ctx):
-    return publish_the_demo(app)
+def demo(ctx):
+    return published_decisions()
 
 
 def test_every_demo_results_json_follows_its_schema(demo):

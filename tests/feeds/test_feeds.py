@@ -14,7 +14,7 @@ from civic.db_types import utcnow
 from civic.extensions import db
 from civic.feeds import atom
 from civic.proposals.models import ProposalState
-from tests.browser.site import java_and_vnu
+from tests.browser.site import QUICK_JVM, java_and_vnu
 from tests.decisions.helpers import make_decision
 from tests.factories import login, make_proposal, make_theme, make_user
 from tests.queries import recording
@@ -89,7 +89,7 @@ def test_every_feed_validates_against_the_atom_schema(client, site, tmp_path):
         assert parsed.version == "atom10"
         files.append(tmp_path / f"feed-{n}.xml")
         files[-1].write_bytes(response.data)
-    result = subprocess.run([java, "-cp", str(jar), "com.thaiopensource.relaxng.util.Driver", "-c", str(ATOM_SCHEMA),
+    result = subprocess.run([java, *QUICK_JVM, "-cp", str(jar), "com.thaiopensource.relaxng.util.Driver", "-c", str(ATOM_SCHEMA),
                              *map(str, files)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -99,7 +99,7 @@ def test_the_schema_refuses_what_is_not_atom(tmp_path):
     java, jar = java_and_vnu()
     feed = tmp_path / "feed.xml"
     feed.write_text('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>')
-    result = subprocess.run([java, "-cp", str(jar), "com.thaiopensource.relaxng.util.Driver", "-c", str(ATOM_SCHEMA),
+    result = subprocess.run([java, *QUICK_JVM, "-cp", str(jar), "com.thaiopensource.relaxng.util.Driver", "-c", str(ATOM_SCHEMA),
                              str(feed)], capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "id" in result.stdout + result.stderr
 

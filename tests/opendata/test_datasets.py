@@ -1,6 +1,6 @@
 """Every dataset's files validate with the real Frictionless validator against the schema kept in schemas/, the
 datasets hold together as a data package (their foreign keys), and they publish what the pages show to anybody:
-nothing hidden, nothing personal."""
+nothing hidden, nothing personal. The demo's datasets are checked in test_datasets_of_the_demo.py."""
 import csv
 import io
 import json
@@ -8,12 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from frictionless import Package, Resource, Schema, validate
+from frictionless import Resource, Schema, validate
 
 import civic.app  # noqa: F401 - the factory imports every package's views, which register the datasets
 from civic.accounts.models import Role
 from civic.counters.models import AssistedAction, AssistedActionKind, Channel
-from civic.counters.residents import register_resident
 from civic.counters.statistics import monday
 from civic.db_types import utcnow
 from civic.decisions import services
@@ -28,9 +27,10 @@ from civic.privacy.groups import SMALLEST_GROUP
 from civic.processes.models import Feasibility, Process
 from civic.proposals.models import Proposal, ProposalState
 from civic.questionnaires.models import QuestionKind, TextState
-from tests.decisions.helpers import close, make_decision, publish_the_demo
+from tests.decisions.helpers import close, make_decision
 from tests.factories import (make_answer, make_comment, make_counter, make_district, make_moderation_action,
                              make_proposal, make_support, make_theme, make_user)
+from tests.opendata.helpers import data_package, dataset_files, every_cell
 from tests.processes.helpers import make_process, mark_studied, propose_in
 from tests.queries import recording
 from tests.questionnaires.factories import make_questionnaire, respond
@@ -153,13 +153,6 @@ def a_process(app, decision, theme):
     return process
 
 
-def _files(dataset, folder):
-    csv_file, json_file = folder / f"{dataset.name}.csv", folder / f"{dataset.name}.json"
-    csv_file.write_text("".join(csv_text(dataset)), encoding="utf-8")
-    json_file.write_text("".join(json_text(dataset)), encoding="utf-8")
-    return csv_file, json_file
-
-
 def _report(path, dataset):
     """Frictionless's report on one file; the foreign keys to other datasets are checked with the package."""
     schema = {**dataset.schema, "foreignKeys": [key for key in dataset.schema.get("foreignKeys", ())
@@ -170,7 +163,7 @@ def _report(path, dataset):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_dataset_validates_as_csv_and_json(name, some_records, tmp_path):
     dataset = datasets.get(name)
-    csv_file, json_file = _files(dataset, tmp_path)
+    csv_file, json_file = dataset_files(dataset, tmp_path)
     for path in (csv_file, json_file):
         report = _report(path, dataset)
         assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
@@ -188,67 +181,17 @@ def test_every_dataset_has_its_schema_and_its_fields():
             assert {"title", "x_title_en", "description", "x_description_en"} <= field.keys(), (dataset.name, field)
 
 
-def _package(folder):
-    resources = []
-    for dataset in datasets.datasets():
-        csv_file, _json_file = _files(dataset, folder)
-        resources.append({"name": dataset.name, "path": csv_file.name, "schema": dataset.schema})
-    return Package({"name": "civic", "resources": resources}, basepath=str(folder))
-
-
 def test_the_datasets_hold_together_as_a_data_package(some_records, tmp_path):
-    report = _package(tmp_path).validate()
+    report = data_package(tmp_path).validate()
     assert report.valid, report.flatten(["taskNumber", "rowNumber", "fieldName", "type", "note"])
 
 
 def test_a_broken_foreign_key_is_caught(some_records, tmp_path):
     """The package test above would see a row naming a record that is not published."""
-    package = _package(tmp_path)
+    package = data_package(tmp_path)
     (tmp_path / "themes.csv").write_text("\ufeffid,name,name_en,active\n", encoding="utf-8")
     report = package.validate()
     assert "foreign-key" in {error.type for task in report.tasks for error in task.errors}
-
-
-def test_the_demo_datasets_hold_together(app, ctx, tmp_path):
-    publish_the_demo(app)
-    report = _package(tmp_path).validate()
-    assert report.valid, report.flatten(["taskNumber", "rowNumber", "fieldName", "type", "note"])
-
-
-def _cells():
-    """Every cell of every dataset, as its CSV and JSON files write it."""
-    cells = []
-    for dataset in datasets.datasets():
-        cells += [cell for row in csv.reader(io.StringIO("".join(csv_text(dataset)))) for cell in row]
-        cells += [json.dumps(value, ensure_ascii=False) for row in json.loads("".join(json_text(dataset)))
-                  for value in row.values()]
-    return cells
-
-
-def test_no_dataset_holds_personal_data(app, ctx):
-    publish_the_demo(app)
-    agent = make_user(role=Role.COUNTER_AGENT)
-    counter = make_counter()
-    counter.agents.append(agent)
-    db.session.commit()
-    with app.test_request_context():
-        at_counter = register_resident(agent, counter, full_name="Josiane Quintard-Belmonte",
-                                       birth_date=date(1941, 3, 7), phone="06 12 34 56 78")
-        db.session.commit()
-    online = make_user(name="Camille", email="camille.privee@example.org")
-    online.full_name, online.birth_date = "Camille Vérany-Hautbois", date(1990, 11, 23)
-    online.phone = "+33 7 98 76 54 32"
-    db.session.commit()
-    for author in (at_counter, online):
-        proposal = make_proposal(author=author, title="Un composteur", body="Rue des Lilas.")
-        make_comment(proposal, author=author)
-        make_support(proposal, author)
-    secrets = {"Quintard", "Belmonte", "1941-03-07", "07/03/1941", "06 12 34 56 78", "0612345678", "+33612345678",
-               "camille.privee@example.org", "Vérany", "Hautbois", "1990-11-23", "23/11/1990", "+33 7 98 76 54 32",
-               "+33798765432", "@example.org"}
-    cells = _cells()
-    assert {"Camille", at_counter.display_name} <= {json.loads(c) for c in cells if c.startswith('"')}  # names shown
-    assert [c for c in cells if any(secret in c for secret in secrets)] == []
 
 
 def test_what_the_pages_do_not_show_never_appears(some_records):
@@ -268,8 +211,8 @@ def test_what_the_pages_do_not_show_never_appears(some_records):
     assert proposals and not proposals & {p.id for p in unseen}
     for name in ("comments", "answers"):
         assert {row["proposal_id"] for row in datasets.rows(datasets.get(name))} <= proposals, name
-    assert "Secret" not in "".join(_cells()) and "cachée" not in "".join(_cells())
-    assert "Brouillon secret" not in "".join(_cells())
+    assert "Secret" not in "".join(every_cell()) and "cachée" not in "".join(every_cell())
+    assert "Brouillon secret" not in "".join(every_cell())
     comments = list(datasets.rows(datasets.get("comments")))
     assert {"Texte supprimé", "Message privé"}.isdisjoint(c for row in comments for c in row.values())
     assert {row["status"] for row in comments} == {"shown", "deleted"}
@@ -409,7 +352,7 @@ def test_processes_and_their_follow_up_publish_what_their_pages_show(app, some_r
                                                                   "cost_estimate": 15_000, "feasibility": "feasible",
                                                                   "estimated_cost": 20_000, "department": "Espaces verts"}
     assert (entries[flowers.id]["feasibility"], entries[flowers.id]["merged_into_id"]) == ("merged", garden.id)
-    assert "Dominique" not in "".join(_cells())  # who studied it
+    assert "Dominique" not in "".join(every_cell())  # who studied it
     phases = [p for p in datasets.rows(datasets.get("process_phases")) if p["process_id"] == process_row["id"]]
     assert [p["position"] for p in phases] == [1, 2, 3, 4, 5]
     assert (process_row["first_day"], process_row["last_day"]) == (phases[0]["starts_on"], phases[-1]["ends_on"])

@@ -5,6 +5,7 @@ import json
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import update as sa_update
 from flask import current_app
 from flask_babel import force_locale
@@ -16,17 +17,23 @@ from civic.extensions import db
 from civic.identity import forget, save
 from civic.opendata import datasets, snapshots
 from civic.opendata import views as opendata_views
-from civic.opendata.models import OpenDataFile
+from civic.opendata.models import OpenDataChunk, OpenDataFile
 from civic.opendata.package import LICENCE
 from tests.client import Page, text_of
-from tests.opendata.helpers import SIRET, local_path, refreshed_demo
+from tests.conftest import demo_app_for_this_module
+from tests.opendata.helpers import SIRET, local_path
 
 DCAT = "http://www.w3.org/ns/dcat#"
 
 
+# The demo's open data written once for the session (tests/conftest.py): each test reads it in its rolled-back
+# transaction.
+app = demo_app_for_this_module("refreshed_demo_app")
+
+
 @pytest.fixture
-def demo(app, ctx):
-    refreshed_demo(app)
+def demo(ctx):
+    """The refreshed demo, read in the test's transaction."""
 
 
 def _files():
@@ -90,6 +97,10 @@ def test_the_portal_lists_every_dataset_with_its_files_sizes_and_hashes(demo, cl
 
 
 def test_the_portal_in_english_and_before_the_first_refresh(client, client_request, ctx):
+    # The shared demo's files removed in the test's transaction: as they were before its first refresh.
+    db.session.execute(sa_delete(OpenDataChunk))
+    db.session.execute(sa_delete(OpenDataFile))
+    db.session.commit()
     client.get("/lang/en")
     page = client_request.get("opendata.portal")
     assert page.h1 == "Open data"

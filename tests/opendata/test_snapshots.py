@@ -1,15 +1,10 @@
-"""The datasets' stored snapshots: what a refresh writes equals the datasets' rows, a refresh replaces all of
-them at once, the clock job refreshes once a day, and the data package and ZIP validate with the real
-Frictionless validator (every dataset, their sizes and hashes)."""
+"""The datasets' stored snapshots: what a refresh writes, a refresh replaces all of them at once, the clock job
+refreshes once a day. The demo's snapshots (the datasets' rows, the data package and ZIP validated with the real
+Frictionless validator) are in test_snapshots_of_the_demo.py."""
 import csv
-import hashlib
 import io
 import json
-import subprocess
-import sys
-import zipfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -19,41 +14,13 @@ from civic.db_types import utcnow
 from civic.extensions import db
 from civic.jobs import run_jobs
 from civic.opendata import datasets, snapshots
-from civic.opendata.files import csv_text, json_text
+from civic.opendata.files import csv_text
 from civic.opendata.models import OpenDataChunk, OpenDataFile
 from tests.decisions.helpers import make_decision
 from tests.factories import make_theme
-from tests.opendata.helpers import SIRET, refreshed_demo
+from tests.opendata.helpers import stored_bytes
 
-FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 REFRESHED = "open datasets refreshed"
-
-
-def _bytes(name):
-    file = snapshots.stored_file(name)
-    return b"".join(snapshots.file_chunks(file)), file
-
-
-@pytest.fixture
-def demo(app, ctx):
-    refreshed_demo(app)
-
-
-# The demo helps one resident at a counter, fewer than the smallest group published: tests/opendata/test_datasets.py
-# checks the weeks of ten residents and more.
-EMPTY_IN_THE_DEMO = {"counter_statistics"}
-
-
-def test_the_stored_files_are_the_datasets_current_rows(demo):
-    assert datasets.datasets()
-    for dataset in datasets.datasets():
-        rows = list(datasets.rows(dataset))
-        assert bool(rows) is (dataset.name not in EMPTY_IN_THE_DEMO), f"{dataset.name}: {len(rows)} rows in the demo"
-        for extension, text in (("csv", csv_text), ("json", json_text)):
-            body, file = _bytes(f"{dataset.name}.{extension}")
-            assert body == "".join(text(dataset, rows)).encode(), dataset.name
-            assert (file.size, file.sha256, file.rows) == (len(body), hashlib.sha256(body).hexdigest(), len(rows))
-            assert file.dataset == dataset.name and file.generated_at is not None
 
 
 def test_big_files_are_stored_a_chunk_at_a_time(app, ctx, monkeypatch):
@@ -61,7 +28,7 @@ def test_big_files_are_stored_a_chunk_at_a_time(app, ctx, monkeypatch):
     for n in range(30):
         make_theme(name=f"Thème {n}")
     snapshots.refresh()
-    body, file = _bytes("themes.csv")
+    body, file = stored_bytes("themes.csv")
     # A chunk is stored once 64 bytes are waiting: a line or two each.
     assert db.session.execute(select(func.count()).where(OpenDataChunk.file_id == file.id)).scalar_one() >= 5
     assert body == "".join(csv_text(datasets.get("themes"))).encode()
@@ -83,7 +50,7 @@ def test_a_refresh_replaces_every_file_in_its_transaction(app, ctx):
     assert after.keys() == before.keys()
     for name in ("themes.csv", "themes.json", snapshots.DATAPACKAGE, snapshots.ZIP):
         assert after[name].sha256 != before[name][1] and after[name].issued_at == before[name][2]
-    assert "Écoles" in _bytes("themes.csv")[0].decode()
+    assert "Écoles" in stored_bytes("themes.csv")[0].decode()
     # Nothing of the old files is left behind.
     assert db.session.execute(select(func.count()).select_from(OpenDataFile)).scalar_one() == len(after)
     assert not db.session.execute(select(OpenDataChunk.file_id).where(
@@ -109,29 +76,6 @@ def test_the_command_refreshes_every_dataset(app, ctx):
     # Every dataset or none: the data package's foreign keys relate the files of one refresh.
     result = runner.invoke(args=["opendata", "refresh", "themes"])
     assert result.exit_code != 0
-
-
-def test_the_zip_holds_a_data_package_that_validates(demo, tmp_path):
-    body, file = _bytes(snapshots.ZIP)
-    assert hashlib.sha256(body).hexdigest() == file.sha256
-    with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        archive.extractall(tmp_path)
-    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
-    assert package["licenses"][0]["name"] == "etalab-2.0"
-    publisher = package["contributors"][0]
-    assert (publisher["role"], publisher["x_siret"]) == ("publisher", SIRET) and publisher["title"]
-    assert [r["name"] for r in package["resources"]] == [d.name for d in datasets.datasets()]
-    for resource in package["resources"]:
-        data = (tmp_path / resource["path"]).read_bytes()
-        assert (resource["bytes"], resource["hash"]) == (len(data), "sha256:" + hashlib.sha256(data).hexdigest())
-        assert data == _bytes(resource["path"])[0]
-        assert json.loads((tmp_path / resource["schema"]).read_text()) == datasets.get(resource["name"]).schema
-    report = subprocess.run([str(FRICTIONLESS), "validate", "--json", "datapackage.json"], cwd=tmp_path,
-                            capture_output=True, text=True)
-    result = json.loads(report.stdout)
-    assert result["valid"], json.dumps(result["tasks"], indent=1)[:3000]
-    assert {task["name"] for task in result["tasks"]} == {d.name for d in datasets.datasets()}
-    assert package == json.loads(_bytes(snapshots.DATAPACKAGE)[0])
 
 
 def test_a_download_whose_file_a_refresh_replaced_meanwhile_fails_rather_than_ending_short(app, ctx, client,
@@ -165,7 +109,7 @@ def test_a_votes_state_is_the_one_at_the_refresh_and_its_schema_says_so(app, ctx
     decision = make_decision(state="open")
     snapshots.refresh()
     db.session.commit()
-    body, file = _bytes("decisions.csv")
+    body, file = stored_bytes("decisions.csv")
     [row] = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
     assert row["state"] == decision.state_at(file.generated_at).value == "open"
     # A day's file does not follow the vote closing: its dates do, and its schema says which to read.
@@ -177,6 +121,6 @@ def test_a_votes_state_is_the_one_at_the_refresh_and_its_schema_says_so(app, ctx
 
 def test_the_data_package_says_that_the_csv_guards_formulas_and_the_json_keeps_the_text(app, ctx):
     snapshots.refresh()
-    package = json.loads(_bytes(snapshots.DATAPACKAGE)[0])
+    package = json.loads(stored_bytes(snapshots.DATAPACKAGE)[0])
     assert "apostrophe (’)" in package["description"] and "JSON" in package["description"]
     assert "apostrophe (')" in package["x_description_en"] and "exact text" in package["x_description_en"]

@@ -5,7 +5,8 @@ from werkzeug.datastructures import MultiDict
 from civic.accounts.models import Role
 from civic.extensions import db
 from civic.questionnaires import services
-from civic.questionnaires.models import QuestionKind
+from civic.questionnaires.models import QuestionKind, Questionnaire
+from tests.conftest import shared_app
 from tests.factories import login, make_user
 from tests.queries import recording
 from tests.questionnaires.helpers import make_consultation, questions_of
@@ -65,8 +66,36 @@ PAGES = {
 ANSWERS_FREEZE = {"question"}
 
 
+SCALES = (1, 10)
+
+
+def _build(app):
+    """The consultations of every test, built once for the session: each scale with its responses, and without (the
+    pages of questions)."""
+    with app.app_context():
+        for scale in SCALES:
+            for responses in (True, False):
+                _consultation(app, scale, responses)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """An app whose database holds the consultations (shared_app, tests/conftest.py): each test adds its visitor in
+    its rolled-back transaction, rather than building ten times the questions and responses again (some 35 answers
+    through the service) for each page."""
+    yield from shared_app(tmp_path_factory, "consultations", _build)
+
+
+def _built(scale, responses):
+    """The questionnaire _build made at this scale, with responses or without."""
+    built = db.session.execute(db.select(Questionnaire).order_by(Questionnaire.id)).scalars().all()
+    order = [(scale, responses) for scale in SCALES for responses in (True, False)]
+    assert len(built) == len(order)
+    return built[order.index((scale, responses))]
+
+
 def _statements(app, client, role, answered, method, path, data, scale, questions_page=False):
-    questionnaire = _consultation(app, scale, responses=not questions_page)
+    questionnaire = _built(scale, responses=not questions_page)
     if role is not None:
         user = make_user(role=role)
         if answered:
