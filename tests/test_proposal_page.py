@@ -15,6 +15,7 @@ from civic.followup.models import ImplementationRecord, ImplementationStatus
 from civic.moderation.models import Report, ReportReason
 from civic.processes.models import PhaseKind
 from civic.proposals.models import Support
+from civic.proposals.services import comment_threads
 from civic.targets import TargetType
 from tests.client import Page
 from tests.factories import (login, make_answer, make_comment, make_counter, make_district, make_proposal, make_support,
@@ -166,6 +167,11 @@ def test_a_proposal_without_thread_reads_none_and_a_deleted_one_keeps_its_place(
     page, statements = _page(app, client, proposal)
     assert tables(statements) == ["proposal"], str(statements)
     assert page.select("article.comment") == [] and page.select("#comments-title")[0].get_text() == "0 commentaire"
+    with app.test_request_context():
+        for typed in (3, 0, 10**9):  # a page typed by number is the one keyset_page would give, empty
+            skipped = comment_threads(proposal, page=typed, any_thread=False)
+            read = comment_threads(proposal, page=typed)
+            assert (skipped.page, skipped.items, skipped.more) == (read.page, read.items, read.more)
     comment = make_comment(proposal, body="Bonne idée.", author=author)
     comment.deleted_at = comment.created_at
     db.session.commit()

@@ -25,6 +25,7 @@ from wtforms.widgets import core as wtforms_widgets_core
 from civic import create_app, forms, i18n, routing, templating
 from civic.access import Role
 from civic.accounts.models import User
+from civic.accounts import sessions
 from civic.accounts.sessions import Account
 from civic.extensions import db, limiter
 from civic.i18n import current_language, template_gettext
@@ -90,6 +91,20 @@ def test_a_residents_reading_request_reads_their_row_without_an_orm_object(app, 
     login_as(Role.MODERATOR)
     staff, persistent = _accounts_shown(app, lambda: client.get("/proposals/"))[0]
     assert type(staff) is User and persistent and staff.role is Role.MODERATOR
+
+
+def test_a_user_the_session_holds_already_is_the_one_given(app, ctx):
+    """A second copy of a User could not be added to the session: the log-in check gives the one it holds (a hook
+    that read the account before it, a second check in the same request)."""
+    user = make_user(role=Role.MODERATOR)
+    with app.test_request_context("/", method="POST"):
+        held = db.session.get(User, user.id)
+        row = db.session.connection().execute(
+            db.select(*sessions._logged_in_row().selected_columns).where(User.id == user.id)).one()
+        assert sessions._user(row) is held
+        db.session.expunge(held)
+        made = sessions._user(row)
+        assert made is not held and made.id == user.id and made in db.session and sessions._user(row) is made
 
 
 def test_static_files_issue_no_query(app, client, login_as):

@@ -72,7 +72,8 @@ def end_all_sessions(user):
 
 class Account(AccountReads, UserMixin):
     """A logged-in resident as a reading request sees them (see the module): what a User answers from its columns,
-    read-only. Equal to their User (Flask-Login compares accounts by id)."""
+    read-only. Equal to their User (Flask-Login compares accounts by id), though not the same key in a set or a dict
+    (hashed as objects, as Users are)."""
 
     def __init__(self, row):
         self.__dict__.update(row._mapping)
@@ -101,7 +102,11 @@ def _logged_in_row():
 
 def _user(row):
     """The User of ``row``, persistent in the request's session as if the ORM had loaded it (the row holds every
-    column): no second statement for the requests that need the object."""
+    column): no second statement for the requests that need the object. The session's own, if it holds it already
+    (a second copy could not be added to it)."""
+    held = db.session.identity_map.get(User.__mapper__.identity_key_from_primary_key((row.id,)))
+    if held is not None:
+        return held
     user = User.__mapper__.class_manager.new_instance()
     for key, value in row._mapping.items():
         set_committed_value(user, key, value)

@@ -21,9 +21,9 @@ from ..domain import DomainError
 from ..extensions import db
 from ..following.models import Follow
 from ..following.services import notify_followers
+from ..i18n import current_language
 from ..jobs import job
 from ..pagination import keyset_page
-from ..i18n import current_language
 from ..processes.models import PhaseKind, Process
 from ..privacy.groups import large_enough
 from ..proposals.models import Proposal
@@ -181,17 +181,19 @@ def _check_process(decision, method, opens_at, closes_at, budget):
     process, phase = followed
     first_day, last_day = paris_day_bounds(phase.starts_on, phase.starts_on), paris_day_bounds(phase.ends_on,
                                                                                                   phase.ends_on)
-    lang = current_language()
     if not first_day[0] <= opens_at < first_day[1]:
         raise DomainError(_l("This vote follows the vote phase of its process: it opens on %(day)s. Choose the hour "
-                             "here; change the day on the process's page.", day=long_date(phase.starts_on, lang)),
-                          field="opens_at")
+                             "here; change the day on the process's page.",
+                             day=long_date(phase.starts_on, current_language())), field="opens_at")
     if not last_day[0] < closes_at <= last_day[1]:
         raise DomainError(_l("This vote follows the vote phase of its process: it closes on %(day)s. Choose the hour "
-                             "here; change the day on the process's page.", day=long_date(phase.ends_on, lang)),
-                          field="closes_at")
-    if method is Method.BUDGET and process.budget is not None and budget != process.budget:
-        raise DomainError(_l("This vote's budget is its process's: change it on the process's page."),
+                             "here; change the day on the process's page.",
+                             day=long_date(phase.ends_on, current_language())), field="closes_at")
+    # As when the process builds it: a participatory budget spends the process's budget, and needs one.
+    if method is Method.BUDGET and budget != process.budget:
+        raise DomainError(_l("This vote's budget is its process's: change it on the process's page.")
+                          if process.budget else
+                          _l("Give the process its total budget before building a participatory budget vote."),
                           field="budget")
 
 

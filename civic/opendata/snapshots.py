@@ -23,9 +23,9 @@ from sqlalchemy import Connection, delete, select, text
 from .. import site_settings
 from ..chunked_files import ChunkWriter, chunks
 from ..db_types import utcnow
-from ..rows import read_columns
 from ..extensions import db
 from ..jobs import job
+from ..rows import read_columns
 from ..transaction import lock_for_write
 from . import datasets as registry
 from .datasets import SCHEMAS

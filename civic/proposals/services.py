@@ -217,7 +217,7 @@ def comment_threads(proposal, page=1, after=None, before=None, any_thread=True):
     number of replies) with replies shown the first REPLIES_SHOWN ones. ``any_thread``: False when the proposal is
     known to have none (ProposalPage.discussed), then no statement is run for a page typed or first."""
     if not any_thread and after is None and before is None:
-        return Page(items=[], page=1, per_page=THREADS_PER_PAGE, more=False)
+        return Page(items=[], page=1, per_page=THREADS_PER_PAGE, more=False)  # as keyset_page's of an empty list
     keys = keyset_page(_THREADS, _THREAD_ORDER, page=page, per_page=THREADS_PER_PAGE, after=after, before=before,
                        params={"proposal_id": proposal.id}, built_once=True)
     ids = [row.id for row in keys.items]
@@ -382,7 +382,7 @@ def list_proposals(query="", theme_id=None, state=ProposalState.PUBLISHED, sort=
     return keys
 
 
-# Which of home's two lists a row of _HOME_LISTS is in.
+# Which of home's two lists a row of _home_lists() is in.
 NEWEST, MOST_SUPPORTED = 0, 1
 
 
@@ -392,7 +392,8 @@ def _home_lists():
     both, without links to further pages, so it needs neither keyset_page's cursors nor a statement each."""
     parts = []
     for which, sort in ((NEWEST, "newest"), (MOST_SUPPORTED, "supported")):
-        _statement, rows = _listing(sort, True, False, False, False, False, False)
+        _statement, rows = _listing(sort, one_state=True, answer=False, theme=False, district=False, process=False,
+                                    with_authors=False)
         listed = rows.order_by(*(column.desc() for column in _ORDERS[sort])).limit(bindparam("per_page")).subquery()
         parts.append(select(literal(which).label("list"), *listed.c))
     both = union_all(*parts).subquery()

@@ -33,7 +33,7 @@ from ..processes.models import Phase, PhaseKind
 from ..processes.phases import today
 from ..targets import TargetType
 from ..transaction import lock_rows
-from .models import (CHOICE_KINDS, SCALE, SYNTHESIS_MAX, TEXT_KINDS, Answer, FreeTextUse, Question, QuestionKind,
+from .models import (CHOICE_KINDS, SCALE, SYNTHESIS_MAX, TEXT_KINDS, Answer, FreeTextUse, Question,
                      Questionnaire, Response, TextState)
 
 TENTH = Decimal("0.1")

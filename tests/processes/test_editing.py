@@ -3,7 +3,7 @@ keeps the days of its phase."""
 from datetime import timedelta
 
 from civic.access import Role
-from civic.decisions.models import Decision, DecisionState
+from civic.decisions.models import Decision, DecisionState, Method
 from civic.extensions import db
 from civic.processes.models import Feasibility, PhaseKind
 from civic.processes.phases import today
@@ -162,3 +162,20 @@ def test_on_its_own_page_the_built_vote_changes_its_hours_not_its_days_nor_its_b
     unchanged = db.session.get(Decision, decision.id)
     assert (unchanged.opens_at, unchanged.closes_at, unchanged.budget) == (saved.opens_at, saved.closes_at,
                                                                            process.budget)
+
+
+def test_a_vote_built_from_a_process_without_budget_does_not_become_a_participatory_budget(client_request, login_as):
+    """As when the process builds it: a participatory budget spends the process's budget, and needs one."""
+    official = make_user(role=Role.ELECTED)
+    process = make_process(PhaseKind.STUDY, by=official, budget=None)
+    for title in ("Un jardin", "Des bancs"):
+        mark_studied(propose_in(process, title=title), Feasibility.FEASIBLE, cost=10_000)
+    decision = build_vote(process, official, "Quels projets ?", method=Method.APPROVAL)
+    db.session.commit()
+    login_as(Role.ELECTED)
+    shown = client_request.get("decisions.edit", decision_id=decision.id, method="budget")
+    data = {**form_data(shown.select_one("main form")), "budget": "5000", "budget_rule": "greedy"}
+    page = client_request.post("decisions.edit", decision_id=decision.id, _expected_status=200, _data=data)
+    assert page.field_error("budget") == ("Donnez au processus son budget total avant de construire un vote de "
+                                          "budget participatif.")
+    assert db.session.get(Decision, decision.id).method is Method.APPROVAL
