@@ -8,6 +8,8 @@ the latest published texts of every question in one (a window per question), the
 A question answered by fewer than civic.privacy.groups.SMALLEST_GROUP residents has no public counts (three
 residents' choices are as good as their names to their neighbours): the public sees how many answered it, and the
 officials who run the process, who read every answer anyway, see its counts with a word saying they are not public.
+Like any threshold, it does not stop comparisons over time: counts read before and after one resident's answers are
+erased (11 then 10) differ by that resident's choices.
 
 Arithmetic is exact (integers and decimals, never floats) and rounded once, for display, as the page says:
 percentages and the mean to the nearest tenth, halves up. A percentage is of the residents who answered the
