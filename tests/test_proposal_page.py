@@ -9,6 +9,7 @@ from civic.accounts.models import Role
 from civic.answers.models import AnswerStatus
 from civic.answers.services import answer
 from civic.counters.models import Channel
+from civic.db_types import utcnow
 from civic.extensions import db
 from civic.following.models import Follow
 from civic.followup.models import ImplementationRecord, ImplementationStatus
@@ -197,3 +198,15 @@ def test_an_answers_earlier_versions_are_read_once_it_was_changed(app, client, c
     page, statements = _page(app, client, proposal)
     assert tables(statements) == ["proposal", "proposal_answer_edit"], str(statements)
     assert page.texts("#answer h3") == ["Versions précédentes"] and len(page.select("#answer .corrections li")) == 1
+
+
+def test_the_author_read_for_their_name_only_still_says_when_they_erased_their_account(app, client, ctx):
+    """The statement reads the author's name and whether the account was erased, not the rest of the account: an
+    erased author is named as such, without a statement more."""
+    proposal = _proposal_with_everything()
+    proposal.author.erased_at = utcnow()
+    db.session.commit()
+    page, statements = _page(app, client, proposal)
+    assert tables(statements) == ["proposal", "implementation_record"], str(statements)
+    meta = page.select(".proposal .meta")[0].get_text()
+    assert "Participant·e supprimé·e" in meta and "Manon Petit" not in meta

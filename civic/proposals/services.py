@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, exists, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..accounts.models import District
+from ..accounts.models import District, User
 from ..answers.models import Answer, AnswerEdit
 from ..db_types import utcnow
 from ..domain import DomainError
@@ -441,12 +441,15 @@ def _for_page(logged_in):
     followed_up = exists().where(ImplementationRecord.proposal_id == Proposal.id)
     discussed = exists().where(Comment.proposal_id == Proposal.id, Comment.parent_id.is_(None))
     answer_changed = exists().where(AnswerEdit.answer_id == Answer.id)
+    # The author and the process are read for a few of their columns only: the ORM sets up a row's columns one by
+    # one, and the process's are set up on each of its phases' rows.
     return (select(Proposal, Answer, *marks, followed_up, discussed, answer_changed)
             .outerjoin(Answer, Answer.proposal_id == Proposal.id)
             .where(Proposal.id == bindparam("proposal_id"))
-            .options(joinedload(Proposal.author), joinedload(Proposal.theme), joinedload(Proposal.district),
-                     joinedload(Proposal.counter),
-                     joinedload(Proposal.process_entry).joinedload(ProcessProposal.process).joinedload(Process.phases)))
+            .options(joinedload(Proposal.author).load_only(User._display_name, User.erased_at),
+                     joinedload(Proposal.theme), joinedload(Proposal.district), joinedload(Proposal.counter),
+                     joinedload(Proposal.process_entry).joinedload(ProcessProposal.process)
+                     .load_only(Process.title, Process.decision_id).joinedload(Process.phases)))
 
 
 def proposal_for_page(proposal_id, reader, supporter):
