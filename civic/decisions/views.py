@@ -308,7 +308,10 @@ def results(decision, published):
         if isinstance(counted, DecisionJob):
             return render_template("decisions/job.html", decision=decision, job=counted)
         data, preview = json.loads(counted.results_json), True
+    # The options' labels by id as the results name them (winners, ties, grades): a comprehension here rather than
+    # a loop of updates in the template, a call each.
     return render_template("decisions/results.html", decision=decision, data=data, preview=preview,
+                           labels={str(option["id"]): option["label"] for option in data["options"]},
                            chart=bar_chart(decision, data),
                            column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value),
                            records=records_of_decision(decision) if not preview else [])
