@@ -14,7 +14,7 @@ from flask import current_app, request
 from flask.globals import _cv_app
 from flask_babel import Domain, get_locale, get_translations
 from jinja2 import pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms.i18n import messages_path
 
 from .extensions import babel
@@ -82,7 +82,14 @@ class TypesetDomain(Domain):
 
 
 def _formatted(text, autoescape, variables):
-    return (Markup(text) if autoescape else text) % variables
+    if not autoescape:
+        return text % variables
+    # The values escaped before a plain str's formatting, rather than Markup's own "%": that wraps every value and
+    # the mapping in helper objects (a count's text 3.1 µs against 1.9, and a page formats dozens: counts, dates,
+    # names). The same text: a number is written by "%s" as escaped ("%d" keeps taking it), anything else as
+    # Markup's helper writes it, escaped.
+    return Markup(text % {key: value if isinstance(value, (int, float)) else escape(value)
+                          for key, value in variables.items()})
 
 
 def _bound_to(translations, language):

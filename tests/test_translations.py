@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
+from civic.i18n import template_gettext
 from civic.voting import majority_judgment
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
@@ -103,3 +106,26 @@ def test_a_single_word_used_by_several_packages_is_reviewed_for_its_meanings(tmp
 
     shared = {m.id for m in located if " " not in m.id and len({package(p) for p, _line in m.locations}) > 1}
     assert shared - ONE_MEANING == set()
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("<b>Léa & Tom</b>", "&lt;b&gt;Léa &amp; Tom&lt;/b&gt;"),  # a resident's text: escaped
+    (Markup("<em>Parc</em>"), "<em>Parc</em>"),  # already markup (a label the template built): kept
+    (1234, "1234"), (2.5, "2.5"), (None, "None"),
+])
+def test_a_templates_text_formats_its_values_as_markups_own_formatting_would(app, value, shown):
+    """The translation functions of templates escape each value before formatting (cheaper than Markup's own "%"):
+    the same text for every kind of value, and "%%" still a single "%"."""
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        gettext = template_gettext()["_"]
+        escaping = EvalContext(app.jinja_env)
+        escaping.autoescape = True
+        text = gettext(escaping, "%(name)s: 100%% sure", name=value)
+        assert isinstance(text, Markup) and text == f"{shown}: 100% sure"
+        assert text == Markup("%(name)s: 100%% sure") % {"name": value}
+        escaping.autoescape = False
+        assert gettext(escaping, "%(name)s: 100%% sure", name=value) == f"{value}: 100% sure"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        count = template_gettext()["ngettext"](EvalContext(app.jinja_env), "%(num)s %(what)s", "%(num)s %(what)ss", 3,
+                                               what=value)
+        assert count.startswith("3 ")

@@ -214,9 +214,9 @@ def _for_page(kwargs):
 
 
 def _for_results(kwargs):
-    """``load`` of the results' page: the decision with its result snapshot, and its published results (the view's
-    ``published``, None before publication)."""
-    decision, kwargs["published"] = services.decision_for_results(kwargs.pop("decision_id"))
+    """``load`` of the results' page: the decision, its ballots file's fingerprint and its published results (the
+    view's ``ballots_sha256`` and ``published``, None before publication)."""
+    decision, kwargs["ballots_sha256"], kwargs["published"] = services.decision_for_results(kwargs.pop("decision_id"))
     return _found(kwargs, "decision", decision)
 
 
@@ -297,7 +297,7 @@ def _not_published(decision):
 
 @bp.route("/<int:decision_id>/results")
 @requires(Action.DECISION_VIEW, load=_for_results)
-def results(decision, published):
+def results(decision, ballots_sha256, published):
     # The vote is visible (drafts stay a plain 404); its results may not be yet: say so rather than "not found".
     if not can(current_user, Action.RESULTS_READ, decision):
         return _not_published(decision)
@@ -308,9 +308,12 @@ def results(decision, published):
         if isinstance(counted, DecisionJob):
             return render_template("decisions/job.html", decision=decision, job=counted)
         data, preview = json.loads(counted.results_json), True
+    # The options' labels by id as the results name them (winners, ties, grades): a comprehension here rather than
+    # a loop of updates in the template, a call each.
     return render_template("decisions/results.html", decision=decision, data=data, preview=preview,
+                           labels={str(option["id"]): option["label"] for option in data["options"]},
                            chart=bar_chart(decision, data),
-                           column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value),
+                           column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value), ballots_sha256=ballots_sha256,
                            records=records_of_decision(decision) if not preview else [])
 
 

@@ -3,12 +3,13 @@ result snapshot) in one statement, and whether the reader voted is asked once pe
 page, its rule and its template ask it; a ballot is still decided on what the database says once the voter's row
 is held."""
 import pytest
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, event, insert, select
 
 from civic.accounts.models import Role
 from civic.decisions import corrections, services
 from civic.decisions.files import RESULTS_JSON
-from civic.decisions.models import ErasedVoter, Participation, PublishedChunk, PublishedFile, voter_identities
+from civic.decisions.models import (ErasedVoter, Participation, PublishedChunk, PublishedFile, ResultSnapshot,
+                                   voter_identities)
 from civic.domain import DomainError
 from civic.extensions import db
 from civic.following import services as following
@@ -91,6 +92,29 @@ def test_the_results_page_reads_the_decision_with_its_snapshot(app, client, ctx)
     # The decision with its snapshot and results.json, the follow-up records of its winners.
     assert tables(statements) == ["decision", "implementation_record"], str(statements)
     assert page.select("code.hash")[0].get_text() == decision.snapshot.ballots_sha256
+
+
+def test_the_results_page_reads_the_ballots_fingerprint_without_loading_the_snapshot(app, client, ctx):
+    """The page shows only the snapshot's fingerprint: read as a column of the decision's statement, no
+    ResultSnapshot object is loaded for it (a second entity cost the statement more than the rest of it)."""
+    decision = make_decision()
+    services.cast_ballot(make_user(), decision, {"option": decision.options[0].id})
+    close(decision)
+    services.publish_results(decision, make_user(role=Role.ELECTED))
+    db.session.commit()
+    fingerprint = decision.snapshot.ballots_sha256
+    loaded = []
+
+    def listener(snapshot, _context):
+        loaded.append(snapshot)
+
+    event.listen(ResultSnapshot, "load", listener)
+    try:
+        page, statements = recorded_page(app, client, f"/decisions/{decision.id}/results")
+    finally:
+        event.remove(ResultSnapshot, "load", listener)
+    assert page.select("code.hash")[0].get_text() == fingerprint and loaded == []
+    assert tables(statements) == ["decision", "implementation_record"], str(statements)
 
 
 def test_a_ballot_is_decided_on_the_database_once_the_voters_row_is_held(app, ctx):

@@ -13,6 +13,7 @@ from civic.decisions.files import BALLOTS_CSV, DATAPACKAGE
 from civic.decisions.models import Method
 from civic.extensions import db
 from tests.decisions.helpers import close, make_decision, published_text
+from tests.client import Page
 from tests.factories import PASSWORD, make_user
 from tests.test_rate_limits import limits  # noqa: F401 - the fixture
 
@@ -145,6 +146,29 @@ def test_unfunded_projects_say_so(client_request):
     page = client_request.get("decisions.results", decision_id=decision.id)
     assert [r.select("td")[-1].get_text() for r in page.select("tbody tr")] == ["Financé", "Non financé",
                                                                                  "Non financé"]
+
+
+@pytest.mark.parametrize("method, contents, rows", [
+    (Method.SINGLE_CHOICE, [lambda ids: {"option": ids[1]}],
+     {"fr": [["Voix", "Résultat"], ["0", "—"], ["1", "Gagnant"], ["0", "—"]],
+      "en": [["Votes", "Outcome"], ["0", "—"], ["1", "Winner"], ["0", "—"]]}),
+    (Method.BUDGET, [lambda ids: {"options": [ids[0]]}],
+     {"fr": [["Voix", "Coût", "Résultat"], ["1", "60 000 €", "Financé"], ["0", "50 000 €", "Non financé"],
+             ["0", "30 000 €", "Non financé"]],
+      "en": [["Votes", "Cost", "Outcome"], ["1", "60,000 €", "Funded"], ["0", "50,000 €", "Not funded"],
+             ["0", "30,000 €", "Not funded"]]}),
+])
+def test_the_results_table_names_its_columns_and_outcomes_in_the_readers_language(client, ctx, method, contents, rows):
+    """The table's column names and outcomes, read once per page, label every row's cells (data-label: the
+    table is stacked on a phone) in the reader's language."""
+    fields = {"costs": COSTS, **BUDGET} if method is Method.BUDGET else {}
+    decision, _codes = _published(method, contents, **fields)
+    for lang, expected in rows.items():
+        page = Page(client.get(f"/decisions/{decision.id}/results", headers={"Accept-Language": lang}))
+        body = page.select("table.stack tbody tr")
+        assert [[td["data-label"] for td in body[0].select("td")]] + [
+            [td.get_text().replace("\u202f", " ").replace("\xa0", " ") for td in row.select("td")] for row in body
+        ] == expected, lang
 
 
 def test_a_resident_checks_their_ballot_by_its_code(client_request, limits):  # noqa: F811
