@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, redirect, request, url_for
+from flask.globals import _cv_app, _cv_request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -151,6 +152,18 @@ def visibility():
     return dict(_visibility)
 
 
+def current_account():
+    """The person of this request, as Flask-Login's ``current_user`` gives them (a User, a reading request's Account,
+    the anonymous visitor; None outside a request), without its proxy. Each read through the proxy looks the
+    request and ``g`` up again (some twenty calls), and a page asks a dozen times (``can`` in templates, the view's
+    rules): once Flask-Login has loaded the person of the request, it keeps them on ``g``, read here directly."""
+    if _cv_request.get(None) is not None:
+        user = getattr(_cv_app.get().g, "_login_user", None)
+        if user is not None:
+            return user
+    return current_user._get_current_object()
+
+
 def refusal(user, action, obj=None):
     """None when ``user`` may do ``action`` (on ``obj``, when given), else a Refusal."""
     rule = _rules[action]
@@ -190,7 +203,7 @@ def load_visible(model, ident):
     """The ``model`` object ``ident`` names, or 404: missing, or not there for this person."""
     obj = db.session.get(model, ident)
     action = _visibility.get(model)
-    if obj is None or (action is not None and not can(current_user._get_current_object(), action, obj)):
+    if obj is None or (action is not None and not can(current_account(), action, obj)):
         abort(404)
     return obj
 
@@ -215,8 +228,7 @@ def requires(action, load=None, refused=None):
         @wraps(view)
         def wrapper(*args, **kwargs):
             rule = _rules[action]
-            # The account itself, not Flask-Login's proxy, which looks it up again at each of the rule's reads.
-            user = current_user._get_current_object()
+            user = current_account()
             if rule.roles != ANYONE and not user.is_authenticated:
                 return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
             # The role first: someone who may never do this learns nothing of what exists (no 404 for some

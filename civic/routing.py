@@ -1,5 +1,5 @@
 """Civic's Flask: numbers in URLs and query strings, kept within what the database columns can hold; addresses
-built once; templates' globals in a plain dict."""
+built once; hooks looked at once; templates' globals in a plain dict."""
 from flask import Flask, request
 from flask.globals import _cv_request
 from flask.templating import Environment
@@ -34,6 +34,10 @@ def int_arg(name, default=None):
     return parse_id(request.args.get(name), default)
 
 
+# Hooks and views whose kind (a coroutine function or not) is remembered: what the app and its extensions registered,
+# a few dozen; past it the memo starts again.
+SYNC_MEMO_SIZE = 1_000
+
 # Values whose text in an address cannot change while they are kept: an object (a model row) could.
 _PLAIN_VALUES = frozenset({str, int, bool, type(None)})
 # Enough for every constant link of the layout and the rows of many pages; past it the memo starts again.
@@ -62,13 +66,28 @@ class CivicFlask(Flask):
     address as long as the request is served under the same root, host and scheme, which are part of the key.
     The rules cannot change once the app serves (Flask refuses new ones), and the only url_defaults function
     (static_files: a file's hashed name) depends on the file name alone, fixed at start. Values that are not
-    plain text, numbers or None are never remembered, nor anything built outside a request."""
+    plain text, numbers or None are never remembered, nor anything built outside a request.
+
+    It also remembers, for each hook and view, what ``ensure_sync`` answers: Flask asks it for every one of a
+    request's hooks (some twenty: before and after the request, the template context, the view), and inspect's
+    ``iscoroutinefunction`` unwraps the function again each time (seven calls); whether a function is a coroutine
+    function never changes."""
 
     jinja_environment = CivicEnvironment
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._url_memo = {}  # {(root, host, scheme, subdomain, method): {key: address}}
+        self._sync_memo = {}  # {function: what ensure_sync answers for it}
+
+    def ensure_sync(self, func):
+        sync = self._sync_memo.get(func)
+        if sync is None:
+            sync = super().ensure_sync(func)
+            if len(self._sync_memo) >= SYNC_MEMO_SIZE:
+                self._sync_memo.clear()
+            self._sync_memo[func] = sync
+        return sync
 
     def url_for(self, endpoint, /, *, _anchor=None, _method=None, _scheme=None, _external=None, **values):
         req_ctx = _cv_request.get(None)

@@ -11,12 +11,11 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 from flask_babel import get_timezone
-from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 
 from . import forms, identity, labels, staff_log, targets, typography
-from .access import Action, can
+from .access import Action, can, current_account
 from .counters.acting import assisted_session, form_token_field
 from .counters.sessions import CONSENT_VERSION
 from .decisions.corrections import allowed_change, diff_segments
@@ -154,8 +153,7 @@ def init_app(app):
     # for every template rendered.
     app.jinja_env.globals.update(
         {enum_class.__name__: enum_class for enum_class in labels.enums()},
-        # The account itself, not Flask-Login's proxy, which looks it up again at each of the rule's reads.
-        can=lambda action, obj=None: can(current_user._get_current_object(), action, obj),
+        can=lambda action, obj=None: can(current_account(), action, obj),
         Action=Action,
         numbered=targets.numbered,
         target_link=_target_link,

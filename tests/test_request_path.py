@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from babel import Locale
 from babel.support import Translations
-from flask import render_template_string, template_rendered, url_for
+from flask import Flask, render_template_string, template_rendered, url_for
 from flask import sessions as flask_sessions
 from flask_babel import force_locale, get_locale, get_timezone
-from flask_login import login_user
+from flask_login import current_user, login_user, logout_user
 from flask_login import utils as flask_login_utils
 from flask_wtf.i18n import translations as flask_wtf_translations
 from jinja2.runtime import Context
@@ -23,7 +23,7 @@ from werkzeug.routing import MapAdapter
 from wtforms.widgets import core as wtforms_widgets_core
 
 from civic import create_app, forms, i18n, routing, templating
-from civic.access import Role
+from civic.access import Role, current_account
 from civic.accounts.models import User
 from civic.accounts import sessions
 from civic.accounts.sessions import Account
@@ -31,7 +31,7 @@ from civic.extensions import db, limiter
 from civic.i18n import current_language, template_gettext
 from tests.client import Page
 from tests.conftest import CheckingClient
-from tests.factories import make_district, make_proposal, make_user
+from tests.factories import login, make_district, make_proposal, make_user
 from tests.queries import recording
 
 
@@ -293,8 +293,8 @@ def test_the_language_in_force_is_chosen_once_then_read(app, monkeypatch):
 
 
 def test_rules_read_the_account_not_flask_logins_proxy(app, ctx, monkeypatch):
-    """``can`` in templates gives the rules the account itself: each read of Flask-Login's proxy looks the account
-    up again, and a rule reads it several times."""
+    """``can`` in templates gives the rules the account itself, read where Flask-Login keeps it once loaded: each
+    read of Flask-Login's proxy looks the request and ``g`` up again, and a rule reads it several times."""
     resident = make_user()
     lookups = []
     get_user = flask_login_utils._get_user
@@ -304,7 +304,52 @@ def test_rules_read_the_account_not_flask_logins_proxy(app, ctx, monkeypatch):
         login_user(resident)
         lookups.clear()
         assert render_template_string("{{ can(Action.MODERATE) }} {{ can(Action.PROPOSAL_CREATE) }}") == "False True"
-        assert len(lookups) == 2 + 1  # once per rule, and the template's context (current_user)
+        assert len(lookups) == 1  # the template's context (current_user); the rules, none
+
+
+def test_the_current_account_is_flask_logins_current_user(app, ctx):
+    """``current_account()`` answers what ``current_user`` does at every step of a request: the person loaded by the
+    log-in check at the first read, the one logged in or out during the request, None outside one."""
+    resident = make_user()
+    assert current_account() is None
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        assert not current_account().is_authenticated
+        assert current_account() is current_user._get_current_object()
+        login_user(resident)
+        assert current_account() is resident is current_user._get_current_object()
+        logout_user()
+        assert not current_account().is_authenticated
+        assert current_account() is current_user._get_current_object()
+    client = app.test_client()
+    login(client, resident)
+    with client:
+        client.get("/")
+        assert current_account() == resident and current_account() is current_user._get_current_object()
+
+
+def test_whether_a_hook_is_a_coroutine_function_is_asked_once(app, client, monkeypatch):
+    """Flask asks ``ensure_sync`` for each of a request's hooks and its view: Civic's app answers from what it found
+    the first time (civic.routing), a plain function as it is, and keeps a bounded number of answers."""
+    asked = []
+    ensure_sync = Flask.ensure_sync
+    monkeypatch.setattr(Flask, "ensure_sync", lambda self, func: asked.append(func) or ensure_sync(self, func))
+    for _ in range(3):
+        client.get("/login")
+    assert len(asked) == len(set(asked)), asked
+
+    def hook():
+        return None
+
+    async def coroutine_hook():
+        return None
+
+    assert app.ensure_sync(hook) is hook and app.ensure_sync(hook) is hook
+    with pytest.raises(RuntimeError, match="async"):  # Flask's own answer: async views need its extra
+        app.ensure_sync(coroutine_hook)
+    for _ in range(routing.SYNC_MEMO_SIZE * 2):
+        app.ensure_sync(lambda: None)
+    assert len(app._sync_memo) <= routing.SYNC_MEMO_SIZE
 
 
 def test_a_request_finds_its_addresses_once_and_roots_are_bounded(app, client, monkeypatch):

@@ -1,8 +1,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
-from ..access import Action, can, public, requires
+from ..access import Action, can, current_account, public, requires
 from ..accounts.services import all_districts
 from ..answers.models import AnswerStatus
 from ..answers.services import earlier_versions
@@ -94,10 +93,11 @@ def _render_detail(shown, comment_form=None, status=200):
     proposal = shown.proposal
     supports, comments = services.proposal_counts(proposal)
     threads = services.comment_threads(proposal, **page_args(), any_thread=shown.discussed)
-    reported = reported_by(current_user, [c for thread, replies, _count in threads.items for c in (thread, *replies)])
+    reader = current_account()
+    reported = reported_by(reader, [c for thread, replies, _count in threads.items for c in (thread, *replies)])
     if shown.reported:
         reported.add((TargetType.PROPOSAL, proposal.id))
-    may_comment = can(current_user, Action.COMMENT_CREATE, proposal)
+    may_comment = can(reader, Action.COMMENT_CREATE, proposal)
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -122,14 +122,14 @@ def _render_detail(shown, comment_form=None, status=200):
 def _merged_into(proposal):
     """The proposal this one was merged into, when the reader may read it."""
     kept = db.session.get(Proposal, proposal.merged_into_id) if proposal.merged_into_id else None
-    return kept if kept is not None and can(current_user, Action.PROPOSAL_READ, kept) else None
+    return kept if kept is not None and can(current_account(), Action.PROPOSAL_READ, kept) else None
 
 
 def _proposal_page(kwargs):
     """``load`` of the proposal's page: the proposal with all its page shows, its answer and the reader's marks (the
     view's ``shown``), in one statement, or 404. The view's action (PROPOSAL_VIEW, which hides) is the proposals'
     visibility rule: ``requires`` applies it to the proposal."""
-    shown = services.proposal_for_page(kwargs.pop("proposal_id"), current_user, actor())
+    shown = services.proposal_for_page(kwargs.pop("proposal_id"), current_account(), actor())
     if shown is None:
         abort(404)
     kwargs["shown"] = shown
@@ -139,7 +139,7 @@ def _proposal_page(kwargs):
 @bp.route("/<int:proposal_id>")
 @requires(Action.PROPOSAL_VIEW, load=_proposal_page)
 def detail(shown):
-    if not can(current_user, Action.PROPOSAL_READ, shown.proposal):
+    if not can(current_account(), Action.PROPOSAL_READ, shown.proposal):
         return render_template("proposals/unavailable.html", proposal=shown.proposal)
     return _render_detail(shown)
 
@@ -222,13 +222,13 @@ def comment(proposal):
         parent = services.find_thread(proposal, parent_id)
         if parent is not None and parent.open_for_replies:
             return _render_thread(proposal, parent, form)
-    return _render_detail(services.proposal_for_page(proposal.id, current_user, actor()), comment_form=form)
+    return _render_detail(services.proposal_for_page(proposal.id, current_account(), actor()), comment_form=form)
 
 
 def _render_thread(proposal, thread, form):
     replies = services.thread_replies(thread, **page_args())
     return render_template("proposals/thread.html", proposal=proposal, thread=thread, form=form, replies=replies,
-                           reported=reported_by(current_user, [thread, *replies.items]))
+                           reported=reported_by(current_account(), [thread, *replies.items]))
 
 
 @bp.route("/<int:proposal_id>/comments/<int:comment_id>")
