@@ -1,6 +1,10 @@
 """What a proposal's page costs: the proposal and all its page shows of it (author, theme, district, counter,
 process and its phases, official answer) come in one statement, so that neither the template nor the rules
 load anything lazily; the forms and the rules' checks are made once, for those shown them."""
+import re
+
+from flask_babel import refresh
+from flask_login import login_user
 from flask_wtf import FlaskForm
 from jinja2 import Template
 from sqlalchemy import select
@@ -15,8 +19,10 @@ from civic.following.models import Follow
 from civic.followup.models import ImplementationRecord, ImplementationStatus
 from civic.moderation.models import Report, ReportReason
 from civic.processes.models import PhaseKind
-from civic.proposals.models import Support
-from civic.proposals.services import comment_threads
+from civic.proposals.forms import CommentForm
+from civic.proposals.models import Comment, Support
+from civic.proposals.services import comment_threads, proposal_for_page
+from civic.proposals.views import _render_detail
 from civic.targets import TargetType
 from tests.client import Page
 from tests.factories import (login, make_answer, make_comment, make_counter, make_district, make_proposal, make_support,
@@ -125,10 +131,10 @@ def test_a_proposals_comments_run_no_file_of_macros_of_their_own(client_request,
         "Le premier.", "Une réponse 0.", "Une réponse 1.", "Une réponse 2.", "Le second."]
 
 
-def test_a_resident_is_built_one_form_whose_token_the_buttons_share(client, login_as, ctx, monkeypatch):
-    """The follow and support buttons carry only the CSRF token, written in: the page builds the comment form alone
-    (a WTForms form per button cost a form's construction and its token on every resident's page), and the
-    buttons' token is accepted."""
+def test_a_resident_is_built_no_form_and_the_written_tokens_are_accepted(client, login_as, ctx, monkeypatch):
+    """The follow and support buttons and the blank comment form are written in the template with the CSRF token: a
+    WTForms form cost its construction and its rendering on every resident's page. Their token is accepted, and the
+    comment form posts a comment."""
     proposal = make_proposal()
     resident = login_as()
     built = []
@@ -136,12 +142,36 @@ def test_a_resident_is_built_one_form_whose_token_the_buttons_share(client, logi
     monkeypatch.setattr(FlaskForm, "__init__", lambda self, *a, **k: built.append(type(self).__name__)
                         or init(self, *a, **k))
     page = Page(client.get(f"/proposals/{proposal.id}"))
-    assert built == ["CommentForm"]
+    assert built == []
     support = page.select("#support form")[0]
     token = support.select("input[name=csrf_token]")[0]["value"]
     response = client.post(support["action"], data={"csrf_token": token})
     assert response.status_code == 302
     assert db.session.execute(select(Support).filter_by(proposal_id=proposal.id, user_id=resident.id)).scalar()
+    form = page.select("#comments form")[0]
+    data = {field["name"]: field.get("value", "") for field in form.select("input")}
+    response = client.post(form["action"], data={**data, "body": "Bonne idée."})
+    assert response.status_code == 302
+    assert db.session.execute(select(Comment).filter_by(proposal_id=proposal.id, author_id=resident.id)).scalar()
+
+
+def test_the_blank_comment_form_is_the_one_wtforms_writes(app, client, login_as, ctx):
+    """The blank comment form written in the template is, byte for byte, what the components' field() writes of a
+    CommentForm (the page shows that one when a posted comment is refused), in both languages: a change of the
+    form's label, limit or validators shows here."""
+    proposal = make_proposal()
+    resident = login_as()
+    token = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+')
+    for lang in ("fr", "en"):
+        written = client.get(f"/proposals/{proposal.id}", headers={"Accept-Language": lang}).get_data(as_text=True)
+        with app.test_request_context(f"/proposals/{proposal.id}", headers={"Accept-Language": lang}):
+            refresh()  # the test's app context is the client's: its language was kept on g
+            login_user(resident)
+            shown = proposal_for_page(proposal.id, resident, resident)
+            built, _status = _render_detail(shown, comment_form=CommentForm(formdata=None))
+        form = re.compile(r'<form method="post" action="/proposals/\d+/comments".*?</form>', re.S)
+        assert token.sub(r"\1", form.search(written).group()) == token.sub(r"\1", form.search(built).group())
+        assert ("Your comment" if lang == "en" else "Votre commentaire") in form.search(written).group()
 
 
 def test_a_proposal_without_follow_up_reads_no_record(app, client, ctx):

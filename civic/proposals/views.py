@@ -23,7 +23,7 @@ from . import personal_data, registrations  # noqa: F401 - register "my data" se
 from . import rules  # noqa: F401 - registers the package's access rules
 from . import kept_counts, services  # noqa: F401 - kept_counts: its triggers come with the tables
 from .forms import CommentForm, ProposalForm, WithdrawForm
-from .models import Comment, Proposal, ProposalState
+from .models import COMMENT_MAX, Comment, Proposal, ProposalState
 from .submission import submitted
 
 bp = Blueprint("proposals", __name__)
@@ -110,8 +110,11 @@ def _render_detail(shown, comment_form=None, status=200):
         supported=shown.supported,
         threads=threads,
         may_comment=may_comment,
-        # A form only for those shown it (the follow and support buttons carry only the CSRF token, written in).
-        comment_form=comment_form or (CommentForm(formdata=None) if may_comment else None),
+        # A form only when one was posted, to show it again with its errors: the blank comment form is written in the
+        # template, as the follow and support buttons are (building and rendering the WTForms form cost some 6 % of
+        # the page).
+        comment_form=comment_form,
+        comment_max=COMMENT_MAX,
         reported=reported,
         records=records_of_proposal(proposal) if shown.followed_up else [],
         # A proposal of a process is supported in some of its phases only: said when the phase is why not.
