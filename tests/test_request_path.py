@@ -4,6 +4,7 @@ import collections
 import importlib.util
 from datetime import UTC, datetime
 
+import jinja2
 import pytest
 from babel import Locale
 from babel.support import Translations
@@ -13,6 +14,7 @@ from flask_babel import force_locale, get_locale, get_timezone
 from flask_login import current_user, login_user, logout_user
 from flask_login import utils as flask_login_utils
 from flask_wtf.i18n import translations as flask_wtf_translations
+from jinja2 import pass_context, pass_environment, pass_eval_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 from sqlalchemy import event
@@ -436,3 +438,37 @@ def test_form_pages_render_without_markups_string_formatter(client, monkeypatch)
     page = Page(client.get("/login"))
     assert page.select("input#email")[0]["autocomplete"] == "email" and page.select("label[for=password]")
     assert formats == []
+
+
+def test_templates_call_functions_as_jinja_does(app, ctx):
+    """Civic's template context calls what a template calls by a shorter path than Jinja's (civic.routing): each kind
+    of callable gets what Jinja gives it (the context with the loop's variables, the evaluation context, the
+    environment, nothing), a callable object whose ``__call__`` asks for the context too, and a StopIteration is an
+    undefined value, as in Jinja's own environment."""
+
+    class Counter:
+        @pass_context
+        def __call__(self, context, step):
+            return f"{context.get('item')}+{step}"
+
+    def stops():
+        raise StopIteration
+
+    functions = {
+        "plain": lambda *a, **k: f"plain{a}{sorted(k.items())}",
+        "with_context": pass_context(lambda context, n: f"{context.get('item')}/{context.get('page')}/{n}"),
+        "with_eval_context": pass_eval_context(lambda eval_ctx, n: f"{eval_ctx.autoescape}/{n}"),
+        "with_environment": pass_environment(lambda environment, n: f"{type(environment).__name__ != ''}/{n}"),
+        "counter": Counter(),
+        "stops": stops,
+    }
+    source = ("{% macro m(x, y=0) %}[{{ x }}{{ y }}{{ caller() if caller }}]{% endmacro %}{% set page = 3 %}"
+              "{% for item in ['a', 'b'] %}{{ plain(1, k=2) }} {{ with_context(loop.index) }} "
+              "{{ with_eval_context(item) }} {{ with_environment(item) }} {{ counter(5) }} {{ stops() is undefined }} "
+              "{{ m(item, y=4) }} {% call m(item) %}in{% endcall %} {{ '<b>'|e }} {{ 'x-{}'.format(item) }}\n"
+              "{% endfor %}")
+    ours = app.jinja_env.from_string(source)
+    assert type(ours.new_context()) is routing.CivicContext
+    jinjas = jinja2.Environment(autoescape=True).from_string(source)
+    assert ours.render(functions) == jinjas.render(functions)
+    assert "/3/1 True/a True/a None+5 True [a4] [a0in] &lt;b&gt; x-a" in ours.render(functions)
