@@ -10,7 +10,6 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
-from flask_babel import get_timezone
 from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 
@@ -19,7 +18,7 @@ from .access import Action, can, current_account
 from .counters.acting import assisted_session, form_token_field
 from .counters.sessions import CONSENT_VERSION
 from .decisions.corrections import allowed_change, diff_segments
-from .i18n import current_language, template_gettext
+from .i18n import current_language, template_gettext, timezone_in_force
 from .links import public_url, row_url
 from .text import paragraphs
 from .voting import majority_judgment
@@ -122,7 +121,7 @@ def _formatted(eval_ctx, function, value):
     them through Flask-Babel costs as much as the remembered text."""
     where = getattr(eval_ctx, "civic_where", None)
     if where is None:
-        where = eval_ctx.civic_where = (current_language(), get_timezone())
+        where = eval_ctx.civic_where = (current_language(), timezone_in_force())
     return _format_once(function, value, *where)
 
 

@@ -10,7 +10,7 @@ from babel import Locale
 from babel.support import Translations
 from flask import Flask, render_template_string, template_rendered, url_for
 from flask import sessions as flask_sessions
-from flask_babel import force_locale, get_locale, get_timezone
+from flask_babel import Domain, force_locale, get_locale, get_timezone
 from flask_login import current_user, login_user, logout_user
 from flask_login import utils as flask_login_utils
 from flask_wtf.i18n import translations as flask_wtf_translations
@@ -29,7 +29,7 @@ from civic.access import Role, current_account
 from civic.accounts.models import User
 from civic.accounts import sessions
 from civic.accounts.sessions import Account
-from civic.extensions import db, limiter
+from civic.extensions import babel, db, limiter
 from civic.i18n import current_language, template_gettext
 from tests.client import Page
 from tests.conftest import CheckingClient
@@ -235,7 +235,7 @@ def test_dates_and_numbers_read_the_locale_and_zone_once_per_render(app, monkeyp
     """The formatting filters read the locale and time zone once per render, not once per value; a template
     rendered under another locale in the same request (a mail) is formatted in that one."""
     reads = []
-    monkeypatch.setattr(templating, "get_timezone", lambda: reads.append(1) or get_timezone())
+    monkeypatch.setattr(templating, "timezone_in_force", lambda: reads.append(1) or i18n.timezone_in_force())
     template = ('{% for n in [1000, 2000] %}{% set day = moment %}{{ n|number }} {{ day|date }} · {% endfor %}'
                 '{{ share|percent }} {{ none|date }}.')
     moment = datetime(2026, 3, 5, 23, 30, tzinfo=UTC)  # already the 6th in Paris
@@ -247,6 +247,20 @@ def test_dates_and_numbers_read_the_locale_and_zone_once_per_render(app, monkeyp
             assert render_template_string(template, moment=moment, share=0.5) == (
                 "1,000 6 March 2026 · 2,000 6 March 2026 · 50% .")
         assert len(reads) == 2
+
+
+def test_the_catalogs_and_zone_in_force_are_flask_babels(app, monkeypatch):
+    """The catalogs of the locale in force and the time zone, found from what Flask-Babel keeps on ``g`` once chosen
+    (civic.i18n), are Flask-Babel's own answers, under a forced locale too."""
+    domain = babel.domain_instance
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        french = domain.get_translations()
+        assert french is Domain.get_translations(domain) and french.gettext("Log in") == "Se connecter"
+        assert i18n.timezone_in_force() is get_timezone() and str(get_timezone()) == "Europe/Paris"
+        with force_locale("en"):
+            english = domain.get_translations()
+            assert english is Domain.get_translations(domain) and english.gettext("Log in") == "Log in"
+        assert domain.get_translations() is french
 
 
 @pytest.mark.real_commits  # its own app's requests begin their own transactions
