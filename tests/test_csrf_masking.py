@@ -1,8 +1,14 @@
 """BREACH: compressed pages reflect what the address says, so no page carries the same CSRF token twice
 (civic.csrf masks it afresh in every response), and every masked token still works."""
-import pytest
-from itsdangerous import URLSafeTimedSerializer
+import hashlib
 
+import pytest
+from flask import session
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.signer import HMACAlgorithm
+
+from civic import csrf
 from civic.csrf import mask, unmask
 from tests.client import Page
 from tests.factories import CSRF_RE, PASSWORD, make_proposal, make_user
@@ -75,3 +81,17 @@ def test_mask_and_unmask():
     masked = {mask(token) for _ in range(50)}
     assert len(masked) == 50 and {unmask(m) for m in masked} == {token}
     assert unmask("") is None and unmask("%%%") is None
+
+
+def test_the_signed_token_is_flask_wtfs(app):
+    """The token civic.csrf signs with a serializer made once is the one Flask-WTF makes and checks: the session's
+    secret signed by the app's key, kept on g for the request (Flask-WTF's generate_csrf then answers the same),
+    signed by the same HMAC."""
+    with app.test_request_context("/"):
+        token = csrf._signed_token()
+        assert generate_csrf() == token and csrf._signed_token() == token
+        validate_csrf(token)
+        assert URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").loads(token) == session["csrf_token"]
+    key, value = b"k" * 20, b"a value"
+    assert csrf._OneCallHMAC(hashlib.sha1).get_signature(key, value) == HMACAlgorithm(hashlib.sha1).get_signature(
+        key, value)
