@@ -207,10 +207,10 @@ def _found(kwargs, name, obj):
 
 
 def _for_page(kwargs):
-    """``load`` of the decision's page: the decision with its options, districts and process (the view's
-    ``process``), and whether its description was corrected (``corrected``), in a statement built once."""
-    decision, kwargs["process"], kwargs["corrected"] = services.decision_for_page(kwargs.pop("decision_id"))
-    return _found(kwargs, "decision", decision)
+    """``load`` of the decision's page: the decision with its districts, and what its page shows beside it (the
+    view's ``shown``: options, process, whether its description was corrected), in a statement built once."""
+    shown = kwargs["shown"] = services.decision_for_page(kwargs.pop("decision_id"))
+    return _found(kwargs, "decision", shown.decision)
 
 
 def _for_results(kwargs):
@@ -222,7 +222,7 @@ def _for_results(kwargs):
 
 @bp.route("/<int:decision_id>")
 @requires(Action.DECISION_VIEW, load=_for_page)
-def detail(decision, process, corrected):
+def detail(decision, shown):
     voted, following = (services.voted_and_following(actor(), current_user, decision) if current_user.is_authenticated
                         else (False, False))
     refused = refusal(current_user, Action.DECISION_VOTE, decision) if current_user.is_authenticated else None
@@ -230,8 +230,8 @@ def detail(decision, process, corrected):
     return render_template("decisions/detail.html", decision=decision, voted=voted, vote_refusal=refused,
                            district_refused=standing is not None, district_link=DISTRICT_LINKS.get(standing),
                            short=services.is_short(decision),
-                           edits=corrections.description_edits(decision) if corrected else [],
-                           state=decision.state, process=process,
+                           edits=corrections.description_edits(decision) if shown.corrected else [],
+                           state=decision.state, process=shown.process, options=shown.options,
                            following=following)
 
 
