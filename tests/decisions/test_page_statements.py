@@ -141,6 +141,23 @@ def test_a_district_vote_lists_its_districts_once_each_with_many_options(app, cl
     assert page.texts(".option-list strong") == [f"Projet {n}" for n in range(12)]
 
 
+def test_a_district_votes_rule_reads_the_districts_its_page_statement_read(app, client, ctx):
+    """The page's statement sets the districts it read as the decision's: the vote's rule, which compares them with
+    the resident's district, reads no more (a lazy load would be a statement of the district table)."""
+    decision = make_decision(options=["Parc", "Piscine"])
+    decision.districts = [make_district("Les Tilleuls"), make_district("Le Bourg")]
+    resident = make_user()
+    resident.district_id = decision.districts[0].id
+    db.session.commit()
+    login(client, resident)
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
+    assert tables(statements) == ["user_account", "decision", "participation"], str(statements)
+    assert page.texts(".support-box p")[0] == ("Ce vote est réservé aux habitants de : Le Bourg, Les Tilleuls. Vous "
+                                               "avez indiqué ce quartier dans votre profil après l’ouverture du vote : "
+                                               "vous ne pouvez donc pas participer à ce vote.")
+    assert page.texts(".option-list strong") == ["Parc", "Piscine"]
+
+
 def _email_identity(user):
     """The keyed hash an erased account leaves of its e-mail address (as if ``user`` had been erased)."""
     return next(iter(voter_identities([user])))
