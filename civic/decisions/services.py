@@ -21,6 +21,7 @@ from ..domain import DomainError
 from ..extensions import db
 from ..following.models import Follow
 from ..following.services import notify_followers
+from ..followup.models import ImplementationRecord
 from ..i18n import current_language
 from ..jobs import job
 from ..pagination import keyset_page
@@ -105,8 +106,8 @@ class ProcessLink(NamedTuple):
 # rule reads through Decision.districts, set as its loaded value. The page reads the corrections only when there
 # are some (typo fixes, rare).
 _OPTION_SHOWN = (Option.id, Option.label, Option.description, Option.cost, Option.proposal_id)
-_DECISION_PAGE = (select(Decision, Process.id, Process.title, exists().where(DescriptionEdit.decision_id == Decision.id),
-                         *_OPTION_SHOWN, District)
+_DECISION_PAGE = (select(Decision, Process.id, Process.title,
+                         exists().where(DescriptionEdit.decision_id == Decision.id), *_OPTION_SHOWN, District)
                   .outerjoin(Process, Process.decision_id == Decision.id)
                   .outerjoin(Option, Option.decision_id == Decision.id)
                   .outerjoin(decision_district, decision_district.c.decision_id == Decision.id)
@@ -116,8 +117,10 @@ _DECISION_PAGE = (select(Decision, Process.id, Process.title, exists().where(Des
 # Its results' page: the decision with the ballots' fingerprint its snapshot keeps, and its published results
 # (results.json, stored a chunk at a time: a row per chunk, one for such a small file). The fingerprint as a column,
 # not the snapshot joinedloaded: the page shows nothing else of it, and a second entity's loading cost more than the
-# rest of the statement (the demo's results about 0.1 ms of CPU a request).
-_RESULTS_PAGE = with_text(select(Decision, ResultSnapshot.ballots_sha256)
+# rest of the statement (the demo's results about 0.1 ms of CPU a request). Whether some follow-up record opened for
+# its winners comes with it: the page reads them only then (a vote without projects has none).
+_RESULTS_PAGE = with_text(select(Decision, ResultSnapshot.ballots_sha256,
+                                 exists().where(ImplementationRecord.decision_id == Decision.id))
                           .outerjoin(ResultSnapshot, ResultSnapshot.decision_id == Decision.id)
                           .where(Decision.id == bindparam("decision_id")), Decision.id, RESULTS_JSON)
 
@@ -142,14 +145,21 @@ def decision_for_page(decision_id):
                         bool(corrected))
 
 
+class ResultsPage(NamedTuple):
+    decision: Decision | None
+    ballots_sha256: str | None  # the ballots file's SHA-256 fingerprint, None before publication
+    published: dict | None  # its published results as read from results.json, None before publication
+    followed_up: bool  # whether follow-up records opened for its winners
+
+
 def decision_for_results(decision_id):
-    """(the decision, its ballots file's SHA-256 fingerprint, its published results as read from results.json), the
-    last two None before publication; or (None, None, None)."""
+    """A ResultsPage: the decision and what its results' page shows beside it, or None."""
     rows = db.session.execute(_RESULTS_PAGE, {"decision_id": decision_id}).all()
     if not rows:
-        return None, None, None
-    text = joined_text(data for _decision, _fingerprint, data in rows)
-    return rows[0][0], rows[0][1], (json.loads(text) if text is not None else None)
+        return ResultsPage(None, None, None, False)
+    text = joined_text(data for _decision, _fingerprint, _followed_up, data in rows)
+    decision, fingerprint, followed_up, _data = rows[0]
+    return ResultsPage(decision, fingerprint, json.loads(text) if text is not None else None, bool(followed_up))
 
 
 def open_decisions():

@@ -214,10 +214,10 @@ def _for_page(kwargs):
 
 
 def _for_results(kwargs):
-    """``load`` of the results' page: the decision, its ballots file's fingerprint and its published results (the
-    view's ``ballots_sha256`` and ``published``, None before publication)."""
-    decision, kwargs["ballots_sha256"], kwargs["published"] = services.decision_for_results(kwargs.pop("decision_id"))
-    return _found(kwargs, "decision", decision)
+    """``load`` of the results' page: the decision, and what its page shows beside it (the view's ``shown``: its
+    ballots file's fingerprint and its published results, None before publication, whether records follow it up)."""
+    shown = kwargs["shown"] = services.decision_for_results(kwargs.pop("decision_id"))
+    return _found(kwargs, "decision", shown.decision)
 
 
 @bp.route("/<int:decision_id>")
@@ -297,12 +297,12 @@ def _not_published(decision):
 
 @bp.route("/<int:decision_id>/results")
 @requires(Action.DECISION_VIEW, load=_for_results)
-def results(decision, ballots_sha256, published):
+def results(decision, shown):
     # The vote is visible (drafts stay a plain 404); its results may not be yet: say so rather than "not found".
     if not can(current_user, Action.RESULTS_READ, decision):
         return _not_published(decision)
     if decision.published_at is not None:
-        data, preview = published, False
+        data, preview = shown.published, False
     else:  # an official reviewing the count of a closed vote (access: RESULTS_READ)
         counted = queue.preview(decision, current_user)
         if isinstance(counted, DecisionJob):
@@ -313,8 +313,9 @@ def results(decision, ballots_sha256, published):
     return render_template("decisions/results.html", decision=decision, data=data, preview=preview,
                            labels={str(option["id"]): option["label"] for option in data["options"]},
                            chart=bar_chart(decision, data),
-                           column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value), ballots_sha256=ballots_sha256,
-                           records=records_of_decision(decision) if not preview else [])
+                           column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value),
+                           ballots_sha256=shown.ballots_sha256,
+                           records=records_of_decision(decision) if shown.followed_up and not preview else [])
 
 
 @bp.route("/<int:decision_id>/results/ballot", methods=["GET", "POST"])
