@@ -101,7 +101,7 @@ class ProcessLink(NamedTuple):
 # A decision's page: the decision, its options as columns, its districts, the process whose vote it is (its id and
 # title) and whether its description was ever corrected, in one statement built once: a row per option and
 # district (a district vote names a few). The ORM's joined loading of the options and districts cost more than
-# the rest of the statement (722 -> 402 Python calls for the demo's budget vote); the options are plain columns,
+# the rest of the statement (721 -> 456 Python calls for the demo's budget vote); the options are plain columns,
 # which the page alone reads (Decision.options stays unloaded), and the districts the District rows the vote's
 # rule reads through Decision.districts, set as its loaded value. The page reads the corrections only when there
 # are some (typo fixes, rare).
@@ -379,7 +379,7 @@ _WITH_ERASED = (select(Decision.id, literal_column("'erased'"))
 _VOTED_OR_ERASED = union_all(_VOTED, _WITH_ERASED)
 # A decision's page asks the same of its one decision, and whether the reader follows it: a row of three EXISTS
 # with plain values, read without the ORM (civic.rows), rather than a union over lists, whose expanding IN is
-# written again at each execution (the union cost a resident's page some 320 Python calls, this about 100).
+# written again at each execution (240 -> 158 Python calls for the resident's reading of the demo's budget vote).
 _ONE = bindparam("decision_id")
 _VOTED_ERASED_FOLLOWED = select(
     exists().where(Participation.user_id == bindparam("user_id"), Participation.decision_id == _ONE),
