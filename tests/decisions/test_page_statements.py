@@ -8,7 +8,7 @@ from sqlalchemy import delete, event, insert, select
 from civic.accounts.models import Role
 from civic.decisions import corrections, services
 from civic.decisions.files import RESULTS_JSON
-from civic.decisions.models import (ErasedVoter, Participation, PublishedChunk, PublishedFile, ResultSnapshot,
+from civic.decisions.models import (ErasedVoter, Method, Participation, PublishedChunk, PublishedFile, ResultSnapshot,
                                    voter_identities)
 from civic.domain import DomainError
 from civic.extensions import db
@@ -89,9 +89,24 @@ def test_the_results_page_reads_the_decision_with_its_snapshot(app, client, ctx)
     services.publish_results(decision, make_user(role=Role.ELECTED))
     db.session.commit()
     page, statements = recorded_page(app, client, f"/decisions/{decision.id}/results")
-    # The decision with its snapshot and results.json, the follow-up records of its winners.
-    assert tables(statements) == ["decision", "implementation_record"], str(statements)
+    # The decision with its snapshot and results.json, and whether follow-up records opened for its winners: names
+    # without cost nor proposal open none, and the page reads no more.
+    assert tables(statements) == ["decision"], str(statements)
     assert page.select("code.hash")[0].get_text() == decision.snapshot.ballots_sha256
+    assert "Ce qu’il en est advenu" not in page.texts("main h3")
+
+
+def test_the_results_page_reads_the_follow_up_records_of_its_winners_when_there_are(app, client, ctx):
+    """A participatory budget's funded projects each open a record: their links, in a second statement."""
+    decision = make_decision(Method.BUDGET)
+    services.cast_ballot(make_user(), decision, {"options": [decision.options[0].id]})
+    close(decision)
+    services.publish_results(decision, make_user(role=Role.ELECTED))
+    db.session.commit()
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}/results")
+    assert tables(statements) == ["decision", "implementation_record"], str(statements)
+    assert "Ce qu’il en est advenu" in page.texts("main h3")
+    assert [text for text, _url in page.links("main li") if text.startswith("Suivi de")] == ["Suivi de « Parc »"]
 
 
 def test_the_results_page_reads_the_ballots_fingerprint_without_loading_the_snapshot(app, client, ctx):
@@ -114,7 +129,7 @@ def test_the_results_page_reads_the_ballots_fingerprint_without_loading_the_snap
     finally:
         event.remove(ResultSnapshot, "load", listener)
     assert page.select("code.hash")[0].get_text() == fingerprint and loaded == []
-    assert tables(statements) == ["decision", "implementation_record"], str(statements)
+    assert tables(statements) == ["decision"], str(statements)
 
 
 def test_a_ballot_is_decided_on_the_database_once_the_voters_row_is_held(app, ctx):
@@ -139,6 +154,23 @@ def test_a_district_vote_lists_its_districts_once_each_with_many_options(app, cl
     text = " ".join(p.get_text() for p in page.select("main p"))
     assert "Quartier 0, Quartier 1, Quartier 2." in text
     assert page.texts(".option-list strong") == [f"Projet {n}" for n in range(12)]
+
+
+def test_a_district_votes_rule_reads_the_districts_its_page_statement_read(app, client, ctx):
+    """The page's statement sets the districts it read as the decision's: the vote's rule, which compares them with
+    the resident's district, reads no more (a lazy load would be a statement of the district table)."""
+    decision = make_decision(options=["Parc", "Piscine"])
+    decision.districts = [make_district("Les Tilleuls"), make_district("Le Bourg")]
+    resident = make_user()
+    resident.district_id = decision.districts[0].id
+    db.session.commit()
+    login(client, resident)
+    page, statements = recorded_page(app, client, f"/decisions/{decision.id}")
+    assert tables(statements) == ["user_account", "decision", "participation"], str(statements)
+    assert page.texts(".support-box p")[0] == (
+        "Ce vote est réservé aux habitants de : Le Bourg, Les Tilleuls. Vous avez indiqué ce quartier dans votre "
+        "profil après l’ouverture du vote : vous ne pouvez donc pas participer à ce vote.")
+    assert page.texts(".option-list strong") == ["Parc", "Piscine"]
 
 
 def _email_identity(user):
@@ -182,5 +214,5 @@ def test_the_results_page_reads_results_stored_in_several_chunks_in_their_order(
                                                 for seq, piece in reversed(list(enumerate(pieces)))])
     db.session.commit()
     page, statements = recorded_page(app, client, f"/decisions/{decision.id}/results")
-    assert len(pieces) > 2 and tables(statements) == ["decision", "implementation_record"], str(statements)
+    assert len(pieces) > 2 and tables(statements) == ["decision"], str(statements)
     assert page.select(".lead")[-1].get_text().endswith(": Piscine")
