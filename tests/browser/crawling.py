@@ -162,9 +162,8 @@ def same_origin(url, origin):
 
 
 def leaving_the_site(origin):
-    """A pattern of the URLs that leave the site of `origin` (not same_origin: another scheme, host or port), for
-    Playwright's routes: its driver matches a pattern itself, whereas a function is asked by the test's process about
-    every request of every page (a round trip from chromium through the driver to Python and back for each)."""
+    """A pattern of the URLs that leave the site of `origin` (not same_origin: another scheme, host or port): what
+    Site.new_context lists of the requests its pages make."""
     return re.compile(rf"^(?!{re.escape(origin)}(?:[/?#]|$))(?:https?|wss?):")
 
 

@@ -5,11 +5,11 @@ role in that language (once; the result is cached for every test that asks). For
 page it records the HTTP status, the rules every page follows (one h1, a title, the
 right lang, unique ids, a skip link first), axe-core's violations (see `Site.needs_axe` for which
 pages: each template of each role in French, each kind of page once in English), console errors (CSP
-refusals show there), the raw HTML the server sent (saved for the Nu HTML checker) and
-any request that tried to leave the site (aborted). It also follows GET forms with their
-default values, fetches the files linked with <a download>, submits every POST form that
-has a visible text field with its text fields emptied (once per page pattern and form
-action pattern) to check its error state, and checks the "not found" page.
+refusals show there), the raw HTML the server sent (saved for the Nu HTML checker), the layout at 1280 and at 320
+px, and any request that tried to leave the site (listed; it fails at a proxy that is not there). It also follows GET
+forms with their default values, fetches the files linked with <a download>, submits every POST form that has a
+visible text field with its text fields emptied (once per page pattern and form action pattern) to check its error
+state, and checks the "not found" page.
 """
 import importlib.util
 import json
@@ -33,6 +33,10 @@ AXE_EVERY_PAGE_LANG = "fr"
 CHROMIUM = os.environ.get("CIVIC_CHROMIUM", "/usr/bin/chromium")  # Debian's package
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The checks' browser: every request to another host goes to a proxy that is not there (port 1 of the loopback, which
+# chromium itself reaches directly), so that a page asking for something elsewhere fails at once and nothing leaves
+# the machine; Site.new_context lists those requests.
+BROWSER_ARGS = [*CHROMIUM_ARGS, "--proxy-server=http://127.0.0.1:1"]
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -48,45 +52,60 @@ TEXT_FIELDS = ", ".join(["textarea", "input:not([type])"] + [
     f"input[type={t}]" for t in ("text", "email", "password", "search", "tel", "number", "url")])
 SUBMIT_BUTTONS = "button:not([type]), button[type=submit], input[type=submit]"
 
-# The forms of the page, as the browser resolved them (action is absolute).
-FORMS_JS = """(selector) => Array.from(document.forms).map((form, index) => ({
-    index,
-    method: (form.getAttribute("method") || "get").toLowerCase(),
-    action: form.action,
-    visibleTextFields: Array.from(form.querySelectorAll(selector)).filter(
-        (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden").length,
-    query: new URLSearchParams(new FormData(form)).toString(),
-}))"""
-
-# What the first Tab of a fresh page focuses, and whether its target exists.
-FIRST_FOCUS_JS = """() => {
-    const el = document.activeElement;
-    if (!el || el === document.body) return null;
-    const href = el.getAttribute("href") || "";
-    const target = href.startsWith("#") ? document.getElementById(decodeURIComponent(href.slice(1))) : null;
-    return {tag: el.tagName.toLowerCase(), href, text: (el.textContent || "").trim(),
-            target: target ? target.tagName.toLowerCase() : null};
+# What a crawl reads of a page where the browser left it (after the first Tab, at the default width), in one round
+# trip to chromium: where the first Tab went, the boxes that scroll sideways (OVERFLOW), and when asked the links, the
+# files linked with <a download> and the forms (resolved by the browser: their actions are absolute).
+PAGE_JS = """([focused, links, textFields]) => {
+    const found = {overflow: (%(overflow)s)()};
+    if (focused) {
+        const el = document.activeElement;
+        const href = el && el !== document.body ? el.getAttribute("href") || "" : "";
+        const target = href.startsWith("#") ? document.getElementById(decodeURIComponent(href.slice(1))) : null;
+        found.first = !el || el === document.body ? null : {tag: el.tagName.toLowerCase(), href,
+            text: (el.textContent || "").trim(), target: target ? target.tagName.toLowerCase() : null};
+    }
+    if (links) {
+        found.links = Array.from(document.querySelectorAll("a[href]:not([download])"), (a) => a.href);
+        found.downloads = Array.from(document.querySelectorAll("a[href][download]"), (a) => a.href);
+        found.forms = Array.from(document.forms).map((form, index) => ({
+            index,
+            method: (form.getAttribute("method") || "get").toLowerCase(),
+            action: form.action,
+            visibleTextFields: Array.from(form.querySelectorAll(textFields)).filter(
+                (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden").length,
+            query: new URLSearchParams(new FormData(form)).toString(),
+        }));
+    }
+    return found;
 }"""
 
-# How the page overflows sideways at the current width: the document's scroll width, the innermost elements whose
-# right edge passes the viewport (what to fix, not their containers), and every box that scrolls sideways
-# itself (a table behind a scroll bar hides columns, and a scrolling region is a keyboard trap for axe).
+# How the page overflows sideways at the current width: the document's scroll width, every box that scrolls sideways
+# itself (a table behind a scroll bar hides columns, and a scrolling region is a keyboard trap for axe), and when the
+# page is wider than the window, the innermost elements whose right edge passes it (what to fix, not their
+# containers). A box's computed style is read only when it has more to scroll than it shows: reading it for each of a
+# page's elements cost more than the rest of the check.
 OVERFLOW_JS = """() => {
     const width = document.documentElement.clientWidth;
+    const scrollWidth = document.documentElement.scrollWidth;
     const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
         + Array.from(el.classList).map((c) => "." + c).join("")
         + ` "${(el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 40)}"`;
-    const past = Array.from(document.body.querySelectorAll("*")).filter(
-        (el) => el.getBoundingClientRect().right > width + 1);
-    const innermost = past.filter((el) => !past.some((other) => other !== el && el.contains(other)));
-    const scrolling = Array.from(document.body.querySelectorAll("*")).filter((el) => {
+    const elements = Array.from(document.body.querySelectorAll("*"));
+    const scrolling = elements.filter((el) => {
+        if (el.scrollWidth <= el.clientWidth + 1) return false;
         const overflow = getComputedStyle(el).overflowX;
-        return (overflow === "auto" || overflow === "scroll") && el.scrollWidth > el.clientWidth + 1;
+        return overflow === "auto" || overflow === "scroll";
     });
-    return {scrollWidth: document.documentElement.scrollWidth, width,
-            widest: innermost.slice(0, 4).map((el) => `${name(el)} (right edge at ${Math.round(el.getBoundingClientRect().right)} px)`),
+    let widest = [];
+    if (scrollWidth > width) {
+        const past = elements.filter((el) => el.getBoundingClientRect().right > width + 1);
+        const innermost = past.filter((el) => !past.some((other) => other !== el && el.contains(other)));
+        widest = innermost.slice(0, 4).map((el) => `${name(el)} (right edge at ${Math.round(el.getBoundingClientRect().right)} px)`);
+    }
+    return {scrollWidth, width, widest,
             scrolling: scrolling.map((el) => `${name(el)} (${el.scrollWidth} px in ${el.clientWidth})`)};
 }"""
+PAGE_JS = PAGE_JS % {"overflow": OVERFLOW_JS}
 
 # Radios and checkboxes whose label, their target, is less than 44 px high (WCAG 2.5.5).
 SMALL_TARGETS_JS = """() => Array.from(document.querySelectorAll("input[type=radio], input[type=checkbox]"))
@@ -98,6 +117,8 @@ SMALL_TARGETS_JS = """() => Array.from(document.querySelectorAll("input[type=rad
     })
     .filter((target) => target.height < 44)
     .map((target) => `${target.id} (${target.height} px high)`)"""
+# At 320 px, in one round trip.
+NARROW_JS = f"() => ({{...({OVERFLOW_JS})(), small: ({SMALL_TARGETS_JS})()}})"
 
 # Where the focus is once the page has opened: on a page with errors, the error summary. Autofocus is applied at
 # the first rendering after the page loaded, hence the two animation frames.
@@ -158,6 +179,9 @@ class PageRecord:
     small_targets: list = field(default_factory=list)  # radios and checkboxes less than 44 px high at 320 px
     axe: list = field(default_factory=list)        # axe-core violations (dicts)
     axe_checked: bool = False  # whether axe-core ran on it (Site.needs_axe)
+    links: list = field(default_factory=list)      # for the crawl (record_response's read_links): the page's links,
+    downloads: list = field(default_factory=list)  # the files it links with <a download>
+    forms: list = field(default_factory=list)      # and its forms (PAGE_JS)
     source: str = ""         # for form errors: the page the form was on
 
     @property
@@ -189,6 +213,13 @@ class CrawlResult:
     def summary(self):
         return (f"{self.role:<14} {self.lang}  {len(self.pages):>3} pages, {len(self.form_errors):>2} forms "
                 f"in error state, {len(self.downloads):>2} files, {self.seconds:5.1f} s")
+
+
+def browser_s_own(message):
+    """Whether a console message is about chromium's own request for /favicon.ico, which it makes for a document
+    that names no icon: the feeds (Atom), shown as XML. The site's pages name theirs. Chromium made it once the
+    crawl's contexts no longer routed requests (Site.new_context): seen in the server's log, absent before."""
+    return urlsplit(message.location.get("url", "")).path == "/favicon.ico"
 
 
 def describe_violations(violations, nodes=4):
@@ -227,7 +258,7 @@ class Site:
     # --- contexts -------------------------------------------------------------------------
 
     def new_context(self, role="anonymous", lang="fr", external=None, **options):
-        """A browser context logged in as `role`, whose requests to other origins are aborted and listed."""
+        """A browser context logged in as `role`, whose requests to other origins are listed (and fail: BROWSER_ARGS)."""
         state = self.storage_state(role) if ROLES.get(role) else None
         options.setdefault("viewport", WIDE)
         context = self.browser.new_context(base_url=self.origin, storage_state=state, locale=LOCALES[lang],
@@ -237,12 +268,20 @@ class Site:
         # each page again (pages with JavaScript off do not run it: see axe_html).
         context.add_init_script(script=self._axe.axe_script)
         external = external if external is not None else []
+        leaves = self.leaves_site.match
 
-        def abort(route):
-            external.append((route.request.frame.url if route.request.frame else "", route.request.url))
-            route.abort()
+        # Listened to, not routed: a route (even one matching only other origins) makes Playwright intercept every
+        # request and turn chromium's cache off, so that each page fetched the stylesheet and the logo again. What
+        # a route's abort did, the dead proxy of BROWSER_ARGS does: such a request fails without leaving the machine.
+        def listed(request):
+            if leaves(request.url):
+                try:
+                    frame = request.frame.url
+                except Exception:  # a service worker's request has no frame
+                    frame = ""
+                external.append((frame, request.url))
 
-        context.route(self.leaves_site, abort)
+        context.on("request", listed)
         return context
 
     def storage_state(self, role):
@@ -323,9 +362,9 @@ class Site:
         self._axe_kinds.add(kind)
         return True
 
-    def skip_link_problems(self, page):
-        page.keyboard.press("Tab")
-        first = page.evaluate(FIRST_FOCUS_JS)
+    @staticmethod
+    def skip_link_problems(first):
+        """What is wrong with `first`, where the first Tab of a fresh page went (PAGE_JS)."""
         if first is None:
             return ["the first Tab focuses nothing (no skip link)"]
         if first["tag"] != "a" or not first["href"].startswith("#"):
@@ -334,22 +373,20 @@ class Site:
             return [f"the skip link points to {first['href']}, which does not exist"]
         return []
 
-    def layout_problems(self, page):
-        """What scrolls sideways (any box at the default width, the page or any box at 320 px), and the radios and
-        checkboxes whose target (the label, or the box) is less than 44 px high at 320 px: one narrow pass."""
-        wide = page.evaluate(OVERFLOW_JS)
-        page.set_viewport_size(NARROW)
-        try:
-            narrow = page.evaluate(OVERFLOW_JS)
-            small = page.evaluate(SMALL_TARGETS_JS)
-        finally:
-            page.set_viewport_size(WIDE)
+    @staticmethod
+    def is_narrow(page):
+        return page.viewport_size["width"] == NARROW["width"]
+
+    @staticmethod
+    def layout_problems(wide, narrow):
+        """What scrolls sideways: any box at the default width (`wide`, OVERFLOW_JS's answer), the page or any box at
+        320 px (`narrow`)."""
         problems = [f"at {WIDE['width']} px, {box} scrolls sideways" for box in wide["scrolling"]]
         if narrow["scrollWidth"] > NARROW["width"]:
             problems.append(f"at {NARROW['width']} px the page is {narrow['scrollWidth']} px wide; widest: "
                             + "; ".join(narrow["widest"]))
         problems += [f"at {NARROW['width']} px, {box} scrolls sideways" for box in narrow["scrolling"]]
-        return problems, small
+        return problems
 
     def save_html(self, record):
         slug = re.sub(r"[^A-Za-z0-9]+", "-", path_of(record.url)).strip("-")[:60] or "home"
@@ -358,8 +395,10 @@ class Site:
         record.html_file = path
         self.saved[str(path)] = record
 
-    def record_response(self, page, response, role, lang, kind, source="", check_skip_link=True, scripts=True):
-        """Check the page the browser shows after `response` and keep its HTML."""
+    def record_response(self, page, response, role, lang, kind, source="", check_skip_link=True, scripts=True,
+                        read_links=False):
+        """Check the page the browser shows after `response` and keep its HTML; with `read_links`, the record keeps
+        the page's links, files and forms for the crawl."""
         status = response.status if response else 0
         record = PageRecord(role, lang, page.url, kind, status, source=source)
         content_type = response.headers.get("content-type", "") if response else ""
@@ -373,13 +412,36 @@ class Site:
                 focused = page.evaluate(FOCUSED_JS) if scripts else None
                 if scripts and "error-summary" not in focused.split("."):
                     record.problems.append(f"the focus is on {focused}, not on the error summary")
+            # The layout is read at both widths, in one resize instead of two: a resize cost chromium about 80 ms of
+            # CPU each way (measured), nearly what loading the page costs. The site has no script, so a page laid out
+            # again at a width is the page loaded at that width: a page loaded narrow (the one before it was left
+            # narrow) is read at 320 px first and then widened, a page loaded wide is read wide first and left
+            # narrow. axe-core, the skip link, the links and the forms are read wide on every page. What differs: a
+            # page loaded narrow is read at 320 px before its first Tab, one loaded wide after it, with the skip link
+            # shown; the skip link is base.html's, the same on every page, so the pages loaded wide (every other
+            # page of the crawl) cover it shown at 320 px.
+            narrow = None
+            if scripts and self.is_narrow(page):
+                narrow = page.evaluate(NARROW_JS)
+                page.set_viewport_size(WIDE)
             if self.needs_axe(record):
                 record.axe = self.axe(page) if scripts else self.axe_html(page.url, record.html)
                 record.axe_checked = True
-            if check_skip_link and "#" not in page.url:  # a fragment moves the focus start
-                record.problems += self.skip_link_problems(page)
-            if scripts:
-                record.reflow, record.small_targets = self.layout_problems(page)
+            skip_link = check_skip_link and "#" not in page.url  # a fragment moves the focus start
+            if skip_link:
+                page.keyboard.press("Tab")
+            if skip_link or scripts or read_links:
+                found = page.evaluate(PAGE_JS, [skip_link, read_links, TEXT_FIELDS])
+                if skip_link:
+                    record.problems += self.skip_link_problems(found["first"])
+                if read_links:
+                    record.links, record.downloads, record.forms = found["links"], found["downloads"], found["forms"]
+                if scripts:
+                    if narrow is None:
+                        page.set_viewport_size(NARROW)
+                        narrow = page.evaluate(NARROW_JS)
+                    record.reflow = self.layout_problems(found["overflow"], narrow)
+                    record.small_targets = narrow["small"]
             self.save_html(record)
         elif kind == "form-error":
             record.problems.append(f"HTTP {status}, {content_type or 'no content type'} (an HTML page expected)")
@@ -407,7 +469,8 @@ class Site:
         result = CrawlResult(role, lang)
         context = self.new_context(role, lang, external=result.external_requests)
         page = context.new_page()
-        page.on("console", lambda m: m.type == "error" and result.console_errors.append((page.url, m.text)))
+        page.on("console", lambda m: m.type == "error" and not browser_s_own(m)
+                and result.console_errors.append((page.url, m.text)))
         page.on("pageerror", lambda e: result.console_errors.append((page.url, str(e))))
         try:
             self.choose_language(page, lang)
@@ -419,20 +482,20 @@ class Site:
                 if url is None:
                     break
                 response = page.goto(url)
-                record = self.record_response(page, response, role, lang, "page")
+                record = self.record_response(page, response, role, lang, "page", read_links=True)
                 result.records.append(record)
                 if not record.html:
                     continue
-                for href in page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)"):
+                for href in record.links:
                     link = followable(href, self.origin)
                     if link:
                         frontier.add(link)
-                for href in page.eval_on_selector_all("a[href][download]", "els => els.map(e => e.href)"):
+                for href in record.downloads:
                     link = followable(href, self.origin)
                     if link and downloads.add(link):  # files: fetched, not shown
                         answer = context.request.get(link)
                         result.downloads.append((url, link, answer.status, answer.headers.get("content-type", "")))
-                self._forms(page, url, role, lang, frontier, forms_done, result)
+                self._forms(page, url, record.forms, role, lang, frontier, forms_done, result)
             # A page reached deliberately: the "not found" page follows the same rules.
             seen = len(result.console_errors)
             response = page.goto(NOT_FOUND_PATH)
@@ -447,10 +510,9 @@ class Site:
         result.seconds = time.monotonic() - started
         return result
 
-    def _forms(self, page, url, role, lang, frontier, forms_done, result):
+    def _forms(self, page, url, forms, role, lang, frontier, forms_done, result):
         """Follow GET forms with their default values; submit, emptied, each POST form of the page with a
         visible text field, once per (page pattern, action pattern)."""
-        forms = page.evaluate(FORMS_JS, TEXT_FIELDS)
         todo = []
         for form in forms:
             if form["method"] == "get":  # a search or filter form: visit what it shows with its defaults
@@ -462,6 +524,8 @@ class Site:
                 forms_done.add(pattern)
                 todo.append(form)
         for n, form in enumerate(todo):
+            if self.is_narrow(page):  # which fields are visible was read wide (PAGE_JS): they are filled wide
+                page.set_viewport_size(WIDE)
             if n:
                 page.goto(url)
             locator = page.locator("form").nth(form["index"])

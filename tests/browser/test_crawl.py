@@ -7,8 +7,10 @@ and every POST form's error state.
 What is checked on which pages: the crawls visit up to tests/browser/crawling.py's MAX_PAGES_PER_CRAWL pages
 each, at most PATTERN_LIMITS (else MAX_URLS_PER_PATTERN) addresses of each URL pattern, every form's error
 state once per page pattern. On every page of every crawl: the HTTP status, the page rules, console errors,
-requests leaving the site, the skip link, the layout at 320 px (test_layout.py), the page weight
-(test_page_weight.py) and the Nu HTML checker (test_vnu.py). axe-core: on each template of each role in French (the
+requests leaving the site (listed from the browser's requests; they fail at a proxy that is not there), the skip link,
+the layout at 1280 and at 320 px (test_layout.py; one page is read wide then narrow, the next narrow then wide, so
+that the browser resizes once per page: every other page is read at 320 px with its skip link shown by the first
+Tab, see Site.record_response), the page weight (test_page_weight.py) and the Nu HTML checker (test_vnu.py). axe-core: on each template of each role in French (the
 first page of each URL pattern, kind and structure the role's crawl meets), and in English on the first page of each
 URL pattern (and of each form's error state) that any role's crawl meets (Site.needs_axe says why that is enough).
 """
@@ -52,7 +54,7 @@ def test_no_accessibility_violation(site, role, lang):
 @pytest.mark.parametrize("role, lang", COMBINATIONS)
 def test_no_request_leaves_the_site(site, role, lang):
     crawl = site.crawl(role, lang)
-    assert not crawl.external_requests, "requests to other origins (aborted):\n" + "\n".join(
+    assert not crawl.external_requests, "requests to other origins (they failed at the dead proxy):\n" + "\n".join(
         f"  from {page}: {url}" for page, url in crawl.external_requests)
 
 
