@@ -144,7 +144,7 @@ def _repeated_notices(html):
 # Refusals and missing pages are Civic's error page, which says its code; these pages say more precisely why
 # a link does not work, in their own words.
 _OWN_ERROR_PAGES = ("/unsubscribe/",)
-_ERROR_CODE = re.compile(r"(Code d’erreur|Error code) : ?(\d{3})")
+_ERROR_CODE = re.compile(r"(Code d’erreur|Error code) ?: ?(\d{3})")  # a space before the colon in French only
 
 
 def error_page_problems(path, status, html):

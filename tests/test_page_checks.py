@@ -2,7 +2,7 @@
 hides a tag from it (a comment, a script's text, a quoted ">") hides it from them, and what it reads they read."""
 from html.parser import HTMLParser
 
-from tests.pages import check_page, parse_page
+from tests.pages import check_page, error_page_problems, parse_page
 
 
 class _Reference(HTMLParser):
@@ -66,3 +66,10 @@ def test_each_rule_of_a_page_is_checked():
         "field without label: {'id': 'c'}"]
     # A tag a comment or a script holds is not on the page.
     assert check_page(_page('<h1>Un</h1><!-- <input id="x"> --><script>"<input id=y>"</script>')) == []
+
+
+def test_an_error_page_says_its_code_in_either_language():
+    assert error_page_problems("/x", 404, "<p>Code d’erreur\u202f: 404</p>") == []
+    assert error_page_problems("/x", 404, "<p>Error code: 404</p>") == []
+    assert error_page_problems("/x", 403, "<p>Error code: 404</p>") == ["HTTP 403, but the page says Error code: 404"]
+    assert error_page_problems("/x", 404, "<p>Introuvable</p>") == ["HTTP 404, but the page says no error code"]
