@@ -11,7 +11,7 @@ import pytest
 from frictionless import Resource, Schema, validate
 
 import civic.app  # noqa: F401 - the factory imports every package's views, which register the datasets
-from civic.accounts.models import Role
+from civic.accounts.models import Role, User
 from civic.counters.models import AssistedAction, AssistedActionKind, Channel
 from civic.counters.statistics import monday
 from civic.db_types import utcnow
@@ -288,8 +288,11 @@ def _records(app, start, count):
     bulk (tests/growth.py: no password, one flush), so that a dataset reading an account per record would show it."""
     theme, counter = make_theme(), make_counter()
     official = make_user(role=Role.ELECTED)
-    residents = iter(growth.users(count * (SMALLEST_GROUP + 3)))
-    officials = iter(growth.users(count, role=Role.ELECTED))
+    # Their ids, not the accounts: a session's commit expires every object it still holds, a thousand accounts each time.
+    resident_ids = iter([user.id for user in growth.users(count * (SMALLEST_GROUP + 3))])
+    official_ids = iter([user.id for user in growth.users(count, role=Role.ELECTED)])
+    residents = (db.session.get(User, user_id) for user_id in resident_ids)
+    officials = (db.session.get(User, user_id) for user_id in official_ids)
     for n in range(start, start + count):
         proposal = make_proposal(author=next(residents), theme=theme, title=f"Proposition {n}")
         make_answer(proposal, author=next(officials))
