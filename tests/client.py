@@ -14,6 +14,7 @@ element by CSS selector. Every HTML page has also passed tests/pages.py (one h1,
 unique ids, labelled fields) on its way.
 """
 import re
+from functools import cached_property
 
 from bs4 import BeautifulSoup
 from flask import url_for
@@ -54,7 +55,12 @@ class Page:
         self.status = response.status_code
         self.location = response.location
         self.html = response.get_data(as_text=True)
-        self.soup = BeautifulSoup(self.html, "html.parser")
+
+    @cached_property
+    def soup(self):
+        """The page parsed when the test first reads it: a redirect or a page whose status is all a test asserts is
+        never parsed (parsing costs about as much CPU as the request)."""
+        return BeautifulSoup(self.html, "html.parser")
 
     def select(self, selector):
         return self.soup.select(selector)

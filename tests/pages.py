@@ -1,27 +1,57 @@
 """Checks every HTML page rendered in the tests must pass: one h1, a title, lang, unique ids, id references."""
 import re
 from collections import Counter
-from html.parser import HTMLParser
+from html import unescape
+from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant
 from urllib.parse import unquote
 
 # Attributes holding one id (for=) or a space-separated list of ids (aria-*): each must name an element of the page.
 ID_REFERENCES = {"for": False, "aria-describedby": True, "aria-labelledby": True}
 
 
-class _PageParser(HTMLParser):
-    def __init__(self):
-        super().__init__()
+# A comment, or a start tag with its attributes (quoted values may hold ">"), as html.parser's HTMLParser finds them.
+_MARKUP = re.compile(r"""<!--|<([a-zA-Z][^\t\n\r\f />\x00]*)(?:"[^"]*"|'[^']*'|[^'">])*>""")
+_COMMENT_END = re.compile(r"--\s*>")
+_RAW_TEXT_END = {tag: re.compile(rf"</\s*{tag}\s*>", re.I) for tag in HTMLParser.CDATA_CONTENT_ELEMENTS}
+_TITLE_END = re.compile(r"</\s*title\s*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+# The tags the checks read whatever their attributes; any other tag matters only for an id or an id reference.
+_READ_TAGS = frozenset(("html", "h1", "title", "label", "input", "select", "textarea", "a"))
+_READ_ATTRIBUTE = re.compile(rf"""[\s'"/](?:id|{'|'.join(ID_REFERENCES)})(?=[\s=/>])""", re.I)
+
+
+class _Page:
+    """What the checks read of a page, found as html.parser's HTMLParser finds it (a tag's name and attributes by its
+    own patterns, comments and the contents of script and style skipped) without handing over each text and end tag:
+    HTMLParser took about a third of the CPU of the page's request (0.7-2.4 ms a page), this about a sixth of that."""
+
+    def __init__(self, html):
         self.ids = Counter()
         self.h1 = 0
         self.title = ""
         self.lang = None
-        self._in_title = False
         self.label_for = set()
         self.fields = []
         self.references = []  # (what, id): in-page links and id-referencing attributes
+        position = 0
+        while (markup := _MARKUP.search(html, position)) is not None:
+            position = markup.end()
+            tag = markup.group(1)
+            if tag is None:  # a comment
+                end = _COMMENT_END.search(html, position)
+                position = end.end() if end else len(html)
+                continue
+            tag = tag.lower()
+            if tag in _READ_TAGS or _READ_ATTRIBUTE.search(html, markup.start(), position):
+                self._start_tag(tag, _attributes(html, markup.start(), position))
+            if tag in _RAW_TEXT_END:
+                end = _RAW_TEXT_END[tag].search(html, position)
+                position = end.end() if end else len(html)
+            elif tag == "title":
+                end = _TITLE_END.search(html, position)
+                self.title += unescape(_TAG.sub("", html[position:end.start() if end else len(html)]))
 
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
+    def _start_tag(self, tag, attrs):
         if "id" in attrs:
             self.ids[attrs["id"]] += 1
         href = attrs.get("href") or ""
@@ -36,26 +66,32 @@ class _PageParser(HTMLParser):
             self.lang = attrs.get("lang")
         elif tag == "h1":
             self.h1 += 1
-        elif tag == "title":
-            self._in_title = True
         elif tag == "label" and attrs.get("for"):
             self.label_for.add(attrs["for"])
         elif tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "submit", "button"):
             self.fields.append(attrs)
 
-    def handle_endtag(self, tag):
-        if tag == "title":
-            self._in_title = False
 
-    def handle_data(self, data):
-        if self._in_title:
-            self.title += data
+def _attributes(html, start, end):
+    """The attributes of the start tag html[start:end], as HTMLParser.parse_starttag reads them (the last of a
+    repeated name wins, as in the dict the checks made of its list)."""
+    position = tagfind_tolerant.match(html, start + 1).end()
+    attrs = {}
+    while position < end and (found := attrfind_tolerant.match(html, position)) is not None:
+        name, rest, value = found.group(1, 2, 3)
+        if not rest:
+            value = None
+        elif value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
+            value = value[1:-1]
+        if value:
+            value = unescape(value)
+        attrs[name.lower()] = value
+        position = found.end()
+    return attrs
 
 
 def parse_page(html):
-    parser = _PageParser()
-    parser.feed(html)
-    return parser
+    return _Page(html)
 
 
 def check_page(html, lang=None):
@@ -108,7 +144,7 @@ def _repeated_notices(html):
 # Refusals and missing pages are Civic's error page, which says its code; these pages say more precisely why
 # a link does not work, in their own words.
 _OWN_ERROR_PAGES = ("/unsubscribe/",)
-_ERROR_CODE = re.compile(r"(Code d’erreur|Error code) : ?(\d{3})")
+_ERROR_CODE = re.compile(r"(Code d’erreur|Error code) ?: ?(\d{3})")  # a space before the colon in French only
 
 
 def error_page_problems(path, status, html):

@@ -11,7 +11,7 @@ import pytest
 from frictionless import Resource, Schema, validate
 
 import civic.app  # noqa: F401 - the factory imports every package's views, which register the datasets
-from civic.accounts.models import Role
+from civic.accounts.models import Role, User
 from civic.counters.models import AssistedAction, AssistedActionKind, Channel
 from civic.counters.statistics import monday
 from civic.db_types import utcnow
@@ -27,6 +27,7 @@ from civic.privacy.groups import SMALLEST_GROUP
 from civic.processes.models import Feasibility, Process
 from civic.proposals.models import Proposal, ProposalState
 from civic.questionnaires.models import QuestionKind, TextState
+from tests import growth
 from tests.decisions.helpers import close, make_decision
 from tests.factories import (make_answer, make_comment, make_counter, make_district, make_moderation_action,
                              make_proposal, make_support, make_theme, make_user)
@@ -120,16 +121,19 @@ def some_records(app, ctx):
     a_questionnaire()
 
 
-def a_questionnaire(title="Consultation sur le marché"):
+def a_questionnaire(title="Consultation sur le marché", respondents=None):
     """A closed questionnaire with enough responses to publish its counts, texts published in one, and one whose
-    texts wait for moderation."""
+    texts wait for moderation; ``respondents``, an iterator of accounts, answer it (else an account made for each)."""
     questionnaire = make_questionnaire(title=title)
-    respond(questionnaire, choices={QuestionKind.SINGLE_CHOICE: [1], QuestionKind.MULTIPLE_CHOICE: [1, 2]}, scale=3,
+    respondent = (lambda: next(respondents)) if respondents else (lambda: None)
+    respond(questionnaire, respondent(),
+            choices={QuestionKind.SINGLE_CHOICE: [1], QuestionKind.MULTIPLE_CHOICE: [1, 2]}, scale=3,
             texts={QuestionKind.SHORT_TEXT: "=Plus d’ombre", QuestionKind.LONG_TEXT: "Un marché couvert"},
             text_state=TextState.PUBLISHED)
     for _ in range(SMALLEST_GROUP - 1):
-        respond(questionnaire, choices={QuestionKind.SINGLE_CHOICE: [2], QuestionKind.MULTIPLE_CHOICE: [3]}, scale=4)
-    respond(questionnaire, texts={QuestionKind.SHORT_TEXT: "En attente de modération"})
+        respond(questionnaire, respondent(),
+                choices={QuestionKind.SINGLE_CHOICE: [2], QuestionKind.MULTIPLE_CHOICE: [3]}, scale=4)
+    respond(questionnaire, respondent(), texts={QuestionKind.SHORT_TEXT: "En attente de modération"})
 
 
 def a_process(app, decision, theme):
@@ -280,13 +284,19 @@ def test_counter_weeks_of_fewer_than_ten_residents_are_not_published(ctx):
 
 
 def _records(app, start, count):
-    """``count`` more records of every dataset (their number ``start`` onwards)."""
+    """``count`` more records of every dataset (their number ``start`` onwards). Each has accounts of its own, made in
+    bulk (tests/growth.py: no password, one flush), so that a dataset reading an account per record would show it."""
     theme, counter = make_theme(), make_counter()
     official = make_user(role=Role.ELECTED)
+    # Their ids, not the accounts: a session's commit expires every object it still holds, a thousand accounts each time.
+    resident_ids = iter([user.id for user in growth.users(count * (SMALLEST_GROUP + 3))])
+    official_ids = iter([user.id for user in growth.users(count, role=Role.ELECTED)])
+    residents = (db.session.get(User, user_id) for user_id in resident_ids)
+    officials = (db.session.get(User, user_id) for user_id in official_ids)
     for n in range(start, start + count):
-        proposal = make_proposal(theme=theme, title=f"Proposition {n}")
-        make_answer(proposal)
-        make_comment(proposal, author=make_user())
+        proposal = make_proposal(author=next(residents), theme=theme, title=f"Proposition {n}")
+        make_answer(proposal, author=next(officials))
+        make_comment(proposal, author=next(residents))
         make_moderation_action(proposal, ModerationKind.KEEP)
         make_counter()
         make_decision(Method.APPROVAL, state="scheduled", districts=[make_district()])
@@ -304,7 +314,7 @@ def _records(app, start, count):
         with app.test_request_context():
             followup.add_milestone(official, record, date(2027, 1, 1) + timedelta(days=n), f"Étape {n}")
             db.session.commit()
-        a_questionnaire(f"Consultation {n}")
+        a_questionnaire(f"Consultation {n}", residents)
     help_residents(counter, SMALLEST_GROUP, utcnow() - timedelta(days=7 * (start // 10 + 1)))
 
 
