@@ -14,6 +14,7 @@ forms of one page carry the same masked token.
 """
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import os
@@ -67,16 +68,10 @@ class _OneCallHMAC(HMACAlgorithm):
         return hmac.digest(key, value, self.digest_method)
 
 
-_serializers = {}  # {secret key: its tokens' serializer}
-
-
+@functools.lru_cache(maxsize=4)  # a process serves one app, one key; tests make a few apps
 def _serializer(secret_key):
     """The serializer Flask-WTF makes for each token, made once per secret key: what it holds never changes."""
-    serializer = _serializers.get(secret_key)
-    if serializer is None:
-        serializer = _serializers[secret_key] = URLSafeTimedSerializer(
-            secret_key, salt=TOKEN_SALT, signer_kwargs={"algorithm": _OneCallHMAC(hashlib.sha1)})
-    return serializer
+    return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT, signer_kwargs={"algorithm": _OneCallHMAC(hashlib.sha1)})
 
 
 def _signed_token():

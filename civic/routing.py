@@ -1,5 +1,8 @@
 """Civic's Flask: numbers in URLs and query strings, kept within what the database columns can hold; addresses
 built once; hooks looked at once; templates' globals in a plain dict, their calls made by a shorter path."""
+import functools
+import types
+
 from flask import Flask, request
 from flask.globals import _cv_request
 from flask.templating import Environment
@@ -123,6 +126,9 @@ class CivicFlask(Flask):
         self._sync_memo = {}  # {function: what ensure_sync answers for it}
 
     def ensure_sync(self, func):
+        if not isinstance(func, (types.FunctionType, types.MethodType, functools.partial)):
+            # A callable object (its own __eq__, perhaps no hash) is not remembered. Flask-Limiter's hook is a partial.
+            return super().ensure_sync(func)
         sync = self._sync_memo.get(func)
         if sync is None:
             sync = super().ensure_sync(func)

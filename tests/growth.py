@@ -19,7 +19,7 @@ STATIC = Path(__file__).resolve().parents[1] / "static"
 
 
 def users(n, role=Role.RESIDENT, name="Habitant"):
-    """``n`` accounts without a password (nobody logs in as them), in one flush."""
+    """``n`` accounts without a password (nobody logs in as them), in one commit."""
     made = [User(display_name=f"{secrets.token_hex(3)} {name}"[:80], email=f"{tag}@example.org",
                  email_normalized=f"{tag}@example.org", role=role)
             for tag in (secrets.token_hex(6) for _ in range(n))]

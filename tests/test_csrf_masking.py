@@ -1,6 +1,7 @@
 """BREACH: compressed pages reflect what the address says, so no page carries the same CSRF token twice
 (civic.csrf masks it afresh in every response), and every masked token still works."""
 import hashlib
+import time
 
 import pytest
 from flask import session
@@ -83,15 +84,20 @@ def test_mask_and_unmask():
     assert unmask("") is None and unmask("%%%") is None
 
 
-def test_the_signed_token_is_flask_wtfs(app):
+def test_the_signed_token_is_flask_wtfs(app, monkeypatch):
     """The token civic.csrf signs with a serializer made once is the one Flask-WTF makes and checks: the session's
-    secret signed by the app's key, kept on g for the request (Flask-WTF's generate_csrf then answers the same),
-    signed by the same HMAC."""
+    secret signed by the app's key at the same second (Flask-WTF's generate_csrf, in a request of its own that holds
+    the same secret, makes the same bytes), kept on g for the request, signed by the same HMAC."""
+    monkeypatch.setattr(time, "time", lambda: 1_765_000_000.0)
     with app.test_request_context("/"):
         token = csrf._signed_token()
-        assert generate_csrf() == token and csrf._signed_token() == token
+        assert csrf._signed_token() == token
         validate_csrf(token)
-        assert URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").loads(token) == session["csrf_token"]
+        secret = session["csrf_token"]
+        assert URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").loads(token) == secret
+    with app.test_request_context("/"):
+        session["csrf_token"] = secret
+        assert generate_csrf() == token
     key, value = b"k" * 20, b"a value"
     assert csrf._OneCallHMAC(hashlib.sha1).get_signature(key, value) == HMACAlgorithm(hashlib.sha1).get_signature(
         key, value)

@@ -367,6 +367,16 @@ def test_whether_a_hook_is_a_coroutine_function_is_asked_once(app, client, monke
         app.ensure_sync(lambda: None)
     assert len(app._sync_memo) <= routing.SYNC_MEMO_SIZE
 
+    class Unhashable:
+        __eq__ = object.__eq__
+        __hash__ = None
+
+        def __call__(self):
+            return None
+
+    app._sync_memo.clear()
+    assert app.ensure_sync(Unhashable()) is not None and not app._sync_memo  # answered, not remembered
+
 
 def test_a_request_finds_its_addresses_once_and_roots_are_bounded(app, client, monkeypatch):
     """The addresses remembered for the request's root, host and scheme are found once per request, not at each of
@@ -486,3 +496,9 @@ def test_templates_call_functions_as_jinja_does(app, ctx):
     jinjas = jinja2.Environment(autoescape=True).from_string(source)
     assert ours.render(functions) == jinjas.render(functions)
     assert "/3/1 True/a True/a None+5 True [a4] [a0in] &lt;b&gt; x-a" in ours.render(functions)
+    for undefined_call in ("{{ missing() }}", "{{ plain.y() }}", "{{ missing.a.b() }}"):
+        with pytest.raises(jinja2.UndefinedError) as ours_raised:
+            app.jinja_env.from_string(undefined_call).render(functions)
+        with pytest.raises(jinja2.UndefinedError) as jinjas_raised:
+            jinja2.Environment(autoescape=True).from_string(undefined_call).render(functions)
+        assert str(ours_raised.value) == str(jinjas_raised.value)

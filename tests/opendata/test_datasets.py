@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from frictionless import Resource, Schema, validate
+from sqlalchemy import inspect as sa_inspect
 
 import civic.app  # noqa: F401 - the factory imports every package's views, which register the datasets
 from civic.accounts.models import Role, User
@@ -285,12 +286,13 @@ def test_counter_weeks_of_fewer_than_ten_residents_are_not_published(ctx):
 
 def _records(app, start, count):
     """``count`` more records of every dataset (their number ``start`` onwards). Each has accounts of its own, made in
-    bulk (tests/growth.py: no password, one flush), so that a dataset reading an account per record would show it."""
+    bulk (tests/growth.py: no password, one commit), so that a dataset reading an account per record would show it."""
     theme, counter = make_theme(), make_counter()
     official = make_user(role=Role.ELECTED)
     # Their ids, not the accounts: a session's commit expires every object it still holds, a thousand accounts each time.
-    resident_ids = iter([user.id for user in growth.users(count * (SMALLEST_GROUP + 3))])
-    official_ids = iter([user.id for user in growth.users(count, role=Role.ELECTED)])
+    # Read from their identity keys: reading .id of an account the commit expired would load it again.
+    resident_ids = iter([sa_inspect(user).identity[0] for user in growth.users(count * (SMALLEST_GROUP + 3))])
+    official_ids = iter([sa_inspect(user).identity[0] for user in growth.users(count, role=Role.ELECTED)])
     residents = (db.session.get(User, user_id) for user_id in resident_ids)
     officials = (db.session.get(User, user_id) for user_id in official_ids)
     for n in range(start, start + count):
