@@ -42,27 +42,24 @@ def select_locale():
     return _locale(chosen)
 
 
-def _locale_in_force():
-    """Flask-Babel's ``get_locale()``, read first where Flask-Babel keeps it once chosen (on ``g``, where
-    ``force_locale`` sets it too): ``get_locale`` looks the context up three times through Flask's proxies, some
-    2 µs, and a page asks for the language dozens of times (counts, labels, typeset texts)."""
+def _kept_by_flask_babel(name):
+    """What Flask-Babel keeps on ``g`` once chosen for the request (``babel_locale``, which ``force_locale`` sets too;
+    ``babel_tzinfo``), or None before it chose."""
     app_context = _cv_app.get(None)
-    if app_context is not None:
-        locale = getattr(getattr(app_context.g, "_flask_babel", None), "babel_locale", None)
-        if locale is not None:
-            return locale
-    return get_locale()
+    return getattr(getattr(app_context.g, "_flask_babel", None), name, None) if app_context is not None else None
+
+
+def _locale_in_force():
+    """Flask-Babel's ``get_locale()``, read first where Flask-Babel keeps it: ``get_locale`` looks the context up
+    three times through Flask's proxies, some 2 µs, and a page asks for the language dozens of times (counts, labels,
+    typeset texts)."""
+    return _kept_by_flask_babel("babel_locale") or get_locale()
 
 
 def timezone_in_force():
-    """Flask-Babel's ``get_timezone()``, read first where Flask-Babel keeps it once chosen (on ``g``), as
-    ``_locale_in_force`` reads the locale: ``get_timezone`` looks the context up through Flask's proxies each time."""
-    app_context = _cv_app.get(None)
-    if app_context is not None:
-        zone = getattr(getattr(app_context.g, "_flask_babel", None), "babel_tzinfo", None)
-        if zone is not None:
-            return zone
-    return get_timezone()
+    """Flask-Babel's ``get_timezone()``, read first where Flask-Babel keeps it, as ``_locale_in_force`` reads the
+    locale: ``get_timezone`` looks the context up through Flask's proxies each time."""
+    return _kept_by_flask_babel("babel_tzinfo") or get_timezone()
 
 
 def current_language():
